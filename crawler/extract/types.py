@@ -1,0 +1,56 @@
+"""Values that extraction returns. Plain dataclasses: no Scrapy, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Keys a site's `[site.selectors]` table may override (CSS selectors, `::text`/`::attr()` allowed).
+SELECTOR_KEYS = (
+    "list_item",  # one element per article on a list page
+    "item_link",  # inside list_item: the <a> to the article
+    "item_date",  # inside list_item: element whose text holds the date (and often the views)
+    "item_views",  # inside list_item: element whose text holds the view count
+    "next_page",  # on a list page: the <a> to the next page
+    "title",  # article page
+    "date",  # article page: element whose text holds the publication date
+    "views",  # article page: element whose text holds the view count
+    "body",  # article page: the article text container
+    "category",  # article page: breadcrumb / category name
+)
+
+
+@dataclass
+class ListEntry:
+    """One article as seen on a list page."""
+
+    url: str  # absolute URL of the article
+    title: str | None = None
+    published_text: str | None = None  # the date text as printed, e.g. "14/06/2018 | 11:22 AM"
+    published_at: datetime | None = None  # aware datetime (Asia/Ho_Chi_Minh)
+    views: int | None = None  # None when the list does not print a count (never 0 for "missing")
+    summary: str | None = None
+
+
+@dataclass
+class ListPage:
+    entries: list[ListEntry]
+    next_url: str | None = None  # absolute URL of the next list page, None on the last page
+    # field name -> the selector or rule that produced it, e.g. {"item_link": "h3.asset-title a"}
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ArticlePage:
+    """One article page."""
+
+    url: str
+    title: str | None = None
+    published_text: str | None = None
+    published_at: datetime | None = None
+    views: int | None = None
+    body: str | None = None  # plain text, paragraphs separated by blank lines
+    category: str | None = None
+    lead: str | None = None
+    author: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
