@@ -1,0 +1,77 @@
+"""Child-process entry point: `python -m crawler.run --config sites.toml --db portalwatch.db [--site ID]`.
+
+Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
+Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from monitor.config import Config, ConfigError, load_config
+
+
+def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings:
+    """Scrapy settings for one run, from crawler.settings plus the [portalwatch] table and sites."""
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    g = config.settings
+    s.set("USER_AGENT", g.ua, priority="cmdline")
+    s.set("CONCURRENT_REQUESTS", g.concurrency, priority="cmdline")
+    s.set("CONCURRENT_REQUESTS_PER_DOMAIN", g.concurrency_per_domain, priority="cmdline")
+    s.set("DOWNLOAD_DELAY", g.delay, priority="cmdline")
+    s.set("AUTOTHROTTLE_ENABLED", g.autothrottle, priority="cmdline")
+    s.set("AUTOTHROTTLE_START_DELAY", max(g.delay, 0.1), priority="cmdline")
+    s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(g.concurrency_per_domain), priority="cmdline")
+    s.set("ROBOTSTXT_OBEY", g.obey_robots, priority="cmdline")
+    s.set("DOWNLOAD_TIMEOUT", g.timeout, priority="cmdline")
+    s.set("DOWNLOAD_MAXSIZE", g.max_response_kb * 1024, priority="cmdline")
+    s.set("RETRY_TIMES", g.retries, priority="cmdline")
+    slots = {}
+    for site in sites:
+        host = urlsplit(site.start_urls[0]).hostname
+        slot = slots.setdefault(host, {})
+        if site.concurrency is not None:
+            slot["concurrency"] = min(slot.get("concurrency", site.concurrency), site.concurrency)
+        if site.delay is not None:
+            slot["delay"] = max(slot.get("delay", site.delay), site.delay)
+    s.set("DOWNLOAD_SLOTS", {h: v for h, v in slots.items() if v}, priority="cmdline")
+    s.set("PORTALWATCH_PROGRESS", progress, priority="cmdline")
+    return s
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--site", action="append", default=[])
+    ap.add_argument("--progress", action="store_true", help="JSON progress lines on stdout")
+    ap.add_argument("--log-level", default=None)
+    args = ap.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        sites = config.select(args.site)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if not sites:
+        print("error: no enabled sites to crawl", file=sys.stderr)
+        return 2
+    settings = crawl_settings(config, sites, progress=args.progress)
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler("portal")
+    process.crawl(crawler, config=args.config, db=args.db, sites=",".join(s.id for s in sites))
+    process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    return 0 if reason == "finished" else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""The one spider: reads sites from sites.toml, walks their list pages, fetches article pages
+the revisit policy asks for, checks articles that vanished from their lists, yields typed items."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.extract.dates import to_utc_iso
+from crawler.extract.profiles import Profile, detect_profile, get_profile
+from crawler.extract.urls import article_key
+from crawler.items import ArticleItem, FetchErrorItem, GoneItem, NotModifiedItem, SampleItem
+from crawler.revisit import RevisitPolicy
+from monitor import clock
+from monitor.config import Site, load_config
+from monitor.store import Known, Store
+
+
+class SiteState:
+    """What the spider tracks about one site during one crawl."""
+
+    def __init__(self, site: Site, known: dict[str, Known]):
+        self.site = site
+        self.known = known
+        self.profile: Profile | None = None if site.profile == "auto" else get_profile(site.profile)
+        self.policy = RevisitPolicy.from_config(site.revisit)
+        self.host = urlsplit(site.start_urls[0]).netloc
+        self.seen: set[str] = set()
+        self.pending_lists = 0
+        self.list_failed = False
+        self.lists_exhausted = True  # every list was followed to its last page
+        self.oldest_seen: str | None = None
+        self.stats: Counter = Counter()
+        self.missing_on_list: Counter = Counter()
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, config: str | None = None, db: str | None = None, sites: str = "", **kw):
+        super().__init__(**kw)
+        self.config = load_config(config)
+        self.db_path = db
+        ids = [s for s in sites.split(",") if s] if sites else None
+        self.sites = self.config.select(ids)
+        self.now = clock.now()
+        self.allowed_domains = sorted({urlsplit(s.start_urls[0]).hostname for s in self.sites})
+        self.state: dict[str, SiteState] = {}
+
+    async def start(self):
+        store = Store(self.db_path)
+        try:
+            for site in self.sites:
+                self.state[site.id] = SiteState(site, store.known_articles(site.id))
+        finally:
+            store.close()
+        for site in self.sites:
+            st = self.state[site.id]
+            for url in site.start_urls:
+                st.pending_lists += 1
+                yield self._list_request(site.id, url, 1, first=True)
+
+    # -- list pages ---------------------------------------------------------------------------
+    def _list_request(self, site_id: str, url: str, page: int, first: bool = False):
+        return scrapy.Request(
+            url, callback=self.parse_list, errback=self.on_error, dont_filter=first,
+            meta={"site_id": site_id, "page": page, "kind": "list"},
+        )
+
+    def parse_list(self, response: Response):
+        st = self.state[response.meta["site_id"]]
+        site, page = st.site, response.meta["page"]
+        st.stats["list_pages"] += 1
+        try:
+            if not isinstance(response, TextResponse):
+                raise ValueError(f"expected an HTML list page, got {response.headers.get('Content-Type')!r}")
+            if response.status >= 400:
+                raise ValueError(f"HTTP {response.status} on a list page")
+            if st.profile is None:
+                st.profile = detect_profile(response.text, response.url)
+                self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
+            listing = st.profile.parse_list(response.text, response.url, site.selectors or None)
+        except Exception as e:  # noqa: BLE001 - one broken page must not stop the crawl
+            st.list_failed = True
+            yield self._error(site.id, response.url, f"list page: {e}", response.status)
+            yield self._sample(site.id, response, "list", f"extraction failed: {e}")
+            yield from self._list_done(st)
+            return
+
+        observed = clock.now_iso()
+        entries = [e for e in listing.entries if urlsplit(e.url).netloc == st.host]
+        if not entries:
+            st.list_failed = True
+            yield self._error(
+                site.id, response.url,
+                f"no article links found on list page (profile {st.profile.name!r}, expected items "
+                f"matching {listing.provenance.get('list_item') or listing.provenance.get('item_link') or 'the profile'})",
+                response.status,
+            )
+            yield self._sample(site.id, response, "list", "no articles found")
+        cutoff = clock.iso(self.now - timedelta(days=site.max_age_days)) if site.max_age_days else None
+        all_old = bool(entries)
+        for entry in entries:
+            key = article_key(entry.url)
+            published = to_utc_iso(entry.published_at) if entry.published_at else None
+            if published and (st.oldest_seen is None or published < st.oldest_seen):
+                st.oldest_seen = published
+            if cutoff is None or published is None or published >= cutoff:
+                all_old = False
+            elif published < cutoff:
+                continue
+            if key in st.seen:
+                continue
+            st.seen.add(key)
+            missing = [f for f, v in (("title", entry.title), ("published_at", published), ("views", entry.views)) if v is None]
+            st.missing_on_list.update(missing)
+            yield ArticleItem(
+                site_id=site.id, key=key, url=entry.url, source="list", observed_at=observed,
+                title=entry.title, published_at=published, published_text=entry.published_text,
+                views=entry.views, summary=entry.summary, missing=missing,
+            )
+            known = st.known.get(key)
+            fetch, _why = st.policy.should_fetch(known, self.now, list_title=entry.title, list_views=entry.views)
+            if fetch:
+                yield self._article_request(site.id, key, entry.url, known)
+
+        more = listing.next_url and urlsplit(listing.next_url).netloc == st.host
+        if more and (page >= site.max_pages or all_old):
+            st.lists_exhausted = False
+        elif more:
+            st.pending_lists += 1
+            yield self._list_request(site.id, listing.next_url, page + 1)
+        yield from self._list_done(st)
+
+    def _list_done(self, st: SiteState):
+        """Called once per finished list request; after the last one, check vanished articles."""
+        st.pending_lists -= 1
+        if st.pending_lists > 0 or st.list_failed:
+            return
+        for key, known in st.known.items():
+            if key in st.seen or known.status != "live":
+                continue
+            if not st.lists_exhausted and (known.published_at is None or st.oldest_seen is None or known.published_at < st.oldest_seen):
+                continue  # older than what this crawl's lists covered: not evidence of removal
+            yield self._article_request(st.site.id, key, known.url, known, check_gone=True)
+
+    # -- article pages --------------------------------------------------------------------------
+    def _article_request(self, site_id: str, key: str, url: str, known: Known | None, check_gone=False):
+        headers = {}
+        if known is not None and known.has_body and not check_gone:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.on_error, headers=headers,
+            meta={"site_id": site_id, "key": key, "kind": "article", "check_gone": check_gone},
+        )
+
+    def parse_article(self, response: Response):
+        st = self.state[response.meta["site_id"]]
+        site, key = st.site, response.meta["key"]
+        observed = clock.now_iso()
+        if response.status in (404, 410):
+            st.stats["article_pages"] += 1
+            yield GoneItem(site.id, key, response.url, response.status, observed)
+            return
+        if response.status == 304:
+            st.stats["not_modified_pages"] += 1
+            yield NotModifiedItem(site.id, key, observed)
+            return
+        st.stats["article_pages"] += 1
+        try:
+            if not isinstance(response, TextResponse):
+                raise ValueError(f"expected an HTML article page, got {response.headers.get('Content-Type')!r}")
+            if st.profile is None:
+                st.profile = detect_profile(response.text, response.url)
+            art = st.profile.parse_article(response.text, response.url, site.selectors or None)
+        except Exception as e:  # noqa: BLE001
+            yield self._error(site.id, response.url, f"article page: {e}", response.status)
+            yield self._sample(site.id, response, "article", f"extraction failed: {e}")
+            return
+        published = to_utc_iso(art.published_at) if art.published_at else None
+        missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
+        yield ArticleItem(
+            site_id=site.id, key=key, url=response.request.url if response.meta.get("check_gone") else _final_url(response),
+            source="article", observed_at=observed, title=art.title, published_at=published,
+            published_text=art.published_text, views=art.views, body=art.body, category=art.category,
+            author=art.author, summary=art.lead or None,
+            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+            missing=missing,
+        )
+
+    # -- errors -----------------------------------------------------------------------------------
+    def on_error(self, failure):
+        request = failure.request
+        meta = request.meta
+        st = self.state[meta["site_id"]]
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        what = "list page" if meta["kind"] == "list" else "article page"
+        yield self._error(st.site.id, request.url, f"{what}: {reason}", status)
+        if meta["kind"] == "list":
+            st.list_failed = True
+            yield from self._list_done(st)
+
+    def _error(self, site_id, url, message, status=None):
+        self.state[site_id].stats["errors"] += 1
+        self.logger.warning("site %s: %s: %s", site_id, url, message)
+        return FetchErrorItem(site_id=site_id, url=url, error=message, observed_at=clock.now_iso(), status=status)
+
+    def _sample(self, site_id, response, kind, reason):
+        html = response.text if isinstance(response, TextResponse) else repr(response.body[:2000])
+        return SampleItem(site_id, response.url, kind, reason, html, clock.now_iso())
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _final_url(response: Response) -> str:
+    return response.url

@@ -1,0 +1,318 @@
+"""The `portalwatch` command: thin commands over the library modules.
+
+Global options come before the command: `portalwatch --config sites.toml --db portalwatch.db crawl`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from monitor import __version__
+from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, load_config
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class Ctx:
+    """Paths from the global options, with the config loaded on first use."""
+
+    def __init__(self, config_path: str, db_path: str):
+        self.config_path = config_path
+        self.db_path = db_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as e:
+                raise click.ClickException(str(e)) from None
+        return self._config
+
+    def require_db(self) -> str:
+        if not Path(self.db_path).exists():
+            raise click.ClickException(f"{self.db_path}: no database yet (run `portalwatch crawl` first)")
+        return self.db_path
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", envvar="PORTALWATCH_CONFIG", default=DEFAULT_CONFIG,
+              show_default=True, help="Site configuration (TOML). Env: PORTALWATCH_CONFIG.")
+@click.option("--db", "db_path", envvar="PORTALWATCH_DB", default=DEFAULT_DB, show_default=True,
+              help="SQLite database. Env: PORTALWATCH_DB.")
+@click.version_option(__version__, prog_name="portalwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_path: str) -> None:
+    """Crawl Vietnamese government news portals into SQLite and watch them change.
+
+    \b
+    Start with:  portalwatch demo
+    Then:        portalwatch sites list
+                 portalwatch crawl --site vinh-hung
+    """
+    ctx.obj = Ctx(config_path, db_path)
+
+
+# -- crawl ---------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--site", "sites", multiple=True, metavar="ID", help="Crawl only this site (repeatable).")
+@click.option("--timeout", type=float, default=None, help="Kill the crawl after this many seconds.")
+@click.option("--no-detect", is_flag=True, help="Do not run change detection after the crawl.")
+@click.option("--json", "as_json", is_flag=True, help="Print the crawl rows as JSON.")
+@pass_ctx
+def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, no_detect: bool, as_json: bool) -> None:
+    """Crawl all enabled sites (or --site ID …) once, in a child process.
+
+    \b
+    Example:
+      portalwatch crawl
+      portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
+    """
+    chosen = obj.config.select(list(sites))  # validates ids before starting a child
+    result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json)
+    if not no_detect and obj.config.settings.detect_after_crawl:
+        _detect_after(obj, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
+    else:
+        print_crawl_summary(result.crawls, obj.config)
+    if not result.ok:
+        msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
+        if result.stderr_tail.strip():
+            msg += "\n" + result.stderr_tail.strip()
+        raise click.ClickException(msg)
+
+
+def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False):
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from monitor.crawl import crawl as run_crawl
+
+    if quiet or not sys.stderr.isatty() and os.environ.get("PORTALWATCH_PROGRESS") != "1":
+        return run_crawl(obj.config_path, obj.db_path, site_ids, timeout=timeout)
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
+        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err_console, transient=False,
+    ) as progress:
+        tasks = {sid: progress.add_task(sid, total=None, detail="waiting") for sid in site_ids}
+
+        def update(event: dict) -> None:
+            for sid, s in event.get("sites", {}).items():
+                if sid in tasks:
+                    detail = f"{s['lists']} list · {s['articles']} article pages · {s['seen']} seen"
+                    if s["errors"]:
+                        detail += f" · [red]{s['errors']} errors[/red]"
+                    progress.update(tasks[sid], detail=detail)
+            if event.get("event") == "done":
+                for t in tasks.values():
+                    progress.update(t, total=1, completed=1)
+
+        return run_crawl(obj.config_path, obj.db_path, site_ids, timeout=timeout, on_progress=update)
+
+
+def _detect_after(obj: Ctx, quiet: bool = False) -> None:
+    try:
+        from monitor import detect
+    except ImportError:
+        return
+    with _db(obj) as db:
+        events = detect.detect(db, obj.config)
+    if not quiet and events:
+        console.print(f"detect: {len(events)} new event(s)")
+
+
+class _db:
+    def __init__(self, obj: Ctx):
+        self.obj = obj
+
+    def __enter__(self):
+        from monitor.store import open_db
+
+        self.database = open_db(self.obj.db_path)
+        return self.database
+
+    def __exit__(self, *exc):
+        self.database.conn.close()
+
+
+def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> None:
+    names = {s.id: s.name for s in config.sites} if config else {}
+    table = Table(title="Crawl", show_lines=False)
+    for col in ("site", "outcome", "pages", "articles", "new", "updated", "views changed", "errors"):
+        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left")
+    colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"}
+    for c in crawls:
+        table.add_row(
+            f"{c['site_id']} ({names.get(c['site_id'], '')})" if names else c["site_id"],
+            f"[{colors.get(c['outcome'], 'white')}]{c['outcome']}[/]",
+            str(c["pages_fetched"]), str(c["articles_seen"]), str(c["articles_new"]),
+            str(c["articles_updated"]), str(c["views_changed"]), str(c["errors"]),
+        )
+    console.print(table)
+    for c in crawls:
+        if c.get("error_summary"):
+            console.print(f"[yellow]{c['site_id']}[/]: {c['error_summary']}")
+
+
+# -- sites -----------------------------------------------------------------------------------------
+@cli.group()
+def sites() -> None:
+    """List, check and manage the configured sites."""
+
+
+@sites.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_ctx
+def sites_list(obj: Ctx, as_json: bool) -> None:
+    """The configured sites with their last crawl.
+
+    \b
+    Example:
+      portalwatch sites list
+    """
+    last = {}
+    if Path(obj.db_path).exists():
+        with _db(obj) as db:
+            for r in db.query(
+                "SELECT c.site_id, c.started_at, c.outcome, c.articles_new, c.errors,"
+                " (SELECT COUNT(*) FROM articles a WHERE a.site_id = c.site_id) AS articles"
+                " FROM crawls c WHERE c.id IN (SELECT MAX(id) FROM crawls GROUP BY site_id)"
+            ):
+                last[r["site_id"]] = r
+    rows = []
+    for s in obj.config.sites:
+        lc = last.get(s.id, {})
+        rows.append({
+            "id": s.id, "name": s.name, "level": s.level, "parent": s.parent, "profile": s.profile,
+            "enabled": s.enabled, "start_url": s.start_urls[0], "articles": lc.get("articles", 0),
+            "last_crawl": lc.get("started_at"), "last_outcome": lc.get("outcome"),
+        })
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from monitor.clock import local
+
+    table = Table(title=f"Sites in {obj.config_path}")
+    for col in ("id", "name", "level", "parent", "profile", "articles", "last crawl (VN time)", "outcome"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["id"] + ("" if r["enabled"] else " [dim](disabled)[/]"), r["name"], r["level"] or "",
+            r["parent"] or "", r["profile"], str(r["articles"]), local(r["last_crawl"]) if r["last_crawl"] else "never",
+            r["last_outcome"] or "",
+        )
+    console.print(table)
+
+
+@sites.command("check")
+@click.argument("site_id")
+@click.option("--list-url", help="Check this list page instead of the first start URL.")
+@click.option("--article-url", help="Check this article instead of the first one listed.")
+@click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False),
+              help="Use a saved list page (e.g. from html_samples) instead of fetching.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_ctx
+def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str | None,
+                html_file: str | None, as_json: bool) -> None:
+    """Fetch one list page and one article of a site and show, field by field, what was
+    extracted and which selector or rule produced it.
+
+    \b
+    Example:
+      portalwatch sites check vinh-hung
+    """
+    from monitor.check import check_site
+
+    try:
+        site = obj.config.site(site_id)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    html = Path(html_file).read_text(encoding="utf-8") if html_file else None
+    report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        report.print(console)
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- simulator and demo ----------------------------------------------------------------------------
+@cli.command()
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--articles-per-site", type=int, default=40, show_default=True)
+@click.option("--write-config", type=click.Path(dir_okay=False), default=None,
+              help="Also write the sites.toml for the simulator to this file.")
+def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None) -> None:
+    """Serve the built-in portal simulator on 127.0.0.1 until Ctrl-C and print a sites.toml for it.
+
+    \b
+    Example:
+      portalwatch simulate --port 8765 --write-config sim.toml
+      portalwatch --config sim.toml crawl
+    """
+    from monitor.demo import simulator_config
+    from simulator import Simulator, serve
+
+    sim = Simulator(seed=seed, articles_per_site=articles_per_site)
+    with serve(sim, port=port) as handle:
+        text = simulator_config(sim, handle.base_url)
+        if write_config:
+            Path(write_config).write_text(text, encoding="utf-8")
+            err_console.print(f"wrote {write_config}")
+        click.echo(text)
+        err_console.print(f"Simulator serving {handle.base_url} (control API under /_sim/). Ctrl-C stops it.")
+        try:
+            import time
+
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            err_console.print("stopped")
+
+
+@cli.command()
+@click.option("--dir", "workdir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where to leave sites.toml, portalwatch.db and the digest.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--articles-per-site", type=int, default=40, show_default=True)
+def demo(workdir: str, seed: int, articles_per_site: int) -> None:
+    """Run the whole job on the built-in simulated portal: crawl, advance time, crawl again,
+    show what changed, and produce a digest.
+
+    \b
+    Example:
+      portalwatch demo
+    """
+    from monitor.demo import run_demo
+
+    run_demo(Path(workdir), seed=seed, articles_per_site=articles_per_site, console=console)
+
+
+# Commands of the other parts register themselves here (one import each).
+# --- command modules ---
+
+
+def main() -> None:
+    try:
+        cli(prog_name="portalwatch")
+    except ConfigError as e:
+        err_console.print(f"[red]Error:[/] {e}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""sites.toml → validated Site / Recipient objects, with errors that name the file, the table and the key."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.extract.types import SELECTOR_KEYS
+
+DEFAULT_CONFIG = "sites.toml"
+DEFAULT_DB = "portalwatch.db"
+LEVELS = ("province", "city", "district", "ward", "commune", "special_zone", "ministry", "other")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ConfigError(ValueError):
+    """A mistake in the configuration file; the message names file, table and key."""
+
+
+@dataclass
+class Settings:
+    """The optional `[portalwatch]` table: crawl-wide settings."""
+
+    contact_url: str = "https://github.com/portalwatch/portalwatch"
+    user_agent: str | None = None
+    concurrency: int = 16
+    concurrency_per_domain: int = 4
+    delay: float = 1.0
+    autothrottle: bool = True
+    obey_robots: bool = True
+    timeout: float = 30.0
+    max_response_kb: int = 4096
+    retries: int = 2
+    detect_after_crawl: bool = True
+
+    @property
+    def ua(self) -> str:
+        from monitor import __version__
+
+        return self.user_agent or f"portalwatch/{__version__} (+{self.contact_url})"
+
+
+@dataclass
+class Site:
+    """One `[[site]]` table."""
+
+    id: str
+    name: str
+    start_urls: list[str]
+    level: str | None = None
+    parent: str | None = None
+    profile: str = "auto"
+    selectors: dict[str, str] = field(default_factory=dict)
+    max_pages: int = 20
+    max_age_days: int | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    enabled: bool = True
+    schedule: str | None = None
+    revisit: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    merged_from: list[str] = field(default_factory=list)
+    home_url: str | None = None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.start_urls[0]).netloc
+
+
+@dataclass
+class Recipient:
+    """One `[[recipient]]` table: who gets a digest, for which sites, how."""
+
+    id: str
+    name: str
+    sites: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    language: str = "vi"
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    send_at: str = "07:00"
+    silent_days: int = 7
+
+
+@dataclass
+class Config:
+    path: Path
+    settings: Settings
+    sites: list[Site]
+    recipients: list[Recipient] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def site(self, site_id: str) -> Site:
+        for s in self.sites:
+            if s.id == site_id or site_id in s.aliases:
+                return s
+        raise ConfigError(f"{self.path}: no site with id {site_id!r} (known: {', '.join(s.id for s in self.sites) or 'none'})")
+
+    def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Site]:
+        """The enabled sites, or exactly the named ones (enabled or not)."""
+        if ids:
+            return [self.site(i) for i in ids]
+        return [s for s in self.sites if s.enabled]
+
+    def recipient(self, rid: str) -> Recipient:
+        for r in self.recipients:
+            if r.id == rid:
+                return r
+        raise ConfigError(f"{self.path}: no recipient with id {rid!r} (known: {', '.join(r.id for r in self.recipients) or 'none'})")
+
+    def sites_for(self, recipient: Recipient) -> list[Site]:
+        """Sites a recipient covers: its explicit ids plus every site under one of its parents."""
+        out, seen = [], set()
+        by_parent = _descendants(self.sites)
+        wanted = list(recipient.sites)
+        for p in recipient.parents:
+            wanted.extend(by_parent.get(p, []))
+        for sid in wanted:
+            if sid not in seen:
+                seen.add(sid)
+                out.append(self.site(sid))
+        return out
+
+
+def _descendants(sites: list[Site]) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for s in sites:
+        if s.parent:
+            children.setdefault(s.parent, []).append(s.id)
+    out: dict[str, list[str]] = {}
+
+    def walk(pid: str, acc: list[str]) -> list[str]:
+        for c in children.get(pid, []):
+            if c not in acc:
+                acc.append(c)
+                walk(c, acc)
+        return acc
+
+    for pid in children:
+        out[pid] = walk(pid, [])
+    return out
+
+
+# --- validation -----------------------------------------------------------------------------
+
+# key -> (python types, description used in errors)
+_SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "contact_url": ((str,), "a URL"),
+    "user_agent": ((str,), "a string"),
+    "concurrency": ((int,), "an integer ≥ 1"),
+    "concurrency_per_domain": ((int,), "an integer ≥ 1"),
+    "delay": ((int, float), "seconds (number ≥ 0)"),
+    "autothrottle": ((bool,), "true or false"),
+    "obey_robots": ((bool,), "true or false"),
+    "timeout": ((int, float), "seconds (number > 0)"),
+    "max_response_kb": ((int,), "an integer ≥ 1"),
+    "retries": ((int,), "an integer ≥ 0"),
+    "detect_after_crawl": ((bool,), "true or false"),
+}
+_SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "id": ((str,), "a short id: lowercase letters, digits, '-' or '_'"),
+    "name": ((str,), "a string"),
+    "start_urls": ((list,), "a list of http(s) URLs"),
+    "level": ((str,), "one of " + ", ".join(LEVELS)),
+    "parent": ((str,), "the id of the enclosing unit"),
+    "profile": ((str,), "a profile name"),
+    "selectors": ((dict,), "a table of CSS selectors"),
+    "max_pages": ((int,), "an integer ≥ 1"),
+    "max_age_days": ((int,), "an integer ≥ 1"),
+    "delay": ((int, float), "seconds (number ≥ 0)"),
+    "concurrency": ((int,), "an integer ≥ 1"),
+    "enabled": ((bool,), "true or false"),
+    "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
+    "revisit": ((dict,), "a table of revisit settings"),
+    "aliases": ((list,), "a list of ids"),
+    "merged_from": ((list,), "a list of ids"),
+    "home_url": ((str,), "a URL"),
+}
+_RECIPIENT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "id": ((str,), "a short id"),
+    "name": ((str,), "a string"),
+    "sites": ((list,), "a list of site ids"),
+    "parents": ((list,), "a list of unit ids (every site whose parent is one of them)"),
+    "language": ((str,), "'vi' or 'en'"),
+    "channels": ((list,), "a list of channel tables"),
+    "send_at": ((str,), "a local time HH:MM"),
+    "silent_days": ((int,), "an integer ≥ 1"),
+}
+_TOP_KEYS = ("portalwatch", "site", "recipient")
+
+
+def _unknown(key: str, known, where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ConfigError(f"{where}: unknown key {key!r}{hint}; allowed: {', '.join(known)}")
+
+
+def _check_table(table: dict, spec: dict, where: str, required: tuple[str, ...] = ()) -> None:
+    for key in table:
+        if key not in spec:
+            raise _unknown(key, spec, where)
+    for key in required:
+        if key not in table:
+            raise ConfigError(f"{where}: missing required key {key!r} ({spec[key][1]})")
+    for key, value in table.items():
+        types, desc = spec[key]
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        if not ok:
+            raise ConfigError(f"{where}: key {key!r}: expected {desc}, got {value!r}")
+
+
+def _check_url(url: Any, where: str, key: str) -> str:
+    if not isinstance(url, str):
+        raise ConfigError(f"{where}: key {key!r}: expected an http(s) URL, got {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: key {key!r}: expected an http(s) URL, got {url!r}")
+    return url
+
+
+def _positive(value, where, key, minimum=1):
+    if value is not None and value < minimum:
+        raise ConfigError(f"{where}: key {key!r}: expected a number ≥ {minimum}, got {value!r}")
+
+
+def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Validate a parsed TOML document."""
+    path = Path(path)
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise _unknown(key, _TOP_KEYS, str(path))
+
+    raw_settings = data.get("portalwatch", {})
+    if not isinstance(raw_settings, dict):
+        raise ConfigError(f"{path}: [portalwatch] must be a table")
+    _check_table(raw_settings, _SETTINGS_SPEC, f"{path}: [portalwatch]")
+    settings = Settings(**raw_settings)
+    where = f"{path}: [portalwatch]"
+    for k in ("concurrency", "concurrency_per_domain", "max_response_kb"):
+        _positive(getattr(settings, k), where, k)
+    _positive(settings.delay, where, "delay", 0)
+    _positive(settings.retries, where, "retries", 0)
+    _check_url(settings.contact_url, where, "contact_url")
+
+    raw_sites = data.get("site", [])
+    if not isinstance(raw_sites, list):
+        raise ConfigError(f"{path}: 'site' must be an array of tables: write [[site]], not [site]")
+    sites: list[Site] = []
+    seen: dict[str, int] = {}
+    for n, table in enumerate(raw_sites, 1):
+        label = table.get("id") if isinstance(table.get("id"), str) else f"#{n}"
+        where = f"{path}: site {label!r}" if label and not label.startswith("#") else f"{path}: [[site]] {label}"
+        _check_table(table, _SITE_SPEC, where, required=("id", "name", "start_urls"))
+        if not ID_RE.match(table["id"]):
+            raise ConfigError(f"{where}: key 'id': expected {_SITE_SPEC['id'][1]}, got {table['id']!r}")
+        if table["id"] in seen:
+            raise ConfigError(f"{where}: duplicate id {table['id']!r} (also site #{seen[table['id']]})")
+        seen[table["id"]] = n
+        if not table["start_urls"]:
+            raise ConfigError(f"{where}: key 'start_urls': expected at least one URL")
+        for u in table["start_urls"]:
+            _check_url(u, where, "start_urls")
+        if "home_url" in table:
+            _check_url(table["home_url"], where, "home_url")
+        if table.get("level") is not None and table["level"] not in LEVELS:
+            raise ConfigError(f"{where}: key 'level': expected one of {', '.join(LEVELS)}, got {table['level']!r}")
+        for k in ("max_pages", "max_age_days", "concurrency"):
+            _positive(table.get(k), where, k)
+        _positive(table.get("delay"), where, "delay", 0)
+        sel = table.get("selectors", {})
+        for k, v in sel.items():
+            if k not in SELECTOR_KEYS:
+                raise _unknown(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
+            if not isinstance(v, str) or not v.strip():
+                raise ConfigError(f"{where}: selector {k!r}: expected a CSS selector string, got {v!r}")
+        profile = table.get("profile", "auto")
+        _check_profile(profile, where)
+        if table.get("schedule") is not None:
+            _check_schedule(table["schedule"], where)
+        sites.append(Site(**table))
+
+    ids = {s.id for s in sites}
+    recipients = _parse_recipients(data.get("recipient", []), path, ids | {s.parent for s in sites if s.parent})
+    return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data)
+
+
+def _check_profile(name: str, where: str) -> None:
+    from crawler.extract.profiles import PROFILES
+
+    if name not in PROFILES:
+        raise ConfigError(f"{where}: key 'profile': expected one of {', '.join(sorted(PROFILES))}, got {name!r}")
+
+
+def _check_schedule(expr: str, where: str) -> None:
+    from monitor.schedules import parse_schedule
+
+    try:
+        parse_schedule(expr)
+    except ValueError as e:
+        raise ConfigError(f"{where}: key 'schedule': {e}") from None
+
+
+def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: 'recipient' must be an array of tables: write [[recipient]]")
+    out, seen = [], set()
+    for n, table in enumerate(raw, 1):
+        label = table.get("id", f"#{n}")
+        where = f"{path}: recipient {label!r}"
+        _check_table(table, _RECIPIENT_SPEC, where, required=("id", "name"))
+        if table["id"] in seen:
+            raise ConfigError(f"{where}: duplicate id {table['id']!r}")
+        seen.add(table["id"])
+        if table.get("language", "vi") not in ("vi", "en"):
+            raise ConfigError(f"{where}: key 'language': expected 'vi' or 'en', got {table['language']!r}")
+        for sid in table.get("sites", []) + table.get("parents", []):
+            if sid not in units:
+                raise ConfigError(f"{where}: unknown site or unit {sid!r}")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
+            raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
+        for i, ch in enumerate(table.get("channels", []), 1):
+            if not isinstance(ch, dict) or "type" not in ch:
+                raise ConfigError(f"{where}: channel #{i}: expected a table with a 'type' key")
+        out.append(Recipient(**table))
+    return out
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read and validate the TOML file; raise ConfigError (never a traceback) on any mistake."""
+    p = Path(path or os.environ.get("PORTALWATCH_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such file (create one, or run `portalwatch simulate` for an example)") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{p}: not UTF-8 text ({e})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    return parse_config(data, p)

@@ -1,0 +1,133 @@
+"""Run a crawl in a child process and report what it did.
+
+The parent never imports the Twisted reactor: the scheduler and the CLI can crawl again and again.
+A timeout kills the child's whole process group; rows already stored stay stored and the crawl
+rows left 'running' are marked 'aborted' (here, or by the next crawl).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.store import open_db
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    seconds: float
+    crawls: list[dict] = field(default_factory=list)  # the `crawls` rows this run wrote
+    timed_out: bool = False
+    stderr_tail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+def crawl(
+    config: str | os.PathLike,
+    db: str | os.PathLike,
+    sites: list[str] | None = None,
+    *,
+    timeout: float | None = None,
+    on_progress: Callable[[dict], None] | None = None,
+    env: dict[str, str] | None = None,
+    log_level: str | None = None,
+) -> CrawlResult:
+    """Crawl the given sites (default: all enabled) in a child process; wait for it."""
+    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db), "--progress"]
+    for s in sites or []:
+        cmd += ["--site", s]
+    if log_level:
+        cmd += ["--log-level", log_level]
+    child_env = {**os.environ, **(env or {})}
+    root = str(Path(__file__).resolve().parent.parent)
+    child_env["PYTHONPATH"] = root + os.pathsep + child_env.get("PYTHONPATH", "")
+    started = time.monotonic()
+    before = _max_crawl_id(db)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env,
+        start_new_session=True, text=True, encoding="utf-8",
+    )
+    stderr_lines: list[str] = []
+    t = threading.Thread(target=_drain, args=(proc.stderr, stderr_lines), daemon=True)
+    t.start()
+    timed_out = False
+    timer = None
+    if timeout:
+        def kill():
+            nonlocal timed_out
+            timed_out = True
+            _kill_group(proc)
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+    try:
+        for line in proc.stdout:
+            if on_progress and line.startswith("{"):
+                try:
+                    on_progress(json.loads(line))
+                except ValueError:
+                    pass
+        proc.wait()
+    finally:
+        if timer:
+            timer.cancel()
+        if proc.poll() is None:
+            _kill_group(proc)
+            proc.wait()
+    t.join(timeout=5)
+    result = CrawlResult(
+        returncode=proc.returncode, seconds=time.monotonic() - started, timed_out=timed_out,
+        stderr_tail="".join(stderr_lines[-20:]),
+    )
+    if Path(db).exists():
+        database = open_db(db)
+        try:
+            if timed_out:
+                database.conn.execute(
+                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                    " error_summary = ? WHERE pid = ? AND outcome = 'running'",
+                    (f"killed after the {timeout:g}s crawl timeout", proc.pid),
+                )
+            result.crawls = [
+                dict(r) for r in database.query(
+                    "SELECT * FROM crawls WHERE pid = ? AND id > ? ORDER BY id", [proc.pid, before]
+                )
+            ]
+        finally:
+            database.conn.close()
+    return result
+
+
+def _max_crawl_id(db) -> int:
+    if not Path(db).exists():
+        return 0
+    database = open_db(db)
+    try:
+        return database.conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
+    finally:
+        database.conn.close()
+
+
+def _drain(stream, sink: list[str]) -> None:
+    for line in stream:
+        sink.append(line)
+        if len(sink) > 200:
+            del sink[:100]
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,355 @@
+"""The SQLite store: opening (WAL, migrations), site mirroring, crawl bookkeeping and the
+batched upsert of crawled items with the view-count rule.
+
+The crawl is the one writer of these tables. Every batch is one transaction, so `kill -9` at any
+moment leaves either the whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler.items import ArticleItem, FetchErrorItem, GoneItem, NotModifiedItem, SampleItem
+from monitor import clock
+from monitor.schema import migrate
+
+GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
+SAMPLES_PER_SITE = 20  # html_samples kept per site (oldest dropped)
+
+
+def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating when needed) the database in WAL mode."""
+    path = Path(path)
+    if readonly:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such database (run `portalwatch crawl` first)")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA query_only = 1")
+        return sqlite_utils.Database(conn)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn)
+    return sqlite_utils.Database(conn)
+
+
+def content_hash(title: str | None, body: str | None) -> str:
+    return hashlib.sha1(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+
+
+@dataclass
+class Known:
+    """What the spider needs to know about a stored article to decide whether to fetch it."""
+
+    id: int
+    url: str
+    list_title: str | None
+    title: str | None
+    published_at: str | None
+    views: int | None
+    views_checked_at: str | None
+    views_observed_at: str | None
+    first_seen_at: str
+    last_fetched_at: str | None
+    etag: str | None
+    last_modified: str | None
+    status: str
+    has_body: bool
+
+
+class Store:
+    """Write side of the database, used by the crawl pipeline (and tests)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.db = open_db(self.path)
+        self.conn: sqlite3.Connection = self.db.conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- sites ----------------------------------------------------------------------------
+    def sync_sites(self, sites: Iterable) -> None:
+        """Mirror configured sites into `sites` (insert new, update changed; keep removed ones)."""
+        now = clock.now_iso()
+        with self._tx():
+            for s in sites:
+                cfg = {k: v for k, v in asdict(s).items() if v not in (None, [], {})}
+                row = dict(
+                    id=s.id, name=s.name, level=s.level, parent=s.parent, profile=s.profile,
+                    host=s.host, start_urls=json.dumps(s.start_urls),
+                    aliases=json.dumps(s.aliases, ensure_ascii=False),
+                    merged_from=json.dumps(s.merged_from, ensure_ascii=False),
+                    enabled=int(s.enabled), config=json.dumps(cfg, ensure_ascii=False), updated_at=now,
+                )
+                cur = self.conn.execute("SELECT 1 FROM sites WHERE id = ?", (s.id,)).fetchone()
+                if cur:
+                    sets = ", ".join(f"{k} = :{k}" for k in row if k != "id")
+                    self.conn.execute(f"UPDATE sites SET {sets} WHERE id = :id", row)
+                else:
+                    row["added_at"] = now
+                    cols = ", ".join(row)
+                    self.conn.execute(
+                        f"INSERT INTO sites ({cols}) VALUES ({', '.join(':' + k for k in row)})", row
+                    )
+
+    # -- crawls ---------------------------------------------------------------------------
+    def abort_stale_crawls(self) -> int:
+        """Crawls left 'running' by a process that no longer exists become 'aborted'."""
+        stale = []
+        for cid, pid in self.conn.execute("SELECT id, pid FROM crawls WHERE outcome = 'running'"):
+            if pid is None or not _alive(pid) or pid == os.getpid():
+                stale.append(cid)
+        if stale:
+            with self._tx():
+                self.conn.executemany(
+                    "UPDATE crawls SET outcome = 'aborted', finished_at = COALESCE(finished_at, ?),"
+                    " error_summary = COALESCE(error_summary, 'process ended before the crawl finished')"
+                    " WHERE id = ?",
+                    [(clock.wall_iso(), c) for c in stale],
+                )
+        return len(stale)
+
+    def begin_crawl(self, site_id: str) -> int:
+        with self._tx():
+            cur = self.conn.execute(
+                "INSERT INTO crawls (site_id, started_at, pid) VALUES (?, ?, ?)",
+                (site_id, clock.wall_iso(), os.getpid()),
+            )
+        return cur.lastrowid
+
+    def add_crawl_counts(self, crawl_id: int, counts: dict[str, int]) -> None:
+        if not counts:
+            return
+        sets = ", ".join(f"{k} = {k} + :{k}" for k in counts)
+        with self._tx():
+            self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**counts, "id": crawl_id})
+
+    def finish_crawl(self, crawl_id: int, outcome: str, error_summary: str | None = None) -> None:
+        with self._tx():
+            self.conn.execute(
+                "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
+                (clock.wall_iso(), outcome, error_summary, crawl_id),
+            )
+
+    # -- what the spider needs --------------------------------------------------------------
+    def known_articles(self, site_id: str) -> dict[str, Known]:
+        rows = self.conn.execute(
+            "SELECT key, id, url, list_title, title, published_at, views, views_checked_at,"
+            " views_observed_at, first_seen_at, last_fetched_at, etag, last_modified, status,"
+            " body IS NOT NULL FROM articles WHERE site_id = ?",
+            (site_id,),
+        )
+        return {r[0]: Known(*r[1:14], has_body=bool(r[14])) for r in rows}
+
+    # -- the batched upsert ------------------------------------------------------------------
+    def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
+        """Store a batch of items in one transaction; return per-site counters."""
+        crawl_ids = crawl_ids or {}
+        counts: dict[str, Counter] = {}
+        with self._tx():
+            for item in items:
+                c = counts.setdefault(item.site_id, Counter())
+                crawl_id = crawl_ids.get(item.site_id)
+                if isinstance(item, ArticleItem):
+                    self._apply_article(item, c, crawl_id)
+                elif isinstance(item, NotModifiedItem):
+                    self.conn.execute(
+                        "UPDATE articles SET last_fetched_at = ?, last_seen_at = MAX(last_seen_at, ?),"
+                        " gone_checks = 0 WHERE site_id = ? AND key = ?",
+                        (item.observed_at, item.observed_at, item.site_id, item.key),
+                    )
+                    c["not_modified"] += 1
+                elif isinstance(item, GoneItem):
+                    self._apply_gone(item, c)
+                elif isinstance(item, FetchErrorItem):
+                    self.conn.execute(
+                        "INSERT INTO fetch_errors (crawl_id, site_id, url, status, error, observed_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (crawl_id, item.site_id, item.url, item.status, item.error, item.observed_at),
+                    )
+                    c["errors"] += 1
+                elif isinstance(item, SampleItem):
+                    self._save_sample(item, crawl_id)
+                else:
+                    raise TypeError(f"cannot store {type(item).__name__}")
+            for site_id, c in counts.items():
+                cid = crawl_ids.get(site_id)
+                keep = {k: v for k, v in c.items() if k in _CRAWL_COUNTERS and v}
+                if cid and keep:
+                    sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
+                    self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+        return counts
+
+    def _apply_article(self, it: ArticleItem, c: Counter, crawl_id: int | None) -> None:
+        row = self.conn.execute(
+            "SELECT id, title, list_title, content_hash, views, status, body, published_at,"
+            " published_text, category, summary, author FROM articles WHERE site_id = ? AND key = ?",
+            (it.site_id, it.key),
+        ).fetchone()
+        is_article = it.source == "article"
+        c["articles_seen"] += 1 if it.source == "list" or not row else 0
+        for f in ("title", "published_at", "views"):
+            if f in it.missing:
+                c[f"missing_{'date' if f == 'published_at' else f}"] += 1
+        if row is None:
+            body_hash = content_hash(it.title, it.body) if is_article else None
+            cur = self.conn.execute(
+                "INSERT INTO articles (site_id, key, url, title, list_title, category, published_at,"
+                " published_text, summary, body, author, content_hash, first_seen_at, last_seen_at,"
+                " last_fetched_at, views, views_observed_at, views_checked_at, etag, last_modified)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    it.site_id, it.key, it.url, it.title, None if is_article else it.title,
+                    it.category, it.published_at, it.published_text, it.summary, it.body, it.author,
+                    body_hash, it.observed_at, it.observed_at, it.observed_at if is_article else None,
+                    it.views, it.observed_at if it.views is not None else None,
+                    it.observed_at if it.views is not None else None, it.etag, it.last_modified,
+                ),
+            )
+            c["articles_new"] += 1
+            if it.views is not None:
+                self._reading(cur.lastrowid, it, crawl_id)
+                c["views_changed"] += 1
+            return
+
+        aid, title, list_title, old_hash, views, status, body = row[:7]
+        current = dict(zip(_FILLABLE, row[7:], strict=True))
+        sets: dict[str, object] = {"last_seen_at": it.observed_at}
+        updated = False
+        if status != "live":
+            sets.update(status="live", removed_at=None)
+            updated = True
+        if it.source == "list":
+            sets["gone_checks"] = 0
+        if it.title:
+            if is_article:
+                if title and it.title != title and old_hash is not None:
+                    self._revision(aid, it, "title", title, it.title, crawl_id)
+                    updated = True
+                sets["title"] = it.title
+            else:
+                if list_title and it.title != list_title:
+                    self._revision(aid, it, "list_title", list_title, it.title, crawl_id)
+                    updated = True
+                sets["list_title"] = it.title
+                if not title:
+                    sets["title"] = it.title
+        for f in _FILLABLE:  # the article page is authoritative; a list only fills gaps
+            value = getattr(it, f)
+            if value is not None and (is_article or current[f] is None):
+                sets[f] = value
+        if is_article:
+            sets.update(last_fetched_at=it.observed_at, gone_checks=0, url=it.url)
+            if it.etag or it.last_modified:
+                sets.update(etag=it.etag, last_modified=it.last_modified)
+            if it.body is not None:
+                new_hash = content_hash(it.title or title, it.body)
+                if old_hash and body and new_hash != old_hash and it.body != body:
+                    self._revision(aid, it, "body", body, it.body, crawl_id)
+                    updated = True
+                sets.update(body=it.body, content_hash=new_hash)
+        if it.views is not None:
+            sets["views_checked_at"] = it.observed_at
+            if views is None or it.views != views:
+                sets.update(views=it.views, views_observed_at=it.observed_at)
+                self._reading(aid, it, crawl_id)
+                c["views_changed"] += 1
+        if updated:
+            c["articles_updated"] += 1
+        cols = ", ".join(f"{k} = :{k}" for k in sets)
+        self.conn.execute(f"UPDATE articles SET {cols} WHERE id = :_id", {**sets, "_id": aid})
+
+    def _reading(self, article_id: int, it: ArticleItem, crawl_id: int | None) -> None:
+        self.conn.execute(
+            "INSERT INTO view_counts (article_id, observed_at, views, source, crawl_id) VALUES (?,?,?,?,?)",
+            (article_id, it.observed_at, it.views, it.source, crawl_id),
+        )
+
+    def _revision(self, aid, it, field, old, new, crawl_id) -> None:
+        self.conn.execute(
+            "INSERT INTO article_revisions (article_id, observed_at, field, old_value, new_value, crawl_id)"
+            " VALUES (?,?,?,?,?,?)",
+            (aid, it.observed_at, field, old, new, crawl_id),
+        )
+
+    def _apply_gone(self, it: GoneItem, c: Counter) -> None:
+        row = self.conn.execute(
+            "SELECT id, gone_checks, status FROM articles WHERE site_id = ? AND key = ?",
+            (it.site_id, it.key),
+        ).fetchone()
+        if row is None:
+            return
+        aid, checks, status = row
+        checks += 1
+        if status == "live" and checks >= GONE_CONFIRMATIONS:
+            self.conn.execute(
+                "UPDATE articles SET gone_checks = ?, status = 'removed', removed_at = ? WHERE id = ?",
+                (checks, it.observed_at, aid),
+            )
+            c["articles_removed"] += 1
+        else:
+            self.conn.execute("UPDATE articles SET gone_checks = ? WHERE id = ?", (checks, aid))
+
+    def _save_sample(self, it: SampleItem, crawl_id: int | None) -> None:
+        self.conn.execute(
+            "INSERT INTO html_samples (site_id, url, kind, reason, html, saved_at, crawl_id)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (it.site_id, it.url, it.kind, it.reason, it.html, it.observed_at, crawl_id),
+        )
+        self.conn.execute(
+            "DELETE FROM html_samples WHERE site_id = ? AND id NOT IN"
+            " (SELECT id FROM html_samples WHERE site_id = ? ORDER BY id DESC LIMIT ?)",
+            (it.site_id, it.site_id, SAMPLES_PER_SITE),
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _tx(self):
+        return _Transaction(self.conn)
+
+
+_FILLABLE = ("published_at", "published_text", "category", "summary", "author")
+_CRAWL_COUNTERS = {
+    "articles_seen", "articles_new", "articles_updated", "views_changed", "not_modified",
+    "missing_date", "missing_views", "missing_title", "errors",
+}
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nests as a no-op inside an open transaction."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self):
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
