@@ -1,0 +1,100 @@
+"""sites.toml validation: every mistake answered with file, site and key — never a traceback."""
+
+import pytest
+
+from monitor.config import ConfigError, load_config
+
+GOOD = """
+[portalwatch]
+contact_url = "https://example.org/contact"
+delay = 0
+
+[[site]]
+id = "hoang-mai"
+name = "Quận Hoàng Mai"
+level = "district"
+start_urls = ["http://127.0.0.1:8765/hoangmai/tin-tuc"]
+profile = "liferay"
+
+[[site]]
+id = "vinh-hung"
+name = "Phường Vĩnh Hưng"
+level = "ward"
+parent = "hoang-mai"
+start_urls = ["http://127.0.0.1:8765/hoangmai/cac-phuong/vinh-hung/tin-tuc"]
+max_pages = 3
+schedule = "every 2h"
+[site.selectors]
+title = "h1.title"
+
+[[recipient]]
+id = "ubnd-hoang-mai"
+name = "UBND quận Hoàng Mai"
+parents = ["hoang-mai"]
+"""
+
+
+def write(tmp_path, text):
+    p = tmp_path / "sites.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_good_config_loads(tmp_path):
+    cfg = load_config(write(tmp_path, GOOD))
+    assert [s.id for s in cfg.sites] == ["hoang-mai", "vinh-hung"]
+    vh = cfg.site("vinh-hung")
+    assert vh.parent == "hoang-mai" and vh.max_pages == 3 and vh.selectors == {"title": "h1.title"}
+    assert vh.profile == "auto" and vh.host == "127.0.0.1:8765"
+    assert cfg.settings.delay == 0
+    assert "portalwatch/" in cfg.settings.ua and "https://example.org/contact" in cfg.settings.ua
+    r = cfg.recipient("ubnd-hoang-mai")
+    assert [s.id for s in cfg.sites_for(r)] == ["vinh-hung"]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('max_pages = 3', 'max_pages = "three"'), "site 'vinh-hung': key 'max_pages': expected an integer"),
+        (('max_pages = 3', 'max_page = 3'), "unknown key 'max_page' (did you mean 'max_pages'?)"),
+        (('id = "vinh-hung"', 'id = "hoang-mai"'), "duplicate id 'hoang-mai'"),
+        (('http://127.0.0.1:8765/hoangmai/tin-tuc', 'ftp://x/y'), "key 'start_urls': expected an http(s) URL, got 'ftp://x/y'"),
+        (('profile = "liferay"', 'profile = "wordpress"'), "key 'profile': expected one of"),
+        (('level = "ward"', 'level = "village"'), "key 'level': expected one of"),
+        (('schedule = "every 2h"', 'schedule = "sometimes"'), "key 'schedule': expected 'every"),
+        (('title = "h1.title"', 'headline = "h1"'), "unknown key 'headline'"),
+        (('parents = ["hoang-mai"]', 'parents = ["nowhere"]'), "recipient 'ubnd-hoang-mai': unknown site or unit 'nowhere'"),
+        (('delay = 0', 'delay = -1'), "[portalwatch]: key 'delay': expected a number ≥ 0"),
+    ],
+)
+def test_mistakes_name_file_site_and_key(tmp_path, change, expected):
+    old, new = change
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert str(path) in str(e.value)
+    assert expected in str(e.value)
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[[site]\nid="))
+    with pytest.raises(ConfigError, match=r"write \[\[site\]\], not \[site\]"):
+        load_config(write(tmp_path, '[site]\nid = "x"\n'))
+    with pytest.raises(ConfigError, match="missing required key 'start_urls'"):
+        load_config(write(tmp_path, '[[site]]\nid = "x"\nname = "X"\n'))
+
+
+def test_cli_reports_config_error_without_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    path = write(tmp_path, GOOD.replace("max_pages = 3", "max_pages = 0"))
+    result = CliRunner().invoke(cli, ["--config", str(path), "sites", "list"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "site 'vinh-hung': key 'max_pages': expected a number ≥ 1, got 0" in result.output
