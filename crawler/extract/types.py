@@ -54,3 +54,4 @@ class ArticlePage:
     lead: str | None = None
     author: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)  # tag/keyword links, when the page has them

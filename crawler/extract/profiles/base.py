@@ -1,0 +1,361 @@
+"""Shared profile implementation: declarative CSS selectors with heuristic fallbacks.
+
+A profile is mostly data: `defaults` maps selector keys (SELECTOR_KEYS plus the optional
+"item_summary", "lead", "author", "tags") to a CSS selector or a tuple of alternatives tried in
+order. Per-site `selectors` override them key by key. Fields without a selector (all of them for
+`auto`) come from the rules in `heuristics`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from ..dates import find_datetime
+from ..numbers import match_view_count, parse_count
+from ..text import block_text, clean_text, element_text
+from ..types import ArticlePage, ListEntry, ListPage
+from . import heuristics as h
+
+SelectorSpec = str | tuple[str, ...]
+
+# Keys a profile may define beyond SELECTOR_KEYS.
+EXTRA_KEYS = ("item_summary", "lead", "author", "tags")
+
+
+def _chain(spec: SelectorSpec | None) -> tuple[str, ...]:
+    if not spec:
+        return ()
+    return (spec,) if isinstance(spec, str) else tuple(s for s in spec if s)
+
+
+def _is_value_selector(css: str) -> bool:
+    return "::text" in css or "::attr(" in css
+
+
+def _texts(scope: Selector, css: str) -> list[str]:
+    """Texts of what css selects: strings for ::text/::attr(), element text otherwise."""
+    if _is_value_selector(css):
+        values = [clean_text(v) for v in scope.css(css).getall()]
+        joined = clean_text(" ".join(values))
+        return [joined] if joined else []
+    return [t for t in (element_text(s.root) for s in scope.css(css)) if t]
+
+
+def _first_text(scope: Selector, spec: SelectorSpec | None) -> tuple[str | None, str | None]:
+    for css in _chain(spec):
+        texts = _texts(scope, css)
+        if texts:
+            return texts[0], css
+    return None, None
+
+
+def _first_elements(scope: Selector, spec: SelectorSpec | None):
+    for css in _chain(spec):
+        if _is_value_selector(css):
+            vals = [v for v in scope.css(css).getall() if v.strip()]
+            if vals:
+                return vals, css
+            continue
+        found = scope.css(css)
+        if found:
+            return found, css
+    return None, None
+
+
+def _link_of(scope: Selector, spec: SelectorSpec | None):
+    """(href, anchor lxml element or None, text, selector) of the first link matched by spec."""
+    for css in _chain(spec):
+        if _is_value_selector(css):
+            vals = [v.strip() for v in scope.css(css).getall() if v.strip()]
+            if vals:
+                return vals[0], None, None, css
+            continue
+        for s in scope.css(css):
+            el = s.root
+            a = el if getattr(el, "tag", None) == "a" and el.get("href") else None
+            if a is None and hasattr(el, "iter"):
+                a = next((x for x in el.iter("a") if x.get("href")), None)
+            if a is not None:
+                text = element_text(a) or clean_text(a.get("title"))
+                return a.get("href"), a, text, css
+    return None, None, None, None
+
+
+class Profile:
+    """Base profile. Subclasses set `name`, `description`, `defaults`, markers and URL patterns."""
+
+    name: str = "base"
+    description: str = ""
+    defaults: dict[str, SelectorSpec] = {}
+    # (substring of the raw HTML, weight) summed and capped at 1.0 by fingerprint()
+    markers: tuple[tuple[str, float], ...] = ()
+    # regexes on the URL path(+query) that identify an article page of this platform
+    article_url_patterns: tuple[re.Pattern, ...] = ()
+    url_weight: float = 0.2
+    # fall back to heuristics when a profile selector finds nothing (title/date/body/list items)
+    fallback: bool = True
+
+    # ------------------------------------------------------------------ detection
+    def fingerprint(self, html: str, url: str) -> float:
+        """0..1 confidence that the page comes from this platform."""
+        score = sum(w for marker, w in self.markers if marker in html)
+        if url and self.is_article_url(url):
+            score += self.url_weight
+        return max(0.0, min(1.0, score))
+
+    def is_article_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        return any(p.search(target) for p in self.article_url_patterns)
+
+    def selectors_for(self, overrides: dict | None) -> dict[str, SelectorSpec]:
+        merged = dict(self.defaults)
+        for key, value in (overrides or {}).items():
+            if value:
+                merged[key] = value
+        return merged
+
+    # ------------------------------------------------------------------ list pages
+    def parse_list(self, html: str, url: str, selectors: dict | None = None) -> ListPage:
+        """Entries (url, title, date, views, summary) of a list page and the next page URL."""
+        sel = Selector(text=html or "<html></html>")
+        root = sel.root
+        base = h.base_url(root, url)
+        sels = self.selectors_for(selectors)
+        prov: dict[str, str] = {}
+        entries: list[ListEntry] = []
+        items, item_css = _first_elements(sel, sels.get("list_item"))
+        if items and item_css and not _is_value_selector(item_css):
+            prov["list_item"] = item_css
+            seen: set[str] = set()
+            for item in items:
+                entry = self._entry_from_item(item, base, sels, prov)
+                if entry and entry.url not in seen:
+                    seen.add(entry.url)
+                    entries.append(entry)
+        elif self.fallback or not sels.get("list_item"):
+            found, rule = h.find_list_items(root, url, base)
+            prov["list_item"] = rule
+            if found:
+                prov["item_link"] = "auto: repeated link in the item"
+                prov["title"] = "auto: longest link text in the item"
+            for it in found:
+                entries.append(self._entry_from_container(it, sels, prov))
+        next_url = None
+        links, next_css = _first_elements(sel, sels.get("next_page"))
+        if links:
+            for cand in links:
+                if isinstance(cand, str):
+                    href = cand
+                else:
+                    el = cand.root
+                    a = el if el.tag == "a" else next(el.iter("a"), None)
+                    href = a.get("href") if a is not None else None
+                u = h.usable_link(href, base, "")
+                if u:
+                    next_url = u
+                    prov["next_page"] = next_css
+                    break
+        if next_url is None and not (sels.get("next_page") and not self.fallback):
+            next_url, rule = h.find_next_page(root, url, base)
+            if next_url:
+                prov["next_page"] = rule
+        return ListPage(entries=entries, next_url=next_url, provenance=prov)
+
+    def _entry_from_item(self, item: Selector, base: str, sels: dict, prov: dict) -> ListEntry | None:
+        href, anchor, title, link_css = _link_of(item, sels.get("item_link") or "a[href]")
+        if not href:
+            return None
+        url = urljoin(base, href.strip()).split("#", 1)[0]
+        root = item.root
+        links = [a for a in root.iter("a") if a.get("href") and urljoin(base, a.get("href").strip()).split("#", 1)[0] == url]
+        if not title:
+            title = h.item_title(h.ListItem(root, url, links or ([anchor] if anchor is not None else [])))
+        prov.setdefault("item_link", link_css)
+        prov.setdefault("title", link_css)
+        entry = ListEntry(url=url, title=title or None)
+        self._fill_item_fields(entry, item, root, links, sels, prov)
+        return entry
+
+    def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict) -> ListEntry:
+        entry = ListEntry(url=it.url, title=h.item_title(it))
+        self._fill_item_fields(entry, Selector(root=it.container), it.container, it.links, sels, prov)
+        return entry
+
+    def _fill_item_fields(self, entry: ListEntry, item: Selector, root, links, sels: dict, prov: dict) -> None:
+        # date
+        date_spec = sels.get("item_date")
+        if date_spec:
+            text, css = _first_text(item, date_spec)
+            m = find_datetime(text) if text else None
+            if m:
+                entry.published_at, entry.published_text = m.value, m.text
+                prov.setdefault("date", css)
+        else:
+            m, rule = h.item_date(root, links)
+            if m:
+                entry.published_at, entry.published_text = m.value, m.text
+                prov.setdefault("date", rule)
+        # views
+        views_spec = sels.get("item_views")
+        if views_spec:
+            text, css = _first_text(item, views_spec)
+            if text:
+                vm = match_view_count(text)
+                if vm:
+                    entry.views = vm.value
+                    prov.setdefault("views", f"label '{vm.label}' in {css}")
+                else:
+                    n = parse_count(text)
+                    if n is not None:
+                        entry.views = n
+                        prov.setdefault("views", css)
+        else:
+            vm, rule = h.item_views(root, links)
+            if vm:
+                entry.views = vm.value
+                prov.setdefault("views", rule)
+        # summary
+        sum_spec = sels.get("item_summary")
+        if sum_spec:
+            text, css = _first_text(item, sum_spec)
+            if text:
+                entry.summary = text
+                prov.setdefault("summary", css)
+        elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
+            s = h.item_summary(root, links, entry.published_text)
+            if s:
+                entry.summary = s
+                prov.setdefault("summary", "auto: longest text block in the item")
+
+    # ------------------------------------------------------------------ article pages
+    def parse_article(self, html: str, url: str, selectors: dict | None = None) -> ArticlePage:
+        """Title, date, views, body, category, lead, author and tags of an article page."""
+        sel = Selector(text=html or "<html></html>")
+        root = sel.root
+        sels = self.selectors_for(selectors)
+        page = ArticlePage(url=url)
+        prov = page.provenance
+        heur = self.fallback
+
+        # title
+        title_el = None
+        found, css = _first_elements(sel, sels.get("title"))
+        if found:
+            first = found[0]
+            if isinstance(first, str):
+                page.title = clean_text(first) or None
+            else:
+                title_el = first.root
+                page.title = element_text(title_el) or None
+            if page.title:
+                prov["title"] = css
+        if not page.title and (heur or not sels.get("title")):
+            title_el, page.title, rule = h.find_title(root)
+            if page.title:
+                prov["title"] = rule
+
+        # date
+        date_el = None
+        date_spec = sels.get("date")
+        found, css = _first_elements(sel, date_spec)
+        if found:
+            for cand in found:
+                text = clean_text(cand) if isinstance(cand, str) else element_text(cand.root)
+                m = find_datetime(text)
+                if m:
+                    page.published_at, page.published_text = m.value, m.text
+                    prov["date"] = css
+                    date_el = None if isinstance(cand, str) else cand.root
+                    break
+        if page.published_at is None and (heur or not date_spec):
+            m, date_el, rule = h.find_date_near(root, title_el)
+            if m:
+                page.published_at, page.published_text = m.value, m.text
+                prov["date"] = rule
+
+        # views (no heuristic fallback when the profile says where views are: absence is normal)
+        views_spec = sels.get("views")
+        if views_spec:
+            text, css = _first_text(sel, views_spec)
+            if text:
+                vm = match_view_count(text)
+                if vm:
+                    page.views = vm.value
+                    prov["views"] = f"label '{vm.label}' in {css}"
+                elif parse_count(text) is not None:
+                    page.views = parse_count(text)
+                    prov["views"] = css
+        else:
+            vm, rule = h.find_views_near(root, title_el, date_el)
+            if vm:
+                page.views = vm.value
+                prov["views"] = rule
+
+        # lead / author (profile selectors only)
+        lead_el = author_el = None
+        found, css = _first_elements(sel, sels.get("lead"))
+        if found:
+            first = found[0]
+            lead_el = None if isinstance(first, str) else first.root
+            page.lead = (clean_text(first) if isinstance(first, str) else element_text(lead_el)) or None
+            if page.lead:
+                prov["lead"] = css
+        found, css = _first_elements(sel, sels.get("author"))
+        if found:
+            first = found[0]
+            author_el = None if isinstance(first, str) else first.root
+            page.author = (clean_text(first) if isinstance(first, str) else element_text(author_el)) or None
+            if page.author:
+                prov["author"] = css
+
+        # body
+        exclude = [e for e in (lead_el, author_el, title_el, date_el) if e is not None]
+        found, css = _first_elements(sel, sels.get("body"))
+        if found:
+            first = found[0]
+            if isinstance(first, str):
+                page.body = "\n\n".join(clean_text(v) for v in found if clean_text(v)) or None
+            else:
+                page.body = block_text(first.root, exclude=exclude) or None
+            if page.body:
+                prov["body"] = css
+        if not page.body and (heur or not sels.get("body")):
+            el, rule = h.find_body(root)
+            if el is not None:
+                page.body = block_text(el, exclude=exclude) or None
+                if page.body:
+                    prov["body"] = rule
+
+        # category: the last breadcrumb item matched
+        cat_spec = sels.get("category")
+        if cat_spec:
+            for css in _chain(cat_spec):
+                texts = _texts(sel, css) if _is_value_selector(css) else [
+                    t for t in (element_text(s.root) for s in sel.css(css)) if t
+                ]
+                if texts:
+                    page.category = texts[-1]
+                    prov["category"] = css
+                    break
+        else:
+            page.category, rule = h.find_category(root)
+            if page.category:
+                prov["category"] = rule
+
+        # tags
+        for css in _chain(sels.get("tags")):
+            tags = _texts(sel, css) if _is_value_selector(css) else [
+                t for t in (element_text(s.root) for s in sel.css(css)) if t
+            ]
+            if tags:
+                page.tags = list(dict.fromkeys(tags))
+                prov["tags"] = css
+                break
+        return page
+
+    def __repr__(self) -> str:
+        return f"<Profile {self.name}>"

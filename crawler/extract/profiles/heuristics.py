@@ -1,0 +1,656 @@
+"""Template-independent rules used by `auto` and as fallbacks by the selector profiles.
+
+Everything works on lxml elements (parsel's `.root`). Each finder returns the value plus a short
+rule description for provenance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from ..dates import DateMatch, find_datetime
+from ..numbers import ViewCountMatch, match_view_count, parse_count
+from ..text import block_text, clean_text, element_text, fold
+from ..urls import canonical_url
+
+# ---------------------------------------------------------------- boilerplate regions
+_BOILER_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_BOILER_RE = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|menus|mainmenu|topmenu|submenu|megamenu|footer|"
+    r"header|sidebar|side-bar|breadcrumbs?|pagination|pager|paging|banner|topbar|toolbar|"
+    r"related|lienquan|tinlienquan|tin-lien-quan|tinkhac|tin-khac|other-news|othernews|"
+    r"most-?viewed|xemnhieu|xem-nhieu|popular|comments?|share|social|copyright|site-?map|"
+    r"portlet-site-map|widget)(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
+_BOILER_SUBSTR = ("menu", "sidebar", "footer", "breadcrumb", "pagination", "navbar", "nav_", "_nav")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option"})
+_DOC_EXT_RE = re.compile(
+    r"\.(?:jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|mp[34]|avi|mov|wmv|"
+    r"flv|txt|xml|rss|css|js|json)$",
+    re.IGNORECASE,
+)
+_DATE_LABEL_RE = re.compile(
+    r"(?:ngay\s*dang|dang\s*ngay|ngay\s*cap\s*nhat|cap\s*nhat|ngay\s*xuat\s*ban|xuat\s*ban|"
+    r"publish|posted|published|updated|date|thoi\s*gian)",
+)
+
+
+def _classes(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+
+
+def is_boilerplate(el, cache: dict | None = None) -> bool:
+    """True when the element itself is a nav/menu/header/footer/sidebar/pager/related block."""
+    if cache is not None and el in cache:
+        return cache[el]
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    result = tag in _BOILER_TAGS
+    if not result:
+        cls = _classes(el)
+        if cls:
+            low = cls.lower()
+            result = bool(_BOILER_RE.search(cls)) or any(s in low for s in _BOILER_SUBSTR)
+    if cache is not None:
+        cache[el] = result
+    return result
+
+
+def in_boilerplate(el, cache: dict | None = None, stop=None) -> bool:
+    """True when el or an ancestor (up to, not including, `stop`) is boilerplate."""
+    node = el
+    while node is not None and node is not stop:
+        if isinstance(node.tag, str) and node.tag.lower() in ("body", "html"):
+            return False
+        if is_boilerplate(node, cache):
+            return True
+        node = node.getparent()
+    return False
+
+
+def base_url(root, url: str) -> str:
+    """The page URL, or its `<base href>` when present."""
+    for b in root.iter("base"):
+        href = (b.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+        break
+    return url
+
+
+def _host(netloc: str) -> str:
+    h = netloc.lower().split("@")[-1].split(":")[0]
+    return h[4:] if h.startswith("www.") else h
+
+
+def usable_link(href: str | None, base: str, page_host: str) -> str | None:
+    """Absolute, fragment-less URL of an on-site, non-document, non-javascript link, else None."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    low = href[:11].lower()
+    if low.startswith(("javascript:", "mailto:", "tel:", "data:", "sms:", "callto:")):
+        return None
+    absu = urljoin(base, href).split("#", 1)[0]
+    parts = urlsplit(absu)
+    if parts.scheme not in ("http", "https", "file"):
+        return None
+    if page_host and _host(parts.netloc) != page_host:
+        return None
+    if _DOC_EXT_RE.search(parts.path):
+        return None
+    return absu
+
+
+# ---------------------------------------------------------------- list pages
+_EXT_RE = re.compile(r"\.(s?html?|aspx?|php\d?|jsp|cfm|do)$", re.IGNORECASE)
+
+
+def path_shape(url: str) -> tuple:
+    """Abstract shape of a URL: literal directories, numeric parts abstracted, query keys."""
+    parts = urlsplit(url)
+    segs = [s for s in parts.path.split("/") if s]
+    shape: list[str] = []
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        m = _EXT_RE.search(seg)
+        ext = m.group(0).lower() if m else ""
+        name = seg[: m.start()] if m else seg
+        if name.isdigit():
+            tok = "<n>"
+        elif last:
+            tok = ("<id>" if re.search(r"\d{3,}", name) else "<name>") + ext
+        elif re.search(r"\d", name):
+            tok = "<x>" + ext
+        else:
+            tok = seg.lower()
+        shape.append(tok)
+    keys = tuple(sorted({k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}))
+    return (tuple(shape), keys)
+
+
+def _shape_label(shape: tuple) -> str:
+    path = "/" + "/".join(shape[0])
+    if shape[1]:
+        path += "?" + "&".join(f"{k}=…" for k in shape[1])
+    return path
+
+
+def describe(el) -> str:
+    """Short CSS-like name of an element for provenance, e.g. "div.asset-abstract"."""
+    tag = el.tag if isinstance(el.tag, str) else "?"
+    cls = (el.get("class") or "").split()
+    return tag + ("." + cls[0] if cls else "")
+
+
+def _text_len(el) -> int:
+    return len(" ".join((el.text_content() or "").split()))
+
+
+class ListItem:
+    """A list entry found by the heuristics: its container element, URL and link elements."""
+
+    __slots__ = ("container", "url", "links")
+
+    def __init__(self, container, url, links):
+        self.container = container
+        self.url = url
+        self.links = links
+
+
+def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[ListItem], str]:
+    """Largest group of repeated same-shape article links in the main content, with containers."""
+    base = base or base_url(root, page_url)
+    page_host = _host(urlsplit(page_url).netloc)
+    page_canon = canonical_url(page_url)
+    body = root.find(".//body")
+    scope = body if body is not None else root
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for a in scope.iter("a"):
+        u = usable_link(a.get("href"), base, page_host)
+        if not u or canonical_url(u) == page_canon:
+            continue
+        groups[path_shape(u)].append((a, u))
+
+    boiler_cache: dict = {}
+    best: tuple | None = None
+    for shape, links in groups.items():
+        items = _group_items(links, boiler_cache)
+        if not items:
+            continue
+        titled = dated = viewed = 0
+        for it in items:
+            title = _best_link_text(it.links)
+            if len(title.split()) >= 3 or len(title) >= 20:
+                titled += 1
+            text = element_text(it.container)
+            if find_datetime(text):
+                dated += 1
+            if match_view_count(text):
+                viewed += 1
+        score = titled + 2 * dated + viewed
+        if titled == 0 and dated == 0:
+            continue
+        if best is None or score > best[0]:
+            best = (score, shape, items)
+    if best is None:
+        return [], "auto: no repeated article links found"
+    _, shape, items = best
+    cont = ", ".join(sorted({describe(it.container) for it in items}))
+    rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
+    return items, rule
+
+
+def _group_items(links: list[tuple], boiler_cache: dict) -> list[ListItem]:
+    by_url: dict[str, list] = defaultdict(list)
+    anc_urls: dict = defaultdict(set)  # keyed by element: keeps lxml proxies alive
+    for a, u in links:
+        by_url[u].append(a)
+        for anc in a.iterancestors():
+            anc_urls[anc].add(u)
+    multi = len(by_url) > 1
+    items = []
+    for u, anchors in by_url.items():
+        anchor = max(anchors, key=lambda a: len(element_text(a)))
+        container = anchor
+        depth = 0
+        for anc in anchor.iterancestors():
+            tag = anc.tag.lower() if isinstance(anc.tag, str) else ""
+            if tag in ("body", "html") or len(anc_urls.get(anc, ())) > 1:
+                break
+            depth += 1
+            if not multi and (depth > 4 or _text_len(anc) > 1500):
+                break
+            container = anc
+        if in_boilerplate(container.getparent(), boiler_cache) if container.getparent() is not None else False:
+            continue
+        if is_boilerplate(container, boiler_cache) and container is not anchor:
+            continue
+        own = [a for a in anchors if a is container or _is_descendant(a, container)]
+        items.append(ListItem(container, u, own or [anchor]))
+    # keep document order
+    order = {id(a): i for i, (a, _) in enumerate(links)}
+    items.sort(key=lambda it: min(order[id(a)] for a in it.links))
+    return items
+
+
+def _is_descendant(el, ancestor) -> bool:
+    for anc in el.iterancestors():
+        if anc is ancestor:
+            return True
+    return False
+
+
+def _best_link_text(anchors) -> str:
+    best = ""
+    for a in anchors:
+        t = element_text(a) or clean_text(a.get("title")) or ""
+        if not t:
+            for img in a.iter("img"):
+                t = clean_text(img.get("alt") or img.get("title"))
+                break
+        if len(t) > len(best):
+            best = t
+    return best
+
+
+def item_title(item: ListItem) -> str | None:
+    return _best_link_text(item.links) or None
+
+
+def _short_blocks(container, exclude_ids: set[int], limit: int = 160) -> list[str]:
+    """Texts of the maximal descendants with short text (in document order), excluding links."""
+    out: list[str] = []
+
+    def walk(el):
+        if not isinstance(el.tag, str) or el.tag.lower() in _SKIP_TAGS:
+            return
+        if id(el) in exclude_ids:
+            if el.tail and el.tail.strip():
+                out.append(el.tail)
+            return
+        txt = element_text(el)
+        if len(txt) <= limit and not any(id(d) in exclude_ids for d in el.iterdescendants()):
+            if txt:
+                out.append(txt)
+        else:
+            if el.text and el.text.strip():
+                out.append(el.text)
+            for child in el:
+                walk(child)
+        if el is not container and el.tail and el.tail.strip():
+            out.append(el.tail)
+
+    walk(container)
+    return [clean_text(t) for t in out if clean_text(t)]
+
+
+def item_date(container, link_els=()) -> tuple[DateMatch | None, str]:
+    """Publication date in a list item: labelled/timed dates first, never from the title link."""
+    exclude = {id(a) for a in link_els}
+    first = None
+    for text in _short_blocks(container, exclude):
+        m = find_datetime(text)
+        if not m:
+            continue
+        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
+        if strong:
+            return m, "auto: labelled/timed date in item text"
+        if first is None:
+            first = m
+    if first is None:
+        # date printed next to the container (e.g. <dt>link</dt><dd>date</dd>)
+        sib = container.getnext()
+        if sib is not None and isinstance(sib.tag, str) and sib.find(".//a") is None:
+            m = find_datetime(element_text(sib))
+            if m:
+                return m, "auto: date in the element after the item"
+        return None, ""
+    return first, "auto: first date in item text"
+
+
+def item_views(container, link_els=()) -> tuple[ViewCountMatch | None, str]:
+    exclude = {id(a) for a in link_els}
+    text = " | ".join(_short_blocks(container, exclude))
+    m = match_view_count(text)
+    if m:
+        return m, f"auto: label '{m.label}' in item text"
+    return None, ""
+
+
+def item_summary(container, link_els=(), date_text: str | None = None) -> str | None:
+    exclude = {id(a) for a in link_els}
+    best = ""
+    for text in _short_blocks(container, exclude, limit=1000):
+        if date_text and date_text in text and len(text) < len(date_text) + 40:
+            continue
+        if match_view_count(text) and len(text) < 80:
+            continue
+        if len(text) > len(best):
+            best = text
+    return best if len(best) >= 30 else None
+
+
+# ---------------------------------------------------------------- pagination
+_PAGE_KEY_RE = re.compile(
+    r"^(?:page|p|pg|paged|pageindex|page_index|pagenum|pagenumber|pageno|page_no|trang|"
+    r"currentpage|current_page|cur|start_page)$|_cur$|cur$",
+    re.IGNORECASE,
+)
+_PAGE_PATH_RE = re.compile(r"/(?:trang|page|p|pages?)[-/_](\d{1,5})(?:\.\w+)?/?$", re.IGNORECASE)
+_NEXT_WORDS = {
+    "tiep", "tiep theo", "trang sau", "trang tiep", "trang tiep theo", "sau", "next", "next page",
+    "xem tiep", "ke tiep",
+}
+_LAST_WORDS = {"cuoi", "cuoi cung", "trang cuoi", "last", "end"}
+_ARROWS = "<>»«›‹→←-|.:()[] "
+
+
+def page_number(url: str) -> tuple[str, int] | None:
+    """(pager key, page number) read from a list URL, e.g. ("_101_cur", 2), or None."""
+    parts = urlsplit(url)
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if _PAGE_KEY_RE.search(k) and v.isdigit():
+            return k.lower(), int(v)
+    m = _PAGE_PATH_RE.search(parts.path)
+    if m:
+        return "<path>", int(m.group(1))
+    return None
+
+
+def find_next_page(root, page_url: str, base: str | None = None) -> tuple[str | None, str]:
+    """URL of the next list page by rel=next, a "Tiếp"/"Trang sau"/"next" link, or page N+1."""
+    base = base or base_url(root, page_url)
+    page_host = _host(urlsplit(page_url).netloc)
+    page_canon = canonical_url(page_url)
+    cur_info = page_number(page_url)
+    cur = cur_info[1] if cur_info else 1
+    for link in root.iter("link"):
+        if "next" in (link.get("rel") or "").lower().split():
+            u = usable_link(link.get("href"), base, page_host)
+            if u:
+                return u, "auto: <link rel=next>"
+    best: tuple[float, str, str] | None = None
+    for a in root.iter("a"):
+        u = usable_link(a.get("href"), base, page_host)
+        if not u or canonical_url(u) == page_canon:
+            continue
+        parent = a.getparent()
+        if parent is not None and "disabled" in (parent.get("class") or "").lower():
+            continue
+        pn = page_number(u)
+        if pn and pn[1] <= cur:
+            continue
+        text = fold(element_text(a))
+        core = text.strip(_ARROWS)
+        attr = fold(" ".join(filter(None, (a.get("title"), a.get("aria-label"))))).strip(_ARROWS)
+        rel = (a.get("rel") or "").lower().split()
+        score, rule = 0.0, ""
+        if "next" in rel:
+            score, rule = 10, "auto: a[rel=next]"
+        elif core in _NEXT_WORDS or attr in _NEXT_WORDS:
+            score, rule = 8, f"auto: link text '{element_text(a) or attr}'"
+        elif core in _LAST_WORDS or attr in _LAST_WORDS:
+            continue
+        elif pn and pn[1] == cur + 1 and (cur_info is None or pn[0] == cur_info[0]):
+            score, rule = 6 if core == str(cur + 1) else 5, f"auto: page {cur + 1} via '{pn[0]}'"
+        elif core == str(cur + 1):
+            score, rule = 4, f"auto: link text '{cur + 1}' in pager"
+        elif not core and text and any(c in text for c in "»›>→") and not any(c in text for c in "«‹<←"):
+            if pn and pn[1] > cur + 1:
+                score, rule = 1, f"auto: arrow link '{text.strip()}'"
+            else:
+                score, rule = 3, f"auto: arrow link '{text.strip()}'"
+        if score and (best is None or score > best[0]):
+            best = (score, u, rule)
+    if best is None:
+        return None, ""
+    return best[1], best[2]
+
+
+# ---------------------------------------------------------------- article pages
+_TITLE_CLASS_RE = re.compile(r"title|tieude|tieu-de|heading|headline|subject", re.IGNORECASE)
+_TITLE_SEP_RE = re.compile(r"\s+[-|–—:»]\s+|\s*\|\s*")
+
+
+def _folded_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def document_title(root) -> str:
+    t = root.find(".//title")
+    return element_text(t) if t is not None else ""
+
+
+def meta_content(root, *names: str) -> str | None:
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").lower()
+        if key in names:
+            c = clean_text(m.get("content"))
+            if c:
+                return c
+    return None
+
+
+def find_title(root) -> tuple[object | None, str | None, str]:
+    """Article title: the heading that the <title>/og:title starts with, else the h1 nearest a date."""
+    doc_title = document_title(root)
+    og = meta_content(root, "og:title", "twitter:title")
+    ref = [_folded_words(t) for t in (og, doc_title) if t]
+    body = root.find(".//body")
+    scope = body if body is not None else root
+    cache: dict = {}
+    cands = []
+    seen = set()
+    for el in scope.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        heading = tag in ("h1", "h2", "h3")
+        classy = bool(_TITLE_CLASS_RE.search(_classes(el))) if tag not in ("a", "img", "meta") else False
+        if not (heading or classy) or el in seen:
+            continue
+        seen.add(el)
+        text = element_text(el)
+        n = len(text.split())
+        if n < 2 or len(text) > 400:
+            continue
+        score = 0.0
+        fw = _folded_words(text)
+        if fw and any(r.startswith(fw) for r in ref):
+            score += 6 + min(len(fw), 200) / 100
+        if tag == "h1":
+            score += 2
+        elif tag == "h2":
+            score += 1
+        if classy:
+            score += 1
+        if n >= 4:
+            score += 0.5
+        if in_boilerplate(el, cache):
+            score -= 6
+        if score <= 0:
+            continue
+        cands.append([score, el, text, tag])
+    if cands:
+        cands.sort(key=lambda c: -c[0])
+        top = cands[:6]
+        for c in top:
+            if c[0] < 6 and _date_after(c[1]):
+                c[0] += 2.5
+        top.sort(key=lambda c: -c[0])
+        score, el, text, tag = top[0]
+        if score >= 2:
+            cls = (el.get("class") or "").split()
+            sel = tag + ("." + cls[0] if cls else "")
+            why = "matches <title>" if score >= 6 else "heading near the date"
+            return el, text, f"auto: {sel} ({why})"
+    if og:
+        return None, og, "auto: meta og:title"
+    if doc_title:
+        parts = [p for p in _TITLE_SEP_RE.split(doc_title) if p.strip()]
+        if parts:
+            return None, parts[0].strip(), "auto: <title> minus site suffix"
+    return None, None, ""
+
+
+def _date_after(el, window: int = 15) -> bool:
+    for nxt in el.xpath(f"following::*[position() <= {window}]"):
+        if nxt.tag in _SKIP_TAGS:
+            continue
+        text = element_text(nxt)
+        if len(text) <= 160 and find_datetime(text):
+            return True
+    return False
+
+
+def _near_elements(root, title_el, after: int = 150, before: int = 25):
+    """Short-text elements after the title (document order), then before it (nearest first)."""
+    if title_el is None:
+        body = root.find(".//body")
+        seq = list((body if body is not None else root).iter())[:400]
+        return [e for e in seq if isinstance(e.tag, str)]
+    fwd = title_el.xpath(f"following::*[position() <= {after}]")
+    back = title_el.xpath(f"preceding::*[position() <= {before}]")
+    back.reverse()
+    return fwd + back
+
+
+def find_date_near(root, title_el) -> tuple[DateMatch | None, object | None, str]:
+    """Publication date: first short text after the title holding a date, then before it."""
+    cache: dict = {}
+    first = None
+    for el in _near_elements(root, title_el):
+        if el.tag in _SKIP_TAGS or (el.tag == "a" and title_el is not None):
+            continue
+        text = element_text(el)
+        if not text or len(text) > 160:
+            continue
+        m = find_datetime(text)
+        if not m:
+            continue
+        if title_el is None and in_boilerplate(el, cache):
+            continue
+        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
+        if strong:
+            return m, el, "auto: first labelled/timed date near the title"
+        if first is None:
+            first = (m, el)
+    if first:
+        return first[0], first[1], "auto: first date near the title"
+    iso = meta_content(root, "article:published_time", "datepublished", "pubdate", "date")
+    m = find_datetime(iso) if iso else None
+    if m:
+        return m, None, "auto: meta article:published_time"
+    return None, None, ""
+
+
+def find_views_near(root, title_el, date_el=None) -> tuple[ViewCountMatch | None, str]:
+    """View count by label in the date line, else in short texts near the title."""
+    if date_el is not None:
+        m = match_view_count(element_text(date_el))
+        if m:
+            return m, f"auto: label '{m.label}' in the date line"
+    cache: dict = {}
+    for el in _near_elements(root, title_el):
+        if el.tag in _SKIP_TAGS:
+            continue
+        text = element_text(el)
+        if not text or len(text) > 160:
+            continue
+        m = match_view_count(text)
+        if m and not in_boilerplate(el, cache):
+            return m, f"auto: label '{m.label}' near the title"
+    return None, ""
+
+
+_INLINE = frozenset("a b i u em strong span font small big sub sup label abbr code mark s strike".split())
+
+
+def find_body(root) -> tuple[object | None, str]:
+    """The element holding most paragraph text (link text and boilerplate blocks excluded)."""
+    body = root.find(".//body")
+    scope = body if body is not None else root
+    scores: dict = defaultdict(float)  # keyed by element (keeps lxml proxies alive)
+    cache: dict = {}
+    for node in scope.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for txt, owner in ((node.text, node), (node.tail, node.getparent())):
+            if not txt or owner is None:
+                continue
+            t = txt.strip()
+            if len(t) < 25:
+                continue
+            para = owner
+            skip = False
+            while isinstance(para.tag, str) and para.tag.lower() in _INLINE:
+                if para.tag.lower() == "a":
+                    skip = True
+                    break
+                para = para.getparent()
+                if para is None:
+                    skip = True
+                    break
+            if skip or not isinstance(para.tag, str) or para.tag.lower() in _SKIP_TAGS:
+                continue
+            tag = para.tag.lower()
+            holder = para if tag in ("div", "td", "article", "section", "body") else para.getparent()
+            if holder is None:
+                continue
+            scores[holder] += len(t)
+            gp = holder.getparent()
+            if gp is not None:
+                scores[gp] += len(t) * 0.3
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    for el, _score in ranked[:10]:
+        if in_boilerplate(el, cache):
+            continue
+        cls = (el.get("class") or "").split()
+        return el, f"auto: largest text block {el.tag}{'.' + cls[0] if cls else ''}"
+    return None, ""
+
+
+def find_category(root) -> tuple[str | None, str]:
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if "breadcrumb" in _classes(el).lower():
+            texts = [element_text(a) for a in el.iter("a", "span", "li")]
+            texts = [t for t in texts if t and len(t) < 80 and t.strip(_ARROWS)]
+            if texts:
+                return texts[-1], "auto: last breadcrumb item"
+    return None, ""
+
+
+def body_text(el, exclude=()) -> str | None:
+    text = block_text(el, exclude=exclude)
+    return text or None
+
+
+__all__ = [
+    "ListItem",
+    "base_url",
+    "body_text",
+    "find_body",
+    "find_category",
+    "find_date_near",
+    "find_list_items",
+    "find_next_page",
+    "find_title",
+    "find_views_near",
+    "in_boilerplate",
+    "is_boilerplate",
+    "item_date",
+    "item_summary",
+    "item_title",
+    "item_views",
+    "page_number",
+    "parse_count",
+    "path_shape",
+    "usable_link",
+]

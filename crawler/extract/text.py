@@ -1,0 +1,132 @@
+"""Text helpers: whitespace/NBSP normalisation, entity decoding, block text of HTML bodies."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from lxml import etree
+
+# NBSP and friends, zero-width characters, BOM.
+_SPACE_TRANS = {
+    0x00A0: " ",
+    0x2007: " ",
+    0x202F: " ",
+    0x2009: " ",
+    0x200A: " ",
+    0x3000: " ",
+    0x200B: "",
+    0x200C: "",
+    0x200D: "",
+    0x2060: "",
+    0xFEFF: "",
+}
+_WS_RE = re.compile(r"\s+")
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body center dd details dialog dir div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section
+    summary table tbody thead tfoot tr td th ul caption""".split()
+)
+SKIP_TAGS = frozenset("script style noscript template iframe object embed svg head select option button".split())
+
+
+def decode_entities(text: str) -> str:
+    """Decode HTML entities, repeatedly, so double-escaped text (`&amp;aacute;`) comes out clean."""
+    for _ in range(3):
+        if "&" not in text or not _ENTITY_RE.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def normalize_ws(text: str | None) -> str:
+    """Map NBSP/zero-width characters to plain spaces (or nothing), collapse runs, strip."""
+    if not text:
+        return ""
+    return _WS_RE.sub(" ", text.translate(_SPACE_TRANS)).strip()
+
+
+def clean_text(text: str | None) -> str:
+    """Entity-decode, NFC-normalise and whitespace-normalise a short string."""
+    if not text:
+        return ""
+    return normalize_ws(unicodedata.normalize("NFC", decode_entities(text)))
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip Vietnamese diacritics (đ -> d), for label matching."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def element_text(el) -> str:
+    """Normalised text of an lxml element (or parsel Selector), scripts/styles excluded."""
+    el = getattr(el, "root", el)
+    if isinstance(el, str):
+        return clean_text(el)
+    parts: list[str] = []
+    _collect_inline(el, parts)
+    return clean_text("".join(parts))
+
+
+def _collect_inline(el, parts: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else None
+    if tag is None or tag.lower() in SKIP_TAGS:
+        return
+    spaced = tag.lower() in BLOCK_TAGS or tag.lower() == "br"
+    if spaced:
+        parts.append(" ")
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect_inline(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if spaced:
+        parts.append(" ")
+
+
+def block_text(el, exclude=()) -> str:
+    """Text of an HTML container as paragraphs separated by blank lines.
+
+    Block elements start new paragraphs, `<br>` starts a new line, scripts/styles are dropped,
+    elements in `exclude` (lxml elements) are skipped.
+    """
+    el = getattr(el, "root", el)
+    if isinstance(el, str):
+        el = etree.fromstring(f"<div>{el}</div>", etree.HTMLParser())
+    skip = {id(getattr(e, "root", e)) for e in exclude}
+    out: list[str] = []
+    _walk_block(el, out, skip, is_root=True)
+    raw = "".join(out)
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", raw):
+        lines = [clean_text(line) for line in chunk.split("\n")]
+        para = "\n".join(line for line in lines if line)
+        if para:
+            paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def _walk_block(el, out: list[str], skip: set[int], is_root: bool = False) -> None:
+    tag = el.tag.lower() if isinstance(el.tag, str) else None
+    if tag is None or tag in SKIP_TAGS or id(el) in skip:
+        if not is_root and el.tail:
+            out.append(el.tail.replace("\n", " "))
+        return
+    block = tag in BLOCK_TAGS
+    if tag == "br":
+        out.append("\n")
+    elif block:
+        out.append("\n\n")
+    if el.text:
+        out.append(el.text.replace("\n", " "))
+    for child in el:
+        _walk_block(child, out, skip)
+    if block:
+        out.append("\n\n")
+    if not is_root and el.tail:
+        out.append(el.tail.replace("\n", " "))
