@@ -1,0 +1,49 @@
+"""Run the simulator standalone: ``python -m simulator --port 8765 --seed 1``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .server import make_server
+from .world import Simulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8765, help="0 = any free port")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--articles-per-site", type=int, default=40)
+    ap.add_argument("--extra-sites", type=int, default=0, help="add N bulk sites")
+    ap.add_argument("--extra-template", default="tandan", choices=["liferay", "tandan", "dnn", "plain"])
+    ap.add_argument("--toml-out", help="also write the sites.toml to this file")
+    ap.add_argument("--quiet", action="store_true", help="print only the base URL")
+    args = ap.parse_args(argv)
+
+    sim = Simulator(
+        seed=args.seed,
+        articles_per_site=args.articles_per_site,
+        extra_sites=args.extra_sites,
+        extra_template=args.extra_template,
+    )
+    server = make_server(sim, args.host, args.port)
+    toml = sim.sites_toml()
+    if args.toml_out:
+        with open(args.toml_out, "w", encoding="utf-8") as f:
+            f.write(toml)
+    print(sim.base_url, flush=True)
+    if not args.quiet:
+        print(f"# {len(sim.sites)} sites, {sim.total_articles()} articles visible; Ctrl-C to stop", flush=True)
+        print(toml, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
