@@ -324,7 +324,7 @@ class Profile:
             if page.body:
                 prov["body"] = css
         if not page.body and (heur or not sels.get("body")):
-            el, rule = h.find_body(root)
+            el, rule = h.find_body(root, title_el, date_el)
             if el is not None:
                 page.body = block_text(el, exclude=exclude) or None
                 if page.body:
@@ -342,7 +342,7 @@ class Profile:
                     prov["category"] = css
                     break
         else:
-            page.category, rule = h.find_category(root)
+            page.category, rule = h.find_category(root, page.title)
             if page.category:
                 prov["category"] = rule
 

@@ -123,7 +123,7 @@ def path_shape(url: str) -> tuple:
         if name.isdigit():
             tok = "<n>"
         elif last:
-            tok = ("<id>" if re.search(r"\d{3,}", name) else "<name>") + ext
+            tok = "<name>" + ext
         elif re.search(r"\d", name):
             tok = "<x>" + ext
         else:
@@ -170,16 +170,19 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
     body = root.find(".//body")
     scope = body if body is not None else root
     groups: dict[tuple, list[tuple]] = defaultdict(list)
+    page_anc: dict = defaultdict(set)  # element -> on-site URLs linked below it
     for a in scope.iter("a"):
         u = usable_link(a.get("href"), base, page_host)
         if not u or canonical_url(u) == page_canon:
             continue
         groups[path_shape(u)].append((a, u))
+        for anc in a.iterancestors():
+            page_anc[anc].add(u)
 
     boiler_cache: dict = {}
     best: tuple | None = None
     for shape, links in groups.items():
-        items = _group_items(links, boiler_cache)
+        items = _group_items(links, boiler_cache, page_anc)
         if not items:
             continue
         titled = dated = viewed = 0
@@ -192,9 +195,10 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
                 dated += 1
             if match_view_count(text):
                 viewed += 1
-        score = titled + 2 * dated + viewed
         if titled == 0 and dated == 0:
             continue
+        # dates are the strongest sign of a news list; then counts; then title-like link texts
+        score = 3 * dated + viewed + titled
         if best is None or score > best[0]:
             best = (score, shape, items)
     if best is None:
@@ -205,30 +209,32 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
     return items, rule
 
 
-def _group_items(links: list[tuple], boiler_cache: dict) -> list[ListItem]:
+def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list[ListItem]:
+    """One item per URL; its container is the highest ancestor holding no other URL of the group
+    (for a lone URL: no other link at all)."""
     by_url: dict[str, list] = defaultdict(list)
-    anc_urls: dict = defaultdict(set)  # keyed by element: keeps lxml proxies alive
     for a, u in links:
         by_url[u].append(a)
-        for anc in a.iterancestors():
-            anc_urls[anc].add(u)
-    multi = len(by_url) > 1
+    if len(by_url) > 1:
+        anc_urls: dict = defaultdict(set)  # keyed by element: keeps lxml proxies alive
+        for a, u in links:
+            for anc in a.iterancestors():
+                anc_urls[anc].add(u)
+    else:
+        anc_urls = page_anc
     items = []
     for u, anchors in by_url.items():
         anchor = max(anchors, key=lambda a: len(element_text(a)))
         container = anchor
-        depth = 0
         for anc in anchor.iterancestors():
             tag = anc.tag.lower() if isinstance(anc.tag, str) else ""
             if tag in ("body", "html") or len(anc_urls.get(anc, ())) > 1:
                 break
-            depth += 1
-            if not multi and (depth > 4 or _text_len(anc) > 1500):
-                break
             container = anc
-        if in_boilerplate(container.getparent(), boiler_cache) if container.getparent() is not None else False:
+        parent = container.getparent()
+        if parent is not None and in_boilerplate(parent, boiler_cache):
             continue
-        if is_boilerplate(container, boiler_cache) and container is not anchor:
+        if container is not anchor and is_boilerplate(container, boiler_cache):
             continue
         own = [a for a in anchors if a is container or _is_descendant(a, container)]
         items.append(ListItem(container, u, own or [anchor]))
@@ -571,12 +577,12 @@ def find_views_near(root, title_el, date_el=None) -> tuple[ViewCountMatch | None
 _INLINE = frozenset("a b i u em strong span font small big sub sup label abbr code mark s strike".split())
 
 
-def find_body(root) -> tuple[object | None, str]:
-    """The element holding most paragraph text (link text and boilerplate blocks excluded)."""
+def find_body(root, title_el=None, date_el=None) -> tuple[object | None, str]:
+    """The element holding most paragraph text after the title (links, boilerplate excluded)."""
     body = root.find(".//body")
     scope = body if body is not None else root
+    skip_roots = [e for e in (title_el, date_el) if e is not None]
     scores: dict = defaultdict(float)  # keyed by element (keeps lxml proxies alive)
-    cache: dict = {}
     for node in scope.iter():
         if not isinstance(node.tag, str):
             continue
@@ -598,6 +604,8 @@ def find_body(root) -> tuple[object | None, str]:
                     break
             if skip or not isinstance(para.tag, str) or para.tag.lower() in _SKIP_TAGS:
                 continue
+            if any(para is r or _is_descendant(para, r) for r in skip_roots):
+                continue
             tag = para.tag.lower()
             holder = para if tag in ("div", "td", "article", "section", "body") else para.getparent()
             if holder is None:
@@ -606,24 +614,39 @@ def find_body(root) -> tuple[object | None, str]:
             gp = holder.getparent()
             if gp is not None:
                 scores[gp] += len(t) * 0.3
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    for el, _score in ranked[:10]:
+    if not scores:
+        return None, ""
+    cache: dict = {}
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:20]
+    if title_el is not None:
+        pos = {el: i for i, el in enumerate(scope.iter())}
+        tpos = pos.get(title_el, 0)
+        ranked = [
+            (el, sc * (0.3 if pos.get(el, 0) < tpos and not _is_descendant(title_el, el) else 1.0))
+            for el, sc in ranked
+        ]
+        ranked.sort(key=lambda kv: -kv[1])
+    for el, _score in ranked:
         if in_boilerplate(el, cache):
             continue
-        cls = (el.get("class") or "").split()
-        return el, f"auto: largest text block {el.tag}{'.' + cls[0] if cls else ''}"
+        return el, f"auto: largest text block {describe(el)}"
     return None, ""
 
 
-def find_category(root) -> tuple[str | None, str]:
+_CRUMB_RE = re.compile(r"bread-?crumb|crumbs?\b|duong-?dan|chuyen-?muc", re.IGNORECASE)
+
+
+def find_category(root, title: str | None = None) -> tuple[str | None, str]:
+    """Category: the last breadcrumb item that is not the article title itself."""
+    skip = _folded_words(title) if title else None
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        if not isinstance(el.tag, str) or not _CRUMB_RE.search(_classes(el)):
             continue
-        if "breadcrumb" in _classes(el).lower():
-            texts = [element_text(a) for a in el.iter("a", "span", "li")]
-            texts = [t for t in texts if t and len(t) < 80 and t.strip(_ARROWS)]
-            if texts:
-                return texts[-1], "auto: last breadcrumb item"
+        texts = [element_text(x) for x in el.iter("a", "span", "li", "p")]
+        texts = [t for t in texts if t and len(t) < 100 and t.strip(_ARROWS)]
+        texts = [t for t in texts if not skip or _folded_words(t) != skip]
+        if texts:
+            return texts[-1], f"auto: last item of {describe(el)}"
     return None, ""
 
 
