@@ -96,7 +96,8 @@ def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
     ptext = detail_date(site, tpl, a.published)
     line = (label + " " + ptext).strip()
     if views is not None:
-        line = f"{line} | {views_text(tpl, views)}"
+        sep = " | " if tpl in ("liferay", "dnn") else " "
+        line = f"{line}{sep}{views_text(tpl, views)}"
     rec = {
         "site_id": site.id,
         "key": a.key,
@@ -463,7 +464,7 @@ def _lr_article(sim: Simulator, site: Site, a: Article, lang: str = "vi", printa
             f'<meta content="text/html; charset=UTF-8" http-equiv="content-type" /> '
             f'<link href="{T.esc(a.path)}" rel="canonical" /> </head> '
             f'<body class="portal-popup aui"> <div class="columns-1" id="main-content" role="main"> '
-            f'<div class="portlet-boundary portlet-boundary_101_" id="p_p_id_101_"> {article} '
+            f'<div class="portlet-boundary portlet-boundary_101_" id="p_p_id_101_"> {breadcrumb}{article} '
             f'<div class="print-action"><a href="javascript:print();">In trang</a></div> </div> </div> </body> </html>'
         )
     content = (

@@ -93,7 +93,7 @@ TOPICS = [
     "phổ biến, giáo dục pháp luật",
     "đền ơn đáp nghĩa",
     "quản lý đất đai",
-    "công tác dân số",
+    "dân số và phát triển",
     "tuyển chọn và gọi công dân nhập ngũ",
     "phòng, chống đuối nước cho trẻ em",
     "thanh toán không dùng tiền mặt",
@@ -216,15 +216,14 @@ def make_title(rng: random.Random, unit: str, year: int) -> str:
 
 
 def make_lead(rng: random.Random, unit: str, day: int, month: int, year: int) -> str:
-    unit_cap = unit[:1].upper() + unit[1:]
     event = _fill(rng.choice(EVENTS), rng, unit, year)
-    return f"Ngày {day}/{month}/{year}, {unit_cap} đã tổ chức {event}."
+    return f"Ngày {day}/{month}/{year}, UBND {unit} đã tổ chức {event}."
 
 
 def make_paragraphs(rng: random.Random, unit: str, year: int) -> list[str]:
     paras = []
     for _ in range(rng.randint(3, 6)):
-        sents = [_fill(rng.choice(SENTENCES), rng, unit, year) for _ in range(rng.randint(2, 4))]
+        sents = [_fill(t, rng, unit, year) for t in rng.sample(SENTENCES, rng.randint(2, 4))]
         paras.append(" ".join(sents))
     return paras
 
