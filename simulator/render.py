@@ -93,8 +93,10 @@ def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
     views = a.views_at(now) if sim.shows_views(a, "article") else None
     list_views = a.views_at(now) if sim.shows_views(a, "list") else None
     label = detail_label(site, tpl)
-    ptext = detail_date(site, tpl, a.published)
-    line = (label + " " + ptext).strip()
+    printed = detail_date(site, tpl, a.published)
+    line = (label + " " + printed).strip()
+    # published_text: the date/time span only (a DNN weekday prefix counts as a label)
+    ptext = printed.split(", ", 1)[1] if tpl == "dnn" else printed
     if views is not None:
         sep = " | " if tpl in ("liferay", "dnn") else " "
         line = f"{line}{sep}{views_text(tpl, views)}"
