@@ -118,6 +118,63 @@ MIGRATIONS: list[str] = [
         crawl_id INTEGER
     );
     """,
+    # 2: change detection, digests and their deliveries (monitor/detect.py, monitor/notify/ledger.py)
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,       -- baseline, new_article, views_changed, article_edited, article_removed,
+                                  -- views_anomaly, site_unreachable, extraction_broken
+        site_id TEXT NOT NULL,
+        article_id INTEGER,
+        observed_at TEXT NOT NULL, -- when the crawl saw the change (UTC); digests select on this
+        detected_at TEXT NOT NULL, -- when detect recorded it (UTC)
+        dedupe_key TEXT NOT NULL UNIQUE, -- what makes a second detect run a no-op
+        details TEXT NOT NULL     -- JSON
+    );
+    CREATE INDEX idx_events_site_time ON events(site_id, observed_at);
+    CREATE INDEX idx_events_kind_time ON events(kind, observed_at);
+    CREATE TABLE detect_state (
+        name TEXT PRIMARY KEY,    -- a watermark: 'view_counts', 'article_revisions', 'crawls'
+        value INTEGER NOT NULL    -- highest row id already examined
+    );
+    CREATE TABLE detect_sites (
+        site_id TEXT PRIMARY KEY,
+        baseline_at TEXT NOT NULL,      -- when the first crawl's articles were recorded
+        baseline_articles INTEGER NOT NULL,
+        last_article_id INTEGER NOT NULL -- articles above this id are new
+    );
+    CREATE INDEX idx_articles_removed ON articles(removed_at) WHERE status = 'removed';
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        recipient_id TEXT NOT NULL,
+        window_start TEXT NOT NULL,     -- UTC, inclusive
+        window_end TEXT NOT NULL,       -- UTC, exclusive; the next digest starts here
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,             -- JSON: the numbers; every channel renders from this
+        UNIQUE (recipient_id, window_start, window_end)
+    );
+    CREATE INDEX idx_digests_recipient_end ON digests(recipient_id, window_end);
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        digest_id INTEGER NOT NULL REFERENCES digests(id),
+        recipient_id TEXT NOT NULL,
+        channel TEXT NOT NULL,          -- stable channel key, e.g. 'email:office@example.vn'
+        channel_type TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending', -- pending, sending, delivered, failed (will retry),
+                                                -- gave_up, uncertain (process died while sending)
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        claimed_pid INTEGER,
+        claimed_at TEXT,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        UNIQUE (recipient_id, channel, window_start, window_end)
+    );
+    CREATE INDEX idx_deliveries_status ON deliveries(status, next_attempt_at);
+    """,
 ]
 
 
