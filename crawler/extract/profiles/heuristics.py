@@ -204,9 +204,39 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
     if best is None:
         return [], "auto: no repeated article links found"
     _, shape, items = best
+    items = _main_cluster(items)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
     return items, rule
+
+
+def _signature(el) -> tuple:
+    return (el.tag, tuple(sorted((el.get("class") or "").split())))
+
+
+def _main_cluster(items: list[ListItem]) -> list[ListItem]:
+    """Drop items that sit in another block (e.g. a "most read" box using the same URL shape):
+    keep the best-scoring sibling cluster plus clusters of the same container type or region."""
+    clusters: dict = defaultdict(list)  # container parent -> items
+    for it in items:
+        clusters[it.container.getparent()].append(it)
+    if len(clusters) <= 1:
+        return items
+
+    def score(cl):
+        return sum(3 * bool(find_datetime(element_text(it.container))) + 1 for it in cl)
+
+    best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
+    sigs = {_signature(it.container) for it in best}
+    region = best_parent.getparent() if best_parent is not None else None
+    keep = set()
+    for parent, cl in clusters.items():
+        same_region = parent is best_parent or (
+            region is not None and parent is not None and parent.getparent() is region
+        )
+        if same_region or any(_signature(it.container) in sigs for it in cl):
+            keep.update(id(it) for it in cl)
+    return [it for it in items if id(it) in keep]
 
 
 def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list[ListItem]:
@@ -636,17 +666,36 @@ def find_body(root, title_el=None, date_el=None) -> tuple[object | None, str]:
 _CRUMB_RE = re.compile(r"bread-?crumb|crumbs?\b|duong-?dan|chuyen-?muc", re.IGNORECASE)
 
 
+_HOME_WORDS = {"trang chu", "home", "trang chinh", "trang nhat"}
+
+
+def _crumb_like(el) -> bool:
+    """A short block of >= 2 links starting with "Trang chủ"/"Home" and separated by » > › / |."""
+    links = [c for c in el if isinstance(c.tag, str) and c.tag.lower() in ("a", "span", "li")]
+    if len(links) < 2 or el.tag in ("ul", "ol", "nav", "select"):
+        return False
+    first = links[0]
+    first = first.find(".//a") if first.tag != "a" and first.find(".//a") is not None else first
+    if fold(element_text(first)) not in _HOME_WORDS:
+        return False
+    seps = "".join((c.tail or "") for c in links) + (el.text or "")
+    return any(ch in seps for ch in "»>›/|→") and len(element_text(el)) < 250
+
+
 def find_category(root, title: str | None = None) -> tuple[str | None, str]:
     """Category: the last breadcrumb item that is not the article title itself."""
     skip = _folded_words(title) if title else None
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not _CRUMB_RE.search(_classes(el)):
+    body = root.find(".//body")
+    for el in (body if body is not None else root).iter():
+        if not isinstance(el.tag, str):
+            continue
+        if not (_CRUMB_RE.search(_classes(el)) or _crumb_like(el)):
             continue
         texts = [element_text(x) for x in el.iter("a", "span", "li", "p")]
         texts = [t for t in texts if t and len(t) < 100 and t.strip(_ARROWS)]
         texts = [t for t in texts if not skip or _folded_words(t) != skip]
-        if texts:
-            return texts[-1], f"auto: last item of {describe(el)}"
+        if len(texts) >= 1 and fold(texts[-1]) not in _HOME_WORDS:
+            return texts[-1], f"auto: last item of breadcrumb {describe(el)}"
     return None, ""
 
 
