@@ -142,8 +142,10 @@ class Profile:
             if found:
                 prov["item_link"] = "auto: repeated link in the item"
                 prov["title"] = "auto: longest link text in the item"
+            # the profile's item selectors do not fit this page: read items by the rules alone
+            item_sels = {k: v for k, v in sels.items() if not k.startswith("item_")}
             for it in found:
-                entries.append(self._entry_from_container(it, sels, prov))
+                entries.append(self._entry_from_container(it, item_sels, prov))
         next_url = None
         links, next_css = _first_elements(sel, sels.get("next_page"))
         if links:
@@ -276,6 +278,12 @@ class Profile:
             if m:
                 page.published_at, page.published_text = m.value, m.text
                 prov["date"] = rule
+
+        # When neither the title nor the date selector matched, the profile does not fit this
+        # page (e.g. the site changed template): read the other fields by the rules too.
+        fits = prov.get("title") in _chain(sels.get("title")) or prov.get("date") in _chain(date_spec)
+        if heur and not fits:
+            sels = {k: v for k, v in sels.items() if k not in ("views", "body", "category", "lead", "author", "tags")}
 
         # views (no heuristic fallback when the profile says where views are: absence is normal)
         views_spec = sels.get("views")
