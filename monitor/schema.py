@@ -175,6 +175,134 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_deliveries_status ON deliveries(status, next_attempt_at);
     """,
+    # 3: analysts (monitor/search.py, docs/analysts.md): diacritic-insensitive full-text search,
+    # the daily view-gain rollup and the views analysts query. FTS folding: the tokenizer's
+    # remove_diacritics 2 folds every Vietnamese mark except đ/Đ (a letter of its own), so the
+    # *_ascii columns index a copy with đ/Đ (and the look-alike ð/Ð) replaced by d/D. The content
+    # view shows the original text in every column: tokens line up, so snippets keep diacritics.
+    # Never run the FTS5 'rebuild' command on articles_fts: it would index *_ascii unfolded;
+    # `portalwatch search --rebuild` re-feeds it correctly.
+    """
+    CREATE VIEW articles_fts_content AS
+        SELECT id, title, body, title AS title_ascii, body AS body_ascii FROM articles;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, title_ascii, body_ascii,
+        content = 'articles_fts_content', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 10.0, 1.0)');
+    INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii)
+        SELECT id, title, body,
+               replace(replace(replace(replace(title, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'),
+               replace(replace(replace(replace(body, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')
+        FROM articles;
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii) VALUES (
+            new.id, new.title, new.body,
+            replace(replace(replace(replace(new.title, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'),
+            replace(replace(replace(replace(new.body, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'));
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body, title_ascii, body_ascii) VALUES (
+            'delete', old.id, old.title, old.body,
+            replace(replace(replace(replace(old.title, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'),
+            replace(replace(replace(replace(old.body, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'));
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles
+    WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body, title_ascii, body_ascii) VALUES (
+            'delete', old.id, old.title, old.body,
+            replace(replace(replace(replace(old.title, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'),
+            replace(replace(replace(replace(old.body, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'));
+        INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii) VALUES (
+            new.id, new.title, new.body,
+            replace(replace(replace(replace(new.title, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'),
+            replace(replace(replace(replace(new.body, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'));
+    END;
+
+    -- views_daily: one row per article and Vietnam-local day (UTC+7) on which a reading was
+    -- stored. A reading's gain is its count minus the article's previous reading (0 for the
+    -- first reading ever), so growth between two crawls lands on the day of the later reading
+    -- and the gains of any span of days add up to the counter's change over it.
+    CREATE TABLE views_daily (
+        article_id INTEGER NOT NULL,
+        day TEXT NOT NULL,               -- Vietnam-local date, YYYY-MM-DD
+        views_gained INTEGER NOT NULL,   -- sum of the gains of that day's readings
+        views INTEGER NOT NULL,          -- the count at the day's last reading
+        readings INTEGER NOT NULL,
+        last_observed_at TEXT NOT NULL,  -- UTC time of the day's last reading
+        PRIMARY KEY (article_id, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_views_daily_day ON views_daily(day, article_id, views_gained);
+    INSERT INTO views_daily (article_id, day, views_gained, views, readings, last_observed_at)
+        SELECT article_id, day, SUM(gain), views, COUNT(*), MAX(observed_at) FROM (
+            SELECT article_id, date(observed_at, '+7 hours') AS day, observed_at, views,
+                   views - COALESCE(LAG(views) OVER (PARTITION BY article_id ORDER BY observed_at, id), views) AS gain
+            FROM view_counts)
+        GROUP BY article_id, day;
+    CREATE TRIGGER view_counts_daily AFTER INSERT ON view_counts BEGIN
+        INSERT INTO views_daily (article_id, day, views_gained, views, readings, last_observed_at)
+        VALUES (
+            new.article_id, date(new.observed_at, '+7 hours'),
+            new.views - COALESCE((SELECT p.views FROM view_counts p WHERE p.article_id = new.article_id
+                AND (p.observed_at < new.observed_at OR (p.observed_at = new.observed_at AND p.id < new.id))
+                ORDER BY p.observed_at DESC, p.id DESC LIMIT 1), new.views),
+            new.views, 1, new.observed_at)
+        ON CONFLICT (article_id, day) DO UPDATE SET
+            views_gained = views_gained + excluded.views_gained,
+            readings = readings + 1,
+            views = CASE WHEN excluded.last_observed_at >= last_observed_at THEN excluded.views ELSE views END,
+            last_observed_at = max(last_observed_at, excluded.last_observed_at);
+        -- a backfilled reading older than a stored one: the next reading now gains from it
+        UPDATE views_daily SET views_gained = views_gained + COALESCE(
+                (SELECT p.views FROM view_counts p WHERE p.article_id = new.article_id
+                    AND (p.observed_at < new.observed_at OR (p.observed_at = new.observed_at AND p.id < new.id))
+                    ORDER BY p.observed_at DESC, p.id DESC LIMIT 1),
+                (SELECT n.views FROM view_counts n WHERE n.article_id = new.article_id
+                    AND (n.observed_at > new.observed_at OR (n.observed_at = new.observed_at AND n.id > new.id))
+                    ORDER BY n.observed_at, n.id LIMIT 1)) - new.views
+        WHERE article_id = new.article_id AND day = (
+            SELECT date(n.observed_at, '+7 hours') FROM view_counts n WHERE n.article_id = new.article_id
+                AND (n.observed_at > new.observed_at OR (n.observed_at = new.observed_at AND n.id > new.id))
+                ORDER BY n.observed_at, n.id LIMIT 1);
+    END;
+
+    CREATE VIEW article_views_latest AS
+        SELECT a.id AS article_id, a.site_id, s.name AS site_name, s.parent, a.title, a.url,
+               a.published_at, a.views, a.views_observed_at, a.views_checked_at, a.status
+        FROM articles a LEFT JOIN sites s ON s.id = a.site_id;
+    CREATE VIEW article_daily_views AS
+        SELECT d.article_id, a.site_id, d.day, d.views_gained, d.views, d.readings, a.title, a.url
+        FROM views_daily d JOIN articles a ON a.id = d.article_id;
+    CREATE VIEW site_daily_views AS
+        SELECT a.site_id, d.day, SUM(d.views_gained) AS views_gained,
+               COUNT(*) AS articles_changed, SUM(d.readings) AS readings
+        FROM views_daily d JOIN articles a ON a.id = d.article_id
+        GROUP BY a.site_id, d.day;
+    CREATE VIEW article_gains_7d AS
+        SELECT g.article_id, a.site_id, a.title, a.url, a.views, g.views_gained
+        FROM (SELECT article_id, SUM(views_gained) AS views_gained FROM views_daily
+              WHERE day >= date('now', '+7 hours', '-6 days') GROUP BY article_id) g
+        JOIN articles a ON a.id = g.article_id
+        ORDER BY g.views_gained DESC, g.article_id;
+    CREATE VIEW site_weekly_posts AS
+        SELECT site_id,
+               date(COALESCE(published_at, first_seen_at), '+7 hours', 'weekday 0', '-6 days') AS week,
+               COUNT(*) AS posts, SUM(published_at IS NULL) AS undated, SUM(status = 'removed') AS removed
+        FROM articles GROUP BY 1, 2;
+    CREATE VIEW site_activity AS
+        SELECT x.*, CAST(julianday(x.last_checked_at) - julianday(x.last_post_at) AS INTEGER) AS days_silent,
+               CAST(julianday('now') - julianday(x.last_post_at) AS INTEGER) AS days_since_post
+        FROM (SELECT s.id AS site_id, s.name, s.level, s.parent, s.enabled,
+                     (SELECT COUNT(*) FROM articles a WHERE a.site_id = s.id) AS articles,
+                     (SELECT MAX(a.published_at) FROM articles a WHERE a.site_id = s.id) AS last_post_at,
+                     (SELECT MAX(a.last_seen_at) FROM articles a WHERE a.site_id = s.id) AS last_checked_at
+              FROM sites s) x;
+    CREATE VIEW silent_sites AS
+        SELECT * FROM site_activity
+        WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
+        ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
+    """,
 ]
 
 
