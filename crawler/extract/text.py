@@ -8,21 +8,9 @@ import unicodedata
 
 from lxml import etree
 
-# NBSP and friends, zero-width characters, BOM.
-_SPACE_TRANS = {
-    0x00A0: " ",
-    0x2007: " ",
-    0x202F: " ",
-    0x2009: " ",
-    0x200A: " ",
-    0x3000: " ",
-    0x200B: "",
-    0x200C: "",
-    0x200D: "",
-    0x2060: "",
-    0xFEFF: "",
-}
+# Python's \s already covers NBSP, U+2007, U+202F, U+3000; zero-width characters are removed.
 _WS_RE = re.compile(r"\s+")
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 BLOCK_TAGS = frozenset(
@@ -43,17 +31,25 @@ def decode_entities(text: str) -> str:
 
 
 def normalize_ws(text: str | None) -> str:
-    """Map NBSP/zero-width characters to plain spaces (or nothing), collapse runs, strip."""
+    """Map NBSP and other Unicode spaces to plain spaces, drop zero-width characters, collapse."""
     if not text:
         return ""
-    return _WS_RE.sub(" ", text.translate(_SPACE_TRANS)).strip()
+    text = _WS_RE.sub(" ", text)
+    if _ZERO_WIDTH_RE.search(text):
+        text = _ZERO_WIDTH_RE.sub("", text)
+        text = _WS_RE.sub(" ", text)
+    return text.strip()
 
 
 def clean_text(text: str | None) -> str:
     """Entity-decode, NFC-normalise and whitespace-normalise a short string."""
     if not text:
         return ""
-    return normalize_ws(unicodedata.normalize("NFC", decode_entities(text)))
+    if "&" in text:
+        text = decode_entities(text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return normalize_ws(text)
 
 
 def fold(text: str) -> str:

@@ -126,6 +126,7 @@ def test_detail_with_views_liferay_fields():
     assert art.provenance == {
         "title": "div.asset-full-content-title",
         "date": "div.assetPublishDate",
+        "published_at": "div.assetPublishDate",
         "views": "label 'View count' in div.assetPublishDate",
         "author": "p.view-content-author",
         "body": "div.journal-content-article",

@@ -9,9 +9,12 @@ order. Per-site `selectors` override them key by key. Fields without a selector 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from ..dates import find_datetime
 from ..numbers import match_view_count, parse_count
@@ -24,6 +27,22 @@ SelectorSpec = str | tuple[str, ...]
 # Keys a profile may define beyond SELECTOR_KEYS.
 EXTRA_KEYS = ("item_summary", "lead", "author", "tags")
 
+_TRANSLATOR = HTMLTranslator()
+
+
+@lru_cache(maxsize=2048)
+def compile_css(css: str) -> etree.XPath:
+    """CSS (with parsel's `::text` / `::attr(name)`) compiled once to an lxml XPath."""
+    try:
+        return etree.XPath(_TRANSLATOR.css_to_xpath(css))
+    except Exception as e:  # cssselect.SelectorError, lxml XPathSyntaxError
+        raise ValueError(f"invalid CSS selector {css!r}: {e}") from e
+
+
+def select(scope, css: str) -> list:
+    """Elements (or strings, for ::text/::attr()) matched by css under an lxml element."""
+    return compile_css(css)(scope)
+
 
 def _chain(spec: SelectorSpec | None) -> tuple[str, ...]:
     if not spec:
@@ -35,16 +54,16 @@ def _is_value_selector(css: str) -> bool:
     return "::text" in css or "::attr(" in css
 
 
-def _texts(scope: Selector, css: str) -> list[str]:
-    """Texts of what css selects: strings for ::text/::attr(), element text otherwise."""
+def _texts(scope, css: str) -> list[str]:
+    """Texts of what css selects: one joined string for ::text/::attr(), else one per element."""
+    found = select(scope, css)
     if _is_value_selector(css):
-        values = [clean_text(v) for v in scope.css(css).getall()]
-        joined = clean_text(" ".join(values))
+        joined = clean_text(" ".join(str(v) for v in found))
         return [joined] if joined else []
-    return [t for t in (element_text(s.root) for s in scope.css(css)) if t]
+    return [t for t in (element_text(e) for e in found) if t]
 
 
-def _first_text(scope: Selector, spec: SelectorSpec | None) -> tuple[str | None, str | None]:
+def _first_text(scope, spec: SelectorSpec | None) -> tuple[str | None, str | None]:
     for css in _chain(spec):
         texts = _texts(scope, css)
         if texts:
@@ -52,36 +71,36 @@ def _first_text(scope: Selector, spec: SelectorSpec | None) -> tuple[str | None,
     return None, None
 
 
-def _first_elements(scope: Selector, spec: SelectorSpec | None):
+def _first_elements(scope, spec: SelectorSpec | None) -> tuple[list | None, str | None]:
     for css in _chain(spec):
+        found = select(scope, css)
         if _is_value_selector(css):
-            vals = [v for v in scope.css(css).getall() if v.strip()]
-            if vals:
-                return vals, css
-            continue
-        found = scope.css(css)
+            found = [str(v) for v in found if str(v).strip()]
         if found:
             return found, css
     return None, None
 
 
-def _link_of(scope: Selector, spec: SelectorSpec | None):
-    """(href, anchor lxml element or None, text, selector) of the first link matched by spec."""
+def _link_of(scope, spec: SelectorSpec | None):
+    """(href, anchor element or None, text, selector) of the first link matched by spec."""
     for css in _chain(spec):
         if _is_value_selector(css):
-            vals = [v.strip() for v in scope.css(css).getall() if v.strip()]
+            vals = [str(v).strip() for v in select(scope, css) if str(v).strip()]
             if vals:
                 return vals[0], None, None, css
             continue
-        for s in scope.css(css):
-            el = s.root
-            a = el if getattr(el, "tag", None) == "a" and el.get("href") else None
-            if a is None and hasattr(el, "iter"):
+        for el in select(scope, css):
+            a = el if el.tag == "a" and el.get("href") else None
+            if a is None:
                 a = next((x for x in el.iter("a") if x.get("href")), None)
             if a is not None:
                 text = element_text(a) or clean_text(a.get("title"))
                 return a.get("href"), a, text, css
     return None, None, None, None
+
+
+def _as_text(value) -> str:
+    return clean_text(value) if isinstance(value, str) else element_text(value)
 
 
 class Profile:
@@ -121,13 +140,12 @@ class Profile:
     # ------------------------------------------------------------------ list pages
     def parse_list(self, html: str, url: str, selectors: dict | None = None) -> ListPage:
         """Entries (url, title, date, views, summary) of a list page and the next page URL."""
-        sel = Selector(text=html or "<html></html>")
-        root = sel.root
+        root = Selector(text=html or "<html></html>").root
         base = h.base_url(root, url)
         sels = self.selectors_for(selectors)
         prov: dict[str, str] = {}
         entries: list[ListEntry] = []
-        items, item_css = _first_elements(sel, sels.get("list_item"))
+        items, item_css = _first_elements(root, sels.get("list_item"))
         if items and item_css and not _is_value_selector(item_css):
             prov["list_item"] = item_css
             seen: set[str] = set()
@@ -147,14 +165,13 @@ class Profile:
             for it in found:
                 entries.append(self._entry_from_container(it, item_sels, prov))
         next_url = None
-        links, next_css = _first_elements(sel, sels.get("next_page"))
+        links, next_css = _first_elements(root, sels.get("next_page"))
         if links:
             for cand in links:
                 if isinstance(cand, str):
                     href = cand
                 else:
-                    el = cand.root
-                    a = el if el.tag == "a" else next(el.iter("a"), None)
+                    a = cand if cand.tag == "a" else next(cand.iter("a"), None)
                     href = a.get("href") if a is not None else None
                 u = h.usable_link(href, base, "")
                 if u:
@@ -167,29 +184,43 @@ class Profile:
                 prov["next_page"] = rule
         return ListPage(entries=entries, next_url=next_url, provenance=prov)
 
-    def _entry_from_item(self, item: Selector, base: str, sels: dict, prov: dict) -> ListEntry | None:
+    def _entry_from_item(self, item, base: str, sels: dict, prov: dict) -> ListEntry | None:
         href, anchor, title, link_css = _link_of(item, sels.get("item_link") or "a[href]")
         if not href:
             return None
         url = urljoin(base, href.strip()).split("#", 1)[0]
-        root = item.root
-        links = [a for a in root.iter("a") if a.get("href") and urljoin(base, a.get("href").strip()).split("#", 1)[0] == url]
+        links: list = [anchor] if anchor is not None else []
+        needs_links = not title or not all(sels.get(k) for k in ("item_date", "item_views"))
+        if needs_links:
+            links = [
+                a for a in item.iter("a")
+                if a.get("href") and urljoin(base, a.get("href").strip()).split("#", 1)[0] == url
+            ] or links
         if not title:
-            title = h.item_title(h.ListItem(root, url, links or ([anchor] if anchor is not None else [])))
+            title = h.item_title(h.ListItem(item, url, links))
         prov.setdefault("item_link", link_css)
         prov.setdefault("title", link_css)
         entry = ListEntry(url=url, title=title or None)
-        self._fill_item_fields(entry, item, root, links, sels, prov)
+        self._fill_item_fields(entry, item, links, sels, prov)
         return entry
 
     def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict) -> ListEntry:
         entry = ListEntry(url=it.url, title=h.item_title(it))
-        self._fill_item_fields(entry, Selector(root=it.container), it.container, it.links, sels, prov)
+        self._fill_item_fields(entry, it.container, it.links, sels, prov)
         return entry
 
-    def _fill_item_fields(self, entry: ListEntry, item: Selector, root, links, sels: dict, prov: dict) -> None:
+    def _fill_item_fields(self, entry: ListEntry, item, links, sels: dict, prov: dict) -> None:
+        blocks: list[str] | None = None
+
+        def item_blocks() -> list[str]:
+            nonlocal blocks
+            if blocks is None:
+                blocks = h.short_blocks(item, links)
+            return blocks
+
         # date
         date_spec = sels.get("item_date")
+        text = css = None
         if date_spec:
             text, css = _first_text(item, date_spec)
             m = find_datetime(text) if text else None
@@ -197,14 +228,15 @@ class Profile:
                 entry.published_at, entry.published_text = m.value, m.text
                 prov.setdefault("date", css)
         else:
-            m, rule = h.item_date(root, links)
+            m, rule = h.item_date(item, links, item_blocks())
             if m:
                 entry.published_at, entry.published_text = m.value, m.text
                 prov.setdefault("date", rule)
         # views
         views_spec = sels.get("item_views")
         if views_spec:
-            text, css = _first_text(item, views_spec)
+            if views_spec != date_spec:  # else: reuse the date element's text
+                text, css = _first_text(item, views_spec)
             if text:
                 vm = match_view_count(text)
                 if vm:
@@ -216,7 +248,7 @@ class Profile:
                         entry.views = n
                         prov.setdefault("views", css)
         else:
-            vm, rule = h.item_views(root, links)
+            vm, rule = h.item_views(item, links, item_blocks())
             if vm:
                 entry.views = vm.value
                 prov.setdefault("views", rule)
@@ -228,7 +260,7 @@ class Profile:
                 entry.summary = text
                 prov.setdefault("summary", css)
         elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
-            s = h.item_summary(root, links, entry.published_text)
+            s = h.item_summary(item, links, entry.published_text, item_blocks())
             if s:
                 entry.summary = s
                 prov.setdefault("summary", "auto: longest text block in the item")
@@ -236,8 +268,7 @@ class Profile:
     # ------------------------------------------------------------------ article pages
     def parse_article(self, html: str, url: str, selectors: dict | None = None) -> ArticlePage:
         """Title, date, views, body, category, lead, author and tags of an article page."""
-        sel = Selector(text=html or "<html></html>")
-        root = sel.root
+        root = Selector(text=html or "<html></html>").root
         sels = self.selectors_for(selectors)
         page = ArticlePage(url=url)
         prov = page.provenance
@@ -245,14 +276,11 @@ class Profile:
 
         # title
         title_el = None
-        found, css = _first_elements(sel, sels.get("title"))
+        found, css = _first_elements(root, sels.get("title"))
         if found:
             first = found[0]
-            if isinstance(first, str):
-                page.title = clean_text(first) or None
-            else:
-                title_el = first.root
-                page.title = element_text(title_el) or None
+            title_el = None if isinstance(first, str) else first
+            page.title = _as_text(first) or None
             if page.title:
                 prov["title"] = css
         if not page.title and (heur or not sels.get("title")):
@@ -263,21 +291,23 @@ class Profile:
         # date
         date_el = None
         date_spec = sels.get("date")
-        found, css = _first_elements(sel, date_spec)
+        found, css = _first_elements(root, date_spec)
         if found:
             for cand in found:
-                text = clean_text(cand) if isinstance(cand, str) else element_text(cand.root)
-                m = find_datetime(text)
+                m = find_datetime(_as_text(cand))
                 if m:
                     page.published_at, page.published_text = m.value, m.text
                     prov["date"] = css
-                    date_el = None if isinstance(cand, str) else cand.root
+                    date_el = None if isinstance(cand, str) else cand
                     break
         if page.published_at is None and (heur or not date_spec):
             m, date_el, rule = h.find_date_near(root, title_el)
             if m:
                 page.published_at, page.published_text = m.value, m.text
                 prov["date"] = rule
+
+        if "date" in prov:
+            prov["published_at"] = prov["date"]  # the same rule under the field's name
 
         # When neither the title nor the date selector matched, the profile does not fit this
         # page (e.g. the site changed template): read the other fields by the rules too.
@@ -288,7 +318,7 @@ class Profile:
         # views (no heuristic fallback when the profile says where views are: absence is normal)
         views_spec = sels.get("views")
         if views_spec:
-            text, css = _first_text(sel, views_spec)
+            text, css = _first_text(root, views_spec)
             if text:
                 vm = match_view_count(text)
                 if vm:
@@ -305,30 +335,28 @@ class Profile:
 
         # lead / author (profile selectors only)
         lead_el = author_el = None
-        found, css = _first_elements(sel, sels.get("lead"))
+        found, css = _first_elements(root, sels.get("lead"))
         if found:
-            first = found[0]
-            lead_el = None if isinstance(first, str) else first.root
-            page.lead = (clean_text(first) if isinstance(first, str) else element_text(lead_el)) or None
+            lead_el = None if isinstance(found[0], str) else found[0]
+            page.lead = _as_text(found[0]) or None
             if page.lead:
                 prov["lead"] = css
-        found, css = _first_elements(sel, sels.get("author"))
+        found, css = _first_elements(root, sels.get("author"))
         if found:
-            first = found[0]
-            author_el = None if isinstance(first, str) else first.root
-            page.author = (clean_text(first) if isinstance(first, str) else element_text(author_el)) or None
+            author_el = None if isinstance(found[0], str) else found[0]
+            page.author = _as_text(found[0]) or None
             if page.author:
                 prov["author"] = css
 
         # body
         exclude = [e for e in (lead_el, author_el, title_el, date_el) if e is not None]
-        found, css = _first_elements(sel, sels.get("body"))
+        found, css = _first_elements(root, sels.get("body"))
         if found:
             first = found[0]
             if isinstance(first, str):
                 page.body = "\n\n".join(clean_text(v) for v in found if clean_text(v)) or None
             else:
-                page.body = block_text(first.root, exclude=exclude) or None
+                page.body = block_text(first, exclude=exclude) or None
             if page.body:
                 prov["body"] = css
         if not page.body and (heur or not sels.get("body")):
@@ -342,9 +370,7 @@ class Profile:
         cat_spec = sels.get("category")
         if cat_spec:
             for css in _chain(cat_spec):
-                texts = _texts(sel, css) if _is_value_selector(css) else [
-                    t for t in (element_text(s.root) for s in sel.css(css)) if t
-                ]
+                texts = _texts(root, css)
                 if texts:
                     page.category = texts[-1]
                     prov["category"] = css
@@ -356,9 +382,7 @@ class Profile:
 
         # tags
         for css in _chain(sels.get("tags")):
-            tags = _texts(sel, css) if _is_value_selector(css) else [
-                t for t in (element_text(s.root) for s in sel.css(css)) if t
-            ]
+            tags = _texts(root, css)
             if tags:
                 page.tags = list(dict.fromkeys(tags))
                 prov["tags"] = css

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..dates import DateMatch, find_datetime
 from ..numbers import ViewCountMatch, match_view_count, parse_count
-from ..text import block_text, clean_text, element_text, fold
+from ..text import block_text, clean_text, element_text, fold, normalize_ws
 from ..urls import canonical_url
 
 # ---------------------------------------------------------------- boilerplate regions
@@ -190,7 +190,7 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
             title = _best_link_text(it.links)
             if len(title.split()) >= 3 or len(title) >= 20:
                 titled += 1
-            text = element_text(it.container)
+            text = it.container.text_content()
             if find_datetime(text):
                 dated += 1
             if match_view_count(text):
@@ -224,7 +224,7 @@ def _main_cluster(items: list[ListItem]) -> list[ListItem]:
         return items
 
     def score(cl):
-        return sum(3 * bool(find_datetime(element_text(it.container))) + 1 for it in cl)
+        return sum(3 * bool(find_datetime(it.container.text_content())) + 1 for it in cl)
 
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
@@ -298,38 +298,43 @@ def item_title(item: ListItem) -> str | None:
     return _best_link_text(item.links) or None
 
 
-def _short_blocks(container, exclude_ids: set[int], limit: int = 160) -> list[str]:
-    """Texts of the maximal descendants with short text (in document order), excluding links."""
+def short_blocks(container, link_els=(), limit: int = 160) -> list[str]:
+    """Texts of the maximal descendants with short text (document order), link elements excluded."""
+    excl = set(link_els)
+    has_excl: set = set()
+    for a in link_els:
+        for anc in a.iterancestors():
+            has_excl.add(anc)
+            if anc is container:
+                break
     out: list[str] = []
 
     def walk(el):
-        if not isinstance(el.tag, str) or el.tag.lower() in _SKIP_TAGS:
-            return
-        if id(el) in exclude_ids:
-            if el.tail and el.tail.strip():
-                out.append(el.tail)
-            return
-        txt = element_text(el)
-        if len(txt) <= limit and not any(id(d) in exclude_ids for d in el.iterdescendants()):
-            if txt:
-                out.append(txt)
-        else:
-            if el.text and el.text.strip():
-                out.append(el.text)
-            for child in el:
+        if el not in has_excl:
+            raw = el.text_content()
+            if len(raw) <= limit or len(normalize_ws(raw)) <= limit:
+                out.append(element_text(el))
+                return
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and tag.lower() not in _SKIP_TAGS and child not in excl:
                 walk(child)
-        if el is not container and el.tail and el.tail.strip():
-            out.append(el.tail)
+            if child.tail:
+                out.append(child.tail)
 
-    walk(container)
-    return [clean_text(t) for t in out if clean_text(t)]
+    if isinstance(container.tag, str):
+        walk(container)
+    return [t for t in (clean_text(x) for x in out) if t]
 
 
-def item_date(container, link_els=()) -> tuple[DateMatch | None, str]:
+def item_date(container, link_els=(), blocks: list[str] | None = None) -> tuple[DateMatch | None, str]:
     """Publication date in a list item: labelled/timed dates first, never from the title link."""
-    exclude = {id(a) for a in link_els}
+    if blocks is None:
+        blocks = short_blocks(container, link_els)
     first = None
-    for text in _short_blocks(container, exclude):
+    for text in blocks:
         m = find_datetime(text)
         if not m:
             continue
@@ -349,22 +354,25 @@ def item_date(container, link_els=()) -> tuple[DateMatch | None, str]:
     return first, "auto: first date in item text"
 
 
-def item_views(container, link_els=()) -> tuple[ViewCountMatch | None, str]:
-    exclude = {id(a) for a in link_els}
-    text = " | ".join(_short_blocks(container, exclude))
-    m = match_view_count(text)
+def item_views(container, link_els=(), blocks: list[str] | None = None) -> tuple[ViewCountMatch | None, str]:
+    """View count by label in the item's short texts (never inside the title link)."""
+    if blocks is None:
+        blocks = short_blocks(container, link_els)
+    m = match_view_count(" | ".join(blocks))
     if m:
         return m, f"auto: label '{m.label}' in item text"
     return None, ""
 
 
-def item_summary(container, link_els=(), date_text: str | None = None) -> str | None:
-    exclude = {id(a) for a in link_els}
+def item_summary(container, link_els=(), date_text: str | None = None, blocks: list[str] | None = None) -> str | None:
+    """The longest text of the item that is not the title, the date line or the count."""
+    if blocks is None:
+        blocks = short_blocks(container, link_els, limit=1000)
     best = ""
-    for text in _short_blocks(container, exclude, limit=1000):
+    for text in blocks:
         if date_text and date_text in text and len(text) < len(date_text) + 40:
             continue
-        if match_view_count(text) and len(text) < 80:
+        if len(text) < 80 and match_view_count(text):
             continue
         if len(text) > len(best):
             best = text
