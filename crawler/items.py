@@ -28,6 +28,15 @@ class ArticleItem:
 
 
 @dataclass
+class ListPageItem:
+    """Every article sighting of one list page, stored together (one item instead of twenty)."""
+
+    site_id: str
+    url: str
+    entries: list[ArticleItem]
+
+
+@dataclass
 class NotModifiedItem:
     """An article page answered 304: content unchanged since the stored ETag/Last-Modified."""
 

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = crawl_settings(config, sites, progress=args.progress)
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
     process.crawl(crawler, config=args.config, db=args.db, sites=",".join(s.id for s in sites))
     process.start()

@@ -95,9 +95,9 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
         console.rule("1. First crawl (the baseline)")
         first = _crawl_step(crawl, config_path, db_path, console)
 
-        console.rule("2. One simulated day later")
+        console.rule("2. The next afternoon (30 simulated hours later)")
         before = sim.clock()["now_utc"]
-        sim.advance(hours=23)
+        sim.advance(hours=30)
         edited, removed = _mutate(sim)
         truth_now = sim.truth(include_body=False, include_removed=False)
         new_posts = [t for t in truth_now if t["published_at"] > before]

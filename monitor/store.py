@@ -18,7 +18,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.items import ArticleItem, FetchErrorItem, GoneItem, NotModifiedItem, SampleItem
+from crawler.items import (
+    ArticleItem,
+    FetchErrorItem,
+    GoneItem,
+    ListPageItem,
+    NotModifiedItem,
+    SampleItem,
+)
 from monitor import clock
 from monitor.schema import migrate
 
@@ -162,7 +169,10 @@ class Store:
             for item in items:
                 c = counts.setdefault(item.site_id, Counter())
                 crawl_id = crawl_ids.get(item.site_id)
-                if isinstance(item, ArticleItem):
+                if isinstance(item, ListPageItem):
+                    for entry in item.entries:
+                        self._apply_article(entry, c, crawl_id)
+                elif isinstance(item, ArticleItem):
                     self._apply_article(item, c, crawl_id)
                 elif isinstance(item, NotModifiedItem):
                     self.conn.execute(

@@ -13,7 +13,14 @@ from scrapy.http import Response, TextResponse
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
 from crawler.extract.urls import article_key
-from crawler.items import ArticleItem, FetchErrorItem, GoneItem, NotModifiedItem, SampleItem
+from crawler.items import (
+    ArticleItem,
+    FetchErrorItem,
+    GoneItem,
+    ListPageItem,
+    NotModifiedItem,
+    SampleItem,
+)
 from crawler.revisit import RevisitPolicy
 from monitor import clock
 from monitor.config import Site, load_config
@@ -68,10 +75,22 @@ class PortalSpider(scrapy.Spider):
     def _list_request(self, site_id: str, url: str, page: int, first: bool = False):
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=first,
+            priority=10,  # walk pagination ahead of article pages: keeps every slot busy
             meta={"site_id": site_id, "page": page, "kind": "list"},
         )
 
-    def parse_list(self, response: Response):
+    # Callbacks return lists, not generators: Scrapy re-inspects the source of generator
+    # callbacks (looking for `return value`) on every response, which costs more than parsing.
+    def parse_list(self, response: Response) -> list:
+        return list(self._parse_list(response))
+
+    def parse_article(self, response: Response) -> list:
+        return list(self._parse_article(response))
+
+    def on_error(self, failure) -> list:
+        return list(self._on_error(failure))
+
+    def _parse_list(self, response: Response):
         st = self.state[response.meta["site_id"]]
         site, page = st.site, response.meta["page"]
         st.stats["list_pages"] += 1
@@ -104,6 +123,8 @@ class PortalSpider(scrapy.Spider):
             yield self._sample(site.id, response, "list", "no articles found")
         cutoff = clock.iso(self.now - timedelta(days=site.max_age_days)) if site.max_age_days else None
         all_old = bool(entries)
+        sightings: list[ArticleItem] = []
+        requests = []
         for entry in entries:
             key = article_key(entry.url)
             published = to_utc_iso(entry.published_at) if entry.published_at else None
@@ -118,15 +139,18 @@ class PortalSpider(scrapy.Spider):
             st.seen.add(key)
             missing = [f for f, v in (("title", entry.title), ("published_at", published), ("views", entry.views)) if v is None]
             st.missing_on_list.update(missing)
-            yield ArticleItem(
+            sightings.append(ArticleItem(
                 site_id=site.id, key=key, url=entry.url, source="list", observed_at=observed,
                 title=entry.title, published_at=published, published_text=entry.published_text,
                 views=entry.views, summary=entry.summary, missing=missing,
-            )
+            ))
             known = st.known.get(key)
             fetch, _why = st.policy.should_fetch(known, self.now, list_title=entry.title, list_views=entry.views)
             if fetch:
-                yield self._article_request(site.id, key, entry.url, known)
+                requests.append(self._article_request(site.id, key, entry.url, known))
+        if sightings:
+            yield ListPageItem(site.id, response.url, sightings)
+        yield from requests
 
         more = listing.next_url and urlsplit(listing.next_url).netloc == st.host
         if more and (page >= site.max_pages or all_old):
@@ -161,7 +185,7 @@ class PortalSpider(scrapy.Spider):
             meta={"site_id": site_id, "key": key, "kind": "article", "check_gone": check_gone},
         )
 
-    def parse_article(self, response: Response):
+    def _parse_article(self, response: Response):
         st = self.state[response.meta["site_id"]]
         site, key = st.site, response.meta["key"]
         observed = clock.now_iso()
@@ -196,7 +220,7 @@ class PortalSpider(scrapy.Spider):
         )
 
     # -- errors -----------------------------------------------------------------------------------
-    def on_error(self, failure):
+    def _on_error(self, failure):
         request = failure.request
         meta = request.meta
         st = self.state[meta["site_id"]]
