@@ -387,3 +387,28 @@ def test_auto_is_article_url(url, expected):
 def test_auto_next_page(html, url, expected):
     page = get_profile("auto").parse_list(f"<html><body><div>{html}</div></body></html>", url)
     assert page.next_url == expected
+
+
+def test_auto_time_datetime_and_html5_headers():
+    items = "".join(
+        f"<article class='post'><header class='entry-header'><h2><a href='/bai-so-{i}-tieu-de/'>Bài số {i} có tiêu đề dài</a></h2>"
+        f"<div class='entry-meta'><time datetime='2024-05-1{i}T08:0{i}:00+07:00'>1{i} Tháng 5, 2024</time>"
+        f" <span>Lượt xem: {i * 10}</span></div></header></article>"
+        for i in range(1, 4)
+    )
+    html = f"<html><body><header class='site-header'><a href='/gioi-thieu-ve-xa/'>Giới thiệu về xã nhà</a></header><main>{items}</main></body></html>"
+    page = get_profile("auto").parse_list(html, "https://x.vn/")
+    assert [e.published_at for e in page.entries] == [vn(2024, 5, 11, 8, 1), vn(2024, 5, 12, 8, 2), vn(2024, 5, 13, 8, 3)]
+    assert [e.published_text for e in page.entries] == ["11 Tháng 5, 2024", "12 Tháng 5, 2024", "13 Tháng 5, 2024"]
+    assert [e.views for e in page.entries] == [10, 20, 30]
+
+
+def test_auto_items_without_wrapper():
+    html = "<html><body><div id='content'>" + "".join(
+        f"<h3><a href='/tin/{i}.html'>Tiêu đề bài viết số {i}</a></h3>"
+        f"<p class='d'>Ngày {i}/6/2024 - Lượt đọc: {i}</p><p>Tóm tắt bài viết số {i} đủ dài để làm tóm tắt.</p>"
+        for i in range(1, 4)
+    ) + "</div></body></html>"
+    page = get_profile("auto").parse_list(html, "https://x.vn/tin")
+    assert [(e.published_at, e.views) for e in page.entries] == [(vn(2024, 6, i), i) for i in range(1, 4)]
+    assert page.entries[0].summary == "Tóm tắt bài viết số 1 đủ dài để làm tóm tắt."

@@ -206,16 +206,16 @@ class Profile:
 
     def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict) -> ListEntry:
         entry = ListEntry(url=it.url, title=h.item_title(it))
-        self._fill_item_fields(entry, it.container, it.links, sels, prov)
+        self._fill_item_fields(entry, it.container, it.links, sels, prov, it.blocks)
         return entry
 
-    def _fill_item_fields(self, entry: ListEntry, item, links, sels: dict, prov: dict) -> None:
+    def _fill_item_fields(self, entry: ListEntry, item, links, sels: dict, prov: dict, get_blocks=None) -> None:
         blocks: list[str] | None = None
 
         def item_blocks() -> list[str]:
             nonlocal blocks
             if blocks is None:
-                blocks = h.short_blocks(item, links)
+                blocks = get_blocks() if get_blocks else h.short_blocks(item, links)
             return blocks
 
         # date

@@ -154,12 +154,25 @@ def _text_len(el) -> int:
 class ListItem:
     """A list entry found by the heuristics: its container element, URL and link elements."""
 
-    __slots__ = ("container", "url", "links")
+    __slots__ = ("container", "url", "links", "extra")
 
-    def __init__(self, container, url, links):
+    def __init__(self, container, url, links, extra=()):
         self.container = container
         self.url = url
         self.links = links
+        # following siblings that belong to the item (e.g. <h3><a/></h3><p>date</p> with no wrapper)
+        self.extra = list(extra)
+
+    def text(self) -> str:
+        parts = [self.container.text_content()]
+        parts.extend(e.text_content() for e in self.extra)
+        return " | ".join(parts)
+
+    def blocks(self) -> list[str]:
+        out = short_blocks(self.container, self.links)
+        for e in self.extra:
+            out.extend(short_blocks(e))
+        return out
 
 
 def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[ListItem], str]:
@@ -190,7 +203,7 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
             title = _best_link_text(it.links)
             if len(title.split()) >= 3 or len(title) >= 20:
                 titled += 1
-            text = it.container.text_content()
+            text = it.text()
             if find_datetime(text):
                 dated += 1
             if match_view_count(text):
@@ -252,6 +265,7 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
                 anc_urls[anc].add(u)
     else:
         anc_urls = page_anc
+    group_anchors = {a for a, _ in links}
     items = []
     for u, anchors in by_url.items():
         anchor = max(anchors, key=lambda a: len(element_text(a)))
@@ -267,11 +281,26 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
         if container is not anchor and is_boilerplate(container, boiler_cache):
             continue
         own = [a for a in anchors if a is container or _is_descendant(a, container)]
-        items.append(ListItem(container, u, own or [anchor]))
+        items.append(ListItem(container, u, own or [anchor], _trailing_siblings(container, group_anchors)))
     # keep document order
     order = {id(a): i for i, (a, _) in enumerate(links)}
     items.sort(key=lambda it: min(order[id(a)] for a in it.links))
     return items
+
+
+def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
+    """Siblings after a container that has no date of its own, up to the next item's link."""
+    if find_datetime(container.text_content()):
+        return []
+    out = []
+    sib = container.getnext()
+    while sib is not None and len(out) < limit:
+        if isinstance(sib.tag, str) and sib.tag.lower() not in _SKIP_TAGS:
+            if sib in group_anchors or any(a in group_anchors for a in sib.iter("a")):
+                break
+            out.append(sib)
+        sib = sib.getnext()
+    return out
 
 
 def _is_descendant(el, ancestor) -> bool:
@@ -331,6 +360,11 @@ def short_blocks(container, link_els=(), limit: int = 160) -> list[str]:
 
 def item_date(container, link_els=(), blocks: list[str] | None = None) -> tuple[DateMatch | None, str]:
     """Publication date in a list item: labelled/timed dates first, never from the title link."""
+    for t in container.iter("time"):
+        m = find_datetime(t.get("datetime") or "")
+        if m and "T" in (t.get("datetime") or ""):
+            return DateMatch(m.value, element_text(t) or m.text), "auto: <time datetime> in item"
+        break
     if blocks is None:
         blocks = short_blocks(container, link_els)
     first = None
@@ -344,12 +378,6 @@ def item_date(container, link_els=(), blocks: list[str] | None = None) -> tuple[
         if first is None:
             first = m
     if first is None:
-        # date printed next to the container (e.g. <dt>link</dt><dd>date</dd>)
-        sib = container.getnext()
-        if sib is not None and isinstance(sib.tag, str) and sib.find(".//a") is None:
-            m = find_datetime(element_text(sib))
-            if m:
-                return m, "auto: date in the element after the item"
         return None, ""
     return first, "auto: first date in item text"
 
