@@ -1,0 +1,224 @@
+"""Analyst commands: query, search, export, serve (Datasette) and report."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from monitor.cli import Ctx, cli, console, pass_ctx
+
+
+def _ro(obj: Ctx) -> sqlite3.Connection:
+    from monitor.query import connect
+
+    return connect(obj.require_db())
+
+
+@cli.command()
+@click.argument("sql")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Bind :NAME to VALUE (repeatable; values are text, SQLite converts as needed).")
+@click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
+@click.option("--json", "fmt", flag_value="json", help="Output a JSON array.")
+@click.option("--jsonl", "fmt", flag_value="jsonl", help="Output JSON Lines.")
+@click.option("--max-rows", type=int, default=1000, show_default=True,
+              help="Rows shown in the table output (CSV/JSON output is never cut).")
+@pass_ctx
+def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> None:
+    """Run one read-only SQL statement; writes of any kind are refused.
+
+    \b
+    Examples:
+      portalwatch query "SELECT site_id, COUNT(*) FROM articles GROUP BY 1"
+      portalwatch query "SELECT * FROM article_daily_views WHERE day >= :d" -p d 2026-11-20 --csv
+      portalwatch query "SELECT * FROM silent_sites" --jsonl
+    """
+    from monitor import query as q
+
+    conn = _ro(obj)
+    try:
+        cur = q.run(conn, sql, dict(params))
+        if cur.description is None:
+            return
+        if fmt:
+            {"csv": q.write_csv, "json": q.write_json, "jsonl": q.write_jsonl}[fmt](cur, sys.stdout)
+            return
+        rows = cur.fetchmany(max_rows)
+        more = cur.fetchone() is not None
+        console.print(q.rich_table(q.columns(cur), rows))
+        note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+        console.print(f"[dim]{note}{f', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
+    except (sqlite3.Error, q.ReadOnlyError) as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        conn.close()
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
+@click.option("--since", metavar="WHEN", help="Published since: YYYY-MM-DD (Vietnam time) or 7d, 2w, 12h ago.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Output JSON (highlights as « »).")
+@click.option("--rebuild", is_flag=True, help="Rebuild the search index from articles, then exit.")
+@pass_ctx
+def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None, limit: int,
+           as_json: bool, rebuild: bool) -> None:
+    """Full-text search of titles and bodies, ignoring diacritics ("dong da" finds "Đống Đa").
+
+    Words must all occur; "quoted words" must occur together; a trailing * matches a prefix.
+
+    \b
+    Examples:
+      portalwatch search "vinh hung"
+      portalwatch search "hoi nghi" --site vinh-hung --since 30d
+      portalwatch search '"dai hoi dang" nhiem ky*' --limit 5
+    """
+    import json
+
+    from monitor import search as s
+
+    if rebuild:
+        from monitor.store import open_db
+
+        db = open_db(obj.require_db())
+        n = s.rebuild(db.conn)
+        db.conn.close()
+        console.print(f"search index rebuilt: {n} articles")
+        return
+    if not text:
+        raise click.UsageError("give the words to search for")
+    conn = _ro(obj)
+    try:
+        hits = s.search(conn, text, sites=sites, since=since, limit=limit)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    except sqlite3.Error as e:
+        raise click.ClickException(f"search failed: {e}") from None
+    finally:
+        conn.close()
+    if as_json:
+        out = [{**h.__dict__, "title": _marks(h.title, "«", "»"), "snippet": _marks(h.snippet, "«", "»")} for h in hits]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        console.print(f"no articles match {escape(repr(text))}")
+        return
+    from monitor.clock import local
+
+    for i, h in enumerate(hits, 1):
+        when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"
+        console.print(f"[bold]{i}. {_rich(h.title)}[/]")
+        console.print(f"   [cyan]{escape(h.site_id)}[/] · {when} · {h.views if h.views is not None else '?'} lượt xem"
+                      f" · [dim]{escape(h.url)}[/]")
+        if h.snippet:
+            console.print(f"   {_rich(h.snippet)}")
+    console.print(f"[dim]{len(hits)} result(s), best first[/]")
+
+
+def _marks(text: str, a: str, b: str) -> str:
+    from monitor.search import MARK_END, MARK_START
+
+    return text.replace(MARK_START, a).replace(MARK_END, b)
+
+
+def _rich(text: str) -> str:
+    """Escape crawled text for rich, then turn the highlight markers into markup."""
+    return _marks(escape(" ".join(text.split())), "[reverse yellow]", "[/reverse yellow]")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+              help="Output file ('-' = standard output).")
+@click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
+@click.option("--parent", "parents", multiple=True, metavar="ID",
+              help="Every site below this unit, recursively (repeatable; adds to --site).")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this Vietnam-local date (inclusive).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to this Vietnam-local date (inclusive).")
+@click.option("--body", is_flag=True, help="Include article bodies (articles export).")
+@pass_ctx
+def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool) -> None:
+    """Stream articles, view readings or daily gains to CSV or JSON Lines (constant memory).
+
+    Dates filter articles by published_at, views by observed_at, daily by day.
+
+    \b
+    Examples:
+      portalwatch export articles --parent hoang-mai --since 2026-11-01 -o wards.csv
+      portalwatch export views --site vinh-hung --format jsonl -o views.jsonl
+      portalwatch export daily --since 2026-11-20 --until 2026-11-26
+    """
+    from monitor.export import export as run_export
+
+    conn = _ro(obj)
+    try:
+        with (open(out, "w", encoding="utf-8", newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
+            n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    finally:
+        conn.close()
+    if out != "-":
+        console.print(f"wrote {n} {kind} rows to {escape(out)}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open a browser once it is up.")
+@pass_ctx
+def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
+    """Browse the database with Datasette (read-only), with bilingual descriptions, canned
+    queries and diacritic-insensitive search. Needs: pip install 'portalwatch[datasette]'.
+
+    \b
+    Example:
+      portalwatch serve --port 8001
+    """
+    from monitor import datasette_meta as dm
+
+    if not dm.available():
+        raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
+    db = obj.require_db()
+    meta = dm.write_metadata(db)
+    extra = ("--open",) if open_browser else ()
+    console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
+    try:
+        sys.exit(subprocess.call(dm.command(db, meta, host=host, port=port, extra=extra)))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        meta.unlink(missing_ok=True)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+@click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
+@click.option("--parent", "parents", multiple=True, metavar="ID", help="Sites below this unit (repeatable).")
+@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True)
+@click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True, help="Articles in the views chart.")
+@pass_ctx
+def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
+    """Write a self-contained HTML report with charts (opens offline).
+
+    \b
+    Example:
+      portalwatch report --out report.html --parent hoang-mai --weeks 8
+    """
+    from monitor.report import build
+
+    conn = _ro(obj)
+    try:
+        text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
+    finally:
+        conn.close()
+    Path(out).write_text(text, encoding="utf-8")
+    console.print(f"wrote {escape(out)} ({len(text) // 1024} KB)")

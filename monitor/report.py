@@ -1,0 +1,277 @@
+"""`portalwatch report`: one self-contained HTML file with charts (matplotlib SVG, base64-embedded).
+
+Nothing is fetched when the file is opened: no scripts, fonts or images from the network. Every
+piece of crawled text is HTML-escaped; charts are `<img>` data URIs, so text inside them can never
+become markup. Time runs to the newest observation in the database (not the wall clock), so a
+replayed or simulated database reports on its own period.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from monitor import clock
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+.sub{color:#666;margin-top:0} .en{color:#777;font-weight:normal;font-size:.9em}
+table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{padding:.3rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} img{max-width:100%;height:auto}
+.stats{display:flex;gap:1rem;flex-wrap:wrap} .stat{background:#f5f7fa;padding:.6rem 1rem;border-radius:6px}
+.stat b{display:block;font-size:1.3rem} .empty{color:#888;font-style:italic}
+"""
+
+
+@dataclass
+class Scope:
+    sites: list[tuple[str, str]]  # (id, name), in display order
+    as_of: str  # UTC ISO: the newest observation
+    weeks: list[str]  # Monday dates (local), oldest first
+    notes: list[str] = field(default_factory=list)
+
+
+def _scope(conn, sites, parents, weeks: int) -> Scope:
+    params: dict = {}
+    where = ["enabled"]
+    if sites or parents:
+        ors = []
+        if sites:
+            ors.append("id IN (" + ", ".join(f":s{i}" for i in range(len(sites))) + ")")
+            params.update({f"s{i}": s for i, s in enumerate(sites)})
+        if parents:
+            ors.append("id IN (SELECT id FROM under)")
+            params.update({f"p{i}": p for i, p in enumerate(parents)})
+        where = ["(" + " OR ".join(ors) + ")"]
+    sql = (
+        "WITH RECURSIVE under(id) AS (SELECT id FROM sites WHERE parent IN ("
+        + (", ".join(f":p{i}" for i in range(len(parents))) or "NULL")
+        + ") UNION SELECT s.id FROM sites s JOIN under u ON s.parent = u.id) "
+        f"SELECT id, name FROM sites WHERE {' AND '.join(where)} ORDER BY id"
+    )
+    rows = conn.execute(sql, params).fetchall()
+    as_of = conn.execute(
+        "SELECT MAX(t) FROM (SELECT MAX(observed_at) AS t FROM view_counts"
+        " UNION ALL SELECT MAX(last_seen_at) FROM articles)"
+    ).fetchone()[0] or clock.now_iso()
+    end = clock.parse_iso(as_of).astimezone(clock.VN_TZ).date()
+    monday = end - timedelta(days=end.weekday())
+    week_list = [(monday - timedelta(weeks=k)).isoformat() for k in range(weeks - 1, -1, -1)]
+    return Scope(rows, as_of, week_list)
+
+
+def _in(ids: list[str], params: dict) -> str:
+    params.update({f"i{k}": v for k, v in enumerate(ids)})
+    return ", ".join(f":i{k}" for k in range(len(ids))) or "NULL"
+
+
+def weekly_posts(conn, scope: Scope) -> dict[str, dict[str, int]]:
+    """{site_id: {week: posts}} over the report's weeks (missing weeks are 0)."""
+    params = {"w0": scope.weeks[0]}
+    rows = conn.execute(
+        f"SELECT site_id, week, posts FROM site_weekly_posts WHERE week >= :w0"
+        f" AND site_id IN ({_in([s for s, _ in scope.sites], params)})", params,
+    )
+    out: dict[str, dict[str, int]] = {s: dict.fromkeys(scope.weeks, 0) for s, _ in scope.sites}
+    for site_id, week, posts in rows:
+        if week in out[site_id]:
+            out[site_id][week] = posts
+    return out
+
+
+def top_articles(conn, scope: Scope, n: int) -> list[dict]:
+    """The n articles that gained most views over the report's weeks."""
+    params = {"d0": scope.weeks[0], "n": n}
+    ids = _in([s for s, _ in scope.sites], params)
+    return [dict(zip(("id", "site_id", "title", "url", "views", "gained"), r, strict=True)) for r in conn.execute(
+        "SELECT a.id, a.site_id, a.title, a.url, a.views, g.gained FROM (SELECT d.article_id,"
+        " SUM(d.views_gained) AS gained FROM views_daily d JOIN articles a ON a.id = d.article_id"
+        f" WHERE d.day >= :d0 AND a.site_id IN ({ids}) GROUP BY d.article_id"
+        " ORDER BY gained DESC, d.article_id LIMIT :n) g JOIN articles a ON a.id = g.article_id"
+        " ORDER BY g.gained DESC, a.id", params,
+    )]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "font.family": "DejaVu Sans", "svg.fonttype": "path", "text.parse_math": False,
+        "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+    })
+    return plt
+
+
+def _svg_img(fig, alt: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.clf()
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+
+def _short(text: str | None, n: int = 60) -> str:
+    text = " ".join((text or "(không tiêu đề)").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def chart_views(conn, arts: list[dict], scope: Scope) -> str:
+    plt = _plt()
+    import matplotlib.dates as mdates
+
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    start = scope.weeks[0]
+    for a in arts:
+        pts = conn.execute(
+            "SELECT observed_at, views FROM view_counts WHERE article_id = ? ORDER BY observed_at, id", (a["id"],)
+        ).fetchall()
+        before = [p for p in pts if p[0] < start]
+        pts = before[-1:] + [p for p in pts if p[0] >= start]
+        xs = [clock.parse_iso(t).astimezone(clock.VN_TZ).replace(tzinfo=None) for t, _ in pts]
+        xs.append(clock.parse_iso(scope.as_of).astimezone(clock.VN_TZ).replace(tzinfo=None))
+        ys = [v for _, v in pts] + [pts[-1][1]]
+        ax.step(xs, ys, where="post", marker="o", markersize=3, label=f"{_short(a['title'], 48)} ({a['site_id']})")
+    ax.set_ylabel("Lượt xem / views")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title("Lượt xem theo thời gian — views over time (giờ Việt Nam)", loc="left", fontsize=11)
+    return _svg_img(fig, "Views over time for the top articles")
+
+
+def chart_weekly(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str], top: int = 10) -> str:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    ranked = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))[:top]
+    labels = [_week_label(w) for w in scope.weeks]
+    for sid in ranked:
+        ax.plot(labels, [posts[sid][w] for w in scope.weeks], marker="o", markersize=3, label=_short(names[sid], 30))
+    ax.set_ylabel("Bài đăng / posts")
+    ax.set_xlabel("Tuần bắt đầu (thứ Hai) — week starting Monday")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.grid(alpha=0.3)
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title("Bài đăng mỗi tuần — posts per week", loc="left", fontsize=11)
+    return _svg_img(fig, "Posts per week per site")
+
+
+def chart_heatmap(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str]) -> str:
+    plt = _plt()
+    sids = list(posts)
+    grid = [[posts[s][w] for w in scope.weeks] for s in sids]
+    fig, ax = plt.subplots(figsize=(11, 0.8 + 0.38 * max(len(sids), 1)))
+    im = ax.imshow(grid, aspect="auto", cmap="YlGn", vmin=0)
+    peak = max((max(r) for r in grid if r), default=0)
+    for i, row in enumerate(grid):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
+                    color="white" if peak and v > peak * 0.6 else "#333")
+    ax.set_xticks(range(len(scope.weeks)), [_week_label(w) for w in scope.weeks], rotation=45, fontsize=8, ha="right")
+    ax.set_yticks(range(len(sids)), [_short(names[s], 32) for s in sids], fontsize=8)
+    ax.spines[:].set_visible(False)
+    fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="bài / posts")
+    ax.set_title("Hoạt động theo tuần — activity by week (đơn vị × tuần)", loc="left", fontsize=11)
+    return _svg_img(fig, "Site by week activity heat-map")
+
+
+def _week_label(monday: str) -> str:
+    d = date.fromisoformat(monday)
+    return d.strftime("%d/%m")
+
+
+def build(conn: sqlite3.Connection, *, sites=(), parents=(), weeks: int = 12, top: int = 8,
+          heatmap_rows: int = 40) -> str:
+    """The report as an HTML string."""
+    scope = _scope(conn, list(sites), list(parents), weeks)
+    names = {s: n for s, n in scope.sites}
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>portalwatch — báo cáo {e(clock.local(scope.as_of, '%d/%m/%Y'))}</title><style>{CSS}</style></head><body>",
+        "<h1>Báo cáo hoạt động cổng thông tin <span class='en'>— portal activity report</span></h1>",
+        f"<p class='sub'>Dữ liệu đến {e(clock.local(scope.as_of))} (giờ Việt Nam) · {len(scope.sites)} đơn vị"
+        f" · {weeks} tuần từ {e(date.fromisoformat(scope.weeks[0]).strftime('%d/%m/%Y'))}</p>",
+    ]
+    if not scope.sites:
+        parts.append("<p class='empty'>Không có đơn vị nào phù hợp — no sites match.</p></body></html>")
+        return "".join(parts)
+    parts.append(_stats(conn, scope))
+    arts = top_articles(conn, scope, top)
+    parts.append("<h2>Bài được xem nhiều nhất <span class='en'>— top articles by views gained</span></h2>")
+    if arts and any(a["gained"] for a in arts):
+        parts.append(chart_views(conn, arts, scope))
+        parts.append(_articles_table(arts, names))
+    else:
+        parts.append("<p class='empty'>Chưa có lượt xem tăng trong kỳ — no view growth in this period.</p>")
+    posts = weekly_posts(conn, scope)
+    parts.append("<h2>Bài đăng mỗi tuần <span class='en'>— posts per week</span></h2>")
+    parts.append(chart_weekly(posts, scope, names))
+    busiest = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))
+    shown = {s: posts[s] for s in busiest[:heatmap_rows]}
+    parts.append("<h2>Bản đồ nhiệt đơn vị × tuần <span class='en'>— site × week heat-map</span></h2>")
+    if len(busiest) > heatmap_rows:
+        parts.append(f"<p class='sub'>{heatmap_rows} đơn vị đăng nhiều nhất / busiest of {len(busiest)} sites.</p>")
+    parts.append(chart_heatmap(shown, scope, names))
+    parts.append(_silent_table(conn, scope))
+    parts.append("<p class='sub'>Tạo bởi portalwatch report — generated by portalwatch report.</p></body></html>")
+    return "".join(parts)
+
+
+def _stats(conn, scope: Scope) -> str:
+    params: dict = {"d0": scope.weeks[0]}
+    ids = _in([s for s, _ in scope.sites], params)
+    articles, new = conn.execute(
+        f"SELECT COUNT(*), SUM(published_at >= :d0) FROM articles WHERE site_id IN ({ids})", params
+    ).fetchone()
+    gained = conn.execute(
+        "SELECT SUM(d.views_gained) FROM views_daily d JOIN articles a ON a.id = d.article_id"
+        f" WHERE d.day >= :d0 AND a.site_id IN ({ids})", params,
+    ).fetchone()[0]
+    cells = [("Đơn vị — sites", len(scope.sites)), ("Bài — articles", articles or 0),
+             ("Bài mới trong kỳ — new in period", new or 0), ("Lượt xem tăng — views gained", gained or 0)]
+    return "<div class='stats'>" + "".join(
+        f"<div class='stat'><b>{v:,}</b>{html.escape(k)}</div>".replace(",", ".") for k, v in cells
+    ) + "</div>"
+
+
+def _link(url: str | None, text: str) -> str:
+    if url and url.lower().startswith(("http://", "https://")):
+        return f"<a href='{html.escape(url, quote=True)}'>{html.escape(text)}</a>"
+    return html.escape(text)
+
+
+def _articles_table(arts: list[dict], names: dict[str, str]) -> str:
+    rows = "".join(
+        f"<tr><td>{_link(a['url'], _short(a['title'], 110))}</td><td>{html.escape(names.get(a['site_id'], a['site_id']))}</td>"
+        f"<td class='n'>{a['views'] or 0}</td><td class='n'>+{a['gained']}</td></tr>"
+        for a in arts
+    )
+    return ("<table><tr><th>Bài viết — article</th><th>Đơn vị — site</th><th class='n'>Lượt xem — views</th>"
+            f"<th class='n'>Tăng — gained</th></tr>{rows}</table>")
+
+
+def _silent_table(conn, scope: Scope) -> str:
+    params: dict = {}
+    ids = _in([s for s, _ in scope.sites], params)
+    rows = conn.execute(
+        f"SELECT name, last_post_at, days_silent FROM silent_sites WHERE site_id IN ({ids})", params
+    ).fetchall()
+    head = "<h2>Đơn vị im lặng ≥ 7 ngày <span class='en'>— sites silent for 7 days or more</span></h2>"
+    if not rows:
+        return head + "<p class='empty'>Không có — none.</p>"
+    body = "".join(
+        f"<tr><td>{html.escape(n or '')}</td><td>{html.escape(clock.local(t) if t else 'chưa có bài — never')}</td>"
+        f"<td class='n'>{'' if d is None else d}</td></tr>" for n, t, d in rows
+    )
+    return head + ("<table><tr><th>Đơn vị — site</th><th>Bài mới nhất — newest post</th>"
+                   f"<th class='n'>Số ngày — days</th></tr>{body}</table>")

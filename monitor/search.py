@@ -1,0 +1,119 @@
+"""Full-text search over article titles and bodies, insensitive to Vietnamese diacritics.
+
+`articles_fts` (migration 3) indexes title and body twice: as written, and with đ/Đ folded to
+d/D (`*_ascii`); the tokenizer's `remove_diacritics 2` folds every other mark. Queries are folded
+the same way and matched against the `*_ascii` columns, so "dong da", "Đống Đa" and "ĐỐNG ĐA" all
+find "Đống Đa". Snippets come from the original text, diacritics intact.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor import clock
+
+FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+# The same folding as SQL (for Datasette canned queries and the triggers of migration 3).
+FOLD_SQL = "replace(replace(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')"
+MARK_START, MARK_END = "\x02", "\x03"  # highlight markers; callers turn them into markup
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fold(text: str) -> str:
+    """đ/Đ → d/D (the tokenizer folds the other diacritics itself)."""
+    return text.translate(FOLD)
+
+
+def match_expression(text: str) -> str:
+    """A user's words → an FTS5 query on the folded columns: every word (or "quoted phrase")
+    must occur; a trailing * makes a word a prefix. FTS5 syntax in the input is neutralised."""
+    terms = []
+    for phrase, word in _TERM.findall(fold(text)):
+        raw = phrase if phrase else word
+        prefix = not phrase and raw.endswith("*") and len(raw) > 1
+        raw = raw.rstrip("*") if prefix else raw
+        if raw.strip():
+            terms.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
+    if not terms:
+        raise ValueError("empty search")
+    return "{title_ascii body_ascii} : (" + " AND ".join(terms) + ")"
+
+
+@dataclass
+class Hit:
+    article_id: int
+    site_id: str
+    title: str  # with MARK_START/MARK_END around matches
+    snippet: str
+    url: str
+    published_at: str | None
+    views: int | None
+    rank: float
+
+
+def since_iso(value: str | None) -> str | None:
+    """'7d' / '2w' / '12h' (ago) or a Vietnam-local date 'YYYY-MM-DD' → UTC ISO."""
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d+)\s*([hdw])", value.strip())
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+        return clock.iso(clock.now() - delta)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r}: expected a date YYYY-MM-DD or an age like 7d, 2w, 12h") from None
+    return clock.iso(dt if dt.tzinfo else dt.replace(tzinfo=clock.VN_TZ))
+
+
+def search(
+    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
+    since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
+) -> list[Hit]:
+    """Ranked hits (best first) for `text`, optionally only some sites and published since."""
+    where, params = ["articles_fts MATCH :q"], {"q": match_expression(text), "limit": limit}
+    if sites:
+        names = [f":s{i}" for i in range(len(sites))]
+        where.append(f"a.site_id IN ({', '.join(names)})")
+        params.update({n[1:]: s for n, s in zip(names, sites, strict=True)})
+    if since:
+        where.append("a.published_at >= :since")
+        params["since"] = since_iso(since)
+    ids = conn.execute(
+        "SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+        f" WHERE {' AND '.join(where)} ORDER BY f.rank LIMIT :limit",
+        params,
+    ).fetchall()
+    hits = []
+    for rowid, rank in ids:  # snippets only for the hits shown, not every match
+        row = conn.execute(
+            "SELECT a.id, a.site_id, highlight(articles_fts, 2, :a, :b),"
+            " snippet(articles_fts, 3, :a, :b, '…', :n), a.url, a.published_at, a.views"
+            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            " WHERE articles_fts MATCH :q AND articles_fts.rowid = :id",
+            {"a": MARK_START, "b": MARK_END, "n": snippet_tokens, "q": params["q"], "id": rowid},
+        ).fetchone()
+        if row:
+            hits.append(Hit(row[0], row[1], row[2] or "", row[3] or "", row[4], row[5], row[6], rank))
+    return hits
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Re-feed articles_fts from articles (folded); returns the number of articles indexed."""
+    fold_t, fold_b = FOLD_SQL.format(x="title"), FOLD_SQL.format(x="body")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        cur = conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii)"
+            f" SELECT id, title, body, {fold_t}, {fold_b} FROM articles"
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return cur.rowcount
