@@ -412,3 +412,49 @@ def test_auto_items_without_wrapper():
     page = get_profile("auto").parse_list(html, "https://x.vn/tin")
     assert [(e.published_at, e.views) for e in page.entries] == [(vn(2024, 6, i), i) for i in range(1, 4)]
     assert page.entries[0].summary == "Tóm tắt bài viết số 1 đủ dài để làm tóm tắt."
+
+
+LR7 = "_com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_k3Yx_cur"
+VNPT = "_dsnews_WAR_vnpteportalnewsportlet_INSTANCE_Ab12_cur"
+
+
+@pytest.mark.parametrize(
+    "pager,url,expected",
+    [
+        (  # Liferay 6 instance portlet, "Tiếp" button
+            '<ul class="pager lfr-pagination-buttons"><li class="disabled first"><a href="javascript:;">← Đầu tiên</a></li>'
+            '<li class="disabled"><a href="javascript:;">Trước</a></li><li><a href="/l?_101_INSTANCE_x9_cur=2">Tiếp</a></li>'
+            '<li class="last"><a href="/l?_101_INSTANCE_x9_cur=5">Cuối cùng →</a></li></ul>',
+            "https://h.gov.vn/l",
+            "https://h.gov.vn/l?_101_INSTANCE_x9_cur=2",
+        ),
+        (  # last page: "Tiếp" disabled
+            '<ul class="pager lfr-pagination-buttons"><li class="first"><a href="/l?_101_cur=1">← Đầu tiên</a></li>'
+            '<li><a href="/l?_101_cur=1">Trước</a></li><li class="disabled"><a href="javascript:;">Tiếp</a></li>'
+            '<li class="disabled last"><a href="javascript:;">Cuối cùng →</a></li></ul>',
+            "https://h.gov.vn/l?_101_cur=2",
+            None,
+        ),
+        (  # Liferay 7.x: numbered pager with an icon + screen-reader "Next"
+            f'<ul class="pagination"><li class="page-item active"><a class="page-link" href="/l?{LR7}=1">1</a></li>'
+            f'<li class="page-item"><a class="page-link" href="/l?{LR7}=2">2</a></li>'
+            f'<li class="page-item"><a class="page-link" href="/l?{LR7}=2"><span class="sr-only">Next</span> ›</a></li></ul>',
+            f"https://h.gov.vn/l?{LR7}=1",
+            f"https://h.gov.vn/l?{LR7}=2",
+        ),
+        (  # VNPT ePortal news portlet: page numbers only
+            f'<div class="paging"><span class="current">3</span> <a href="/l?{VNPT}=4">4</a> <a href="/l?{VNPT}=2">2</a></div>',
+            f"https://h.gov.vn/l?{VNPT}=3",
+            f"https://h.gov.vn/l?{VNPT}=4",
+        ),
+    ],
+)
+def test_liferay_variant_pagination(pager, url, expected):
+    item = (
+        "<div class='asset-abstract'><h3 class='asset-title'><a href='/l/-/view_content/7-x.html'>Tiêu đề</a></h3>"
+        "<div class='assetPublishDate'>Ngày đăng 01/08/2020 | 16:20 | View count: 9</div></div>"
+    )
+    html = f"<html class='aui ltr'><body>{item}{pager}</body></html>"
+    page = get_profile("liferay").parse_list(html, url)
+    assert page.entries[0].views == 9
+    assert page.next_url == expected
