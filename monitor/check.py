@@ -160,6 +160,13 @@ def check_site(
             auto_value = to_utc_iso(auto_value)
         rule = art.provenance.get(name) or art.provenance.get({"published_text": "published_at"}.get(name, name))
         report.article_fields.append(FieldResult(name, value, rule, auto_value))
+    used = " ".join(list(listing.provenance.values()) + list(art.provenance.values()))
+    for key, css in (site.selectors or {}).items():
+        if css not in used:
+            report.problems.append(
+                f"site {site.id!r}: selector {key} = {css!r} matched nothing on {url if key.startswith(('list', 'item', 'next')) else art_url}"
+                " (values came from the fallback rules instead; fix or remove the selector)"
+            )
     for name in ("title", "published_at"):
         if getattr(art, name) is None:
             report.problems.append(f"site {site.id!r}: article {art_url}: no {name} extracted (expected via {profile.name!r})")
