@@ -28,11 +28,6 @@ def now_iso() -> str:
     return iso(now())
 
 
-def wall_iso() -> str:
-    """Real UTC now, never pinned: for operational bookkeeping (crawl start and end)."""
-    return iso(datetime.now(UTC))
-
-
 def parse_iso(text: str) -> datetime:
     """Parse a stored/ISO time; naive values are taken as UTC."""
     dt = datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -8,6 +8,7 @@ and produces the district office's digest.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -74,13 +75,27 @@ def _serve(sim):
 
 
 def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, console: Console | None = None) -> dict:
-    """Run the demo; return a summary (used by tests)."""
-    from simulator import Simulator
+    """Run the demo; return a summary (used by tests).
 
-    from monitor.crawl import crawl
-
+    Every step runs on the simulator's clock (`PORTALWATCH_NOW`), so readings, windows and
+    "silent for N days" agree with the simulated dates on the pages.
+    """
     console = console or Console()
     config_path, db_path = _prepare(workdir)
+    pinned = os.environ.get("PORTALWATCH_NOW")
+    try:
+        return _run(workdir, config_path, db_path, seed, articles_per_site, console)
+    finally:
+        if pinned is None:
+            os.environ.pop("PORTALWATCH_NOW", None)
+        else:
+            os.environ["PORTALWATCH_NOW"] = pinned
+
+
+def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dict:
+    from monitor.crawl import crawl
+    from simulator import Simulator
+
     started = time.monotonic()
     sim = Simulator(seed=seed, articles_per_site=articles_per_site)
     summary: dict = {"config": str(config_path), "db": str(db_path)}
@@ -93,11 +108,13 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
         console.print(f"Wrote [cyan]{config_path}[/]\n")
 
         console.rule("1. First crawl (the baseline)")
+        _sync_clock(sim)
         first = _crawl_step(crawl, config_path, db_path, console)
 
         console.rule("2. The next afternoon (30 simulated hours later)")
         before = sim.clock()["now_utc"]
         sim.advance(hours=30)
+        _sync_clock(sim)
         edited, removed = _mutate(sim)
         truth_now = sim.truth(include_body=False, include_removed=False)
         new_posts = [t for t in truth_now if t["published_at"] > before]
@@ -106,6 +123,7 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
                       f"edited “{edited['title']}”, removed “{removed['title']}”.\n")
         second = _crawl_step(crawl, config_path, db_path, console)
         sim.advance(hours=1)
+        _sync_clock(sim)
         console.print("An hour later the removed post is checked again (two answers of 404/410 confirm a removal):")
         third = _crawl_step(crawl, config_path, db_path, console)
 
@@ -131,6 +149,10 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
     console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
     summary["seconds"] = took
     return summary
+
+
+def _sync_clock(sim) -> None:
+    os.environ["PORTALWATCH_NOW"] = sim.clock()["now_utc"]
 
 
 def _crawl_step(crawl, config_path: Path, db_path: Path, console: Console) -> dict:

@@ -124,7 +124,7 @@ class Store:
                     "UPDATE crawls SET outcome = 'aborted', finished_at = COALESCE(finished_at, ?),"
                     " error_summary = COALESCE(error_summary, 'process ended before the crawl finished')"
                     " WHERE id = ?",
-                    [(clock.wall_iso(), c) for c in stale],
+                    [(clock.now_iso(), c) for c in stale],
                 )
         return len(stale)
 
@@ -132,7 +132,7 @@ class Store:
         with self._tx():
             cur = self.conn.execute(
                 "INSERT INTO crawls (site_id, started_at, pid) VALUES (?, ?, ?)",
-                (site_id, clock.wall_iso(), os.getpid()),
+                (site_id, clock.now_iso(), os.getpid()),
             )
         return cur.lastrowid
 
@@ -147,7 +147,7 @@ class Store:
         with self._tx():
             self.conn.execute(
                 "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
-                (clock.wall_iso(), outcome, error_summary, crawl_id),
+                (clock.now_iso(), outcome, error_summary, crawl_id),
             )
 
     # -- what the spider needs --------------------------------------------------------------
