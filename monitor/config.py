@@ -323,9 +323,16 @@ def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
                 raise ConfigError(f"{where}: unknown site or unit {sid!r}")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
+        keys: set[str] = set()
         for i, ch in enumerate(table.get("channels", []), 1):
-            if not isinstance(ch, dict) or "type" not in ch:
-                raise ConfigError(f"{where}: channel #{i}: expected a table with a 'type' key")
+            from monitor.notify import channel_key, check_channel
+
+            problem = check_channel(ch)
+            if problem:
+                raise ConfigError(f"{where}: channel #{i}: {problem}")
+            if channel_key(ch) in keys:
+                raise ConfigError(f"{where}: channel #{i}: same target as an earlier channel (give each an 'id')")
+            keys.add(channel_key(ch))
         out.append(Recipient(**table))
     return out
 

@@ -1,0 +1,153 @@
+"""`portalwatch detect`, `portalwatch digest` and `portalwatch deliveries`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.clock import local
+
+
+def _open(obj: Ctx):
+    from monitor.store import open_db
+
+    obj.require_db()
+    return open_db(obj.db_path)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON.")
+@pass_ctx
+def detect(obj: Ctx, as_json: bool) -> None:
+    """Record change events (new posts, view gains, edits, removals, anomalies, site problems)
+    from what the crawls stored. Runs after every crawl too; running it again adds nothing.
+
+    \b
+    Example:
+      portalwatch detect
+    """
+    from monitor.detect import detect as run_detect
+
+    db = _open(obj)
+    try:
+        events = run_detect(db, obj.config)
+    finally:
+        db.conn.close()
+    if as_json:
+        click.echo(json.dumps(events, ensure_ascii=False, indent=2))
+        return
+    kinds = Counter(e["kind"] for e in events)
+    console.print(f"{len(events)} new event(s)" + (": " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else ""))
+
+
+@cli.command()
+@click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
+@click.option("--since", help="Window start (ISO time, UTC with Z, or local 'YYYY-MM-DD HH:MM'). "
+              "Default: end of the recipient's last digest, else 24 hours ago.")
+@click.option("--until", help="Window end (same formats). Default: now.")
+@click.option("--preview", "preview_file", type=click.Path(dir_okay=False),
+              help="Write the HTML to this file and print the text version; send and record nothing.")
+@click.option("--send", "send", is_flag=True, help="Send (the default without --preview).")
+@click.option("--force", is_flag=True, help="Send now even if the recipient's send_at time has not come yet.")
+@pass_ctx
+def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: str | None,
+           preview_file: str | None, send: bool, force: bool) -> None:
+    """Build each recipient's digest and deliver it through its channels, exactly once per
+    window; failed deliveries from earlier runs are retried when their backoff has passed.
+
+    Without --force a recipient gets a new digest once its daily send_at time (Vietnam time)
+    has passed. --since/--until send that exact window (once).
+
+    \b
+    Example:
+      portalwatch digest --preview digest.html --recipient ubnd-hoang-mai
+      portalwatch digest                       # what the scheduler runs
+      portalwatch digest --recipient ubnd-hoang-mai --force
+    """
+    if preview_file and send:
+        raise click.UsageError("--preview writes without sending; drop --send")
+    db = _open(obj)
+    try:
+        if preview_file:
+            _preview(obj, db, recipient_ids, since, until, Path(preview_file))
+            return
+        from monitor.notify import ledger
+
+        for rid in recipient_ids:
+            obj.config.recipient(rid)
+        results = ledger.run(db, obj.config, recipient_ids=list(recipient_ids) or None, force=force,
+                             since=since, until=until)
+    finally:
+        db.conn.close()
+    if not results:
+        console.print("Nothing to send: no digest is due and no delivery is waiting for a retry"
+                      " (--force sends now; `portalwatch deliveries` lists failures).")
+        return
+    table = Table(title="Deliveries")
+    for col in ("id", "recipient", "channel", "status", "attempts", "detail"):
+        table.add_column(col)
+    colors = {"delivered": "green", "failed": "yellow", "gave_up": "red"}
+    for r in results:
+        table.add_row(str(r.delivery_id), r.recipient_id, r.channel, f"[{colors.get(r.status, 'white')}]{r.status}[/]",
+                      str(r.attempts), r.detail[:120])
+    console.print(table)
+
+
+def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
+    from monitor.digest import preview
+
+    if len(recipient_ids) > 1:
+        raise click.UsageError("--preview takes one --recipient")
+    text, html = preview(db, obj.config, recipient_ids[0] if recipient_ids else None, since, until)
+    out.write_text(html, encoding="utf-8")
+    click.echo(text)
+    click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Include delivered ones.")
+@click.option("--retry", "retry_id", type=int, metavar="ID",
+              help="Send this failed, gave_up or uncertain delivery again on the next `portalwatch digest`.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_ctx
+def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) -> None:
+    """Digest deliveries that are pending, failed (retrying), gave up or uncertain.
+
+    \b
+    Example:
+      portalwatch deliveries
+      portalwatch deliveries --retry 12
+    """
+    from monitor.notify import ledger
+
+    db = _open(obj)
+    try:
+        if retry_id is not None:
+            if not ledger.retry(db, retry_id):
+                raise click.ClickException(f"delivery {retry_id}: no such failed, gave_up or uncertain delivery")
+            console.print(f"delivery {retry_id} will be sent by the next `portalwatch digest`")
+            return
+        statuses = None if show_all else ("pending", "sending", "failed", "gave_up", "uncertain")
+        rows = ledger.list_deliveries(db, statuses)
+    finally:
+        db.conn.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("No deliveries waiting or failed." if not show_all else "No deliveries yet.")
+        return
+    table = Table(title="Deliveries (times in Vietnam time)")
+    for col in ("id", "recipient", "channel", "window", "status", "attempts", "next attempt", "last error"):
+        table.add_column(col)
+    for r in rows:
+        nxt = local(r["next_attempt_at"]) if r["status"] in ("pending", "failed") else ""
+        table.add_row(str(r["id"]), r["recipient_id"], r["channel"],
+                      f"{local(r['window_start'])} → {local(r['window_end'])}", r["status"], str(r["attempts"]),
+                      nxt, (r["last_error"] or "")[:100])
+    console.print(table)

@@ -1,0 +1,293 @@
+"""The numbers of a digest: one recipient, one window [since, until), read from the database.
+
+The result is plain JSON-able data (stored in `digests.data`, posted to webhooks, rendered by
+render.py). Untrusted page text (titles) is reduced to one clean line here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from monitor import clock
+from monitor.config import Config, Recipient
+
+MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
+TOP_N = 5
+SERIES_DAYS = 7
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+
+
+def one_line(text: str | None, limit: int = 300) -> str:
+    """Untrusted text as a single line: control characters (CR, LF, tabs …) become spaces."""
+    text = " ".join(_CONTROL.sub(" ", text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def as_iso(value: str | datetime | None) -> str | None:
+    if value is None or isinstance(value, str) and not value:
+        return None
+    if isinstance(value, datetime):
+        return clock.iso(value if value.tzinfo else value.replace(tzinfo=clock.VN_TZ))
+    dt = clock.parse_iso(value) if "T" in value or "Z" in value else None
+    if dt is None:  # a bare date or "YYYY-MM-DD HH:MM" is Vietnam local time
+        dt = datetime.fromisoformat(value).replace(tzinfo=clock.VN_TZ)
+    return clock.iso(dt)
+
+
+def default_window(db: sqlite_utils.Database, recipient_id: str, now: datetime | None = None) -> tuple[str, str]:
+    """Since the end of that recipient's last digest (else the last 24 hours), until now."""
+    until = clock.iso(now or clock.now())
+    row = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ?", (recipient_id,)).fetchone()
+    since = row[0] if row and row[0] else clock.iso(clock.parse_iso(until) - timedelta(hours=24))
+    return min(since, until), until
+
+
+def all_sites_recipient(config: Config) -> Recipient:
+    """Stand-in when no [[recipient]] is configured: every site, in Vietnamese."""
+    return Recipient(id="all-sites", name="Tất cả các trang", sites=[s.id for s in config.sites])
+
+
+def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
+          generated_at: str | None = None) -> dict:
+    """The digest data for `recipient` over [since, until) (UTC ISO strings)."""
+    sites = config.sites_for(recipient)
+    q = _Query(db, [s.id for s in sites], since, until)
+    names = {s.id: s.name for s in sites}
+    events = q.events()
+    gains = q.gains({e["article_id"] for e in events if e["kind"] == "new_article"})
+    per_site = q.site_stats(recipient.silent_days)
+
+    new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
+    top = sorted((g for g in gains.values() if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"]))[:TOP_N]
+    top_ids = {g["article_id"] for g in top}
+    rising = sorted((g for g in gains.values() if g["gained"] > 0 and g["rate"] and g["article_id"] not in top_ids),
+                    key=lambda g: (-g["rate"], g["article_id"]))[:TOP_N]
+    q.describe(top + rising, names)
+
+    site_rows, baseline, problems, silent = [], [], [], []
+    gained_by_site: dict[str, int] = defaultdict(int)
+    for g in gains.values():
+        gained_by_site[g["site_id"]] += g["gained"]
+    new_by_site: dict[str, int] = defaultdict(int)
+    for e in events:
+        if e["kind"] == "new_article":
+            new_by_site[e["site_id"]] += 1
+    for s in sites:
+        st = per_site.get(s.id, {})
+        row = {"id": s.id, "name": s.name, "level": s.level, "new_posts": new_by_site[s.id],
+               "views_gained": gained_by_site[s.id], "posts_7d": st.get("posts_7d", 0),
+               "last_post_at": st.get("last_post_at"), "crawls": st.get("crawls", 0),
+               "silent_days": st.get("silent_days")}
+        site_rows.append(row)
+        if st.get("silent"):
+            silent.append({"id": s.id, "name": s.name, "days": st.get("silent_days"),
+                           "last_post_at": st.get("last_post_at")})
+        if not st.get("ever_crawled"):
+            problems.append({"site_id": s.id, "site_name": s.name, "kind": "never_crawled"})
+        elif st.get("last_outcome") == "failed":
+            problems.append({"site_id": s.id, "site_name": s.name, "kind": "failing",
+                             "since": st.get("failing_since"), "error": one_line(st.get("last_error"), 200)})
+    for e in events:
+        d, name = e["details"], names.get(e["site_id"], e["site_id"])
+        if e["kind"] == "baseline":
+            baseline.append({"site_id": e["site_id"], "site_name": name, "articles": d["articles"],
+                             "at": e["observed_at"]})
+        elif e["kind"] == "site_unreachable":
+            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "unreachable",
+                             "since": d.get("since"), "runs": d.get("failed_runs"),
+                             "error": one_line(d.get("last_error"), 200)})
+        elif e["kind"] == "extraction_broken":
+            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "extraction_broken",
+                             "field": d["field"], "share": d["share"], "usual": d["usual"],
+                             "sample_id": d.get("sample_id"), "at": e["observed_at"]})
+    problems = _merge_problems(problems)
+
+    data = {
+        "version": 1,
+        "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
+        "window": {"since": since, "until": until},
+        "generated_at": generated_at or clock.now_iso(),
+        "totals": {"sites": len(sites), "new_posts": len(new_posts["all"]),
+                   "views_gained": sum(gained_by_site.values()),
+                   "posts_7d": sum(r["posts_7d"] for r in site_rows),
+                   "crawls": sum(r["crawls"] for r in site_rows),
+                   "edited": 0, "removed": 0, "anomalies": 0, "problems": len(problems)},
+        "sites": site_rows,
+        "baseline": baseline,
+        "new_posts": new_posts["all"][:MAX_NEW_POSTS],
+        "top_read": [_public(g) for g in top],
+        "rising": [_public(g) for g in rising],
+        "edited": _edits(events, names),
+        "removed": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e["details"].get("title")),
+                         url=e["details"].get("url"), at=e["observed_at"])
+                    for e in events if e["kind"] == "article_removed"],
+        "anomalies": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e.get("title")),
+                           url=e.get("url"), reason=e["details"]["reason"], old=e["details"]["old"],
+                           new=e["details"]["new"], at=e["observed_at"])
+                      for e in events if e["kind"] == "views_anomaly"],
+        "problems": problems,
+        "silent": silent,
+    }
+    t = data["totals"]
+    t.update(edited=len(data["edited"]), removed=len(data["removed"]), anomalies=len(data["anomalies"]))
+    data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or t["edited"] or t["removed"]
+                                    or t["anomalies"] or problems or baseline)
+    return data
+
+
+def _public(g: dict) -> dict:
+    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "series", "published_at")
+    return {k: g.get(k) for k in keys}
+
+
+def _merge_problems(problems: list[dict]) -> list[dict]:
+    """One 'failing' line per site is enough when an 'unreachable' event says the same."""
+    unreachable = {p["site_id"] for p in problems if p["kind"] == "unreachable"}
+    return [p for p in problems if not (p["kind"] == "failing" and p["site_id"] in unreachable)]
+
+
+def _edits(events: list[dict], names: dict) -> list[dict]:
+    by_article: dict[int, dict] = {}
+    for e in sorted((e for e in events if e["kind"] == "article_edited"), key=lambda e: e["observed_at"]):
+        d = e["details"]
+        row = by_article.setdefault(e["article_id"], {
+            "site_name": names.get(e["site_id"], e["site_id"]), "url": d.get("url"), "old_title": None,
+            "new_title": None, "title": one_line(e.get("title")), "body_changed": False, "at": e["observed_at"]})
+        if d["field"] == "title":
+            row["old_title"] = row["old_title"] or one_line(d.get("old_title"))
+            row["new_title"] = one_line(d.get("new_title"))
+        else:
+            row["body_changed"] = True
+        row["at"] = e["observed_at"]
+    return list(by_article.values())
+
+
+class _Query:
+    """The SQL, scoped to a list of sites (passed as one JSON parameter) and a window."""
+
+    def __init__(self, db: sqlite_utils.Database, site_ids: list[str], since: str, until: str):
+        self.conn, self.sites, self.since, self.until = db.conn, json.dumps(site_ids), since, until
+
+    def events(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
+            " FROM events e LEFT JOIN articles a ON a.id = e.article_id"
+            " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at >= ? AND e.observed_at < ?"
+            " AND e.kind != 'views_changed' ORDER BY e.observed_at, e.id", (self.sites, self.since, self.until))
+        keys = ("kind", "site_id", "article_id", "observed_at", "details", "title", "url")
+        return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[4])} for r in rows]
+
+    def gains(self, new_ids: set[int]) -> dict[int, dict]:
+        """Views gained per article in the window: the sum of increases between consecutive
+        readings (a reset to a lower count is an anomaly, not a loss), counted from the last
+        reading before the window, from 0 for a new post, else from its first reading."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.site_id, v.observed_at, v.views FROM articles a CROSS JOIN view_counts v"
+            " WHERE a.site_id IN (SELECT value FROM json_each(?)) AND v.article_id = a.id"
+            " AND v.observed_at >= ? AND v.observed_at < ? ORDER BY a.id, v.observed_at, v.id",
+            (self.sites, self.since, self.until)).fetchall()
+        series: dict[int, list] = defaultdict(list)
+        site_of: dict[int, str] = {}
+        for aid, sid, t, v in rows:
+            series[aid].append((t, v))
+            site_of[aid] = sid
+        before = self._before(list(series))
+        out = {}
+        for aid, readings in series.items():
+            if aid in before:
+                base_t, base_v = before[aid]
+            elif aid in new_ids:
+                base_t, base_v = None, 0
+            else:
+                base_t, base_v = readings[0]
+            gained, prev = 0, base_v
+            for _, v in readings:
+                gained += max(0, v - prev)
+                prev = v
+            last_t = readings[-1][0]
+            hours = (clock.parse_iso(last_t) - clock.parse_iso(base_t)).total_seconds() / 3600 if base_t else None
+            rate = round(gained / hours, 2) if hours and hours >= 1 / 60 else None
+            out[aid] = {"article_id": aid, "site_id": site_of[aid], "gained": gained, "views": prev,
+                        "rate": rate, "new": aid in new_ids}
+        return out
+
+    def _before(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT x.value, (SELECT observed_at || '|' || views FROM view_counts p WHERE p.article_id = x.value"
+            " AND p.observed_at < ? ORDER BY p.observed_at DESC, p.id DESC LIMIT 1) FROM json_each(?) x",
+            (self.since, json.dumps(ids))).fetchall()
+        out = {}
+        for aid, packed in rows:
+            if packed:
+                t, v = packed.split("|")
+                out[aid] = (t, int(v))
+        return out
+
+    def describe(self, items: list[dict], names: dict) -> None:
+        """Title, link and a views-over-time series for the few articles shown with a chart."""
+        start = clock.iso(clock.parse_iso(self.until) - timedelta(days=SERIES_DAYS))
+        for g in items:
+            title, url, published = self.conn.execute(
+                "SELECT COALESCE(title, list_title), url, published_at FROM articles WHERE id = ?",
+                (g["article_id"],)).fetchone()
+            g.update(title=one_line(title), url=url, published_at=published,
+                     site_name=names.get(g["site_id"], g["site_id"]))
+            pts = self.conn.execute(
+                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at >= ?"
+                " AND observed_at < ? ORDER BY observed_at, id", (g["article_id"], start, self.until)).fetchall()
+            prior = self.conn.execute(
+                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at < ?"
+                " ORDER BY observed_at DESC, id DESC LIMIT 1", (g["article_id"], start)).fetchone()
+            g["series"] = ([[start, prior[1]]] if prior else []) + [list(p) for p in pts]
+
+    def new_posts(self, events: list[dict], names: dict) -> dict:
+        ids = json.dumps([e["article_id"] for e in events])
+        rows = self.conn.execute(
+            "SELECT a.id, a.site_id, COALESCE(a.title, a.list_title), a.url, a.published_at, a.first_seen_at,"
+            " a.views, a.status FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))"
+            " ORDER BY a.published_at IS NULL, a.published_at DESC, a.first_seen_at DESC, a.id DESC", (ids,))
+        keys = ("article_id", "site_id", "title", "url", "published_at", "first_seen_at", "views", "status")
+        out = []
+        for r in rows:
+            d = dict(zip(keys, r, strict=True))
+            d.update(title=one_line(d["title"]), site_name=names.get(d["site_id"], d["site_id"]))
+            out.append(d)
+        return {"all": out}
+
+    def site_stats(self, silent_days: int) -> dict[str, dict]:
+        until = clock.parse_iso(self.until)
+        week = clock.iso(until - timedelta(days=7))
+        out: dict[str, dict] = defaultdict(dict)
+        for sid, n7, last in self.conn.execute(
+            "SELECT site_id, SUM(published_at >= ?), MAX(published_at) FROM articles"
+            " WHERE site_id IN (SELECT value FROM json_each(?)) AND status = 'live' AND published_at < ?"
+            " GROUP BY site_id", (week, self.sites, self.until)):
+            days = (until - clock.parse_iso(last)).days if last else None
+            out[sid].update(posts_7d=n7 or 0, last_post_at=last, silent_days=days)
+        for sid, n in self.conn.execute(
+            "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
+            " AND started_at >= ? AND started_at < ? GROUP BY site_id", (self.sites, self.since, self.until)):
+            out[sid]["crawls"] = n
+        for sid, outcome, err in self.conn.execute(
+            "SELECT site_id, outcome, error_summary FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
+            " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
+            " AND started_at < ? GROUP BY site_id)", (self.sites, self.until)):
+            out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err)
+            if outcome == "failed":
+                out[sid]["failing_since"] = self.conn.execute(
+                    "SELECT MIN(started_at) FROM crawls WHERE site_id = ? AND outcome = 'failed' AND id >"
+                    " (SELECT COALESCE(MAX(id), 0) FROM crawls WHERE site_id = ? AND outcome IN ('ok', 'partial'))",
+                    (sid, sid)).fetchone()[0]
+        for sid in list(out):
+            st = out[sid]
+            if st.get("ever_crawled") or st.get("last_post_at"):
+                st["ever_crawled"] = True
+                st["silent"] = st.get("silent_days") is None or st["silent_days"] >= silent_days
+        return out

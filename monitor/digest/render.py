@@ -1,0 +1,121 @@
+"""Digest data → plain text, HTML and Markdown, through Jinja2 templates.
+
+HTML templates are autoescaped; the text and Markdown templates get titles already reduced to one
+line by build.py, and Markdown escapes its own special characters. Links are only http(s).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from monitor import clock
+from monitor.digest import chart
+from monitor.digest.build import one_line
+from monitor.digest.labels import LABELS
+
+TEMPLATES = Path(__file__).parent / "templates"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!])")
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str  # images as data: URIs (files, previews) or cid: references (email)
+    markdown: str
+    images: dict[str, bytes] = field(default_factory=dict)  # Content-ID → PNG, when cid
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
+                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline)
+    return env
+
+
+def safe_url(url: str | None) -> str:
+    """The URL when it is http(s), else an empty string (no javascript:, data: … links)."""
+    if not url:
+        return ""
+    url = one_line(url, 2000)
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def md_escape(text: str | None) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def number(n: int | float | None, lang: str) -> str:
+    if n is None:
+        return "—"
+    s = f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
+    return s.replace(",", ".") if lang == "vi" and isinstance(n, int) else (s.replace(",", "\u00a0") if lang == "vi" else s)
+
+
+_ENV = _env()
+
+
+def subject(data: dict) -> str:
+    t = LABELS[data["recipient"]["language"]]
+    tot, lang = data["totals"], data["recipient"]["language"]
+    date = clock.local(data["window"]["until"], "%d/%m/%Y")
+    name = one_line(data["recipient"]["name"], 80)
+    if data["nothing_happened"]:
+        return one_line(t["subject_quiet"].format(name=name, date=date))
+    return one_line(t["subject"].format(name=name, new=tot["new_posts"], views=number(tot["views_gained"], lang), date=date))
+
+
+def render(data: dict, images: str = "data") -> Rendered:
+    """All formats of one digest. images='cid' references attachments (email); 'data' inlines them."""
+    lang = data["recipient"]["language"]
+    pngs = {a["article_id"]: chart.sparkline_png(a["series"]) for a in data["top_read"] + data["rising"] if a["series"]}
+    cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
+    srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
+    ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=subject(data), charts=srcs,
+               num=lambda n: number(n, lang), more=data["totals"]["new_posts"] - len(data["new_posts"]),
+               problem=lambda p: problem_text(p, lang), anomaly=lambda a: anomaly_text(a, lang),
+               silent=lambda s: silent_text(s, lang), alt=lambda a: chart_alt(a, lang))
+    return Rendered(
+        subject=ctx["subject"],
+        text=_ENV.get_template("digest.txt.j2").render(ctx),
+        html=_ENV.get_template("digest.html.j2").render(ctx),
+        markdown=_ENV.get_template("digest.md.j2").render(ctx),
+        images={cids[aid]: png for aid, png in pngs.items()} if images == "cid" else {},
+    )
+
+
+def problem_text(p: dict, lang: str) -> str:
+    t = LABELS[lang]
+    kind = p["kind"]
+    if kind == "unreachable":
+        return t["p_unreachable"].format(since=clock.local(p.get("since")), runs=p.get("runs"))
+    if kind == "failing":
+        return t["p_failing"].format(since=clock.local(p.get("since")))
+    if kind == "extraction_broken":
+        field = t.get(f"field_{p['field']}", p["field"])
+        return t["p_extraction_broken"].format(share=round(p["share"] * 100), usual=round(p["usual"] * 100),
+                                               field=field, sample=p.get("sample_id") or "—")
+    return t["p_never_crawled"]
+
+
+def anomaly_text(a: dict, lang: str) -> str:
+    key = "anomaly_decrease" if a["reason"] == "decrease" else "anomaly_jump"
+    return LABELS[lang][key].format(old=number(a["old"], lang), new=number(a["new"], lang))
+
+
+def silent_text(s: dict, lang: str) -> str:
+    t = LABELS[lang]
+    if s.get("last_post_at") is None:
+        return t["silent_none"]
+    return t["silent_days"].format(days=s["days"], date=clock.local(s["last_post_at"], "%d/%m/%Y"))
+
+
+def chart_alt(a: dict, lang: str) -> str:
+    values = [v for _, v in a["series"]] or [0]
+    return LABELS[lang]["chart_alt"].format(first=number(values[0], lang), last=number(values[-1], lang))
