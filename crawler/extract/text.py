@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 
 from lxml import etree
@@ -34,11 +35,9 @@ def normalize_ws(text: str | None) -> str:
     """Map NBSP and other Unicode spaces to plain spaces, drop zero-width characters, collapse."""
     if not text:
         return ""
-    text = _WS_RE.sub(" ", text)
     if _ZERO_WIDTH_RE.search(text):
         text = _ZERO_WIDTH_RE.sub("", text)
-        text = _WS_RE.sub(" ", text)
-    return text.strip()
+    return " ".join(text.split())  # str.split() splits on all Unicode whitespace, NBSP included
 
 
 def clean_text(text: str | None) -> str:
@@ -52,10 +51,48 @@ def clean_text(text: str | None) -> str:
     return normalize_ws(text)
 
 
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0xC0, 0x1F00):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and len(base) == 1:
+            table[cp] = base.lower()
+    table[ord("đ")] = table[ord("Đ")] = "d"
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Lowercase and strip Vietnamese diacritics (đ -> d), for label matching."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
+    """Lowercase and strip Vietnamese diacritics (đ -> d), one output character per input one."""
+    text = text.lower().translate(_FOLD)
+    if not text.isascii() and any(unicodedata.combining(c) for c in text):  # decomposed input
+        text = "".join(c if not unicodedata.combining(c) else "" for c in text)
+    return text
+
+
+_STRING = etree.XPath("string()")
+_PARSERS = threading.local()
+
+
+def parse_html(html: str | bytes | None):
+    """Parse an HTML document with lxml's HTML parser (recovering from broken markup)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    data = html.encode("utf-8", "replace") if isinstance(html, str) else (html or b"")
+    data = data.replace(b"\x00", b"").strip()
+    root = etree.fromstring(data, parser=parser) if data else None
+    if root is None:
+        root = etree.fromstring(b"<html><body></body></html>", parser=parser)
+    return root
+
+
+def raw_text(el) -> str:
+    """All text under an element, as is (fast; scripts included)."""
+    return _STRING(el)
 
 
 def element_text(el) -> str:
@@ -63,6 +100,11 @@ def element_text(el) -> str:
     el = getattr(el, "root", el)
     if isinstance(el, str):
         return clean_text(el)
+    if len(el) == 0:  # no child elements: the common case for titles, dates, labels
+        tag = el.tag
+        if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:
+            return ""
+        return clean_text(el.text)
     parts: list[str] = []
     _collect_inline(el, parts)
     return clean_text("".join(parts))

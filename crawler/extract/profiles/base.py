@@ -13,12 +13,11 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 from ..dates import find_datetime
 from ..numbers import match_view_count, parse_count
-from ..text import block_text, clean_text, element_text
+from ..text import block_text, clean_text, element_text, parse_html
 from ..types import ArticlePage, ListEntry, ListPage
 from . import heuristics as h
 
@@ -140,7 +139,7 @@ class Profile:
     # ------------------------------------------------------------------ list pages
     def parse_list(self, html: str, url: str, selectors: dict | None = None) -> ListPage:
         """Entries (url, title, date, views, summary) of a list page and the next page URL."""
-        root = Selector(text=html or "<html></html>").root
+        root = parse_html(html)
         base = h.base_url(root, url)
         sels = self.selectors_for(selectors)
         prov: dict[str, str] = {}
@@ -268,7 +267,7 @@ class Profile:
     # ------------------------------------------------------------------ article pages
     def parse_article(self, html: str, url: str, selectors: dict | None = None) -> ArticlePage:
         """Title, date, views, body, category, lead, author and tags of an article page."""
-        root = Selector(text=html or "<html></html>").root
+        root = parse_html(html)
         sels = self.selectors_for(selectors)
         page = ArticlePage(url=url)
         prov = page.provenance
@@ -318,7 +317,10 @@ class Profile:
         # views (no heuristic fallback when the profile says where views are: absence is normal)
         views_spec = sels.get("views")
         if views_spec:
-            text, css = _first_text(root, views_spec)
+            if date_el is not None and views_spec == date_spec and prov.get("date") in _chain(date_spec):
+                text, css = element_text(date_el), prov["date"]  # the date line carries the count
+            else:
+                text, css = _first_text(root, views_spec)
             if text:
                 vm = match_view_count(text)
                 if vm:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..dates import DateMatch, find_datetime
 from ..numbers import ViewCountMatch, match_view_count, parse_count
-from ..text import block_text, clean_text, element_text, fold, normalize_ws
+from ..text import block_text, clean_text, element_text, fold, normalize_ws, raw_text
 from ..urls import canonical_url
 
 # ---------------------------------------------------------------- boilerplate regions
@@ -148,7 +148,7 @@ def describe(el) -> str:
 
 
 def _text_len(el) -> int:
-    return len(" ".join((el.text_content() or "").split()))
+    return len(" ".join(raw_text(el).split()))
 
 
 class ListItem:
@@ -164,8 +164,8 @@ class ListItem:
         self.extra = list(extra)
 
     def text(self) -> str:
-        parts = [self.container.text_content()]
-        parts.extend(e.text_content() for e in self.extra)
+        parts = [raw_text(self.container)]
+        parts.extend(raw_text(e) for e in self.extra)
         return " | ".join(parts)
 
     def blocks(self) -> list[str]:
@@ -237,7 +237,7 @@ def _main_cluster(items: list[ListItem]) -> list[ListItem]:
         return items
 
     def score(cl):
-        return sum(3 * bool(find_datetime(it.container.text_content())) + 1 for it in cl)
+        return sum(3 * bool(find_datetime(raw_text(it.container))) + 1 for it in cl)
 
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
@@ -290,7 +290,7 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
 
 def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
     """Siblings after a container that has no date of its own, up to the next item's link."""
-    if find_datetime(container.text_content()):
+    if find_datetime(raw_text(container)):
         return []
     out = []
     sib = container.getnext()
@@ -340,7 +340,7 @@ def short_blocks(container, link_els=(), limit: int = 160) -> list[str]:
 
     def walk(el):
         if el not in has_excl:
-            raw = el.text_content()
+            raw = raw_text(el)
             if len(raw) <= limit or len(normalize_ws(raw)) <= limit:
                 out.append(element_text(el))
                 return
