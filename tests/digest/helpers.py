@@ -1,0 +1,122 @@
+"""A real SQLite file filled through monitor.store.Store, with readings at chosen times."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from crawler.items import ArticleItem, GoneItem, SampleItem
+from monitor import clock
+from monitor.config import parse_config
+from monitor.store import Store
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi, a Monday
+
+SITES_TOML = """
+[[site]]
+id = "hoang-mai"
+name = "Quận Hoàng Mai"
+level = "district"
+start_urls = ["https://hoangmai.hanoi.gov.vn/tin-tuc"]
+
+[[site]]
+id = "vinh-hung"
+name = "Phường Vĩnh Hưng"
+level = "ward"
+parent = "hoang-mai"
+start_urls = ["https://vinhhung.hoangmai.hanoi.gov.vn/tin-tuc"]
+
+[[site]]
+id = "tuong-mai"
+name = "Phường Tương Mai"
+level = "ward"
+parent = "hoang-mai"
+start_urls = ["https://tuongmai.hoangmai.hanoi.gov.vn/tin-tuc"]
+
+[[site]]
+id = "other"
+name = "Xã Khác"
+level = "commune"
+start_urls = ["https://other.example.vn/tin-tuc"]
+"""
+
+
+def at(hours: float = 0, days: float = 0) -> datetime:
+    return T0 + timedelta(hours=hours, days=days)
+
+
+def iso(hours: float = 0, days: float = 0) -> str:
+    return clock.iso(at(hours, days))
+
+
+def make_config(tmp_path: Path, recipient: str = "", extra: str = ""):
+    import tomllib
+
+    text = SITES_TOML + extra + (recipient or """
+[[recipient]]
+id = "ubnd-hoang-mai"
+name = "UBND quận Hoàng Mai"
+parents = ["hoang-mai"]
+sites = ["hoang-mai"]
+silent_days = 5
+""")
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return parse_config(tomllib.loads(text), path)
+
+
+class World:
+    """Writes like a crawl would: Store.apply inside begin/finish_crawl, at pinned times."""
+
+    def __init__(self, tmp_path: Path, config, monkeypatch):
+        self.config, self.mp = config, monkeypatch
+        self.path = tmp_path / "portalwatch.db"
+        self.store = Store(self.path)
+        self.store.sync_sites(config.sites)
+        self.db = self.store.db
+
+    @contextmanager
+    def crawl(self, site_id: str, when: datetime, outcome: str = "ok", error: str | None = None):
+        self.mp.setenv("PORTALWATCH_NOW", clock.iso(when))
+        cid = self.store.begin_crawl(site_id)
+        items: list = []
+        yield items
+        for it in items:
+            it.observed_at = clock.iso(when)
+        self.store.apply(items, {site_id: cid})
+        self.store.finish_crawl(cid, outcome, error)
+
+    def seen(self, site_id: str, key: str, when: datetime, views: int | None = None, title: str | None = None,
+             published: datetime | None = None, source: str = "list", missing: list | None = None, **kw):
+        """One crawl of one site that sees one article (a shortcut)."""
+        with self.crawl(site_id, when) as items:
+            items.append(article(site_id, key, views=views, title=title, published=published, source=source,
+                                 missing=missing or [], **kw))
+
+
+def article(site_id: str, key: str, views: int | None = None, title: str | None = None,
+            published: datetime | None = None, source: str = "list", **kw) -> ArticleItem:
+    url = kw.pop("url", f"https://{site_id}.example.vn/tin-tuc/{key}.html")
+    return ArticleItem(
+        site_id=site_id, key=key, url=url, source=source,
+        observed_at="", title=title if title is not None else f"Tin {key} của {site_id}",
+        published_at=clock.iso(published) if published else None, views=views, **kw)
+
+
+def gone(site_id: str, key: str) -> GoneItem:
+    return GoneItem(site_id=site_id, key=key, url=f"https://{site_id}.example.vn/tin-tuc/{key}.html",
+                    status=404, observed_at="")
+
+
+def sample(site_id: str) -> SampleItem:
+    return SampleItem(site_id, f"https://{site_id}.example.vn/tin-tuc", "list", "no dates found",
+                      "<html><body>đổi giao diện</body></html>", "")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
