@@ -63,7 +63,7 @@ def test_numbers_of_the_window(world):
     # a1 100→150→170 (+70), n1 new (+35 from 0), n2 +5, js +1, a2 reset 500→10 (+0, an anomaly)
     assert gains["vinh-hung"]["views_gained"] == 70 + 35 + 5 + 1
     assert gains["vinh-hung"]["new_posts"] == 3
-    assert gains["vinh-hung"]["posts_7d"] == 3  # n1, n2, js (a1 and a2 are older)
+    assert gains["vinh-hung"]["posts_7d"] == 5  # n1, n2, js, a1 (2 days old), a2 (3 days)
     assert gains["hoang-mai"]["views_gained"] == 0 and gains["tuong-mai"]["crawls"] == 3
     assert "other" not in gains
     assert d["totals"]["views_gained"] == 111 and d["totals"]["new_posts"] == 3
