@@ -127,7 +127,7 @@ def chart_views(conn, arts: list[dict], scope: Scope) -> str:
     plt = _plt()
     import matplotlib.dates as mdates
 
-    fig, ax = plt.subplots(figsize=(11, 4.8))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     start = scope.weeks[0]
     for a in arts:
         pts = conn.execute(
@@ -140,27 +140,40 @@ def chart_views(conn, arts: list[dict], scope: Scope) -> str:
         ys = [v for _, v in pts] + [pts[-1][1]]
         ax.step(xs, ys, where="post", marker="o", markersize=3, label=f"{_short(a['title'], 48)} ({a['site_id']})")
     ax.set_ylabel("Lượt xem / views")
+    lo, hi = ax.get_xlim()
+    days = max(1, round((hi - lo) / 12))  # whole days only: never two ticks labelled the same day
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=days))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, frameon=False)
     ax.set_title("Lượt xem theo thời gian — views over time (giờ Việt Nam)", loc="left", fontsize=11)
     return _svg_img(fig, "Views over time for the top articles")
 
 
 def chart_weekly(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str], top: int = 10) -> str:
+    """Stacked bars: posts per week, one colour per site (the busiest `top`, the rest as one)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(11, 4.2))
-    ranked = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))[:top]
-    labels = [_week_label(w) for w in scope.weeks]
-    for sid in ranked:
-        ax.plot(labels, [posts[sid][w] for w in scope.weeks], marker="o", markersize=3, label=_short(names[sid], 30))
+    ranked = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))
+    series = [(_short(names[s], 30), [posts[s][w] for w in scope.weeks]) for s in ranked[:top]]
+    if len(ranked) > top:
+        rest = [sum(posts[s][w] for s in ranked[top:]) for w in scope.weeks]
+        series.append((f"{len(ranked) - top} đơn vị khác / others", rest))
+    x = range(len(scope.weeks))
+    bottom = [0] * len(scope.weeks)
+    colors = plt.get_cmap("tab20").colors
+    for i, (label, ys) in enumerate(series):
+        ax.bar(x, ys, bottom=bottom, label=label, color=colors[i % len(colors)], width=0.75)
+        bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
+    for xi, total in zip(x, bottom, strict=True):
+        ax.text(xi, total, str(total), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x), _week_labels(scope), rotation=45, fontsize=8, ha="right")
     ax.set_ylabel("Bài đăng / posts")
-    ax.set_xlabel("Tuần bắt đầu (thứ Hai) — week starting Monday")
+    ax.set_xlabel("Tuần bắt đầu thứ Hai — week starting Monday")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.grid(alpha=0.3)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.set_title("Bài đăng mỗi tuần — posts per week", loc="left", fontsize=11)
+    ax.set_title("Bài đăng mỗi tuần theo đơn vị — posts per week by site", loc="left", fontsize=11)
     return _svg_img(fig, "Posts per week per site")
 
 
@@ -175,7 +188,7 @@ def chart_heatmap(posts: dict[str, dict[str, int]], scope: Scope, names: dict[st
         for j, v in enumerate(row):
             ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
                     color="white" if peak and v > peak * 0.6 else "#333")
-    ax.set_xticks(range(len(scope.weeks)), [_week_label(w) for w in scope.weeks], rotation=45, fontsize=8, ha="right")
+    ax.set_xticks(range(len(scope.weeks)), _week_labels(scope), rotation=45, fontsize=8, ha="right")
     ax.set_yticks(range(len(sids)), [_short(names[s], 32) for s in sids], fontsize=8)
     ax.spines[:].set_visible(False)
     fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="bài / posts")
@@ -183,9 +196,10 @@ def chart_heatmap(posts: dict[str, dict[str, int]], scope: Scope, names: dict[st
     return _svg_img(fig, "Site by week activity heat-map")
 
 
-def _week_label(monday: str) -> str:
-    d = date.fromisoformat(monday)
-    return d.strftime("%d/%m")
+def _week_labels(scope: Scope) -> list[str]:
+    """'dd/mm' of each Monday; the week still running is marked with *."""
+    return [date.fromisoformat(w).strftime("%d/%m") for w in scope.weeks[:-1]] + [
+        date.fromisoformat(scope.weeks[-1]).strftime("%d/%m") + "*"]
 
 
 def build(conn: sqlite3.Connection, *, sites=(), parents=(), weeks: int = 12, top: int = 8,
@@ -200,7 +214,8 @@ def build(conn: sqlite3.Connection, *, sites=(), parents=(), weeks: int = 12, to
         f"<title>portalwatch — báo cáo {e(clock.local(scope.as_of, '%d/%m/%Y'))}</title><style>{CSS}</style></head><body>",
         "<h1>Báo cáo hoạt động cổng thông tin <span class='en'>— portal activity report</span></h1>",
         f"<p class='sub'>Dữ liệu đến {e(clock.local(scope.as_of))} (giờ Việt Nam) · {len(scope.sites)} đơn vị"
-        f" · {weeks} tuần từ {e(date.fromisoformat(scope.weeks[0]).strftime('%d/%m/%Y'))}</p>",
+        f" · {weeks} tuần từ {e(date.fromisoformat(scope.weeks[0]).strftime('%d/%m/%Y'))}"
+        " (* tuần chưa hết — * week still running)</p>",
     ]
     if not scope.sites:
         parts.append("<p class='empty'>Không có đơn vị nào phù hợp — no sites match.</p></body></html>")

@@ -1,0 +1,111 @@
+"""`portalwatch serve`: real Datasette over HTTP on 127.0.0.1 with the shipped metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+pytest.importorskip("datasette")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base, path, **params):
+    url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        body = r.read().decode("utf-8")
+    return json.loads(body) if ".json" in path else body
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from monitor.store import Store
+    from tests.analyst.conftest import add_sites, item
+
+    db = tmp_path_factory.mktemp("ds") / "portalwatch.db"
+    store = Store(db)
+    add_sites(store)
+    store.apply([item("vinh-hung", "1", "2026-11-20T01:00:00Z", views=5, title="Đoàn công tác quận Đống Đa",
+                      body="Hội nghị tại phường Vĩnh Hưng."),
+                 item("ea-kao", "2", "2026-11-20T01:00:00Z", views=9, title="<script>alert(1)</script>")])
+    store.apply([item("vinh-hung", "1", "2026-11-21T01:00:00Z", views=12, title="Đoàn công tác quận Đống Đa",
+                      body="Hội nghị tại phường Vĩnh Hưng.")])
+    store.close()
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            get(base, "/-/versions.json")
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("datasette did not start:\n" + proc.stdout.read().decode())
+            time.sleep(0.2)
+    yield base
+    os.killpg(proc.pid, 15)
+    proc.wait(10)
+
+
+def test_table_page_shows_bilingual_descriptions(server):
+    page = get(server, "/portalwatch/articles")
+    assert "Bài viết đã thu thập" in page and "Collected articles" in page
+    assert "Đoàn công tác quận Đống Đa" in page
+    assert "<script>alert(1)</script>" not in page  # Datasette escapes crawled text
+
+
+def test_json_api_search_ignores_diacritics(server):
+    for q in ("dong da", "Đống Đa", "ĐỐNG ĐA", "hoi nghi"):
+        data = get(server, "/portalwatch/articles.json", _search=q, _shape="array")
+        assert [r["id"] for r in data] == [1], q
+
+
+def test_canned_queries(server):
+    rows = get(server, "/portalwatch/search.json", q="dong da", _shape="array")
+    assert rows[0]["title"] == "Đoàn công tác quận «Đống» «Đa»"
+    rows = get(server, "/portalwatch/article_history.json", article_id="1", _shape="array")
+    assert [(r["views"], r["gained"]) for r in rows] == [(5, None), (12, 7)]
+    rows = get(server, "/portalwatch/site_daily.json", site_id="vinh-hung", _shape="array")
+    assert rows == [{"day": "2026-11-21", "views_gained": 7, "articles_changed": 1},
+                    {"day": "2026-11-20", "views_gained": 0, "articles_changed": 1}]
+    rows = get(server, "/portalwatch/silent.json", _shape="array")
+    assert {r["site_id"] for r in rows} == {"hoang-mai", "dinh-cong", "to-1"}
+    assert "Bài tăng lượt xem nhiều nhất" in get(server, "/portalwatch")
+
+
+def test_views_and_metadata_over_http(server):
+    rows = get(server, "/portalwatch/site_daily_views.json", _shape="array", _sort="day")
+    assert [(r["site_id"], r["day"], r["views_gained"]) for r in rows] == [
+        ("ea-kao", "2026-11-20", 0), ("vinh-hung", "2026-11-20", 0), ("vinh-hung", "2026-11-21", 7)]
+    meta = get(server, "/-/metadata.json")
+    cols = meta["databases"]["portalwatch"]["tables"]["views_daily"]["columns"]
+    assert "Vietnam-local" in cols["day"] and "giờ Việt Nam" in cols["day"]
+
+
+def test_writes_are_refused_over_http(server):
+    try:
+        get(server, "/portalwatch.json", sql="DELETE FROM articles")
+    except urllib.error.HTTPError as e:
+        assert e.code == 400
+    rows = get(server, "/portalwatch.json", sql="SELECT COUNT(*) AS n FROM articles", _shape="array")
+    assert rows == [{"n": 2}]

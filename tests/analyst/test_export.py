@@ -1,0 +1,107 @@
+"""`portalwatch export`: round-trips, filters, streaming."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.export import export
+from monitor.query import connect
+from tests.analyst.conftest import item
+
+
+def run(store, kind, fmt="csv", **kw):
+    conn = connect(store.path)
+    out = io.StringIO()
+    n = export(conn, kind, out, fmt, **kw)
+    conn.close()
+    return n, out.getvalue()
+
+
+def db_rows(store, sql):
+    cur = store.conn.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur]
+
+
+def test_articles_jsonl_round_trip_is_exact(built):
+    n, text = run(built, "articles", "jsonl", body=True)
+    got = [json.loads(line) for line in text.splitlines()]
+    assert n == 3 and len(got) == 3
+    want = db_rows(built, "SELECT * FROM articles ORDER BY id")
+    for g, w in zip(got, want, strict=True):
+        assert g == {k: w[k] for k in g}
+    assert got[0]["body"] == "Đại biểu phường Vĩnh Hưng dự hội nghị."
+
+
+def test_views_csv_round_trip(built):
+    n, text = run(built, "views")
+    got = list(csv.DictReader(io.StringIO(text)))
+    want = db_rows(built, "SELECT v.article_id, a.site_id, v.observed_at, v.views, v.source FROM view_counts v"
+                          " JOIN articles a ON a.id = v.article_id ORDER BY v.id")
+    assert n == len(want) == 7
+    assert [(int(g["article_id"]), g["site_id"], g["observed_at"], int(g["views"]), g["source"]) for g in got] == [
+        tuple(w.values()) for w in want
+    ]
+
+
+def test_filters_site_parent_and_dates(built):
+    keys = lambda text: sorted(json.loads(x)["site_id"] for x in text.splitlines())  # noqa: E731
+    assert keys(run(built, "articles", "jsonl", parents=["hoang-mai"])[1]) == ["dinh-cong", "vinh-hung"]
+    assert keys(run(built, "articles", "jsonl", parents=["hoang-mai"], sites=["ea-kao"])[1]) == [
+        "dinh-cong", "ea-kao", "vinh-hung"]
+    assert keys(run(built, "articles", "jsonl", sites=["ea-kao"])[1]) == ["ea-kao"]
+    # published 09/11 09:00 VN, 10/11 08:00 VN, 19/11 22:00 VN
+    assert keys(run(built, "articles", "jsonl", since="2026-11-10", until="2026-11-19")[1]) == ["ea-kao", "vinh-hung"]
+    assert keys(run(built, "articles", "jsonl", until="2026-11-09")[1]) == ["dinh-cong"]
+    # readings of a1 by Vietnam-local day: 19/11, 20/11, 21/11, 22/11
+    n, text = run(built, "views", "jsonl", sites=["vinh-hung"], since="2026-11-20", until="2026-11-21")
+    assert [json.loads(x)["views"] for x in text.splitlines()] == [15, 40]
+    n, text = run(built, "daily", "jsonl", since="2026-11-21")
+    assert [(json.loads(x)["day"], json.loads(x)["views_gained"]) for x in text.splitlines()] == [
+        ("2026-11-21", 25), ("2026-11-22", 1), ("2026-11-21", -5)]
+
+
+def test_parent_filter_is_recursive_and_takes_no_sql(store):
+    store.apply([item("to-1", "t", "2026-11-20T00:00:00Z"), item("ea-kao", "e", "2026-11-20T00:00:00Z")])
+    _, text = run(store, "articles", "jsonl", parents=["hoang-mai"])
+    assert [json.loads(x)["site_id"] for x in text.splitlines()] == ["to-1"]  # hoang-mai > vinh-hung > to-1
+    assert run(store, "articles", "jsonl", parents=["x') OR 1=1 --"])[0] == 0
+
+
+def test_export_streams_in_constant_memory(store):
+    rows = [("ea-kao" if i < 5000 else "dinh-cong", f"k{i}", f"https://x/{i}", f"Tiêu đề {i}", "Nội dung " * 40, "t", "t")
+            for i in range(45000)]
+    with store._tx():
+        store.conn.executemany("INSERT INTO articles (site_id, key, url, title, body, first_seen_at, last_seen_at)"
+                               " VALUES (?,?,?,?,?,?,?)", rows)
+    del rows
+
+    class Sink(io.TextIOBase):
+        def write(self, s):
+            return len(s)
+
+    conn = connect(store.path)
+    peaks = []
+    for site in ("ea-kao", "dinh-cong"):  # 5,000 rows vs 40,000 rows (~20 MB of CSV)
+        tracemalloc.start()
+        assert export(conn, "articles", Sink(), "csv", body=True, sites=[site]) in (5000, 40000)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    conn.close()
+    assert peaks[1] < peaks[0] * 1.3 + 200_000, peaks
+
+
+def test_cli_export_to_file(built, tmp_path):
+    out = tmp_path / "a.csv"
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles", "--parent", "hoang-mai", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["title"] for x in rows] == ["Hội nghị tại Đống Đa", "Thông báo lịch tiếp công dân"]
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "views", "--since", "20/11/2026"])
+    assert r.exit_code != 0
