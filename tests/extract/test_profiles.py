@@ -458,3 +458,10 @@ def test_liferay_variant_pagination(pager, url, expected):
     page = get_profile("liferay").parse_list(html, url)
     assert page.entries[0].views == 9
     assert page.next_url == expected
+
+
+def test_auto_article_ignores_the_site_visitor_counter():
+    html = UNK_ARTICLE.replace(" - <span>Số lượt xem: 2.001</span>", "")
+    art = get_profile("auto").parse_article(html, UNK_ARTICLE_URL)
+    assert art.published_at == vn(2024, 3, 15, 8, 15)
+    assert art.views is None

@@ -11,8 +11,8 @@ from collections import defaultdict
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..dates import DateMatch, find_datetime
-from ..numbers import ViewCountMatch, match_view_count, parse_count
-from ..text import block_text, clean_text, element_text, fold, normalize_ws, raw_text
+from ..numbers import ViewCountMatch, match_view_count
+from ..text import clean_text, element_text, fold, normalize_ws, raw_text
 from ..urls import canonical_url
 
 # ---------------------------------------------------------------- boilerplate regions
@@ -22,7 +22,7 @@ _BOILER_RE = re.compile(
     r"header|sidebar|side-bar|breadcrumbs?|pagination|pager|paging|banner|topbar|toolbar|"
     r"related|lienquan|tinlienquan|tin-lien-quan|tinkhac|tin-khac|other-news|othernews|"
     r"most-?viewed|xemnhieu|xem-nhieu|popular|comments?|share|social|copyright|site-?map|"
-    r"portlet-site-map|widget)(?:$|[-_\s\d])",
+    r"portlet-site-map|widget|chan-?trang|dau-?trang)(?:$|[-_\s\d])",
     re.IGNORECASE,
 )
 _BOILER_SUBSTR = ("menu", "sidebar", "footer", "breadcrumb", "pagination", "navbar", "nav_", "_nav")
@@ -145,10 +145,6 @@ def describe(el) -> str:
     tag = el.tag if isinstance(el.tag, str) else "?"
     cls = (el.get("class") or "").split()
     return tag + ("." + cls[0] if cls else "")
-
-
-def _text_len(el) -> int:
-    return len(" ".join(raw_text(el).split()))
 
 
 class ListItem:
@@ -635,7 +631,8 @@ def find_views_near(root, title_el, date_el=None) -> tuple[ViewCountMatch | None
         if not text or len(text) > 160:
             continue
         m = match_view_count(text)
-        if m and not in_boilerplate(el, cache):
+        # "Lượt truy cập" away from the date line is usually the site's visitor counter
+        if m and "truy" not in fold(m.label) and not in_boilerplate(el, cache):
             return m, f"auto: label '{m.label}' near the title"
     return None, ""
 
@@ -735,15 +732,9 @@ def find_category(root, title: str | None = None) -> tuple[str | None, str]:
     return None, ""
 
 
-def body_text(el, exclude=()) -> str | None:
-    text = block_text(el, exclude=exclude)
-    return text or None
-
-
 __all__ = [
     "ListItem",
     "base_url",
-    "body_text",
     "find_body",
     "find_category",
     "find_date_near",
@@ -758,7 +749,7 @@ __all__ = [
     "item_title",
     "item_views",
     "page_number",
-    "parse_count",
+    "short_blocks",
     "path_shape",
     "usable_link",
 ]
