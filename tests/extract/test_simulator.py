@@ -98,8 +98,9 @@ def test_article_pages_match_truth(world, template, profile):
             assert art.category == r["category"]
             want = [normalize_ws(p) for p in r["body"].split("\n\n")]
             assert art.body.split("\n\n") == want, art.provenance.get("body")
-            if profile in ("liferay", "tandan"):
+            if profile != "auto":
                 assert art.lead == (normalize_ws(r["lead"]) or None)
+                assert art.author == (normalize_ws(r["author"] or "") or None)
             for key in ("title", "date", "body", "category"):
                 assert art.provenance.get(key), key
 

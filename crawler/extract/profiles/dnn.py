@@ -24,6 +24,8 @@ class DnnProfile(Profile):
         "date": ".news-detail-meta",
         "views": ".news-detail-meta",
         "body": ".news-detail-body",
+        "lead": ".news-detail-summary",
+        "author": ".news-detail-author",
         "category": "div.dnn-breadcrumb a",
     }
     markers = (

@@ -29,6 +29,7 @@ class TanDanProfile(Profile):
             ".tandan-p-article-main",
             "div.ms-rtestate-field",
         ),
+        "author": ".tandan-author",
         "category": "div.tandan-breadcrumb a",
         "tags": ".td-tags a",
     }
