@@ -164,7 +164,8 @@ def test_dnn_article():
     assert art.views == 1234
     assert art.body == "Sáng nay, phường ra quân.\n\nHàng trăm người tham gia."
     assert art.category == "Tin tức"
-    assert art.provenance["date"] == "h1.news-detail-title" or art.provenance["date"] == ".news-detail-meta"
+    assert art.provenance["date"] == ".news-detail-meta"
+    assert art.provenance["views"] == "label 'Lượt xem' in .news-detail-meta"
 
 
 def test_dnn_detection_and_urls():
