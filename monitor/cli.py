@@ -304,8 +304,8 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
 
 # Commands of the other parts register themselves here (one import each).
 # --- command modules ---
-from monitor import cli_digest  # noqa: E402,F401
 from monitor import cli_analyst  # noqa: E402,F401
+from monitor import cli_digest  # noqa: E402,F401
 
 
 def main() -> None:

@@ -74,9 +74,13 @@ def last_slot(send_at: str, now: datetime) -> datetime:
 
 
 def is_due(db: sqlite_utils.Database, recipient: Recipient, now: datetime) -> bool:
-    """Due when no digest of this recipient reaches today's (or, before it, yesterday's) send time."""
+    """Due when the send time has come today and no digest of this recipient reaches it (the
+    first digest ever waits for today's send time too)."""
+    slot = last_slot(recipient.send_at, now)
     last = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ?", (recipient.id,)).fetchone()[0]
-    return last is None or last < clock.iso(last_slot(recipient.send_at, now))
+    if last is None:
+        return slot.date() == now.astimezone(clock.VN_TZ).date()
+    return last < clock.iso(slot)
 
 
 def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: datetime, *,

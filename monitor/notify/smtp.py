@@ -11,6 +11,7 @@ never anything parsed from the message, and header values are single lines.
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import ssl
@@ -81,6 +82,18 @@ def _credentials(ch: dict) -> tuple[str, str] | None:
     return values[0], values[1]
 
 
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib only encodes ASCII credentials; others go as AUTH PLAIN in UTF-8 (RFC 4616)."""
+    if (user + password).isascii():
+        server.login(user, password)
+        return
+    server.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, resp = server.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+
 def send(ch: dict, out: Outgoing) -> str:
     msg = build_message(ch, out)
     security = ch.get("security", "starttls")
@@ -99,7 +112,7 @@ def send(ch: dict, out: Outgoing) -> str:
             if security == "starttls":
                 server.starttls(context=context)
             if creds:
-                server.login(*creds)
+                _login(server, *creds)
             refused = server.send_message(msg, from_addr=parseaddr(ch["from"])[1], to_addrs=_addresses(ch["to"]))
     except (OSError, smtplib.SMTPException) as e:
         raise ChannelError(f"SMTP {ch['host']}:{port}: {type(e).__name__}: {e}") from e

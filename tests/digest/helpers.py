@@ -120,3 +120,39 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
+
+
+EVIL = 'Thông báo <script>alert("x")</script>\r\nBcc: evil@example.com'
+
+
+def populate(w: World) -> None:
+    """A baseline a day before the window [at(0), at(24)); in it two crawls of Vĩnh Hưng (gains,
+    new posts, one with a hostile title, a counter reset), Tương Mai down, a post elsewhere."""
+    from monitor.detect import detect
+
+    # the baseline, a day before the window
+    with w.crawl("vinh-hung", at(-24)) as items:
+        items += [article("vinh-hung", "a1", views=100, published=at(-48)),
+                  article("vinh-hung", "a2", views=500, published=at(-72))]
+    with w.crawl("hoang-mai", at(-24)) as items:
+        items += [article("hoang-mai", "old", views=7, published=at(days=-30))]
+    with w.crawl("tuong-mai", at(-24)) as items:
+        items += [article("tuong-mai", "t1", views=1, published=at(-30))]
+    with w.crawl("other", at(-24)) as items:
+        items += [article("other", "o1", views=1)]
+    detect(w.db, w.config, now=at(-23))
+    # the window [at(0), at(24)): two crawls of Vĩnh Hưng, Tương Mai down, a post elsewhere
+    with w.crawl("vinh-hung", at(6)) as items:
+        items += [article("vinh-hung", "a1", views=150), article("vinh-hung", "a2", views=500),
+                  article("vinh-hung", "n1", views=20, published=at(5), title="Lịch tiếp công dân tháng 3")]
+    with w.crawl("vinh-hung", at(12)) as items:
+        items += [article("vinh-hung", "a1", views=170), article("vinh-hung", "a2", views=10),
+                  article("vinh-hung", "n1", views=35),
+                  article("vinh-hung", "n2", views=5, published=at(11), title=EVIL),
+                  article("vinh-hung", "js", views=1, published=at(10), url="javascript:alert(1)")]
+    for h in (1, 2, 3):
+        with w.crawl("tuong-mai", at(h), outcome="failed", error="HTTP 503 <b>Service Unavailable</b>"):
+            pass
+    with w.crawl("other", at(6)) as items:
+        items += [article("other", "o2", views=9, published=at(5))]
+    detect(w.db, w.config, now=at(13))

@@ -7,51 +7,23 @@ import struct
 import pytest
 
 from monitor import clock
-from monitor.detect import detect
 from monitor.digest import build, preview, render, resolve_window
 from monitor.digest.build import default_window
 from monitor.notify import ledger
 
-from .helpers import World, article, at, iso, make_config
-
-EVIL = 'Thông báo <script>alert("x")</script>\r\nBcc: evil@example.com'
+from .helpers import World, at, iso, make_config, populate
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     w = World(tmp_path, make_config(tmp_path), monkeypatch)
-    # the baseline, a day before the window
-    with w.crawl("vinh-hung", at(-24)) as items:
-        items += [article("vinh-hung", "a1", views=100, published=at(-48)),
-                  article("vinh-hung", "a2", views=500, published=at(-72))]
-    with w.crawl("hoang-mai", at(-24)) as items:
-        items += [article("hoang-mai", "old", views=7, published=at(days=-30))]
-    with w.crawl("tuong-mai", at(-24)) as items:
-        items += [article("tuong-mai", "t1", views=1, published=at(-30))]
-    with w.crawl("other", at(-24)) as items:
-        items += [article("other", "o1", views=1)]
-    detect(w.db, w.config, now=at(-23))
-    # the window [at(0), at(24)): two crawls of Vĩnh Hưng, Tương Mai down, a post elsewhere
-    with w.crawl("vinh-hung", at(6)) as items:
-        items += [article("vinh-hung", "a1", views=150), article("vinh-hung", "a2", views=500),
-                  article("vinh-hung", "n1", views=20, published=at(5), title="Lịch tiếp công dân tháng 3")]
-    with w.crawl("vinh-hung", at(12)) as items:
-        items += [article("vinh-hung", "a1", views=170), article("vinh-hung", "a2", views=10),
-                  article("vinh-hung", "n1", views=35),
-                  article("vinh-hung", "n2", views=5, published=at(11), title=EVIL),
-                  article("vinh-hung", "js", views=1, published=at(10), url="javascript:alert(1)")]
-    for h in (1, 2, 3):
-        with w.crawl("tuong-mai", at(h), outcome="failed", error="HTTP 503 <b>Service Unavailable</b>"):
-            pass
-    with w.crawl("other", at(6)) as items:
-        items += [article("other", "o2", views=9, published=at(5))]
-    detect(w.db, w.config, now=at(13))
+    populate(w)
     yield w
     w.store.close()
 
 
-def data_for(world, since=iso(0), until=iso(24), rid="ubnd-hoang-mai"):
-    return build(world.db, world.config, world.config.recipient(rid), since, until)
+def data_for(world, since=None, until=None, rid="ubnd-hoang-mai"):
+    return build(world.db, world.config, world.config.recipient(rid), since or iso(0), until or iso(24))
 
 
 def test_numbers_of_the_window(world):
