@@ -73,6 +73,8 @@ class Known:
     last_modified: str | None
     status: str
     has_body: bool
+    prev_views: int | None = None  # the reading before `views` (revisit velocity)
+    prev_observed_at: str | None = None
 
 
 class Store:
@@ -153,12 +155,14 @@ class Store:
     # -- what the spider needs --------------------------------------------------------------
     def known_articles(self, site_id: str) -> dict[str, Known]:
         rows = self.conn.execute(
-            "SELECT key, id, url, list_title, title, published_at, views, views_checked_at,"
-            " views_observed_at, first_seen_at, last_fetched_at, etag, last_modified, status,"
-            " body IS NOT NULL FROM articles WHERE site_id = ?",
+            "SELECT a.key, a.id, a.url, a.list_title, a.title, a.published_at, a.views, a.views_checked_at,"
+            " a.views_observed_at, a.first_seen_at, a.last_fetched_at, a.etag, a.last_modified, a.status,"
+            " a.body IS NOT NULL, p.views, p.observed_at FROM articles a LEFT JOIN view_counts p ON p.id = ("
+            "SELECT v.id FROM view_counts v WHERE v.article_id = a.id AND v.observed_at < a.views_observed_at"
+            " ORDER BY v.observed_at DESC LIMIT 1) WHERE a.site_id = ?",
             (site_id,),
         )
-        return {r[0]: Known(*r[1:14], has_body=bool(r[14])) for r in rows}
+        return {r[0]: Known(*r[1:14], has_body=bool(r[14]), prev_views=r[15], prev_observed_at=r[16]) for r in rows}
 
     # -- the batched upsert ------------------------------------------------------------------
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
