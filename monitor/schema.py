@@ -303,6 +303,11 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
+    # 4: the service (monitor/jobs.py): how far a scheduled crawl walked the site's lists.
+    """
+    ALTER TABLE crawls ADD COLUMN list_walk TEXT;  -- NULL or 'full': every list to max_pages;
+                                                   -- 'shallow': only the first revisit.list_pages
+    """,
 ]
 
 
