@@ -38,6 +38,17 @@ class Settings:
     max_response_kb: int = 4096
     retries: int = 2
     detect_after_crawl: bool = True
+    # the service (`portalwatch run`, monitor/scheduler.py); relative paths: the config file's folder
+    schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
+    jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
+    crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed
+    housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
+    sample_retention_days: int = 30  # html_samples older than this are deleted
+    backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
+    backup_dir: str | None = None  # default: "backups" next to the database
+    backup_keep: int = 7  # newest backups kept
+    delivery_retry: str = "every 10m"  # retry failed digest deliveries
+    jobstore: str | None = None  # APScheduler job store; default: <database>.jobs.sqlite
 
     @property
     def ua(self) -> str:
@@ -161,6 +172,16 @@ _SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "max_response_kb": ((int,), "an integer ≥ 1"),
     "retries": ((int,), "an integer ≥ 0"),
     "detect_after_crawl": ((bool,), "true or false"),
+    "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
+    "jitter": ((int,), "seconds (integer ≥ 0)"),
+    "crawl_timeout": ((int, float), "seconds (number > 0)"),
+    "housekeeping": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
+    "sample_retention_days": ((int,), "an integer ≥ 1"),
+    "backup": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
+    "backup_dir": ((str,), "a folder path"),
+    "backup_keep": ((int,), "an integer ≥ 1"),
+    "delivery_retry": ((str,), "a schedule ('every 10m', a cron line) or 'off'"),
+    "jobstore": ((str,), "a file path"),
 }
 _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "id": ((str,), "a short id: lowercase letters, digits, '-' or '_'"),
@@ -246,6 +267,15 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     _positive(settings.delay, where, "delay", 0)
     _positive(settings.retries, where, "retries", 0)
     _check_url(settings.contact_url, where, "contact_url")
+    for k in ("sample_retention_days", "backup_keep"):
+        _positive(getattr(settings, k), where, k)
+    _positive(settings.jitter, where, "jitter", 0)
+    if settings.crawl_timeout <= 0:
+        raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
+    _check_schedule(settings.schedule, where, "schedule")
+    for k in ("housekeeping", "backup", "delivery_retry"):
+        if getattr(settings, k).strip().lower() != "off":
+            _check_schedule(getattr(settings, k), where, k)
 
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
@@ -296,13 +326,13 @@ def _check_profile(name: str, where: str) -> None:
         raise ConfigError(f"{where}: key 'profile': expected one of {', '.join(sorted(PROFILES))}, got {name!r}")
 
 
-def _check_schedule(expr: str, where: str) -> None:
+def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
     from monitor.schedules import parse_schedule
 
     try:
         parse_schedule(expr)
     except ValueError as e:
-        raise ConfigError(f"{where}: key 'schedule': {e}") from None
+        raise ConfigError(f"{where}: key {key!r}: {e}") from None
 
 
 def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
