@@ -1,4 +1,4 @@
-"""The numbers of a digest: one recipient, one window [since, until), read from the database.
+"""The numbers of a digest: one recipient, one window (since, until], read from the database.
 
 The result is plain JSON-able data (stored in `digests.data`, posted to webhooks, rendered by
 render.py). Untrusted page text (titles) is reduced to one clean line here, once.
@@ -54,7 +54,9 @@ def all_sites_recipient(config: Config) -> Recipient:
 
 def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
           generated_at: str | None = None) -> dict:
-    """The digest data for `recipient` over [since, until) (UTC ISO strings)."""
+    """The digest data for `recipient` over (since, until] (UTC ISO strings): the end is
+    included, so a crawl at the very moment of the digest counts, and the next window starts
+    right after it."""
     sites = config.sites_for(recipient)
     q = _Query(db, [s.id for s in sites], since, until)
     names = {s.id: s.name for s in sites}
@@ -177,7 +179,7 @@ class _Query:
         rows = self.conn.execute(
             "SELECT e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
             " FROM events e LEFT JOIN articles a ON a.id = e.article_id"
-            " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at >= ? AND e.observed_at < ?"
+            " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at > ? AND e.observed_at <= ?"
             " AND e.kind != 'views_changed' ORDER BY e.observed_at, e.id", (self.sites, self.since, self.until))
         keys = ("kind", "site_id", "article_id", "observed_at", "details", "title", "url")
         return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[4])} for r in rows]
@@ -189,7 +191,7 @@ class _Query:
         rows = self.conn.execute(
             "SELECT a.id, a.site_id, v.observed_at, v.views FROM articles a CROSS JOIN view_counts v"
             " WHERE a.site_id IN (SELECT value FROM json_each(?)) AND v.article_id = a.id"
-            " AND v.observed_at >= ? AND v.observed_at < ? ORDER BY a.id, v.observed_at, v.id",
+            " AND v.observed_at > ? AND v.observed_at <= ? ORDER BY a.id, v.observed_at, v.id",
             (self.sites, self.since, self.until)).fetchall()
         series: dict[int, list] = defaultdict(list)
         site_of: dict[int, str] = {}
@@ -221,7 +223,7 @@ class _Query:
             return {}
         rows = self.conn.execute(
             "SELECT x.value, (SELECT observed_at || '|' || views FROM view_counts p WHERE p.article_id = x.value"
-            " AND p.observed_at < ? ORDER BY p.observed_at DESC, p.id DESC LIMIT 1) FROM json_each(?) x",
+            " AND p.observed_at <= ? ORDER BY p.observed_at DESC, p.id DESC LIMIT 1) FROM json_each(?) x",
             (self.since, json.dumps(ids))).fetchall()
         out = {}
         for aid, packed in rows:
@@ -240,10 +242,10 @@ class _Query:
             g.update(title=one_line(title), url=url, published_at=published,
                      site_name=names.get(g["site_id"], g["site_id"]))
             pts = self.conn.execute(
-                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at >= ?"
-                " AND observed_at < ? ORDER BY observed_at, id", (g["article_id"], start, self.until)).fetchall()
+                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at > ?"
+                " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], start, self.until)).fetchall()
             prior = self.conn.execute(
-                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at < ?"
+                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at <= ?"
                 " ORDER BY observed_at DESC, id DESC LIMIT 1", (g["article_id"], start)).fetchone()
             g["series"] = ([[start, prior[1]]] if prior else []) + [list(p) for p in pts]
 
@@ -266,19 +268,19 @@ class _Query:
         week = clock.iso(until - timedelta(days=7))
         out: dict[str, dict] = defaultdict(dict)
         for sid, n7, last in self.conn.execute(
-            "SELECT site_id, SUM(published_at >= ?), MAX(published_at) FROM articles"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND status = 'live' AND published_at < ?"
+            "SELECT site_id, SUM(published_at > ?), MAX(published_at) FROM articles"
+            " WHERE site_id IN (SELECT value FROM json_each(?)) AND status = 'live' AND published_at <= ?"
             " GROUP BY site_id", (week, self.sites, self.until)):
             days = (until - clock.parse_iso(last)).days if last else None
             out[sid].update(posts_7d=n7 or 0, last_post_at=last, silent_days=days)
         for sid, n in self.conn.execute(
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
-            " AND started_at >= ? AND started_at < ? GROUP BY site_id", (self.sites, self.since, self.until)):
+            " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
         for sid, outcome, err in self.conn.execute(
             "SELECT site_id, outcome, error_summary FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
             " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
-            " AND started_at < ? GROUP BY site_id)", (self.sites, self.until)):
+            " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
             out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(
