@@ -1,0 +1,151 @@
+"""Service commands: run (the scheduler), reload (SIGHUP to it) and status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.config import ConfigError, load_config
+
+
+@cli.command()
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@pass_ctx
+def run(obj: Ctx, log_level: str) -> None:
+    """Run the scheduler until SIGTERM: crawls on each site's schedule, digests at each
+    recipient's send time, housekeeping and backups. SIGHUP re-reads the configuration.
+
+    \b
+    Example:
+      portalwatch --config /etc/portalwatch/sites.toml --db /var/lib/portalwatch/portalwatch.db run
+    """
+    from monitor.scheduler import Service, ServiceError
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(max(logging.INFO, logging.getLevelName(log_level.upper())))
+    try:
+        service = Service(obj.config_path, obj.db_path)
+        service.run_forever()
+    except (ConfigError, ServiceError) as e:
+        raise click.ClickException(str(e)) from None
+
+
+@cli.command()
+@pass_ctx
+def reload(obj: Ctx) -> None:
+    """Validate the configuration, then tell the running service to apply it (SIGHUP).
+
+    \b
+    Example:
+      portalwatch reload
+    """
+    from monitor.jobs import jobstore_path
+    from monitor.scheduler import read_pid
+
+    try:
+        config = load_config(obj.config_path)
+        from monitor.scheduler import desired_jobs
+
+        desired_jobs(config)
+    except ConfigError as e:
+        raise click.ClickException(f"not reloading: {e}") from None
+    store = jobstore_path(config, obj.db_path)
+    pid = read_pid(store)
+    if pid is None:
+        raise click.ClickException(f"no portalwatch service is running for {store} (start it with `portalwatch run`)")
+    os.kill(pid, signal.SIGHUP)
+    console.print(f"sent SIGHUP to the service (pid {pid}); `portalwatch status` shows the jobs now in force")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Output JSON (times in UTC ISO-8601).")
+@pass_ctx
+def status(obj: Ctx, as_json: bool) -> None:
+    """Is the service running; the next run of every job; the last crawl of every site
+    (Vietnam time); deliveries not yet delivered.
+
+    \b
+    Example:
+      portalwatch status
+      portalwatch status --json
+    """
+    from monitor.scheduler import status as get_status
+
+    try:
+        data = get_status(obj.config_path, obj.db_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    print_status(data)
+
+
+def print_status(data: dict) -> None:
+    from monitor.clock import local
+
+    svc = data["service"]
+    state = f"[green]running[/] (pid {svc['pid']})" if svc["running"] else "[red]not running[/]"
+    console.print(f"Service: {state} · job store {escape(svc['jobstore'])}")
+
+    t = Table(title="Jobs")
+    for col in ("job", "next run (VN time)", "schedule"):
+        t.add_column(col)
+    for j in data["jobs"]:
+        nxt = local(j["next_run_at"]) if j["next_run_at"] else "paused"
+        if j["overdue"]:
+            nxt += " [yellow](overdue)[/]"
+        t.add_row(escape(j["id"]), nxt, escape(j["trigger"]))
+    if not data["jobs"]:
+        t.add_row("[dim]none yet: start the service with `portalwatch run`[/]", "", "")
+    console.print(t)
+
+    if data["last_runs"]:
+        t = Table(title="Last runs")
+        for col in ("job", "when (VN time)", "outcome", "detail"):
+            t.add_column(col)
+        for r in data["last_runs"]:
+            color = {"ok": "green", "running": "cyan"}.get(r["outcome"], "red")
+            t.add_row(escape(r["job"]), local(r["at"]), f"[{color}]{r['outcome']}[/]", escape((r["detail"] or "")[:120]))
+        console.print(t)
+
+    t = Table(title="Sites")
+    for col in ("site", "schedule", "next crawl", "last crawl", "outcome", "new", "errors", "walk"):
+        t.add_column(col, justify="right" if col in ("new", "errors") else "left")
+    colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red", "running": "cyan"}
+    notes = []
+    for s in data["sites"]:
+        c = s["last_crawl"] or {}
+        name = s["id"] + ("" if s["enabled"] else " [dim](disabled)[/]")
+        outcome = c.get("outcome")
+        t.add_row(
+            name, escape(s["schedule"]), local(s["next_crawl_at"]) if s["next_crawl_at"] else "—",
+            local(c["started_at"]) if c else "never", f"[{colors.get(outcome, 'white')}]{outcome}[/]" if outcome else "",
+            str(c.get("articles_new", "")), str(c.get("errors", "")), c.get("list_walk") or ("full" if c else ""),
+        )
+        if c.get("error_summary"):
+            notes.append(f"[yellow]{s['id']}[/]: {escape(c['error_summary'])}")
+    console.print(t)
+    for n in notes:
+        console.print(n)
+
+    if data["deliveries"] is not None:
+        if data["deliveries"]:
+            t = Table(title="Deliveries not delivered")
+            for col in ("id", "recipient", "channel", "status", "attempts", "window end", "next attempt", "last error"):
+                t.add_column(col)
+            for d in data["deliveries"]:
+                t.add_row(str(d["id"]), d["recipient_id"], escape(d["channel"]), d["status"], str(d["attempts"]),
+                          local(d["window_end"]), local(d["next_attempt_at"]) if d["status"] in ("pending", "failed") else "—",
+                          escape((d["last_error"] or "")[:80]))
+            console.print(t)
+        else:
+            console.print("Deliveries: none pending or failed.")

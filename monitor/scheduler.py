@@ -1,0 +1,540 @@
+"""`portalwatch run`: the long-running service. It decides *when*; monitor.jobs says *what*.
+
+- An APScheduler 3.x BackgroundScheduler, every trigger in Asia/Ho_Chi_Minh.
+- Jobs (explicit ids, persisted in their own SQLite job store, added with replace_existing):
+    crawl:<schedule>   one per distinct schedule; all its sites in one child crawl, with jitter
+    digest:<recipient> at the recipient's send_at
+    deliveries         retries of failed deliveries
+    housekeeping       retention, ANALYZE / PRAGMA optimize
+    backup             consistent copy with SQLite's backup API
+  Every job: coalesce=True, max_instances=1, misfire_grace_time=None — after downtime a missed
+  job runs once (not skipped, not replayed N times). A job whose definition did not change
+  keeps its stored next run time across restarts.
+- ONE crawl child at a time: crawl jobs due together are batched into one child, so Scrapy's
+  global concurrency and per-domain politeness hold across every site; a later group waits.
+- SIGHUP (or `portalwatch reload`) re-reads the TOML file and applies the change; a file that
+  does not validate is reported and the running jobs stay. SIGTERM/SIGINT stop cleanly: the
+  running crawl child is asked to stop (SIGTERM; stored rows stay), killed after a grace period.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import signal
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor import clock, jobs
+from monitor.config import Config, ConfigError, load_config
+from monitor.schedules import parse_schedule
+
+TZ = "Asia/Ho_Chi_Minh"
+ANCHOR = datetime(2000, 1, 1, tzinfo=clock.VN_TZ)  # "every 2h" fires at 00:00, 02:00 … local
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+RUNS_TABLE = "portalwatch_job_runs"
+log = logging.getLogger("portalwatch.service")
+
+_CRON_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def cron_trigger(expr: str, jitter: int | None = None) -> CronTrigger:
+    """A 5-field crontab line as a CronTrigger in Vietnam time, with crontab's weekday numbers
+    (0 or 7 = Sunday, 1 = Monday; APScheduler 3 would read 0 as Monday)."""
+    minute, hour, day, month, dow = expr.split()
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_dow(dow),
+                       timezone=TZ, jitter=jitter or None)
+
+
+def _dow(field_: str) -> str:
+    if field_ in ("*", "?"):
+        return "*"
+    out: list[str] = []
+    for part in field_.lower().split(","):
+        rng, _, step = part.partition("/")
+        if rng != "*" and not any(ch.isdigit() for ch in rng):  # names ("mon-fri") mean the same to both
+            out.append(part)
+            continue
+        if rng == "*":
+            lo, hi = 0, 6
+        elif "-" in rng:
+            lo, hi = (int(x) for x in rng.split("-"))
+        else:
+            lo = hi = int(rng)
+        if not (0 <= lo <= 7 and 0 <= hi <= 7 and lo <= hi):
+            raise ValueError(f"bad day-of-week {part!r}")
+        for n in range(lo, hi + 1, int(step) if step else 1):
+            if _CRON_DOW[n] not in out:
+                out.append(_CRON_DOW[n])
+    return ",".join(out)
+
+
+def trigger_for(expr: str, jitter: int | None = None):
+    """The trigger of a schedule expression ('every 2h', 'every 30m', a cron line)."""
+    sch = parse_schedule(expr)
+    if sch.seconds:
+        return IntervalTrigger(seconds=sch.seconds, start_date=ANCHOR, timezone=TZ, jitter=jitter or None)
+    return cron_trigger(sch.cron, jitter)
+
+
+@dataclass
+class JobSpec:
+    id: str
+    func: str
+    name: str
+    expr: str
+    jitter: int = 0
+    kwargs: dict = field(default_factory=dict)
+    executor: str = "default"
+
+    def trigger(self):
+        return trigger_for(self.expr, self.jitter)
+
+
+def desired_jobs(config: Config) -> dict[str, JobSpec]:
+    """The jobs a configuration asks for, by id."""
+    from crawler.revisit import RevisitPolicy
+
+    s = config.settings
+    groups: dict[str, list[str]] = {}
+    for site in config.sites:
+        if not site.enabled:
+            continue
+        try:
+            RevisitPolicy.from_config(site.revisit)
+        except ValueError as e:
+            raise ConfigError(f"{config.path}: site {site.id!r}: key 'revisit': {e}") from None
+        expr = " ".join((site.schedule or s.schedule).lower().split())
+        groups.setdefault(expr, []).append(site.id)
+    specs: dict[str, JobSpec] = {}
+    for expr, ids in groups.items():
+        jid = f"crawl:{expr}"
+        specs[jid] = JobSpec(jid, "monitor.jobs:crawl_job", f"crawl {expr} (jitter {s.jitter}s): {', '.join(ids)}",
+                             expr, s.jitter, {"sites": ids}, executor="crawl")
+    for r in config.recipients:
+        if not r.channels:
+            continue
+        hh, mm = (int(x) for x in r.send_at.split(":"))
+        jid = f"digest:{r.id}"
+        specs[jid] = JobSpec(jid, "monitor.jobs:digest_job", f"digest for {r.id} at {r.send_at}",
+                             f"{mm} {hh} * * *", 0, {"recipient": r.id})
+    if config.recipients and s.delivery_retry.lower() != "off":
+        specs["deliveries"] = JobSpec("deliveries", "monitor.jobs:deliveries_job", "retry failed deliveries",
+                                      s.delivery_retry)
+    if s.housekeeping.lower() != "off":
+        specs["housekeeping"] = JobSpec("housekeeping", "monitor.jobs:housekeeping_job",
+                                        "housekeeping: sample retention, optimize", s.housekeeping)
+    if s.backup.lower() != "off":
+        specs["backup"] = JobSpec("backup", "monitor.jobs:backup_job", f"backup (keep {s.backup_keep})", s.backup)
+    return specs
+
+
+@dataclass
+class _Request:
+    sites: list[str]
+    done: threading.Event = field(default_factory=threading.Event)
+    run: object = None
+
+
+class ServiceError(RuntimeError):
+    """The service cannot start (another instance holds the job store, bad configuration …)."""
+
+
+class Service:
+    """The scheduler plus the single crawl lane; `start()`, `reload()`, `stop()`."""
+
+    def __init__(self, config_path: str | os.PathLike, db_path: str | os.PathLike, *,
+                 gather_seconds: float = 1.0, stop_grace: float = 20.0):
+        self.config_path = str(config_path)
+        self.db_path = str(db_path)
+        self.gather_seconds = gather_seconds
+        self.stop_grace = stop_grace
+        self.config: Config = load_config(self.config_path)
+        desired_jobs(self.config)  # validate before taking any lock
+        self.jobstore = jobs.jobstore_path(self.config, self.db_path)
+        self.scheduler: BackgroundScheduler | None = None
+        self._queue: list[_Request] = []
+        self._qlock = threading.Lock()
+        self._lane = threading.Lock()
+        self._stopping = threading.Event()
+        self._reload = threading.Event()
+        self._pidfile = None
+        self.last_reload: dict = {}
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.jobstore.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_pidfile()
+        _init_runs_table(self.jobstore)
+        jobs._service = self
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.jobstore}")},
+            executors={"default": ThreadPoolExecutor(4), "crawl": ThreadPoolExecutor(8)},
+            job_defaults=JOB_DEFAULTS, timezone=TZ,
+        )
+        self.scheduler.start(paused=True)  # reconcile the stored jobs before anything fires
+        self.last_reload = self.apply(self.config)
+        self.scheduler.resume()
+        log.info("service started: %d jobs, job store %s", len(self.scheduler.get_jobs()), self.jobstore)
+
+    def stop(self) -> None:
+        """Stop: no new jobs; the running crawl child is asked to stop, then killed."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        log.info("stopping")
+        aborter = threading.Thread(target=self._abort_running_crawl, daemon=True)
+        aborter.start()
+        if self.scheduler and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        aborter.join(self.stop_grace + 10)
+        if jobs._service is self:
+            jobs._service = None
+        self._unlock_pidfile()
+        log.info("stopped")
+
+    def run_forever(self) -> None:
+        """Start, then serve signals until SIGTERM/SIGINT: SIGHUP reloads the configuration."""
+        self.start()
+        signal.signal(signal.SIGTERM, lambda *_: self._stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: self._stopping.set())
+        signal.signal(signal.SIGHUP, lambda *_: self._reload.set())
+        try:
+            while not self._stopping.is_set():
+                if self._reload.wait(0.5):
+                    self._reload.clear()
+                    self.reload()
+        finally:
+            self._stopping.clear()
+            self.stop()
+
+    # -- configuration -------------------------------------------------------------------------------
+    def reload(self) -> dict:
+        """Re-read the TOML file and apply it; on a bad file keep everything and log why."""
+        try:
+            config = load_config(self.config_path)
+            desired_jobs(config)
+        except ConfigError as e:
+            log.error("reload refused, keeping the running configuration: %s", e)
+            self.last_reload = {"error": str(e), "at": clock.wall_iso()}
+            _record(self.jobstore, "reload", "failed", str(e))
+            return self.last_reload
+        self.config = config
+        self.last_reload = self.apply(config)
+        _record(self.jobstore, "reload", "ok", json.dumps(self.last_reload))
+        log.info("reloaded %s: %s", self.config_path, self.last_reload)
+        return self.last_reload
+
+    def apply(self, config: Config) -> dict:
+        """Make the stored jobs match the configuration: add, replace changed, remove stale;
+        unchanged jobs keep their next run time."""
+        specs = desired_jobs(config)
+        existing = {j.id: j for j in self.scheduler.get_jobs()}
+        out = {"added": [], "changed": [], "removed": [], "kept": []}
+        for jid in existing:
+            if jid not in specs:
+                self.scheduler.remove_job(jid)
+                out["removed"].append(jid)
+        for jid, spec in specs.items():
+            old = existing.get(jid)
+            if old is not None and old.func_ref == spec.func and old.name == spec.name and old.kwargs == spec.kwargs \
+                    and old.executor == spec.executor:
+                out["kept"].append(jid)
+                continue
+            self.scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=spec.kwargs,
+                                   executor=spec.executor, replace_existing=True, **JOB_DEFAULTS)
+            out["changed" if old is not None else "added"].append(jid)
+        return out
+
+    # -- the crawl lane -------------------------------------------------------------------------------
+    def crawl(self, sites: list[str]) -> None:
+        """Queue these sites and make sure a child crawls them: whoever holds the lane takes
+        every queued site at once, so groups due together share one child process."""
+        req = _Request(list(sites))
+        with self._qlock:
+            self._queue.append(req)
+        with self._lane:
+            if req.done.is_set() or self._stopping.is_set():
+                return
+            self._stopping.wait(self.gather_seconds)  # let other groups due now join
+            with self._qlock:
+                batch, self._queue = self._queue, []
+            try:
+                self._run_batch(batch)
+            finally:
+                for r in batch:
+                    r.done.set()
+
+    def _run_batch(self, batch: list[_Request]) -> None:
+        if self._stopping.is_set():
+            return
+        config = self.config
+        enabled = {s.id for s in config.sites if s.enabled}
+        wanted = {sid for r in batch for sid in r.sites if sid in enabled}
+        ids = [s.id for s in config.sites if s.id in wanted]  # config order
+        if not ids:
+            return
+        t0 = time.monotonic()
+        _record(self.jobstore, "crawl", "running", ", ".join(ids))
+        run = jobs.run_crawl(self.config_path, self.db_path, ids, timeout=config.settings.crawl_timeout)
+        res = run.result
+        if res.timed_out:
+            outcome = "timeout"
+            detail = f"crawl child killed after the {config.settings.crawl_timeout:g}s crawl timeout ({', '.join(ids)})"
+            log.error(detail)
+        elif not res.ok:
+            outcome = "failed"
+            detail = f"crawl child exited with {res.returncode}: {res.stderr_tail.strip()[-500:]}"
+            log.error(detail)
+        else:
+            outcome = "ok"
+            detail = ", ".join(f"{c['site_id']} {c['outcome']} +{c['articles_new']}" for c in res.crawls)
+        try:
+            events = jobs.detect_after(config, self.db_path) if not self._stopping.is_set() else 0
+            if events:
+                detail += f"; {events} events"
+        except Exception as e:  # noqa: BLE001 - detection failing must not stop crawling
+            log.exception("detect after crawl failed")
+            detail += f"; detect failed: {e}"
+        _record(self.jobstore, "crawl", outcome, f"{detail} ({time.monotonic() - t0:.1f}s)")
+        for r in batch:
+            r.run = run
+
+    def _abort_running_crawl(self) -> None:
+        """SIGTERM to running crawl children (their own process groups), SIGKILL after the grace."""
+        from monitor.store import Store
+
+        if not Path(self.db_path).exists():
+            return
+        deadline = time.monotonic() + self.stop_grace
+        signalled: set[int] = set()
+        while self._lane.locked() and time.monotonic() < deadline:
+            for pid in _running_crawl_pids(self.db_path):
+                if pid not in signalled:
+                    _killpg(pid, signal.SIGTERM)
+                    signalled.add(pid)
+            time.sleep(0.2)
+        for pid in signalled | set(_running_crawl_pids(self.db_path)):
+            _killpg(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        store = Store(self.db_path)
+        try:
+            store.abort_stale_crawls()
+        finally:
+            store.close()
+
+    # -- other jobs -------------------------------------------------------------------------------------
+    def digest(self, recipient: str) -> None:
+        try:
+            results = jobs.send_digests(self.config, self.db_path, recipient)
+        except Exception as e:
+            _record(self.jobstore, f"digest:{recipient}", "failed", f"{type(e).__name__}: {e}")
+            raise
+        bad = [r for r in results if r.status != "delivered"]
+        detail = "; ".join(f"{r.channel} {r.status}" + (f" ({r.detail})" if r.status != "delivered" else "")
+                           for r in results) or "nothing due"
+        _record(self.jobstore, f"digest:{recipient}", "failed" if bad else "ok", detail)
+
+    def retry_deliveries(self) -> None:
+        results = jobs.retry_deliveries(self.config, self.db_path)
+        if results:
+            _record(self.jobstore, "deliveries", "ok" if all(r.status == "delivered" for r in results) else "failed",
+                    "; ".join(f"{r.recipient_id} {r.channel} {r.status}" for r in results))
+
+    def housekeeping(self) -> None:
+        out = jobs.housekeeping(self.db_path, self.config.settings)
+        _record(self.jobstore, "housekeeping", "ok", json.dumps(out))
+
+    def backup(self) -> None:
+        try:
+            path = jobs.backup(self.db_path, jobs.backup_dir(self.config, self.db_path), self.config.settings.backup_keep)
+        except Exception as e:
+            _record(self.jobstore, "backup", "failed", f"{type(e).__name__}: {e}")
+            raise
+        _record(self.jobstore, "backup", "ok", str(path))
+
+    # -- one service per job store ---------------------------------------------------------------------
+    def _lock_pidfile(self) -> None:
+        path = pidfile_path(self.jobstore)
+        f = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the lifetime
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            f.close()
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                raise ServiceError(f"another portalwatch service (pid {read_pid(self.jobstore)}) uses {self.jobstore}") from None
+            raise
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        self._pidfile = f
+
+    def _unlock_pidfile(self) -> None:
+        if self._pidfile is not None:
+            try:
+                self._pidfile.seek(0)
+                self._pidfile.truncate()
+            finally:
+                self._pidfile.close()
+                self._pidfile = None
+
+
+# -- helpers shared with `portalwatch status` / `reload` ---------------------------------------------------
+def pidfile_path(jobstore: Path) -> Path:
+    return jobstore.with_name(jobstore.name + ".pid")
+
+
+def read_pid(jobstore: Path) -> int | None:
+    """The pid of the service holding this job store, or None when none runs."""
+    path = pidfile_path(jobstore)
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # locked: a service holds it
+            text = Path(path).read_text(encoding="utf-8").strip()
+            return int(text) if text.isdigit() else None
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return None
+
+
+def _init_runs_table(jobstore: Path) -> None:
+    with sqlite3.connect(jobstore, timeout=30) as conn:
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (job TEXT PRIMARY KEY, at TEXT NOT NULL,"
+            " outcome TEXT NOT NULL, detail TEXT)"
+        )
+
+
+def _record(jobstore: Path, job: str, outcome: str, detail: str | None) -> None:
+    """The last run of each kind of job (shown by `portalwatch status`)."""
+    try:
+        with sqlite3.connect(jobstore, timeout=30) as conn:
+            conn.execute(f"INSERT OR REPLACE INTO {RUNS_TABLE} (job, at, outcome, detail) VALUES (?, ?, ?, ?)",
+                         (job, clock.wall_iso(), outcome, detail))
+        conn.close()
+    except sqlite3.Error:
+        log.exception("could not record the run of %s", job)
+
+
+def _running_crawl_pids(db_path) -> list[int]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        return [r[0] for r in conn.execute("SELECT DISTINCT pid FROM crawls WHERE outcome = 'running' AND pid IS NOT NULL")
+                if r[0] != os.getpid()]
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def _killpg(pid: int, sig: int) -> None:
+    """Signal the process group of one of OUR crawl children (never a pid reused by another)."""
+    if not _is_child(pid):
+        return
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
+
+
+# -- status ----------------------------------------------------------------------------------------------
+def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
+    """Everything `portalwatch status` shows, as JSON-able data (times in UTC ISO-8601)."""
+    config = load_config(config_path)
+    store_path = jobs.jobstore_path(config, db_path)
+    pid = read_pid(store_path) if store_path.exists() else None
+    now = datetime.now(clock.VN_TZ)
+    out: dict = {
+        "service": {"running": pid is not None, "pid": pid, "config": str(config_path), "db": str(db_path),
+                    "jobstore": str(store_path), "checked_at": clock.iso(now)},
+        "jobs": [], "last_runs": [], "sites": [], "deliveries": None,
+    }
+    stored = _stored_jobs(store_path)
+    for j in stored:
+        nxt = j.next_run_time
+        out["jobs"].append({
+            "id": j.id, "name": j.name, "trigger": str(j.trigger),
+            "next_run_at": clock.iso(nxt) if nxt else None,
+            "overdue": bool(nxt and nxt < now),
+        })
+    if store_path.exists():
+        with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=10) as conn:
+            try:
+                out["last_runs"] = [dict(zip(("job", "at", "outcome", "detail"), r, strict=True)) for r in
+                                    conn.execute(f"SELECT job, at, outcome, detail FROM {RUNS_TABLE} ORDER BY job")]
+            except sqlite3.Error:
+                pass
+        conn.close()
+    next_crawl = {}
+    for j in stored:
+        if j.id.startswith("crawl:"):
+            for sid in j.kwargs.get("sites", []):
+                next_crawl[sid] = clock.iso(j.next_run_time) if j.next_run_time else None
+    last: dict[str, dict] = {}
+    if Path(db_path).exists():
+        from monitor.store import open_db
+
+        db = open_db(db_path, readonly=True)
+        try:
+            cols = {r[1] for r in db.conn.execute("PRAGMA table_info(crawls)")}
+            walk = "c.list_walk" if "list_walk" in cols else "NULL"
+            for r in db.query(
+                "SELECT c.site_id, c.started_at, c.finished_at, c.outcome, c.articles_new, c.articles_seen,"
+                f" c.views_changed, c.pages_fetched, c.errors, c.error_summary, {walk} AS list_walk FROM crawls c"
+                " WHERE c.id IN (SELECT MAX(id) FROM crawls GROUP BY site_id)"
+            ):
+                last[r["site_id"]] = r
+            if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone():
+                out["deliveries"] = [dict(r) for r in db.query(
+                    "SELECT id, recipient_id, channel, status, attempts, window_end, next_attempt_at, last_error"
+                    " FROM deliveries WHERE status <> 'delivered' ORDER BY id")]
+        finally:
+            db.conn.close()
+    for site in config.sites:
+        out["sites"].append({
+            "id": site.id, "name": site.name, "enabled": site.enabled,
+            "schedule": site.schedule or config.settings.schedule,
+            "next_crawl_at": next_crawl.get(site.id), "last_crawl": last.get(site.id),
+        })
+    return out
+
+
+def _stored_jobs(store_path: Path) -> list:
+    """The jobs in the job store, read without a running scheduler (empty if none yet)."""
+    if not store_path.exists():
+        return []
+    with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=10) as conn:
+        has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'apscheduler_jobs'").fetchone()
+    conn.close()
+    if not has:
+        return []
+    store = SQLAlchemyJobStore(url=f"sqlite:///{store_path}")
+    store.start(BackgroundScheduler(timezone=TZ), "default")
+    try:
+        return sorted(store.get_all_jobs(), key=lambda j: j.id)
+    finally:
+        store.shutdown()
