@@ -306,6 +306,7 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
 # --- command modules ---
 from monitor import cli_analyst  # noqa: E402,F401
 from monitor import cli_digest  # noqa: E402,F401
+from monitor import cli_service  # noqa: E402,F401
 
 
 def main() -> None:
