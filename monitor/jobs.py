@@ -61,7 +61,7 @@ def last_full_walks(db_path: str | os.PathLike, site_ids: list[str]) -> dict[str
     db = open_db(db_path)
     try:
         rows = db.conn.execute(
-            "SELECT site_id, MAX(COALESCE(clock_at, started_at)) FROM crawls WHERE outcome IN ('ok', 'partial')"
+            "SELECT site_id, MAX(started_at) FROM crawls WHERE outcome IN ('ok', 'partial')"
             " AND COALESCE(list_walk, 'full') = 'full' GROUP BY site_id"
         ).fetchall()
     finally:
@@ -93,7 +93,7 @@ def run_crawl(
 ) -> CrawlRun:
     """Crawl these sites in ONE child process, each walking its lists as deep as its revisit
     policy says for this run (shallow runs use a temporary copy of the config with a smaller
-    max_pages). The crawl rows get `list_walk` and the crawl's clock."""
+    max_pages). The crawl rows get `list_walk`."""
     config = load_config(config_path)
     pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
     now = clock.parse_iso(pinned) if pinned else clock.now()
@@ -115,8 +115,8 @@ def run_crawl(
         try:
             with db.conn:
                 db.conn.executemany(
-                    "UPDATE crawls SET list_walk = ?, clock_at = ? WHERE id = ?",
-                    [(walks.get(c["site_id"], "full"), clock.iso(now), c["id"]) for c in result.crawls],
+                    "UPDATE crawls SET list_walk = ? WHERE id = ?",
+                    [(walks.get(c["site_id"], "full"), c["id"]) for c in result.crawls],
                 )
         finally:
             db.conn.close()

@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -229,7 +229,7 @@ class Service:
             desired_jobs(config)
         except ConfigError as e:
             log.error("reload refused, keeping the running configuration: %s", e)
-            self.last_reload = {"error": str(e), "at": clock.wall_iso()}
+            self.last_reload = {"error": str(e), "at": _wall()}
             _record(self.jobstore, "reload", "failed", str(e))
             return self.last_reload
         self.config = config
@@ -413,6 +413,10 @@ def read_pid(jobstore: Path) -> int | None:
     return None
 
 
+def _wall() -> str:
+    return clock.iso(datetime.now(UTC))
+
+
 def _init_runs_table(jobstore: Path) -> None:
     with sqlite3.connect(jobstore, timeout=30) as conn:
         conn.execute(
@@ -426,7 +430,7 @@ def _record(jobstore: Path, job: str, outcome: str, detail: str | None) -> None:
     try:
         with sqlite3.connect(jobstore, timeout=30) as conn:
             conn.execute(f"INSERT OR REPLACE INTO {RUNS_TABLE} (job, at, outcome, detail) VALUES (?, ?, ?, ?)",
-                         (job, clock.wall_iso(), outcome, detail))
+                         (job, _wall(), outcome, detail))
         conn.close()
     except sqlite3.Error:
         log.exception("could not record the run of %s", job)

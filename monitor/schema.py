@@ -307,8 +307,6 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE crawls ADD COLUMN list_walk TEXT;  -- NULL or 'full': every list to max_pages;
                                                    -- 'shallow': only the first revisit.list_pages
-    ALTER TABLE crawls ADD COLUMN clock_at TEXT;   -- the crawl's clock (UTC; PORTALWATCH_NOW when
-                                                   -- pinned), which revisit intervals count from
     """,
 ]
 
