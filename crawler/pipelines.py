@@ -1,10 +1,17 @@
-"""Hands items to monitor.store in batches: one transaction per batch, counters per crawl."""
+"""Hands items to monitor.store in batches: one transaction per batch, counters per crawl.
+
+Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
+goes on while a batch is committed; batches are applied strictly in order.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy import signals
+from twisted.internet import task
 
 from monitor.store import Store
 
@@ -22,6 +29,10 @@ class StorePipeline:
         self.store: Store | None = None
         self.crawl_ids: dict[str, int] = {}
         self.totals: dict[str, dict[str, int]] = {}
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portalwatch-writer")
+        self.pending: list[Future] = []
+        self.storage_error: str | None = None
+        self.timer = task.LoopingCall(self._tick)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -36,7 +47,13 @@ class StorePipeline:
         self.store.sync_sites(spider.config.sites)
         for site in spider.sites:
             self.crawl_ids[site.id] = self.store.begin_crawl(site.id)
+        self.store.prime(self.crawl_ids)
         spider.crawl_ids = self.crawl_ids
+        self.timer.start(BATCH_SECONDS, now=False)
+
+    def _tick(self) -> None:
+        if time.monotonic() - self.last_flush >= BATCH_SECONDS:
+            self.flush()
 
     def process_item(self, item, spider=None):
         self.buffer.append(item)
@@ -48,20 +65,42 @@ class StorePipeline:
         if not self.buffer or self.store is None:
             return
         batch, self.buffer = self.buffer, []
-        for site_id, counter in self.store.apply(batch, self.crawl_ids).items():
+        self.pending = [f for f in self.pending if not f.done() or self._collect(f)]
+        self.pending.append(self.writer.submit(self.store.apply, batch, self.crawl_ids))
+        self.last_flush = time.monotonic()
+
+    def _collect(self, future: Future) -> bool:
+        """Fold a finished batch's counters into the totals; remember a storage error."""
+        try:
+            counts = future.result()
+        except Exception as e:  # noqa: BLE001 - reported in every crawl row below
+            logging.getLogger(__name__).error("storing a batch failed: %s", e)
+            self.storage_error = self.storage_error or f"storage error: {e}"
+            return False
+        for site_id, counter in counts.items():
             tot = self.totals.setdefault(site_id, {})
             for k, v in counter.items():
                 tot[k] = tot.get(k, 0) + v
-        self.last_flush = time.monotonic()
+        return False
+
+    def drain(self) -> None:
+        """Write what is buffered and wait for the writer."""
+        self.flush()
+        for f in self.pending:
+            self._collect(f)
+        self.pending = []
 
     def close_spider(self, spider=None):
-        self.flush()
+        if self.timer.running:
+            self.timer.stop()
+        self.drain()
 
     def finish(self, spider, reason):
         """spider_closed: write each site's crawl row (outcome, page counts, error summary)."""
         if self.store is None:
             return
-        self.flush()
+        self.drain()
+        self.writer.shutdown(wait=True)
         for site_id, crawl_id in self.crawl_ids.items():
             st = spider.state.get(site_id)
             stats = st.stats if st else {}
@@ -82,6 +121,8 @@ class StorePipeline:
             if reason != "finished":
                 outcome = "aborted"
             summary = self._error_summary(crawl_id)
+            if self.storage_error:
+                outcome, summary = "failed", self.storage_error
             self.store.finish_crawl(crawl_id, outcome, summary)
         self.store.close()
 

@@ -51,8 +51,9 @@ def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.
     return sqlite_utils.Database(conn)
 
 
-def content_hash(title: str | None, body: str | None) -> str:
-    return hashlib.sha1(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+def content_hash(body: str) -> str:
+    """SHA-1 of the body text: a changed hash is a body edit (titles are compared directly)."""
+    return hashlib.sha1(body.encode()).hexdigest()
 
 
 @dataclass
@@ -84,6 +85,8 @@ class Store:
         self.path = Path(path)
         self.db = open_db(self.path)
         self.conn: sqlite3.Connection = self.db.conn
+        self._rows: dict[tuple[str, str], list] | None = None
+        self._primed: set[str] = set()
 
     def close(self) -> None:
         self.conn.close()
@@ -206,19 +209,36 @@ class Store:
                     self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
         return counts
 
-    def _apply_article(self, it: ArticleItem, c: Counter, crawl_id: int | None) -> None:
-        row = self.conn.execute(
-            "SELECT id, title, list_title, content_hash, views, status, body, published_at,"
-            " published_text, category, summary, author FROM articles WHERE site_id = ? AND key = ?",
-            (it.site_id, it.key),
+    def prime(self, site_ids: Iterable[str]) -> None:
+        """Load the rows apply() compares against, for these sites, in one query each.
+
+        The crawl is the only writer while it runs, so the cache stays exact and each sighting
+        costs one write instead of a read and a write.
+        """
+        if self._rows is None:
+            self._rows = {}
+        for sid in site_ids:
+            for r in self.conn.execute(f"SELECT site_id, key, {_ROW_COLS} FROM articles WHERE site_id = ?", (sid,)):
+                self._rows[(r[0], r[1])] = list(r[2:])
+            self._primed.add(sid)
+
+    def _row(self, site_id: str, key: str) -> list | None:
+        if self._rows is not None and site_id in self._primed:
+            return self._rows.get((site_id, key))
+        r = self.conn.execute(
+            f"SELECT {_ROW_COLS} FROM articles WHERE site_id = ? AND key = ?", (site_id, key)
         ).fetchone()
+        return list(r) if r else None
+
+    def _apply_article(self, it: ArticleItem, c: Counter, crawl_id: int | None) -> None:
+        row = self._row(it.site_id, it.key)
         is_article = it.source == "article"
-        c["articles_seen"] += 1 if it.source == "list" or not row else 0
-        for f in ("title", "published_at", "views"):
-            if f in it.missing:
-                c[f"missing_{'date' if f == 'published_at' else f}"] += 1
+        if it.source == "list" or row is None:
+            c["articles_seen"] += 1
+        for f in it.missing:
+            c["missing_date" if f == "published_at" else f"missing_{f}"] += 1
         if row is None:
-            body_hash = content_hash(it.title, it.body) if is_article else None
+            body_hash = content_hash(it.body) if is_article and it.body is not None else None
             cur = self.conn.execute(
                 "INSERT INTO articles (site_id, key, url, title, list_title, category, published_at,"
                 " published_text, summary, body, author, content_hash, first_seen_at, last_seen_at,"
@@ -236,10 +256,15 @@ class Store:
             if it.views is not None:
                 self._reading(cur.lastrowid, it, crawl_id)
                 c["views_changed"] += 1
+            if self._rows is not None and it.site_id in self._primed:
+                self._rows[(it.site_id, it.key)] = [
+                    cur.lastrowid, it.title, None if is_article else it.title, body_hash, it.views, "live",
+                    it.published_at, it.published_text, it.category, it.summary, it.author,
+                ]
             return
 
-        aid, title, list_title, old_hash, views, status, body = row[:7]
-        current = dict(zip(_FILLABLE, row[7:], strict=True))
+        aid, title, list_title, old_hash, views, status = row[:6]
+        current = dict(zip(_FILLABLE, row[6:], strict=True))
         sets: dict[str, object] = {"last_seen_at": it.observed_at}
         updated = False
         if status != "live":
@@ -269,11 +294,13 @@ class Store:
             if it.etag or it.last_modified:
                 sets.update(etag=it.etag, last_modified=it.last_modified)
             if it.body is not None:
-                new_hash = content_hash(it.title or title, it.body)
-                if old_hash and body and new_hash != old_hash and it.body != body:
-                    self._revision(aid, it, "body", body, it.body, crawl_id)
+                new_hash = content_hash(it.body)
+                if old_hash and new_hash != old_hash:
+                    old_body = self.conn.execute("SELECT body FROM articles WHERE id = ?", (aid,)).fetchone()[0]
+                    self._revision(aid, it, "body", old_body, it.body, crawl_id)
                     updated = True
-                sets.update(body=it.body, content_hash=new_hash)
+                if new_hash != old_hash:
+                    sets.update(body=it.body, content_hash=new_hash)
         if it.views is not None:
             sets["views_checked_at"] = it.observed_at
             if views is None or it.views != views:
@@ -284,6 +311,10 @@ class Store:
             c["articles_updated"] += 1
         cols = ", ".join(f"{k} = :{k}" for k in sets)
         self.conn.execute(f"UPDATE articles SET {cols} WHERE id = :_id", {**sets, "_id": aid})
+        if self._rows is not None and it.site_id in self._primed:
+            for i, name in enumerate(_ROW_NAMES):
+                if name in sets:
+                    row[i] = sets[name]
 
     def _reading(self, article_id: int, it: ArticleItem, crawl_id: int | None) -> None:
         self.conn.execute(
@@ -334,6 +365,8 @@ class Store:
 
 
 _FILLABLE = ("published_at", "published_text", "category", "summary", "author")
+_ROW_NAMES = ("id", "title", "list_title", "content_hash", "views", "status", *_FILLABLE)
+_ROW_COLS = ", ".join(_ROW_NAMES)
 _CRAWL_COUNTERS = {
     "articles_seen", "articles_new", "articles_updated", "views_changed", "not_modified",
     "missing_date", "missing_views", "missing_title", "errors",
