@@ -1,0 +1,110 @@
+"""Append `[[site]]` tables to the operator's TOML file without touching anything else.
+
+The new tables are rendered by tomlkit (quoting and escaping of untrusted page text) and inserted
+as text right after the last `[[site]]` table's last key, so every comment, blank line and the
+order of the file stay as the operator wrote them (a comment introducing the table that follows,
+e.g. `# The district office …` above `[[recipient]]`, stays with that table). The result is
+checked before it replaces the file: it must parse to exactly the old data plus the new sites and
+pass the configuration validation; the write is atomic (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+
+import tomlkit
+
+from monitor.config import ConfigError, parse_config
+
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?$")
+_QUIET_RE = re.compile(r"^\s*(?:#.*)?$")  # blank or comment-only line
+
+
+def render_site(table: dict) -> str:
+    """One `[[site]]` table as TOML text (nested tables inline)."""
+    t = tomlkit.table()
+    for key, value in table.items():
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            t[key] = inline
+        else:
+            t[key] = value
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(t)
+    doc["site"] = aot
+    return tomlkit.dumps(doc).strip() + "\n"
+
+
+def _insert_at(lines: list[str]) -> int | None:
+    """Index of the line after the last key of the last `[[site]]` table (with its sub-tables),
+    or None when the file has no site yet."""
+    last_site, end = None, len(lines)
+    for i, line in enumerate(lines):
+        m = _HEADER_RE.match(line)
+        if not m:
+            continue
+        name = m.group(2).replace('"', "").replace("'", "").replace(" ", "")
+        if m.group(1) == "[[" and name == "site":
+            last_site, end = i, len(lines)
+        elif last_site is not None and end == len(lines) and not name.startswith("site."):
+            end = i
+    if last_site is None:
+        return None
+    while end > last_site + 1 and _QUIET_RE.match(lines[end - 1]):
+        end -= 1
+    return end
+
+
+def with_sites(text: str, tables: list[dict]) -> str:
+    """The file text with the tables appended as `[[site]]`s (layout otherwise unchanged)."""
+    nl = "\r\n" if "\r\n" in text else "\n"
+    block = "".join("\n" + render_site(t) for t in tables)
+    lines = text.splitlines(keepends=True)
+    at = _insert_at(lines)
+    if at is None:
+        out = (text + ("" if text.endswith(("\n", "\r")) else nl) + block) if text.strip() else block.lstrip("\n")
+    else:
+        before = "".join(lines[:at])
+        if not before.endswith(("\n", "\r")):
+            before += nl
+        rest = "".join(lines[at:])
+        out = before + block + ("\n" if rest and not rest.startswith(("\n", "\r\n")) else "") + rest
+    return out.replace("\r\n", "\n").replace("\n", nl) if nl != "\n" else out
+
+
+def append_sites(path: str | os.PathLike, tables: list[dict]) -> str:
+    """Append the tables to the TOML file at path; raise ConfigError (file untouched) when the
+    result would not be valid. Returns the new text."""
+    p = Path(path)
+    old = p.read_text(encoding="utf-8") if p.exists() else ""
+    new = with_sites(old, tables)
+    try:
+        before, after = tomllib.loads(old), tomllib.loads(new)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML, nothing written: {e}") from None
+    expected = dict(before)
+    expected["site"] = list(before.get("site", [])) + [tomllib.loads(render_site(t))["site"][0] for t in tables]
+    if after != expected:
+        raise ConfigError(f"{p}: appending would change other settings (unusual layout?); nothing written."
+                          " Add the entry by hand:\n" + "".join(render_site(t) for t in tables))
+    parse_config(after, p)  # raises ConfigError naming the site and key
+    if p.exists() and p.read_text(encoding="utf-8") != old:
+        raise ConfigError(f"{p}: changed by someone else while we worked; nothing written, try again")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(new)
+        if p.exists():
+            os.chmod(tmp, p.stat().st_mode & 0o7777)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return new
