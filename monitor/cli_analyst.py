@@ -53,7 +53,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
         more = cur.fetchone() is not None
         console.print(q.rich_table(q.columns(cur), rows))
         note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-        console.print(f"[dim]{note}{f', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
+        console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
     except (sqlite3.Error, q.ReadOnlyError) as e:
         raise click.ClickException(str(e)) from None
     finally:

@@ -308,6 +308,31 @@ MIGRATIONS: list[str] = [
     ALTER TABLE crawls ADD COLUMN list_walk TEXT;  -- NULL or 'full': every list to max_pages;
                                                    -- 'shallow': only the first revisit.list_pages
     """,
+    # 5: analysts: a site's newest post also counts undated articles (by when first seen), so a
+    # portal that prints no dates is not reported silent (docs/analysts.md).
+    """
+    DROP VIEW silent_sites;
+    DROP VIEW site_activity;
+    CREATE VIEW site_activity AS
+        SELECT x.site_id, x.name, x.level, x.parent, x.enabled, x.articles,
+               max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated)) AS last_post_at,
+               x.last_checked_at,
+               CAST(julianday(x.last_checked_at)
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_silent,
+               CAST(julianday('now')
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_since_post
+        FROM (SELECT s.id AS site_id, s.name, s.level, s.parent, s.enabled,
+                     (SELECT COUNT(*) FROM articles a WHERE a.site_id = s.id) AS articles,
+                     (SELECT MAX(a.published_at) FROM articles a WHERE a.site_id = s.id) AS dated,
+                     (SELECT MAX(a.first_seen_at) FROM articles a
+                      WHERE a.site_id = s.id AND a.published_at IS NULL) AS undated,
+                     (SELECT MAX(a.last_seen_at) FROM articles a WHERE a.site_id = s.id) AS last_checked_at
+              FROM sites s) x;
+    CREATE VIEW silent_sites AS
+        SELECT * FROM site_activity
+        WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
+        ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
+    """,
 ]
 
 

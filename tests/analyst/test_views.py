@@ -158,3 +158,13 @@ def test_views_on_a_crawled_simulator_database(portal):
     latest = dict(db.execute("SELECT article_id, views FROM article_views_latest").fetchall())
     assert latest == snaps[-1][1]
     db.conn.close()
+
+
+def test_undated_posts_count_as_activity(built):
+    # dinh-cong's only dated post is from 09/11; an undated one first seen 21/11 means it is alive
+    built.apply([item("dinh-cong", "u", "2026-11-21T01:00:00Z", title="Không ghi ngày")])
+    assert q(built, "SELECT last_post_at, days_silent FROM site_activity WHERE site_id = 'dinh-cong'") == [
+        ("2026-11-21T01:00:00Z", 0)]
+    assert ("dinh-cong",) not in q(built, "SELECT site_id FROM silent_sites")
+    assert q(built, "SELECT week, posts, undated FROM site_weekly_posts WHERE site_id = 'dinh-cong' ORDER BY week") == [
+        ("2026-11-09", 1, 0), ("2026-11-16", 1, 1)]
