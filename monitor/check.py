@@ -7,6 +7,8 @@ from typing import Any
 
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import detect_profile, get_profile
+from crawler.extract.profiles.base import select
+from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
 from monitor.clock import local
 from monitor.config import Config, Site
@@ -14,6 +16,8 @@ from monitor.fetch import FetchError, fetch, robots_allows
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")
 ARTICLE_FIELDS = ("title", "published_text", "published_at", "views", "category", "author", "body")
+LIST_SELECTORS = ("list_item", "item_link", "item_date", "item_views", "item_summary", "next_page")
+ARTICLE_SELECTORS = ("title", "date", "views", "body", "lead", "author", "category", "tags")
 
 
 @dataclass
@@ -40,7 +44,10 @@ class CheckReport:
     article_url: str | None = None
     article_key: str | None = None
     article_fields: list[FieldResult] = field(default_factory=list)
+    selectors: list[dict] = field(default_factory=list)  # each selector's matches, see selector_results
+    source: str = "live"  # "live", "saved HTML" or "html_samples #N"
     problems: list[str] = field(default_factory=list)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # kind -> (url, html)
 
     @property
     def ok(self) -> bool:
@@ -54,68 +61,168 @@ class CheckReport:
             "next_url": self.next_url, "list_rules": self.list_rules, "first_entries": self.first_entries,
             "article_url": self.article_url, "article_key": self.article_key,
             "article": {f.name: {"value": f.value, "rule": f.rule, "auto": f.auto_value} for f in self.article_fields},
+            "selectors": self.selectors, "source": self.source,
             "problems": self.problems, "ok": self.ok,
         }
 
     def print(self, console) -> None:
+        from rich.markup import escape
         from rich.table import Table
 
-        console.print(f"[bold]{self.site.id}[/] — {self.site.name}  (profile [cyan]{self.profile}[/]"
-                      + (f", page looks like [cyan]{self.detected}[/]" if self.detected else "") + ")")
-        console.print(f"robots.txt: {self.robots}")
-        console.print(f"list page: {self.list_url}\n  {self.list_count} articles found"
-                      + (f" (auto would find {self.auto_list_count})" if self.auto_list_count is not None else "")
-                      + f"; next page: {self.next_url or '—'}")
+        console.print(f"[bold]{self.site.id}[/] — {escape(self.site.name)}  (profile [cyan]{self.profile}[/]"
+                      + (f", page looks like [cyan]{self.detected}[/]" if self.detected else "") + ")"
+                      + ("" if self.source == "live" else f"  [yellow]offline: {escape(self.source)}[/]"))
+        console.print(f"robots.txt: {escape(self.robots)}")
+        if self.list_url:
+            console.print(f"list page: {escape(self.list_url)}\n  {self.list_count} articles found"
+                          + (f" (auto would find {self.auto_list_count})" if self.auto_list_count is not None else "")
+                          + f"; next page: {escape(self.next_url or '—')}")
         for k, v in self.list_rules.items():
-            console.print(f"  [dim]{k}[/] ← {v}")
+            console.print(f"  [dim]{k}[/] ← {escape(v)}")
         if self.first_entries:
             t = Table(title="First entries on the list page")
             for c in ("title", "published (VN time)", "views", "key"):
                 t.add_column(c)
             for e in self.first_entries:
                 t.add_row(_short(e["title"], 60), e["published_local"] or "—",
-                          "—" if e["views"] is None else str(e["views"]), e["key"])
+                          "—" if e["views"] is None else str(e["views"]), _short(e["key"], 40))
             console.print(t)
         if self.article_url:
-            t = Table(title=f"Article {self.article_url}")
+            t = Table(title=f"Article {escape(self.article_url)}")
             t.add_column("field")
             t.add_column("value")
             t.add_column("selector / rule")
             t.add_column("auto would give")
             for f in self.article_fields:
                 t.add_row(f.name, _short(f.value, 70) if f.value is not None else "[red]missing[/]",
-                          f.rule or "", "" if f.auto_value is None else _short(f.auto_value, 40))
+                          _short(f.rule or "", 60), "" if f.auto_value is None else _short(f.auto_value, 40))
+            console.print(t)
+        if self.selectors:
+            t = Table(title="Selectors (site overrides, then the profile's), tried in order")
+            for c in ("key", "selector", "from", "page", "matches", "first match"):
+                t.add_column(c)
+            for r in self.selectors:
+                n = r["matches"]
+                shown = f"[red]{escape(r['error'])}[/]" if r.get("error") else ("[red]0[/]" if n == 0 else str(n))
+                t.add_row(r["key"], _short(r["css"], 50), r["source"], r["page"], shown, _short(r["value"] or "", 40))
             console.print(t)
         for p in self.problems:
-            console.print(f"[red]problem:[/] {p}")
+            console.print(f"[red]problem:[/] {escape(p)}")
         if self.ok:
             console.print("[green]OK[/]: list and article extract cleanly.")
 
 
 def _short(v: Any, n: int) -> str:
-    s = str(v).replace("\n", " ")
-    return s if len(s) <= n else s[: n - 1] + "…"
+    """One line of at most n characters, control characters dropped, safe for rich markup."""
+    from rich.markup import escape
+
+    s = "".join(ch if ch.isprintable() else " " for ch in str(v))
+    return escape(s if len(s) <= n else s[: n - 1] + "…")
+
+
+def _chain(spec) -> tuple[str, ...]:
+    return (spec,) if isinstance(spec, str) else tuple(s for s in spec or () if s)
+
+
+def selector_results(profile, overrides: dict | None, list_html: str | None, art_html: str | None) -> list[dict]:
+    """Every CSS selector the profile would try (site overrides first), with its match count and
+    the first match's text: on the list page (item_* inside the first list item) or the article."""
+    sels = profile.selectors_for(overrides)
+    roots = {"list": parse_html(list_html) if list_html else None,
+             "article": parse_html(art_html) if art_html else None}
+    first_item = None
+    if roots["list"] is not None:
+        for css in _chain(sels.get("list_item")):
+            try:
+                found = [e for e in select(roots["list"], css) if not isinstance(e, str)]
+            except ValueError:
+                continue
+            if found:
+                first_item = found[0]
+                break
+    out = []
+    for key in LIST_SELECTORS + ARTICLE_SELECTORS:
+        page = "list" if key in LIST_SELECTORS else "article"
+        root = roots[page]
+        if root is None or not sels.get(key):
+            continue
+        scope = first_item if key.startswith("item_") and first_item is not None else root
+        for css in _chain(sels[key]):
+            row = {"key": key, "css": css, "source": "site" if (overrides or {}).get(key) else "profile",
+                   "page": page if scope is root else "first list item", "matches": 0, "value": None}
+            try:
+                found = select(scope, css)
+            except ValueError as e:
+                row["error"] = str(e)
+                out.append(row)
+                continue
+            row["matches"] = len(found)
+            if found:
+                first = found[0]
+                row["value"] = " ".join(str(first).split()) if isinstance(first, str) else (
+                    element_text(first) or (first.get("href") or ""))
+                row["value"] = row["value"][:200]
+            out.append(row)
+    return out
 
 
 def check_site(
     config: Config, site: Site, *, list_url: str | None = None, article_url: str | None = None,
-    list_html: str | None = None,
+    list_html: str | None = None, article_html: str | None = None, offline: bool = False,
+    source: str | None = None,
 ) -> CheckReport:
-    ua = config.settings.ua
+    """Check one list page and one article of a site. Saved HTML (list_html / article_html, e.g.
+    from html_samples) replaces fetching that page; `offline` fetches nothing at all (an article
+    sample alone checks just the article)."""
+    offline = offline or (article_html is not None and list_html is None)
     report = CheckReport(site=site, profile=site.profile)
+    if list_html is not None or article_html is not None:
+        report.source = source or "saved HTML"
+    profile = None if site.profile == "auto" else get_profile(site.profile)
+    listing_html = None
+    if list_html is not None or not offline:
+        listing_html, profile = _check_list(config, site, report, profile, list_url, list_html, offline)
+        if listing_html is None:
+            return report
+    art_url = article_url or (report.first_entries[0]["url"] if report.first_entries else None)
+    if article_html is None and (offline or art_url is None):
+        report.selectors = selector_results(profile or get_profile("auto"), site.selectors, listing_html, None)
+        return report
+    try:
+        art_html = article_html if article_html is not None else fetch(
+            art_url, user_agent=config.settings.ua, timeout=config.settings.timeout).text
+    except FetchError as e:
+        report.problems.append(f"site {site.id!r}: article could not be fetched: {e}")
+        return report
+    art_url = art_url or "about:blank"
+    report.pages["article"] = (art_url, art_html)
+    if profile is None:
+        profile = detect_profile(art_html, art_url)
+        report.detected = report.detected or profile.name
+    _check_article(site, report, profile, art_url, art_html)
+    report.selectors = selector_results(profile, site.selectors, listing_html, art_html)
+    return report
+
+
+def _check_list(config, site, report, profile, list_url, list_html, offline):
+    ua = config.settings.ua
     url = list_url or site.start_urls[0]
     report.list_url = url
-    report.robots_ok, report.robots = robots_allows(url, user_agent=ua) if list_html is None else (None, "not checked (offline HTML)")
+    if list_html is not None or offline:
+        report.robots_ok, report.robots = None, "not checked (offline HTML)"
+    else:
+        report.robots_ok, report.robots = robots_allows(url, user_agent=ua)
     if report.robots_ok is False:
         report.problems.append(f"robots.txt disallows {url} for our User-Agent")
     try:
         html = list_html if list_html is not None else fetch(url, user_agent=ua, timeout=config.settings.timeout).text
     except FetchError as e:
         report.problems.append(f"site {site.id!r}: list page could not be fetched: {e}")
-        return report
+        return None, profile
+    report.pages["list"] = (url, html)
     detected = detect_profile(html, url)
     report.detected = detected.name
-    profile = detected if site.profile == "auto" else get_profile(site.profile)
+    profile = profile or detected
     auto = get_profile("auto")
     listing = profile.parse_list(html, url, site.selectors or None)
     report.list_count = len(listing.entries)
@@ -137,18 +244,17 @@ def check_site(
             f"site {site.id!r}: no articles found on {url} with profile {profile.name!r}"
             + (f"; selectors {site.selectors}" if site.selectors else "")
         )
-        return report
+        return None, profile
     missing_dates = sum(1 for e in listing.entries if e.published_at is None)
     if missing_dates == len(listing.entries):
         report.problems.append(f"no dates found on the list page {url} (the article pages may still carry them)")
-    art_url = article_url or listing.entries[0].url
+    return html, profile
+
+
+def _check_article(site, report, profile, art_url, art_html) -> None:
     report.article_url = art_url
     report.article_key = article_key(art_url)
-    try:
-        art_html = fetch(art_url, user_agent=ua, timeout=config.settings.timeout).text
-    except FetchError as e:
-        report.problems.append(f"site {site.id!r}: article could not be fetched: {e}")
-        return report
+    auto = get_profile("auto")
     art = profile.parse_article(art_html, art_url, site.selectors or None)
     auto_art = auto.parse_article(art_html, art_url) if profile.name != "auto" else None
     for name in ARTICLE_FIELDS:
@@ -160,14 +266,15 @@ def check_site(
             auto_value = to_utc_iso(auto_value)
         rule = art.provenance.get(name) or art.provenance.get({"published_text": "published_at"}.get(name, name))
         report.article_fields.append(FieldResult(name, value, rule, auto_value))
-    used = " ".join(list(listing.provenance.values()) + list(art.provenance.values()))
+    used = " ".join(list(report.list_rules.values()) + list(art.provenance.values()))
     for key, css in (site.selectors or {}).items():
-        if css not in used:
+        on_list = key.startswith(("list", "item", "next"))
+        if css not in used and not (on_list and report.list_url is None):
+            where = report.list_url if key.startswith(("list", "item", "next")) else art_url
             report.problems.append(
-                f"site {site.id!r}: selector {key} = {css!r} matched nothing on {url if key.startswith(('list', 'item', 'next')) else art_url}"
+                f"site {site.id!r}: selector {key} = {css!r} matched nothing on {where}"
                 " (values came from the fallback rules instead; fix or remove the selector)"
             )
     for name in ("title", "published_at"):
         if getattr(art, name) is None:
             report.problems.append(f"site {site.id!r}: article {art_url}: no {name} extracted (expected via {profile.name!r})")
-    return report
