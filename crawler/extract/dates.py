@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .text import decode_entities
@@ -126,6 +127,13 @@ def find_datetime(text: str | None) -> DateMatch | None:
     """First date (with its time, if printed) anywhere in `text`, or None."""
     if not text:
         return None
+    found = _find_datetime(text)
+    return DateMatch(*found) if found else None
+
+
+@lru_cache(maxsize=8192)
+def _find_datetime(text: str) -> tuple[datetime, str] | None:
+    """(value, matched text) for find_datetime; cached: list pages test the same texts often."""
     if "&" in text:
         text = decode_entities(text)
     text = text.replace("\xa0", " ")
@@ -136,7 +144,7 @@ def find_datetime(text: str | None) -> DateMatch | None:
     if best is None:
         return None
     start, end, dt = best
-    return DateMatch(value=dt, text=" ".join(text[start:end].split()))
+    return dt, " ".join(text[start:end].split())
 
 
 def parse_datetime(text: str | None) -> datetime | None:

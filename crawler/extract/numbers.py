@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import decode_entities, fold
 
@@ -57,6 +58,13 @@ def match_view_count(text: str | None) -> ViewCountMatch | None:
     """The view count behind a label anywhere in text, with the label found; None if absent."""
     if not text:
         return None
+    found = _match_view_count(text)
+    return ViewCountMatch(*found) if found else None
+
+
+@lru_cache(maxsize=8192)
+def _match_view_count(text: str) -> tuple[int, str] | None:
+    """(value, label) for match_view_count; cached like dates._find_datetime."""
     if "&" in text:
         text = decode_entities(text)
     folded = fold(text.replace("\xa0", " ").replace("\u202f", " "))
@@ -64,8 +72,7 @@ def match_view_count(text: str | None) -> ViewCountMatch | None:
     if not m:
         return None
     value = int(re.sub(r"\D", "", m["num"]))
-    label = _label_as_printed(text, folded, m.start("label"), m.end("label"))
-    return ViewCountMatch(value=value, label=label)
+    return value, _label_as_printed(text, folded, m.start("label"), m.end("label"))
 
 
 def _label_as_printed(text: str, folded: str, start: int, end: int) -> str:

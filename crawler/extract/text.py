@@ -35,7 +35,7 @@ def normalize_ws(text: str | None) -> str:
     """Map NBSP and other Unicode spaces to plain spaces, drop zero-width characters, collapse."""
     if not text:
         return ""
-    if _ZERO_WIDTH_RE.search(text):
+    if not text.isascii() and _ZERO_WIDTH_RE.search(text):
         text = _ZERO_WIDTH_RE.sub("", text)
     return " ".join(text.split())  # str.split() splits on all Unicode whitespace, NBSP included
 
@@ -46,6 +46,8 @@ def clean_text(text: str | None) -> str:
         return ""
     if "&" in text:
         text = decode_entities(text)
+    if text.isascii():  # ASCII is NFC and has no zero-width characters
+        return " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return normalize_ws(text)

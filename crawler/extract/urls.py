@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 _DROP_PARAMS = frozenset(
@@ -25,6 +26,7 @@ def _keep_param(key: str) -> bool:
     return not (k in _DROP_PARAMS or k.startswith("utm_") or k.endswith(_DROP_SUFFIXES))
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """Lowercase scheme/host, drop fragment, default port, session/tracking params; sort query."""
     parts = urlsplit(url.strip())
