@@ -81,6 +81,7 @@ def test_json_api_search_ignores_diacritics(server):
 
 
 def test_canned_queries(server):
+    assert get(server, "/portalwatch/search.json", q="", _shape="array") == []  # empty form: no error
     rows = get(server, "/portalwatch/search.json", q="dong da", _shape="array")
     assert rows[0]["title"] == "Đoàn công tác quận «Đống» «Đa»"
     rows = get(server, "/portalwatch/article_history.json", article_id="1", _shape="array")
