@@ -333,6 +333,36 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
+    # 6: renames and mergers (docs/operators.md): every stored site id mapped to the unit it now
+    # belongs to, from the sites' `aliases` (former ids) and `merged_from` (units merged into it),
+    # followed transitively (a ward merged into a ward that was merged again). Each site maps to
+    # itself too, so `WHERE unit_id = ?` on unit_articles gives a unit's whole history.
+    """
+    CREATE VIEW site_lineage AS
+        WITH RECURSIVE edge(old_id, new_id, relation) AS (
+            SELECT j.value, s.id, 'alias' FROM sites s, json_each(COALESCE(s.aliases, '[]')) j
+            UNION
+            SELECT j.value, s.id, 'merged' FROM sites s, json_each(COALESCE(s.merged_from, '[]')) j
+        ),
+        walk(site_id, unit_id, relation, depth) AS (
+            SELECT id, id, 'self', 0 FROM sites
+            UNION
+            SELECT old_id, old_id, 'self', 0 FROM edge WHERE old_id NOT IN (SELECT id FROM sites)
+            UNION
+            SELECT w.site_id, e.new_id, CASE WHEN w.relation = 'merged' THEN 'merged' ELSE e.relation END,
+                   w.depth + 1
+            FROM walk w JOIN edge e ON e.old_id = w.unit_id
+            WHERE w.depth < 8 AND e.new_id <> w.site_id
+        )
+        SELECT site_id,                 -- the id articles and crawls are stored under
+               unit_id,                 -- the unit that id belongs to now (itself included)
+               MIN(relation) AS relation, -- 'self', 'alias' (renamed) or 'merged' (min: 'alias' < 'merged')
+               MIN(depth) AS hops
+        FROM walk GROUP BY site_id, unit_id;
+    CREATE VIEW unit_articles AS
+        SELECT l.unit_id, l.relation, a.*
+        FROM site_lineage l JOIN articles a ON a.site_id = l.site_id;
+    """,
 ]
 
 
