@@ -52,16 +52,47 @@ def all_sites_recipient(config: Config) -> Recipient:
     return Recipient(id="all-sites", name="Tất cả các trang", sites=[s.id for s in config.sites])
 
 
+def covered_sites(config: Config, recipient: Recipient) -> list:
+    """config.sites_for(recipient), with the site tree indexed once per config (many recipients)."""
+    index = config.__dict__.get("_digest_index")
+    if index is None or index[0] != len(config.sites):
+        children: dict[str, list[str]] = defaultdict(list)
+        for s in config.sites:
+            if s.parent:
+                children[s.parent].append(s.id)
+        index = (len(config.sites), {s.id: s for s in config.sites}, children)
+        config.__dict__["_digest_index"] = index
+    _, by_id, children = index
+    wanted, seen, out = list(recipient.sites), set(), []
+    for p in recipient.parents:
+        stack, visited = list(reversed(children.get(p, []))), set()
+        while stack:  # depth first, like Config.sites_for (and safe from cycles)
+            sid = stack.pop()
+            if sid not in visited:
+                visited.add(sid)
+                wanted.append(sid)
+                stack.extend(reversed(children.get(sid, [])))
+    for sid in wanted:
+        if sid not in seen:
+            seen.add(sid)
+            out.append(by_id[sid] if sid in by_id else config.site(sid))
+    return out
+
+
 def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
           generated_at: str | None = None) -> dict:
     """The digest data for `recipient` over (since, until] (UTC ISO strings): the end is
     included, so a crawl at the very moment of the digest counts, and the next window starts
     right after it."""
-    sites = config.sites_for(recipient)
+    sites = covered_sites(config, recipient)
     q = _Query(db, [s.id for s in sites], since, until)
     names = {s.id: s.name for s in sites}
     events = q.events()
-    gains = q.gains({e["article_id"] for e in events if e["kind"] == "new_article"})
+    drops: dict[int, int] = defaultdict(int)
+    for e in events:
+        if e["kind"] == "views_anomaly" and e["details"].get("reason") == "decrease":
+            drops[e["article_id"]] += e["details"]["old"] - e["details"]["new"]
+    gains = q.gains({e["article_id"] for e in events if e["kind"] == "new_article"}, drops)
     per_site = q.site_stats(recipient.silent_days)
 
     new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
@@ -169,6 +200,37 @@ def _edits(events: list[dict], names: dict) -> list[dict]:
     return list(by_article.values())
 
 
+# The latest reading up to `until` is usually the one the articles row already holds; the
+# reading before the window is one index seek; the first reading inside it is only needed
+# (_FIRST_SQL) for articles with no reading before the window.
+_GAINS_SQL = """
+SELECT a.id, a.site_id, a.published_at,
+       CASE WHEN a.views_observed_at <= :until THEN a.views_observed_at || '|' || a.views ELSE
+           (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = a.id AND observed_at <= :until
+            ORDER BY observed_at DESC, id DESC LIMIT 1) END,
+       (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = a.id AND observed_at <= :since
+        ORDER BY observed_at DESC, id DESC LIMIT 1)
+FROM articles a
+WHERE a.site_id IN (SELECT value FROM json_each(:sites)) AND a.views_observed_at > :since
+"""
+_FIRST_SQL = """
+SELECT x.value, (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = x.value
+                 AND observed_at > :since AND observed_at <= :until ORDER BY observed_at, id LIMIT 1)
+FROM json_each(:ids) x
+"""
+
+
+def _split(packed: str | None) -> tuple[str, int] | None:
+    if not packed:
+        return None
+    t, v = packed.split("|")
+    return t, int(v)
+
+
+def _epoch(t: str) -> float:
+    return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()
+
+
 class _Query:
     """The SQL, scoped to a list of sites (passed as one JSON parameter) and a window."""
 
@@ -184,52 +246,34 @@ class _Query:
         keys = ("kind", "site_id", "article_id", "observed_at", "details", "title", "url")
         return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[4])} for r in rows]
 
-    def gains(self, new_ids: set[int]) -> dict[int, dict]:
-        """Views gained per article in the window: the sum of increases between consecutive
-        readings (a reset to a lower count is an anomaly, not a loss), counted from the last
-        reading before the window, from 0 for a new post, else from its first reading."""
-        rows = self.conn.execute(
-            "SELECT a.id, a.site_id, v.observed_at, v.views FROM articles a CROSS JOIN view_counts v"
-            " WHERE a.site_id IN (SELECT value FROM json_each(?)) AND v.article_id = a.id"
-            " AND v.observed_at > ? AND v.observed_at <= ? ORDER BY a.id, v.observed_at, v.id",
-            (self.sites, self.since, self.until)).fetchall()
-        series: dict[int, list] = defaultdict(list)
-        site_of: dict[int, str] = {}
-        for aid, sid, t, v in rows:
-            series[aid].append((t, v))
-            site_of[aid] = sid
-        before = self._before(list(series))
+    def gains(self, new_ids: set[int], drops: dict[int, int]) -> dict[int, dict]:
+        """Views gained per article with a reading in the window: its last reading minus the
+        starting point (the last reading before the window; 0 for a new post; else its first
+        reading), plus what the counter lost in resets (detect's views_anomaly 'decrease'
+        events), so a reset is an anomaly, never a negative gain. `rate` is views per hour
+        since the starting point (for a new post: since publication). About one index seek per
+        article read in the window; the readings themselves are never scanned."""
+        rows = [(aid, sid, published, _split(last), _split(before)) for aid, sid, published, last, before
+                in self.conn.execute(_GAINS_SQL, {"sites": self.sites, "since": self.since, "until": self.until})]
+        need_first = [r[0] for r in rows if r[4] is None and r[3] is not None]
+        firsts = {aid: _split(p) for aid, p in self.conn.execute(
+            _FIRST_SQL, {"ids": json.dumps(need_first), "since": self.since, "until": self.until})}
         out = {}
-        for aid, readings in series.items():
-            if aid in before:
-                base_t, base_v = before[aid]
+        for aid, sid, published, last, before in rows:
+            if last is None or last[0] <= self.since:
+                continue  # no reading inside the window
+            last_t, last_v = last
+            if before:
+                base_t, base_v = before
             elif aid in new_ids:
-                base_t, base_v = None, 0
+                base_t, base_v = (published if published and published < last_t else firsts[aid][0]), 0
             else:
-                base_t, base_v = readings[0]
-            gained, prev = 0, base_v
-            for _, v in readings:
-                gained += max(0, v - prev)
-                prev = v
-            last_t = readings[-1][0]
-            hours = (clock.parse_iso(last_t) - clock.parse_iso(base_t)).total_seconds() / 3600 if base_t else None
-            rate = round(gained / hours, 2) if hours and hours >= 1 / 60 else None
-            out[aid] = {"article_id": aid, "site_id": site_of[aid], "gained": gained, "views": prev,
+                base_t, base_v = firsts[aid]
+            gained = max(0, last_v - base_v + drops.get(aid, 0))
+            hours = (_epoch(last_t) - _epoch(base_t)) / 3600
+            rate = round(gained / hours, 2) if hours >= 1 / 60 else None
+            out[aid] = {"article_id": aid, "site_id": sid, "gained": gained, "views": last_v,
                         "rate": rate, "new": aid in new_ids}
-        return out
-
-    def _before(self, ids: list[int]) -> dict[int, tuple[str, int]]:
-        if not ids:
-            return {}
-        rows = self.conn.execute(
-            "SELECT x.value, (SELECT observed_at || '|' || views FROM view_counts p WHERE p.article_id = x.value"
-            " AND p.observed_at <= ? ORDER BY p.observed_at DESC, p.id DESC LIMIT 1) FROM json_each(?) x",
-            (self.since, json.dumps(ids))).fetchall()
-        out = {}
-        for aid, packed in rows:
-            if packed:
-                t, v = packed.split("|")
-                out[aid] = (t, int(v))
         return out
 
     def describe(self, items: list[dict], names: dict) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-
-from monitor import clock
+from datetime import datetime
 
 WIDTH, HEIGHT = 240, 64  # drawn at 2x, shown at 120 x 32 CSS pixels
 _PALETTE = bytes([255, 255, 255, 199, 222, 247, 29, 95, 173, 221, 221, 221])  # bg, fill, line, axis
@@ -21,38 +20,42 @@ _BLOCKS = "▁▂▃▄▅▆▇█"
 
 def _resample(series: list[list], n: int) -> list[float]:
     """Values at n evenly spaced times over the series' span (linear between readings)."""
-    pts = [(clock.parse_iso(t).timestamp(), float(v)) for t, v in series]
+    pts = [(datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp(), float(v)) for t, v in series]
     if not pts:
         return []
     if len(pts) == 1 or pts[-1][0] == pts[0][0]:
         return [pts[-1][1]] * n
     t0, t1 = pts[0][0], pts[-1][0]
-    out, j = [], 0
+    out, j, last = [], 0, len(pts) - 2
     for i in range(n):
         t = t0 + (t1 - t0) * i / (n - 1)
-        while j < len(pts) - 2 and pts[j + 1][0] < t:
+        while j < last and pts[j + 1][0] < t:
             j += 1
         (ta, va), (tb, vb) = pts[j], pts[j + 1]
         out.append(va if tb == ta else va + (vb - va) * min(1.0, max(0.0, (t - ta) / (tb - ta))))
     return out
 
 
-def sparkline_png(series: list[list], width: int = WIDTH, height: int = HEIGHT) -> bytes:
+# _ROWS[y] maps "the top of the area is at row t" to row y's pixel: background above the line,
+# line (2 px), fill below; the last row is the axis. bytes.translate then draws a row in C.
+_ROWS = [bytes(0 if y < t - 1 else 2 if y <= t else 1 for t in range(256)) for y in range(HEIGHT - 1)]
+
+
+def sparkline_png(series: list[list]) -> bytes:
     """An area chart of views over time (lowest reading at the bottom, highest at the top)."""
-    values = _resample(series, width)
+    step = 4  # one value per 4 pixel columns
+    values = _resample(series, WIDTH // step)
     lo, hi = (min(values), max(values)) if values else (0.0, 0.0)
-    rows = [bytearray([0] * width) for _ in range(height)]
-    for x in range(width):
-        rows[height - 1][x] = 3
-    for x, v in enumerate(values):
-        top = height - 2 - (round((v - lo) / (hi - lo) * (height - 6)) if hi > lo else (height - 6) // 2)
-        for y in range(top, height - 1):
-            rows[y][x] = 1
-        for y in (top - 1, top):
-            rows[y][x] = 2
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
-            + _chunk(b"PLTE", _PALETTE) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
+    span = HEIGHT - 6
+    tops = bytearray([HEIGHT - 1]) * WIDTH
+    if values:
+        levels = bytes(HEIGHT - 2 - (round((v - lo) / (hi - lo) * span) if hi > lo else span // 2) for v in values)
+        for k in range(step):
+            tops[k::step] = levels
+    tops = bytes(tops)
+    raw = b"".join(b"\x00" + tops.translate(row) for row in _ROWS) + b"\x00" + bytes([3]) * WIDTH
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0))
+            + _chunk(b"PLTE", _PALETTE) + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b""))
 
 
 def data_uri(png: bytes) -> str:

@@ -7,7 +7,7 @@ line by build.py, and Markdown escapes its own special characters. Links are onl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,13 +22,34 @@ TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!])")
 
 
-@dataclass
 class Rendered:
-    subject: str
-    text: str
-    html: str  # images as data: URIs (files, previews) or cid: references (email)
-    markdown: str
-    images: dict[str, bytes] = field(default_factory=dict)  # Content-ID → PNG, when cid
+    """One digest in every format; each format is rendered when first asked for."""
+
+    def __init__(self, data: dict, images: str = "data"):
+        lang = data["recipient"]["language"]
+        pngs = {a["article_id"]: chart.sparkline_png(a["series"])
+                for a in data["top_read"] + data["rising"] if a["series"]}
+        cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
+        srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
+        self.subject = subject(data)
+        self.images: dict[str, bytes] = {cids[a]: png for a, png in pngs.items()} if images == "cid" else {}
+        self._ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=self.subject, charts=srcs,
+                         num=lambda n: number(n, lang), more=data["totals"]["new_posts"] - len(data["new_posts"]),
+                         problem=lambda p: problem_text(p, lang), anomaly=lambda a: anomaly_text(a, lang),
+                         silent=lambda s: silent_text(s, lang), alt=lambda a: chart_alt(a, lang))
+
+    @cached_property
+    def text(self) -> str:
+        return _ENV.get_template("digest.txt.j2").render(self._ctx)
+
+    @cached_property
+    def html(self) -> str:
+        """Charts as data: URIs (files, previews) or cid: references (email, see .images)."""
+        return _ENV.get_template("digest.html.j2").render(self._ctx)
+
+    @cached_property
+    def markdown(self) -> str:
+        return _ENV.get_template("digest.md.j2").render(self._ctx)
 
 
 def _env() -> Environment:
@@ -73,21 +94,7 @@ def subject(data: dict) -> str:
 
 def render(data: dict, images: str = "data") -> Rendered:
     """All formats of one digest. images='cid' references attachments (email); 'data' inlines them."""
-    lang = data["recipient"]["language"]
-    pngs = {a["article_id"]: chart.sparkline_png(a["series"]) for a in data["top_read"] + data["rising"] if a["series"]}
-    cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
-    srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
-    ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=subject(data), charts=srcs,
-               num=lambda n: number(n, lang), more=data["totals"]["new_posts"] - len(data["new_posts"]),
-               problem=lambda p: problem_text(p, lang), anomaly=lambda a: anomaly_text(a, lang),
-               silent=lambda s: silent_text(s, lang), alt=lambda a: chart_alt(a, lang))
-    return Rendered(
-        subject=ctx["subject"],
-        text=_ENV.get_template("digest.txt.j2").render(ctx),
-        html=_ENV.get_template("digest.html.j2").render(ctx),
-        markdown=_ENV.get_template("digest.md.j2").render(ctx),
-        images={cids[aid]: png for aid, png in pngs.items()} if images == "cid" else {},
-    )
+    return Rendered(data, images)
 
 
 def problem_text(p: dict, lang: str) -> str:
