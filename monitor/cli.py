@@ -69,19 +69,23 @@ def cli(ctx: click.Context, config_path: str, db_path: str) -> None:
 @cli.command()
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Crawl only this site (repeatable).")
 @click.option("--timeout", type=float, default=None, help="Kill the crawl after this many seconds.")
+@click.option("--processes", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Crawl in this many child processes at once (sites sharded by host).")
 @click.option("--no-detect", is_flag=True, help="Do not run change detection after the crawl.")
 @click.option("--json", "as_json", is_flag=True, help="Print the crawl rows as JSON.")
 @pass_ctx
-def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, no_detect: bool, as_json: bool) -> None:
+def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: int, no_detect: bool,
+          as_json: bool) -> None:
     """Crawl all enabled sites (or --site ID …) once, in a child process.
 
     \b
     Example:
       portalwatch crawl
       portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
+      portalwatch crawl -j 2        # two child processes, sites split by host
     """
     chosen = obj.config.select(list(sites))  # validates ids before starting a child
-    result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json)
+    result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json, processes=processes)
     if not no_detect and obj.config.settings.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
     if as_json:
@@ -95,11 +99,15 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, no_detect: bo
         raise click.ClickException(msg)
 
 
-def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False):
+def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,
+                         processes: int = 1):
+    from functools import partial
+
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from monitor.crawl import crawl as run_crawl
+    from monitor.crawl import crawl_parallel
 
+    run_crawl = partial(crawl_parallel, processes=processes)
     if quiet or not sys.stderr.isatty() and os.environ.get("PORTALWATCH_PROGRESS") != "1":
         return run_crawl(obj.config_path, obj.db_path, site_ids, timeout=timeout)
     with Progress(

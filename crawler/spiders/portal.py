@@ -35,7 +35,7 @@ class SiteState:
         self.known = known
         self.profile: Profile | None = None if site.profile == "auto" else get_profile(site.profile)
         self.policy = RevisitPolicy.from_config(site.revisit)
-        self.host = urlsplit(site.start_urls[0]).netloc
+        self.hosts = {urlsplit(u).netloc for u in site.start_urls}  # the crawl stays on these
         self.seen: set[str] = set()
         self.pending_lists = 0
         self.list_failed = False
@@ -55,7 +55,7 @@ class PortalSpider(scrapy.Spider):
         ids = [s for s in sites.split(",") if s] if sites else None
         self.sites = self.config.select(ids)
         self.now = clock.now()
-        self.allowed_domains = sorted({urlsplit(s.start_urls[0]).hostname for s in self.sites})
+        self.allowed_domains = sorted({urlsplit(u).hostname for s in self.sites for u in s.start_urls})
         self.state: dict[str, SiteState] = {}
 
     async def start(self):
@@ -111,7 +111,7 @@ class PortalSpider(scrapy.Spider):
             return
 
         observed = clock.now_iso()
-        entries = [e for e in listing.entries if urlsplit(e.url).netloc == st.host]
+        entries = [e for e in listing.entries if urlsplit(e.url).netloc in st.hosts]
         if not entries:
             st.list_failed = True
             yield self._error(
@@ -152,7 +152,7 @@ class PortalSpider(scrapy.Spider):
             yield ListPageItem(site.id, response.url, sightings)
         yield from requests
 
-        more = listing.next_url and urlsplit(listing.next_url).netloc == st.host
+        more = listing.next_url and urlsplit(listing.next_url).netloc in st.hosts
         if more and (page >= site.max_pages or all_old):
             st.lists_exhausted = False
         elif more:

@@ -95,3 +95,29 @@ def test_max_pages_and_max_age_bound_the_crawl(tmp_path):
         db.conn.close()
     finally:
         p.server.stop()
+
+
+def test_two_processes_share_the_database(tmp_path):
+    """Sites on different hosts crawled by two children at once into one SQLite file."""
+    from monitor.crawl import crawl_parallel, shard_sites
+    from tests.conftest import make_portal
+
+    p = make_portal(tmp_path)
+    try:
+        # the same simulator reached as 127.0.0.1 and as localhost: two hosts, two shards
+        text = p.config.read_text(encoding="utf-8")
+        ea = text.index('id = "ea-kao"')
+        end = text.find("\n[[", ea)
+        end = len(text) if end < 0 else end
+        text = text[:ea] + text[ea:end].replace("http://127.0.0.1:", "http://localhost:") + text[end:]
+        p.config.write_text(text, encoding="utf-8")
+        groups = shard_sites(p.config, None, 2)
+        assert len(groups) == 2 and ["ea-kao"] in groups
+        result = crawl_parallel(p.config, p.db_path, processes=2)
+        assert result.ok and len({c["pid"] for c in result.crawls}) == 2
+        assert all(c["outcome"] == "ok" for c in result.crawls)
+        db = p.db()
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(p.sim.truth(include_removed=False))
+        db.conn.close()
+    finally:
+        p.server.stop()
