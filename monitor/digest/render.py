@@ -73,10 +73,11 @@ def md_escape(text: str | None) -> str:
 
 
 def number(n: int | float | None, lang: str) -> str:
+    """1.234 and 6,7 in Vietnamese; 1,234 and 6.7 in English."""
     if n is None:
         return "—"
     s = f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
-    return s.replace(",", ".") if lang == "vi" and isinstance(n, int) else (s.replace(",", "\u00a0") if lang == "vi" else s)
+    return s.translate(str.maketrans(",.", ".,")) if lang == "vi" else s
 
 
 _ENV = _env()
