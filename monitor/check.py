@@ -278,3 +278,30 @@ def _check_article(site, report, profile, art_url, art_html) -> None:
     for name in ("title", "published_at"):
         if getattr(art, name) is None:
             report.problems.append(f"site {site.id!r}: article {art_url}: no {name} extracted (expected via {profile.name!r})")
+
+
+def load_sample(conn, sample_id: int, site: Site) -> dict:
+    """An html_samples row of this site (or of one of its former ids); ValueError otherwise."""
+    row = conn.execute("SELECT id, site_id, url, kind, reason, html, saved_at FROM html_samples WHERE id = ?",
+                       (sample_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no html_samples row #{sample_id} (kept pages: `portalwatch sites health`; old ones"
+                         " are deleted after sample_retention_days)")
+    sample = dict(zip(("id", "site_id", "url", "kind", "reason", "html", "saved_at"), row, strict=True))
+    if sample["site_id"] not in (site.id, *site.aliases):
+        raise ValueError(f"html_samples #{sample_id} is a page of site {sample['site_id']!r}, not of {site.id!r}")
+    return sample
+
+
+def keep_pages(conn, site_id: str, report: CheckReport) -> list[int]:
+    """Store the pages this check fetched in html_samples (reason 'kept by sites check')."""
+    from monitor import clock
+
+    ids = []
+    for kind, (url, html) in report.pages.items():
+        cur = conn.execute(
+            "INSERT INTO html_samples (site_id, url, kind, reason, html, saved_at) VALUES (?,?,?,?,?,?)",
+            (site_id, url, kind, "kept by sites check" + (f": {report.problems[0]}" if report.problems else ""),
+             html, clock.now_iso()))
+        ids.append(cur.lastrowid)
+    return ids

@@ -229,26 +229,59 @@ def sites_list(obj: Ctx, as_json: bool) -> None:
 @click.option("--list-url", help="Check this list page instead of the first start URL.")
 @click.option("--article-url", help="Check this article instead of the first one listed.")
 @click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False),
-              help="Use a saved list page (e.g. from html_samples) instead of fetching.")
+              help="Use a saved list page instead of fetching it.")
+@click.option("--sample", "sample_id", type=int, metavar="N",
+              help="Rerun on page #N kept in html_samples when extraction broke (see `sites health`).")
+@click.option("--offline", is_flag=True, help="With --html/--sample: fetch nothing (no live article).")
+@click.option("--keep", is_flag=True, help="Keep the fetched pages in html_samples to rerun offline later.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
 def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str | None,
-                html_file: str | None, as_json: bool) -> None:
+                html_file: str | None, sample_id: int | None, offline: bool, keep: bool, as_json: bool) -> None:
     """Fetch one list page and one article of a site and show, field by field, what was
-    extracted and which selector or rule produced it.
+    extracted and which selector or rule produced it, each selector's matches, and what `auto`
+    would pick instead.
 
     \b
     Example:
       portalwatch sites check vinh-hung
+      portalwatch sites check vinh-hung --sample 12 --offline
     """
-    from monitor.check import check_site
+    from monitor.check import check_site, keep_pages, load_sample
 
     try:
         site = obj.config.site(site_id)
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     html = Path(html_file).read_text(encoding="utf-8") if html_file else None
-    report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html)
+    article_html, source = None, None
+    if sample_id is not None:
+        from monitor.clock import local
+        from monitor.store import open_db
+
+        db = open_db(obj.require_db(), readonly=True)
+        try:
+            sample = load_sample(db.conn, sample_id, site)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        finally:
+            db.conn.close()
+        source = f"html_samples #{sample_id} ({sample['reason']}, kept {local(sample['saved_at'])})"
+        if sample["kind"] == "article":
+            article_html, article_url = sample["html"], sample["url"]
+        else:
+            html, list_url = sample["html"], sample["url"]
+    report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
+                        article_html=article_html, offline=offline, source=source)
+    if keep and report.pages:
+        from monitor.store import open_db
+
+        db = open_db(obj.db_path)
+        try:
+            kept = keep_pages(db.conn, site.id, report)
+        finally:
+            db.conn.close()
+        err_console.print("kept as html_samples " + ", ".join(f"#{i}" for i in kept))
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -315,6 +348,7 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
 from monitor import cli_analyst  # noqa: E402,F401
 from monitor import cli_digest  # noqa: E402,F401
 from monitor import cli_service  # noqa: E402,F401
+from monitor import cli_sites  # noqa: E402,F401
 
 
 def main() -> None:

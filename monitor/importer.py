@@ -1,0 +1,161 @@
+"""`portalwatch sites import FILE.csv`: onboard many sites at once.
+
+Columns `id,name,level,parent,url` (header required; level and parent may be empty). Every row is
+checked (id, URL, duplicates in the file and in the configuration), then detection runs for the
+valid rows in a few threads (at most two requests at a time per host). Each row ends as:
+  ready      a news list was found, dates extracted: will be appended
+  configured the same id with the same URL is already in the configuration: skipped
+  attention  needs a human; `problem` says why (bad row, unreachable, not a news list, …)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.extract.urls import canonical_url
+from monitor.config import ID_RE, LEVELS, Config
+from monitor.onboard import Proposal, Web, inspect_url
+
+COLUMNS = ("id", "name", "level", "parent", "url")
+
+
+class ImportFileError(ValueError):
+    """The CSV file itself cannot be used (not a row: the whole file)."""
+
+
+@dataclass
+class ImportRow:
+    line: int
+    id: str
+    name: str
+    level: str
+    parent: str
+    url: str
+    status: str = "pending"
+    problem: str = ""
+    proposal: Proposal | None = field(default=None, repr=False)
+    table: dict | None = None
+
+    def as_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in ("line", "id", "name", "level", "parent", "url", "status", "problem")}
+        out["start_urls"] = self.table["start_urls"] if self.table else []
+        out["profile"] = self.table["profile"] if self.table else None
+        out["preview"] = self.proposal.preview[:1] if self.proposal else []
+        return out
+
+
+def read_rows(path: str | Path) -> list[ImportRow]:
+    """Rows of the CSV (UTF-8, BOM allowed); raise ImportFileError naming what is wrong."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError(f"{p}: no such file") from None
+    except UnicodeDecodeError as e:
+        raise ImportFileError(f"{p}: not UTF-8 text ({e}); save the sheet as 'CSV UTF-8'") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in ("id", "name", "url") if c not in header]
+    if missing:
+        raise ImportFileError(f"{p}: missing column(s) {', '.join(missing)}; expected a header line "
+                              f"{','.join(COLUMNS)} (got {','.join(header) or 'nothing'})")
+    reader.fieldnames = header
+    rows = []
+    for n, rec in enumerate(reader, 2):
+        if not any((v or "").strip() for v in rec.values() if isinstance(v, str)):
+            continue
+        rows.append(ImportRow(n, *((rec.get(c) or "").strip() for c in COLUMNS)))
+    return rows
+
+
+def validate(rows: list[ImportRow], config: Config) -> None:
+    """Mark rows that are wrong on their face, duplicated, or already configured."""
+    configured = {s.id: s for s in config.sites}
+    aliases = {a: s.id for s in config.sites for a in s.aliases}
+    first_line: dict[str, int] = {}
+    for r in rows:
+        where = f"line {r.line}"
+        if not r.id:
+            r.status, r.problem = "attention", f"{where}: empty id"
+        elif not ID_RE.match(r.id):
+            r.status, r.problem = "attention", (f"{where}: id {r.id!r} is not valid (lowercase letters, digits,"
+                                                " '-' or '_', at most 64)")
+        elif r.id in first_line:
+            r.status, r.problem = "attention", f"{where}: duplicate id {r.id!r} (also on line {first_line[r.id]})"
+        elif not r.name:
+            r.status, r.problem = "attention", f"{where}: empty name for {r.id!r}"
+        elif urlsplit(r.url).scheme not in ("http", "https") or not urlsplit(r.url).netloc:
+            r.status, r.problem = "attention", f"{where}: {r.id!r}: {r.url!r} is not an http(s) URL"
+        elif r.level and r.level not in LEVELS:
+            r.status, r.problem = "attention", f"{where}: {r.id!r}: level {r.level!r} is not one of {', '.join(LEVELS)}"
+        elif r.id in aliases:
+            r.status, r.problem = "attention", f"{where}: id {r.id!r} is a former id (alias) of site {aliases[r.id]!r}"
+        elif r.id in configured:
+            s = configured[r.id]
+            same = canonical_url(r.url) in {canonical_url(u) for u in [s.home_url or "", *s.start_urls] if u}
+            r.status, r.problem = ("configured", f"{where}: {r.id!r} is already configured") if same else (
+                "attention", f"{where}: id {r.id!r} is already used by site {s.name!r} ({s.start_urls[0]})")
+        first_line.setdefault(r.id, r.line)
+
+
+def detect_rows(rows: list[ImportRow], config: Config, web: Web, *, workers: int = 8,
+                on_done: Callable[[ImportRow], None] | None = None) -> None:
+    """Run `sites add` detection for every pending row (threads); fill status/problem/table."""
+    pending = [r for r in rows if r.status == "pending"]
+
+    def one(r: ImportRow) -> ImportRow:
+        try:
+            r.proposal = inspect_url(r.url, web, preview=1)
+        except Exception as e:  # noqa: BLE001 - one odd page must not stop a bulk import
+            r.status, r.problem = "attention", f"line {r.line}: {r.id!r}: detection crashed on {r.url}: {e!r}"
+            return r
+        p = r.proposal
+        if p.ok:
+            r.status = "ready"
+            r.table = p.site_table(r.id, r.name, r.level or None, r.parent or None)
+            r.problem = "; ".join(p.notes)
+        else:
+            r.status = "attention"
+            r.problem = f"line {r.line}: {r.id!r}: " + ("; ".join(p.problems) or "no news list found")
+        return r
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for r in pool.map(one, pending):
+            if on_done:
+                on_done(r)
+    _overlaps(rows, config)
+
+
+def _overlaps(rows: list[ImportRow], config: Config) -> None:
+    """Two sites crawling the same list would store every article twice: the later one waits."""
+    owner = {canonical_url(u): s.id for s in config.sites for u in s.start_urls}
+    for r in rows:
+        if r.status != "ready":
+            continue
+        clash = next((owner[canonical_url(u)] for u in r.table["start_urls"] if canonical_url(u) in owner), None)
+        if clash:
+            r.status = "attention"
+            r.problem = f"line {r.line}: {r.id!r}: its news list is already crawled for site {clash!r}"
+            continue
+        for u in r.table["start_urls"]:
+            owner[canonical_url(u)] = r.id
+
+
+def write_report(rows: list[ImportRow], path: str | Path) -> None:
+    """The rows needing a human, as a CSV to fix and import again (cells made spreadsheet-safe)."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([*COLUMNS, "problem"])
+        for r in rows:
+            if r.status == "attention":
+                w.writerow([_cell(v) for v in (r.id, r.name, r.level, r.parent, r.url, r.problem)])
+
+
+def _cell(v: str) -> str:
+    """Neutralise spreadsheet formulas (=, +, -, @) in text that came from a page or a sheet."""
+    return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
