@@ -169,6 +169,8 @@ class Service:
         self._queue: list[_Request] = []
         self._qlock = threading.Lock()
         self._lane = threading.Lock()
+        self._batch_cv = threading.Condition()
+        self._batch_gen = 0
         self._stopping = threading.Event()
         self._reload = threading.Event()
         self._pidfile = None
@@ -277,6 +279,9 @@ class Service:
             finally:
                 for r in batch:
                     r.done.set()
+                with self._batch_cv:
+                    self._batch_gen += 1
+                    self._batch_cv.notify_all()
 
     def _run_batch(self, batch: list[_Request]) -> None:
         if self._stopping.is_set():
@@ -338,6 +343,12 @@ class Service:
 
     # -- other jobs -------------------------------------------------------------------------------------
     def digest(self, recipient: str) -> None:
+        """Send a recipient's digest; a crawl in progress finishes first (fresher numbers)."""
+        with self._batch_cv:  # wait for the crawl in progress, not for every later one
+            gen = self._batch_gen
+            if self._lane.locked():
+                self._batch_cv.wait_for(lambda: self._batch_gen != gen or self._stopping.is_set(),
+                                        timeout=self.config.settings.crawl_timeout + 30)
         try:
             results = jobs.send_digests(self.config, self.db_path, recipient)
         except Exception as e:
