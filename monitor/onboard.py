@@ -167,6 +167,13 @@ def inspect_url(url: str, web: Web, *, max_candidates: int = 8, preview: int = 5
         p.lists.append(here)
     else:
         _from_home(p, html, page.url, web, max_candidates)
+        art = _article(html, page.url)
+        if art is not None:  # its site's lists were found through its menu: say so, add nothing
+            p.kind = "article"
+            lists = ", ".join(f.url for f in p.lists) or "none found from its menu"
+            p.problems.append(
+                f"{page.url} is an article page ({art.title!r}, published {local(art.published_at)}), not a"
+                f" news list; give the site's home page or one of its lists ({lists})")
     if not p.lists:
         _explain(p, html, page.url, here)
         return p
@@ -218,14 +225,8 @@ def _explain(p: Proposal, html: str, url: str, here: FoundList) -> None:
     """No news list: say what the page is instead."""
     subs, dirs = d.subsite_links(html, url)
     p.subsites = len(subs)
-    art = None
-    if d.is_article_like(url):
-        art = detect_profile(html, url).parse_article(html, url)
-    if art is not None and art.title and art.published_at:
-        p.kind = "article"
-        p.problems.append(
-            f"{url} is an article page ({art.title!r}, published {local(art.published_at)}), not a news list;"
-            " give the list it belongs to or the site's home page")
+    if p.kind == "article":
+        pass
     elif len(subs) >= 2:
         p.kind = "directory"
         names = ", ".join(s.name for s in subs[:4]) + (" …" if len(subs) > 4 else "")
@@ -240,6 +241,14 @@ def _explain(p: Proposal, html: str, url: str, here: FoundList) -> None:
     if p.directories and p.kind != "directory":
         p.notes.append("it links sub-site directories: " + ", ".join(c.text or c.url for c in p.directories)
                        + " (see `portalwatch sites discover`)")
+
+
+def _article(html: str, url: str):
+    """The article this page is (title and date found on an article-like URL), else None."""
+    if not d.is_article_like(url):
+        return None
+    art = detect_profile(html, url).parse_article(html, url)
+    return art if art.title and art.published_at else None
 
 
 def _preview(p: Proposal, entries: list, web: Web) -> None:

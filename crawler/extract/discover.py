@@ -154,7 +154,8 @@ def list_candidates(html: str, url: str, limit: int = 10) -> list[LinkCandidate]
 
 
 def assess_list(listing: ListPage, url: str, min_entries: int = 3) -> ListAssessment:
-    """A news list: ≥ min_entries on-host article links, most of them dated or a next page."""
+    """A news list: ≥ min_entries on-host article links, most of them dated or a next page (or a
+    short list whose every link is a dated article)."""
     host = h._host(urlsplit(url).netloc)
     entries = [e for e in listing.entries if h._host(urlsplit(e.url).netloc) == host]
     article_like = sum(1 for e in entries if is_article_like(e.url))
@@ -162,6 +163,9 @@ def assess_list(listing: ListPage, url: str, min_entries: int = 3) -> ListAssess
     views = sum(1 for e in entries if e.views is not None)
     has_next = bool(listing.next_url)
     n = len(entries)
+    if 0 < n < min_entries and dated == article_like == n:
+        return ListAssessment(True, n, article_like, dated, views, has_next,
+                              f"a short list: {n} dated article(s), {views} with views")
     if n < min_entries:
         reason = f"{n} article link(s) found, expected at least {min_entries}"
         ok = False
