@@ -79,10 +79,7 @@ def status(obj: Ctx, as_json: bool) -> None:
     """
     from monitor.scheduler import status as get_status
 
-    try:
-        data = get_status(obj.config_path, obj.db_path)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
+    data = get_status(obj.config_path, obj.db_path)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
@@ -95,6 +92,8 @@ def print_status(data: dict) -> None:
     svc = data["service"]
     state = f"[green]running[/] (pid {svc['pid']})" if svc["running"] else "[red]not running[/]"
     console.print(f"Service: {state} · job store {escape(svc['jobstore'])}")
+    if svc.get("config_error"):
+        console.print(f"[red]Configuration error[/] (a reload would be refused): {escape(svc['config_error'])}")
 
     t = Table(title="Jobs")
     for col in ("job", "next run (VN time)", "schedule"):

@@ -479,13 +479,18 @@ def _is_child(pid: int) -> bool:
 # -- status ----------------------------------------------------------------------------------------------
 def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
     """Everything `portalwatch status` shows, as JSON-able data (times in UTC ISO-8601)."""
-    config = load_config(config_path)
-    store_path = jobs.jobstore_path(config, db_path)
+    try:
+        config, config_error = load_config(config_path), None
+        store_path = jobs.jobstore_path(config, db_path)
+    except ConfigError as e:  # still show what runs; the jobstore key cannot be read, use the default
+        config, config_error = None, str(e)
+        db = Path(db_path).resolve()
+        store_path = db.with_name(db.name + ".jobs.sqlite")
     pid = read_pid(store_path) if store_path.exists() else None
     now = datetime.now(clock.VN_TZ)
     out: dict = {
         "service": {"running": pid is not None, "pid": pid, "config": str(config_path), "db": str(db_path),
-                    "jobstore": str(store_path), "checked_at": clock.iso(now)},
+                    "jobstore": str(store_path), "checked_at": clock.iso(now), "config_error": config_error},
         "jobs": [], "last_runs": [], "sites": [], "deliveries": None,
     }
     stored = _stored_jobs(store_path)
@@ -529,6 +534,11 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
                     " FROM deliveries WHERE status <> 'delivered' ORDER BY id")]
         finally:
             db.conn.close()
+    if config is None:
+        for sid in sorted(set(last) | set(next_crawl)):
+            out["sites"].append({"id": sid, "name": sid, "enabled": True, "schedule": "?",
+                                 "next_crawl_at": next_crawl.get(sid), "last_crawl": last.get(sid)})
+        return out
     for site in config.sites:
         out["sites"].append({
             "id": site.id, "name": site.name, "enabled": site.enabled,
