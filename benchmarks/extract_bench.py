@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.extract.profiles import PROFILES, get_profile
-from crawler.extract.profiles.base import compile_css
 from crawler.extract.text import parse_html
 
 BASE = "http://sim.test"
@@ -69,11 +68,11 @@ def collect(sim, template: str, n_articles: int, n_lists: int) -> tuple[list, li
 
 
 def _clear_caches() -> None:
-    """Empty extraction's memo caches so that repeated runs do not flatter them."""
+    """Empty extraction's memo caches (not compiled selectors) so repeated runs do not flatter them."""
     for name, mod in list(sys.modules.items()):
         if name.startswith("crawler.extract"):
-            for obj in vars(mod).values():
-                if callable(getattr(obj, "cache_clear", None)) and obj is not compile_css:
+            for key, obj in vars(mod).items():
+                if callable(getattr(obj, "cache_clear", None)) and not key.startswith("compile_"):
                     obj.cache_clear()
 
 

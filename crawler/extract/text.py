@@ -12,6 +12,7 @@ from lxml import etree
 # Python's \s already covers NBSP, U+2007, U+202F, U+3000; zero-width characters are removed.
 _WS_RE = re.compile(r"\s+")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_PARA_RE = re.compile(r"\n\s*\n")
 _ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 BLOCK_TAGS = frozenset(
@@ -35,7 +36,10 @@ def normalize_ws(text: str | None) -> str:
     """Map NBSP and other Unicode spaces to plain spaces, drop zero-width characters, collapse."""
     if not text:
         return ""
-    if not text.isascii() and _ZERO_WIDTH_RE.search(text):
+    if text.isprintable():  # no whitespace but " " and no zero-width characters (category Cf)
+        if "  " not in text and text[0] != " " and text[-1] != " ":
+            return text if type(text) is str else str(text)  # already normalised
+    elif not text.isascii() and _ZERO_WIDTH_RE.search(text):
         text = _ZERO_WIDTH_RE.sub("", text)
     return " ".join(text.split())  # str.split() splits on all Unicode whitespace, NBSP included
 
@@ -119,12 +123,14 @@ def _collect_inline(el, parts: list[str]) -> None:
     spaced = tag.lower() in BLOCK_TAGS or tag.lower() == "br"
     if spaced:
         parts.append(" ")
-    if el.text:
-        parts.append(el.text)
+    text = el.text
+    if text:
+        parts.append(text)
     for child in el:
         _collect_inline(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+        tail = child.tail
+        if tail:
+            parts.append(tail)
     if spaced:
         parts.append(" ")
 
@@ -142,9 +148,13 @@ def block_text(el, exclude=()) -> str:
     out: list[str] = []
     _walk_block(el, out, skip, is_root=True)
     raw = "".join(out)
+    # Lines of an entity-free NFC text are NFC too ("\n" never composes): only spaces to fix.
+    clean = clean_text
+    if "&" not in raw and (raw.isascii() or unicodedata.is_normalized("NFC", raw)):
+        clean = normalize_ws
     paragraphs = []
-    for chunk in re.split(r"\n\s*\n", raw):
-        lines = [clean_text(line) for line in chunk.split("\n")]
+    for chunk in _PARA_RE.split(raw):
+        lines = [clean(line) for line in chunk.split("\n")]
         para = "\n".join(line for line in lines if line)
         if para:
             paragraphs.append(para)
@@ -152,21 +162,26 @@ def block_text(el, exclude=()) -> str:
 
 
 def _walk_block(el, out: list[str], skip: set[int], is_root: bool = False) -> None:
-    tag = el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    tag = tag.lower() if isinstance(tag, str) else None
     if tag is None or tag in SKIP_TAGS or id(el) in skip:
-        if not is_root and el.tail:
-            out.append(el.tail.replace("\n", " "))
+        if not is_root:
+            _add_line_text(out, el.tail)
         return
     block = tag in BLOCK_TAGS
     if tag == "br":
         out.append("\n")
     elif block:
         out.append("\n\n")
-    if el.text:
-        out.append(el.text.replace("\n", " "))
+    _add_line_text(out, el.text)
     for child in el:
         _walk_block(child, out, skip)
     if block:
         out.append("\n\n")
-    if not is_root and el.tail:
-        out.append(el.tail.replace("\n", " "))
+    if not is_root:
+        _add_line_text(out, el.tail)
+
+
+def _add_line_text(out: list[str], text: str | None) -> None:
+    if text:
+        out.append(text.replace("\n", " ") if "\n" in text else text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 _DROP_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "yclid", "jsessionid", "p_auth", "_101_viewmode", "redirect"}
@@ -19,6 +19,12 @@ _DNN_RE = re.compile(r"/post/(\d+)(?=/|\.aspx|$)", re.IGNORECASE)
 _TANDAN_DATED_RE = re.compile(r"/Pages/\d{4}-\d{1,2}-\d{1,2}/[^/]*-([A-Za-z0-9]{4,16})\.aspx$", re.IGNORECASE)
 _TANDAN_NUM_RE = re.compile(r"-(\d{4,})\.aspx$", re.IGNORECASE)
 _TIMESTAMP_RE = re.compile(r"-(\d{14,20})\.s?html?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def absolute_url(base: str, href: str) -> str:
+    """urljoin(base, href) without the fragment (cached: list pages link the same URLs often)."""
+    return urljoin(base, href).split("#", 1)[0]
 
 
 def _keep_param(key: str) -> bool:

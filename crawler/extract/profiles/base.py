@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
@@ -19,6 +19,7 @@ from ..dates import find_datetime
 from ..numbers import match_view_count, parse_count
 from ..text import block_text, clean_text, element_text, parse_html
 from ..types import ArticlePage, ListEntry, ListPage
+from ..urls import absolute_url
 from . import heuristics as h
 
 SelectorSpec = str | tuple[str, ...]
@@ -187,13 +188,13 @@ class Profile:
         href, anchor, title, link_css = _link_of(item, sels.get("item_link") or "a[href]")
         if not href:
             return None
-        url = urljoin(base, href.strip()).split("#", 1)[0]
+        url = absolute_url(base, href.strip())
         links: list = [anchor] if anchor is not None else []
         needs_links = not title or not all(sels.get(k) for k in ("item_date", "item_views"))
         if needs_links:
             links = [
                 a for a in item.iter("a")
-                if a.get("href") and urljoin(base, a.get("href").strip()).split("#", 1)[0] == url
+                if (h := a.get("href")) and absolute_url(base, h.strip()) == url
             ] or links
         if not title:
             title = h.item_title(h.ListItem(item, url, links))

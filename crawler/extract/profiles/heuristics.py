@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..dates import DateMatch, find_datetime
 from ..numbers import ViewCountMatch, match_view_count
 from ..text import clean_text, element_text, fold, normalize_ws, raw_text
-from ..urls import canonical_url
+from ..urls import absolute_url, canonical_url
 
 # ---------------------------------------------------------------- boilerplate regions
 _BOILER_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
@@ -87,15 +88,18 @@ def _host(netloc: str) -> str:
 
 def usable_link(href: str | None, base: str, page_host: str) -> str | None:
     """Absolute, fragment-less URL of an on-site, non-document, non-javascript link, else None."""
-    if not href:
-        return None
+    return _usable_link(href, base, page_host) if href else None
+
+
+@lru_cache(maxsize=8192)
+def _usable_link(href: str, base: str, page_host: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
     low = href[:11].lower()
     if low.startswith(("javascript:", "mailto:", "tel:", "data:", "sms:", "callto:")):
         return None
-    absu = urljoin(base, href).split("#", 1)[0]
+    absu = absolute_url(base, href)
     parts = urlsplit(absu)
     if parts.scheme not in ("http", "https", "file"):
         return None
@@ -110,6 +114,7 @@ def usable_link(href: str | None, base: str, page_host: str) -> str | None:
 _EXT_RE = re.compile(r"\.(s?html?|aspx?|php\d?|jsp|cfm|do)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def path_shape(url: str) -> tuple:
     """Abstract shape of a URL: literal directories, numeric parts abstracted, query keys."""
     parts = urlsplit(url)
@@ -418,6 +423,7 @@ _LAST_WORDS = {"cuoi", "cuoi cung", "trang cuoi", "last", "end"}
 _ARROWS = "<>»«›‹→←-|.:()[] "
 
 
+@lru_cache(maxsize=8192)
 def page_number(url: str) -> tuple[str, int] | None:
     """(pager key, page number) read from a list URL, e.g. ("_101_cur", 2), or None."""
     parts = urlsplit(url)
