@@ -194,7 +194,7 @@ class Profile:
         if needs_links:
             links = [
                 a for a in item.iter("a")
-                if (h := a.get("href")) and absolute_url(base, h.strip()) == url
+                if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
             ] or links
         if not title:
             title = h.item_title(h.ListItem(item, url, links))
