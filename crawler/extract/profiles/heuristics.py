@@ -40,7 +40,10 @@ _DATE_LABEL_RE = re.compile(
 
 
 def _classes(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    cls, id_ = el.get("class"), el.get("id")
+    if not (cls or id_):  # most elements: no string to build
+        return ""
+    return f"{cls or ''} {id_ or ''}".strip()
 
 
 def is_boilerplate(el, cache: dict | None = None) -> bool:
@@ -525,7 +528,7 @@ def find_title(root) -> tuple[object | None, str | None, str]:
             continue
         tag = el.tag.lower()
         heading = tag in ("h1", "h2", "h3")
-        classy = bool(_TITLE_CLASS_RE.search(_classes(el))) if tag not in ("a", "img", "meta") else False
+        classy = tag not in ("a", "img", "meta") and bool((cls := _classes(el)) and _TITLE_CLASS_RE.search(cls))
         if not (heading or classy) or el in seen:
             continue
         seen.add(el)
@@ -710,6 +713,8 @@ _HOME_WORDS = {"trang chu", "home", "trang chinh", "trang nhat"}
 
 def _crumb_like(el) -> bool:
     """A short block of >= 2 links starting with "Trang chủ"/"Home" and separated by » > › / |."""
+    if len(el) < 2:  # fewer than two children: fewer than two links
+        return False
     links = [c for c in el if isinstance(c.tag, str) and c.tag.lower() in ("a", "span", "li")]
     if len(links) < 2 or el.tag in ("ul", "ol", "nav", "select"):
         return False
@@ -728,7 +733,8 @@ def find_category(root, title: str | None = None) -> tuple[str | None, str]:
     for el in (body if body is not None else root).iter():
         if not isinstance(el.tag, str):
             continue
-        if not (_CRUMB_RE.search(_classes(el)) or _crumb_like(el)):
+        cls = _classes(el)
+        if not ((cls and _CRUMB_RE.search(cls)) or _crumb_like(el)):
             continue
         texts = [element_text(x) for x in el.iter("a", "span", "li", "p")]
         texts = [t for t in texts if t and len(t) < 100 and t.strip(_ARROWS)]
