@@ -80,26 +80,25 @@ def covered_sites(config: Config, recipient: Recipient) -> list:
 
 
 def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
-          generated_at: str | None = None) -> dict:
+          generated_at: str | None = None, cache: dict | None = None) -> dict:
     """The digest data for `recipient` over (since, until] (UTC ISO strings): the end is
     included, so a crawl at the very moment of the digest counts, and the next window starts
-    right after it."""
+    right after it. Pass the same `cache` dict when building several recipients: what belongs
+    to a site (its events, gains, counts) is then computed once per window, not per recipient."""
     sites = covered_sites(config, recipient)
     q = _Query(db, [s.id for s in sites], since, until)
     names = {s.id: s.name for s in sites}
-    events = q.events()
-    drops: dict[int, int] = defaultdict(int)
-    for e in events:
-        if e["kind"] == "views_anomaly" and e["details"].get("reason") == "decrease":
-            drops[e["article_id"]] += e["details"]["old"] - e["details"]["new"]
-    gains = q.gains({e["article_id"] for e in events if e["kind"] == "new_article"}, drops)
-    per_site = q.site_stats(recipient.silent_days)
+    events, gains, per_site = _site_level(db, [s.id for s in sites], since, until, cache)
+    for st in per_site.values():
+        st["silent"] = st.get("ever_crawled") and (st.get("silent_days") is None
+                                                   or st["silent_days"] >= recipient.silent_days)
 
     new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
     top = sorted((g for g in gains.values() if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"]))[:TOP_N]
     top_ids = {g["article_id"] for g in top}
     rising = sorted((g for g in gains.values() if g["gained"] > 0 and g["rate"] and g["article_id"] not in top_ids),
                     key=lambda g: (-g["rate"], g["article_id"]))[:TOP_N]
+    top, rising = [dict(g) for g in top], [dict(g) for g in rising]  # the cache's rows stay untouched
     q.describe(top + rising, names)
 
     site_rows, baseline, problems, silent = [], [], [], []
@@ -173,6 +172,30 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     return data
 
 
+def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | None):
+    """Events, per-article gains and per-site counts of these sites, through the cache."""
+    store = cache.setdefault((since, until), {}) if cache is not None else {}
+    missing = [sid for sid in site_ids if sid not in store]
+    if missing:
+        q = _Query(db, missing, since, until)
+        events = q.events()
+        drops: dict[int, int] = defaultdict(int)
+        for e in events:
+            if e["kind"] == "views_anomaly" and e["details"].get("reason") == "decrease":
+                drops[e["article_id"]] += e["details"]["old"] - e["details"]["new"]
+        gains = q.gains({e["article_id"] for e in events if e["kind"] == "new_article"}, drops)
+        stats = q.site_stats()
+        for sid in missing:
+            store[sid] = {"events": [], "gains": [], "stats": stats.get(sid, {})}
+        for e in events:
+            store[e["site_id"]]["events"].append(e)
+        for g in gains.values():
+            store[g["site_id"]]["gains"].append(g)
+    events = sorted((e for sid in site_ids for e in store[sid]["events"]), key=lambda e: (e["observed_at"], e["id"]))
+    gains = {g["article_id"]: g for sid in site_ids for g in store[sid]["gains"]}
+    return events, gains, {sid: dict(store[sid]["stats"]) for sid in site_ids}
+
+
 def _public(g: dict) -> dict:
     keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "series", "published_at")
     return {k: g.get(k) for k in keys}
@@ -200,35 +223,23 @@ def _edits(events: list[dict], names: dict) -> list[dict]:
     return list(by_article.values())
 
 
-# The latest reading up to `until` is usually the one the articles row already holds; the
-# reading before the window is one index seek; the first reading inside it is only needed
-# (_FIRST_SQL) for articles with no reading before the window.
+# The articles row holds the latest reading (views, views_observed_at): when it is inside the
+# window it is the window's last reading, found without a seek. The reading before the window
+# is one index seek. The rest (_READING_SQL) is only for windows that end in the past, and for
+# articles with no reading before the window (their first reading inside it is the baseline).
 _GAINS_SQL = """
-SELECT a.id, a.site_id, a.published_at,
-       CASE WHEN a.views_observed_at <= :until THEN a.views_observed_at || '|' || a.views ELSE
-           (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = a.id AND observed_at <= :until
-            ORDER BY observed_at DESC, id DESC LIMIT 1) END,
-       (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = a.id AND observed_at <= :since
-        ORDER BY observed_at DESC, id DESC LIMIT 1)
+SELECT a.id, a.site_id, a.views_observed_at, a.views, julianday(a.views_observed_at),
+       b.views, julianday(b.observed_at), julianday(a.published_at)
 FROM articles a
+LEFT JOIN view_counts b ON b.id = (SELECT id FROM view_counts WHERE article_id = a.id
+    AND observed_at <= :since ORDER BY observed_at DESC, id DESC LIMIT 1)
 WHERE a.site_id IN (SELECT value FROM json_each(:sites)) AND a.views_observed_at > :since
 """
-_FIRST_SQL = """
-SELECT x.value, (SELECT observed_at || '|' || views FROM view_counts WHERE article_id = x.value
-                 AND observed_at > :since AND observed_at <= :until ORDER BY observed_at, id LIMIT 1)
-FROM json_each(:ids) x
+_READING_SQL = """
+SELECT x.value, r.views, julianday(r.observed_at), r.observed_at
+FROM json_each(:ids) x JOIN view_counts r ON r.id = (SELECT id FROM view_counts WHERE article_id = x.value
+    AND observed_at > :since AND observed_at <= :until ORDER BY observed_at {order}, id {order} LIMIT 1)
 """
-
-
-def _split(packed: str | None) -> tuple[str, int] | None:
-    if not packed:
-        return None
-    t, v = packed.split("|")
-    return t, int(v)
-
-
-def _epoch(t: str) -> float:
-    return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()
 
 
 class _Query:
@@ -239,12 +250,12 @@ class _Query:
 
     def events(self) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
+            "SELECT e.id, e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
             " FROM events e LEFT JOIN articles a ON a.id = e.article_id"
             " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at > ? AND e.observed_at <= ?"
             " AND e.kind != 'views_changed' ORDER BY e.observed_at, e.id", (self.sites, self.since, self.until))
-        keys = ("kind", "site_id", "article_id", "observed_at", "details", "title", "url")
-        return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[4])} for r in rows]
+        keys = ("id", "kind", "site_id", "article_id", "observed_at", "details", "title", "url")
+        return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[5])} for r in rows]
 
     def gains(self, new_ids: set[int], drops: dict[int, int]) -> dict[int, dict]:
         """Views gained per article with a reading in the window: its last reading minus the
@@ -253,28 +264,37 @@ class _Query:
         events), so a reset is an anomaly, never a negative gain. `rate` is views per hour
         since the starting point (for a new post: since publication). About one index seek per
         article read in the window; the readings themselves are never scanned."""
-        rows = [(aid, sid, published, _split(last), _split(before)) for aid, sid, published, last, before
-                in self.conn.execute(_GAINS_SQL, {"sites": self.sites, "since": self.since, "until": self.until})]
-        need_first = [r[0] for r in rows if r[4] is None and r[3] is not None]
-        firsts = {aid: _split(p) for aid, p in self.conn.execute(
-            _FIRST_SQL, {"ids": json.dumps(need_first), "since": self.since, "until": self.until})}
+        args = {"sites": self.sites, "since": self.since, "until": self.until}
+        rows = self.conn.execute(_GAINS_SQL, args).fetchall()
+        late = [r[0] for r in rows if r[2] > self.until]  # latest reading after the window's end
+        lasts = self._readings(late, "DESC")
+        firsts = self._readings([r[0] for r in rows if r[5] is None], "ASC")
         out = {}
-        for aid, sid, published, last, before in rows:
-            if last is None or last[0] <= self.since:
-                continue  # no reading inside the window
-            last_t, last_v = last
-            if before:
-                base_t, base_v = before
+        for aid, sid, last_t, last_v, last_j, before_v, before_j, published_j in rows:
+            if last_t > self.until:
+                if aid not in lasts:
+                    continue  # no reading inside the window
+                last_v, last_j = lasts[aid]
+            if before_v is not None:
+                base_v, base_j = before_v, before_j
             elif aid in new_ids:
-                base_t, base_v = (published if published and published < last_t else firsts[aid][0]), 0
+                base_v, base_j = 0, published_j if published_j and published_j < last_j else firsts[aid][1]
             else:
-                base_t, base_v = firsts[aid]
+                base_v, base_j = firsts[aid]
             gained = max(0, last_v - base_v + drops.get(aid, 0))
-            hours = (_epoch(last_t) - _epoch(base_t)) / 3600
+            hours = (last_j - base_j) * 24
             rate = round(gained / hours, 2) if hours >= 1 / 60 else None
             out[aid] = {"article_id": aid, "site_id": sid, "gained": gained, "views": last_v,
                         "rate": rate, "new": aid in new_ids}
         return out
+
+    def _readings(self, ids: list[int], order: str) -> dict[int, tuple[int, float]]:
+        """The first (ASC) or last (DESC) reading inside the window of each article."""
+        if not ids:
+            return {}
+        sql = _READING_SQL.format(order=order)
+        return {aid: (v, j) for aid, v, j, _ in self.conn.execute(
+            sql, {"ids": json.dumps(ids), "since": self.since, "until": self.until})}
 
     def describe(self, items: list[dict], names: dict) -> None:
         """Title, link and a views-over-time series for the few articles shown with a chart."""
@@ -307,7 +327,7 @@ class _Query:
             out.append(d)
         return {"all": out}
 
-    def site_stats(self, silent_days: int) -> dict[str, dict]:
+    def site_stats(self) -> dict[str, dict]:
         until = clock.parse_iso(self.until)
         week = clock.iso(until - timedelta(days=7))
         out: dict[str, dict] = defaultdict(dict)
@@ -333,7 +353,6 @@ class _Query:
                     (sid, sid)).fetchone()[0]
         for sid in list(out):
             st = out[sid]
-            if st.get("ever_crawled") or st.get("last_post_at"):
+            if st.get("last_post_at"):
                 st["ever_crawled"] = True
-                st["silent"] = st.get("silent_days") is None or st["silent_days"] >= silent_days
         return out

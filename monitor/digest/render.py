@@ -33,30 +33,32 @@ class Rendered:
         srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
         self.subject = subject(data)
         self.images: dict[str, bytes] = {cids[a]: png for a, png in pngs.items()} if images == "cid" else {}
+        self._env = _ENVS[lang]
         self._ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=self.subject, charts=srcs,
-                         num=lambda n: number(n, lang), more=data["totals"]["new_posts"] - len(data["new_posts"]),
-                         problem=lambda p: problem_text(p, lang), anomaly=lambda a: anomaly_text(a, lang),
-                         silent=lambda s: silent_text(s, lang), alt=lambda a: chart_alt(a, lang))
+                         more=data["totals"]["new_posts"] - len(data["new_posts"]))
 
     @cached_property
     def text(self) -> str:
-        return _ENV.get_template("digest.txt.j2").render(self._ctx)
+        return self._env.get_template("digest.txt.j2").render(self._ctx)
 
     @cached_property
     def html(self) -> str:
         """Charts as data: URIs (files, previews) or cid: references (email, see .images)."""
-        return _ENV.get_template("digest.html.j2").render(self._ctx)
+        return self._env.get_template("digest.html.j2").render(self._ctx)
 
     @cached_property
     def markdown(self) -> str:
-        return _ENV.get_template("digest.md.j2").render(self._ctx)
+        return self._env.get_template("digest.md.j2").render(self._ctx)
 
 
-def _env() -> Environment:
+def _env(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
-                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline)
+                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline,
+                       num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
+                       anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
+                       alt=lambda a: chart_alt(a, lang))
     return env
 
 
@@ -80,7 +82,7 @@ def number(n: int | float | None, lang: str) -> str:
     return s.translate(str.maketrans(",.", ".,")) if lang == "vi" else s
 
 
-_ENV = _env()
+_ENVS = {lang: _env(lang) for lang in LABELS}  # per language: filters are cheaper than context calls
 
 
 def subject(data: dict) -> str:

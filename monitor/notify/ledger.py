@@ -59,9 +59,10 @@ def run(db: sqlite_utils.Database, config: Config, now: datetime | None = None, 
     now = now or clock.now()
     recover_stale(db, now)
     recipients = [config.recipient(r) for r in recipient_ids] if recipient_ids else config.recipients
+    cache: dict = {}  # recipients planned together share per-site numbers
     for r in recipients:
         if r.channels and (since or until or force or is_due(db, r, now)):
-            plan(db, config, r, now, since=since, until=until, check_due=not (force or since or until))
+            plan(db, config, r, now, since=since, until=until, check_due=not (force or since or until), cache=cache)
     return send_pending(db, config, now, recipient_ids=[r.id for r in recipients])
 
 
@@ -84,7 +85,7 @@ def is_due(db: sqlite_utils.Database, recipient: Recipient, now: datetime) -> bo
 
 
 def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: datetime, *,
-         since=None, until=None, check_due: bool = False) -> int | None:
+         since=None, until=None, check_due: bool = False, cache: dict | None = None) -> int | None:
     """Build and record one digest with a 'pending' delivery per channel; return its id.
     Planning the same window again adds nothing (except rows for channels added since)."""
     conn = db.conn
@@ -98,7 +99,7 @@ def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: d
         if row:
             digest_id = row[0]
         else:
-            data = build(db, config, recipient, since_iso, until_iso, generated_at=now_iso)
+            data = build(db, config, recipient, since_iso, until_iso, generated_at=now_iso, cache=cache)
             digest_id = conn.execute(
                 "INSERT INTO digests (recipient_id, window_start, window_end, created_at, data) VALUES (?,?,?,?,?)",
                 (recipient.id, since_iso, until_iso, now_iso, json.dumps(data, ensure_ascii=False))).lastrowid
