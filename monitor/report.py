@@ -91,7 +91,7 @@ def top_articles(conn, scope: Scope, n: int) -> list[dict]:
     return [dict(zip(("id", "site_id", "title", "url", "views", "gained"), r, strict=True)) for r in conn.execute(
         "SELECT a.id, a.site_id, a.title, a.url, a.views, g.gained FROM (SELECT d.article_id,"
         " SUM(d.views_gained) AS gained FROM views_daily d JOIN articles a ON a.id = d.article_id"
-        f" WHERE d.day >= :d0 AND a.site_id IN ({ids}) GROUP BY d.article_id"
+        f" WHERE d.day >= :d0 AND a.site_id IN ({ids}) GROUP BY +d.article_id"
         " ORDER BY gained DESC, d.article_id LIMIT :n) g JOIN articles a ON a.id = g.article_id"
         " ORDER BY g.gained DESC, a.id", params,
     )]

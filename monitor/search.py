@@ -75,7 +75,7 @@ def search(
     since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
 ) -> list[Hit]:
     """Ranked hits (best first) for `text`, optionally only some sites and published since."""
-    where, params = ["articles_fts MATCH :q"], {"q": match_expression(text), "limit": limit}
+    where, params = ["f.articles_fts MATCH :q"], {"q": match_expression(text), "limit": limit}
     if sites:
         names = [f":s{i}" for i in range(len(sites))]
         where.append(f"a.site_id IN ({', '.join(names)})")
@@ -83,9 +83,10 @@ def search(
     if since:
         where.append("a.published_at >= :since")
         params["since"] = since_iso(since)
+    join = " JOIN articles a ON a.id = f.rowid" if len(where) > 1 else ""  # no filter: no lookups
     ids = conn.execute(
-        "SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid"
-        f" WHERE {' AND '.join(where)} ORDER BY f.rank LIMIT :limit",
+        f"SELECT f.rowid, f.rank FROM articles_fts f{join} WHERE {' AND '.join(where)}"
+        " ORDER BY f.rank LIMIT :limit",
         params,
     ).fetchall()
     hits = []

@@ -84,6 +84,12 @@ def test_gains_7d_is_relative_to_today(store):
     store.apply([item("dinh-cong", "new", at(3), views=1)])
     store.apply([item("dinh-cong", "new", at(0), views=90)])
     assert q(store, "SELECT site_id, views_gained FROM article_gains_7d") == [("dinh-cong", 89), ("vinh-hung", 20)]
+    assert q(store, "SELECT site_id, views_gained FROM top_articles_7d") == [("dinh-cong", 89), ("vinh-hung", 20)]
+    for i in range(120):  # only the top 100 make the top view
+        store.apply([item("ea-kao", f"m{i}", at(1), views=1)])
+        store.apply([item("ea-kao", f"m{i}", at(0), views=2 + i)])
+    top = q(store, "SELECT views_gained FROM top_articles_7d")
+    assert len(top) == 100 and top[:3] == [(120,), (119,), (118,)] and top[-1] == (22,)  # 120..22 and dinh-cong 89
 
 
 def test_backfilled_reading_keeps_the_sums_right(built):
