@@ -258,3 +258,25 @@ name = "R"
 sites = ["vinh-hung"]
 channels = [{channel}]
 """)
+
+
+def test_apprise_failure_is_recorded_and_retried(tmp_path, monkeypatch):
+    broken = WebhookReceiver(status=500)
+    try:
+        config = make_config(tmp_path, f"""
+[[recipient]]
+id = "chat"
+name = "Nhóm Zalo/Telegram của phường"
+sites = ["vinh-hung"]
+channels = [{{ type = "apprise", urls = ["json://127.0.0.1:{broken.port}/apprise"] }}]
+""")
+        w = World(tmp_path, config, monkeypatch)
+        populate(w)
+        (result,) = ledger.run(w.db, w.config, now=at(24))
+        assert result.status == "failed" and result.detail.startswith("apprise: delivery failed")
+        assert len(broken.on("/apprise")) == 1
+        broken.status = 200
+        (again,) = ledger.run(w.db, w.config, now=at(24) + timedelta(minutes=5))
+        assert again.status == "delivered" and len(broken.on("/apprise")) == 2
+    finally:
+        broken.stop()
