@@ -109,7 +109,8 @@ class CheckReport:
         for p in self.problems:
             console.print(f"[red]problem:[/] {escape(p)}")
         if self.ok:
-            console.print("[green]OK[/]: list and article extract cleanly.")
+            what = " and ".join(w for w, done in (("list", self.list_url), ("article", self.article_url)) if done)
+            console.print(f"[green]OK[/]: {what} extract cleanly.")
 
 
 def _short(v: Any, n: int) -> str:
@@ -118,6 +119,10 @@ def _short(v: Any, n: int) -> str:
 
     s = "".join(ch if ch.isprintable() else " " for ch in str(v))
     return escape(s if len(s) <= n else s[: n - 1] + "…")
+
+
+def _css(spec) -> str:
+    return " or ".join(_chain(spec)) or "no selector"
 
 
 def _chain(spec) -> tuple[str, ...]:
@@ -245,6 +250,11 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
             + (f"; selectors {site.selectors}" if site.selectors else "")
         )
         return None, profile
+    if profile.name != "auto" and listing.provenance.get("list_item", "").startswith("auto"):
+        report.problems.append(
+            f"site {site.id!r}: profile {profile.name!r} does not fit {url}: its list items"
+            f" ({_css(profile.selectors_for(site.selectors).get('list_item'))}) matched nothing, the generic rules"
+            f" read the page instead; the page looks like {detected.name!r} (template changed?)")
     missing_dates = sum(1 for e in listing.entries if e.published_at is None)
     if missing_dates == len(listing.entries):
         report.problems.append(f"no dates found on the list page {url} (the article pages may still carry them)")

@@ -133,7 +133,8 @@ def print_proposal(p) -> None:
                   + (f" — “{safe(p.title, 80)}”" if p.title else ""))
     if p.fingerprints:
         scores = ", ".join(f"{k} {v:.2f}" for k, v in p.fingerprints.items())
-        plat = p.profile or "none"
+        best = max(p.fingerprints, key=p.fingerprints.get)
+        plat = p.profile or (best if p.fingerprints[best] >= 0.5 else "not recognised")
         console.print(f"platform: [cyan]{plat}[/]"
                       + (" (no known platform: generic rules)" if plat == "auto" else "")
                       + f"  [dim]fingerprints {scores}[/]")
@@ -340,8 +341,8 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
         return
     t = Table(title=f"Site health ({len(rows)} site(s))")
     for c in ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual",
-              "sample", "detail"):
-        t.add_column(c, overflow="fold")
+              "sample"):
+        t.add_column(c, no_wrap=c in ("site", "status", "last success (VN)"))
 
     def share(r, k):
         f = r.missing.get(k)
@@ -351,18 +352,23 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
         text = f"{round(f.share * 100)}% / {usual}"
         return f"[red]{text}[/]" if f.broken else text
 
-    for r in worst_first(rows):
+    rows = worst_first(rows)
+    for r in rows:
         style = _STATUS_STYLE.get(r.status, "white")
         t.add_row(r.site_id + ("" if r.enabled else " [dim](disabled)[/]"), f"[{style}]{r.status}[/]",
                   local(r.last_success_at) if r.last_success_at else "never", str(r.failure_streak),
                   "" if r.articles_seen is None else str(r.articles_seen), share(r, "date"), share(r, "views"),
-                  f"#{r.sample_id}" if r.sample_id else "", safe(r.detail, 160))
+                  f"#{r.sample_id}" if r.sample_id else "")
     console.print(t)
-    broken = [r for r in rows if r.status == "extraction_broken"]
-    for r in broken:
-        hint = (f"portalwatch sites check {r.site_id} --sample {r.sample_id}" if r.sample_id
-                else f"portalwatch sites check {r.site_id} --keep")
-        console.print(f"[red]{r.site_id}[/]: {safe(r.detail)} → {hint}")
+    for r in rows:
+        if r.status in ("ok", "never_crawled"):
+            continue
+        hint = ""
+        if r.status == "extraction_broken":
+            hint = (f" → portalwatch sites check {r.site_id} --sample {r.sample_id}" if r.sample_id
+                    else f" → portalwatch sites check {r.site_id} --keep")
+        style = _STATUS_STYLE.get(r.status, "white")
+        console.print(f"[{style}]{r.site_id}[/]: {safe(r.detail)}{hint}")
 
 
 # -- lineage ------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def discover(url: str, config: Config, web: Web, *, parent: str | None = None, m
     try:
         page = web.get(url)
     except FetchError as e:
-        out.problems.append(f"could not fetch {url}: {e}")
+        out.problems.append(f"could not fetch: {e}")
         return out
     out.pages.append(page.url)
     links, dirs = d.subsite_links(page.text, page.url)

@@ -154,7 +154,7 @@ def inspect_url(url: str, web: Web, *, max_candidates: int = 8, preview: int = 5
         page = web.get(url)
     except FetchError as e:
         p.kind = "unreachable"
-        p.problems.append(f"could not fetch {url}: {e}")
+        p.problems.append(f"could not fetch: {e}")
         return p
     p.final_url = page.url
     html = page.text
@@ -266,7 +266,7 @@ def _preview(p: Proposal, entries: list, web: Web) -> None:
         try:
             page = web.get(e.url)
         except FetchError as err:
-            p.problems.append(f"article {e.url} could not be fetched: {err}")
+            p.problems.append(f"article could not be fetched: {err}")
             continue
         art = prof.parse_article(page.text, page.url)
         if art.views is not None:
