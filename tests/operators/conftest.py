@@ -29,6 +29,11 @@ def run_cli(config: Path, db: Path, *args: str, expect: int | None = 0):
     return result
 
 
+def flat(result) -> str:
+    """The output with rich's line wrapping undone (whitespace runs folded)."""
+    return " ".join(result.output.split())
+
+
 def as_json(result) -> object:
     return json.loads(result.stdout)
 

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from .conftest import HEAD, as_json, expected_views, stored
+from .conftest import HEAD, as_json, expected_views, flat, stored
 
 # one site per simulator template (plain is the unknown template: `auto`)
 TEMPLATES = {"liferay": "vinh-hung", "tandan": "xa-quang-phu", "dnn": "dai-phuc", "plain": "ea-kao"}
@@ -91,28 +91,28 @@ sites = ["xa-quang-phu"]
 def test_non_news_urls_are_explained_and_nothing_is_written(ops):
     before = ops.config.read_text(encoding="utf-8")
     res = ops.cli("sites", "add", ops.url + "/hoangmai/cac-phuong", "--yes", expect=1)
-    assert "links 4 sub-sites" in res.output and "sites discover" in res.output
+    assert "links 4 sub-sites" in flat(res) and "sites discover" in flat(res)
     article = ops.sim.truth("vinh-hung", include_body=False)[0]["url"]
     res = ops.cli("sites", "add", article, "--yes", expect=1)
-    assert "is an article page" in res.output
+    assert "is an article page" in flat(res)
     res = ops.cli("sites", "add", ops.url + "/nowhere/", "--yes", expect=1)
-    assert "HTTP 404" in res.output
+    assert "HTTP 404" in flat(res)
     res = ops.cli("sites", "add", ops.url + "/robots.txt", "--yes", expect=1)
-    assert "expected an HTML page" in res.output
+    assert "expected an HTML page" in flat(res)
     assert ops.config.read_text(encoding="utf-8") == before
 
 
 def test_duplicates_are_refused(ops):
     ops.cli("sites", "add", ops.home("dai-phuc"), "--id", "dai-phuc", "--yes")
     res = ops.cli("sites", "add", ops.home("dai-phuc"), "--id", "dai-phuc-2", "--yes", expect=1)
-    assert "already crawled for site 'dai-phuc'" in res.output
+    assert "already crawled for site 'dai-phuc'" in flat(res)
     res = ops.cli("sites", "add", ops.home("ea-kao"), "--id", "dai-phuc", "--yes", expect=1)
-    assert "id 'dai-phuc' is already used" in res.output
+    assert "id 'dai-phuc' is already used" in flat(res)
 
 
 def test_page_text_cannot_drive_the_terminal(ops):
     first = ops.sim.truth("ea-kao", include_body=False)[0]
     ops.sim.edit(first["url"], title="[bold red]XSS[/] \x1b[2J\x1b]0;pwned\x07 <script>alert(1)</script>")
     res = ops.cli("sites", "add", ops.url + "/eakao/tin-tuc/", "--dry-run")
-    assert "[bold red]XSS[/]" in res.output  # printed literally, not as markup
+    assert "[bold red]XSS[/]" in flat(res)  # printed literally, not as markup
     assert "\x1b" not in res.output and "\x07" not in res.output

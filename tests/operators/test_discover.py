@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from .conftest import as_json
+from .conftest import as_json, flat
 
 
 def test_discover_lists_wards_and_marks_configured(ops, tmp_path):
@@ -34,4 +34,4 @@ def test_discover_lists_wards_and_marks_configured(ops, tmp_path):
 
 def test_discover_on_a_page_without_sub_sites_says_so(ops):
     res = ops.cli("sites", "discover", ops.home("ea-kao"), expect=1)
-    assert "links no ward/commune sub-sites" in res.output
+    assert "links no ward/commune sub-sites" in flat(res)

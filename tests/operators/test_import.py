@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import tomllib
 
-from .conftest import as_json, stored
+from .conftest import as_json, flat, stored
 
 
 def test_import_50_sites_reports_the_broken_rows_and_the_rest_crawls(ops, tmp_path):
@@ -66,4 +66,4 @@ def test_import_names_a_missing_column(ops, tmp_path):
     sheet = tmp_path / "x.csv"
     sheet.write_text("ma,ten,url\na,B,http://x/\n", encoding="utf-8")
     res = ops.cli("sites", "import", str(sheet), "--yes", expect=1)
-    assert "missing column(s) id, name" in res.output and "id,name,level,parent,url" in res.output
+    assert "missing column(s) id, name" in flat(res) and "id,name,level,parent,url" in flat(res)
