@@ -32,6 +32,10 @@ def render_site(table: dict) -> str:
             inline = tomlkit.inline_table()
             inline.update(value)
             t[key] = inline
+        elif isinstance(value, list) and len(value) > 1:  # one URL a line: readable diffs
+            arr = tomlkit.array()
+            arr.extend(value)
+            t[key] = arr.multiline(True)
         else:
             t[key] = value
     doc = tomlkit.document()
