@@ -241,20 +241,17 @@ class _Run:
                    "last_error": c[9]})
 
     def _broken(self, c) -> None:
+        from monitor.health import broken_fields, usual_missing  # the same rule as `sites health`
+
         cid, site_id, seen = c[0], c[1], c[5]
         if seen < self.opts.broken_min_articles:
             return
-        history = self.conn.execute(
-            "SELECT SUM(articles_seen), SUM(missing_date), SUM(missing_views), SUM(missing_title) FROM"
-            " (SELECT * FROM crawls WHERE site_id = ? AND id < ? AND outcome IN ('ok', 'partial')"
-            "  AND articles_seen > 0 ORDER BY id DESC LIMIT ?)",
-            (site_id, cid, self.opts.broken_history)).fetchone()
-        if not history[0]:
+        usual = usual_missing(self.conn, [site_id], cid, self.opts.broken_history)
+        if usual is None:
             return  # the first crawl has nothing to compare with
-        for n, name in enumerate(FIELDS):
-            share = min(1.0, c[6 + n] / seen)
-            usual = min(1.0, (history[1 + n] or 0) / history[0])
-            if share < self.opts.broken_share or share - usual < self.opts.broken_margin:
+        shares = broken_fields(seen, dict(zip(FIELDS, c[6:9], strict=True)), usual, self.opts)
+        for name, f in shares.items():
+            if not f.broken:
                 continue
             sample = self.conn.execute(
                 "SELECT id, url, reason FROM html_samples WHERE crawl_id = ? ORDER BY id DESC LIMIT 1", (cid,)
@@ -262,7 +259,7 @@ class _Run:
                 "SELECT id, url, reason FROM html_samples WHERE site_id = ? ORDER BY id DESC LIMIT 1", (site_id,)
             ).fetchone()
             self.emit("extraction_broken", site_id, None, c[4] or c[3], f"broken:{cid}:{name}",
-                      {"field": FIELDS[name], "share": round(share, 3), "usual": round(usual, 3),
+                      {"field": FIELDS[name], "share": f.share, "usual": f.usual,
                        "articles_seen": seen, "crawl_id": cid,
                        "sample_id": sample[0] if sample else None, "sample_url": sample[1] if sample else None,
                        "sample_reason": sample[2] if sample else None})

@@ -18,8 +18,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from monitor.config import Config, Site
+from monitor.detect import FIELDS  # crawls.missing_<name> -> article field
 
-FIELDS = {"date": "published_at", "views": "views", "title": "title"}  # crawls.missing_<name> -> field
 STATUS_ORDER = ("unreachable", "extraction_broken", "failing", "never_crawled", "partial", "ok")
 _EXTRACTION_REASONS = ("no articles found", "extraction failed")
 
