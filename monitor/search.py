@@ -29,7 +29,8 @@ def fold(text: str) -> str:
 
 def match_expression(text: str) -> str:
     """A user's words → an FTS5 query on the folded columns: every word (or "quoted phrase")
-    must occur; a trailing * makes a word a prefix. FTS5 syntax in the input is neutralised."""
+    must occur, and articles with the words in that order rank higher; a trailing * makes a word
+    a prefix. FTS5 syntax in the input is neutralised."""
     terms = []
     for phrase, word in _TERM.findall(fold(text)):
         raw = phrase if phrase else word
@@ -39,7 +40,10 @@ def match_expression(text: str) -> str:
             terms.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
     if not terms:
         raise ValueError("empty search")
-    return "{title_ascii body_ascii} : (" + " AND ".join(terms) + ")"
+    query = " AND ".join(terms)
+    if len(terms) > 1:  # same matches; the words side by side score higher (bm25 sums phrases)
+        query = f"({query}) OR ({' + '.join(terms)})"
+    return "{title_ascii body_ascii} : (" + query + ")"
 
 
 @dataclass

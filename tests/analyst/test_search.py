@@ -50,6 +50,7 @@ def test_fts_syntax_in_user_text_is_harmless(corpus):
     for text in ['dong" OR "', "NEAR(a b)", "title_ascii: x", "-dong", "(", "*", "AND", "a:b"]:
         found(corpus, text)  # no FTS5 syntax error escapes
     assert match_expression('x"y') == '{title_ascii body_ascii} : ("x""y")'
+    assert match_expression("Đống đa*") == '{title_ascii body_ascii} : (("Dống" AND "da"*) OR ("Dống" + "da"*))'
     with pytest.raises(ValueError):
         match_expression("   ")
 
@@ -71,7 +72,7 @@ def test_index_follows_edits_and_deletes(corpus):
 def test_highlights_keep_the_original_diacritics(corpus):
     conn = connect(corpus.path)
     (hit,) = search(conn, "dong da", sites=["dinh-cong"])
-    assert hit.title == f"Đoàn công tác quận {MARK_START}Đống{MARK_END} {MARK_START}Đa{MARK_END}"
+    assert hit.title == f"Đoàn công tác quận {MARK_START}Đống Đa{MARK_END}"  # the phrase, as one mark
     (hit,) = search(conn, "nghi", sites=["vinh-hung"])
     assert f"{MARK_START}nghị{MARK_END}" in hit.snippet
     conn.close()
@@ -102,4 +103,13 @@ def test_cli_search_and_rebuild(corpus):
     assert "4 articles" in r.output
     assert sorted(found(corpus, "dong da")) == [2, 3]
     r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "dong da", "--json", "--since", "2026-11-10"])
-    assert '"title": "«ĐỐNG» «ĐA» ĐƯỢC KHEN"' in r.output
+    assert '"title": "«ĐỐNG ĐA» ĐƯỢC KHEN"' in r.output
+
+
+def test_words_side_by_side_rank_first(store):
+    # "dong da" also matches "đồng … đà" (both syllables fold the same): the place name ranks first
+    store.apply([
+        item("ea-kao", "w", "2026-11-20T01:00:00Z", title="Tin", body="Đồng chí nhấn mạnh đà phát triển của xã."),
+        item("ea-kao", "p", "2026-11-20T01:00:00Z", title="Tin", body="Đoàn công tác của quận Đống Đa đến thăm xã."),
+    ])
+    assert found(store, "dong da") == [2, 1]
