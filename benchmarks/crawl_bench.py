@@ -3,10 +3,15 @@
     python -m benchmarks.crawl_bench [--articles-per-site 560] [--rounds 2]
 
 The simulator runs in its own process. Each crawl runs in a fresh child process with the same
-Scrapy settings (concurrency, AutoThrottle, robots.txt); the full pipeline extracts every field
-and stores into a fresh SQLite file, the bare spider only follows links (list pages → article
-pages) and stores nothing. Runs alternate (bare, full, bare, full …) so machine noise hits both;
-the ratio of pages/s is printed per round and overall, with each child's peak memory.
+Scrapy settings (concurrency, AutoThrottle, robots.txt):
+
+- full: portalwatch's spider, profiles and pipeline, storing into a fresh SQLite file;
+- bare: the spider a person would write in ten minutes: follow list pages and article links,
+  yield a dict per article with `response.css()` title, date line and view count; no storage;
+- fetch: the same link-following spider that does not even look at article pages (the floor).
+
+Runs alternate (bare, fetch, full, …) so machine noise hits all; pages/s, the ratio full/bare
+(the target, ≥ 0.80) and full/fetch are printed per round and overall, with peak memory.
 """
 
 from __future__ import annotations
@@ -41,10 +46,14 @@ def _child(kind: str, config: str, db: str) -> None:
     settings = crawl_settings(cfg, cfg.sites)
     timing: dict[str, float] = {}
 
+    date_re = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+    views_re = re.compile(r"(?:View count|Lượt xem|Lượt đọc)\s*:?\s*([\d.,]+)", re.I)
+
     class BareSpider(scrapy.Spider):
-        """Follows list pagination and article links; no extraction, no items, no storage."""
+        """Follows list pagination and article links, yields a plain dict per article."""
 
         name = "bare"
+        extract = kind == "bare"
         prefixes = tuple(urlsplit(s.start_urls[0]).path.rsplit("/", 1)[0] for s in cfg.sites)
 
         async def start(self):
@@ -64,14 +73,23 @@ def _child(kind: str, config: str, db: str) -> None:
                     yield scrapy.Request(url, callback=self.parse_list)
 
         def parse_article(self, response):
-            return None
+            if not self.extract:
+                return None
+            text = " ".join(response.css("body *:not(script):not(style)::text").getall())
+            date, views = date_re.search(text), views_re.search(text)
+            return [{
+                "url": response.url,
+                "title": (response.css("h1::text").get() or response.css("title::text").get() or "").strip(),
+                "date": date.group(0) if date else None,
+                "views": int(views.group(1).replace(".", "").replace(",", "")) if views else None,
+                "body": "\n".join(t.strip() for t in response.css("p::text").getall() if t.strip()),
+            }]
 
-    if kind == "bare":
+    if kind != "full":
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-        settings.set("EXTENSIONS", {}, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    if kind == "bare":
+    if kind != "full":
         crawler = process.create_crawler(BareSpider)
         kwargs = {}
     else:
@@ -107,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles-per-site", type=int, default=560)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--child", choices=["full", "bare"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["full", "bare", "fetch"], help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -135,26 +153,29 @@ def main(argv: list[str] | None = None) -> int:
         config.write_text(text, encoding="utf-8")
         print(f"simulated portal: {len(sim.sites)} sites, {n_articles} articles at {base_url}; "
               f"concurrency {args.concurrency}; {args.rounds} rounds\n")
-        print(f"{'round':>5} {'bare pages':>10} {'bare p/s':>9} {'bare MB':>8} | {'full pages':>10} {'full p/s':>9} {'full MB':>8} | ratio")
-        ratios, bare_all, full_all = [], [], []
+        kinds = ("bare", "fetch", "full")
+        print(f"{'round':>5} " + " ".join(f"{k + ' p/s':>10}" for k in kinds) + f" {'full/bare':>10} {'full/fetch':>10}")
+        runs: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(1, args.rounds + 1):
-            bare = _run_child("bare", config, tmp / f"bare-{r}.db")
-            full = _run_child("full", config, tmp / f"full-{r}.db")
-            b, f = bare["pages"] / bare["seconds"], full["pages"] / full["seconds"]
-            ratios.append(f / b)
-            bare_all.append(bare)
-            full_all.append(full)
-            print(f"{r:>5} {bare['pages']:>10} {b:>9.0f} {bare['maxrss_mb']:>8.0f} | {full['pages']:>10} {f:>9.0f} "
-                  f"{full['maxrss_mb']:>8.0f} | {f / b:.2f}")
+            rates = {}
+            for k in kinds:
+                res = _run_child(k, config, tmp / f"{k}-{r}.db")
+                runs[k].append(res)
+                rates[k] = res["pages"] / res["seconds"]
+            print(f"{r:>5} " + " ".join(f"{rates[k]:>10.0f}" for k in kinds)
+                  + f" {rates['full'] / rates['bare']:>10.2f} {rates['full'] / rates['fetch']:>10.2f}")
         import sqlite3
 
         stored = sqlite3.connect(tmp / f"full-{args.rounds}.db").execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        tb = sum(x["pages"] for x in bare_all) / sum(x["seconds"] for x in bare_all)
-        tf = sum(x["pages"] for x in full_all) / sum(x["seconds"] for x in full_all)
-        print(f"\noverall: bare {tb:.0f} pages/s, full pipeline {tf:.0f} pages/s, ratio {tf / tb:.2f} "
-              f"(target ≥ 0.80); articles stored by the last full run: {stored}/{n_articles}")
-        print(f"peak memory: bare {max(x['maxrss_mb'] for x in bare_all):.0f} MB, "
-              f"full {max(x['maxrss_mb'] for x in full_all):.0f} MB")
+        total = {k: sum(x["pages"] for x in v) / sum(x["seconds"] for x in v) for k, v in runs.items()}
+        print(f"\noverall pages/s: bare {total['bare']:.0f}, fetch-only {total['fetch']:.0f}, full pipeline "
+              f"{total['full']:.0f}; full/bare {total['full'] / total['bare']:.2f} (target ≥ 0.80), "
+              f"full/fetch {total['full'] / total['fetch']:.2f}")
+        print(f"pages per run: bare {runs['bare'][-1]['pages']}, fetch {runs['fetch'][-1]['pages']}, "
+              f"full {runs['full'][-1]['pages']}; articles stored by the last full run: {stored}/{n_articles}")
+        print("peak memory (MB): " + ", ".join(f"{k} {max(x['maxrss_mb'] for x in v):.0f}" for k, v in runs.items()))
+        print("CPU ms per page: " + ", ".join(
+            f"{k} {1000 * sum(x['cpu_s'] for x in v) / sum(x['pages'] for x in v):.2f}" for k, v in runs.items()))
     finally:
         sim_proc.terminate()
         sim_proc.wait()

@@ -167,6 +167,17 @@ class Store:
         )
         return {r[0]: Known(*r[1:14], has_body=bool(r[14]), prev_views=r[15], prev_observed_at=r[16]) for r in rows}
 
+    def list_views_share(self, site_id: str, recent: int = 50) -> float | None:
+        """Share of the site's most recent live articles whose count was ever read on a list page
+        (None for a site with fewer than 5): what "the list usually shows views" means."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM view_counts v WHERE v.article_id = a.id AND v.source = 'list'))"
+            " FROM (SELECT id FROM articles WHERE site_id = ? AND status = 'live' ORDER BY first_seen_at DESC, id DESC"
+            " LIMIT ?) a",
+            (site_id, recent),
+        ).fetchone()
+        return None if row[0] < 5 else row[1] / row[0]
+
     # -- the batched upsert ------------------------------------------------------------------
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
         """Store a batch of items in one transaction; return per-site counters."""

@@ -43,6 +43,7 @@ class SiteState:
         self.oldest_seen: str | None = None
         self.stats: Counter = Counter()
         self.missing_on_list: Counter = Counter()
+        self.list_views_usual: float | None = None  # share of recent articles whose list showed views
 
 
 class PortalSpider(scrapy.Spider):
@@ -63,6 +64,7 @@ class PortalSpider(scrapy.Spider):
         try:
             for site in self.sites:
                 self.state[site.id] = SiteState(site, store.known_articles(site.id))
+                self.state[site.id].list_views_usual = store.list_views_share(site.id)
         finally:
             store.close()
         for site in self.sites:
@@ -150,6 +152,9 @@ class PortalSpider(scrapy.Spider):
                 requests.append(self._article_request(site.id, key, entry.url, known))
         if sightings:
             yield ListPageItem(site.id, response.url, sightings)
+            reason = self._lost_fields(st, sightings) if page == 1 else None
+            if reason:
+                yield self._sample(site.id, response, "list", reason)
         yield from requests
 
         more = listing.next_url and urlsplit(listing.next_url).netloc in st.hosts
@@ -159,6 +164,22 @@ class PortalSpider(scrapy.Spider):
             st.pending_lists += 1
             yield self._list_request(site.id, listing.next_url, page + 1)
         yield from self._list_done(st)
+
+    @staticmethod
+    def _lost_fields(st: SiteState, sightings: list[ArticleItem]) -> str | None:
+        """Views (or dates) that this site's list pages usually print are missing from most of
+        this one: the template may have changed. The page is kept for `sites check --sample`."""
+        if len(sightings) < 3:
+            return None
+        lost = []
+        no_views = sum(1 for s in sightings if "views" in s.missing) / len(sightings)
+        if st.list_views_usual is not None and st.list_views_usual >= 0.8 and no_views >= 0.5:
+            lost.append(f"view counts missing on {no_views:.0%} of items (recent articles had them on the list)")
+        no_dates = sum(1 for s in sightings if "published_at" in s.missing) / len(sightings)
+        dated = [k for k in st.known.values() if k.status == "live"]
+        if len(dated) >= 5 and no_dates == 1.0 and all(k.published_at for k in dated[-20:]):
+            lost.append("no dates on any item (stored articles all have one)")
+        return "fields lost on the list page: " + "; ".join(lost) if lost else None
 
     def _list_done(self, st: SiteState):
         """Called once per finished list request; after the last one, check vanished articles."""

@@ -144,3 +144,19 @@ def test_faults_are_reported_and_nothing_stored_is_lost(portal):
     err = db.execute("SELECT site_id, url, error FROM fetch_errors WHERE site_id = 'tuong-mai'").fetchone()
     assert err[1].startswith(portal.url) and "HTTP 503" in err[2]
     db.conn.close()
+
+
+def test_template_change_keeps_the_page_for_the_operator(portal):
+    portal.crawl(["vinh-hung", "ea-kao"])
+    portal.crawl(["vinh-hung", "ea-kao"])  # nothing lost: nothing kept
+    db = portal.db()
+    assert db.execute("SELECT COUNT(*) FROM html_samples").fetchone()[0] == 0
+    db.conn.close()
+    portal.sim.set_faults(site="vinh-hung", hide_views=True)
+    portal.crawl(["vinh-hung", "ea-kao"])
+    db = portal.db()
+    rows = db.execute("SELECT site_id, url, reason, html FROM html_samples").fetchall()
+    db.conn.close()
+    assert {r[0] for r in rows} == {"vinh-hung"}
+    assert all("view counts missing on 100% of items" in r[2] for r in rows)
+    assert all(r[1].startswith(portal.url) and "asset-abstract" in r[3] for r in rows)
