@@ -42,6 +42,7 @@ class Settings:
     schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
     jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
     crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed
+    unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
     housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
     sample_retention_days: int = 30  # html_samples older than this are deleted
     backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
@@ -131,10 +132,11 @@ class Config:
         wanted = list(recipient.sites)
         for p in recipient.parents:
             wanted.extend(by_parent.get(p, []))
+        by_id = {s.id: s for s in self.sites}
         for sid in wanted:
             if sid not in seen:
                 seen.add(sid)
-                out.append(self.site(sid))
+                out.append(by_id[sid] if sid in by_id else self.site(sid))
         return out
 
 
@@ -145,15 +147,16 @@ def _descendants(sites: list[Site]) -> dict[str, list[str]]:
             children.setdefault(s.parent, []).append(s.id)
     out: dict[str, list[str]] = {}
 
-    def walk(pid: str, acc: list[str]) -> list[str]:
+    def walk(pid: str, acc: list[str], seen: set[str]) -> list[str]:
         for c in children.get(pid, []):
-            if c not in acc:
+            if c not in seen:
+                seen.add(c)
                 acc.append(c)
-                walk(c, acc)
+                walk(c, acc, seen)
         return acc
 
     for pid in children:
-        out[pid] = walk(pid, [])
+        out[pid] = walk(pid, [], set())
     return out
 
 
@@ -175,6 +178,7 @@ _SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
     "jitter": ((int,), "seconds (integer ≥ 0)"),
     "crawl_timeout": ((int, float), "seconds (number > 0)"),
+    "unreachable_after": ((int,), "an integer ≥ 1"),
     "housekeeping": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
     "sample_retention_days": ((int,), "an integer ≥ 1"),
     "backup": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
@@ -270,6 +274,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     for k in ("sample_retention_days", "backup_keep"):
         _positive(getattr(settings, k), where, k)
     _positive(settings.jitter, where, "jitter", 0)
+    _positive(settings.unreachable_after, where, "unreachable_after")
     if settings.crawl_timeout <= 0:
         raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
     _check_schedule(settings.schedule, where, "schedule")
