@@ -4,6 +4,7 @@ reruns offline in `sites check`; failures count into a streak."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from .conftest import as_json
 
@@ -36,7 +37,15 @@ def test_template_change_is_flagged_within_one_crawl(ops):
 
     table = " ".join(ops.cli("sites", "health", "--problems").output.split())
     assert "vinh-hung" in table and "xa-quang-phu" not in table
-    assert "sites check vinh-hung --keep" in table  # no page kept yet: how to keep one
+    # the crawl kept the list page whose counts vanished, and health points at it
+    conn = sqlite3.connect(ops.db)
+    kept_by_crawl = conn.execute(
+        "SELECT id FROM html_samples WHERE site_id = 'vinh-hung' AND reason LIKE 'fields lost on the list page%'"
+    ).fetchall()
+    conn.close()
+    assert kept_by_crawl
+    assert f"sites check vinh-hung --sample {vh['sample_id']}" in table
+    assert vh["sample_id"] == max(r[0] for r in kept_by_crawl)
 
     # keep the page, then rerun extraction on it offline, selector by selector
     kept = ops.cli("sites", "check", "vinh-hung", "--keep", "--json", expect=None)
