@@ -29,7 +29,7 @@ from monitor.clock import parse_iso
 
 INF = float("inf")
 # (age limit in hours, base interval in hours): young articles often, old quiet ones rarely.
-DEFAULT_STEPS = ((24, 1.0), (24 * 7, 6.0), (24 * 30, 24.0), (INF, 72.0))
+DEFAULT_STEPS = ((24, 1.0), (24 * 7, 6.0), (INF, 24.0))  # old ones daily: the digest is daily
 # where the list page gives the count, article pages are only re-read for body edits
 DEFAULT_CONTENT_STEPS = ((24, 12.0), (24 * 7, 48.0), (24 * 30, 24.0 * 7), (INF, 24.0 * 60))
 _STEP_KEYS = ("steps", "content_steps")
@@ -117,6 +117,8 @@ class RevisitPolicy:
         born = parse_iso(known.published_at or known.first_seen_at)
         age = max((now - born).total_seconds() / 3600, 0.0)
         due = self.interval_hours(age, list_views is not None, velocity(known, now))
+        if due > 2:  # spread long intervals ±20 % by article, so articles first fetched together
+            due *= 0.8 + 0.4 * ((known.id * 2654435761) % 1000) / 1000  # do not all fall due together
         since = (now - parse_iso(known.last_fetched_at)).total_seconds() / 3600
         # a small tolerance: hourly runs start a few seconds apart
         if since >= due - 0.05:
