@@ -39,8 +39,10 @@ class SiteState:
         self.seen: set[str] = set()
         self.pending_lists = 0
         self.list_failed = False
-        self.lists_exhausted = True  # every list was followed to its last page
-        self.oldest_seen: str | None = None
+        # per list (its start URL): the oldest publication seen, and whether the walk stopped
+        # early (max_pages, max_age_days) — then only newer articles are expected on it
+        self.list_oldest: dict[str, str | None] = {}
+        self.list_truncated: set[str] = set()
         self.stats: Counter = Counter()
         self.missing_on_list: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
@@ -74,11 +76,11 @@ class PortalSpider(scrapy.Spider):
                 yield self._list_request(site.id, url, 1, first=True)
 
     # -- list pages ---------------------------------------------------------------------------
-    def _list_request(self, site_id: str, url: str, page: int, first: bool = False):
+    def _list_request(self, site_id: str, url: str, page: int, first: bool = False, list_id: str | None = None):
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=first,
             priority=10,  # walk pagination ahead of article pages: keeps every slot busy
-            meta={"site_id": site_id, "page": page, "kind": "list"},
+            meta={"site_id": site_id, "page": page, "kind": "list", "list": list_id or url},
         )
 
     # Callbacks return lists, not generators: Scrapy re-inspects the source of generator
@@ -130,8 +132,9 @@ class PortalSpider(scrapy.Spider):
         for entry in entries:
             key = article_key(entry.url)
             published = to_utc_iso(entry.published_at) if entry.published_at else None
-            if published and (st.oldest_seen is None or published < st.oldest_seen):
-                st.oldest_seen = published
+            lid = response.meta["list"]
+            if published and (st.list_oldest.get(lid) is None or published < st.list_oldest[lid]):
+                st.list_oldest[lid] = published
             if cutoff is None or published is None or published >= cutoff:
                 all_old = False
             elif published < cutoff:
@@ -159,10 +162,10 @@ class PortalSpider(scrapy.Spider):
 
         more = listing.next_url and urlsplit(listing.next_url).netloc in st.hosts
         if more and (page >= site.max_pages or all_old):
-            st.lists_exhausted = False
+            st.list_truncated.add(response.meta["list"])
         elif more:
             st.pending_lists += 1
-            yield self._list_request(site.id, listing.next_url, page + 1)
+            yield self._list_request(site.id, listing.next_url, page + 1, list_id=response.meta["list"])
         yield from self._list_done(st)
 
     @staticmethod
@@ -181,16 +184,29 @@ class PortalSpider(scrapy.Spider):
             lost.append("no dates on any item (stored articles all have one)")
         return "fields lost on the list page: " + "; ".join(lost) if lost else None
 
+    @staticmethod
+    def _horizon(st: SiteState) -> str | None:
+        """The date after which every list was walked completely: an unseen article newer than
+        this is missing from its list. "" when every list was walked to its end; None when a
+        shortened list showed no dates (nothing can be said)."""
+        cutoffs = []
+        for lid in st.list_truncated:
+            if st.list_oldest.get(lid) is None:
+                return None
+            cutoffs.append(st.list_oldest[lid])
+        return max(cutoffs, default="")
+
     def _list_done(self, st: SiteState):
         """Called once per finished list request; after the last one, check vanished articles."""
         st.pending_lists -= 1
         if st.pending_lists > 0 or st.list_failed:
             return
+        horizon = self._horizon(st)
         for key, known in st.known.items():
             if key in st.seen or known.status != "live":
                 continue
-            if not st.lists_exhausted and (known.published_at is None or st.oldest_seen is None or known.published_at < st.oldest_seen):
-                continue  # older than what this crawl's lists covered: not evidence of removal
+            if horizon is None or (horizon and (known.published_at is None or known.published_at < horizon)):
+                continue  # older than what every list covered: not evidence of removal
             yield self._article_request(st.site.id, key, known.url, known, check_gone=True)
 
     # -- article pages --------------------------------------------------------------------------
