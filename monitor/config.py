@@ -317,6 +317,8 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         _check_profile(profile, where)
         if table.get("schedule") is not None:
             _check_schedule(table["schedule"], where)
+        if table.get("revisit") is not None:
+            _check_revisit(table["revisit"], where)
         sites.append(Site(**table))
 
     ids = {s.id for s in sites}
@@ -338,6 +340,15 @@ def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
         parse_schedule(expr)
     except ValueError as e:
         raise ConfigError(f"{where}: key {key!r}: {e}") from None
+
+
+def _check_revisit(table: dict, where: str) -> None:
+    from crawler.revisit import RevisitPolicy
+
+    try:
+        RevisitPolicy.from_config(table)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"{where}: [site.revisit]: {e}") from None
 
 
 def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:

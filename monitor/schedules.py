@@ -26,10 +26,10 @@ def parse_schedule(expr: str) -> Schedule:
         return Schedule(seconds=seconds)
     fields = text.split()
     if len(fields) == 5:
-        from apscheduler.triggers.cron import CronTrigger
+        from monitor.scheduler import cron_trigger  # crontab weekday numbers, Vietnam time
 
         try:
-            CronTrigger.from_crontab(text, timezone="Asia/Ho_Chi_Minh")
+            cron_trigger(text)
         except ValueError as e:
             raise ValueError(f"bad cron expression {expr!r}: {e}") from None
         return Schedule(cron=text)

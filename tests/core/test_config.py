@@ -47,6 +47,7 @@ def test_good_config_loads(tmp_path):
     assert vh.parent == "hoang-mai" and vh.max_pages == 3 and vh.selectors == {"title": "h1.title"}
     assert vh.profile == "auto" and vh.host == "127.0.0.1:8765"
     assert cfg.settings.delay == 0
+    assert load_config(write(tmp_path, GOOD.replace('"every 2h"', '"30 7 * * 7"'))).site("vinh-hung").schedule == "30 7 * * 7"
     assert "portalwatch/" in cfg.settings.ua and "https://example.org/contact" in cfg.settings.ua
     r = cfg.recipient("ubnd-hoang-mai")
     assert [s.id for s in cfg.sites_for(r)] == ["vinh-hung"]
@@ -65,6 +66,9 @@ def test_good_config_loads(tmp_path):
         (('title = "h1.title"', 'headline = "h1"'), "unknown key 'headline'"),
         (('parents = ["hoang-mai"]', 'parents = ["nowhere"]'), "recipient 'ubnd-hoang-mai': unknown site or unit 'nowhere'"),
         (('delay = 0', 'delay = -1'), "[portalwatch]: key 'delay': expected a number ≥ 0"),
+        (('schedule = "every 2h"', 'schedule = "0 7 * * 9"'), "key 'schedule': bad cron expression '0 7 * * 9'"),
+        (('schedule = "every 2h"', 'schedule = "every 2h"\nrevisit = { mod = "smart" }'),
+         "site 'vinh-hung': [site.revisit]: unknown revisit keys: mod"),
     ],
 )
 def test_mistakes_name_file_site_and_key(tmp_path, change, expected):
