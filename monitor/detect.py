@@ -28,6 +28,7 @@ import sqlite_utils
 
 from monitor import clock
 from monitor.config import Config
+from monitor.dbutil import transaction
 
 FIELDS = {"date": "published_at", "views": "views", "title": "title"}  # crawls.missing_X -> field
 
@@ -58,7 +59,7 @@ def detect(db: sqlite_utils.Database, config: Config | None = None, now: datetim
            options: DetectOptions | None = None) -> list[dict]:
     """Record new events; return them (an empty list when nothing new happened)."""
     run = _Run(db.conn, clock.iso(now or clock.now()), options or DetectOptions.from_config(config))
-    with _transaction(db.conn):
+    with transaction(db.conn):
         run.articles()
         run.readings()
         run.revisions()
@@ -267,21 +268,3 @@ class _Run:
 
 def _hours(a: str, b: str) -> float:
     return (clock.parse_iso(b) - clock.parse_iso(a)).total_seconds() / 3600
-
-
-class _transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error (no-op inside an open transaction)."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn, self.outer = conn, False
-
-    def __enter__(self):
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.outer = True
-        return self.conn
-
-    def __exit__(self, exc_type, *_):
-        if self.outer:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-        return False

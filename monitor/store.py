@@ -27,6 +27,7 @@ from crawler.items import (
     SampleItem,
 )
 from monitor import clock
+from monitor.dbutil import pid_alive, transaction
 from monitor.schema import migrate
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
@@ -121,7 +122,7 @@ class Store:
         """Crawls left 'running' by a process that no longer exists become 'aborted'."""
         stale = []
         for cid, pid in self.conn.execute("SELECT id, pid FROM crawls WHERE outcome = 'running'"):
-            if pid is None or not _alive(pid) or pid == os.getpid():
+            if pid is None or not pid_alive(pid) or pid == os.getpid():
                 stale.append(cid)
         if stale:
             with self._tx():
@@ -372,7 +373,7 @@ class Store:
 
     # -- helpers ------------------------------------------------------------------------------
     def _tx(self):
-        return _Transaction(self.conn)
+        return transaction(self.conn)
 
 
 _FILLABLE = ("published_at", "published_text", "category", "summary", "author")
@@ -382,32 +383,3 @@ _CRAWL_COUNTERS = {
     "articles_seen", "articles_new", "articles_updated", "views_changed", "not_modified",
     "missing_date", "missing_views", "missing_title", "errors",
 }
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nests as a no-op inside an open transaction."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.outer = False
-
-    def __enter__(self):
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.outer = True
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb):
-        if self.outer:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ import sqlite_utils
 
 from monitor import clock, notify
 from monitor.config import Config, Recipient
+from monitor.dbutil import pid_alive, transaction
 from monitor.digest import build, resolve_window
 from monitor.notify import Outgoing
 
@@ -89,7 +89,7 @@ def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: d
     """Build and record one digest with a 'pending' delivery per channel; return its id.
     Planning the same window again adds nothing (except rows for channels added since)."""
     conn = db.conn
-    with _transaction(conn):
+    with transaction(conn):
         if check_due and not is_due(db, recipient, now):
             return None  # another process planned it first
         since_iso, until_iso = resolve_window(db, recipient.id, since, until, now)
@@ -148,7 +148,7 @@ def recover_stale(db: sqlite_utils.Database, now: datetime | None = None) -> int
     for did, pid, claimed_at in db.conn.execute(
             "SELECT id, claimed_pid, claimed_at FROM deliveries WHERE status = 'sending'").fetchall():
         old = claimed_at < clock.iso(now - STALE_AFTER)
-        if pid != os.getpid() and (old or not _alive(pid)):
+        if pid != os.getpid() and (old or not pid_alive(pid)):
             stale.append(did)
     for did in stale:
         _finish(db, did, "uncertain", "the sending process ended before recording the result: it may have "
@@ -209,31 +209,3 @@ def _channel(config: Config, rid: str, key: str) -> dict | None:
         if r.id == rid:
             return next((ch for ch in r.channels if notify.channel_key(ch) == key), None)
     return None
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class _transaction:
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn, self.outer = conn, False
-
-    def __enter__(self):
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.outer = True
-        return self.conn
-
-    def __exit__(self, exc_type, *_):
-        if self.outer:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-        return False

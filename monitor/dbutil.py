@@ -1,0 +1,39 @@
+"""Small SQLite and process helpers shared by the writers (store, detect, deliveries)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); a no-op inside an open transaction.
+
+    IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
+    failing halfway through a transaction.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
