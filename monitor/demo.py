@@ -143,12 +143,31 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
         console.print(f"  digest    {digest_file}")
     cd = "" if workdir.resolve() == Path.cwd().resolve() else f"--config {config_path} --db {db_path} "
     console.print("\nNext:")
+    hint = _activate_hint()
+    if hint:
+        console.print(f"  {hint}")
     console.print(f"  portalwatch {cd}sites list")
     console.print(f"  portalwatch {cd}query \"SELECT title, views FROM articles ORDER BY views DESC LIMIT 5\"")
     console.print(f"  portalwatch {cd}search \"vinh hung\"")
     console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
     summary["seconds"] = took
     return summary
+
+
+def _activate_hint() -> str | None:
+    """How to get `portalwatch` on PATH when the demo ran from a virtualenv that isn't active."""
+    import shutil
+    import sys
+
+    bindir = Path(sys.executable).parent
+    found = shutil.which("portalwatch")
+    if found and Path(found).parent.resolve() == bindir.resolve():
+        return None
+    try:
+        rel = bindir.relative_to(Path.cwd())
+    except ValueError:
+        rel = bindir
+    return f". {rel}/activate          # puts portalwatch on your PATH"
 
 
 def _sync_clock(sim) -> None:
