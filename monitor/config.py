@@ -322,6 +322,22 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         sites.append(Site(**table))
 
     ids = {s.id for s in sites}
+    enabled = {s.id for s in sites if s.enabled}
+    former: dict[str, str] = {}
+    for s in sites:
+        where = f"{path}: site {s.id!r}"
+        for old in s.aliases:
+            if old in ids:
+                raise ConfigError(f"{where}: alias {old!r} is the id of a configured site; a renamed site's "
+                                  "old [[site]] table must go (its history stays under the new id)")
+        for old in s.merged_from:
+            if old in enabled:
+                raise ConfigError(f"{where}: merged_from {old!r} is still crawled; set enabled = false in its "
+                                  "[[site]] table (or remove it) once it is merged")
+        for old in s.aliases + s.merged_from:
+            if old in former and former[old] != s.id:
+                raise ConfigError(f"{where}: {old!r} is already claimed by site {former[old]!r}")
+            former[old] = s.id
     recipients = _parse_recipients(data.get("recipient", []), path, ids | {s.parent for s in sites if s.parent})
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data)
 

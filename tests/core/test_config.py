@@ -102,3 +102,18 @@ def test_cli_reports_config_error_without_traceback(tmp_path):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "site 'vinh-hung': key 'max_pages': expected a number ≥ 1, got 0" in result.output
+
+
+def test_renames_and_mergers_are_consistent(tmp_path):
+    merged = GOOD.replace('id = "vinh-hung"', 'id = "vinh-hung"\nmerged_from = ["hoang-mai"]')
+    with pytest.raises(ConfigError, match="merged_from 'hoang-mai' is still crawled; set enabled = false"):
+        load_config(write(tmp_path, merged))
+    disabled = merged.replace('level = "district"', 'level = "district"\nenabled = false')
+    assert load_config(write(tmp_path, disabled)).site("vinh-hung").merged_from == ["hoang-mai"]
+    renamed = GOOD.replace('id = "vinh-hung"', 'id = "vinh-hung"\naliases = ["hoang-mai"]')
+    with pytest.raises(ConfigError, match="alias 'hoang-mai' is the id of a configured site"):
+        load_config(write(tmp_path, renamed))
+    twice = GOOD.replace('id = "vinh-hung"', 'id = "vinh-hung"\naliases = ["old"]').replace(
+        'id = "hoang-mai"', 'id = "hoang-mai"\naliases = ["old"]')
+    with pytest.raises(ConfigError, match="'old' is already claimed by site 'hoang-mai'"):
+        load_config(write(tmp_path, twice))
