@@ -346,7 +346,7 @@ class Simulator:
     def _extend_future(self, site: Site, until: int) -> None:
         day0 = (site.horizon + 7 * 3600) // DAY  # local day number
         last = (until + 7 * 3600) // DAY
-        for day in range(day0 + 1, last + 1):
+        for day in range(day0, last + 1):  # the start day too: posts later that day
             rng = random.Random(_h(self.seed, site.id, "day", day))
             k = rng.choice(site.posts_per_day)
             for t in sorted(rng.randint(7 * 3600 + 1800, 17 * 3600 + 1800) for _ in range(k)):
