@@ -156,14 +156,13 @@ class _db:
 
 
 def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> None:
-    names = {s.id: s.name for s in config.sites} if config else {}
     table = Table(title="Crawl", show_lines=False)
     for col in ("site", "outcome", "pages", "articles", "new", "updated", "views changed", "errors"):
         table.add_column(col, justify="right" if col not in ("site", "outcome") else "left")
     colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"}
     for c in crawls:
         table.add_row(
-            f"{c['site_id']} ({names.get(c['site_id'], '')})" if names else c["site_id"],
+            c["site_id"],
             f"[{colors.get(c['outcome'], 'white')}]{c['outcome']}[/]",
             str(c["pages_fetched"]), str(c["articles_seen"]), str(c["articles_new"]),
             str(c["articles_updated"]), str(c["views_changed"]), str(c["errors"]),

@@ -59,6 +59,14 @@ class SimServer(ThreadingHTTPServer):
         self.sim = sim
         self.cache: dict[tuple, _Cached] = {}
 
+    def handle_error(self, request, client_address):
+        """A client hanging up mid-request is normal for a web server; anything else is printed."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def render(self, path: str, query: str) -> _Cached:
         sim = self.sim
         key = (path, query, sim.clock_ver, sim.mut_ver, sim.fault_ver)
