@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from monitor.clock import local
@@ -120,7 +121,7 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
         new_posts = [t for t in truth_now if t["published_at"] > before]
         summary["sim_new_posts"] = len(new_posts)
         console.print(f"Simulated time is now {sim.clock()['now']}: views grew, {len(new_posts)} new posts, "
-                      f"edited “{edited['title']}”, removed “{removed['title']}”.\n")
+                      f"edited “{escape(edited['title'])}”, removed “{escape(removed['title'])}”.\n")
         second = _crawl_step(crawl, config_path, db_path, console)
         sim.advance(hours=1)
         _sync_clock(sim)
@@ -248,19 +249,19 @@ def show_changes(db_path: Path, since: str, console: Console) -> dict:
     for c in ("site", "published (VN time)", "title", "views"):
         t.add_column(c)
     for r in new[:15]:
-        t.add_row(r["site"], local(r["published_at"]) if r["published_at"] else "—", r["title"] or "",
+        t.add_row(escape(r["site"]), local(r["published_at"]) if r["published_at"] else "—", escape(r["title"] or ""),
                   "—" if r["views"] is None else str(r["views"]))
     console.print(t)
     t = Table(title="Biggest view gains")
     for c in ("site", "title", "views", "gained"):
         t.add_column(c)
     for r in gains:
-        t.add_row(r["site"], r["title"] or "", str(r["views"]), f"+{r['gained']}")
+        t.add_row(escape(r["site"]), escape(r["title"] or ""), str(r["views"]), f"+{r['gained']}")
     console.print(t)
     for r in edits:
-        console.print(f"[yellow]edited[/] ({r['site']}): “{r['old_value']}” → “{r['new_value']}”")
+        console.print(f"[yellow]edited[/] ({escape(r['site'])}): “{escape(r['old_value'] or '')}” → “{escape(r['new_value'] or '')}”")
     for r in removed:
-        console.print(f"[red]removed[/] ({r['site']}): “{r['title']}”")
+        console.print(f"[red]removed[/] ({escape(r['site'])}): “{escape(r['title'] or '')}”")
     return {"new_posts": len(new), "gains": gains, "edits": len(edits), "removed": len(removed)}
 
 

@@ -85,3 +85,21 @@ def test_sites_check_names_site_and_url_when_selectors_break(portal):
     assert proc.returncode == 1
     out = " ".join(proc.stdout.split())
     assert "site 'vinh-hung': selector list_item = 'div.does-not-exist' matched nothing on http://127.0.0.1" in out
+
+
+def test_page_text_with_rich_markup_prints_as_text(portal):
+    """A title like "[red]…[/]" or "[link=…]" from a page is shown literally, never as markup."""
+    truth = [t for t in portal.sim.truth(include_body=False) if t["site_id"] == "vinh-hung"]
+    hostile = "[bold red]Hội nghị[/] [link=http://evil.example]bấm vào đây[/link]"
+    portal.crawl(["vinh-hung"])
+    portal.sim.edit(truth[0]["url"], title=hostile)
+    proc = run("--config", str(portal.config), "--db", str(portal.db_path), "crawl", "--site", "vinh-hung")
+    assert proc.returncode == 0
+    from rich.console import Console
+
+    from monitor.demo import show_changes
+
+    console = Console(record=True, width=200)
+    show_changes(portal.db_path, since="2000-01-01T00:00:00Z", console=console)
+    text = console.export_text()
+    assert "[bold red]Hội nghị[/]" in text and "[link=http://evil.example]" in text
