@@ -175,7 +175,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_deliveries_status ON deliveries(status, next_attempt_at);
     """,
-    # 3: analysts (monitor/search.py, docs/analysts.md): diacritic-insensitive full-text search,
+    # 3: analysts (monitor/search.py; README "Querying the data"): diacritic-insensitive full-text search,
     # the daily view-gain rollup and the views analysts query. FTS folding: the tokenizer's
     # remove_diacritics 2 folds every Vietnamese mark except đ/Đ (a letter of its own), so the
     # *_ascii columns index a copy with đ/Đ (and the look-alike ð/Ð) replaced by d/D. The content
@@ -309,7 +309,7 @@ MIGRATIONS: list[str] = [
                                                    -- 'shallow': only the first revisit.list_pages
     """,
     # 5: analysts: a site's newest post also counts undated articles (by when first seen), so a
-    # portal that prints no dates is not reported silent (docs/analysts.md).
+    # portal that prints no dates is not reported silent (README "Views").
     """
     DROP VIEW silent_sites;
     DROP VIEW site_activity;
@@ -333,7 +333,7 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
-    # 6: renames and mergers (docs/operators.md): every stored site id mapped to the unit it now
+    # 6: renames and mergers (README "Renames and mergers"): every stored site id mapped to the unit it now
     # belongs to, from the sites' `aliases` (former ids) and `merged_from` (units merged into it),
     # followed transitively (a ward merged into a ward that was merged again). Each site maps to
     # itself too, so `WHERE unit_id = ?` on unit_articles gives a unit's whole history.

@@ -1,6 +1,6 @@
 """The `deliveries` ledger: plan each (recipient, channel, window) once, send it, remember it.
 
-Semantics (also in docs/digests.md):
+Semantics (also in the README, "Delivery semantics"):
 - A digest is planned once per recipient and window, in one transaction with one `deliveries` row
   per channel (status 'pending'); the next window starts where this one ends, so no period is
   reported twice and none is skipped.
