@@ -133,6 +133,7 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     summary.update(changes)
     summary["crawls"] = [first, second, third]
 
+    summary["clock"] = os.environ.get("PORTALWATCH_NOW")
     digest_file = _digest(config_path, db_path, workdir, console)
     summary["digest"] = str(digest_file) if digest_file else None
     took = time.monotonic() - started
@@ -150,6 +151,8 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     console.print(f"  portalwatch {cd}sites list")
     console.print(f"  portalwatch {cd}query \"SELECT title, views FROM articles ORDER BY views DESC LIMIT 5\"")
     console.print(f"  portalwatch {cd}search \"vinh hung\"")
+    console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}digest --preview digest.html"
+                  "   # the demo ran on simulated time")
     console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
     summary["seconds"] = took
     return summary
