@@ -28,7 +28,6 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         self.store: Store | None = None
         self.crawl_ids: dict[str, int] = {}
-        self.totals: dict[str, dict[str, int]] = {}
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portalwatch-writer")
         self.pending: list[Future] = []
         self.storage_error: str | None = None
@@ -70,17 +69,12 @@ class StorePipeline:
         self.last_flush = time.monotonic()
 
     def _collect(self, future: Future) -> bool:
-        """Fold a finished batch's counters into the totals; remember a storage error."""
+        """Wait for a written batch; remember a storage error (it fails every crawl row)."""
         try:
-            counts = future.result()
+            future.result()
         except Exception as e:  # noqa: BLE001 - reported in every crawl row below
             logging.getLogger(__name__).error("storing a batch failed: %s", e)
             self.storage_error = self.storage_error or f"storage error: {e}"
-            return False
-        for site_id, counter in counts.items():
-            tot = self.totals.setdefault(site_id, {})
-            for k, v in counter.items():
-                tot[k] = tot.get(k, 0) + v
         return False
 
     def drain(self) -> None:

@@ -44,7 +44,6 @@ class SiteState:
         self.list_oldest: dict[str, str | None] = {}
         self.list_truncated: set[str] = set()
         self.stats: Counter = Counter()
-        self.missing_on_list: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
 
 
@@ -143,7 +142,6 @@ class PortalSpider(scrapy.Spider):
                 continue
             st.seen.add(key)
             missing = [f for f, v in (("title", entry.title), ("published_at", published), ("views", entry.views)) if v is None]
-            st.missing_on_list.update(missing)
             sightings.append(ArticleItem(
                 site_id=site.id, key=key, url=entry.url, source="list", observed_at=observed,
                 title=entry.title, published_at=published, published_text=entry.published_text,
@@ -248,7 +246,7 @@ class PortalSpider(scrapy.Spider):
         published = to_utc_iso(art.published_at) if art.published_at else None
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
-            site_id=site.id, key=key, url=response.request.url if response.meta.get("check_gone") else _final_url(response),
+            site_id=site.id, key=key, url=response.request.url if response.meta.get("check_gone") else response.url,
             source="article", observed_at=observed, title=art.title, published_at=published,
             published_text=art.published_text, views=art.views, body=art.body, category=art.category,
             author=art.author, summary=art.lead or None,
@@ -283,7 +281,3 @@ class PortalSpider(scrapy.Spider):
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _final_url(response: Response) -> str:
-    return response.url
