@@ -45,6 +45,7 @@ class Settings:
     unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
     housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
     sample_retention_days: int = 30  # html_samples older than this are deleted
+    event_retention_days: int = 90  # views_changed events older than this are deleted (readings stay)
     backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
     backup_dir: str | None = None  # default: "backups" next to the database
     backup_keep: int = 7  # newest backups kept
@@ -181,6 +182,7 @@ _SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "unreachable_after": ((int,), "an integer ≥ 1"),
     "housekeeping": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
     "sample_retention_days": ((int,), "an integer ≥ 1"),
+    "event_retention_days": ((int,), "an integer ≥ 1"),
     "backup": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
     "backup_dir": ((str,), "a folder path"),
     "backup_keep": ((int,), "an integer ≥ 1"),
@@ -271,7 +273,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     _positive(settings.delay, where, "delay", 0)
     _positive(settings.retries, where, "retries", 0)
     _check_url(settings.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "backup_keep"):
+    for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
         _positive(getattr(settings, k), where, k)
     _positive(settings.jitter, where, "jitter", 0)
     _positive(settings.unreachable_after, where, "unreachable_after")

@@ -183,13 +183,18 @@ def retry_deliveries(config: Config, db_path, now: datetime | None = None) -> li
 
 # -- housekeeping -----------------------------------------------------------------------------------
 def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:
-    """Retention of html_samples, ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
+    """Retention of html_samples and of per-reading `views_changed` events (the readings
+    themselves stay in view_counts), ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
     now = now or clock.now()
     cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
+    events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
     db = open_db(db_path)
     conn = db.conn
     try:
         deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
+        events_deleted = conn.execute(
+            "DELETE FROM events WHERE kind = 'views_changed' AND observed_at < ?", (events_cutoff,)
+        ).rowcount
         analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if analyzed:
             conn.execute("ANALYZE")
@@ -199,7 +204,7 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> di
         busy, wal_pages, moved = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:
         conn.close()
-    return {"samples_deleted": deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
+    return {"samples_deleted": deleted, "events_deleted": events_deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
             "wal_pages": wal_pages, "checkpointed": moved}
 
 

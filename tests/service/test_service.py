@@ -219,10 +219,18 @@ def test_housekeeping_and_backup(svc_portal, tmp_path):
     db = p.db()
     db.conn.execute("INSERT INTO html_samples (site_id, url, kind, reason, html, saved_at) VALUES"
                     " ('vinh-hung', 'http://x/', 'list', 'test', '<html>', '2020-01-01T00:00:00Z')")
+    for kind, key in (("views_changed", "old-reading"), ("new_article", "old-post")):
+        db.conn.execute("INSERT INTO events (kind, site_id, observed_at, detected_at, dedupe_key, details)"
+                        " VALUES (?, 'vinh-hung', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', ?, '{}')",
+                        (kind, key))
+    readings = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     db.conn.close()
     settings = load_config(p.config).settings
     out = jobs.housekeeping(p.db_path, settings)
     assert out["samples_deleted"] == 1 and out["analyze"] == "ANALYZE"
+    assert out["events_deleted"] == 1  # the old per-reading event; the old new_article stays
+    assert rows(p, "SELECT dedupe_key FROM events WHERE dedupe_key LIKE 'old-%'") == [{"dedupe_key": "old-post"}]
+    assert rows(p, "SELECT COUNT(*) AS n FROM view_counts")[0]["n"] == readings
     assert jobs.housekeeping(p.db_path, settings)["analyze"] == "PRAGMA optimize"
     dest = tmp_path / "backups"
     made = [jobs.backup(p.db_path, dest, keep=2, now=datetime(2026, 1, d, tzinfo=clock.VN_TZ)) for d in (1, 2, 3)]
