@@ -102,33 +102,11 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
 
 def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,
                          processes: int = 1):
-    from functools import partial
+    from monitor.live import crawl_live
 
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from monitor.crawl import crawl_parallel
-
-    run_crawl = partial(crawl_parallel, processes=processes)
-    if quiet or not sys.stderr.isatty() and os.environ.get("PORTALWATCH_PROGRESS") != "1":
-        return run_crawl(obj.config_path, obj.db_path, site_ids, timeout=timeout)
-    with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
-        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err_console, transient=False,
-    ) as progress:
-        tasks = {sid: progress.add_task(sid, total=None, detail="waiting") for sid in site_ids}
-
-        def update(event: dict) -> None:
-            for sid, s in event.get("sites", {}).items():
-                if sid in tasks:
-                    detail = f"{s['lists']} list · {s['articles']} article pages · {s['seen']} seen"
-                    if s["errors"]:
-                        detail += f" · [red]{s['errors']} errors[/red]"
-                    progress.update(tasks[sid], detail=detail)
-            if event.get("event") == "done":
-                for t in tasks.values():
-                    progress.update(t, total=1, completed=1)
-
-        return run_crawl(obj.config_path, obj.db_path, site_ids, timeout=timeout, on_progress=update)
+    show = not quiet and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
+    return crawl_live(obj.config_path, obj.db_path, site_ids, err_console, timeout=timeout,
+                      processes=processes, show=show)
 
 
 def _detect_after(obj: Ctx, quiet: bool = False) -> None:

@@ -94,7 +94,6 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
 
 
 def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dict:
-    from monitor.crawl import crawl
     from simulator import Simulator
 
     started = time.monotonic()
@@ -110,7 +109,7 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
 
         console.rule("1. First crawl (the baseline)")
         _sync_clock(sim)
-        first = _crawl_step(crawl, config_path, db_path, console)
+        first = _crawl_step(config_path, db_path, console)
 
         console.rule("2. The next afternoon (30 simulated hours later)")
         before = sim.clock()["now_utc"]
@@ -122,11 +121,11 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
         summary["sim_new_posts"] = len(new_posts)
         console.print(f"Simulated time is now {sim.clock()['now']}: views grew, {len(new_posts)} new posts, "
                       f"edited “{escape(edited['title'])}”, removed “{escape(removed['title'])}”.\n")
-        second = _crawl_step(crawl, config_path, db_path, console)
+        second = _crawl_step(config_path, db_path, console)
         sim.advance(hours=1)
         _sync_clock(sim)
         console.print("An hour later the removed post is checked again (two answers of 404/410 confirm a removal):")
-        third = _crawl_step(crawl, config_path, db_path, console)
+        third = _crawl_step(config_path, db_path, console)
 
     console.rule("3. What changed")
     changes = show_changes(db_path, since=second["started_at"], console=console)
@@ -178,11 +177,12 @@ def _sync_clock(sim) -> None:
     os.environ["PORTALWATCH_NOW"] = sim.clock()["now_utc"]
 
 
-def _crawl_step(crawl, config_path: Path, db_path: Path, console: Console) -> dict:
+def _crawl_step(config_path: Path, db_path: Path, console: Console) -> dict:
     from monitor.cli import print_crawl_summary
+    from monitor.live import crawl_live
 
     t0 = time.monotonic()
-    result = crawl(config_path, db_path)
+    result = crawl_live(config_path, db_path, None, console, show=console.is_terminal)
     if not result.ok:
         raise SystemExit(f"demo crawl failed (exit {result.returncode}):\n{result.stderr_tail}")
     print_crawl_summary(result.crawls)
