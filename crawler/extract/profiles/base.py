@@ -337,22 +337,18 @@ class Profile:
                 prov["views"] = rule
 
         # lead / author (profile selectors only)
-        lead_el = author_el = None
-        found, css = _first_elements(root, sels.get("lead"))
-        if found:
-            lead_el = None if isinstance(found[0], str) else found[0]
-            page.lead = _as_text(found[0]) or None
-            if page.lead:
-                prov["lead"] = css
-        found, css = _first_elements(root, sels.get("author"))
-        if found:
-            author_el = None if isinstance(found[0], str) else found[0]
-            page.author = _as_text(found[0]) or None
-            if page.author:
-                prov["author"] = css
+        extra_els = []
+        for key in ("lead", "author"):
+            found, css = _first_elements(root, sels.get(key))
+            if found:
+                if not isinstance(found[0], str):
+                    extra_els.append(found[0])
+                setattr(page, key, _as_text(found[0]) or None)
+                if getattr(page, key):
+                    prov[key] = css
 
         # body
-        exclude = [e for e in (lead_el, author_el, title_el, date_el) if e is not None]
+        exclude = [e for e in (*extra_els, title_el, date_el) if e is not None]
         found, css = _first_elements(root, sels.get("body"))
         if found:
             first = found[0]
