@@ -30,6 +30,10 @@ class ListEntry:
     published_at: datetime | None = None  # aware datetime (Asia/Ho_Chi_Minh)
     views: int | None = None  # None when the list does not print a count (never 0 for "missing")
     summary: str | None = None
+    # values printed on the page but refused as implausible, one sentence each, e.g.
+    # "views '99999999999999999999' is not a plausible count": the spider records each as a
+    # fetch_errors row naming the site and URL, and the field stays None
+    rejected: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,3 +59,4 @@ class ArticlePage:
     author: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)  # tag/keyword links, when the page has them
+    rejected: list[str] = field(default_factory=list)  # as ListEntry.rejected
