@@ -5,7 +5,7 @@
 Generates 3,355 sites, 1,000,000 articles and 10,000,000 view_counts rows (times --scale) with
 the real schema, then times, on a read-only connection as analysts get it:
   * "top 100 articles by views gained in the last 7 days" (SELECT * FROM top_articles_7d)
-  * searches (monitor.search.search, 20 ranked hits with snippets), rare and common words.
+  * searches (monitor.analyst.search.search, 20 ranked hits with snippets), rare and common words.
 Generation bulk-loads with the triggers and view_counts indexes dropped, then builds the FTS
 index and views_daily exactly as migration 3 does, and restores triggers and indexes.
 """
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from monitor import clock
-from monitor.query import connect
-from monitor.search import FOLD_SQL, search
-from monitor.store import open_db
+from monitor.analyst.query import connect
+from monitor.analyst.search import FOLD_SQL, search
+from monitor.store.db import open_db
 
 SYLLABLES = (
     "hội nghị đại biểu nhân dân phường xã quận huyện tỉnh thành phố ủy ban đảng bộ chi bộ công tác "

@@ -23,7 +23,7 @@ from pathlib import Path
 from monitor import clock
 from monitor.config import Config, Recipient, Settings, Site
 from monitor.digest import build, render
-from monitor.store import Store
+from monitor.store.db import Store
 
 NOW = datetime(2026, 3, 31, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
 PROVINCES = 34
@@ -110,7 +110,7 @@ def generate(path: Path, config: Config, n_readings: int, seed: int = 1) -> dict
 
 def bench(path: Path, config: Config) -> dict:
     """Wall and CPU seconds to build all recipients' digests, then to render them as email needs."""
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     db = open_db(path)
     since, until = clock.iso(NOW - timedelta(hours=24)), clock.iso(NOW)

@@ -5,7 +5,7 @@ re-fetching everything every hour.
 
 The simulator (10 sites; 1,000 articles each by default, ≥ 10,000 in all) serves over HTTP in
 this process. Each cycle advances the simulated clock one hour and runs one real child crawl of
-every site (monitor.jobs.run_crawl, the service's crawl) with PORTALWATCH_NOW = simulator time.
+every site (monitor.service.jobs.run_crawl, the service's crawl) with PORTALWATCH_NOW = simulator time.
 Sites use `revisit = { list_pages = 2, deep_every_hours = 24 }`: the first two pages of every
 list each hour, the full list walk once a day (the first crawl, timed just before the digest).
 
@@ -77,7 +77,7 @@ def _requests(stats: dict) -> int:
 
 
 def run(articles_per_site: int, days: int, digest_at: str, seed: int, quiet: bool = False) -> dict:
-    from monitor.jobs import run_crawl
+    from monitor.service.jobs import run_crawl
     from simulator import Simulator, serve
 
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))

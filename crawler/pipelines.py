@@ -1,4 +1,4 @@
-"""Hands items to monitor.store in batches: one transaction per batch, counters per crawl.
+"""Hands items to monitor.store.db in batches: one transaction per batch, counters per crawl.
 
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order.
@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scrapy import signals
 from twisted.internet import task
 
-from monitor.store import Store
+from monitor.store.db import Store
 
 BATCH_SIZE = 200
 BATCH_SECONDS = 2.0

@@ -14,7 +14,7 @@ costs a 304.
 List pages. Every run walks the first `list_pages` pages of every list (new posts and the
 list-printed counts of recent articles appear there); a full walk, down to the site's
 `max_pages`, is due every `deep_every_hours` and reads the counts of every listed article.
-The service (monitor/jobs.py) applies this depth; a plain `portalwatch crawl` always walks fully.
+The service (monitor/service/jobs.py) applies this depth; a plain `portalwatch crawl` always walks fully.
 
 `[site.revisit]` keys: mode ("smart", "always", "never"), steps, content_steps, busy_views,
 quiet_views, quiet_factor, min_interval_hours, list_pages, deep_every_hours.

@@ -179,7 +179,7 @@ def _sync_clock(sim) -> None:
 
 def _crawl_step(config_path: Path, db_path: Path, console: Console) -> dict:
     from monitor.cli import print_crawl_summary
-    from monitor.live import crawl_live
+    from monitor.crawl.live import crawl_live
 
     t0 = time.monotonic()
     result = crawl_live(config_path, db_path, None, console, show=console.is_terminal)
@@ -209,11 +209,11 @@ def _mutate(sim) -> tuple[dict, dict]:
 
 def _detect(config_path: Path, db_path: Path) -> None:
     try:
-        from monitor import detect
+        from monitor.detect import events as detect
     except ImportError:
         return
     from monitor.config import load_config
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     db = open_db(db_path)
     try:
@@ -224,7 +224,7 @@ def _detect(config_path: Path, db_path: Path) -> None:
 
 def show_changes(db_path: Path, since: str, console: Console) -> dict:
     """New posts, view gains, edits and removals since `since` (UTC ISO), straight from the tables."""
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     db = open_db(db_path, readonly=True)
     try:
@@ -274,7 +274,7 @@ def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console) -
     except ImportError:
         return None
     from monitor.config import load_config
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     config = load_config(config_path)
     db = open_db(db_path)

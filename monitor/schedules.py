@@ -26,7 +26,7 @@ def parse_schedule(expr: str) -> Schedule:
         return Schedule(seconds=seconds)
     fields = text.split()
     if len(fields) == 5:
-        from monitor.scheduler import cron_trigger  # crontab weekday numbers, Vietnam time
+        from monitor.service.scheduler import cron_trigger  # crontab weekday numbers, Vietnam time
 
         try:
             cron_trigger(text)

@@ -30,7 +30,7 @@ class Portal:
     db_path: Path
 
     def crawl(self, sites=None, *, check=True, **kw):
-        from monitor.crawl import crawl
+        from monitor.crawl.runner import crawl
 
         result = crawl(self.config, self.db_path, sites, **kw)
         if check:
@@ -38,7 +38,7 @@ class Portal:
         return result
 
     def db(self):
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         return open_db(self.db_path)
 

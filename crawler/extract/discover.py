@@ -2,7 +2,7 @@
 a parsed page is a news list, which links of a district/province portal lead to unit sub-sites,
 and what a unit calls itself.
 
-Used by `portalwatch sites add / import / discover` (monitor/onboard.py, monitor/discover.py).
+Used by `portalwatch sites add / import / discover` (monitor/sites/onboard.py, monitor/sites/discover.py).
 """
 
 from __future__ import annotations

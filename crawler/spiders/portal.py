@@ -24,7 +24,7 @@ from crawler.items import (
 from crawler.revisit import RevisitPolicy
 from monitor import clock
 from monitor.config import Site, load_config
-from monitor.store import Known, Store
+from monitor.store.db import Known, Store
 
 
 class SiteState:

@@ -30,9 +30,9 @@ import sqlite_utils
 
 from monitor import clock, notify
 from monitor.config import Config, Recipient
-from monitor.dbutil import pid_alive, transaction
 from monitor.digest import build, resolve_window
 from monitor.notify import Outgoing
+from monitor.store.dbutil import pid_alive, transaction
 
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)

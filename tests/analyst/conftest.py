@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.items import ArticleItem
-from monitor.store import Store
+from monitor.store.db import Store
 
 SITES = [  # id, name, level, parent
     ("hoang-mai", "Quận Hoàng Mai", "district", None),

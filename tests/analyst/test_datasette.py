@@ -33,7 +33,7 @@ def get(base, path, **params):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from monitor.store import Store
+    from monitor.store.db import Store
     from tests.analyst.conftest import add_sites, item
 
     db = tmp_path_factory.mktemp("ds") / "portalwatch.db"

@@ -9,9 +9,9 @@ import tracemalloc
 
 from click.testing import CliRunner
 
+from monitor.analyst.export import export
+from monitor.analyst.query import connect
 from monitor.cli import cli
-from monitor.export import export
-from monitor.query import connect
 from tests.analyst.conftest import item
 
 

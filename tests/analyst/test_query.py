@@ -9,8 +9,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from monitor.analyst.query import ReadOnlyError, connect, run
 from monitor.cli import cli
-from monitor.query import ReadOnlyError, connect, run
 
 WRITES = [
     "INSERT INTO sites (id, name, added_at, updated_at) VALUES ('x', 'x', 't', 't')",

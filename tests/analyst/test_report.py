@@ -38,8 +38,8 @@ def test_report_file_with_charts(built, tmp_path):
 
 
 def test_report_scope_by_parent(built, tmp_path):
-    from monitor.query import connect
-    from monitor.report import build
+    from monitor.analyst.query import connect
+    from monitor.analyst.report import build
 
     conn = connect(built.path)
     page = build(conn, parents=["hoang-mai"], weeks=2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from monitor.analyst.query import connect
+from monitor.analyst.search import MARK_END, MARK_START, fold, match_expression, search
 from monitor.cli import cli
-from monitor.query import connect
-from monitor.search import MARK_END, MARK_START, fold, match_expression, search
 from tests.analyst.conftest import item
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from monitor import clock
-from monitor.schema import MIGRATIONS, _statements
+from monitor.store.schema import MIGRATIONS, _statements
 from tests.analyst.conftest import item
 
 
@@ -105,7 +105,7 @@ def test_backfilled_reading_keeps_the_sums_right(built):
 def test_migration_backfills_an_existing_database(tmp_path):
     import sqlite3
 
-    from monitor.schema import migrate
+    from monitor.store.schema import migrate
 
     conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
     for script in MIGRATIONS[:2]:

@@ -11,8 +11,8 @@ import pytest
 
 from crawler.items import ArticleItem, FetchErrorItem, GoneItem
 from monitor.config import Site
-from monitor.schema import MIGRATIONS
-from monitor.store import Store, open_db
+from monitor.store.db import Store, open_db
+from monitor.store.schema import MIGRATIONS
 
 SITE = Site(id="s", name="Phường S", start_urls=["http://x/tin-tuc"])
 
@@ -118,7 +118,7 @@ WRITER = r"""
 import sys
 from crawler.items import ArticleItem
 from monitor.config import Site
-from monitor.store import Store
+from monitor.store.db import Store
 s = Store(sys.argv[1])
 s.sync_sites([Site(id="s", name="S", start_urls=["http://x/"])])
 n = 0

@@ -1,4 +1,4 @@
-"""A real SQLite file filled through monitor.store.Store, with readings at chosen times."""
+"""A real SQLite file filled through monitor.store.db.Store, with readings at chosen times."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from crawler.items import ArticleItem, GoneItem, SampleItem
 from monitor import clock
 from monitor.config import parse_config
-from monitor.store import Store
+from monitor.store.db import Store
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi, a Monday
 
@@ -128,7 +128,7 @@ EVIL = 'Thông báo <script>alert("x")</script>\r\nBcc: evil@example.com'
 def populate(w: World) -> None:
     """A baseline a day before the window [at(0), at(24)); in it two crawls of Vĩnh Hưng (gains,
     new posts, one with a hostile title, a counter reset), Tương Mai down, a post elsewhere."""
-    from monitor.detect import detect
+    from monitor.detect.events import detect
 
     # the baseline, a day before the window
     with w.crawl("vinh-hung", at(-24)) as items:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from monitor.detect import DetectOptions, detect
+from monitor.detect.events import DetectOptions, detect
 
 from .helpers import World, article, at, gone, make_config, sample
 

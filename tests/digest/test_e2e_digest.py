@@ -8,7 +8,7 @@ from email import policy
 import lxml.html
 import pytest
 
-from monitor.detect import detect
+from monitor.detect.events import detect
 from monitor.notify import ledger, webhook
 from tests.conftest import make_portal
 

@@ -99,7 +99,7 @@ def test_max_pages_and_max_age_bound_the_crawl(tmp_path):
 
 def test_two_processes_share_the_database(tmp_path):
     """Sites on different hosts crawled by two children at once into one SQLite file."""
-    from monitor.crawl import crawl_parallel, shard_sites
+    from monitor.crawl.runner import crawl_parallel, shard_sites
     from tests.conftest import make_portal
 
     p = make_portal(tmp_path)

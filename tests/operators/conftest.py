@@ -39,7 +39,7 @@ def as_json(result) -> object:
 
 
 def stored(db_path: Path, site_id: str) -> dict[str, dict]:
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     db = open_db(db_path)
     try:
@@ -72,7 +72,7 @@ class Ops:
         return run_cli(self.config, self.db, *args, expect=expect)
 
     def crawl(self, sites=None):
-        from monitor.crawl import crawl
+        from monitor.crawl.runner import crawl
 
         result = crawl(self.config, self.db, sites)
         assert result.ok, f"crawl failed ({result.returncode}):\n{result.stderr_tail}"

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.extract.discover import slug_id, unit_of
 from monitor.config import ConfigError
-from monitor.tomlfile import append_sites, render_site, with_sites
+from monitor.sites.tomlfile import append_sites, render_site, with_sites
 
 SITE = {"id": "xa-a", "name": "Xã A", "start_urls": ["http://a.gov.vn/tin-tuc"]}
 
@@ -56,6 +56,6 @@ def test_slug_ids_are_valid_site_ids():
 
 
 def test_safe_drops_control_characters_and_escapes_markup():
-    from monitor.cli_sites import safe
+    from monitor.cli.operators import safe
 
     assert safe("[red]x[/red]\x1b[31m\x07 ok") == "\\[red]x\\[/red] [31m ok"

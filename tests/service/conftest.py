@@ -56,7 +56,7 @@ def svc_portal(tmp_path):
     started = []
 
     def start(**kw):
-        from monitor.scheduler import Service
+        from monitor.service.scheduler import Service
 
         s = Service(p.config, p.db_path, **kw)
         s.start()

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.revisit import RevisitPolicy, velocity
 from monitor import clock
-from monitor.store import Known
+from monitor.store.db import Known
 from tests.service.conftest import rows
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -73,7 +73,7 @@ def test_from_config_validates_and_list_depth():
 
 @pytest.mark.slow
 def test_shallow_runs_walk_fewer_list_pages_and_still_find_new_posts(tmp_path):
-    from monitor.jobs import run_crawl
+    from monitor.service.jobs import run_crawl
     from tests.conftest import make_portal
 
     p = make_portal(tmp_path, articles_per_site=120, recipients=False)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from monitor import clock
 from monitor.cli import cli
-from monitor.scheduler import status
+from monitor.service.scheduler import status
 from tests.service.conftest import rows, set_service_settings, wait_for
 
 pytestmark = pytest.mark.slow
@@ -211,8 +211,8 @@ def test_portalwatch_run_reload_sighup_status_and_sigterm(svc_portal):
 
 
 def test_housekeeping_and_backup(svc_portal, tmp_path):
-    from monitor import jobs
     from monitor.config import load_config
+    from monitor.service import jobs
 
     p = svc_portal
     p.crawl()

@@ -102,7 +102,7 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
 
 def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,
                          processes: int = 1):
-    from monitor.live import crawl_live
+    from monitor.crawl.live import crawl_live
 
     show = not quiet and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
     return crawl_live(obj.config_path, obj.db_path, site_ids, err_console, timeout=timeout,
@@ -111,7 +111,7 @@ def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, q
 
 def _detect_after(obj: Ctx, quiet: bool = False) -> None:
     try:
-        from monitor import detect
+        from monitor.detect import events as detect
     except ImportError:
         return
     with _db(obj) as db:
@@ -125,7 +125,7 @@ class _db:
         self.obj = obj
 
     def __enter__(self):
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         self.database = open_db(self.obj.db_path)
         return self.database
@@ -225,7 +225,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
       portalwatch sites check vinh-hung
       portalwatch sites check vinh-hung --sample 12 --offline
     """
-    from monitor.check import check_site, keep_pages, load_sample
+    from monitor.sites.check import check_site, keep_pages, load_sample
 
     try:
         site = obj.config.site(site_id)
@@ -235,7 +235,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     article_html, source = None, None
     if sample_id is not None:
         from monitor.clock import local
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         db = open_db(obj.require_db(), readonly=True)
         try:
@@ -252,7 +252,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
                         article_html=article_html, offline=offline, source=source)
     if keep and report.pages:
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         db = open_db(obj.db_path)
         try:
@@ -323,10 +323,10 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
 
 # Commands of the other parts register themselves here (one import each).
 # --- command modules ---
-from monitor import cli_analyst  # noqa: E402,F401
-from monitor import cli_digest  # noqa: E402,F401
-from monitor import cli_service  # noqa: E402,F401
-from monitor import cli_sites  # noqa: E402,F401
+from monitor.cli import analyst as cli_analyst
+from monitor.cli import digest as cli_digest
+from monitor.cli import service as cli_service
+from monitor.cli import operators as cli_sites
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from monitor.cli import Ctx, cli, console, pass_ctx
 
 
 def _ro(obj: Ctx) -> sqlite3.Connection:
-    from monitor.query import connect
+    from monitor.analyst.query import connect
 
     return connect(obj.require_db())
 
@@ -39,7 +39,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
       portalwatch query "SELECT * FROM article_daily_views WHERE day >= :d" -p d 2026-11-20 --csv
       portalwatch query "SELECT * FROM silent_sites" --jsonl
     """
-    from monitor import query as q
+    from monitor.analyst import query as q
 
     conn = _ro(obj)
     try:
@@ -82,10 +82,10 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     """
     import json
 
-    from monitor import search as s
+    from monitor.analyst import search as s
 
     if rebuild:
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         db = open_db(obj.require_db())
         n = s.rebuild(db.conn)
@@ -123,7 +123,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
 
 
 def _marks(text: str, a: str, b: str) -> str:
-    from monitor.search import MARK_END, MARK_START
+    from monitor.analyst.search import MARK_END, MARK_START
 
     return text.replace(MARK_START, a).replace(MARK_END, b)
 
@@ -156,7 +156,7 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
       portalwatch export views --site vinh-hung --format jsonl -o views.jsonl
       portalwatch export daily --since 2026-11-20 --until 2026-11-26
     """
-    from monitor.export import export as run_export
+    from monitor.analyst.export import export as run_export
 
     conn = _ro(obj)
     try:
@@ -183,7 +183,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
     Example:
       portalwatch serve --port 8001
     """
-    from monitor import datasette_meta as dm
+    from monitor.analyst import datasette as dm
 
     if not dm.available():
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
@@ -213,7 +213,7 @@ def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
     Example:
       portalwatch report --out report.html --parent hoang-mai --weeks 8
     """
-    from monitor.report import build
+    from monitor.analyst.report import build
 
     conn = _ro(obj)
     try:

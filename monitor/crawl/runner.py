@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.store import open_db
+from monitor.store.db import open_db
 
 
 @dataclass

@@ -27,8 +27,8 @@ from crawler.items import (
     SampleItem,
 )
 from monitor import clock
-from monitor.dbutil import pid_alive, transaction
-from monitor.schema import migrate
+from monitor.store.dbutil import pid_alive, transaction
+from monitor.store.schema import migrate
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
 SAMPLES_PER_SITE = 20  # html_samples kept per site (oldest dropped)

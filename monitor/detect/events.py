@@ -28,7 +28,7 @@ import sqlite_utils
 
 from monitor import clock
 from monitor.config import Config
-from monitor.dbutil import transaction
+from monitor.store.dbutil import transaction
 
 FIELDS = {"date": "published_at", "views": "views", "title": "title"}  # crawls.missing_X -> field
 
@@ -242,7 +242,10 @@ class _Run:
                    "last_error": c[9]})
 
     def _broken(self, c) -> None:
-        from monitor.health import broken_fields, usual_missing  # the same rule as `sites health`
+        from monitor.detect.health import (  # the same rule as `sites health`
+            broken_fields,
+            usual_missing,
+        )
 
         cid, site_id, seen = c[0], c[1], c[5]
         if seen < self.opts.broken_min_articles:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import IO
 
 from monitor import clock
-from monitor.query import write_csv, write_jsonl
+from monitor.analyst.query import write_csv, write_jsonl
 
 ARTICLE_COLUMNS = (
     "id", "site_id", "key", "url", "title", "category", "published_at", "published_text",

@@ -1,6 +1,6 @@
 """`portalwatch sites add | import | discover | health | lineage`: onboarding and watching sites.
 
-Thin commands over monitor/onboard.py, importer.py, discover.py, health.py and tomlfile.py.
+Thin commands over monitor/sites/onboard.py, importer.py, discover.py, health.py and tomlfile.py.
 Everything a page says (titles, names, link texts) is printed through `safe()`: rich markup and
 terminal control characters from a page never reach the operator's terminal as commands.
 """
@@ -36,7 +36,7 @@ def _config(obj: Ctx) -> Config:
 
 
 def _web(config: Config):
-    from monitor.onboard import Web
+    from monitor.sites.onboard import Web
 
     return Web(config.settings.ua, timeout=min(config.settings.timeout, 20))
 
@@ -62,8 +62,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://vinhhung.hanoi.gov.vn/
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
-    from monitor.onboard import inspect_url, suggest_id
-    from monitor.tomlfile import append_sites, render_site
+    from monitor.sites.onboard import inspect_url, suggest_id
+    from monitor.sites.tomlfile import append_sites, render_site
 
     config = _config(obj)
     p = inspect_url(url, _web(config))
@@ -190,8 +190,14 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from monitor.importer import ImportFileError, detect_rows, read_rows, validate, write_report
-    from monitor.tomlfile import append_sites
+    from monitor.sites.importer import (
+        ImportFileError,
+        detect_rows,
+        read_rows,
+        validate,
+        write_report,
+    )
+    from monitor.sites.tomlfile import append_sites
 
     config = _config(obj)
     try:
@@ -260,7 +266,7 @@ def sites_discover(obj: Ctx, url: str, parent: str | None, csv_path: str | None,
       portalwatch sites discover https://hoangmai.hanoi.gov.vn/ --csv hoang-mai-wards.csv
       portalwatch sites import hoang-mai-wards.csv
     """
-    from monitor.discover import discover
+    from monitor.sites.discover import discover
 
     config = _config(obj)
     found = discover(url, config, _web(config), parent=parent)
@@ -300,8 +306,8 @@ def _health_db(obj: Ctx):
     """The database, or an empty in-memory one when nothing was crawled yet."""
     import sqlite3
 
-    from monitor.schema import migrate
-    from monitor.store import open_db
+    from monitor.store.db import open_db
+    from monitor.store.schema import migrate
 
     if Path(obj.db_path).exists():
         return open_db(obj.db_path).conn
@@ -325,7 +331,7 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
       portalwatch sites check vinh-hung --sample 12     # rerun extraction on the kept page
     """
     from monitor.clock import local
-    from monitor.health import site_health, worst_first
+    from monitor.detect.health import site_health, worst_first
 
     config = obj.config
     if site_ids:
@@ -385,7 +391,7 @@ def sites_lineage(obj: Ctx, site_id: str, as_json: bool) -> None:
       portalwatch sites lineage vinh-hung
       sqlite3 portalwatch.db "SELECT * FROM unit_articles WHERE unit_id = 'vinh-hung'"
     """
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     unit = obj.config.site(site_id).id
     db = open_db(obj.require_db())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 def metadata(db_path: str | os.PathLike) -> dict:
     """The shipped metadata, keyed for the database file at `db_path`."""
-    raw = json.loads(resources.files("monitor").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
+    raw = json.loads(resources.files("monitor.analyst").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
     raw["databases"] = {Path(db_path).stem: raw.pop("database")}
     return raw
 

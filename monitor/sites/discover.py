@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from crawler.extract import discover as d
 from crawler.extract.urls import canonical_url
 from monitor.config import Config
-from monitor.fetch import FetchError
-from monitor.onboard import Web
+from monitor.sites.fetch import FetchError
+from monitor.sites.onboard import Web
 
 
 @dataclass

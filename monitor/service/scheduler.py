@@ -1,4 +1,4 @@
-"""`portalwatch run`: the long-running service. It decides *when*; monitor.jobs says *what*.
+"""`portalwatch run`: the long-running service. It decides *when*; monitor.service.jobs says *what*.
 
 - An APScheduler 3.x BackgroundScheduler, every trigger in Asia/Ho_Chi_Minh.
 - Jobs (explicit ids, persisted in their own SQLite job store, added with replace_existing):
@@ -38,9 +38,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import clock, jobs
+from monitor import clock
 from monitor.config import Config, ConfigError, load_config
 from monitor.schedules import parse_schedule
+from monitor.service import jobs
 
 TZ = "Asia/Ho_Chi_Minh"
 ANCHOR = datetime(2000, 1, 1, tzinfo=clock.VN_TZ)  # "every 2h" fires at 00:00, 02:00 … local
@@ -122,23 +123,23 @@ def desired_jobs(config: Config) -> dict[str, JobSpec]:
     specs: dict[str, JobSpec] = {}
     for expr, ids in groups.items():
         jid = f"crawl:{expr}"
-        specs[jid] = JobSpec(jid, "monitor.jobs:crawl_job", f"crawl {expr} (jitter {s.jitter}s): {', '.join(ids)}",
+        specs[jid] = JobSpec(jid, "monitor.service.jobs:crawl_job", f"crawl {expr} (jitter {s.jitter}s): {', '.join(ids)}",
                              expr, s.jitter, {"sites": ids}, executor="crawl")
     for r in config.recipients:
         if not r.channels:
             continue
         hh, mm = (int(x) for x in r.send_at.split(":"))
         jid = f"digest:{r.id}"
-        specs[jid] = JobSpec(jid, "monitor.jobs:digest_job", f"digest for {r.id} at {r.send_at}",
+        specs[jid] = JobSpec(jid, "monitor.service.jobs:digest_job", f"digest for {r.id} at {r.send_at}",
                              f"{mm} {hh} * * *", 0, {"recipient": r.id})
     if config.recipients and s.delivery_retry.lower() != "off":
-        specs["deliveries"] = JobSpec("deliveries", "monitor.jobs:deliveries_job", "retry failed deliveries",
+        specs["deliveries"] = JobSpec("deliveries", "monitor.service.jobs:deliveries_job", "retry failed deliveries",
                                       s.delivery_retry)
     if s.housekeeping.lower() != "off":
-        specs["housekeeping"] = JobSpec("housekeeping", "monitor.jobs:housekeeping_job",
+        specs["housekeeping"] = JobSpec("housekeeping", "monitor.service.jobs:housekeeping_job",
                                         "housekeeping: sample retention, optimize", s.housekeeping)
     if s.backup.lower() != "off":
-        specs["backup"] = JobSpec("backup", "monitor.jobs:backup_job", f"backup (keep {s.backup_keep})", s.backup)
+        specs["backup"] = JobSpec("backup", "monitor.service.jobs:backup_job", f"backup (keep {s.backup_keep})", s.backup)
     return specs
 
 
@@ -320,7 +321,7 @@ class Service:
 
     def _abort_running_crawl(self) -> None:
         """SIGTERM to running crawl children (their own process groups), SIGKILL after the grace."""
-        from monitor.store import Store
+        from monitor.store.db import Store
 
         if not Path(self.db_path).exists():
             return
@@ -516,7 +517,7 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
                 next_crawl[sid] = clock.iso(j.next_run_time) if j.next_run_time else None
     last: dict[str, dict] = {}
     if Path(db_path).exists():
-        from monitor.store import open_db
+        from monitor.store.db import open_db
 
         db = open_db(db_path, readonly=True)
         try:

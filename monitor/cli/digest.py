@@ -14,7 +14,7 @@ from monitor.clock import local
 
 
 def _open(obj: Ctx):
-    from monitor.store import open_db
+    from monitor.store.db import open_db
 
     obj.require_db()
     return open_db(obj.db_path)
@@ -31,7 +31,7 @@ def detect(obj: Ctx, as_json: bool) -> None:
     Example:
       portalwatch detect
     """
-    from monitor.detect import detect as run_detect
+    from monitor.detect.events import detect as run_detect
 
     db = _open(obj)
     try:

@@ -1,7 +1,7 @@
 """Per-site health from the crawl tables: last success, failure streak, and the share of articles
 missing a date / views / title in the last crawl compared with the site's usual share.
 
-    from monitor.health import site_health
+    from monitor.detect.health import site_health
     for h in site_health(db, config):          # one SiteHealth per configured site
         if h.status != "ok": print(h.site_id, h.status, h.detail, h.sample_id)
 
@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from monitor.config import Config, Site
-from monitor.detect import FIELDS  # crawls.missing_<name> -> article field
+from monitor.detect.events import FIELDS  # crawls.missing_<name> -> article field
 
 STATUS_ORDER = ("unreachable", "extraction_broken", "failing", "never_crawled", "partial", "ok")
 _EXTRACTION_REASONS = ("no articles found", "extraction failed")
@@ -87,7 +87,7 @@ def broken_fields(seen: int, counts: dict[str, int], usual: dict | None, opts) -
 def site_health(db, config: Config, options=None) -> list[SiteHealth]:
     """One SiteHealth per configured site (config order). `db`: sqlite_utils.Database or sqlite3
     connection; `options`: detect.DetectOptions (default: from the config)."""
-    from monitor.detect import DetectOptions
+    from monitor.detect.events import DetectOptions
 
     conn = getattr(db, "conn", db)
     opts = options or DetectOptions.from_config(config)

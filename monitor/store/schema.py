@@ -118,7 +118,7 @@ MIGRATIONS: list[str] = [
         crawl_id INTEGER
     );
     """,
-    # 2: change detection, digests and their deliveries (monitor/detect.py, monitor/notify/ledger.py)
+    # 2: change detection, digests and their deliveries (monitor/detect/events.py, monitor/notify/ledger.py)
     """
     CREATE TABLE events (
         id INTEGER PRIMARY KEY,
@@ -175,7 +175,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_deliveries_status ON deliveries(status, next_attempt_at);
     """,
-    # 3: analysts (monitor/search.py; README "Querying the data"): diacritic-insensitive full-text search,
+    # 3: analysts (monitor/analyst/search.py; README "Querying the data"): diacritic-insensitive full-text search,
     # the daily view-gain rollup and the views analysts query. FTS folding: the tokenizer's
     # remove_diacritics 2 folds every Vietnamese mark except đ/Đ (a letter of its own), so the
     # *_ascii columns index a copy with đ/Đ (and the look-alike ð/Ð) replaced by d/D. The content
@@ -303,7 +303,7 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
-    # 4: the service (monitor/jobs.py): how far a scheduled crawl walked the site's lists.
+    # 4: the service (monitor/service/jobs.py): how far a scheduled crawl walked the site's lists.
     """
     ALTER TABLE crawls ADD COLUMN list_walk TEXT;  -- NULL or 'full': every list to max_pages;
                                                    -- 'shallow': only the first revisit.list_pages

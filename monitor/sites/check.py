@@ -12,7 +12,7 @@ from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
 from monitor.clock import local
 from monitor.config import Config, Site
-from monitor.fetch import FetchError, fetch, robots_allows
+from monitor.sites.fetch import FetchError, fetch, robots_allows
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")
 ARTICLE_FIELDS = ("title", "published_text", "published_at", "views", "category", "author", "body")

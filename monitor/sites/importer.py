@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract.urls import canonical_url
 from monitor.config import ID_RE, LEVELS, Config
-from monitor.onboard import Proposal, Web, inspect_url
+from monitor.sites.onboard import Proposal, Web, inspect_url
 
 COLUMNS = ("id", "name", "level", "parent", "url")
 

@@ -2,7 +2,7 @@
 
 Fetches the page, recognises the platform, finds the news list(s) when given a home page, checks
 the first article, previews entries with dates and view counts, and explains what it found when
-the URL is not a news site. No writing here: monitor/tomlfile.py appends the accepted entry.
+the URL is not a news site. No writing here: monitor/sites/tomlfile.py appends the accepted entry.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from crawler.extract.profiles.heuristics import document_title
 from crawler.extract.text import parse_html
 from crawler.extract.urls import canonical_url
 from monitor.clock import local
-from monitor.fetch import FetchError, Page, fetch, robots_allows
+from monitor.sites.fetch import FetchError, Page, fetch, robots_allows
 
 
 class Web:

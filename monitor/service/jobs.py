@@ -2,7 +2,7 @@
 the thin entry points the job store refers to by name.
 
 Job entry points take plain data only (site ids, a recipient id): the job store pickles them.
-They act through the running `monitor.scheduler.Service`, which sets `_service`.
+They act through the running `monitor.service.scheduler.Service`, which sets `_service`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from monitor import clock
 from monitor.config import Config, Settings, load_config
-from monitor.crawl import CrawlResult, crawl
-from monitor.store import open_db
+from monitor.crawl.runner import CrawlResult, crawl
+from monitor.store.db import open_db
 
 log = logging.getLogger("portalwatch.jobs")
-_service = None  # the running monitor.scheduler.Service
+_service = None  # the running monitor.service.scheduler.Service
 
 
 # -- paths ------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def detect_after(config: Config, db_path) -> int:
     """Change detection after a crawl (when configured); returns the number of new events."""
     if not config.settings.detect_after_crawl:
         return 0
-    from monitor import detect
+    from monitor.detect import events as detect
 
     db = open_db(db_path)
     try:
@@ -161,7 +161,7 @@ def send_digests(config: Config, db_path, recipient_id: str | None = None, now: 
     db = open_db(db_path)
     try:
         if config.settings.detect_after_crawl:
-            from monitor import detect
+            from monitor.detect import events as detect
 
             detect.detect(db, config)
         return ledger.run(db, config, now, recipient_ids=[recipient_id] if recipient_id else None)

@@ -1,0 +1,1 @@
+"""Analysts' tools: read-only SQL, search, export, Datasette metadata, the HTML report."""

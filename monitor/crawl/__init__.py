@@ -1,0 +1,1 @@
+"""Running crawls: the child process that runs Scrapy, and live progress."""

@@ -1,0 +1,1 @@
+"""Change detection (events) and per-site health rules."""

@@ -1,0 +1,1 @@
+"""The long-running service: when to crawl, send digests and keep the database."""

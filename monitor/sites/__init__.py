@@ -1,0 +1,1 @@
+"""Operators' tools: onboarding, discovery, import, checks, the sites.toml editor."""

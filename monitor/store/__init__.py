@@ -1,0 +1,1 @@
+"""The SQLite store: schema and migrations, the one writer of crawl data, maintenance."""
