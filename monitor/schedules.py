@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from apscheduler.triggers.cron import CronTrigger
+
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+TZ = "Asia/Ho_Chi_Minh"
+# crontab weekday numbers: 0 and 7 are Sunday
+_CRON_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +31,40 @@ def parse_schedule(expr: str) -> Schedule:
         return Schedule(seconds=seconds)
     fields = text.split()
     if len(fields) == 5:
-        from monitor.service.scheduler import cron_trigger  # crontab weekday numbers, Vietnam time
-
         try:
             cron_trigger(text)
         except ValueError as e:
             raise ValueError(f"bad cron expression {expr!r}: {e}") from None
         return Schedule(cron=text)
     raise ValueError(f"expected 'every <N>m|h|d' or a 5-field cron line like '0 */2 * * *', got {expr!r}")
+
+
+def cron_trigger(expr: str, jitter: int | None = None) -> CronTrigger:
+    """A 5-field crontab line as a CronTrigger in Vietnam time, with crontab's weekday numbers
+    (0 or 7 = Sunday, 1 = Monday; APScheduler 3 would read 0 as Monday)."""
+    minute, hour, day, month, dow = expr.split()
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_dow(dow),
+                       timezone=TZ, jitter=jitter or None)
+
+
+def _dow(field_: str) -> str:
+    if field_ in ("*", "?"):
+        return "*"
+    out: list[str] = []
+    for part in field_.lower().split(","):
+        rng, _, step = part.partition("/")
+        if rng != "*" and not any(ch.isdigit() for ch in rng):  # names ("mon-fri") mean the same to both
+            out.append(part)
+            continue
+        if rng == "*":
+            lo, hi = 0, 6
+        elif "-" in rng:
+            lo, hi = (int(x) for x in rng.split("-"))
+        else:
+            lo = hi = int(rng)
+        if not (0 <= lo <= 7 and 0 <= hi <= 7 and lo <= hi):
+            raise ValueError(f"bad day-of-week {part!r}")
+        for n in range(lo, hi + 1, int(step) if step else 1):
+            if _CRON_DOW[n] not in out:
+                out.append(_CRON_DOW[n])
+    return ",".join(out)

@@ -35,12 +35,11 @@ from pathlib import Path
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import clock
 from monitor.config import Config, ConfigError, load_config
-from monitor.schedules import parse_schedule
+from monitor.schedules import cron_trigger, parse_schedule
 from monitor.service import jobs
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -48,39 +47,6 @@ ANCHOR = datetime(2000, 1, 1, tzinfo=clock.VN_TZ)  # "every 2h" fires at 00:00, 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 RUNS_TABLE = "portalwatch_job_runs"
 log = logging.getLogger("portalwatch.service")
-
-_CRON_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def cron_trigger(expr: str, jitter: int | None = None) -> CronTrigger:
-    """A 5-field crontab line as a CronTrigger in Vietnam time, with crontab's weekday numbers
-    (0 or 7 = Sunday, 1 = Monday; APScheduler 3 would read 0 as Monday)."""
-    minute, hour, day, month, dow = expr.split()
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_dow(dow),
-                       timezone=TZ, jitter=jitter or None)
-
-
-def _dow(field_: str) -> str:
-    if field_ in ("*", "?"):
-        return "*"
-    out: list[str] = []
-    for part in field_.lower().split(","):
-        rng, _, step = part.partition("/")
-        if rng != "*" and not any(ch.isdigit() for ch in rng):  # names ("mon-fri") mean the same to both
-            out.append(part)
-            continue
-        if rng == "*":
-            lo, hi = 0, 6
-        elif "-" in rng:
-            lo, hi = (int(x) for x in rng.split("-"))
-        else:
-            lo = hi = int(rng)
-        if not (0 <= lo <= 7 and 0 <= hi <= 7 and lo <= hi):
-            raise ValueError(f"bad day-of-week {part!r}")
-        for n in range(lo, hi + 1, int(step) if step else 1):
-            if _CRON_DOW[n] not in out:
-                out.append(_CRON_DOW[n])
-    return ",".join(out)
 
 
 def trigger_for(expr: str, jitter: int | None = None):
