@@ -14,10 +14,14 @@ FAST = {"schedule": "every 3s", "jitter": 0, "housekeeping": "off", "backup": "o
 
 
 def set_service_settings(portal, **settings) -> None:
-    """Add keys to the [portalwatch] table of the portal's sites.toml (tomlkit: quoting, layout)."""
+    """Set keys of the [portalwatch] table of the portal's sites.toml: existing ones in place,
+    new ones first in the table. tomlkit writes the values; the rest of the file is kept."""
     doc = tomlkit.parse(portal.config.read_text(encoding="utf-8"))
-    doc["portalwatch"].update(settings)
-    portal.config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    table = doc["portalwatch"]
+    for key in [k for k in settings if k in table]:
+        table[key] = settings.pop(key)
+    text = tomlkit.dumps(doc).replace("[portalwatch]\n", "[portalwatch]\n" + tomlkit.dumps(settings), 1)
+    portal.config.write_text(text, encoding="utf-8")
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
