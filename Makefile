@@ -9,7 +9,7 @@ $(BIN)/portalwatch: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench docs
 install: $(BIN)/portalwatch
 
 demo: $(BIN)/portalwatch
@@ -24,3 +24,6 @@ lint: $(BIN)/portalwatch
 
 bench: $(BIN)/portalwatch
 	$(BIN)/python -m benchmarks
+
+docs: $(BIN)/portalwatch
+	$(BIN)/python -m monitor.reference

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 
+import tomlkit
+
 from . import text as T
 
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -763,35 +765,19 @@ def article_path(site: Site, a: Article) -> str:
 # ====================================================================== sites.toml
 
 
-def toml_str(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def sites_toml(sim: Simulator, base_url: str) -> str:
+    """The simulator's sites as `[[site]]` tables; tomlkit quotes the (untrusted-looking) names."""
     base = base_url.rstrip("/")
-    parts = [f"# Sites of the portal simulator (seed {sim.seed}) at {base}\n"]
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"Sites of the portal simulator (seed {sim.seed}) at {base}"))
+    sites = tomlkit.aot()
     for s in sim.sites.values():
-        lines = ["[[site]]", f"id = {toml_str(s.id)}", f"name = {toml_str(s.name)}", f"level = {toml_str(s.level)}"]
+        t = tomlkit.table()
+        t["id"], t["name"], t["level"] = s.id, s.name, s.level
         if s.parent:
-            lines.append(f"parent = {toml_str(s.parent)}")
-        urls = ", ".join(toml_str(base + p) for p in s.list_paths)
-        lines.append(f"start_urls = [{urls}]")
-        lines.append(f"profile = {toml_str(s.profile)}")
-        parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)
+            t["parent"] = s.parent
+        t["start_urls"] = [base + p for p in s.list_paths]
+        t["profile"] = s.profile
+        sites.append(t)
+    doc["site"] = sites
+    return tomlkit.dumps(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import tomlkit
 
 from tests.conftest import make_portal
 
@@ -13,18 +14,14 @@ FAST = {"schedule": "every 3s", "jitter": 0, "housekeeping": "off", "backup": "o
 
 
 def set_service_settings(portal, **settings) -> None:
-    """Add keys to the [portalwatch] table of the portal's sites.toml."""
-    lines = "".join(f"{k} = {_toml(v)}\n" for k, v in settings.items())
-    text = portal.config.read_text(encoding="utf-8")
-    portal.config.write_text(text.replace("[portalwatch]\n", "[portalwatch]\n" + lines, 1), encoding="utf-8")
-
-
-def _toml(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v + '"'
-    return str(v)
+    """Set keys of the [portalwatch] table of the portal's sites.toml: existing ones in place,
+    new ones first in the table. tomlkit writes the values; the rest of the file is kept."""
+    doc = tomlkit.parse(portal.config.read_text(encoding="utf-8"))
+    table = doc["portalwatch"]
+    for key in [k for k in settings if k in table]:
+        table[key] = settings.pop(key)
+    text = tomlkit.dumps(doc).replace("[portalwatch]\n", "[portalwatch]\n" + tomlkit.dumps(settings), 1)
+    portal.config.write_text(text, encoding="utf-8")
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
