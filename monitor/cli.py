@@ -106,7 +106,7 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     except CrawlInterrupted as e:
         if as_json:
             click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
-        err_console.print(f"[red]{escape(e.summary())}[/]")
+        err_console.print(f"[red]{escape(e.summary())}[/]", soft_wrap=True)  # one line, never wrapped
         sys.exit(e.exit_code)
     if not no_detect and obj.config.settings.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
