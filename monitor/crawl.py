@@ -34,8 +34,9 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, delivered like Ctrl-C (see terminate_as_interrupt)."""
 
 
-class CrawlInterrupted(Exception):
-    """The crawl was stopped by SIGINT/SIGTERM; what had been stored stays stored."""
+class CrawlInterrupted(KeyboardInterrupt):
+    """The crawl was stopped by SIGINT/SIGTERM; what had been stored stays stored. Still an
+    interrupt: callers that do not handle it stop as on Ctrl-C."""
 
     def __init__(self, signal_name: str, crawls: list[dict], articles: int, new: int, readings: int):
         self.signal_name, self.crawls = signal_name, crawls
