@@ -2,18 +2,31 @@
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
 Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
+
+Started by monitor.crawl.runner (PORTALWATCH_PARENT_PID set), the child dies with its parent: told by
+the kernel (Linux PR_SET_PDEATHSIG, SIGUSR1) or by its own parent watch, it stops the crawl
+like Ctrl-C (SIGTERM to itself: the crawl rows become 'aborted'); if that takes longer than
+ORPHAN_GRACE seconds it marks its rows aborted and exits at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import sqlite3
 import sys
+import threading
+import time
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from monitor import procs
 from monitor.config import Config, ConfigError, load_config
+
+ORPHAN_GRACE = 10.0  # seconds for a graceful stop once the parent is gone
 
 
 def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings:
@@ -45,6 +58,44 @@ def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings
     return s
 
 
+def die_with_parent(db_path: str) -> None:
+    """When started by a portalwatch parent, do not outlive it (see the module docstring)."""
+    parent = os.environ.get(procs.PARENT_ENV, "")
+    if not parent.isdigit():
+        return
+    parent_pid = int(parent)
+    once = threading.Lock()
+
+    def orphaned(*_args) -> None:
+        if not once.acquire(blocking=False):
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):  # the parent's pipes are gone: writing progress or logs must not fail
+            os.dup2(devnull, fd)
+        os.kill(os.getpid(), signal.SIGTERM)  # Scrapy's graceful stop: rows become 'aborted'
+        threading.Thread(target=_hard_stop, args=(db_path,), daemon=True).start()
+
+    signal.signal(signal.SIGUSR1, orphaned)
+    procs.pdeathsig(signal.SIGUSR1)
+    if os.getppid() != parent_pid:  # the parent died before we could ask
+        sys.exit(3)
+    procs.watch_parent(parent_pid, orphaned)
+
+
+def _hard_stop(db_path: str) -> None:
+    """The graceful stop took too long: mark this process's crawl rows aborted and exit."""
+    time.sleep(ORPHAN_GRACE)
+    try:
+        conn = sqlite3.connect(db_path, timeout=5)
+        with conn:
+            conn.execute("UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                         " error_summary = 'the parent process ended' WHERE pid = ? AND outcome = 'running'",
+                         (os.getpid(),))
+        conn.close()
+    finally:
+        os._exit(3)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
     ap.add_argument("--config", required=True)
@@ -53,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--progress", action="store_true", help="JSON progress lines on stdout")
     ap.add_argument("--log-level", default=None)
     args = ap.parse_args(argv)
+    die_with_parent(args.db)
     try:
         config = load_config(args.config)
         sites = config.select(args.site)

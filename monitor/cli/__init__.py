@@ -36,7 +36,7 @@ class Ctx:
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as e:
-                raise click.ClickException(str(e)) from None
+                raise UsageProblem(str(e)) from None
         return self._config
 
     def require_db(self) -> str:
@@ -46,6 +46,12 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+class UsageProblem(click.ClickException):
+    """A configuration or usage error: exit status 2 (like click's own usage errors)."""
+
+    exit_code = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -79,14 +85,29 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
           as_json: bool) -> None:
     """Crawl all enabled sites (or --site ID …) once, in a child process.
 
+    Exit status: 0 every site ok or partial, 1 a site failed or was aborted (or --timeout hit),
+    2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+
     \b
     Example:
       portalwatch crawl
       portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
       portalwatch crawl -j 2        # two child processes, sites split by host
     """
-    chosen = obj.config.select(list(sites))  # validates ids before starting a child
-    result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json, processes=processes)
+    from monitor.crawl.runner import CrawlInterrupted, terminate_as_interrupt
+
+    try:
+        chosen = obj.config.select(list(sites))  # validates ids before starting a child
+    except ConfigError as e:
+        raise UsageProblem(str(e)) from None
+    try:
+        with terminate_as_interrupt():  # SIGTERM (timeout, kill, systemd stop) acts like Ctrl-C
+            result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json, processes=processes)
+    except CrawlInterrupted as e:
+        if as_json:
+            click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
+        err_console.print(f"[red]{escape(e.summary())}[/]", soft_wrap=True)  # one line, never wrapped
+        sys.exit(e.exit_code)
     if not no_detect and obj.config.settings.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
     if as_json:
@@ -98,6 +119,9 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
         if result.stderr_tail.strip():
             msg += "\n" + result.stderr_tail.strip()
         raise click.ClickException(msg)
+    failed = [c["site_id"] for c in result.crawls if c["outcome"] in ("failed", "aborted")]
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(result.crawls)} site crawl(s) failed: {', '.join(failed)}")
 
 
 def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -188,15 +187,11 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
     if not dm.available():
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
     db = obj.require_db()
-    meta = dm.write_metadata(db)
     extra = ("--open",) if open_browser else ()
-    console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
-    try:
-        sys.exit(subprocess.call(dm.command(db, meta, host=host, port=port, extra=extra)))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        meta.unlink(missing_ok=True)
+    console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
+    code = dm.serve(db, host=host, port=port, extra=extra)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

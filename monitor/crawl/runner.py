@@ -3,6 +3,10 @@
 The parent never imports the Twisted reactor: the scheduler and the CLI can crawl again and again.
 A timeout kills the child's whole process group; rows already stored stay stored and the crawl
 rows left 'running' are marked 'aborted' (here, or by the next crawl).
+
+An interrupt of the parent (Ctrl-C, or SIGTERM inside `terminate_as_interrupt()`) kills the
+children, marks their crawl rows 'aborted' at once and raises CrawlInterrupted, which says what
+was kept. A parent that dies outright (SIGKILL) takes its children with it (monitor.procs).
 """
 
 from __future__ import annotations
@@ -18,7 +22,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor import procs
 from monitor.store.db import open_db
+
+_live: set[subprocess.Popen] = set()  # running crawl children of this process
+_live_lock = threading.Lock()
+_interrupting = threading.Event()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C (see terminate_as_interrupt)."""
+
+
+class CrawlInterrupted(KeyboardInterrupt):
+    """The crawl was stopped by SIGINT/SIGTERM; what had been stored stays stored. Still an
+    interrupt: callers that do not handle it stop as on Ctrl-C."""
+
+    def __init__(self, signal_name: str, crawls: list[dict], articles: int, new: int, readings: int):
+        self.signal_name, self.crawls = signal_name, crawls
+        self.articles, self.new, self.readings = articles, new, readings
+        super().__init__(self.summary())
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (signal.SIGTERM if self.signal_name == "SIGTERM" else signal.SIGINT)
+
+    def summary(self) -> str:
+        return (f"crawl interrupted by {self.signal_name}: kept what was stored before the stop: "
+                f"{self.articles} articles seen ({self.new} new), {self.readings} view readings; "
+                f"{len(self.crawls)} site crawl(s) marked aborted")
+
+
+class terminate_as_interrupt:  # noqa: N801 - used as a context manager, like a function
+    """Within this block (main thread only), SIGTERM raises Terminated, so `timeout`, `kill` and
+    systemd stop a crawl the way Ctrl-C does."""
+
+    def __enter__(self):
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise Terminated()
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
 
 
 @dataclass
@@ -50,15 +101,19 @@ def crawl(
         cmd += ["--site", s]
     if log_level:
         cmd += ["--log-level", log_level]
-    child_env = {**os.environ, **(env or {})}
+    child_env = procs.child_env({**os.environ, **(env or {})})
     root = str(Path(__file__).resolve().parent.parent)
     child_env["PYTHONPATH"] = root + os.pathsep + child_env.get("PYTHONPATH", "")
     started = time.monotonic()
     before = _max_crawl_id(db)
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env,
-        start_new_session=True, text=True, encoding="utf-8",
-    )
+    with _live_lock:
+        if _interrupting.is_set():
+            return CrawlResult(returncode=-signal.SIGINT, seconds=0.0, stderr_tail="interrupted before it started")
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env,
+            start_new_session=True, text=True, encoding="utf-8",
+        )
+        _live.add(proc)
     stderr_lines: list[str] = []
     t = threading.Thread(target=_drain, args=(proc.stderr, stderr_lines), daemon=True)
     t.start()
@@ -79,12 +134,18 @@ def crawl(
                 except ValueError:
                     pass
         proc.wait()
+    except KeyboardInterrupt as e:
+        _kill_group(proc)
+        proc.wait()
+        raise _interrupted(db, [proc.pid], before, e) from None
     finally:
         if timer:
             timer.cancel()
         if proc.poll() is None:
             _kill_group(proc)
             proc.wait()
+        with _live_lock:
+            _live.discard(proc)
     t.join(timeout=5)
     result = CrawlResult(
         returncode=proc.returncode, seconds=time.monotonic() - started, timed_out=timed_out,
@@ -146,10 +207,27 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
         results[i] = crawl(config, db, group, on_progress=progress, **kw)
 
     threads = [threading.Thread(target=run, args=(i, g)) for i, g in enumerate(groups)]
+    before = _max_crawl_id(db)
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    pids: set[int] = set()
+    try:
+        while alive := [t for t in threads if t.is_alive()]:
+            with _live_lock:
+                pids |= {p.pid for p in _live}
+            alive[0].join(0.2)  # short joins: Ctrl-C / SIGTERM reach this (main) thread at once
+    except KeyboardInterrupt as e:
+        with _live_lock:
+            _interrupting.set()  # a group not started yet never starts
+            children = list(_live)
+        try:
+            for proc in children:
+                _kill_group(proc)
+            for t in threads:
+                t.join()
+        finally:
+            _interrupting.clear()
+        raise _interrupted(db, sorted(pids | {p.pid for p in children}), before, e) from None
     done = [r for r in results if r is not None]
     worst = max(done, key=lambda r: (r.timed_out, r.returncode != 0))
     return CrawlResult(
@@ -157,6 +235,34 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
         crawls=sorted((c for r in done for c in r.crawls), key=lambda c: c["id"]),
         stderr_tail="".join(r.stderr_tail for r in done),
     )
+
+
+def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:
+    """Mark the crawl rows of these (killed) children aborted and count what they stored."""
+    name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+    crawls: list[dict] = []
+    articles = new = readings = 0
+    if Path(db).exists() and pids:
+        database = open_db(db)
+        try:
+            marks = ", ".join("?" * len(pids))
+            with database.conn:
+                database.conn.execute(
+                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                    f" error_summary = ? WHERE pid IN ({marks}) AND id > ? AND outcome = 'running'",
+                    (f"interrupted by {name}", *pids, before))
+            crawls = [dict(r) for r in database.query(
+                f"SELECT * FROM crawls WHERE pid IN ({marks}) AND id > ? ORDER BY id", [*pids, before])]
+            ids = [c["id"] for c in crawls]
+            articles = sum(c["articles_seen"] for c in crawls)
+            new = sum(c["articles_new"] for c in crawls)
+            if ids:
+                readings = database.conn.execute(
+                    f"SELECT COUNT(*) FROM view_counts WHERE crawl_id IN ({', '.join('?' * len(ids))})", ids
+                ).fetchone()[0]
+        finally:
+            database.conn.close()
+    return CrawlInterrupted(name, [c for c in crawls if c["outcome"] == "aborted"], articles, new, readings)
 
 
 def _max_crawl_id(db) -> int:

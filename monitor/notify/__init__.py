@@ -11,6 +11,7 @@ Secrets never live in the TOML file: channels name environment variables (`*_env
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,10 @@ from typing import Any
 
 class ChannelError(RuntimeError):
     """A delivery attempt failed; the message is stored in deliveries.last_error."""
+
+
+class NotClaimed(RuntimeError):
+    """Another process claimed this delivery first: nothing was sent."""
 
 
 @dataclass
@@ -30,7 +35,19 @@ class Outgoing:
     recipient_id: str
     data: dict
     base_dir: Path = Path(".")  # relative file paths resolve against the config file's folder
+    claim: Callable[[], bool] | None = field(default=None, repr=False)  # the ledger's 'sending' mark
+    claimed: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def going_out(self) -> None:
+        """Channels call this once everything is rendered, just before the first byte goes out:
+        the ledger commits the row as 'sending' here, so a crash while rendering sends nothing
+        and leaves the row pending. Raises NotClaimed when another process took it."""
+        if self.claimed:
+            return
+        if self.claim is not None and not self.claim():
+            raise NotClaimed(f"delivery {self.delivery_id} was claimed by another process")
+        self.claimed = True
 
     @property
     def key(self) -> str:
@@ -97,5 +114,8 @@ def channel_key(channel: dict[str, Any]) -> str:
 
 
 def send(channel: dict[str, Any], out: Outgoing) -> str:
-    """Deliver through one channel; return a short receipt, raise on failure."""
-    return module(channel).send(channel, out) or "ok"
+    """Deliver through one channel; return a short receipt, raise on failure. The channel calls
+    `out.going_out()` right before it connects (or writes)."""
+    receipt = module(channel).send(channel, out) or "ok"
+    out.going_out()  # a channel that forgot to: claimed before it is recorded as delivered
+    return receipt

@@ -49,6 +49,7 @@ def send(ch: dict, out: Outgoing) -> str:
             raise ChannelError(f"apprise channel: URL #{n} is not one apprise understands")
     r = out.rendered()
     markdown = ch.get("format") == "markdown"
+    out.going_out()
     with apprise.LogCapture(level=logging.WARNING) as log:
         ok = box.notify(title=r.subject, body=r.markdown if markdown else r.text,
                         body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT)

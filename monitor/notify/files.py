@@ -39,6 +39,7 @@ def send(ch: dict, out: Outgoing) -> str:
     content = {"html": r.html, "md": r.markdown, "txt": r.text,
                "json": json.dumps(out.data, ensure_ascii=False, indent=2)}
     written = []
+    out.going_out()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in ch.get("formats", ["html", "md", "json"]):

@@ -1,11 +1,16 @@
 """The `deliveries` ledger: plan each (recipient, channel, window) once, send it, remember it.
 
-Semantics (also in the README, "Delivery semantics"):
+Semantics (also in docs/digests.md, "Delivery semantics"):
 - A digest is planned once per recipient and window, in one transaction with one `deliveries` row
   per channel (status 'pending'); the next window starts where this one ends, so no period is
   reported twice and none is skipped.
-- Before a send the row is committed as 'sending' (attempt counted); right after, 'delivered'.
-  A delivered row is never sent again.
+- The digest is rendered first; just before the first byte goes out the row is committed as
+  'sending' (attempt counted); right after, 'delivered'. A delivered row is never sent again.
+  A crash while rendering leaves the row 'pending' (nothing went out): the next run sends it.
+- Email: once DATA is answered 250 the message is delivered, whatever QUIT answers.
+  Webhook: only a 2xx answer to the POST itself counts (redirects are not followed). A webhook
+  that answers after the timeout is sent again: webhooks are at-least-once, with a stable
+  X-Portalwatch-Delivery id for receivers to drop repeats.
 - An attempt that fails (server down, refused, HTTP error, missing env var) is 'failed' and is
   retried on later runs with exponential backoff (5 min, 10 min, … capped at 6 h); after
   MAX_ATTEMPTS it is 'gave_up'. Every channel is attempted on its own: one failing channel never
@@ -127,12 +132,15 @@ def send_pending(db: sqlite_utils.Database, config: Config, now: datetime | None
         if channel is None:
             _finish(db, did, "gave_up", "recipient or channel no longer configured", now)
             continue
-        if not _claim(db, did, now):
-            continue  # another process took it
-        out = Outgoing(did, digest_id, rid, json.loads(data), base_dir=Path(config.path).resolve().parent)
+        out = Outgoing(did, digest_id, rid, json.loads(data), base_dir=Path(config.path).resolve().parent,
+                       claim=lambda did=did: _claim(db, did, now))
         try:
             receipt = notify.send(channel, out)
+        except notify.NotClaimed:
+            continue  # another process took it
         except Exception as e:  # noqa: BLE001 - any failure of one channel is recorded, never raised
+            if not out.claimed and not _claim(db, did, now):  # failed before anything went out
+                continue  # (still an attempt, unless another process took the row meanwhile)
             status = _record_failure(db, did, f"{type(e).__name__}: {e}" if not isinstance(e, notify.ChannelError) else str(e), now)
             results.append(Result(did, rid, key, status, _attempts(db, did), str(e)))
             continue

@@ -103,19 +103,36 @@ def send(ch: dict, out: Outgoing) -> str:
     if creds and security == "none":
         raise ChannelError("email channel: refusing to send credentials without TLS (security = 'none')")
     context = ssl.create_default_context(cafile=ch.get("ca_file"))
+    out.going_out()
+    server = None
     try:
         if security == "ssl":
             server = smtplib.SMTP_SSL(ch["host"], port, timeout=timeout, context=context)
         else:
             server = smtplib.SMTP(ch["host"], port, timeout=timeout)
-        with server:
-            if security == "starttls":
-                server.starttls(context=context)
-            if creds:
-                _login(server, *creds)
-            refused = server.send_message(msg, from_addr=parseaddr(ch["from"])[1], to_addrs=_addresses(ch["to"]))
+        if security == "starttls":
+            server.starttls(context=context)
+        if creds:
+            _login(server, *creds)
+        refused = server.send_message(msg, from_addr=parseaddr(ch["from"])[1], to_addrs=_addresses(ch["to"]))
     except (OSError, smtplib.SMTPException) as e:
+        _close(server)
         raise ChannelError(f"SMTP {ch['host']}:{port}: {type(e).__name__}: {e}") from e
+    # DATA was answered 250: the server has taken the message. Whatever QUIT answers (421, a
+    # dropped connection, a timeout) it is delivered; failing it here would send it again.
+    _close(server, quit=True)
     if refused:
         raise ChannelError(f"SMTP refused some recipients: {', '.join(refused)}")
     return msg["Message-ID"]
+
+
+def _close(server: smtplib.SMTP | None, quit: bool = False) -> None:
+    if server is None:
+        return
+    try:
+        if quit:
+            server.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        server.close()

@@ -4,8 +4,10 @@
 
 Headers: `X-Portalwatch-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>`,
 `X-Portalwatch-Delivery: <id>` (the same on every retry: receivers can drop repeats) and
-`X-Portalwatch-Timestamp` (also in the body as `sent_at`, to refuse old replays). Any 2xx answer
-counts as delivered.
+`X-Portalwatch-Timestamp` (also in the body as `sent_at`, to refuse old replays). Only a 2xx
+answer to the POST counts as delivered: redirects are not followed (a 3xx is a failure naming its
+Location), since following one turns the POST into a GET the receiver never accepted.
+At-least-once: a receiver that answers after `timeout` gets the same POST again on the retry.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ from monitor.notify import ChannelError, Outgoing
 KEYS = ("url", "secret_env", "timeout")
 REQUIRED = ("url", "secret_env")
 SIGNATURE_HEADER = "X-Portalwatch-Signature"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer to the POST is returned as an HTTPError, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def validate(ch: dict) -> str | None:
@@ -61,11 +73,14 @@ def send(ch: dict, out: Outgoing) -> str:
         "Content-Type": "application/json; charset=utf-8", "User-Agent": f"portalwatch/{__version__}",
         SIGNATURE_HEADER: sign(secret, body), "X-Portalwatch-Delivery": out.key,
         "X-Portalwatch-Timestamp": sent_at})
+    out.going_out()
     try:
-        with urllib.request.urlopen(req, timeout=ch.get("timeout", 15)) as resp:
+        with _OPENER.open(req, timeout=ch.get("timeout", 15)) as resp:
             status = resp.status
     except urllib.error.HTTPError as e:
-        raise ChannelError(f"webhook {urlsplit(ch['url']).netloc}: HTTP {e.code}") from e
+        where = e.headers.get("Location") if 300 <= e.code < 400 and e.headers else None
+        hint = f" (redirect to {where!r} not followed: set the channel's url to the final address)" if where else ""
+        raise ChannelError(f"webhook {urlsplit(ch['url']).netloc}: HTTP {e.code}{hint}") from e
     except (OSError, urllib.error.URLError) as e:
         raise ChannelError(f"webhook {urlsplit(ch['url']).netloc}: {type(e).__name__}: {e}") from e
     if not 200 <= status < 300:

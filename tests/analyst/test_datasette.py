@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +26,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Serve:
+    """`portalwatch serve` as a real process on a free port. A port can be taken by someone else
+    between choosing and binding: then Datasette exits, and we try again on another port until
+    a server that serves OUR database answers."""
+
+    def __init__(self, db, env=None, attempts: int = 10):
+        self.db = db
+        for _ in range(attempts):
+            self.port = free_port()
+            self.base = f"http://127.0.0.1:{self.port}"
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "--db", str(db), "serve", "--port", str(self.port)],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
+                cwd=ROOT, start_new_session=True)
+            if self._answers():
+                return
+            self.stop()
+        pytest.fail("datasette did not start:\n" + self.proc.stdout.read().decode())
+
+    def _answers(self) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False  # e.g. the port was taken: try another
+            try:
+                dbs = get(self.base, "/-/databases.json")
+                return any(d.get("path") == str(self.db) for d in dbs)
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail("datasette did not answer within 60 s:\n" + self.proc.stdout.read().decode())
+
+    def children(self) -> list[int]:
+        path = f"/proc/{self.proc.pid}/task/{self.proc.pid}/children"
+        return [int(x) for x in open(path).read().split()]
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+
 def get(base, path, **params):
     url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
     with urllib.request.urlopen(url, timeout=10) as r:
@@ -32,7 +76,7 @@ def get(base, path, **params):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def database(tmp_path_factory):
     from monitor.store.db import Store
     from tests.analyst.conftest import add_sites, item
 
@@ -45,26 +89,14 @@ def server(tmp_path_factory):
     store.apply([item("vinh-hung", "1", "2026-11-21T01:00:00Z", views=12, title="Đoàn công tác quận Đống Đa",
                       body="Hội nghị tại phường Vĩnh Hưng.")])
     store.close()
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--db", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            get(base, "/-/versions.json")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("datasette did not start:\n" + proc.stdout.read().decode())
-            time.sleep(0.2)
-    yield base
-    os.killpg(proc.pid, 15)
-    proc.wait(10)
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(database):
+    srv = Serve(database)
+    yield srv.base
+    srv.stop()
 
 
 def test_table_page_shows_bilingual_descriptions(server):
@@ -110,3 +142,59 @@ def test_writes_are_refused_over_http(server):
         assert e.code == 400
     rows = get(server, "/portalwatch.json", sql="SELECT COUNT(*) AS n FROM articles", _shape="array")
     assert rows == [{"n": 2}]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def refused(base) -> bool:
+    try:
+        get(base, "/-/versions.json")
+    except urllib.error.URLError as e:
+        return isinstance(e.reason, ConnectionRefusedError)
+    except OSError as e:
+        return isinstance(e, ConnectionRefusedError)
+    return False
+
+
+def wait_until(predicate, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_sigterm_stops_datasette_and_removes_the_metadata_file(database, tmp_path):
+    srv = Serve(database, env={"TMPDIR": str(tmp_path)})
+    try:
+        (datasette,) = srv.children()
+        assert len(list(tmp_path.glob("portalwatch-datasette-*.json"))) == 1
+        srv.proc.send_signal(signal.SIGTERM)  # systemd stop: the process, not its group
+        assert srv.proc.wait(60) == 0
+        wait_until(lambda: not pid_alive(datasette), "Datasette to stop")
+        assert refused(srv.base)
+        assert list(tmp_path.glob("portalwatch-datasette-*.json")) == []
+    finally:
+        srv.stop()
+
+
+def test_sigkill_of_serve_takes_datasette_with_it_and_the_next_run_cleans_up(database, tmp_path):
+    from monitor.analyst import datasette as datasette_meta
+
+    srv = Serve(database, env={"TMPDIR": str(tmp_path)})
+    try:
+        (datasette,) = srv.children()
+        srv.proc.kill()
+        srv.proc.wait(60)
+        wait_until(lambda: not pid_alive(datasette), "the orphaned Datasette to stop")
+        assert refused(srv.base)
+    finally:
+        srv.stop()
+    assert len(list(tmp_path.glob("portalwatch-datasette-*.json"))) == 1  # nobody could remove it …
+    assert datasette_meta.remove_stale(str(tmp_path)) == 1  # … the next `serve` does
+    assert list(tmp_path.glob("portalwatch-datasette-*.json")) == []

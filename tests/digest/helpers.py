@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,13 +112,6 @@ def gone(site_id: str, key: str) -> GoneItem:
 def sample(site_id: str) -> SampleItem:
     return SampleItem(site_id, f"https://{site_id}.example.vn/tin-tuc", "list", "no dates found",
                       "<html><body>đổi giao diện</body></html>", "")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 
 EVIL = 'Thông báo <script>alert("x")</script>\r\nBcc: evil@example.com'

@@ -152,7 +152,8 @@ def test_smtp_down_is_retried_with_backoff_and_delivered_once(tmp_path, monkeypa
 
 def test_backoff_grows_and_gives_up(tmp_path, monkeypatch, hook):
     monkeypatch.setenv("PW_TEST_HOOK_SECRET", SECRET)
-    w = World(tmp_path, make_config(tmp_path, recipient(SMTPServer().port, hook)), monkeypatch)
+    down = SMTPServer()  # bound, never listening: connections are refused
+    w = World(tmp_path, make_config(tmp_path, recipient(down.port, hook)), monkeypatch)
     populate(w)
     now, waits = at(24), []
     for _ in range(ledger.MAX_ATTEMPTS):
@@ -166,6 +167,50 @@ def test_backoff_grows_and_gives_up(tmp_path, monkeypatch, hook):
     later = ledger.run(w.db, w.config, now=now + timedelta(days=1))  # the next day's digest goes out …
     assert later and row["id"] not in {r.delivery_id for r in later}  # … the one that gave up stays put
     assert ledger.retry(w.db, row["id"])  # …until an operator says so
+    down.stop()
+
+
+def test_smtp_quit_failing_after_data_250_counts_as_delivered_once(tmp_path, monkeypatch, hook):
+    """DATA answered 250, then QUIT answered 421: the server has the message; no resend."""
+    monkeypatch.setenv("PW_TEST_HOOK_SECRET", SECRET)
+    flaky = SMTPServer(quit_reply="421 4.3.2 Service shutting down").start()
+    try:
+        w = World(tmp_path, make_config(tmp_path, recipient(flaky.port, hook)), monkeypatch)
+        populate(w)
+        results = {r.channel.split(":")[0]: r for r in ledger.run(w.db, w.config, now=at(24))}
+        assert results["email"].status == "delivered", results["email"].detail
+        for minutes in (6, 16, 40, 120, 600):  # every later run, past every backoff step
+            ledger.run(w.db, w.config, now=at(24) + timedelta(minutes=minutes))
+        assert len(flaky.messages) == 1
+        row = next(r for r in ledger.list_deliveries(w.db) if r["channel_type"] == "email")
+        assert (row["status"], row["attempts"]) == ("delivered", 1)
+    finally:
+        flaky.stop()
+
+
+def test_webhook_redirect_is_not_followed_and_is_a_failure(tmp_path, monkeypatch):
+    """A 302 to a login page that answers GET with 200 is not 'delivered': the POST was not taken."""
+    monkeypatch.setenv("PW_TEST_HOOK_SECRET", SECRET)
+    hook = WebhookReceiver(status=302)
+    hook.location = f"{hook.url}/login"
+    try:
+        w = World(tmp_path, make_config(tmp_path, f"""
+[[recipient]]
+id = "hook"
+name = "Webhook"
+sites = ["vinh-hung"]
+channels = [{{ type = "webhook", url = "{hook.url}/hook", secret_env = "PW_TEST_HOOK_SECRET", timeout = 5 }}]
+"""), monkeypatch)
+        populate(w)
+        (result,) = ledger.run(w.db, w.config, now=at(24))
+        assert result.status == "failed"
+        assert "HTTP 302" in result.detail and "/login" in result.detail and "not followed" in result.detail
+        assert hook.log == [("POST", "/hook")]  # no GET of the landing page, no re-POST
+        hook.status, hook.location = 200, None
+        (again,) = ledger.run(w.db, w.config, now=at(24) + timedelta(minutes=5))
+        assert again.status == "delivered" and len(hook.on("/hook")) == 2
+    finally:
+        hook.stop()
 
 
 def test_missing_secret_fails_that_channel_only(setup, monkeypatch, smtp, hook):
@@ -207,6 +252,31 @@ def test_killed_between_send_and_record_is_never_resent_automatically(setup, smt
     assert len(smtp.messages) == 2
     first, second = (parse(m[2])["Message-ID"] for m in smtp.messages)
     assert first == second
+
+
+CRASH_RENDERING = """
+import os, signal, sys
+import monitor.digest.render  # noqa: F401 - loads the module patched below
+from monitor.config import load_config
+from monitor.notify import ledger
+from monitor.store.db import open_db
+
+sys.modules["monitor.digest.render"].render = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies while rendering
+print(ledger.run(open_db(sys.argv[2]), load_config(sys.argv[1]), recipient_ids=["ubnd-hoang-mai"]))
+"""
+
+
+def test_killed_while_rendering_sends_nothing_and_the_next_run_delivers(setup, smtp, hook):
+    env = {**os.environ, "PORTALWATCH_NOW": clock.iso(at(24)), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", CRASH_RENDERING, str(setup.config.path), str(setup.path)],
+                          env=env, capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stdout.decode()[-2000:] + proc.stderr.decode()[-2000:]
+    assert smtp.messages == [] and hook.requests == []
+    assert set(statuses(setup).values()) == {"pending"}  # nothing went out: not 'sending', not 'uncertain'
+    after = ledger.run(setup.db, setup.config, now=at(25))
+    assert sorted((r.channel.split(":")[0], r.status, r.attempts) for r in after) == [
+        ("apprise", "delivered", 1), ("email", "delivered", 1), ("file", "delivered", 1), ("webhook", "delivered", 1)]
+    assert len(smtp.messages) == 1 and len(hook.on("/hook")) == 1
 
 
 def test_starttls_with_credentials_from_the_environment(tmp_path, monkeypatch, hook):

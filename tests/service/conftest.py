@@ -24,6 +24,21 @@ def set_service_settings(portal, **settings) -> None:
     portal.config.write_text(text, encoding="utf-8")
 
 
+AFTER_SEND_AT = "2026-03-02T01:30:00Z"  # 08:30 in Hanoi: after the recipients' send_at (07:30)
+
+
+def pin_clock(monkeypatch, when: str = AFTER_SEND_AT) -> None:
+    """Pin the project's clock (PORTALWATCH_NOW; the crawl children inherit it) for a test whose
+    outcome depends on the time of day: a first digest waits for today's send_at, so unpinned
+    such a test fails every night between 00:00 and 07:30 Vietnam time."""
+    monkeypatch.setenv("PORTALWATCH_NOW", when)
+
+
+def real_clock(monkeypatch) -> None:
+    """For tests that follow the real scheduler's wall clock: the project's clock must agree."""
+    monkeypatch.delenv("PORTALWATCH_NOW", raising=False)
+
+
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
     """Poll until predicate() is truthy; fail naming `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -338,15 +338,12 @@ def test_determinism_and_seed_sensitivity():
         assert s.seed_article.title == SEED_TXT[2]
 
 
-def test_big_world_builds_fast_and_bulk_sites():
-    t = time.perf_counter()
+def test_big_world_and_bulk_sites():
+    """What a big world holds; how fast it builds is benchmarks/simulator_bench.py's business."""
     sim = Simulator(seed=3, articles_per_site=1000)
-    assert time.perf_counter() - t < 2.0
     assert sim.total_articles() >= 10_000
     assert sim.seed_article.views_at(sim.now) == 129
-    t = time.perf_counter()
     new = sim.add_sites(50, "tandan", articles_per_site=20)
-    assert time.perf_counter() - t < 2.0
     assert len(new) == 50 and len({s.id for s in new}) == 50
     cfg = tomllib.loads(sim.sites_toml("http://127.0.0.1:1"))
     assert sum(1 for e in cfg["site"] if e["id"].startswith("bulk-tandan-")) == 50
