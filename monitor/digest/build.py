@@ -15,6 +15,7 @@ import sqlite_utils
 
 from monitor import clock
 from monitor.config import Config, Recipient
+from monitor.digest.reasons import reason_key
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
 TOP_N = 5
@@ -120,23 +121,25 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
             silent.append({"id": s.id, "name": s.name, "days": st.get("silent_days"),
                            "last_post_at": st.get("last_post_at")})
         if not st.get("ever_crawled"):
-            problems.append({"site_id": s.id, "site_name": s.name, "kind": "never_crawled"})
+            problems.append(_problem(s.id, s.name, "never_crawled"))
         elif st.get("last_outcome") == "failed":
-            problems.append({"site_id": s.id, "site_name": s.name, "kind": "failing",
-                             "since": st.get("failing_since"), "error": one_line(st.get("last_error"), 200)})
+            problems.append(_problem(s.id, s.name, "failing", since=st.get("failing_since"),
+                                     error=st.get("last_error")))
+        elif st.get("last_outcome") == "partial":
+            problems.append(_problem(s.id, s.name, "partial", since=st.get("last_crawl_at"),
+                                     error=st.get("last_error")))
     for e in events:
         d, name = e["details"], names.get(e["site_id"], e["site_id"])
         if e["kind"] == "baseline":
             baseline.append({"site_id": e["site_id"], "site_name": name, "articles": d["articles"],
                              "at": e["observed_at"]})
         elif e["kind"] == "site_unreachable":
-            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "unreachable",
-                             "since": d.get("since"), "runs": d.get("failed_runs"),
-                             "error": one_line(d.get("last_error"), 200)})
+            problems.append(_problem(e["site_id"], name, "unreachable", since=d.get("since"), at=e["observed_at"],
+                                     runs=d.get("failed_runs"), error=d.get("last_error")))
         elif e["kind"] == "extraction_broken":
-            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "extraction_broken",
-                             "field": d["field"], "share": d["share"], "usual": d["usual"],
-                             "sample_id": d.get("sample_id"), "at": e["observed_at"]})
+            problems.append(_problem(e["site_id"], name, "extraction_broken", at=e["observed_at"],
+                                     field=d.get("field"), share=d.get("share"), usual=d.get("usual"),
+                                     sample_id=d.get("sample_id")))
     problems = _merge_problems(problems)
 
     data = {
@@ -199,6 +202,22 @@ def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | N
 def _public(g: dict) -> dict:
     keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "series", "published_at")
     return {k: g.get(k) for k in keys}
+
+
+PROBLEM_KINDS = ("unreachable", "extraction_broken", "failing", "partial", "never_crawled")
+
+
+def _problem(site_id: str, site_name: str, kind: str, *, since: str | None = None, at: str | None = None,
+             runs: int | None = None, error: str | None = None, field: str | None = None,
+             share: float | None = None, usual: float | None = None, sample_id: int | None = None,
+             reason: str | None = None) -> dict:
+    """One problem line; every kind has every key (None when it does not apply), so templates
+    never meet a missing key. `reason` names the plain-words label (reasons.py); `error` is
+    the technical text, for operators."""
+    error = one_line(error, 200) or None
+    return {"site_id": site_id, "site_name": site_name, "kind": kind, "since": since, "at": at, "runs": runs,
+            "reason": reason or reason_key(error), "error": error, "field": field, "share": share,
+            "usual": usual, "sample_id": sample_id}
 
 
 def _merge_problems(problems: list[dict]) -> list[dict]:
@@ -341,11 +360,11 @@ class _Query:
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
-        for sid, outcome, err in self.conn.execute(
-            "SELECT site_id, outcome, error_summary FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
+        for sid, outcome, err, started in self.conn.execute(
+            "SELECT site_id, outcome, error_summary, started_at FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
             " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
             " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
-            out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err)
+            out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err, last_crawl_at=started)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(
                     "SELECT MIN(started_at) FROM crawls WHERE site_id = ? AND outcome = 'failed' AND id >"

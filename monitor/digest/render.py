@@ -57,6 +57,7 @@ def _env(lang: str) -> Environment:
     env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
                        safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline,
                        num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
+                       detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
                        alt=lambda a: chart_alt(a, lang))
     return env
@@ -101,17 +102,25 @@ def render(data: dict, images: str = "data") -> Rendered:
 
 
 def problem_text(p: dict, lang: str) -> str:
+    """What is wrong, in plain words (the technical text is problem_detail's)."""
     t = LABELS[lang]
     kind = p["kind"]
-    if kind == "unreachable":
-        return t["p_unreachable"].format(since=clock.local(p.get("since")), runs=p.get("runs"))
-    if kind == "failing":
-        return t["p_failing"].format(since=clock.local(p.get("since")))
     if kind == "extraction_broken":
-        field = t.get(f"field_{p['field']}", p["field"])
-        return t["p_extraction_broken"].format(share=round(p["share"] * 100), usual=round(p["usual"] * 100),
-                                               field=field, sample=p.get("sample_id") or "—")
-    return t["p_never_crawled"]
+        field = t.get(f"field_{p['field']}", p["field"] or "?")
+        return t["p_extraction_broken"].format(share=round((p["share"] or 0) * 100),
+                                               usual=round((p["usual"] or 0) * 100), field=field)
+    if kind in ("unreachable", "failing", "partial"):
+        text = t[f"p_{kind}"].format(since=clock.local(p["since"]), runs=p["runs"])
+    else:
+        text = t["p_never_crawled"]
+    return f"{text} — {t['r_' + p['reason']]}" if p["reason"] else text
+
+
+def problem_detail(p: dict, lang: str) -> str:
+    """The technical reason, for operators: the crawler's error text or the HTML sample to look at."""
+    if p["error"]:
+        return p["error"]
+    return LABELS[lang]["sample"].format(sample=p["sample_id"]) if p["sample_id"] else ""
 
 
 def anomaly_text(a: dict, lang: str) -> str:
