@@ -19,7 +19,9 @@ from monitor.digest.reasons import reason_key
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
 TOP_N = 5
-SERIES_DAYS = 7
+RISING_MIN_VIEWS = 20  # "fastest rising" needs at least this many views gained …
+RISING_MIN_HOURS = 2.0  # … over at least this many hours …
+RISING_MIN_READINGS = 2  # … seen in this many real readings (the one before the window counts)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
 
@@ -97,8 +99,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
     top = sorted((g for g in gains.values() if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"]))[:TOP_N]
     top_ids = {g["article_id"] for g in top}
-    rising = sorted((g for g in gains.values() if g["gained"] > 0 and g["rate"] and g["article_id"] not in top_ids),
-                    key=lambda g: (-g["rate"], g["article_id"]))[:TOP_N]
+    rising = q.rising(g for g in gains.values() if g["article_id"] not in top_ids)
     top, rising = [dict(g) for g in top], [dict(g) for g in rising]  # the cache's rows stay untouched
     q.describe(top + rising, names)
 
@@ -157,6 +158,9 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         "new_posts": new_posts["all"][:MAX_NEW_POSTS],
         "top_read": [_public(g) for g in top],
         "rising": [_public(g) for g in rising],
+        "charts": {"since": since, "until": until,
+                   "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
+                   "top": {"top_read": _chart_top(top), "rising": _chart_top(rising)}},
         "edited": _edits(events, names),
         "removed": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e["details"].get("title")),
                          url=e["details"].get("url"), at=e["observed_at"])
@@ -200,8 +204,14 @@ def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | N
 
 
 def _public(g: dict) -> dict:
-    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "series", "published_at")
+    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "hours", "readings", "series",
+            "published_at")
     return {k: g.get(k) for k in keys}
+
+
+def _chart_top(items: list[dict]) -> int:
+    """The shared vertical scale of a section's charts: 0 … the largest gain shown."""
+    return max([v for g in items for _, v in g["series"]] + [1])
 
 
 PROBLEM_KINDS = ("unreachable", "extraction_broken", "failing", "partial", "never_crawled")
@@ -304,7 +314,8 @@ class _Query:
             hours = (last_j - base_j) * 24
             rate = round(gained / hours, 2) if hours >= 1 / 60 else None
             out[aid] = {"article_id": aid, "site_id": sid, "gained": gained, "views": last_v,
-                        "rate": rate, "new": aid in new_ids}
+                        "rate": rate, "hours": round(hours, 1), "new": aid in new_ids, "base": base_v,
+                        "before": before_v is not None}
         return out
 
     def _readings(self, ids: list[int], order: str) -> dict[int, tuple[int, float]]:
@@ -315,9 +326,24 @@ class _Query:
         return {aid: (v, j) for aid, v, j, _ in self.conn.execute(
             sql, {"ids": json.dumps(ids), "since": self.since, "until": self.until})}
 
+    def rising(self, gains) -> list[dict]:
+        """Fastest rising: views per hour, among articles with enough views, hours and readings
+        for the rate to mean something (RISING_MIN_*)."""
+        out = []
+        for g in sorted((g for g in gains if g["rate"] and g["gained"] >= RISING_MIN_VIEWS
+                         and g["hours"] >= RISING_MIN_HOURS), key=lambda g: (-g["rate"], g["article_id"])):
+            n = self.conn.execute("SELECT COUNT(*) FROM view_counts WHERE article_id = ? AND observed_at > ?"
+                                  " AND observed_at <= ?", (g["article_id"], self.since, self.until)).fetchone()[0]
+            if n + g["before"] >= RISING_MIN_READINGS:
+                out.append({**g, "readings": n + g["before"]})
+                if len(out) == TOP_N:
+                    break
+        return out
+
     def describe(self, items: list[dict], names: dict) -> None:
-        """Title, link and a views-over-time series for the few articles shown with a chart."""
-        start = clock.iso(clock.parse_iso(self.until) - timedelta(days=SERIES_DAYS))
+        """Title, link and the window's readings as views gained so far, for the few articles shown
+        with a chart: [time, gain] pairs from the starting point (the window's start when there is a
+        reading before it, the publication of a new post, else the first reading) to the last reading."""
         for g in items:
             title, url, published = self.conn.execute(
                 "SELECT COALESCE(title, list_title), url, published_at FROM articles WHERE id = ?",
@@ -326,11 +352,12 @@ class _Query:
                      site_name=names.get(g["site_id"], g["site_id"]))
             pts = self.conn.execute(
                 "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at > ?"
-                " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], start, self.until)).fetchall()
-            prior = self.conn.execute(
-                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at <= ?"
-                " ORDER BY observed_at DESC, id DESC LIMIT 1", (g["article_id"], start)).fetchone()
-            g["series"] = ([[start, prior[1]]] if prior else []) + [list(p) for p in pts]
+                " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], self.since, self.until)).fetchall()
+            start = self.since if g["before"] else max(published, self.since) if g["new"] and published else None
+            if start and pts and start >= pts[0][0]:
+                start = None
+            g["series"] = ([[start, 0]] if start else []) + [[t, max(0, v - g["base"])] for t, v in pts]
+            g.setdefault("readings", len(pts) + g["before"])
 
     def new_posts(self, events: list[dict], names: dict) -> dict:
         ids = json.dumps([e["article_id"] for e in events])

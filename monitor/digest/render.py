@@ -27,8 +27,9 @@ class Rendered:
 
     def __init__(self, data: dict, images: str = "data"):
         lang = data["recipient"]["language"]
-        pngs = {a["article_id"]: chart.sparkline_png(a["series"])
-                for a in data["top_read"] + data["rising"] if a["series"]}
+        c = data["charts"]
+        pngs = {a["article_id"]: chart.sparkline_png(a["series"], c["since"], c["until"], c["top"][key])
+                for key in ("top_read", "rising") for a in data[key] if a["series"]}
         cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
         srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
         self.subject = subject(data)
@@ -55,11 +56,11 @@ def _env(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
-                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline,
+                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline, hours=lambda h: hours(h, lang),
                        num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
                        detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
-                       alt=lambda a: chart_alt(a, lang))
+                       alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang))
     return env
 
 
@@ -135,6 +136,20 @@ def silent_text(s: dict, lang: str) -> str:
     return t["silent_days"].format(days=s["days"], date=clock.local(s["last_post_at"], "%d/%m/%Y"))
 
 
-def chart_alt(a: dict, lang: str) -> str:
-    values = [v for _, v in a["series"]] or [0]
-    return LABELS[lang]["chart_alt"].format(first=number(values[0], lang), last=number(values[-1], lang))
+def hours(h: float | None, lang: str) -> str:
+    """A duration in hours: whole hours from 2 up, one decimal below ("1,5")."""
+    if h is None:
+        return "—"
+    return number(round(h) if h >= 2 else round(h, 1), lang)
+
+
+def rate_text(a: dict, lang: str) -> str:
+    """'+57 lượt xem / 6 giờ ≈ 9,5/giờ': what the rate is made of."""
+    return LABELS[lang]["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
+                                       rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+
+
+def chart_alt(a: dict, charts: dict, lang: str) -> str:
+    return LABELS[lang]["chart_alt"].format(gained=number(a["gained"], lang), n=a["readings"] or 0,
+                                            since=clock.local(charts["since"], "%d/%m %H:%M"),
+                                            until=clock.local(charts["until"], "%d/%m %H:%M"))
