@@ -142,6 +142,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                                      field=d.get("field"), share=d.get("share"), usual=d.get("usual"),
                                      sample_id=d.get("sample_id")))
     problems = _merge_problems(problems)
+    compare = _compare(db, [s.id for s in sites], since, until, cache)
 
     data = {
         "version": 1,
@@ -153,6 +154,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                    "posts_7d": sum(r["posts_7d"] for r in site_rows),
                    "crawls": sum(r["crawls"] for r in site_rows),
                    "edited": 0, "removed": 0, "anomalies": 0, "problems": len(problems)},
+        "compare": compare,
         "sites": site_rows,
         "baseline": baseline,
         "new_posts": new_posts["all"][:MAX_NEW_POSTS],
@@ -177,6 +179,22 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or t["edited"] or t["removed"]
                                     or t["anomalies"] or problems or baseline)
     return data
+
+
+def _compare(db, site_ids: list[str], since: str, until: str, cache: dict | None) -> dict:
+    """New posts and views gained in the window just before this one (same length) and in the
+    same window a week earlier; the counts are None when no crawl ran then (nothing to compare)."""
+    s, u = clock.parse_iso(since), clock.parse_iso(until)
+    out = {}
+    for name, (a, b) in (("previous", (s - (u - s), s)), ("week_before", (s - timedelta(days=7), u - timedelta(days=7)))):
+        a_iso, b_iso = clock.iso(a), clock.iso(b)
+        events, gains, per_site = _site_level(db, site_ids, a_iso, b_iso, cache)
+        crawls = sum(st.get("crawls", 0) for st in per_site.values())
+        known = bool(crawls) and a < b
+        out[name] = {"since": a_iso, "until": b_iso, "crawls": crawls,
+                     "new_posts": sum(e["kind"] == "new_article" for e in events) if known else None,
+                     "views_gained": sum(g["gained"] for g in gains.values()) if known else None}
+    return out
 
 
 def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | None):

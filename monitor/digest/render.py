@@ -60,7 +60,8 @@ def _env(lang: str) -> Environment:
                        num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
                        detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
-                       alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang))
+                       alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
+                       compare=lambda d: compare_lines(d, lang))
     return env
 
 
@@ -134,6 +135,28 @@ def silent_text(s: dict, lang: str) -> str:
     if s.get("last_post_at") is None:
         return t["silent_none"]
     return t["silent_days"].format(days=s["days"], date=clock.local(s["last_post_at"], "%d/%m/%Y"))
+
+
+def signed(n: int, lang: str) -> str:
+    """+4, −300 (a real minus sign), ±0."""
+    return "±0" if n == 0 else ("+" if n > 0 else "−") + number(abs(n), lang)
+
+
+def compare_lines(d: dict, lang: str) -> list[str]:
+    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice."""
+    t, tot, out = LABELS[lang], d["totals"], []
+    for key in ("previous", "week_before"):
+        c = d["compare"][key]
+        label = t[f"cmp_{key}"].format(since=clock.local(c["since"], "%d/%m %H:%M"),
+                                       until=clock.local(c["until"], "%d/%m %H:%M"))
+        if c["new_posts"] is None:
+            out.append(t["cmp_none"].format(label=label))
+            continue
+        out.append(t["cmp_line"].format(label=label, old=number(c["new_posts"], lang), new=number(tot["new_posts"], lang),
+                                        diff=signed(tot["new_posts"] - c["new_posts"], lang),
+                                        vold=number(c["views_gained"], lang), vnew=number(tot["views_gained"], lang),
+                                        vdiff=signed(tot["views_gained"] - c["views_gained"], lang)))
+    return out
 
 
 def hours(h: float | None, lang: str) -> str:
