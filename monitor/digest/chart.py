@@ -25,7 +25,8 @@ _PALETTE = bytes([255, 255, 255, 199, 222, 247, 29, 95, 173, 140, 150, 160, 232,
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _DAY = 86400
 _VN_OFFSET = 7 * 3600  # Vietnam has no daylight saving time
-_NONE = 255  # "no data in this column"
+_NONE = 127  # "no data in this column"
+_STEP = 4
 
 
 def _ts(t: str) -> float:
@@ -43,8 +44,17 @@ def _value_at(pts: list[tuple[float, float]], t: float) -> float | None:
 
 
 # _ROWS[y] maps "the top of the area is at row t" to row y's pixel: background above the line,
-# line (2 px), fill below; t = _NONE leaves the column empty. bytes.translate draws a row in C.
-_ROWS = [bytes(BG if y < t - 1 else LINE if y <= t else FILL for t in range(256)) for y in range(HEIGHT - 1)]
+# line (2 px), fill below; t = _NONE leaves the column empty. Codes from _GRID_CODE on are the
+# same for a midnight column, whose background is the grid colour. bytes.translate draws a row in C.
+_GRID_CODE = 128
+
+
+def _pixel(y: int, code: int) -> int:
+    t, bg = (code - _GRID_CODE, GRID) if code >= _GRID_CODE else (code, BG)
+    return bg if t >= _GRID_CODE - 1 or y < t - 1 else LINE if y <= t else FILL
+
+
+_ROWS = [bytes(_pixel(y, code) for code in range(256)) for y in range(HEIGHT - 1)]
 
 
 def sparkline_png(series: list[list], start: str, end: str, top: float) -> bytes:
@@ -56,28 +66,31 @@ def sparkline_png(series: list[list], start: str, end: str, top: float) -> bytes
 def _png(series: tuple, start: str, end: str, top: float) -> bytes:
     t0, t1 = _ts(start), _ts(end)
     span, usable = max(t1 - t0, 1.0), HEIGHT - 4
-    pts = [(_ts(t), float(v)) for t, v in series]
-    row = (lambda v: HEIGHT - 2 - round(min(max(v, 0.0), top) / top * usable)) if top > 0 else (lambda v: HEIGHT - 2)
+    k = usable / top if top > 0 else 0.0
+    floor = HEIGHT - 2
+    pts = [((_ts(t) - t0) * WIDTH / span, min(max(float(v), 0.0), top)) for t, v in series]  # (x, value)
     tops = bytearray([_NONE]) * WIDTH
-    scale = WIDTH / span
-    for (ta, va), (tb, vb) in zip(pts, pts[1:], strict=False):  # the line, segment by segment
-        xa, xb = max(0, round((ta - t0) * scale)), min(WIDTH - 1, round((tb - t0) * scale))
-        for x in range(xa, xb + 1):
-            f = 0.0 if xb == xa else (x - xa) / (xb - xa)
-            tops[x] = row(va + (vb - va) * f)
-    tops = bytes(tops)
-    rows = [bytearray(tops.translate(r)) for r in _ROWS] + [bytearray([AXIS]) * WIDTH]
+    for (xa, va), (xb, vb) in zip(pts, pts[1:], strict=False):  # the line, segment by segment
+        a, b = max(0, round(xa)), min(WIDTH - 1, round(xb))
+        if b < a:
+            continue
+        slope = (vb - va) / (xb - xa) if xb > xa else 0.0
+        lo, hi = min(va, vb), max(va, vb)
+        for x in range(a, b + 1, _STEP):  # one level per _STEP columns: 2 CSS pixels
+            tops[x:min(x + _STEP, b + 1)] = bytes([floor - round(min(hi, max(lo, va + slope * (x - xa))) * k)]) \
+                * (min(x + _STEP, b + 1) - x)
     midnight = (int(t0 + _VN_OFFSET) // _DAY + 1) * _DAY - _VN_OFFSET
     while midnight < t1:  # day boundaries, behind the data
         x = int((midnight - t0) / span * WIDTH)
-        for y in range(HEIGHT - 1):
-            if rows[y][x] == BG:
-                rows[y][x] = GRID
+        tops[x] = _GRID_CODE + min(tops[x], _GRID_CODE - 1)
         midnight += _DAY
-    for t, v in pts:  # a dot for every reading
-        x, y = min(WIDTH - 1, int((t - t0) / span * WIDTH)), row(v)
+    tops = bytes(tops)
+    rows = [tops.translate(r) for r in _ROWS] + [bytes([AXIS]) * WIDTH]
+    dot = bytes([LINE]) * 4
+    for x, v in pts:  # a dot for every reading
+        x, y = min(WIDTH - 3, max(2, int(x))), floor - round(v * k)
         for yy in range(max(0, y - 2), min(HEIGHT - 1, y + 2)):
-            rows[yy][max(0, x - 2):x + 2] = bytes([LINE]) * len(rows[yy][max(0, x - 2):x + 2])
+            rows[yy] = rows[yy][:x - 2] + dot + rows[yy][x + 2:]
     raw = b"".join(b"\x00" + bytes(r) for r in rows)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0))
             + _chunk(b"PLTE", _PALETTE) + _chunk(b"IDAT", zlib.compress(raw, 1)) + _chunk(b"IEND", b""))
