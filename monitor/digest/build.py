@@ -22,6 +22,7 @@ TOP_N = 5
 RISING_MIN_VIEWS = 20  # "fastest rising" needs at least this many views gained …
 RISING_MIN_HOURS = 2.0  # … over at least this many hours …
 RISING_MIN_READINGS = 2  # … seen in this many real readings (the one before the window counts)
+VERSION = 2  # of the data; stored digests of an older version are upgraded before rendering
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
 
@@ -145,7 +146,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     compare = _compare(db, [s.id for s in sites], since, until, cache)
 
     data = {
-        "version": 1,
+        "version": VERSION,
         "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
         "window": {"since": since, "until": until},
         "generated_at": generated_at or clock.now_iso(),
@@ -186,9 +187,8 @@ def _compare(db, site_ids: list[str], since: str, until: str, cache: dict | None
     same window a week earlier; the counts are None when no crawl ran then (nothing to compare).
     Read from detect's events (views_changed gains, plus the first count of each new post: the
     same sum as the window's own gains), per site and through the cache: cheap for past windows."""
-    s, u = clock.parse_iso(since), clock.parse_iso(until)
     out = {}
-    for name, (a, b) in (("previous", (s - (u - s), s)), ("week_before", (s - timedelta(days=7), u - timedelta(days=7)))):
+    for name, (a, b) in _compare_windows(since, until):
         a_iso, b_iso = clock.iso(a), clock.iso(b)
         store = cache.setdefault(("compare", a_iso, b_iso), {}) if cache is not None else {}
         missing = [sid for sid in site_ids if sid not in store]
@@ -205,6 +205,12 @@ def _compare(db, site_ids: list[str], since: str, until: str, cache: dict | None
     return out
 
 
+def _compare_windows(since: str, until: str) -> tuple:
+    """(name, (start, end)) of the window just before (same length) and of the same window a week earlier."""
+    s, u = clock.parse_iso(since), clock.parse_iso(until)
+    return ("previous", (s - (u - s), s)), ("week_before", (s - timedelta(days=7), u - timedelta(days=7)))
+
+
 _COMPARE_SQL = """
 SELECT s.value,
   (SELECT COUNT(*) FROM crawls c WHERE c.site_id = s.value AND c.started_at > :a AND c.started_at <= :b),
@@ -217,6 +223,36 @@ SELECT s.value,
      AND e.kind IN ('views_changed', 'new_article'))
 FROM json_each(:sites) s
 """
+
+
+def upgrade(data: dict) -> dict:
+    """A digest stored by an older portalwatch (version 1: a delivery planned before an upgrade,
+    sent or retried after it), in today's shape: every problem has every key, the charts' series
+    are gains over the window, and the comparisons say "no figures". Newer data is returned as is."""
+    if data.get("version", 1) >= VERSION:
+        return data
+    data = json.loads(json.dumps(data))  # a copy: the stored row stays as it was
+    since, until = data["window"]["since"], data["window"]["until"]
+    data["problems"] = [_problem(p["site_id"], p["site_name"], p["kind"], since=p.get("since"), at=p.get("at"),
+                                 runs=p.get("runs"), error=p.get("error"), field=p.get("field"),
+                                 share=p.get("share"), usual=p.get("usual"), sample_id=p.get("sample_id"))
+                        for p in data.get("problems", [])]
+    for key in ("top_read", "rising"):
+        for a in data.get(key, []):
+            pts = a.get("series") or []
+            before = [v for t, v in pts if t <= since]
+            inside = [[t, v] for t, v in pts if since < t <= until]
+            base = before[-1] if before else inside[0][1] if inside else 0
+            a["series"] = ([[since, 0]] if before else []) + [[t, max(0, v - base)] for t, v in inside]
+            a["readings"] = len(inside) + bool(before)
+            a["hours"] = round(a["gained"] / a["rate"], 1) if a.get("rate") else None
+    data["charts"] = {"since": since, "until": until,
+                      "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
+                      "top": {k: _chart_top(data.get(k, [])) for k in ("top_read", "rising")}}
+    data["compare"] = {name: {"since": clock.iso(a), "until": clock.iso(b), "crawls": None, "new_posts": None,
+                              "views_gained": None} for name, (a, b) in _compare_windows(since, until)}
+    data["version"] = VERSION
+    return data
 
 
 def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | None):

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from monitor import clock
 from monitor.digest import chart
-from monitor.digest.build import one_line
+from monitor.digest.build import one_line, upgrade
 from monitor.digest.labels import LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,6 +26,7 @@ class Rendered:
     """One digest in every format; each format is rendered when first asked for."""
 
     def __init__(self, data: dict, images: str = "data"):
+        data = upgrade(data)
         lang = data["recipient"]["language"]
         c = data["charts"]
         pngs = {a["article_id"]: chart.sparkline_png(a["series"], c["since"], c["until"], c["top"][key])

@@ -124,3 +124,20 @@ def test_extraction_broken_names_the_html_sample_for_the_operator(tmp_path, monk
     data = build(w.db, w.config, w.config.recipient("ubnd-hoang-mai"), iso(0), iso(24))
     p, = [p for p in data["problems"] if p["kind"] == "extraction_broken"]
     assert p["sample_id"] and f"(chi tiết kỹ thuật: mẫu HTML #{p['sample_id']})" in render(data).text
+
+
+def test_a_digest_stored_before_the_upgrade_still_renders(tmp_path):
+    """Version 1 data (tests/digest/data/digest-v1.json: written by portalwatch before this fix,
+    with a never_crawled problem that made rendering fail) as a pending delivery would carry it."""
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).parent / "data" / "digest-v1.json").read_text(encoding="utf-8"))
+    r = render(stored)
+    assert "Quận Hoàng Mai: chưa thu thập được lần nào" in r.text
+    assert "Phường Tương Mai: không truy cập được từ 02/03/2026 09:00 (3 lần thu thập liên tiếp thất bại)" \
+           " — máy chủ của trang bị lỗi" in r.text
+    assert "cùng thang 0–70" in r.text and "+70 lượt xem (tổng 170)" in r.text
+    assert "So với kỳ trước (01/03 08:00 – 02/03 08:00): chưa có số liệu" in r.text
+    for fmt in ("html", "markdown"):
+        assert "chưa thu thập được lần nào" in getattr(r, fmt)
+    assert stored["version"] == 1 and "charts" not in stored  # the stored row is not changed
