@@ -15,10 +15,14 @@ import sqlite_utils
 
 from monitor import clock
 from monitor.config import Config, Recipient
+from monitor.digest.reasons import reason_key
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
 TOP_N = 5
-SERIES_DAYS = 7
+RISING_MIN_VIEWS = 20  # "fastest rising" needs at least this many views gained …
+RISING_MIN_HOURS = 2.0  # … over at least this many hours …
+RISING_MIN_READINGS = 2  # … seen in this many real readings (the one before the window counts)
+VERSION = 2  # of the data; stored digests of an older version are upgraded before rendering
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
 
@@ -96,8 +100,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
     top = sorted((g for g in gains.values() if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"]))[:TOP_N]
     top_ids = {g["article_id"] for g in top}
-    rising = sorted((g for g in gains.values() if g["gained"] > 0 and g["rate"] and g["article_id"] not in top_ids),
-                    key=lambda g: (-g["rate"], g["article_id"]))[:TOP_N]
+    rising = q.rising(g for g in gains.values() if g["article_id"] not in top_ids)
     top, rising = [dict(g) for g in top], [dict(g) for g in rising]  # the cache's rows stay untouched
     q.describe(top + rising, names)
 
@@ -120,27 +123,30 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
             silent.append({"id": s.id, "name": s.name, "days": st.get("silent_days"),
                            "last_post_at": st.get("last_post_at")})
         if not st.get("ever_crawled"):
-            problems.append({"site_id": s.id, "site_name": s.name, "kind": "never_crawled"})
+            problems.append(_problem(s.id, s.name, "never_crawled"))
         elif st.get("last_outcome") == "failed":
-            problems.append({"site_id": s.id, "site_name": s.name, "kind": "failing",
-                             "since": st.get("failing_since"), "error": one_line(st.get("last_error"), 200)})
+            problems.append(_problem(s.id, s.name, "failing", since=st.get("failing_since"),
+                                     error=st.get("last_error")))
+        elif st.get("last_outcome") == "partial":
+            problems.append(_problem(s.id, s.name, "partial", since=st.get("last_crawl_at"),
+                                     error=st.get("last_error")))
     for e in events:
         d, name = e["details"], names.get(e["site_id"], e["site_id"])
         if e["kind"] == "baseline":
             baseline.append({"site_id": e["site_id"], "site_name": name, "articles": d["articles"],
                              "at": e["observed_at"]})
         elif e["kind"] == "site_unreachable":
-            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "unreachable",
-                             "since": d.get("since"), "runs": d.get("failed_runs"),
-                             "error": one_line(d.get("last_error"), 200)})
+            problems.append(_problem(e["site_id"], name, "unreachable", since=d.get("since"), at=e["observed_at"],
+                                     runs=d.get("failed_runs"), error=d.get("last_error")))
         elif e["kind"] == "extraction_broken":
-            problems.append({"site_id": e["site_id"], "site_name": name, "kind": "extraction_broken",
-                             "field": d["field"], "share": d["share"], "usual": d["usual"],
-                             "sample_id": d.get("sample_id"), "at": e["observed_at"]})
+            problems.append(_problem(e["site_id"], name, "extraction_broken", at=e["observed_at"],
+                                     field=d.get("field"), share=d.get("share"), usual=d.get("usual"),
+                                     sample_id=d.get("sample_id")))
     problems = _merge_problems(problems)
+    compare = _compare(db, [s.id for s in sites], since, until, cache)
 
     data = {
-        "version": 1,
+        "version": VERSION,
         "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
         "window": {"since": since, "until": until},
         "generated_at": generated_at or clock.now_iso(),
@@ -149,11 +155,15 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                    "posts_7d": sum(r["posts_7d"] for r in site_rows),
                    "crawls": sum(r["crawls"] for r in site_rows),
                    "edited": 0, "removed": 0, "anomalies": 0, "problems": len(problems)},
+        "compare": compare,
         "sites": site_rows,
         "baseline": baseline,
         "new_posts": new_posts["all"][:MAX_NEW_POSTS],
         "top_read": [_public(g) for g in top],
         "rising": [_public(g) for g in rising],
+        "charts": {"since": since, "until": until,
+                   "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
+                   "top": {"top_read": _chart_top(top), "rising": _chart_top(rising)}},
         "edited": _edits(events, names),
         "removed": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e["details"].get("title")),
                          url=e["details"].get("url"), at=e["observed_at"])
@@ -169,6 +179,79 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     t.update(edited=len(data["edited"]), removed=len(data["removed"]), anomalies=len(data["anomalies"]))
     data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or t["edited"] or t["removed"]
                                     or t["anomalies"] or problems or baseline)
+    return data
+
+
+def _compare(db, site_ids: list[str], since: str, until: str, cache: dict | None) -> dict:
+    """New posts and views gained in the window just before this one (same length) and in the
+    same window a week earlier; the counts are None when no crawl ran then (nothing to compare).
+    Read from detect's events (views_changed gains, plus the first count of each new post: the
+    same sum as the window's own gains), per site and through the cache: cheap for past windows."""
+    out = {}
+    for name, (a, b) in _compare_windows(since, until):
+        a_iso, b_iso = clock.iso(a), clock.iso(b)
+        store = cache.setdefault(("compare", a_iso, b_iso), {}) if cache is not None else {}
+        missing = [sid for sid in site_ids if sid not in store]
+        if missing:
+            store.update(dict.fromkeys(missing, (0, 0, 0)))
+            for sid, crawls, posts, views in db.conn.execute(_COMPARE_SQL, {"sites": json.dumps(missing),
+                                                                            "a": a_iso, "b": b_iso}):
+                store[sid] = (crawls, posts or 0, views or 0)
+        crawls, posts, views = (sum(col) for col in zip(*(store[sid] for sid in site_ids), strict=True)) \
+            if site_ids else (0, 0, 0)
+        known = bool(crawls) and a < b
+        out[name] = {"since": a_iso, "until": b_iso, "crawls": crawls,
+                     "new_posts": posts if known else None, "views_gained": views if known else None}
+    return out
+
+
+def _compare_windows(since: str, until: str) -> tuple:
+    """(name, (start, end)) of the window just before (same length) and of the same window a week earlier."""
+    s, u = clock.parse_iso(since), clock.parse_iso(until)
+    return ("previous", (s - (u - s), s)), ("week_before", (s - timedelta(days=7), u - timedelta(days=7)))
+
+
+_COMPARE_SQL = """
+SELECT s.value,
+  (SELECT COUNT(*) FROM crawls c WHERE c.site_id = s.value AND c.started_at > :a AND c.started_at <= :b),
+  (SELECT COUNT(*) FROM events e WHERE e.site_id = s.value AND e.observed_at > :a AND e.observed_at <= :b
+     AND e.kind = 'new_article'),
+  (SELECT SUM(CASE e.kind WHEN 'views_changed' THEN json_extract(e.details, '$.gained')
+     ELSE (SELECT v.views FROM view_counts v WHERE v.article_id = e.article_id AND v.observed_at <= :b
+           ORDER BY v.observed_at, v.id LIMIT 1) END)
+   FROM events e WHERE e.site_id = s.value AND e.observed_at > :a AND e.observed_at <= :b
+     AND e.kind IN ('views_changed', 'new_article'))
+FROM json_each(:sites) s
+"""
+
+
+def upgrade(data: dict) -> dict:
+    """A digest stored by an older portalwatch (version 1: a delivery planned before an upgrade,
+    sent or retried after it), in today's shape: every problem has every key, the charts' series
+    are gains over the window, and the comparisons say "no figures". Newer data is returned as is."""
+    if data.get("version", 1) >= VERSION:
+        return data
+    data = json.loads(json.dumps(data))  # a copy: the stored row stays as it was
+    since, until = data["window"]["since"], data["window"]["until"]
+    data["problems"] = [_problem(p["site_id"], p["site_name"], p["kind"], since=p.get("since"), at=p.get("at"),
+                                 runs=p.get("runs"), error=p.get("error"), field=p.get("field"),
+                                 share=p.get("share"), usual=p.get("usual"), sample_id=p.get("sample_id"))
+                        for p in data.get("problems", [])]
+    for key in ("top_read", "rising"):
+        for a in data.get(key, []):
+            pts = a.get("series") or []
+            before = [v for t, v in pts if t <= since]
+            inside = [[t, v] for t, v in pts if since < t <= until]
+            base = before[-1] if before else inside[0][1] if inside else 0
+            a["series"] = ([[since, 0]] if before else []) + [[t, max(0, v - base)] for t, v in inside]
+            a["readings"] = len(inside) + bool(before)
+            a["hours"] = round(a["gained"] / a["rate"], 1) if a.get("rate") else None
+    data["charts"] = {"since": since, "until": until,
+                      "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
+                      "top": {k: _chart_top(data.get(k, [])) for k in ("top_read", "rising")}}
+    data["compare"] = {name: {"since": clock.iso(a), "until": clock.iso(b), "crawls": None, "new_posts": None,
+                              "views_gained": None} for name, (a, b) in _compare_windows(since, until)}
+    data["version"] = VERSION
     return data
 
 
@@ -197,8 +280,30 @@ def _site_level(db, site_ids: list[str], since: str, until: str, cache: dict | N
 
 
 def _public(g: dict) -> dict:
-    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "series", "published_at")
+    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "hours", "readings", "series",
+            "published_at")
     return {k: g.get(k) for k in keys}
+
+
+def _chart_top(items: list[dict]) -> int:
+    """The shared vertical scale of a section's charts: 0 … the largest gain shown."""
+    return max([v for g in items for _, v in g["series"]] + [1])
+
+
+PROBLEM_KINDS = ("unreachable", "extraction_broken", "failing", "partial", "never_crawled")
+
+
+def _problem(site_id: str, site_name: str, kind: str, *, since: str | None = None, at: str | None = None,
+             runs: int | None = None, error: str | None = None, field: str | None = None,
+             share: float | None = None, usual: float | None = None, sample_id: int | None = None,
+             reason: str | None = None) -> dict:
+    """One problem line; every kind has every key (None when it does not apply), so templates
+    never meet a missing key. `reason` names the plain-words label (reasons.py); `error` is
+    the technical text, for operators."""
+    error = one_line(error, 200) or None
+    return {"site_id": site_id, "site_name": site_name, "kind": kind, "since": since, "at": at, "runs": runs,
+            "reason": reason or reason_key(error), "error": error, "field": field, "share": share,
+            "usual": usual, "sample_id": sample_id}
 
 
 def _merge_problems(problems: list[dict]) -> list[dict]:
@@ -285,7 +390,8 @@ class _Query:
             hours = (last_j - base_j) * 24
             rate = round(gained / hours, 2) if hours >= 1 / 60 else None
             out[aid] = {"article_id": aid, "site_id": sid, "gained": gained, "views": last_v,
-                        "rate": rate, "new": aid in new_ids}
+                        "rate": rate, "hours": round(hours, 1), "new": aid in new_ids, "base": base_v,
+                        "before": before_v is not None}
         return out
 
     def _readings(self, ids: list[int], order: str) -> dict[int, tuple[int, float]]:
@@ -296,9 +402,24 @@ class _Query:
         return {aid: (v, j) for aid, v, j, _ in self.conn.execute(
             sql, {"ids": json.dumps(ids), "since": self.since, "until": self.until})}
 
+    def rising(self, gains) -> list[dict]:
+        """Fastest rising: views per hour, among articles with enough views, hours and readings
+        for the rate to mean something (RISING_MIN_*)."""
+        out = []
+        for g in sorted((g for g in gains if g["rate"] and g["gained"] >= RISING_MIN_VIEWS
+                         and g["hours"] >= RISING_MIN_HOURS), key=lambda g: (-g["rate"], g["article_id"])):
+            n = self.conn.execute("SELECT COUNT(*) FROM view_counts WHERE article_id = ? AND observed_at > ?"
+                                  " AND observed_at <= ?", (g["article_id"], self.since, self.until)).fetchone()[0]
+            if n + g["before"] >= RISING_MIN_READINGS:
+                out.append({**g, "readings": n + g["before"]})
+                if len(out) == TOP_N:
+                    break
+        return out
+
     def describe(self, items: list[dict], names: dict) -> None:
-        """Title, link and a views-over-time series for the few articles shown with a chart."""
-        start = clock.iso(clock.parse_iso(self.until) - timedelta(days=SERIES_DAYS))
+        """Title, link and the window's readings as views gained so far, for the few articles shown
+        with a chart: [time, gain] pairs from the starting point (the window's start when there is a
+        reading before it, the publication of a new post, else the first reading) to the last reading."""
         for g in items:
             title, url, published = self.conn.execute(
                 "SELECT COALESCE(title, list_title), url, published_at FROM articles WHERE id = ?",
@@ -307,11 +428,12 @@ class _Query:
                      site_name=names.get(g["site_id"], g["site_id"]))
             pts = self.conn.execute(
                 "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at > ?"
-                " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], start, self.until)).fetchall()
-            prior = self.conn.execute(
-                "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at <= ?"
-                " ORDER BY observed_at DESC, id DESC LIMIT 1", (g["article_id"], start)).fetchone()
-            g["series"] = ([[start, prior[1]]] if prior else []) + [list(p) for p in pts]
+                " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], self.since, self.until)).fetchall()
+            start = self.since if g["before"] else max(published, self.since) if g["new"] and published else None
+            if start and pts and start >= pts[0][0]:
+                start = None
+            g["series"] = ([[start, 0]] if start else []) + [[t, max(0, v - g["base"])] for t, v in pts]
+            g.setdefault("readings", len(pts) + g["before"])
 
     def new_posts(self, events: list[dict], names: dict) -> dict:
         ids = json.dumps([e["article_id"] for e in events])
@@ -341,11 +463,11 @@ class _Query:
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
-        for sid, outcome, err in self.conn.execute(
-            "SELECT site_id, outcome, error_summary FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
+        for sid, outcome, err, started in self.conn.execute(
+            "SELECT site_id, outcome, error_summary, started_at FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
             " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
             " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
-            out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err)
+            out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err, last_crawl_at=started)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(
                     "SELECT MIN(started_at) FROM crawls WHERE site_id = ? AND outcome = 'failed' AND id >"

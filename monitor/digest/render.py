@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from monitor import clock
 from monitor.digest import chart
-from monitor.digest.build import one_line
+from monitor.digest.build import one_line, upgrade
 from monitor.digest.labels import LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,9 +26,11 @@ class Rendered:
     """One digest in every format; each format is rendered when first asked for."""
 
     def __init__(self, data: dict, images: str = "data"):
+        data = upgrade(data)
         lang = data["recipient"]["language"]
-        pngs = {a["article_id"]: chart.sparkline_png(a["series"])
-                for a in data["top_read"] + data["rising"] if a["series"]}
+        c = data["charts"]
+        pngs = {a["article_id"]: chart.sparkline_png(a["series"], c["since"], c["until"], c["top"][key])
+                for key in ("top_read", "rising") for a in data[key] if a["series"]}
         cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
         srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
         self.subject = subject(data)
@@ -55,10 +57,12 @@ def _env(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
-                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline,
+                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline, hours=lambda h: hours(h, lang),
                        num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
+                       detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
-                       alt=lambda a: chart_alt(a, lang))
+                       alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
+                       compare=lambda d: compare_lines(d, lang))
     return env
 
 
@@ -101,17 +105,25 @@ def render(data: dict, images: str = "data") -> Rendered:
 
 
 def problem_text(p: dict, lang: str) -> str:
+    """What is wrong, in plain words (the technical text is problem_detail's)."""
     t = LABELS[lang]
     kind = p["kind"]
-    if kind == "unreachable":
-        return t["p_unreachable"].format(since=clock.local(p.get("since")), runs=p.get("runs"))
-    if kind == "failing":
-        return t["p_failing"].format(since=clock.local(p.get("since")))
     if kind == "extraction_broken":
-        field = t.get(f"field_{p['field']}", p["field"])
-        return t["p_extraction_broken"].format(share=round(p["share"] * 100), usual=round(p["usual"] * 100),
-                                               field=field, sample=p.get("sample_id") or "—")
-    return t["p_never_crawled"]
+        field = t.get(f"field_{p['field']}", p["field"] or "?")
+        return t["p_extraction_broken"].format(share=round((p["share"] or 0) * 100),
+                                               usual=round((p["usual"] or 0) * 100), field=field)
+    if kind in ("unreachable", "failing", "partial"):
+        text = t[f"p_{kind}"].format(since=clock.local(p["since"]), runs=p["runs"])
+    else:
+        text = t["p_never_crawled"]
+    return f"{text} — {t['r_' + p['reason']]}" if p["reason"] else text
+
+
+def problem_detail(p: dict, lang: str) -> str:
+    """The technical reason, for operators: the crawler's error text or the HTML sample to look at."""
+    if p["error"]:
+        return p["error"]
+    return LABELS[lang]["sample"].format(sample=p["sample_id"]) if p["sample_id"] else ""
 
 
 def anomaly_text(a: dict, lang: str) -> str:
@@ -126,6 +138,42 @@ def silent_text(s: dict, lang: str) -> str:
     return t["silent_days"].format(days=s["days"], date=clock.local(s["last_post_at"], "%d/%m/%Y"))
 
 
-def chart_alt(a: dict, lang: str) -> str:
-    values = [v for _, v in a["series"]] or [0]
-    return LABELS[lang]["chart_alt"].format(first=number(values[0], lang), last=number(values[-1], lang))
+def signed(n: int, lang: str) -> str:
+    """+4, −300 (a real minus sign), ±0."""
+    return "±0" if n == 0 else ("+" if n > 0 else "−") + number(abs(n), lang)
+
+
+def compare_lines(d: dict, lang: str) -> list[str]:
+    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice."""
+    t, tot, out = LABELS[lang], d["totals"], []
+    for key in ("previous", "week_before"):
+        c = d["compare"][key]
+        label = t[f"cmp_{key}"].format(since=clock.local(c["since"], "%d/%m %H:%M"),
+                                       until=clock.local(c["until"], "%d/%m %H:%M"))
+        if c["new_posts"] is None:
+            out.append(t["cmp_none"].format(label=label))
+            continue
+        out.append(t["cmp_line"].format(label=label, old=number(c["new_posts"], lang), new=number(tot["new_posts"], lang),
+                                        diff=signed(tot["new_posts"] - c["new_posts"], lang),
+                                        vold=number(c["views_gained"], lang), vnew=number(tot["views_gained"], lang),
+                                        vdiff=signed(tot["views_gained"] - c["views_gained"], lang)))
+    return out
+
+
+def hours(h: float | None, lang: str) -> str:
+    """A duration in hours: whole hours from 2 up, one decimal below ("1,5")."""
+    if h is None:
+        return "—"
+    return number(round(h) if h >= 2 else round(h, 1), lang)
+
+
+def rate_text(a: dict, lang: str) -> str:
+    """'+57 lượt xem / 6 giờ ≈ 9,5/giờ': what the rate is made of."""
+    return LABELS[lang]["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
+                                       rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+
+
+def chart_alt(a: dict, charts: dict, lang: str) -> str:
+    return LABELS[lang]["chart_alt"].format(gained=number(a["gained"], lang), n=a["readings"] or 0,
+                                            since=clock.local(charts["since"], "%d/%m %H:%M"),
+                                            until=clock.local(charts["until"], "%d/%m %H:%M"))

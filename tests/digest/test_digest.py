@@ -4,6 +4,7 @@ import base64
 import re
 import struct
 
+import lxml.html
 import pytest
 
 from monitor import clock
@@ -11,7 +12,7 @@ from monitor.digest import build, preview, render, resolve_window
 from monitor.digest.build import default_window
 from monitor.notify import ledger
 
-from .helpers import World, at, iso, make_config, populate
+from .helpers import World, article, at, iso, make_config, populate
 
 
 @pytest.fixture
@@ -115,3 +116,41 @@ def test_window_defaults_to_the_end_of_the_last_digest(world, monkeypatch):
     monkeypatch.setenv("PORTALWATCH_NOW", clock.iso(at(50)))
     text, _ = preview(world.db, world.config, rid)
     assert "Từ 03/03/2026 14:00 đến 04/03/2026 10:00" in text
+
+
+def test_change_against_the_previous_day_and_week_views_on_new_posts_and_the_unit_word(tmp_path, monkeypatch):
+    from monitor.detect import detect
+
+    w = World(tmp_path, make_config(tmp_path), monkeypatch)
+    try:
+        w.seen("vinh-hung", "a1", at(-180), views=100, published=at(-200))  # the baseline
+        detect(w.db, w.config, now=at(-179))
+        with w.crawl("vinh-hung", at(-160)) as items:  # the same window a week earlier
+            items += [article("vinh-hung", "a1", views=150), article("vinh-hung", "w1", views=5, published=at(-161))]
+        detect(w.db, w.config, now=at(-159))
+        with w.crawl("vinh-hung", at(-12)) as items:  # the previous window
+            items += [article("vinh-hung", "a1", views=400), article("vinh-hung", "p1", views=10, published=at(-13)),
+                      article("vinh-hung", "p2", views=20, published=at(-14))]
+        detect(w.db, w.config, now=at(-11))
+        with w.crawl("vinh-hung", at(12)) as items:  # this window
+            items += [article("vinh-hung", "a1", views=1600), article("vinh-hung", "n1", views=35, published=at(11))]
+        detect(w.db, w.config, now=at(13))
+        d = build(w.db, w.config, w.config.recipient("ubnd-hoang-mai"), iso(0), iso(24))
+        assert {k: (c["new_posts"], c["views_gained"]) for k, c in d["compare"].items()} == {
+            "previous": (2, 280), "week_before": (1, 55)}
+        r = render(d)
+        assert ("So với kỳ trước (01/03 08:00 – 02/03 08:00): bài mới 2 → 1 (−1),"
+                " lượt xem tăng thêm 280 → 1.235 (+955)") in r.text
+        assert ("So với cùng kỳ tuần trước (23/02 08:00 – 24/02 08:00): bài mới 1 → 1 (±0),"
+                " lượt xem tăng thêm 55 → 1.235 (+1.180)") in r.text
+        assert "02/03/2026 19:00 · Phường Vĩnh Hưng · 35 lượt xem" in r.text
+        assert "1 bài mới · 1.235 lượt xem tăng thêm · 3 bài trong 7 ngày · 3 đơn vị" in r.text
+        assert "· 35 lượt xem" in lxml.html.fromstring(r.html).xpath('//ul[@id="new-posts"]/li')[0].text_content()
+    finally:
+        w.store.close()
+
+
+def test_nothing_to_compare_with_before_the_first_crawls(world):
+    text = render(data_for(world)).text
+    assert "So với kỳ trước (01/03 08:00 – 02/03 08:00): chưa có số liệu" in text
+    assert "So với cùng kỳ tuần trước (23/02 08:00 – 24/02 08:00): chưa có số liệu" in text
