@@ -43,7 +43,7 @@ def height_at(rows: list[bytes], x: int) -> int:
 def readings(w, gains: dict[str, int], site: str = "vinh-hung", extra=None):
     """Articles read once before the window (1000 views) and at 06:00, 12:00 and 18:00 UTC in it
     (window = at(0) … at(24)), gaining `gains` evenly; `extra(h, items)` adds more at each crawl."""
-    from monitor.detect import detect
+    from monitor.detect.events import detect
 
     with w.crawl(site, at(-12)) as items:
         items += [article(site, k, views=1000, published=at(-72)) for k in gains]

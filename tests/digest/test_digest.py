@@ -119,7 +119,7 @@ def test_window_defaults_to_the_end_of_the_last_digest(world, monkeypatch):
 
 
 def test_change_against_the_previous_day_and_week_views_on_new_posts_and_the_unit_word(tmp_path, monkeypatch):
-    from monitor.detect import detect
+    from monitor.detect.events import detect
 
     w = World(tmp_path, make_config(tmp_path), monkeypatch)
     try:

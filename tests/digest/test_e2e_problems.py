@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.detect import detect
+from monitor.detect.events import detect
 from tests.conftest import make_portal
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import re
 import lxml.html
 import pytest
 
-from monitor.detect import detect
+from monitor.detect.events import detect
 from monitor.digest import build, render
 
 from .helpers import World, article, at, iso, make_config
