@@ -104,18 +104,6 @@ _HIGHLAND_TAILS = (
 _KIND = {"xa": ("Xã", "commune"), "phuong": ("Phường", "ward"), "dac-khu": ("Đặc khu", "special_zone")}
 
 
-def _poisson(rng: random.Random, lam: float, cap: int) -> int:
-    if lam <= 0:
-        return 0
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while k < cap:
-        p *= rng.random()
-        if p <= limit:
-            break
-        k += 1
-    return k
-
-
 class LazyArticles:
     """The visible articles of one site (or category), newest first, generated as sliced."""
 
@@ -455,15 +443,19 @@ class NationalWorld:
             return out
 
     def posts_between(self, t0: int, t1: int, site_ids: list[str] | None = None) -> list[dict]:
-        """Posts that appeared in (t0, t1]: site, URL, publication time (for per-cycle checks)."""
+        """Posts that appeared in (t0, t1], t0 >= the start: site, URL, key, publication time.
+
+        Computed from the per-day rhythm alone (no past articles generated): the benchmark's
+        "what appeared in this cycle" for thousands of sites."""
+        if t0 < START_TS:
+            raise ValueError("posts_between covers the simulated run only (t0 >= START)")
         out = []
         for sid in site_ids or list(self.sites):
             site = self.sites[sid]
-            times = self.timeline(site) if t1 <= self.now + DAY else _timeline(self.seed, site, t1 + DAY)
-            lo, hi = bisect.bisect_right(times, t0), bisect.bisect_right(times, t1)
-            for idx in range(lo, hi):
-                a = _make_article(self.seed, site, idx, times[idx])
-                out.append({"site_id": sid, "url": site.url(a.path), "key": a.key, "published": times[idx]})
+            times = _future(self.seed, site, t1)
+            for pos in range(bisect.bisect_right(times, t0), len(times)):
+                a = _make_article(self.seed, site, site.n_past + pos, times[pos])
+                out.append({"site_id": sid, "url": site.url(a.path), "key": a.key, "published": times[pos]})
         return out
 
     def stats(self) -> dict:
@@ -510,23 +502,41 @@ class NationalWorld:
 
 
 def _timeline(seed: int, site: NationalSite, horizon: int) -> list[int]:
+    """Past posts spread over a span that fits the site's rate, then a seeded day-by-day
+    rhythm: Poisson(rate) posts a weekday (a quarter of that at weekends), at most 5, all in
+    office hours (07:30-17:30 local). Each future day depends only on (seed, site, day)."""
     rng = random.Random(_h(seed, site.id, "past"))
     span = min(6 * 365, max(60, int(site.n_past / max(site.rate, 0.2) * 1.4)))
-    past = []
-    for _ in range(site.n_past):
-        day = (START_TS + 7 * 3600) // DAY - 1 - int(rng.random() * span)
-        past.append(day * DAY - 7 * 3600 + rng.randint(7 * 3600 + 1800, 17 * 3600 + 1800))
-    past.sort()
-    out = past
-    first = (START_TS + 7 * 3600) // DAY
-    for day in range(first, (horizon + 7 * 3600) // DAY + 1):
-        drng = random.Random(_h(seed, site.id, "day", day))
-        weekend = local(day * DAY).weekday() >= 5
-        k = _poisson(drng, site.rate * (0.25 if weekend else 1.0), 5)
-        for t in sorted(drng.randint(7 * 3600 + 1800, 17 * 3600 + 1800) for _ in range(k)):
-            ts = day * DAY - 7 * 3600 + t
-            if START_TS < ts <= horizon:
-                out.append(ts)
+    day0 = (START_TS + 7 * 3600) // DAY  # local day number of the start
+    base = 1800  # local 07:30 as an offset from the UTC day start (UTC+7)
+    rnd = rng.random
+    out = sorted((day0 - 1 - int(rnd() * span)) * DAY + base + int(rnd() * 600) * 60 for _ in range(site.n_past))
+    return out + _future(seed, site, horizon)
+
+
+def _future(seed: int, site: NationalSite, horizon: int) -> list[int]:
+    """Posts after the start, up to ``horizon`` (ascending); independent of the past."""
+    day0 = (START_TS + 7 * 3600) // DAY
+    base = 1800  # local 07:30 as an offset from the UTC day start (UTC+7)
+    weekday_cdf, weekend_cdf = _poisson_cdf(site.rate), _poisson_cdf(site.rate * 0.25)
+    out: list[int] = []
+    for day in range(day0, (horizon + 7 * 3600) // DAY + 1):
+        u = _h(seed, site.id, "day", day) / 2**64
+        cdf = weekend_cdf if (day + 3) % 7 >= 5 else weekday_cdf  # day 0 (1970-01-01) was a Thursday
+        k = bisect.bisect_right(cdf, u)
+        if k:
+            times = sorted(_h(seed, site.id, "at", day, j) % 600 * 60 for j in range(k))
+            out.extend(ts for t in times if START_TS < (ts := day * DAY + base + t) <= horizon)
+    return out
+
+
+def _poisson_cdf(lam: float, cap: int = 5) -> list[float]:
+    """Cumulative P(k <= i) for i < cap (a value past the last one means ``cap`` posts)."""
+    out, p, acc = [], math.exp(-lam), 0.0
+    for i in range(cap):
+        acc += p
+        out.append(acc)
+        p *= lam / (i + 1)
     return out
 
 
