@@ -284,7 +284,7 @@ def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
     from monitor.crawl import crawl
     from monitor.store import open_db
 
-    delay, tolerance = 0.5, 0.15
+    delay = 0.8
     w = NationalWorld(seed=1)
     sites = w.select(30, kind="healthy", smallest=True, distinct_hosts=True)
     assert len({s.host for s in sites}) == 30 and any(s.path for s in sites)  # incl. a Hanoi sub-site
@@ -295,9 +295,16 @@ def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
         result = crawl(config, tmp_path / "pw.db")
         assert result.ok, result.stderr_tail
         report = h.recorder.report()
+        gaps = sorted(g for s in {s.host for s in sites} for g in h.recorder.host(s)["gaps"])
     assert set(report["hosts"]) == {s.host for s in sites}
-    assert report["max_in_flight"] == 1
-    assert report["min_gap"] >= delay - tolerance, {k: v["gaps"][:3] for k, v in report["hosts"].items()}
+    assert report["max_in_flight"] == 1, {k: v for k, v in report["hosts"].items() if v["max_in_flight"] > 1}
+    # Scrapy spaces *dispatches* by the delay; on the wire a request sent late by a busy event loop
+    # can make one gap shorter. So: no gap below half the delay, and nearly all at the delay.
+    # (Scrapy's default ±50% jitter put ~40% of the gaps below 0.9 x delay: this fails then.)
+    short = [g for g in gaps if g < 0.9 * delay]
+    assert len(gaps) > 30 * 50
+    assert gaps[0] >= 0.5 * delay, gaps[:10]
+    assert len(short) <= 0.03 * len(gaps), f"{len(short)} of {len(gaps)} gaps < 0.9 x delay: {short[:10]}"
     db = open_db(tmp_path / "pw.db")
     try:
         rows = {(r["site_id"], r["url"]): r for r in db.query("SELECT * FROM articles")}
