@@ -540,9 +540,23 @@ def _poisson_cdf(lam: float, cap: int = 5) -> list[float]:
     return out
 
 
+class NationalArticle(Article):
+    """An Article whose lead (all a list page needs) is generated without the body."""
+
+    __slots__ = ()
+
+    @property
+    def lead(self) -> str:
+        if self._lead is None:  # the first draw of Article._gen_text's generator: same text
+            rng = random.Random(_h(self.site.sim.seed, self.site.id, self.idx, "body"))
+            d = local(self.published)
+            self._lead = T.make_lead(rng, self.site.unit, d.day, d.month, d.year)
+        return self._lead
+
+
 def _make_article(seed: int, site: NationalSite, idx: int, published: int) -> Article:
     rng = random.Random(_h(seed, site.id, idx))
-    a = Article(site, idx, published, site.categories[0])  # type: ignore[arg-type]
+    a = NationalArticle(site, idx, published, site.categories[0])  # type: ignore[arg-type]
     title = T.make_title(rng, site.unit, local(published).year)
     a.title = f"“{title}”" if rng.random() < 0.05 else title
     if site.template == "liferay":
