@@ -55,6 +55,9 @@ def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings
             slot["delay"] = max(slot.get("delay", site.delay), site.delay)
     s.set("DOWNLOAD_SLOTS", {h: v for h, v in slots.items() if v}, priority="cmdline")
     s.set("PORTALWATCH_PROGRESS", progress, priority="cmdline")
+    if g.hosts:  # [portalwatch] hosts: resolve these suffixes inside this crawl only
+        s.set("PORTALWATCH_HOSTS", dict(g.hosts), priority="cmdline")
+        s.set("TWISTED_DNS_RESOLVER", "crawler.resolver.HostsResolver", priority="cmdline")
     return s
 
 

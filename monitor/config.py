@@ -51,6 +51,7 @@ class Settings:
     backup_keep: int = 7  # newest backups kept
     delivery_retry: str = "every 10m"  # retry failed digest deliveries
     jobstore: str | None = None  # APScheduler job store; default: <database>.jobs.sqlite
+    hosts: dict[str, str] = field(default_factory=dict)  # host-name suffix -> IP, inside the crawl only
 
     @property
     def ua(self) -> str:
@@ -188,6 +189,7 @@ _SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "backup_keep": ((int,), "an integer ≥ 1"),
     "delivery_retry": ((str,), "a schedule ('every 10m', a cron line) or 'off'"),
     "jobstore": ((str,), "a file path"),
+    "hosts": ((dict,), 'a table of host-name suffix = IP address, e.g. { "sim.test" = "127.0.0.1" }'),
 }
 _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "id": ((str,), "a short id: lowercase letters, digits, '-' or '_'"),
@@ -284,6 +286,8 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if getattr(settings, k).strip().lower() != "off":
             _check_schedule(getattr(settings, k), where, k)
 
+    _check_hosts(settings.hosts, where)
+
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
         raise ConfigError(f"{path}: 'site' must be an array of tables: write [[site]], not [site]")
@@ -342,6 +346,23 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
             former[old] = s.id
     recipients = _parse_recipients(data.get("recipient", []), path, ids | {s.parent for s in sites if s.parent})
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data)
+
+
+_HOST_SUFFIX_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def _check_hosts(hosts: dict, where: str) -> None:
+    """`hosts = { "sim.test" = "127.0.0.1" }`: each key a host-name suffix, each value an IP."""
+    import ipaddress
+
+    for suffix, address in hosts.items():
+        if not _HOST_SUFFIX_RE.match(suffix.lower().strip(".")):
+            raise ConfigError(f"{where}: key 'hosts': {suffix!r} is not a host name or suffix (e.g. \"sim.test\")")
+        try:
+            ipaddress.ip_address(address if isinstance(address, str) else "")
+        except ValueError:
+            raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
+                              f"such as \"127.0.0.1\"") from None
 
 
 def _check_profile(name: str, where: str) -> None:

@@ -1,4 +1,5 @@
-"""Run the simulator standalone: ``python -m simulator --port 8765 --seed 1``."""
+"""Run the simulator standalone: ``python -m simulator --port 8765 --seed 1``
+(``--national``: the 3,355-site national world on *.sim.test host names)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extra-template", default="tandan", choices=["liferay", "tandan", "dnn", "plain"])
     ap.add_argument("--toml-out", help="also write the sites.toml to this file")
     ap.add_argument("--quiet", action="store_true", help="print only the base URL")
+    ap.add_argument("--national", action="store_true",
+                    help="serve the national world (3,355 sites on *.sim.test hosts; see docs/simulator.md)")
     args = ap.parse_args(argv)
+    if args.national:
+        from .hosts import main_national
+
+        return main_national(args.seed, args.host, args.port, args.toml_out, args.quiet)
 
     sim = Simulator(
         seed=args.seed,
