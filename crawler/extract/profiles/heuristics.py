@@ -222,9 +222,42 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
         return [], "auto: no repeated article links found"
     _, shape, items = best
     items = _main_cluster(items)
+    extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
+    if extra:
+        order = {el: i for i, el in enumerate(scope.iter())}
+        items = sorted(items + extra, key=lambda it: order.get(it.container, 0))
+        rule += f" (+{len(extra)} of other URL shapes in the same item structure)"
     return items, rule
+
+
+def _same_structure_items(items: list[ListItem], groups: dict, shape: tuple, base: str) -> list[ListItem]:
+    """Items of the list whose URL has another shape (a truncated slug, another suffix): links
+    inside an element with the same tag/classes and parent as the list's item containers."""
+    parents = {it.container.getparent(): None for it in items}
+    parents.pop(None, None)
+    sigs = {_signature(it.container) for it in items}
+    taken = {it.container: None for it in items}
+    have = {it.url for it in items}
+    out: list[ListItem] = []
+    for other, links in groups.items():
+        if other == shape:
+            continue
+        for a, u in links:
+            if u in have:
+                continue
+            for anc in a.iterancestors():
+                if anc in parents:
+                    break
+                if anc.getparent() in parents and _signature(anc) in sigs:
+                    if anc not in taken:
+                        taken[anc] = None
+                        have.add(u)
+                        own = [x for x in anc.iter("a") if x.get("href") and absolute_url(base, x.get("href").strip()) == u]
+                        out.append(ListItem(anc, u, own or [a]))
+                    break
+    return out
 
 
 def _signature(el) -> tuple:
