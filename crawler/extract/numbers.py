@@ -20,7 +20,7 @@ _GROUPED = r"\d{1,3}(?:(?P<g>[.,  \u2009])\d{3})(?:(?P=g)\d{3})*"
 _NUMBER_RE = re.compile(rf"(?:{_GROUPED}|\d+)")
 _FULL_NUMBER_RE = re.compile(rf"^\(?\s*(?:{_GROUPED}|\d+)\s*\)?$")
 # what may follow a count: end, space, separator, closing bracket, or a sentence full stop
-_END = r"(?=$|[\s|)\]};,<>/]|[.:](?!\d))"
+_END = r"(?=$|[\s|)\]};,<>]|[.:](?!\d))"
 
 # Labels, matched on diacritic-folded lowercase text. Longest first.
 VIEW_LABELS = (

@@ -228,5 +228,5 @@ def safe_field(text: str | None, name: str) -> str | None:
     if text is None:
         return None
     if name != "body":
-        text = " ".join(text.split()) if ("\n" in text or "\t" in text) else text.strip()
+        text = " ".join(text.split())
     return bound(text, LIMITS.get(name, 2_000)) or None
