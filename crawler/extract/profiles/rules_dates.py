@@ -63,13 +63,38 @@ def header_elements(root, title_el, body_el=None, after: int = 60, before: int =
                 seq.append(e)
         return seq
     fwd = []
-    for e in title_el.xpath(f"following::*[position() <= {after}]"):
-        if e is body_el or (e.tag == "p" and len(raw_text(e)) > 200):
+    for e in _following(title_el):
+        if e is body_el or len(fwd) >= after or (e.tag == "p" and len(raw_text(e)) > 200):
             break
         fwd.append(e)
-    back = title_el.xpath(f"preceding::*[position() <= {before}]")
-    back.reverse()
+    back = []
+    for e in _preceding(title_el):
+        if len(back) >= before:
+            break
+        back.append(e)
     return fwd + back
+
+
+def _following(el):
+    """Elements after `el` in document order, its own descendants excluded (XPath following::)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            for e in sib.iter():
+                if isinstance(e.tag, str):
+                    yield e
+        node = node.getparent()
+
+
+def _preceding(el):
+    """Elements before `el`, nearest first, its ancestors excluded (XPath preceding::)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings(preceding=True):
+            for e in reversed(list(sib.iter())):
+                if isinstance(e.tag, str):
+                    yield e
+        node = node.getparent()
 
 
 def machine_date(root, elements) -> tuple[DateMatch | None, object | None, str]:
