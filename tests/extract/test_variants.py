@@ -12,7 +12,16 @@ from crawler.extract.numbers import match_view_count
 from crawler.extract.profiles import get_profile
 
 from .test_liferay_samples import D1712928_URL, D1917416_URL, read, vn
-from .test_profiles import DNN_ARTICLE, DNN_ARTICLE_URL, DNN_LIST, DNN_LIST_URL, TD_ARTICLE, TD_ARTICLE_URL, TD_LIST, TD_LIST_URL
+from .test_profiles import (
+    DNN_ARTICLE,
+    DNN_ARTICLE_URL,
+    DNN_LIST,
+    DNN_LIST_URL,
+    TD_ARTICLE,
+    TD_ARTICLE_URL,
+    TD_LIST,
+    TD_LIST_URL,
+)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -251,3 +260,16 @@ def test_machine_readable_date_is_preferred_by_auto():
     art = get_profile("auto").parse_article(html, TD_ARTICLE_URL, now=NOW)
     assert art.published_at == vn(2024, 5, 17, 8, 31)
     assert art.provenance["date"] == "auto: meta article:published_time"
+
+
+def test_list_item_with_an_empty_date_element_has_no_date():
+    html = read("liferay-list-pctn.vi.html")
+    start = html.index('<div class="assetPublishDate')
+    end = html.index("</div>", start) + 6
+    changed = html[:start] + '<div class="assetPublishDate block_timer"> </div>' + html[end:]
+    # the first item's summary mentions another date
+    changed = changed.replace('<div class="asset-summary">', '<div class="asset-summary">Công văn ngày 10/10/2017. ', 1)
+    page = get_profile("liferay").parse_list(changed, "https://sotttt.hanoi.gov.vn/pctn", now=NOW)
+    first = page.entries[0]
+    assert first.published_at is None and first.published_text is None and first.views is None
+    assert page.entries[1].published_at == vn(2017, 4, 27, 9, 7)

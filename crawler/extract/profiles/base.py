@@ -291,12 +291,15 @@ class Profile:
         date_spec = sels.get("item_date")
         text = css = None
         m = None
+        empty = False  # the date element is there but prints no date: no date from elsewhere
         if date_spec:
             text, css = _first_text(item, date_spec)
             m = find_datetime(text) if text else None
             if m and _set_date(entry, m, now):
                 prov.setdefault("date", css)
-        if m is None and (self.fallback or not date_spec):
+            elif m is None and (not text or _no_digits(text)):
+                empty = _first_elements(item, date_spec)[0] is not None
+        if m is None and not empty and (self.fallback or not date_spec):
             m, rule = rd.item_date(item, links, item_blocks())
             if m and _set_date(entry, m, now):
                 prov.setdefault("date", rule)
