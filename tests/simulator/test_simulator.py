@@ -339,14 +339,15 @@ def test_determinism_and_seed_sensitivity():
 
 
 def test_big_world_builds_fast_and_bulk_sites():
-    t = time.perf_counter()
+    # CPU time of this process, not wall-clock: other processes on a busy machine do not count
+    t = time.process_time()
     sim = Simulator(seed=3, articles_per_site=1000)
-    assert time.perf_counter() - t < 2.0
+    assert time.process_time() - t < 2.0
     assert sim.total_articles() >= 10_000
     assert sim.seed_article.views_at(sim.now) == 129
-    t = time.perf_counter()
+    t = time.process_time()
     new = sim.add_sites(50, "tandan", articles_per_site=20)
-    assert time.perf_counter() - t < 2.0
+    assert time.process_time() - t < 2.0
     assert len(new) == 50 and len({s.id for s in new}) == 50
     cfg = tomllib.loads(sim.sites_toml("http://127.0.0.1:1"))
     assert sum(1 for e in cfg["site"] if e["id"].startswith("bulk-tandan-")) == 50
