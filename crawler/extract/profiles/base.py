@@ -257,14 +257,20 @@ class Profile:
         if not href:
             return None
         url = absolute_url(base, href.strip())
-        links: list = [anchor] if anchor is not None else []
-        if not title or self.fallback or not all(sels.get(k) for k in ("item_date", "item_views")):
-            links = [
-                a for a in item.iter("a")
-                if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
-            ] or links
+        found: list | None = None
+
+        def links() -> list:
+            """The item's links to this URL (kept out of the date/count rules); on demand."""
+            nonlocal found
+            if found is None:
+                found = [
+                    a for a in item.iter("a")
+                    if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
+                ] or ([anchor] if anchor is not None else [])
+            return found
+
         if not title:
-            title = h.item_title(h.ListItem(item, url, links))
+            title = h.item_title(h.ListItem(item, url, links()))
         prov.setdefault("item_link", link_css)
         prov.setdefault("title", link_css)
         entry = ListEntry(url=url, title=title or None)
@@ -273,18 +279,19 @@ class Profile:
 
     def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict, now: datetime) -> ListEntry:
         entry = ListEntry(url=it.url, title=h.item_title(it))
-        self._fill_item_fields(entry, it.container, it.links, sels, prov, now, it.blocks)
+        self._fill_item_fields(entry, it.container, lambda: it.links, sels, prov, now, it.blocks)
         return entry
 
     def _fill_item_fields(
         self, entry: ListEntry, item, links, sels: dict, prov: dict, now: datetime, get_blocks=None
     ) -> None:
+        """Date, views and summary of one item; `links()` gives the item's links to its URL."""
         blocks: list[str] | None = None
 
         def item_blocks() -> list[str]:
             nonlocal blocks
             if blocks is None:
-                blocks = get_blocks() if get_blocks else h.short_blocks(item, links)
+                blocks = get_blocks() if get_blocks else h.short_blocks(item, links())
             return blocks
 
         # date: the item_date selector, then the item rules
@@ -300,7 +307,7 @@ class Profile:
             elif m is None and (not text or _no_digits(text)):
                 empty = _first_elements(item, date_spec)[0] is not None
         if m is None and not empty and (self.fallback or not date_spec):
-            m, rule = rd.item_date(item, links, item_blocks())
+            m, rule = rd.item_date(item, links(), item_blocks())
             if m and _set_date(entry, m, now):
                 prov.setdefault("date", rule)
         # views: the item_views selector, then the item rules
@@ -313,7 +320,7 @@ class Profile:
             if vm and _set_views(entry, vm):
                 prov.setdefault("views", _views_rule(vm, css))
         if vm is None and (self.fallback or not views_spec):
-            vm, rule = rc.item_views(item, links, item_blocks())
+            vm, rule = rc.item_views(item, links(), item_blocks())
             if vm and _set_views(entry, vm):
                 prov.setdefault("views", rule)
         # summary
@@ -324,7 +331,7 @@ class Profile:
                 entry.summary = text
                 prov.setdefault("summary", css)
         elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
-            s = h.item_summary(item, links, entry.published_text, item_blocks())
+            s = h.item_summary(item, links(), entry.published_text, item_blocks())
             if s:
                 entry.summary = s
                 prov.setdefault("summary", "auto: longest text block in the item")
