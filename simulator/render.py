@@ -25,6 +25,13 @@ class Page:
 
 
 # ====================================================================== date formats
+# Formats are keyed by flavour: the template name, or "tandan2" / "dnn2" for the second markup
+# flavour of that platform (Site.variant == 2; see TEMPLATES.md).
+
+
+def flavour(site: Site, tpl: str) -> str:
+    """The markup flavour a site renders `tpl` in ("tandan2" for a variant-2 Tân Dân site)."""
+    return tpl + "2" if site.variant == 2 and tpl == site.template and tpl in ("tandan", "dnn") else tpl
 
 
 def _h12(d, pad: bool) -> str:
@@ -39,8 +46,12 @@ def list_date(tpl: str, ts: int) -> str:
         return f"{d:%d/%m/%Y} | {_h12(d, True)}"
     if tpl == "tandan":
         return f"{d:%d - %m - %Y}"
+    if tpl == "tandan2":
+        return f"{d:%d/%m/%Y}"
     if tpl == "dnn":
         return f"({d:%d/%m/%Y, %H:%M})"
+    if tpl == "dnn2":
+        return f"{d:%d/%m/%Y %H:%M}"
     return f"{d:%d-%m-%Y}"
 
 
@@ -54,6 +65,8 @@ def detail_date(site: Site, tpl: str, ts: int, lang: str = "vi") -> str:
         return f"{d:%d - %m - %Y} | {d:%H:%M}"
     if tpl == "dnn":
         return f"{WEEKDAYS[d.weekday()]}, {d.day}/{d.month}/{d.year}, {d:%H:%M} (GMT+7)"
+    if tpl in ("tandan2", "dnn2"):
+        return f"{d:%d/%m/%Y %H:%M}"
     return f"{d:%d-%m-%Y %H:%M}"
 
 
@@ -62,7 +75,7 @@ def detail_label(site: Site, tpl: str, lang: str = "vi") -> str:
         if lang == "en":
             return "Publish date"
         return "" if site.template == "liferay" and site.detail_clock == "12h" else "Ngày đăng"
-    return {"tandan": "Đăng ngày", "dnn": "", "plain": "Ngày đăng:"}[tpl]
+    return {"tandan": "Đăng ngày", "tandan2": "Cập nhật lúc:", "dnn": "", "dnn2": "", "plain": "Ngày đăng:"}[tpl]
 
 
 def views_text(tpl: str, n: int) -> str:
@@ -72,10 +85,16 @@ def views_text(tpl: str, n: int) -> str:
         return f"Lượt xem: {n}"
     if tpl == "dnn":
         return f"Lượt xem: {T.fmt_thousands(n)}"
+    if tpl == "tandan2":
+        return str(n)  # after an eye icon, in an element titled "Lượt xem"
+    if tpl == "dnn2":
+        return f"Số lượt xem ({T.fmt_thousands(n)})"
     return f"Lượt đọc: {T.fmt_thousands(n)}"
 
 
 def list_views_text(tpl: str, n: int) -> str:
+    if tpl == "dnn2":
+        return T.fmt_thousands(n)  # after an eye icon; the exact value in data-views
     return f"Lượt đọc: {T.fmt_thousands(n)}" if tpl == "dnn" else views_text(tpl, n)
 
 
@@ -88,7 +107,8 @@ def _join_line(*parts: str) -> str:
 
 def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
     site = a.site
-    tpl = current_template(sim, site)
+    base_tpl = current_template(sim, site)
+    tpl = flavour(site, base_tpl)
     now = sim.now
     views = a.views_at(now) if sim.shows_views(a, "article") else None
     list_views = a.views_at(now) if sim.shows_views(a, "list") else None
@@ -98,7 +118,7 @@ def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
     # published_text: the date/time span only (a DNN weekday prefix counts as a label)
     ptext = printed.split(", ", 1)[1] if tpl == "dnn" else printed
     if views is not None:
-        sep = " | " if tpl in ("liferay", "dnn") else " "
+        sep = " | " if tpl in ("liferay", "dnn", "dnn2") else " "
         line = f"{line}{sep}{views_text(tpl, views)}"
     rec = {
         "site_id": site.id,
@@ -116,7 +136,8 @@ def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
         "category": a.category.name,
         "status": "live" if a.removed is None else "removed",
         "http_status": 200 if a.removed is None else a.removed,
-        "template": tpl,
+        "template": base_tpl,
+        "flavour": tpl,
         "edited": a.edited_at is not None,
     }
     if include_body:
@@ -511,12 +532,12 @@ def _td_shell(site: Site, title: str, crumbs: list[tuple[str, str]], content: st
 
 
 def _td_list(sim: Simulator, site: Site, cat: Category, page: int, last: int, total: int, chunk: list[Article]) -> str:
-    tpl = "tandan"
+    tpl = flavour(site, "tandan")
     out = []
     for a in chunk:
         href = T.esc(a.path)
         views = (
-            f' <span class="tandan-span-view">{list_views_text(tpl, a.views_at(sim.now))}</span>'
+            _td_views(tpl, list_views_text(tpl, a.views_at(sim.now)))
             if sim.shows_views(a, "list")
             else ""
         )
@@ -528,7 +549,7 @@ def _td_list(sim: Simulator, site: Site, cat: Category, page: int, last: int, to
         out.append(
             f'<div class="tandan-article-news-item">{img}'
             f'<h3 class="tandan-p-article-news-title"><a href="{href}" title="{T.esc(a.title)}">{T.esc(a.title)}</a></h3>'
-            f'<div class="tandan-article-news-info"><span class="tandan-span-date-publish">Đăng ngày {list_date(tpl, a.published)}</span>{views}</div>'
+            f'<div class="tandan-article-news-info">{_td_date(tpl, "" if tpl == "tandan2" else "Đăng ngày", list_date(tpl, a.published))}{views}</div>'
             f'<p class="tandan-p-article-news-summary">{T.esc(a.summary)}</p></div>\n'
         )
     lo = max(1, page - 4)
@@ -550,13 +571,22 @@ def _td_list(sim: Simulator, site: Site, cat: Category, page: int, last: int, to
     return _td_shell(site, cat.name, [(f"{base}/default.aspx", "Trang chủ"), (cat.list_path, cat.name)], content)
 
 
+def _td_views(tpl: str, text: str) -> str:
+    if tpl == "tandan2":  # renamed element, eye icon, label only in the title attribute
+        return f' <span class="tandan-luot-xem" title="Lượt xem"><i class="fa fa-eye"></i> {text}</span>'
+    return f' <span class="tandan-span-view">{text}</span>'
+
+
+def _td_date(tpl: str, label: str, printed: str) -> str:
+    if tpl == "tandan2":  # renamed element, another label and format
+        lbl = f"{label} " if label else ""
+        return f'<span class="tandan-ngay-dang"><i class="fa fa-clock-o"></i> {lbl}{printed}</span>'
+    return f'<span class="tandan-span-date-publish">{label} {printed}</span>'
+
+
 def _td_article(sim: Simulator, site: Site, a: Article) -> str:
-    tpl = "tandan"
-    views = (
-        f' <span class="tandan-span-view">{views_text(tpl, a.views_at(sim.now))}</span>'
-        if sim.shows_views(a, "article")
-        else ""
-    )
+    tpl = flavour(site, "tandan")
+    views = _td_views(tpl, views_text(tpl, a.views_at(sim.now))) if sim.shows_views(a, "article") else ""
     paras = "".join(f"<p>{T.esc_nbsp(p)}</p>" for p in a.paragraphs)
     tags = "".join(
         f'<a href="{site.path}/portal/Pages/tim-kiem.aspx?tag={quote(t)}">{T.esc(t)}</a> '
@@ -566,7 +596,7 @@ def _td_article(sim: Simulator, site: Site, a: Article) -> str:
     content = (
         '<div class="tandan-article-detail">'
         f'<h1 class="tandan-p-article-news-title">{T.esc(a.title)}</h1>'
-        f'<div class="tandan-article-news-info"><span class="tandan-span-date-publish">Đăng ngày {detail_date(site, tpl, a.published)}</span>{views}</div>'
+        f'<div class="tandan-article-news-info">{_td_date(tpl, detail_label(site, tpl), detail_date(site, tpl, a.published))}{views}</div>'
         f'<p class="tandan-p-article-news-summary"><strong>{T.esc(a.lead)}</strong></p>'
         f'<div class="tandan-p-article-main"><div class="ms-rtestate-field">{paras}</div></div>'
         f'{author}<div class="td-tags"><span>Từ khóa: </span>{tags}</div>'
@@ -607,18 +637,21 @@ def _dnn_shell(site: Site, title: str, crumbs: list[tuple[str, str]], content: s
 
 
 def _dnn_list(sim: Simulator, site: Site, cat: Category, page: int, last: int, total: int, chunk: list[Article]) -> str:
-    tpl = "dnn"
+    tpl = flavour(site, "dnn")
     out = []
     for a in chunk:
         href = T.esc(a.path)
-        views = (
-            f' <span class="news-views">{list_views_text(tpl, a.views_at(sim.now))}</span>'
-            if sim.shows_views(a, "list")
-            else ""
-        )
+        n = a.views_at(sim.now)
+        if not sim.shows_views(a, "list"):
+            views = ""
+        elif tpl == "dnn2":  # renamed element, eye icon, the value in data-views
+            views = f' <span class="news-count" data-views="{n}"><i class="icon-eye"></i> {list_views_text(tpl, n)}</span>'
+        else:
+            views = f' <span class="news-views">{list_views_text(tpl, n)}</span>'
+        date_cls = "news-time" if tpl == "dnn2" else "news-date"
         out.append(
             f'<div class="news-item"><h2 class="news-title"><a href="{href}">{T.esc(a.title)}</a></h2>'
-            f'<div class="news-info"><span class="news-date">{list_date(tpl, a.published)}</span>{views}</div>'
+            f'<div class="news-info"><span class="{date_cls}">{list_date(tpl, a.published)}</span>{views}</div>'
             f'<p class="news-summary">{T.esc(a.summary)}</p></div>\n'
         )
     links = []
@@ -639,17 +672,23 @@ def _dnn_list(sim: Simulator, site: Site, cat: Category, page: int, last: int, t
 
 
 def _dnn_article(sim: Simulator, site: Site, a: Article) -> str:
-    tpl = "dnn"
+    tpl = flavour(site, "dnn")
     meta = detail_date(site, tpl, a.published)
+    meta_cls = "news-detail-meta"
+    if tpl == "dnn2":  # renamed meta line: <time datetime>, count in parentheses
+        iso = local(a.published).isoformat()
+        meta = f'<time datetime="{iso}">{meta}</time>'
+        meta_cls = "news-meta"
     if sim.shows_views(a, "article"):
-        meta += f" | {views_text(tpl, a.views_at(sim.now))}"
+        views = views_text(tpl, a.views_at(sim.now))
+        meta += f' | <span class="news-hits">{views}</span>' if tpl == "dnn2" else f" | {views}"
     paras = "".join(f"<p>{T.esc_nbsp(p)}</p>" for p in a.paragraphs)
     author = f'<div class="news-detail-author">{T.esc(a.author)}</div>' if a.author else ""
     content = (
         '<div class="DnnModule DnnModule-News DnnModule-507"><div id="dnn_ctr507_ContentPane">'
         '<div id="dnn_ctr507_ViewNews_pnlDetail" class="news-detail">'
         f'<h1 class="news-detail-title">{T.esc(a.title)}</h1>'
-        f'<div class="news-detail-meta">{meta}</div>'
+        f'<div class="{meta_cls}">{meta}</div>'
         f'<div class="news-detail-summary"><strong>{T.esc(a.lead)}</strong></div>'
         f'<div class="news-detail-body">{paras}</div>{author}'
         "</div></div></div>"

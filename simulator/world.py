@@ -175,6 +175,7 @@ class Site:
     index: int = 0
     posts_per_day: tuple[int, ...] = (1, 2, 2, 3)
     detail_clock: str = "24h"  # liferay: "24h" (wards, "Ngày đăng" label) or "12h" (district)
+    variant: int = 1  # tandan/dnn: 2 = the second markup flavour (renamed/moved date and count)
     children: list[str] = field(default_factory=list)
     sim: Simulator = field(default=None, repr=False)  # type: ignore[assignment]
     articles: list[Article] = field(default_factory=list, repr=False)
@@ -225,6 +226,7 @@ class Site:
             "parent": self.parent,
             "template": self.template,
             "current_template": self.sim.effective_faults(self.id).template or self.template,
+            "variant": self.variant,
             "profile": self.profile,
             "province": self.province,
             "path": self.path,
@@ -419,6 +421,25 @@ class Simulator:
                     Category("thong-bao", "Thông báo", f"{p}/thong-bao/"),
                 ],
                 province="Đắk Lắk",
+            ),
+            n,
+        )  # fmt: skip
+        # second flavours of the Tân Dân and DNN markup (another province, another version)
+        p = "/hatinh/xa-thach-kim"
+        self._add_site(
+            Site(
+                "xa-thach-kim", "Xã Thạch Kim", "commune", None, "tandan", p,
+                [Category("tin-tuc", "Tin tức - Sự kiện", f"{p}/portal/Pages/tin-tuc.aspx")],
+                province="Hà Tĩnh", variant=2,
+            ),
+            n,
+        )  # fmt: skip
+        p = "/bacninh/phuong-vo-cuong"
+        self._add_site(
+            Site(
+                "vo-cuong", "Phường Võ Cường", "ward", None, "dnn", p,
+                [Category("tin-tuc", "Tin tức - Sự kiện", f"{p}/tabid/310/Default.aspx", 310)],
+                province="Bắc Ninh", variant=2,
             ),
             n,
         )  # fmt: skip

@@ -6,16 +6,19 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from .text import decode_entities
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Vietnam time: UTC+7 since 1975, no DST. A fixed offset, never zoneinfo's LMT for old years.
+VN_TZ = timezone(timedelta(hours=7), "+07:00")
+# Plausible publication dates: not before the portals existed, not more than a day ahead.
+EARLIEST = datetime(1995, 1, 1, tzinfo=VN_TZ)
+MAX_AHEAD = timedelta(days=1)
 
 
 @dataclass
 class DateMatch:
-    value: datetime  # aware, in VN_TZ
+    value: datetime  # aware, fixed +07:00 offset
     text: str  # the matched substring, trimmed, e.g. "01/08/2020 | 16:20"
 
 
@@ -23,11 +26,24 @@ _AMPM = r"(?P<{p}ampm>[AaPp]\.?\s?[Mm]\.?|SA|CH|sa|ch|Sa|Ch)(?![A-Za-zÀ-ỹ])"
 _TIME = r"(?P<{p}h>\d{{1,2}})\s?[:hH]\s?(?P<{p}mi>\d{{2}})(?::(?P<{p}s>\d{{2}}))?(?!\d)(?:\s?" + _AMPM + ")?"
 _TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*(?P<tz>[+-]\s*\d{1,2}(?::?\d{2})?)\s*\)?)?"
 
-# Day-first date; both separators must be the same ("17 - 05 - 2024", "01/08/2020", "26.7.2018").
+# Day-first date; both separators must be the same ("17 - 05 - 2024", "01/08/2020", "26.7.2018");
+# a two-digit year only with "/" or "-" ("01/08/20").
 _DMY = (
     r"(?<![\d/.\-])(?P<d>\d{1,2})\s{0,2}(?P<sep>[/.\-])\s{0,2}(?P<m>\d{1,2})\s{0,2}(?P=sep)\s{0,2}"
-    r"(?P<y>\d{4})(?![\d/])"
+    r"(?:(?P<y>\d{4})(?![\d/])|(?<![.\s])(?P<yy>\d{2})(?![\d/.\-]?\d))"
 )
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+         "august aug", "september sept sep", "october oct", "november nov", "december dec")
+    )
+    for name in names.split()
+}
+_MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
+# "December 1, 2026", "Dec. 1st 2026"; "1 December 2026"
+_EN_MDY = rf"(?<![A-Za-z])(?P<m3>{_MON})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})(?!\d)"
+_EN_DMY = rf"(?<![\d/.])(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m4>{_MON})(?![A-Za-z])\.?,?\s+(?P<y4>\d{{4}})(?!\d)"
 # "ngày 17 tháng 5 năm 2024"
 _VN_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*(?:,|năm)\s*(?P<y2>\d{4})(?!\d)"
 # Time after the date: "| 16:20", ", 14:49", " - 08:30", " lúc 8h30"
@@ -44,7 +60,7 @@ _ISO = re.compile(
     r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
-_DATE = re.compile(_DMY + "|" + _VN_WORDS, re.IGNORECASE)
+_DATE = re.compile(_DMY + "|" + _VN_WORDS + "|" + _EN_MDY + "|" + _EN_DMY, re.IGNORECASE)
 
 
 def _offset(spec: str | None):
@@ -75,13 +91,31 @@ def _hour24(h: int, ampm: str | None) -> int | None:
 
 
 def _build(y, m, d, h=0, mi=0, s=0, tz=None) -> datetime | None:
-    if not 1900 <= y <= 2100:
+    if not 1000 <= y <= 9999:  # parsed even when implausible: check_published refuses it
         return None
     try:
         dt = datetime(y, m, d, h, mi, s, tzinfo=tz or VN_TZ)
-    except ValueError:
+        return dt.astimezone(VN_TZ)
+    except (ValueError, OverflowError):
         return None
-    return dt.astimezone(VN_TZ)
+
+
+def _century(yy: int) -> int:
+    """Two-digit year: 00–69 -> 20xx, 70–99 -> 19xx."""
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
+def check_published(dt: datetime | None, now: datetime, text: str | None = None) -> str | None:
+    """A sentence saying why `dt` cannot be a publication date (before EARLIEST or more than
+    MAX_AHEAD after `now`), or None when it is plausible."""
+    if dt is None:
+        return None
+    shown = text or dt.isoformat()
+    if dt < EARLIEST:
+        return f"date '{shown}' is not a plausible publication date (before {EARLIEST:%Y-%m-%d})"
+    if dt > now + MAX_AHEAD:
+        return f"date '{shown}' is not a plausible publication date (more than a day after {now.astimezone(VN_TZ):%Y-%m-%d %H:%M} +07:00)"
+    return None
 
 
 def _candidates(text: str):
@@ -97,9 +131,14 @@ def _candidates(text: str):
             yield m.start(), m.end(), dt
     for m in _DATE.finditer(text):
         if m["d"]:
-            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
-        else:
+            mo, d = int(m["m"]), int(m["d"])
+            y = int(m["y"]) if m["y"] else _century(int(m["yy"]))
+        elif m["d2"]:
             y, mo, d = int(m["y2"]), int(m["m2"]), int(m["d2"])
+        elif m["d3"]:
+            y, mo, d = int(m["y3"]), _MONTHS[m["m3"].lower()], int(m["d3"])
+        else:
+            y, mo, d = int(m["y4"]), _MONTHS[m["m4"].lower()], int(m["d4"])
         start, end = m.start(), m.end()
         h = mi = s = 0
         tz = None

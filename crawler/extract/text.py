@@ -185,3 +185,48 @@ def _walk_block(el, out: list[str], skip: set[int], is_root: bool = False) -> No
 def _add_line_text(out: list[str], text: str | None) -> None:
     if text:
         out.append(text.replace("\n", " ") if "\n" in text else text)
+
+
+# C0 controls except \t and \n, DEL, C1 controls, bidi embeddings/overrides/isolates
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+# Longest value kept per text field (characters); longer values are cut at a word with "…".
+LIMITS = {
+    "title": 500,
+    "published_text": 100,
+    "category": 200,
+    "author": 200,
+    "lead": 2_000,
+    "summary": 2_000,
+    "body": 200_000,
+    "tag": 100,
+}
+MAX_TAGS = 50
+
+
+def strip_unsafe(text: str | None) -> str | None:
+    """Remove control characters (C0 but \\t \\n, C1) and bidi override/isolate characters."""
+    if not text or text.isprintable() and text.isascii():
+        return text
+    return _UNSAFE_RE.sub("", text)
+
+
+def bound(text: str | None, limit: int) -> str | None:
+    """`text` cut to at most `limit` characters at a word boundary, ending in "…"."""
+    if text is None or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–|") + "…"
+
+
+def safe_field(text: str | None, name: str) -> str | None:
+    """A text field as stored: unsafe characters stripped, whitespace trimmed, length bounded."""
+    text = strip_unsafe(text)
+    if text is None:
+        return None
+    if name != "body":
+        text = " ".join(text.split())
+    return bound(text, LIMITS.get(name, 2_000)) or None

@@ -31,12 +31,12 @@ def test_demo_runs_end_to_end_and_leaves_files(tmp_path):
     import sqlite3
 
     db = sqlite3.connect(d / "portalwatch.db")
-    assert db.execute("SELECT COUNT(*) FROM crawls WHERE outcome = 'ok'").fetchone()[0] == 70  # 10 sites × 7
+    assert db.execute("SELECT COUNT(*) FROM crawls WHERE outcome = 'ok'").fetchone()[0] == 84  # 12 sites × 7
     last, = db.execute("SELECT MAX(started_at) FROM crawls").fetchone()  # the demo ends shortly before now
     assert timedelta(0) < datetime.now(UTC) - datetime.fromisoformat(last.replace("Z", "+00:00")) < timedelta(days=2)
     assert db.execute("SELECT COUNT(*) FROM articles WHERE status = 'removed'").fetchone()[0] == 1
     new = db.execute("SELECT COUNT(*) FROM articles WHERE first_seen_at > (SELECT MIN(started_at) FROM crawls"
-                     " WHERE id > 10)").fetchone()[0]
+                     " WHERE id > 12)").fetchone()[0]
     assert new > 0
     # the user can go on with the CLI on what the demo left
     listing = run("--config", str(d / "sites.toml"), "--db", str(d / "portalwatch.db"), "sites", "list", "--json")

@@ -32,7 +32,12 @@ def fetch(sim, url: str) -> str:
 
 
 def sites(sim, template):
-    return [s for s in sim.sites.values() if s.template == template][:2]
+    """Up to two sites of a template; "tandan2"/"dnn2" = the second markup flavour (variant 2)."""
+    variant = 2 if template.endswith("2") else 1
+    base = template.removesuffix("2")
+    found = [s for s in sim.sites.values() if s.template == base and s.variant == variant][:2]
+    assert found, template
+    return found
 
 
 def crawl(sim, profile, start_url, limit=30):
@@ -54,6 +59,11 @@ CASES = [
     ("dnn", "dnn"),
     ("dnn", "auto"),
     ("plain", "auto"),
+    # second flavours: date/count elements renamed or moved, other formats (TEMPLATES.md)
+    ("tandan2", "tandan"),
+    ("tandan2", "auto"),
+    ("dnn2", "dnn"),
+    ("dnn2", "auto"),
 ]
 
 

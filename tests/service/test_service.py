@@ -21,7 +21,7 @@ from monitor.service.scheduler import status
 from tests.service.conftest import pin_clock, real_clock, rows, set_service_settings, wait_for
 
 pytestmark = pytest.mark.slow
-SITES = 10  # the simulator's core sites
+SITES = 12  # the simulator's core sites (incl. the second Tân Dân and DNN flavours)
 
 
 def batches(portal) -> list[dict]:

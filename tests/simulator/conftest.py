@@ -55,12 +55,21 @@ def norm(s: str) -> str:
     return " ".join(s.split())
 
 
-_NUM = re.compile(r"(?:View count|Lượt xem|Lượt đọc):\s*([\d.,]+)")
+_NUM = re.compile(r"(?:View count|Lượt xem|Lượt đọc):\s*([\d.,]+)|Số lượt xem \(([\d.,]+)\)")
 
 
-def views_in(text: str) -> int | None:
+def views_in(text: str, el=None) -> int | None:
+    """The count in a date/count line; for the second flavours (TEMPLATES.md) the count sits in
+    an element titled "Lượt xem" or in a data-views attribute."""
     m = _NUM.search(text)
-    return int(re.sub(r"[.,]", "", m.group(1))) if m else None
+    if m:
+        return int(re.sub(r"[.,]", "", m.group(1) or m.group(2)))
+    if el is not None:
+        if (c := el.select_one("[data-views]")) is not None:
+            return int(c["data-views"])
+        if (c := el.select_one('[title="Lượt xem"]')) is not None:
+            return int(c.get_text().strip())
+    return None
 
 
 # ---------------------------------------------------------------- per-template parsing (tests only)
@@ -90,8 +99,9 @@ def parse_list(tpl: str, html: str, base: str) -> tuple[list[dict], str | None]:
         item_sel, link_sel, date_sel = LIST_SEL[tpl]
         for it in soup.select(item_sel):
             a = it.select_one(link_sel)
-            d = norm(it.select_one(date_sel).get_text())
-            entries.append({"url": urljoin(base, a["href"]), "title": a.get_text().strip(), "date": d, "views": views_in(d)})
+            box = it.select_one(date_sel)
+            d = norm(box.get_text())
+            entries.append({"url": urljoin(base, a["href"]), "title": a.get_text().strip(), "date": d, "views": views_in(d, box)})
     nxt = None
     if tpl == "liferay":
         for a in soup.select("ul.pager.lfr-pagination-buttons li a"):
@@ -113,6 +123,7 @@ def parse_list(tpl: str, html: str, base: str) -> tuple[list[dict], str | None]:
 
 def parse_article(tpl: str, html: str) -> dict:
     soup = BeautifulSoup(html, "lxml")
+    meta = None
     if tpl == "liferay":
         title = soup.select_one("div.asset-full-content-title").get_text()
         date = norm(soup.select_one("div.assetPublishDate").get_text())
@@ -120,12 +131,14 @@ def parse_article(tpl: str, html: str) -> dict:
         cat = soup.select_one("div.dd_chuyenmuc span.tintuc").get_text()
     elif tpl == "tandan":
         title = soup.select_one("h1.tandan-p-article-news-title").get_text()
-        date = norm(soup.select_one("div.tandan-article-news-info").get_text())
+        meta = soup.select_one("div.tandan-article-news-info")
+        date = norm(meta.get_text())
         body = soup.select("div.tandan-p-article-main div.ms-rtestate-field p")
         cat = soup.select("div.tandan-breadcrumb a")[-1].get_text()
     elif tpl == "dnn":
         title = soup.select_one("h1.news-detail-title").get_text()
-        date = norm(soup.select_one("div.news-detail-meta").get_text())
+        meta = soup.select_one("div.news-detail-meta, div.news-meta")
+        date = norm(meta.get_text())
         body = soup.select("div.news-detail-body p")
         cat = soup.select("div.dnn-breadcrumb a")[-1].get_text()
     else:
@@ -137,7 +150,7 @@ def parse_article(tpl: str, html: str) -> dict:
     return {
         "title": title,
         "date": date,
-        "views": views_in(date),
+        "views": views_in(date, meta),
         "body": "\n\n".join(p.get_text() for p in body),
         "category": cat,
     }

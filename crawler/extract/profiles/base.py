@@ -3,24 +3,42 @@
 A profile is mostly data: `defaults` maps selector keys (SELECTOR_KEYS plus the optional
 "item_summary", "lead", "author", "tags") to a CSS selector or a tuple of alternatives tried in
 order. Per-site `selectors` override them key by key. Fields without a selector (all of them for
-`auto`) come from the rules in `heuristics`.
+`auto`) come from the rules in `heuristics`, `rules_dates` and `rules_counts`.
+
+Every field is a chain: the profile's selectors, then (when they find no value) the rules `auto`
+uses, scoped to the item or the article header, so a renamed or moved element never costs a field
+that the page prints. A date element that is present but empty gives no date at all (no dates
+invented from the body). Implausible values (a count over MAX_VIEWS, a date before 1995 or more
+than a day ahead of `now`) give None plus a sentence in `rejected`.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from ..dates import find_datetime
-from ..numbers import match_view_count, parse_count
-from ..text import block_text, clean_text, element_text, parse_html
+from ..clock import extraction_now
+from ..dates import check_published, find_datetime
+from ..numbers import ViewCountMatch, check_count, match_view_count
+from ..text import (
+    MAX_TAGS,
+    block_text,
+    clean_text,
+    element_text,
+    parse_html,
+    safe_field,
+    strip_unsafe,
+)
 from ..types import ArticlePage, ListEntry, ListPage
 from ..urls import absolute_url
 from . import heuristics as h
+from . import rules_counts as rc
+from . import rules_dates as rd
 
 SelectorSpec = str | tuple[str, ...]
 
@@ -103,6 +121,50 @@ def _as_text(value) -> str:
     return clean_text(value) if isinstance(value, str) else element_text(value)
 
 
+def _count_in(text: str) -> ViewCountMatch | None:
+    """The count in a views element's text: behind a label, else the whole text as a number."""
+    return match_view_count(text) or check_count(text)
+
+
+def _set_date(obj, m, now: datetime) -> bool:
+    """Store a DateMatch on a ListEntry/ArticlePage unless implausible (then record why)."""
+    why = check_published(m.value, now, m.text)
+    if why:
+        obj.rejected.append(why)
+        return False
+    obj.published_at, obj.published_text = m.value, m.text
+    return True
+
+
+def _set_views(obj, vm: ViewCountMatch) -> bool:
+    if vm.value is None:
+        if vm.rejected:
+            obj.rejected.append(vm.rejected)
+        return False
+    obj.views = vm.value
+    return True
+
+
+def _views_rule(vm: ViewCountMatch, css: str) -> str:
+    return f"label '{vm.label}' in {css}" if vm.label else css
+
+
+def _no_digits(text: str) -> bool:
+    return not any(c.isdigit() for c in text)
+
+
+def _finish(obj, names: tuple[str, ...]) -> None:
+    """Strip unsafe characters from and bound every text field."""
+    for name in names:
+        setattr(obj, name, safe_field(getattr(obj, name), name))
+    obj.url = strip_unsafe(obj.url)
+    obj.rejected = [safe_field(r, "summary") for r in obj.rejected]
+
+
+_ENTRY_FIELDS = ("title", "published_text", "summary")
+_ARTICLE_FIELDS = ("title", "published_text", "body", "category", "lead", "author")
+
+
 class Profile:
     """Base profile. Subclasses set `name`, `description`, `defaults`, markers and URL patterns."""
 
@@ -138,8 +200,12 @@ class Profile:
         return merged
 
     # ------------------------------------------------------------------ list pages
-    def parse_list(self, html: str, url: str, selectors: dict | None = None) -> ListPage:
-        """Entries (url, title, date, views, summary) of a list page and the next page URL."""
+    def parse_list(
+        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
+    ) -> ListPage:
+        """Entries (url, title, date, views, summary) of a list page and the next page URL.
+        `now` (default: extraction_now()) bounds plausible dates."""
+        now = now or extraction_now()
         root = parse_html(html)
         base = h.base_url(root, url)
         sels = self.selectors_for(selectors)
@@ -150,7 +216,7 @@ class Profile:
             prov["list_item"] = item_css
             seen: set[str] = set()
             for item in items:
-                entry = self._entry_from_item(item, base, sels, prov)
+                entry = self._entry_from_item(item, base, sels, prov, now)
                 if entry and entry.url not in seen:
                     seen.add(entry.url)
                     entries.append(entry)
@@ -163,7 +229,7 @@ class Profile:
             # the profile's item selectors do not fit this page: read items by the rules alone
             item_sels = {k: v for k, v in sels.items() if not k.startswith("item_")}
             for it in found:
-                entries.append(self._entry_from_container(it, item_sels, prov))
+                entries.append(self._entry_from_container(it, item_sels, prov, now))
         next_url = None
         links, next_css = _first_elements(root, sels.get("next_page"))
         if links:
@@ -182,75 +248,80 @@ class Profile:
             next_url, rule = h.find_next_page(root, url, base)
             if next_url:
                 prov["next_page"] = rule
+        for entry in entries:
+            _finish(entry, _ENTRY_FIELDS)
         return ListPage(entries=entries, next_url=next_url, provenance=prov)
 
-    def _entry_from_item(self, item, base: str, sels: dict, prov: dict) -> ListEntry | None:
+    def _entry_from_item(self, item, base: str, sels: dict, prov: dict, now: datetime) -> ListEntry | None:
         href, anchor, title, link_css = _link_of(item, sels.get("item_link") or "a[href]")
         if not href:
             return None
         url = absolute_url(base, href.strip())
-        links: list = [anchor] if anchor is not None else []
-        needs_links = not title or not all(sels.get(k) for k in ("item_date", "item_views"))
-        if needs_links:
-            links = [
-                a for a in item.iter("a")
-                if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
-            ] or links
+        found: list | None = None
+
+        def links() -> list:
+            """The item's links to this URL (kept out of the date/count rules); on demand."""
+            nonlocal found
+            if found is None:
+                found = [
+                    a for a in item.iter("a")
+                    if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
+                ] or ([anchor] if anchor is not None else [])
+            return found
+
         if not title:
-            title = h.item_title(h.ListItem(item, url, links))
+            title = h.item_title(h.ListItem(item, url, links()))
         prov.setdefault("item_link", link_css)
         prov.setdefault("title", link_css)
         entry = ListEntry(url=url, title=title or None)
-        self._fill_item_fields(entry, item, links, sels, prov)
+        self._fill_item_fields(entry, item, links, sels, prov, now)
         return entry
 
-    def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict) -> ListEntry:
+    def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict, now: datetime) -> ListEntry:
         entry = ListEntry(url=it.url, title=h.item_title(it))
-        self._fill_item_fields(entry, it.container, it.links, sels, prov, it.blocks)
+        self._fill_item_fields(entry, it.container, lambda: it.links, sels, prov, now, it.blocks)
         return entry
 
-    def _fill_item_fields(self, entry: ListEntry, item, links, sels: dict, prov: dict, get_blocks=None) -> None:
+    def _fill_item_fields(
+        self, entry: ListEntry, item, links, sels: dict, prov: dict, now: datetime, get_blocks=None
+    ) -> None:
+        """Date, views and summary of one item; `links()` gives the item's links to its URL."""
         blocks: list[str] | None = None
 
         def item_blocks() -> list[str]:
             nonlocal blocks
             if blocks is None:
-                blocks = get_blocks() if get_blocks else h.short_blocks(item, links)
+                blocks = get_blocks() if get_blocks else h.short_blocks(item, links())
             return blocks
 
-        # date
+        # date: the item_date selector, then the item rules
         date_spec = sels.get("item_date")
         text = css = None
+        m = None
+        empty = False  # the date element is there but prints no date: no date from elsewhere
         if date_spec:
             text, css = _first_text(item, date_spec)
             m = find_datetime(text) if text else None
-            if m:
-                entry.published_at, entry.published_text = m.value, m.text
+            if m and _set_date(entry, m, now):
                 prov.setdefault("date", css)
-        else:
-            m, rule = h.item_date(item, links, item_blocks())
-            if m:
-                entry.published_at, entry.published_text = m.value, m.text
+            elif m is None and (not text or _no_digits(text)):
+                empty = _first_elements(item, date_spec)[0] is not None
+        if m is None and not empty and (self.fallback or not date_spec):
+            m, rule = rd.item_date(item, links(), item_blocks())
+            if m and _set_date(entry, m, now):
                 prov.setdefault("date", rule)
-        # views
+        # views: the item_views selector, then the item rules
         views_spec = sels.get("item_views")
+        vm = None
         if views_spec:
             if views_spec != date_spec:  # else: reuse the date element's text
                 text, css = _first_text(item, views_spec)
-            if text:
-                vm = match_view_count(text)
-                if vm:
-                    entry.views = vm.value
-                    prov.setdefault("views", f"label '{vm.label}' in {css}")
-                else:
-                    n = parse_count(text)
-                    if n is not None:
-                        entry.views = n
-                        prov.setdefault("views", css)
-        else:
-            vm, rule = h.item_views(item, links, item_blocks())
-            if vm:
-                entry.views = vm.value
+            vm = _count_in(text) if text else None
+            if vm and _set_views(entry, vm):
+                prov.setdefault("views", _views_rule(vm, css))
+        if vm is None and (self.fallback or not views_spec):
+            vm, rule = rc.item_views(item, links(), item_blocks())
+            if vm and _set_views(entry, vm):
                 prov.setdefault("views", rule)
         # summary
         sum_spec = sels.get("item_summary")
@@ -260,14 +331,18 @@ class Profile:
                 entry.summary = text
                 prov.setdefault("summary", css)
         elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
-            s = h.item_summary(item, links, entry.published_text, item_blocks())
+            s = h.item_summary(item, links(), entry.published_text, item_blocks())
             if s:
                 entry.summary = s
                 prov.setdefault("summary", "auto: longest text block in the item")
 
     # ------------------------------------------------------------------ article pages
-    def parse_article(self, html: str, url: str, selectors: dict | None = None) -> ArticlePage:
-        """Title, date, views, body, category, lead, author and tags of an article page."""
+    def parse_article(
+        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
+    ) -> ArticlePage:
+        """Title, date, views, body, category, lead, author and tags of an article page.
+        `now` (default: extraction_now()) bounds plausible dates."""
+        now = now or extraction_now()
         root = parse_html(html)
         sels = self.selectors_for(selectors)
         page = ArticlePage(url=url)
@@ -288,22 +363,46 @@ class Profile:
             if page.title:
                 prov["title"] = rule
 
-        # date
+        # body element (its text is read last, without the title/date/lead/author elements)
+        body_el = body_vals = None
+        found, body_css = _first_elements(root, sels.get("body"))
+        if found:
+            if isinstance(found[0], str):
+                body_vals = found
+            else:
+                body_el = found[0]
+        elif heur or not sels.get("body"):
+            # keep the date line out of the body scores: a first look at the header
+            pre_date_el = rd.find_date_near(root, title_el)[1]
+            body_el, body_css = h.find_body(root, title_el, pre_date_el)
+            if body_el is None:
+                body_css = None
+        header: list | None = None
+
+        def header_els() -> list:
+            nonlocal header
+            if header is None:
+                header = rd.header_elements(root, title_el, body_el)
+            return header
+
+        # date: the date selector; an element that is present but empty means "no date"
         date_el = None
         date_spec = sels.get("date")
         found, css = _first_elements(root, date_spec)
+        m = None
+        empty = False
         if found:
             for cand in found:
                 m = find_datetime(_as_text(cand))
                 if m:
-                    page.published_at, page.published_text = m.value, m.text
-                    prov["date"] = css
                     date_el = None if isinstance(cand, str) else cand
+                    if _set_date(page, m, now):
+                        prov["date"] = css
                     break
-        if page.published_at is None and (heur or not date_spec):
-            m, date_el, rule = h.find_date_near(root, title_el)
-            if m:
-                page.published_at, page.published_text = m.value, m.text
+            empty = m is None and all(_no_digits(_as_text(c)) for c in found)
+        if m is None and not empty and (heur or not date_spec):
+            m, date_el, rule = rd.find_date_near(root, title_el, body_el, header_els())
+            if m and _set_date(page, m, now):
                 prov["date"] = rule
 
         if "date" in prov:
@@ -315,25 +414,20 @@ class Profile:
         if heur and not fits:
             sels = {k: v for k, v in sels.items() if k not in ("views", "body", "category", "lead", "author", "tags")}
 
-        # views (no heuristic fallback when the profile says where views are: absence is normal)
+        # views: the views selector (the date line when it is the same element), then the rules
         views_spec = sels.get("views")
+        vm = None
         if views_spec:
             if date_el is not None and views_spec == date_spec and prov.get("date") in _chain(date_spec):
                 text, css = element_text(date_el), prov["date"]  # the date line carries the count
             else:
                 text, css = _first_text(root, views_spec)
-            if text:
-                vm = match_view_count(text)
-                if vm:
-                    page.views = vm.value
-                    prov["views"] = f"label '{vm.label}' in {css}"
-                elif parse_count(text) is not None:
-                    page.views = parse_count(text)
-                    prov["views"] = css
-        else:
-            vm, rule = h.find_views_near(root, title_el, date_el)
-            if vm:
-                page.views = vm.value
+            vm = _count_in(text) if text else None
+            if vm and _set_views(page, vm):
+                prov["views"] = _views_rule(vm, css)
+        if vm is None and (heur or not views_spec):
+            vm, rule = rc.find_views_near(root, title_el, date_el, header_els())
+            if vm and _set_views(page, vm):
                 prov["views"] = rule
 
         # lead / author (profile selectors only)
@@ -349,16 +443,13 @@ class Profile:
 
         # body
         exclude = [e for e in (*extra_els, title_el, date_el) if e is not None]
-        found, css = _first_elements(root, sels.get("body"))
-        if found:
-            first = found[0]
-            if isinstance(first, str):
-                page.body = "\n\n".join(clean_text(v) for v in found if clean_text(v)) or None
-            else:
-                page.body = block_text(first, exclude=exclude) or None
-            if page.body:
-                prov["body"] = css
-        if not page.body and (heur or not sels.get("body")):
+        if body_vals:
+            page.body = "\n\n".join(clean_text(v) for v in body_vals if clean_text(v)) or None
+        elif body_el is not None:
+            page.body = block_text(body_el, exclude=exclude) or None
+        if page.body:
+            prov["body"] = body_css
+        elif heur and body_css in _chain(sels.get("body")):  # the selected element is empty
             el, rule = h.find_body(root, title_el, date_el)
             if el is not None:
                 page.body = block_text(el, exclude=exclude) or None
@@ -386,6 +477,8 @@ class Profile:
                 page.tags = list(dict.fromkeys(tags))
                 prov["tags"] = css
                 break
+        _finish(page, _ARTICLE_FIELDS)
+        page.tags = [t for t in (safe_field(t, "tag") for t in page.tags[:MAX_TAGS]) if t]
         return page
 
     def __repr__(self) -> str:

@@ -11,8 +11,8 @@ from collections import defaultdict
 from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from ..dates import DateMatch, find_datetime
-from ..numbers import ViewCountMatch, match_view_count
+from ..dates import find_datetime
+from ..numbers import match_view_count
 from ..text import clean_text, element_text, fold, normalize_ws, raw_text
 from ..urls import absolute_url, canonical_url
 
@@ -222,9 +222,42 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
         return [], "auto: no repeated article links found"
     _, shape, items = best
     items = _main_cluster(items)
+    extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
+    if extra:
+        order = {el: i for i, el in enumerate(scope.iter())}
+        items = sorted(items + extra, key=lambda it: order.get(it.container, 0))
+        rule += f" (+{len(extra)} of other URL shapes in the same item structure)"
     return items, rule
+
+
+def _same_structure_items(items: list[ListItem], groups: dict, shape: tuple, base: str) -> list[ListItem]:
+    """Items of the list whose URL has another shape (a truncated slug, another suffix): links
+    inside an element with the same tag/classes and parent as the list's item containers."""
+    parents = {it.container.getparent(): None for it in items}
+    parents.pop(None, None)
+    sigs = {_signature(it.container) for it in items}
+    taken = {it.container: None for it in items}
+    have = {it.url for it in items}
+    out: list[ListItem] = []
+    for other, links in groups.items():
+        if other == shape:
+            continue
+        for a, u in links:
+            if u in have:
+                continue
+            for anc in a.iterancestors():
+                if anc in parents:
+                    break
+                if anc.getparent() in parents and _signature(anc) in sigs:
+                    if anc not in taken:
+                        taken[anc] = None
+                        have.add(u)
+                        own = [x for x in anc.iter("a") if x.get("href") and absolute_url(base, x.get("href").strip()) == u]
+                        out.append(ListItem(anc, u, own or [a]))
+                    break
+    return out
 
 
 def _signature(el) -> tuple:
@@ -360,40 +393,6 @@ def short_blocks(container, link_els=(), limit: int = 160) -> list[str]:
     if isinstance(container.tag, str):
         walk(container)
     return [t for t in (clean_text(x) for x in out) if t]
-
-
-def item_date(container, link_els=(), blocks: list[str] | None = None) -> tuple[DateMatch | None, str]:
-    """Publication date in a list item: labelled/timed dates first, never from the title link."""
-    for t in container.iter("time"):
-        m = find_datetime(t.get("datetime") or "")
-        if m and "T" in (t.get("datetime") or ""):
-            return DateMatch(m.value, element_text(t) or m.text), "auto: <time datetime> in item"
-        break
-    if blocks is None:
-        blocks = short_blocks(container, link_els)
-    first = None
-    for text in blocks:
-        m = find_datetime(text)
-        if not m:
-            continue
-        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
-        if strong:
-            return m, "auto: labelled/timed date in item text"
-        if first is None:
-            first = m
-    if first is None:
-        return None, ""
-    return first, "auto: first date in item text"
-
-
-def item_views(container, link_els=(), blocks: list[str] | None = None) -> tuple[ViewCountMatch | None, str]:
-    """View count by label in the item's short texts (never inside the title link)."""
-    if blocks is None:
-        blocks = short_blocks(container, link_els)
-    m = match_view_count(" | ".join(blocks))
-    if m:
-        return m, f"auto: label '{m.label}' in item text"
-    return None, ""
 
 
 def item_summary(container, link_els=(), date_text: str | None = None, blocks: list[str] | None = None) -> str | None:
@@ -585,67 +584,6 @@ def _date_after(el, window: int = 15) -> bool:
     return False
 
 
-def _near_elements(root, title_el, after: int = 150, before: int = 25):
-    """Short-text elements after the title (document order), then before it (nearest first)."""
-    if title_el is None:
-        body = root.find(".//body")
-        seq = list((body if body is not None else root).iter())[:400]
-        return [e for e in seq if isinstance(e.tag, str)]
-    fwd = title_el.xpath(f"following::*[position() <= {after}]")
-    back = title_el.xpath(f"preceding::*[position() <= {before}]")
-    back.reverse()
-    return fwd + back
-
-
-def find_date_near(root, title_el) -> tuple[DateMatch | None, object | None, str]:
-    """Publication date: first short text after the title holding a date, then before it."""
-    cache: dict = {}
-    first = None
-    for el in _near_elements(root, title_el):
-        if el.tag in _SKIP_TAGS or (el.tag == "a" and title_el is not None):
-            continue
-        text = element_text(el)
-        if not text or len(text) > 160:
-            continue
-        m = find_datetime(text)
-        if not m:
-            continue
-        if title_el is None and in_boilerplate(el, cache):
-            continue
-        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
-        if strong:
-            return m, el, "auto: first labelled/timed date near the title"
-        if first is None:
-            first = (m, el)
-    if first:
-        return first[0], first[1], "auto: first date near the title"
-    iso = meta_content(root, "article:published_time", "datepublished", "pubdate", "date")
-    m = find_datetime(iso) if iso else None
-    if m:
-        return m, None, "auto: meta article:published_time"
-    return None, None, ""
-
-
-def find_views_near(root, title_el, date_el=None) -> tuple[ViewCountMatch | None, str]:
-    """View count by label in the date line, else in short texts near the title."""
-    if date_el is not None:
-        m = match_view_count(element_text(date_el))
-        if m:
-            return m, f"auto: label '{m.label}' in the date line"
-    cache: dict = {}
-    for el in _near_elements(root, title_el):
-        if el.tag in _SKIP_TAGS:
-            continue
-        text = element_text(el)
-        if not text or len(text) > 160:
-            continue
-        m = match_view_count(text)
-        # "Lượt truy cập" away from the date line is usually the site's visitor counter
-        if m and "truy" not in fold(m.label) and not in_boilerplate(el, cache):
-            return m, f"auto: label '{m.label}' near the title"
-    return None, ""
-
-
 _INLINE = frozenset("a b i u em strong span font small big sub sup label abbr code mark s strike".split())
 
 
@@ -749,17 +687,13 @@ __all__ = [
     "base_url",
     "find_body",
     "find_category",
-    "find_date_near",
     "find_list_items",
     "find_next_page",
     "find_title",
-    "find_views_near",
     "in_boilerplate",
     "is_boilerplate",
-    "item_date",
     "item_summary",
     "item_title",
-    "item_views",
     "page_number",
     "short_blocks",
     "path_shape",

@@ -1,0 +1,142 @@
+"""Date rules used by `auto` and as every profile's fallback: list items and the article header.
+
+The article rules read only the header region (around the title, before the body): a date in the
+body text ("Công văn số … ngày 10/10/2017") is never a publication date.
+"""
+
+from __future__ import annotations
+
+from ..dates import DateMatch, find_datetime
+from ..text import element_text, fold, raw_text
+from .heuristics import _DATE_LABEL_RE, _SKIP_TAGS, in_boilerplate, meta_content, short_blocks
+
+_META_DATES = ("article:published_time", "datepublished", "pubdate", "date", "dc.date.issued")
+
+
+def _time_element(t) -> DateMatch | None:
+    """The date of a `<time datetime=…>` element: the attribute when it has a time of day, else
+    the printed text (when it parses), else the attribute."""
+    attr = (t.get("datetime") or "").strip()
+    am = find_datetime(attr) if attr else None
+    text = element_text(t)
+    tm = find_datetime(text) if text else None
+    if am and ("T" in attr or " " in attr or tm is None):
+        return DateMatch(am.value, tm.text if tm else am.text)
+    return tm
+
+
+def item_date(container, link_els=(), blocks: list[str] | None = None) -> tuple[DateMatch | None, str]:
+    """Publication date in a list item: <time datetime>, then labelled/timed dates, never from
+    the title link."""
+    for t in container.iter("time"):
+        m = _time_element(t)
+        if m:
+            return m, "auto: <time datetime> in item"
+        break
+    if blocks is None:
+        blocks = short_blocks(container, link_els)
+    first = None
+    for text in blocks:
+        m = find_datetime(text)
+        if not m:
+            continue
+        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
+        if strong:
+            return m, "auto: labelled/timed date in item text"
+        if first is None:
+            first = m
+    if first is None:
+        return None, ""
+    return first, "auto: first date in item text"
+
+
+def header_elements(root, title_el, body_el=None, after: int = 60, before: int = 25) -> list:
+    """Elements of the article header: after the title up to the body (document order), then
+    before the title (nearest first). Stops at the body element or a body-sized paragraph."""
+    if title_el is None:
+        body = root.find(".//body")
+        seq = []
+        for e in (body if body is not None else root).iter():
+            if e is body_el or len(seq) >= 400:
+                break
+            if isinstance(e.tag, str):
+                seq.append(e)
+        return seq
+    fwd = []
+    for e in _following(title_el):
+        if e is body_el or len(fwd) >= after or (e.tag == "p" and len(raw_text(e)) > 200):
+            break
+        fwd.append(e)
+    back = []
+    for e in _preceding(title_el):
+        if len(back) >= before:
+            break
+        back.append(e)
+    return fwd + back
+
+
+def _following(el):
+    """Elements after `el` in document order, its own descendants excluded (XPath following::)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            for e in sib.iter():
+                if isinstance(e.tag, str):
+                    yield e
+        node = node.getparent()
+
+
+def _preceding(el):
+    """Elements before `el`, nearest first, its ancestors excluded (XPath preceding::)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings(preceding=True):
+            for e in reversed(list(sib.iter())):
+                if isinstance(e.tag, str):
+                    yield e
+        node = node.getparent()
+
+
+def machine_date(root, elements) -> tuple[DateMatch | None, object | None, str]:
+    """Machine-readable publication date: <time datetime> in the header, else meta tags."""
+    for el in elements:
+        if el.tag == "time" and el.get("datetime"):
+            m = _time_element(el)
+            if m:
+                return m, el, "auto: <time datetime> in the header"
+    iso = meta_content(root, *_META_DATES)
+    m = find_datetime(iso) if iso else None
+    if m:
+        return m, None, "auto: meta article:published_time"
+    return None, None, ""
+
+
+def find_date_near(root, title_el, body_el=None, elements=None) -> tuple[DateMatch | None, object | None, str]:
+    """Publication date in the article header: machine-readable first, then the first labelled
+    or timed date after the title, then before it; never from the body."""
+    if elements is None:
+        elements = header_elements(root, title_el, body_el)
+    m, el, rule = machine_date(root, elements)
+    if m:
+        return m, el, rule
+    cache: dict = {}
+    first = None
+    for el in elements:
+        if el.tag in _SKIP_TAGS or (el.tag == "a" and title_el is not None):
+            continue
+        text = element_text(el)
+        if not text or len(text) > 160:
+            continue
+        m = find_datetime(text)
+        if not m:
+            continue
+        if title_el is None and in_boilerplate(el, cache):
+            continue
+        strong = ":" in m.text or bool(_DATE_LABEL_RE.search(fold(text)))
+        if strong:
+            return m, el, "auto: first labelled/timed date near the title"
+        if first is None:
+            first = (m, el)
+    if first:
+        return first[0], first[1], "auto: first date near the title"
+    return None, None, ""
