@@ -135,7 +135,7 @@ class NationalSite:
     __slots__ = (
         "id", "name", "level", "parent", "template", "host", "path", "categories", "province",
         "province_slug", "unit", "index", "detail_clock", "children", "sim", "n_past", "rate",
-        "faults", "district",
+        "faults", "district", "variant",
     )  # fmt: skip
 
     def __init__(self, sim: NationalWorld, index: int, sid: str, name: str, level: str, parent: str | None,
@@ -145,6 +145,8 @@ class NationalSite:
         self.province, self.province_slug = province, province_slug
         self.unit = name[:1].lower() + name[1:]
         self.detail_clock = "24h"
+        # provinces on Tân Dân or DNN run one of the two flavours of their platform (TEMPLATES.md)
+        self.variant = 1 + _h(sim.seed, province_slug, "flavour") % 2 if template in ("tandan", "dnn") else 1
         self.children: list[str] = []
         self.district = host.split(".", 1)[0] if path else None
         self.categories = [Category("tin-tuc", "Tin tức - Sự kiện", _list_path(template, path))]
