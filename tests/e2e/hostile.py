@@ -31,6 +31,7 @@ class HostileServer:
     def __init__(self):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, float]] = []  # (path, monotonic time)
+        self.sequences: dict[str, list[Route]] = {}  # answered first, one per request, then routes
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,7 +42,8 @@ class HostileServer:
 
             def do_GET(self):
                 server.requests.append((self.path, time.monotonic()))
-                route = server.routes.get(self.path)
+                queue = server.sequences.get(self.path)
+                route = queue.pop(0) if queue else server.routes.get(self.path)
                 if route is None:
                     route = Route(404, {"Content-Type": "text/html"}, b"<html><body>not found</body></html>")
                 self.send_response(route.status)
@@ -70,6 +72,10 @@ class HostileServer:
 
     def route(self, path: str, **kw) -> None:
         self.routes[path] = Route(**kw)
+
+    def first(self, path: str, *routes: Route) -> None:
+        """Answer the next requests for `path` with these routes, then with its page again."""
+        self.sequences[path] = list(routes)
 
     def page(self, path: str, body: str | bytes, *, status: int = 200, content_type: str = "text/html; charset=utf-8",
              headers: dict[str, str] | None = None) -> None:
@@ -113,10 +119,12 @@ def liferay_article(title: str, views: str = "View count: 12", body: str = "Nộ
 
 
 def write_config(path: Path, sites: dict[str, list[str]], extra: str = "") -> Path:
-    """sites.toml with one Liferay site per id (its start URLs), no delay, one retry."""
+    """sites.toml with one Liferay site per id (its start URLs): no delay, one retry, and
+    article pages fetched on every crawl."""
     text = "[portalwatch]\ndelay = 0\nretries = 1\ntimeout = 20\nautothrottle = false\n" + extra + "\n"
     for sid, urls in sites.items():
         quoted = ", ".join(f'"{u}"' for u in urls)
-        text += f'\n[[site]]\nid = "{sid}"\nname = "Phường {sid}"\nstart_urls = [{quoted}]\nprofile = "liferay"\n'
+        text += (f'\n[[site]]\nid = "{sid}"\nname = "Phường {sid}"\nstart_urls = [{quoted}]\nprofile = "liferay"\n'
+                 'revisit = { mode = "always" }\n')
     path.write_text(text, encoding="utf-8")
     return path
