@@ -60,9 +60,10 @@ def test_rejected_values_become_fetch_errors_and_the_rest_is_stored(tmp_path):
         store.apply([i for i in items if isinstance(i, FetchErrorItem | ListPageItem | ArticleItem)], {"a": cid})
         assert store.conn.execute("SELECT site_id, url, error FROM fetch_errors ORDER BY id").fetchall() == [
             ("a", ART, f"list page {URL}: {VIEWS}"), ("a", ART, f"article page: {DATE}")]
-        # the list's refused count and the page's refused date stay empty; the page's count is kept
+        # the refused values are not stored; the list's date and the page's count and body are
         assert store.conn.execute("SELECT title, published_at, views, body IS NOT NULL FROM articles").fetchall() == [
-            ("Tin A", None, 12, 1)]
+            ("Tin A", "2026-11-14T02:30:00Z", 12, 1)]
+        assert store.conn.execute("SELECT source, views FROM view_counts").fetchall() == [("article", 12)]
         assert store.conn.execute("SELECT errors FROM crawls WHERE id = ?", (cid,)).fetchone() == (2,)
     finally:
         store.close()
