@@ -185,9 +185,9 @@ class Store:
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
         """Store a batch of items in one transaction; return per-site counters.
 
-        Each article sighting is written inside its own SAVEPOINT: one that SQLite refuses (a
-        value it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors
-        row; the other items of the batch, and the other sites, are stored.
+        Each item is written inside its own SAVEPOINT: a sighting that SQLite refuses (a value
+        it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
+        the other sightings of the batch, and the other sites, are stored.
         """
         crawl_ids = crawl_ids or {}
         counts: dict[str, Counter] = {}
@@ -198,10 +198,9 @@ class Store:
                     c = counts.setdefault(item.site_id, Counter())
                     crawl_id = crawl_ids.get(item.site_id)
                     if isinstance(item, ListPageItem):
-                        for entry in item.entries:
-                            self._guarded(entry, c, crawl_id)
+                        self._guarded(item.entries, c, crawl_id)
                     elif isinstance(item, ArticleItem):
-                        self._guarded(item, c, crawl_id)
+                        self._guarded([item], c, crawl_id)
                     elif isinstance(item, NotModifiedItem):
                         self.conn.execute(
                             "UPDATE articles SET last_fetched_at = ?, last_seen_at = MAX(last_seen_at, ?),"
@@ -238,25 +237,37 @@ class Store:
             self._primed.clear()
         self._data_version = dv
 
-    def _guarded(self, it: ArticleItem, c: Counter, crawl_id: int | None) -> None:
-        """One sighting in its own SAVEPOINT: refused values and failures stay with this item."""
-        if it.views is not None and not 0 <= it.views <= SQLITE_INT_MAX:
-            self._fetch_error(it.site_id, it.url, f"view count {it.views} refused: not a count that can be stored",
-                              it.observed_at, crawl_id, None, c)
-            it.views = None
+    def _guarded(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> None:
+        """The sightings of one item (a list page, an article page) in one SAVEPOINT; when SQLite
+        refuses one, they are written again one by one, and only the refused one is lost."""
+        for it in entries:
+            if it.views is not None and not 0 <= it.views <= SQLITE_INT_MAX:
+                self._fetch_error(it.site_id, it.url, f"view count {it.views} refused: not a count that can be stored",
+                                  it.observed_at, crawl_id, None, c)
+                it.views = None
+        if self._attempt(entries, c, crawl_id) is None or len(entries) == 1:
+            return
+        for it in entries:
+            self._attempt([it], c, crawl_id)
+
+    def _attempt(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> Exception | None:
         self.conn.execute("SAVEPOINT item")
         mine: Counter = Counter()
         try:
-            self._apply_article(it, mine, crawl_id)
+            for it in entries:
+                self._apply_article(it, mine, crawl_id)
         except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
             self.conn.execute("ROLLBACK TO item")
             self.conn.execute("RELEASE item")
-            self._primed.discard(it.site_id)  # the cached row may have been half-updated
-            self._fetch_error(it.site_id, it.url, f"could not store the {it.source} sighting: {e}",
-                              it.observed_at, crawl_id, None, c)
-            return
+            self._primed.discard(entries[0].site_id)  # cached rows may hold what was rolled back
+            if len(entries) == 1:
+                it = entries[0]
+                self._fetch_error(it.site_id, it.url, f"could not store the {it.source} sighting: {e}",
+                                  it.observed_at, crawl_id, None, c)
+            return e
         self.conn.execute("RELEASE item")
         c.update(mine)
+        return None
 
     def _fetch_error(self, site_id, url, error, observed_at, crawl_id, status, c: Counter) -> None:
         self.conn.execute(
