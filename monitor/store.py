@@ -242,7 +242,7 @@ class Store:
         refuses one, they are written again one by one, and only the refused one is lost."""
         for it in entries:
             if it.views is not None and not 0 <= it.views <= SQLITE_INT_MAX:
-                self._fetch_error(it.site_id, it.url, f"view count {it.views} refused: not a count that can be stored",
+                self._fetch_error(it.site_id, it.url, f"{it.source} page: view count {it.views} refused: not a count that can be stored",
                                   it.observed_at, crawl_id, None, c)
                 it.views = None
         if self._attempt(entries, c, crawl_id) is None or len(entries) == 1:

@@ -42,8 +42,8 @@ def test_values_sqlite_cannot_hold_cost_only_their_own_sighting(store):
         ("a", "ok1", 5), ("a", "huge", None), ("a", "neg", None), ("a", "ok2", 8), ("b", "ok3", 5)]
     errors = store.conn.execute("SELECT crawl_id, site_id, url, error FROM fetch_errors ORDER BY id").fetchall()
     assert errors == [
-        (ids["a"], "a", "http://a/huge", "view count 100000000000000000000 refused: not a count that can be stored"),
-        (ids["a"], "a", "http://a/neg", "view count -3 refused: not a count that can be stored"),
+        (ids["a"], "a", "http://a/huge", "list page: view count 100000000000000000000 refused: not a count that can be stored"),
+        (ids["a"], "a", "http://a/neg", "list page: view count -3 refused: not a count that can be stored"),
         (ids["a"], "a", "http://a/odd",
          "could not store the list sighting: Python int too large to convert to SQLite INTEGER"),
     ]
