@@ -284,6 +284,8 @@ class Store:
         """
         if self._rows is None:
             self._rows = {}
+        # read before the rows: a commit by another process from here on drops the cache
+        self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         for sid in site_ids:
             for r in self.conn.execute(f"SELECT site_id, key, {_ROW_COLS} FROM articles WHERE site_id = ?", (sid,)):
                 self._rows[(r[0], r[1])] = list(r[2:])
