@@ -15,7 +15,6 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from monitor import clock
@@ -95,6 +94,8 @@ class RetryAfter:
             raise IgnoreRequest(self.skipped[host])
         wait = self.until.get(host, 0) - time.monotonic()
         if wait > 0:
+            from twisted.internet import reactor  # the one Scrapy installed (never at import time)
+
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
         return None
 
