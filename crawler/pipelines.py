@@ -105,7 +105,9 @@ class StorePipeline:
                 + stats.get("not_modified_pages", 0),
             }
             self.store.add_crawl_counts(crawl_id, pages)
-            errors = stats.get("errors", 0)
+            # the store records errors too (values it refused): count what the crawl row holds
+            stored = self.store.conn.execute("SELECT errors FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
+            errors = max(stats.get("errors", 0), stored[0] if stored else 0)
             if st is None or stats.get("list_pages", 0) == 0 or (st.list_failed and not st.seen):
                 outcome = "failed"
             elif errors:
@@ -114,11 +116,19 @@ class StorePipeline:
                 outcome = "ok"
             if reason != "finished":
                 outcome = "aborted"
-            summary = self._error_summary(crawl_id)
+            summary = "; ".join(filter(None, [self._error_summary(crawl_id), self._waits(st)])) or None
             if self.storage_error:
                 outcome, summary = "failed", self.storage_error
             self.store.finish_crawl(crawl_id, outcome, summary)
         self.store.close()
+
+    def _waits(self, st) -> str | None:
+        """Retry-After waits the site's hosts asked for and got (crawler.middlewares.RetryAfter)."""
+        mw = getattr(self.crawler, "retry_after", None)
+        if mw is None or st is None:
+            return None
+        waits = [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s" for h in sorted(st.hosts) if h in mw.waited]
+        return "; ".join(waits) or None
 
     def _error_summary(self, crawl_id: int) -> str | None:
         rows = self.store.conn.execute(

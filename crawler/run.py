@@ -45,6 +45,7 @@ def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings
     s.set("DOWNLOAD_TIMEOUT", g.timeout, priority="cmdline")
     s.set("DOWNLOAD_MAXSIZE", g.max_response_kb * 1024, priority="cmdline")
     s.set("RETRY_TIMES", g.retries, priority="cmdline")
+    s.set("RETRY_AFTER_MAX", g.max_retry_after, priority="cmdline")
     slots = {}
     for site in sites:
         host = urlsplit(site.start_urls[0]).hostname

@@ -36,3 +36,10 @@ LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
+DOWNLOADER_MIDDLEWARES = {
+    # process_response runs from high to low: HostGuard sees a redirect before RedirectMiddleware
+    # (600) follows it, RetryAfter sees a 429 before RetryMiddleware (550) retries it at once
+    "crawler.middlewares.HostGuard": 650,
+    "crawler.middlewares.RetryAfter": 595,
+}
+RETRY_AFTER_MAX = 300  # seconds a host may ask us to wait (Retry-After); more: skipped this crawl

@@ -37,6 +37,7 @@ class Settings:
     timeout: float = 30.0
     max_response_kb: int = 4096
     retries: int = 2
+    max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
     detect_after_crawl: bool = True
     # the service (`portalwatch run`, monitor/service/scheduler.py); relative paths: the config file's folder
     schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
@@ -176,6 +177,7 @@ _SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "timeout": ((int, float), "seconds (number > 0)"),
     "max_response_kb": ((int,), "an integer ≥ 1"),
     "retries": ((int,), "an integer ≥ 0"),
+    "max_retry_after": ((int, float), "seconds (number ≥ 0)"),
     "detect_after_crawl": ((bool,), "true or false"),
     "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
     "jitter": ((int,), "seconds (integer ≥ 0)"),
@@ -274,6 +276,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         _positive(getattr(settings, k), where, k)
     _positive(settings.delay, where, "delay", 0)
     _positive(settings.retries, where, "retries", 0)
+    _positive(settings.max_retry_after, where, "max_retry_after", 0)
     _check_url(settings.contact_url, where, "contact_url")
     for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
         _positive(getattr(settings, k), where, k)

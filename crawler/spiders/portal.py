@@ -8,11 +8,13 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
 from crawler.extract.urls import article_key
+from crawler.faults import undecodable
 from crawler.items import (
     ArticleItem,
     FetchErrorItem,
@@ -102,6 +104,8 @@ class PortalSpider(scrapy.Spider):
                 raise ValueError(f"expected an HTML list page, got {response.headers.get('Content-Type')!r}")
             if response.status >= 400:
                 raise ValueError(f"HTTP {response.status} on a list page")
+            if garbage := undecodable(response.text):
+                raise ValueError(garbage)
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
                 self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
@@ -141,6 +145,8 @@ class PortalSpider(scrapy.Spider):
             if key in st.seen:
                 continue
             st.seen.add(key)
+            for why in entry.rejected:
+                yield self._error(site.id, entry.url, f"list page {response.url}: {why}", response.status)
             missing = [f for f, v in (("title", entry.title), ("published_at", published), ("views", entry.views)) if v is None]
             sightings.append(ArticleItem(
                 site_id=site.id, key=key, url=entry.url, source="list", observed_at=observed,
@@ -236,6 +242,8 @@ class PortalSpider(scrapy.Spider):
         try:
             if not isinstance(response, TextResponse):
                 raise ValueError(f"expected an HTML article page, got {response.headers.get('Content-Type')!r}")
+            if garbage := undecodable(response.text):
+                raise ValueError(garbage)
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
             art = st.profile.parse_article(response.text, response.url, site.selectors or None)
@@ -243,6 +251,8 @@ class PortalSpider(scrapy.Spider):
             yield self._error(site.id, response.url, f"article page: {e}", response.status)
             yield self._sample(site.id, response, "article", f"extraction failed: {e}")
             return
+        for why in art.rejected:
+            yield self._error(site.id, response.url, f"article page: {why}", response.status)
         published = to_utc_iso(art.published_at) if art.published_at else None
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
@@ -261,12 +271,23 @@ class PortalSpider(scrapy.Spider):
         st = self.state[meta["site_id"]]
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        reason = f"HTTP {status}" if status else self._reason(failure)
         what = "list page" if meta["kind"] == "list" else "article page"
-        yield self._error(st.site.id, request.url, f"{what}: {reason}", status)
+        url = (meta.get("redirect_urls") or [request.url])[0]  # the URL the spider asked for
+        yield self._error(st.site.id, url, f"{what}: {reason}", status)
         if meta["kind"] == "list":
             st.list_failed = True
             yield from self._list_done(st)
+
+    def _reason(self, failure) -> str:
+        """A failed download in words (the middlewares' IgnoreRequest messages already are)."""
+        message = failure.getErrorMessage().strip()
+        if failure.check(IgnoreRequest) and message:
+            return message
+        if failure.type.__name__ == "DownloadCancelledError" and not message:
+            limit = failure.request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            return f"page larger than the {limit // 1024} KB limit (max_response_kb), download cancelled"
+        return f"{failure.type.__name__}: {message or 'no details given'}"
 
     def _error(self, site_id, url, message, status=None):
         self.state[site_id].stats["errors"] += 1

@@ -124,9 +124,10 @@ def _rows(cur: sqlite3.Cursor, size: int = 1000) -> Iterator[tuple]:
 
 
 def rich_table(cols: list[str], rows: Iterable[tuple], title: str | None = None):
-    """An aligned rich Table; cell text is escaped (never read as markup)."""
-    from rich.markup import escape
+    """An aligned rich Table; cell text is escaped (never read as markup or terminal codes)."""
     from rich.table import Table
+
+    from monitor.terminal import term as escape  # crawled text: controls shown, markup escaped
 
     table = Table(title=title, show_lines=False)
     materialized = list(rows)

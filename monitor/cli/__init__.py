@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from monitor import __version__
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, load_config
+from monitor.terminal import term
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -173,7 +173,7 @@ def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> Non
     console.print(table)
     for c in crawls:
         if c.get("error_summary"):
-            console.print(f"[yellow]{c['site_id']}[/]: {escape(c['error_summary'])}")
+            console.print(f"[yellow]{c['site_id']}[/]: {term(c['error_summary'])}")
 
 
 # -- sites -----------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def sites_list(obj: Ctx, as_json: bool) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["id"] + ("" if r["enabled"] else " [dim](disabled)[/]"), escape(r["name"]), r["level"] or "",
+            r["id"] + ("" if r["enabled"] else " [dim](disabled)[/]"), term(r["name"]), r["level"] or "",
             r["parent"] or "", r["profile"], str(r["articles"]), local(r["last_crawl"]) if r["last_crawl"] else "never",
             r["last_outcome"] or "",
         )

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.terminal import term
 
 
 def _ro(obj: Ctx) -> sqlite3.Connection:
@@ -107,15 +107,15 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not hits:
-        console.print(f"no articles match {escape(repr(text))}")
+        console.print(f"no articles match {term(repr(text))}")
         return
     from monitor.clock import local
 
     for i, h in enumerate(hits, 1):
         when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"
         console.print(f"[bold]{i}. {_rich(h.title)}[/]")
-        console.print(f"   [cyan]{escape(h.site_id)}[/] · {when} · {h.views if h.views is not None else '?'} lượt xem"
-                      f" · [dim]{escape(h.url)}[/]")
+        console.print(f"   [cyan]{term(h.site_id)}[/] · {when} · {h.views if h.views is not None else '?'} lượt xem"
+                      f" · [dim]{term(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
     console.print(f"[dim]{len(hits)} result(s), best first[/]")
@@ -129,7 +129,9 @@ def _marks(text: str, a: str, b: str) -> str:
 
 def _rich(text: str) -> str:
     """Escape crawled text for rich, then turn the highlight markers into markup."""
-    return _marks(escape(" ".join(text.split())), "[reverse yellow]", "[/reverse yellow]")
+    from monitor.analyst.search import MARK_END, MARK_START
+
+    return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
 @cli.command()
@@ -166,7 +168,7 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
     finally:
         conn.close()
     if out != "-":
-        console.print(f"wrote {n} {kind} rows to {escape(out)}")
+        console.print(f"wrote {n} {kind} rows to {term(out)}")
 
 
 @cli.command()
@@ -216,4 +218,4 @@ def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
     finally:
         conn.close()
     Path(out).write_text(text, encoding="utf-8")
-    console.print(f"wrote {escape(out)} ({len(text) // 1024} KB)")
+    console.print(f"wrote {term(out)} ({len(text) // 1024} KB)")

@@ -8,11 +8,11 @@ import os
 import signal
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli import Ctx, cli, console, pass_ctx
 from monitor.config import ConfigError, load_config
+from monitor.terminal import term
 
 
 @cli.command()
@@ -91,9 +91,9 @@ def print_status(data: dict) -> None:
 
     svc = data["service"]
     state = f"[green]running[/] (pid {svc['pid']})" if svc["running"] else "[red]not running[/]"
-    console.print(f"Service: {state} · job store {escape(svc['jobstore'])}")
+    console.print(f"Service: {state} · job store {term(svc['jobstore'])}")
     if svc.get("config_error"):
-        console.print(f"[red]Configuration error[/] (a reload would be refused): {escape(svc['config_error'])}")
+        console.print(f"[red]Configuration error[/] (a reload would be refused): {term(svc['config_error'])}")
 
     t = Table(title="Jobs")
     for col in ("job", "next run (VN time)", "schedule"):
@@ -102,7 +102,7 @@ def print_status(data: dict) -> None:
         nxt = local(j["next_run_at"]) if j["next_run_at"] else "paused"
         if j["overdue"]:
             nxt += " [yellow](overdue)[/]"
-        t.add_row(escape(j["id"]), nxt, escape(j["trigger"]))
+        t.add_row(term(j["id"]), nxt, term(j["trigger"]))
     if not data["jobs"]:
         t.add_row("[dim]none yet: start the service with `portalwatch run`[/]", "", "")
     console.print(t)
@@ -113,7 +113,7 @@ def print_status(data: dict) -> None:
             t.add_column(col)
         for r in data["last_runs"]:
             color = {"ok": "green", "running": "cyan"}.get(r["outcome"], "red")
-            t.add_row(escape(r["job"]), local(r["at"]), f"[{color}]{r['outcome']}[/]", escape((r["detail"] or "")[:120]))
+            t.add_row(term(r["job"]), local(r["at"]), f"[{color}]{r['outcome']}[/]", term((r["detail"] or "")[:120]))
         console.print(t)
 
     t = Table(title="Sites")
@@ -126,12 +126,12 @@ def print_status(data: dict) -> None:
         name = s["id"] + ("" if s["enabled"] else " [dim](disabled)[/]")
         outcome = c.get("outcome")
         t.add_row(
-            name, escape(s["schedule"]), local(s["next_crawl_at"]) if s["next_crawl_at"] else "—",
+            name, term(s["schedule"]), local(s["next_crawl_at"]) if s["next_crawl_at"] else "—",
             local(c["started_at"]) if c else "never", f"[{colors.get(outcome, 'white')}]{outcome}[/]" if outcome else "",
             str(c.get("articles_new", "")), str(c.get("errors", "")), c.get("list_walk") or ("full" if c else ""),
         )
         if c.get("error_summary"):
-            notes.append(f"[yellow]{s['id']}[/]: {escape(c['error_summary'])}")
+            notes.append(f"[yellow]{s['id']}[/]: {term(c['error_summary'])}")
     console.print(t)
     for n in notes:
         console.print(n)
@@ -142,9 +142,9 @@ def print_status(data: dict) -> None:
             for col in ("id", "recipient", "channel", "status", "attempts", "window end", "next attempt", "last error"):
                 t.add_column(col)
             for d in data["deliveries"]:
-                t.add_row(str(d["id"]), d["recipient_id"], escape(d["channel"]), d["status"], str(d["attempts"]),
+                t.add_row(str(d["id"]), d["recipient_id"], term(d["channel"]), d["status"], str(d["attempts"]),
                           local(d["window_end"]), local(d["next_attempt_at"]) if d["status"] in ("pending", "failed") else "—",
-                          escape((d["last_error"] or "")[:80]))
+                          term((d["last_error"] or "")[:80]))
             console.print(t)
         else:
             console.print("Deliveries: none pending or failed.")

@@ -10,6 +10,7 @@ Kinds and their dedupe keys:
   new_article       an article first seen after the baseline                             new:ARTICLE
   views_changed     a view-count reading went up (one per stored reading)                views:READING
   views_anomaly     a reading went down, or jumped far beyond the article's recent rate  anomaly:READING
+                    or beyond jump_factor × its own count before (floor jump_min)
   article_edited    title (old/new kept) or body changed, per article and crawl          edit:ARTICLE:CRAWL:title|body
   article_removed   confirmed gone (two consecutive 404/410, see store.GONE_CONFIRMATIONS) removed:ARTICLE:TIME
   site_unreachable  N consecutive failed crawls (one event per outage)                    unreachable:SITE:FIRST_CRAWL
@@ -39,7 +40,8 @@ class DetectOptions:
 
     unreachable_after: int = 3  # consecutive failed crawls before site_unreachable
     jump_factor: float = 10.0  # a gain this many times the article's recent hourly rate …
-    jump_min: int = 500  # … and at least this many views is a views_anomaly
+    jump_min: int = 500  # … and at least this many views is a views_anomaly; so is any gain
+    # above jump_factor × max(the count before, jump_min), with or without a recent rate
     jump_window_days: float = 7.0  # "recent" rate = over this many days before the reading
     broken_share: float = 0.5  # share of articles missing a field in one crawl …
     broken_margin: float = 0.4  # … at least this much above the site's usual share
@@ -162,6 +164,14 @@ class _Run:
             self.emit("views_changed", site_id, aid, t, f"views:{rid}", {**base, "gained": delta})
         if delta < 0:
             self.emit("views_anomaly", site_id, aid, t, f"anomaly:{rid}", {**base, "reason": "decrease"})
+            return
+        # a gain of many times everything the article had gathered before (and far above the
+        # floor) is not readership, whatever its history: e.g. "1.234.567.890.123" read as a count
+        own_limit = self.opts.jump_factor * max(prev, self.opts.jump_min)
+        if delta > own_limit:
+            self.emit("views_anomaly", site_id, aid, t, f"anomaly:{rid}",
+                      {**base, "reason": "jump", "gained": delta, "limit": int(own_limit),
+                       "rule": f"gain above {self.opts.jump_factor:g}× the count before (at least {self.opts.jump_min})"})
             return
         recent = self._recent_rate(series, i - 1)
         hours = max(_hours(pt, t), 1 / 60)

@@ -66,8 +66,9 @@ class CheckReport:
         }
 
     def print(self, console) -> None:
-        from rich.markup import escape
         from rich.table import Table
+
+        from monitor.terminal import term as escape  # page text: controls shown, markup escaped
 
         console.print(f"[bold]{self.site.id}[/] — {escape(self.site.name)}  (profile [cyan]{self.profile}[/]"
                       + (f", page looks like [cyan]{self.detected}[/]" if self.detected else "") + ")"

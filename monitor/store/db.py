@@ -32,6 +32,7 @@ from monitor.store.schema import migrate
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
 SAMPLES_PER_SITE = 20  # html_samples kept per site (oldest dropped)
+SQLITE_INT_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
 
 
 def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -88,6 +89,7 @@ class Store:
         self.conn: sqlite3.Connection = self.db.conn
         self._rows: dict[tuple[str, str], list] | None = None
         self._primed: set[str] = set()
+        self._data_version: int | None = None  # PRAGMA data_version after our last batch
 
     def close(self) -> None:
         self.conn.close()
@@ -181,54 +183,109 @@ class Store:
 
     # -- the batched upsert ------------------------------------------------------------------
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
-        """Store a batch of items in one transaction; return per-site counters."""
+        """Store a batch of items in one transaction; return per-site counters.
+
+        Each item is written inside its own SAVEPOINT: a sighting that SQLite refuses (a value
+        it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
+        the other sightings of the batch, and the other sites, are stored.
+        """
         crawl_ids = crawl_ids or {}
         counts: dict[str, Counter] = {}
-        with self._tx():
-            for item in items:
-                c = counts.setdefault(item.site_id, Counter())
-                crawl_id = crawl_ids.get(item.site_id)
-                if isinstance(item, ListPageItem):
-                    for entry in item.entries:
-                        self._apply_article(entry, c, crawl_id)
-                elif isinstance(item, ArticleItem):
-                    self._apply_article(item, c, crawl_id)
-                elif isinstance(item, NotModifiedItem):
-                    self.conn.execute(
-                        "UPDATE articles SET last_fetched_at = ?, last_seen_at = MAX(last_seen_at, ?),"
-                        " gone_checks = 0 WHERE site_id = ? AND key = ?",
-                        (item.observed_at, item.observed_at, item.site_id, item.key),
-                    )
-                    c["not_modified"] += 1
-                elif isinstance(item, GoneItem):
-                    self._apply_gone(item, c)
-                elif isinstance(item, FetchErrorItem):
-                    self.conn.execute(
-                        "INSERT INTO fetch_errors (crawl_id, site_id, url, status, error, observed_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (crawl_id, item.site_id, item.url, item.status, item.error, item.observed_at),
-                    )
-                    c["errors"] += 1
-                elif isinstance(item, SampleItem):
-                    self._save_sample(item, crawl_id)
-                else:
-                    raise TypeError(f"cannot store {type(item).__name__}")
-            for site_id, c in counts.items():
-                cid = crawl_ids.get(site_id)
-                keep = {k: v for k, v in c.items() if k in _CRAWL_COUNTERS and v}
-                if cid and keep:
-                    sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
-                    self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+        try:
+            with self._tx():
+                self._check_other_writers()
+                for item in items:
+                    c = counts.setdefault(item.site_id, Counter())
+                    crawl_id = crawl_ids.get(item.site_id)
+                    if isinstance(item, ListPageItem):
+                        self._guarded(item.entries, c, crawl_id)
+                    elif isinstance(item, ArticleItem):
+                        self._guarded([item], c, crawl_id)
+                    elif isinstance(item, NotModifiedItem):
+                        self.conn.execute(
+                            "UPDATE articles SET last_fetched_at = ?, last_seen_at = MAX(last_seen_at, ?),"
+                            " gone_checks = 0 WHERE site_id = ? AND key = ?",
+                            (item.observed_at, item.observed_at, item.site_id, item.key),
+                        )
+                        c["not_modified"] += 1
+                    elif isinstance(item, GoneItem):
+                        self._apply_gone(item, c)
+                    elif isinstance(item, FetchErrorItem):
+                        self._fetch_error(item.site_id, item.url, item.error, item.observed_at, crawl_id,
+                                          item.status, c)
+                    elif isinstance(item, SampleItem):
+                        self._save_sample(item, crawl_id)
+                    else:
+                        raise TypeError(f"cannot store {type(item).__name__}")
+                for site_id, c in counts.items():
+                    cid = crawl_ids.get(site_id)
+                    keep = {k: v for k, v in c.items() if k in _CRAWL_COUNTERS and v}
+                    if cid and keep:
+                        sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
+                        self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+        except BaseException:
+            self._primed.clear()  # the cache may hold rows of the rolled-back batch
+            raise
+        self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return counts
+
+    def _check_other_writers(self) -> None:
+        """Inside the write lock: when another connection (a second crawl of the same sites)
+        committed since our last batch, the cached rows may be stale; read from the database."""
+        dv = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._data_version is not None and dv != self._data_version and self._primed:
+            self._primed.clear()
+        self._data_version = dv
+
+    def _guarded(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> None:
+        """The sightings of one item (a list page, an article page) in one SAVEPOINT; when SQLite
+        refuses one, they are written again one by one, and only the refused one is lost."""
+        for it in entries:
+            if it.views is not None and not 0 <= it.views <= SQLITE_INT_MAX:
+                self._fetch_error(it.site_id, it.url, f"{it.source} page: view count {it.views} refused: not a count that can be stored",
+                                  it.observed_at, crawl_id, None, c)
+                it.views = None
+        if self._attempt(entries, c, crawl_id) is None or len(entries) == 1:
+            return
+        for it in entries:
+            self._attempt([it], c, crawl_id)
+
+    def _attempt(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> Exception | None:
+        self.conn.execute("SAVEPOINT item")
+        mine: Counter = Counter()
+        try:
+            for it in entries:
+                self._apply_article(it, mine, crawl_id)
+        except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
+            self.conn.execute("ROLLBACK TO item")
+            self.conn.execute("RELEASE item")
+            self._primed.discard(entries[0].site_id)  # cached rows may hold what was rolled back
+            if len(entries) == 1:
+                it = entries[0]
+                self._fetch_error(it.site_id, it.url, f"could not store the {it.source} sighting: {e}",
+                                  it.observed_at, crawl_id, None, c)
+            return e
+        self.conn.execute("RELEASE item")
+        c.update(mine)
+        return None
+
+    def _fetch_error(self, site_id, url, error, observed_at, crawl_id, status, c: Counter) -> None:
+        self.conn.execute(
+            "INSERT INTO fetch_errors (crawl_id, site_id, url, status, error, observed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (crawl_id, site_id, url, status, error, observed_at),
+        )
+        c["errors"] += 1
 
     def prime(self, site_ids: Iterable[str]) -> None:
         """Load the rows apply() compares against, for these sites, in one query each.
 
-        The crawl is the only writer while it runs, so the cache stays exact and each sighting
-        costs one write instead of a read and a write.
+        While the crawl is the only writer the cache stays exact and each sighting costs one
+        write instead of a read and a write; apply() drops it when another process wrote.
         """
         if self._rows is None:
             self._rows = {}
+        # read before the rows: a commit by another process from here on drops the cache
+        self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         for sid in site_ids:
             for r in self.conn.execute(f"SELECT site_id, key, {_ROW_COLS} FROM articles WHERE site_id = ?", (sid,)):
                 self._rows[(r[0], r[1])] = list(r[2:])
@@ -251,11 +308,12 @@ class Store:
             c["missing_date" if f == "published_at" else f"missing_{f}"] += 1
         if row is None:
             body_hash = content_hash(it.body) if is_article and it.body is not None else None
+            # ON CONFLICT: another process may have stored this article a moment ago
             cur = self.conn.execute(
                 "INSERT INTO articles (site_id, key, url, title, list_title, category, published_at,"
                 " published_text, summary, body, author, content_hash, first_seen_at, last_seen_at,"
                 " last_fetched_at, views, views_observed_at, views_checked_at, etag, last_modified)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (site_id, key) DO NOTHING",
                 (
                     it.site_id, it.key, it.url, it.title, None if is_article else it.title,
                     it.category, it.published_at, it.published_text, it.summary, it.body, it.author,
@@ -264,6 +322,10 @@ class Store:
                     it.observed_at if it.views is not None else None, it.etag, it.last_modified,
                 ),
             )
+            if cur.rowcount == 0:
+                self._primed.discard(it.site_id)
+                row = self._row(it.site_id, it.key)
+        if row is None:
             c["articles_new"] += 1
             if it.views is not None:
                 self._reading(cur.lastrowid, it, crawl_id)
@@ -315,9 +377,8 @@ class Store:
                     sets.update(body=it.body, content_hash=new_hash)
         if it.views is not None:
             sets["views_checked_at"] = it.observed_at
-            if views is None or it.views != views:
+            if (views is None or it.views != views) and self._reading(aid, it, crawl_id, unless_equal=True):
                 sets.update(views=it.views, views_observed_at=it.observed_at)
-                self._reading(aid, it, crawl_id)
                 c["views_changed"] += 1
         if updated:
             c["articles_updated"] += 1
@@ -328,11 +389,15 @@ class Store:
                 if name in sets:
                     row[i] = sets[name]
 
-    def _reading(self, article_id: int, it: ArticleItem, crawl_id: int | None) -> None:
-        self.conn.execute(
-            "INSERT INTO view_counts (article_id, observed_at, views, source, crawl_id) VALUES (?,?,?,?,?)",
-            (article_id, it.observed_at, it.views, it.source, crawl_id),
-        )
+    def _reading(self, article_id: int, it: ArticleItem, crawl_id: int | None, unless_equal: bool = False) -> bool:
+        """Store a reading; with `unless_equal`, only when the database (not just the cache)
+        holds a different count: a concurrent crawl may have stored this one already."""
+        sql = "INSERT INTO view_counts (article_id, observed_at, views, source, crawl_id) SELECT ?,?,?,?,?"
+        args: tuple = (article_id, it.observed_at, it.views, it.source, crawl_id)
+        if unless_equal:
+            sql += " WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = ? AND views IS ?)"
+            args += (article_id, it.views)
+        return self.conn.execute(sql, args).rowcount == 1
 
     def _revision(self, aid, it, field, old, new, crawl_id) -> None:
         self.conn.execute(

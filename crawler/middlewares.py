@@ -1,0 +1,124 @@
+"""Downloader middlewares that turn hostile answers into errors a person can read.
+
+HostGuard    a request (a redirect, a meta refresh) leaving the site's own hosts is not sent;
+             a redirect back to a URL already on its chain is a loop, reported as such.
+RetryAfter   429/503 with Retry-After: that host waits as asked, up to RETRY_AFTER_MAX seconds;
+             past that the host is skipped for the rest of the crawl.
+Both raise IgnoreRequest with the sentence the spider's errback stores in fetch_errors.
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+from monitor import clock
+
+
+class HostGuard:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _hosts(self, request) -> set[str] | None:
+        state = getattr(self.crawler.spider, "state", {}).get(request.meta.get("site_id"))
+        return state.hosts if state is not None else None
+
+    def process_request(self, request, spider=None):
+        hosts = self._hosts(request)
+        if hosts and urlsplit(request.url).netloc not in hosts:
+            if request.meta.get("redirect_urls"):
+                raise IgnoreRequest(f"redirected to another host: {request.url}, not followed")
+            raise IgnoreRequest(f"URL on another host: {request.url}, not followed")
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise IgnoreRequest(f"redirect loop after {len(chain)} redirect(s): back to {target}")
+        if len(chain) > self.max_redirects:
+            raise IgnoreRequest(f"redirect loop after {self.max_redirects} redirects, gave up at {request.url}")
+        hosts = self._hosts(request)
+        if hosts and urlsplit(target).netloc not in hosts:
+            raise IgnoreRequest(f"redirected to another host: {target}, not followed")
+        return response
+
+
+def retry_after_seconds(value: str, now: float | None = None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date; None when unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    now = clock.now().timestamp() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class RetryAfter:
+    """Honours Retry-After per host (netloc), within RETRY_AFTER_MAX seconds."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.cap = crawler.settings.getfloat("RETRY_AFTER_MAX", 300)
+        self.attempts = max(1, crawler.settings.getint("RETRY_TIMES", 2))
+        self.until: dict[str, float] = {}  # host -> monotonic time it may be asked again
+        self.skipped: dict[str, str] = {}  # host -> why it is skipped for this crawl
+        self.waited: dict[str, float] = {}  # host -> seconds waited as asked (for the summary)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = cls(crawler)
+        crawler.retry_after = mw  # the pipeline reports waits and skips in the crawl row
+        return mw
+
+    async def process_request(self, request, spider=None):
+        host = urlsplit(request.url).netloc
+        if host in self.skipped:
+            raise IgnoreRequest(self.skipped[host])
+        wait = self.until.get(host, 0) - time.monotonic()
+        if wait > 0:
+            from twisted.internet import reactor  # the one Scrapy installed (never at import time)
+
+            await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if response.status not in (429, 503) or b"Retry-After" not in response.headers:
+            return response
+        raw = response.headers[b"Retry-After"].decode("latin-1")
+        seconds = retry_after_seconds(raw)
+        if seconds is None:
+            return response  # unreadable: the ordinary retry rules apply
+        host = urlsplit(request.url).netloc
+        if seconds > self.cap:
+            self.skipped[host] = (
+                f"HTTP {response.status}: the server asks to wait {seconds:.0f} s (Retry-After: {raw}),"
+                f" more than the {self.cap:.0f} s limit (max_retry_after); {host} skipped for this crawl"
+            )
+            raise IgnoreRequest(self.skipped[host])
+        tries = request.meta.get("retry_after_times", 0)
+        if tries >= self.attempts:
+            request.meta["dont_retry"] = True  # asked to wait again and again: an HTTP error now
+            return response
+        self.until[host] = max(self.until.get(host, 0), time.monotonic() + seconds)
+        self.waited[host] = self.waited.get(host, 0) + seconds
+        again = request.replace(dont_filter=True)
+        again.meta["retry_after_times"] = tries + 1
+        return again
