@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor import __version__
+from monitor.cli_params import OutputFile
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, load_config
 
 console = Console(highlight=False)
@@ -27,8 +29,24 @@ class Ctx:
 
     def __init__(self, config_path: str, db_path: str):
         self.config_path = config_path
-        self.db_path = db_path
+        self._db_path = db_path
+        self._db_checked = False
         self._config: Config | None = None
+        Ctx.current = self
+
+    current: Ctx | None = None
+
+    @property
+    def db_path(self) -> str:
+        """The --db path, checked on first use: its folder is a folder, the file (if any) is SQLite."""
+        if not self._db_checked:
+            from monitor.dbfile import problem
+
+            msg = problem(self._db_path)
+            if msg:
+                raise click.ClickException(msg)
+            self._db_checked = True
+        return self._db_path
 
     @property
     def config(self) -> Config:
@@ -273,7 +291,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--articles-per-site", type=int, default=40, show_default=True)
-@click.option("--write-config", type=click.Path(dir_okay=False), default=None,
+@click.option("--write-config", type=OutputFile(), default=None,
               help="Also write the sites.toml for the simulator to this file.")
 def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None) -> None:
     """Serve the built-in portal simulator on 127.0.0.1 until Ctrl-C and print a sites.toml for it.
@@ -330,11 +348,22 @@ from monitor import cli_sites  # noqa: E402,F401
 
 
 def main() -> None:
+    """The console script: every expected failure ends in one `Error:` line, never a traceback."""
     try:
         cli(prog_name="portalwatch")
     except ConfigError as e:
-        err_console.print(f"[red]Error:[/] {e}")
+        click.echo(f"Error: {e}", err=True)
         sys.exit(2)
+    except sqlite3.DatabaseError as e:
+        from monitor.dbfile import damaged_message
+
+        db = Ctx.current._db_path if Ctx.current else DEFAULT_DB
+        click.echo(f"Error: {damaged_message(db, str(e))}", err=True)
+        sys.exit(1)
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        click.echo(f"Error: {where}{e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

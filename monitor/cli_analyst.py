@@ -12,6 +12,9 @@ import click
 from rich.markup import escape
 
 from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli_params import DAY, INSTANT, OutputFile
+from monitor.dbfile import is_damaged, probe
+from monitor.when import HELP as WHEN_HELP
 
 
 def _ro(obj: Ctx) -> sqlite3.Connection:
@@ -55,6 +58,8 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
         note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
         console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
     except (sqlite3.Error, q.ReadOnlyError) as e:
+        if is_damaged(e):
+            raise  # main() names the file and the way out
         raise click.ClickException(str(e)) from None
     finally:
         conn.close()
@@ -63,7 +68,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
 @cli.command()
 @click.argument("text", required=False)
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
-@click.option("--since", metavar="WHEN", help="Published since: YYYY-MM-DD (Vietnam time) or 7d, 2w, 12h ago.")
+@click.option("--since", type=INSTANT, help="Published since: " + WHEN_HELP + ".")
 @click.option("--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON (highlights as « »).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the search index from articles, then exit.")
@@ -100,6 +105,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     except sqlite3.Error as e:
+        if is_damaged(e):
+            raise
         raise click.ClickException(f"search failed: {e}") from None
     finally:
         conn.close()
@@ -136,13 +143,13 @@ def _rich(text: str) -> str:
 @cli.command()
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+@click.option("-o", "--out", type=OutputFile(allow_dash=True), default="-", show_default=True,
               help="Output file ('-' = standard output).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--parent", "parents", multiple=True, metavar="ID",
               help="Every site below this unit, recursively (repeatable; adds to --site).")
-@click.option("--since", metavar="YYYY-MM-DD", help="From this Vietnam-local date (inclusive).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to this Vietnam-local date (inclusive).")
+@click.option("--since", type=DAY, help="From this day (inclusive): " + WHEN_HELP + ".")
+@click.option("--until", type=DAY, help="Up to this day (inclusive), same forms.")
 @click.option("--body", is_flag=True, help="Include article bodies (articles export).")
 @pass_ctx
 def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool) -> None:
@@ -188,6 +195,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
     if not dm.available():
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
     db = obj.require_db()
+    probe(db)  # a damaged file fails here, in one line, not in Datasette's traceback
     meta = dm.write_metadata(db)
     extra = ("--open",) if open_browser else ()
     console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
@@ -200,7 +208,8 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+@click.option("--out", type=OutputFile(), default="report.html", show_default=True,
+              help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--parent", "parents", multiple=True, metavar="ID", help="Sites below this unit (repeatable).")
 @click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True)

@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli_params import INSTANT, OutputFile
 from monitor.clock import local
 
 
@@ -47,10 +48,10 @@ def detect(obj: Ctx, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
-@click.option("--since", help="Window start (ISO time, UTC with Z, or local 'YYYY-MM-DD HH:MM'). "
-              "Default: end of the recipient's last digest, else 24 hours ago.")
-@click.option("--until", help="Window end (same formats). Default: now.")
-@click.option("--preview", "preview_file", type=click.Path(dir_okay=False),
+@click.option("--since", type=INSTANT, help="Window start: 'dd/mm/yyyy HH:MM', a day (its start), today, "
+              "yesterday, 12h, 7d or ISO with Z. Default: end of the recipient's last digest, else 24 hours ago.")
+@click.option("--until", type=INSTANT, help="Window end (same forms). Default: now.")
+@click.option("--preview", "preview_file", type=OutputFile(),
               help="Write the HTML to this file and print the text version; send and record nothing.")
 @click.option("--send", "send", is_flag=True, help="Send (the default without --preview).")
 @click.option("--force", is_flag=True, help="Send now even if the recipient's send_at time has not come yet.")

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli import Ctx, console, err_console, pass_ctx, sites
+from monitor.cli_params import OutputFile
 from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
 
 
@@ -30,7 +31,11 @@ def safe(value, limit: int | None = None) -> str:
 
 def _config(obj: Ctx) -> Config:
     """The configuration, or an empty one when the file does not exist yet (first `sites add`)."""
-    if not Path(obj.config_path).exists():
+    path = Path(obj.config_path)
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise click.ClickException(f"--config {path}: the folder {path.parent} does not exist, so the new "
+                                       "sites could not be written there (create it first)")
         return parse_config({}, obj.config_path)
     return obj.config
 
@@ -174,7 +179,7 @@ def print_proposal(p) -> None:
 @click.option("--dry-run", is_flag=True, help="Detect and report; change nothing.")
 @click.option("--workers", type=click.IntRange(1, 32), default=8, show_default=True,
               help="Sites detected at once (at most 2 requests at a time per host).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+@click.option("--report", "report_path", type=OutputFile(),
               help="Write the rows needing attention to this CSV (fix them and import it again).")
 @click.option("--json", "as_json", is_flag=True, help="Print every row's outcome as JSON.")
 @pass_ctx
@@ -247,7 +252,7 @@ def _print_import(rows, ready, attention, report_path) -> None:
 @sites.command("discover")
 @click.argument("url")
 @click.option("--parent", help="Parent id for the sub-sites (default: the configured site at URL).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+@click.option("--csv", "csv_path", type=OutputFile(),
               help="Write the new sub-sites as id,name,level,parent,url for `sites import`.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
