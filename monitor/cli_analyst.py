@@ -101,6 +101,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         raise click.UsageError("give the words to search for")
     conn = _ro(obj)
     try:
+        _check_ids(conn, sites=sites)
         hits = s.search(conn, text, sites=sites, since=since, limit=limit)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
@@ -127,6 +128,16 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
     console.print(f"[dim]{len(hits)} result(s), best first[/]")
+
+
+def _check_ids(conn, sites=(), parents=()) -> None:
+    from monitor.ids import UnknownIdError, check
+
+    try:
+        check(conn, sites, parents)
+    except UnknownIdError as e:
+        conn.close()
+        raise click.ClickException(str(e)) from None
 
 
 def _marks(text: str, a: str, b: str) -> str:
@@ -167,6 +178,7 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
 
     conn = _ro(obj)
     try:
+        _check_ids(conn, sites=sites, parents=parents)
         with (open(out, "w", encoding="utf-8", newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
             n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
     except ValueError as e:
@@ -226,6 +238,7 @@ def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
 
     conn = _ro(obj)
     try:
+        _check_ids(conn, sites=sites, parents=parents)
         text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
     finally:
         conn.close()

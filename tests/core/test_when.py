@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from monitor import when
 
 NOW = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)  # = 22/11/2026 01:30 in Vietnam
