@@ -85,7 +85,7 @@ def cli(ctx: click.Context, config_path: str, db_path: str) -> None:
 
 
 # -- crawl ---------------------------------------------------------------------------------------
-@cli.command()
+@cli.command(short_help="Crawl the sites once (all, or --site ID).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Crawl only this site (repeatable).")
 @click.option("--timeout", type=float, default=None, help="Kill the crawl after this many seconds.")
 @click.option("--processes", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -171,12 +171,12 @@ def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> Non
 
 
 # -- sites -----------------------------------------------------------------------------------------
-@cli.group()
+@cli.group(short_help="List, check, add and watch the configured sites.")
 def sites() -> None:
     """List, check and manage the configured sites."""
 
 
-@sites.command("list")
+@sites.command("list", short_help="The configured sites and their last crawl.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
 def sites_list(obj: Ctx, as_json: bool) -> None:
@@ -220,7 +220,7 @@ def sites_list(obj: Ctx, as_json: bool) -> None:
     console.print(table)
 
 
-@sites.command("check")
+@sites.command("check", short_help="Show what one list page and article extract.")
 @click.argument("site_id")
 @click.option("--list-url", help="Check this list page instead of the first start URL.")
 @click.option("--article-url", help="Check this article instead of the first one listed.")
@@ -287,10 +287,11 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
 
 
 # -- simulator and demo ----------------------------------------------------------------------------
-@cli.command()
-@click.option("--port", type=int, default=8765, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--articles-per-site", type=int, default=40, show_default=True)
+@cli.command(short_help="Serve the built-in portal simulator.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the simulated world: the same seed gives the same sites, articles and views.")
+@click.option("--articles-per-site", type=int, default=40, show_default=True, help="Articles each site starts with.")
 @click.option("--write-config", type=OutputFile(), default=None,
               help="Also write the sites.toml for the simulator to this file.")
 def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None) -> None:
@@ -321,11 +322,12 @@ def simulate(port: int, seed: int, articles_per_site: int, write_config: str | N
             err_console.print("stopped")
 
 
-@cli.command()
+@cli.command(short_help="Try everything on the simulated portal.")
 @click.option("--dir", "workdir", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Where to leave sites.toml, portalwatch.db and the digest.")
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--articles-per-site", type=int, default=40, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the simulated world: the same seed gives the same demo.")
+@click.option("--articles-per-site", type=int, default=40, show_default=True, help="Articles each site starts with.")
 def demo(workdir: str, seed: int, articles_per_site: int) -> None:
     """Run the whole job on the built-in simulated portal: crawl, advance time, crawl again,
     show what changed, and produce a digest.

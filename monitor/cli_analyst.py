@@ -23,7 +23,7 @@ def _ro(obj: Ctx) -> sqlite3.Connection:
     return connect(obj.require_db())
 
 
-@cli.command()
+@cli.command(short_help="Run one read-only SQL statement.")
 @click.argument("sql")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind :NAME to VALUE (repeatable; values are text, SQLite converts as needed).")
@@ -65,11 +65,11 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
         conn.close()
 
 
-@cli.command()
+@cli.command(short_help="Full-text search, diacritics ignored.")
 @click.argument("text", required=False)
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--since", type=INSTANT, help="Published since: " + WHEN_HELP + ".")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=int, default=20, show_default=True, help="Results shown, best first.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON (highlights as « »).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the search index from articles, then exit.")
 @pass_ctx
@@ -103,6 +103,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     try:
         _check_ids(conn, sites=sites)
         hits = s.search(conn, text, sites=sites, since=since, limit=limit)
+        total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     except sqlite3.Error as e:
@@ -127,7 +128,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
                       f" · [dim]{escape(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
-    console.print(f"[dim]{len(hits)} result(s), best first[/]")
+    more = f"; --limit {total} shows all" if total > len(hits) else ""
+    console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
 
 
 def _check_ids(conn, sites=(), parents=()) -> None:
@@ -151,9 +153,10 @@ def _rich(text: str) -> str:
     return _marks(escape(" ".join(text.split())), "[reverse yellow]", "[/reverse yellow]")
 
 
-@cli.command()
+@cli.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="CSV (a file gets a UTF-8 byte-order mark, so Excel shows the diacritics) or JSON Lines.")
 @click.option("-o", "--out", type=OutputFile(allow_dash=True), default="-", show_default=True,
               help="Output file ('-' = standard output).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
@@ -162,8 +165,9 @@ def _rich(text: str) -> str:
 @click.option("--since", type=DAY, help="From this day (inclusive): " + WHEN_HELP + ".")
 @click.option("--until", type=DAY, help="Up to this day (inclusive), same forms.")
 @click.option("--body", is_flag=True, help="Include article bodies (articles export).")
+@click.option("--no-bom", is_flag=True, help="CSV file without the byte-order mark (for tools that choke on it).")
 @pass_ctx
-def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool) -> None:
+def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool, no_bom: bool) -> None:
     """Stream articles, view readings or daily gains to CSV or JSON Lines (constant memory).
 
     Dates filter articles by published_at, views by observed_at, daily by day.
@@ -179,7 +183,8 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
     conn = _ro(obj)
     try:
         _check_ids(conn, sites=sites, parents=parents)
-        with (open(out, "w", encoding="utf-8", newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
+        encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
+        with (open(out, "w", encoding=encoding, newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
             n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
@@ -189,9 +194,9 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
         console.print(f"wrote {n} {kind} rows to {escape(out)}")
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8001, show_default=True)
+@cli.command(short_help="Browse the database with Datasette.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser once it is up.")
 @pass_ctx
 def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
@@ -219,12 +224,13 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         meta.unlink(missing_ok=True)
 
 
-@cli.command()
+@cli.command(short_help="Write an HTML report with charts.")
 @click.option("--out", type=OutputFile(), default="report.html", show_default=True,
               help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--parent", "parents", multiple=True, metavar="ID", help="Sites below this unit (repeatable).")
-@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True)
+@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
+              help="Weeks covered, up to the newest data.")
 @click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True, help="Articles in the views chart.")
 @pass_ctx
 def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:

@@ -47,7 +47,7 @@ def _web(config: Config):
 
 
 # -- add ---------------------------------------------------------------------------------------------
-@sites.command("add")
+@sites.command("add", short_help="Add a site from one URL.")
 @click.argument("url")
 @click.option("--id", "site_id", help="Site id (default: from the unit's name, e.g. phuong-vinh-hung).")
 @click.option("--name", help="Display name (default: what the portal calls itself).")
@@ -173,7 +173,7 @@ def print_proposal(p) -> None:
 
 
 # -- import -------------------------------------------------------------------------------------------
-@sites.command("import")
+@sites.command("import", short_help="Add many sites from a CSV.")
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @click.option("--yes", "-y", is_flag=True, help="Append the ready sites without asking.")
 @click.option("--dry-run", is_flag=True, help="Detect and report; change nothing.")
@@ -249,7 +249,7 @@ def _print_import(rows, ready, attention, report_path) -> None:
 
 
 # -- discover -----------------------------------------------------------------------------------------
-@sites.command("discover")
+@sites.command("discover", short_help="List the sub-sites a district portal links to.")
 @click.argument("url")
 @click.option("--parent", help="Parent id for the sub-sites (default: the configured site at URL).")
 @click.option("--csv", "csv_path", type=OutputFile(),
@@ -315,7 +315,7 @@ def _health_db(obj: Ctx):
     return conn
 
 
-@sites.command("health")
+@sites.command("health", short_help="Per-site status, failures and missing fields.")
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--problems", is_flag=True, help="Only sites that are not ok.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
@@ -377,7 +377,7 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
 
 
 # -- lineage ------------------------------------------------------------------------------------------
-@sites.command("lineage")
+@sites.command("lineage", short_help="The stored ids whose history belongs to a unit.")
 @click.argument("site_id")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
