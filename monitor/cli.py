@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -155,7 +156,7 @@ class _db:
 def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> None:
     table = Table(title="Crawl", show_lines=False)
     for col in ("site", "outcome", "pages", "articles", "new", "updated", "views changed", "errors"):
-        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left")
+        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left", no_wrap=col == "site")
     colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"}
     for c in crawls:
         table.add_row(
@@ -178,8 +179,9 @@ def sites() -> None:
 
 @sites.command("list", short_help="The configured sites and their last crawl.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--plain", is_flag=True, help="Tab-separated lines, one per site, nothing cut (for grep, awk).")
 @pass_ctx
-def sites_list(obj: Ctx, as_json: bool) -> None:
+def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     """The configured sites with their last crawl.
 
     \b
@@ -208,16 +210,32 @@ def sites_list(obj: Ctx, as_json: bool) -> None:
         return
     from monitor.clock import local
 
-    table = Table(title=f"Sites in {obj.config_path}")
-    for col in ("id", "name", "level", "parent", "profile", "articles", "last crawl (VN time)", "outcome"):
-        table.add_column(col)
+    cols = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
+    if plain:
+        click.echo("\t".join(cols))
+    narrow = console.width < 110 and not plain  # ids are never cut: level and profile give way
+    table = Table(title=f"Sites in {escape(str(obj.config_path))}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in cols:
+        if narrow and col in ("level", "profile"):
+            continue
+        table.add_column(col, no_wrap=col != "name", justify="right" if col == "articles" else "left",
+                         min_width=10 if col == "name" else None)
     for r in rows:
-        table.add_row(
-            r["id"] + ("" if r["enabled"] else " [dim](disabled)[/]"), escape(r["name"]), r["level"] or "",
-            r["parent"] or "", r["profile"], str(r["articles"]), local(r["last_crawl"]) if r["last_crawl"] else "never",
-            r["last_outcome"] or "",
-        )
+        cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
+                 "profile": r["profile"], "articles": str(r["articles"]),
+                 "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
+                 "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+        if plain:
+            click.echo("\t".join(" ".join(v.split()) for v in cells.values()))
+            continue
+        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
+        cells["name"] = escape(cells["name"])
+        table.add_row(*(v for k, v in cells.items() if not (narrow and k in ("level", "profile"))))
+    if plain:
+        return
     console.print(table)
+    if narrow:
+        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
 
 
 @sites.command("check", short_help="Show what one list page and article extract.")

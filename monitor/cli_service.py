@@ -119,7 +119,7 @@ def print_status(data: dict) -> None:
 
     t = Table(title="Sites")
     for col in ("site", "schedule", "next crawl", "last crawl", "outcome", "new", "errors", "walk"):
-        t.add_column(col, justify="right" if col in ("new", "errors") else "left")
+        t.add_column(col, justify="right" if col in ("new", "errors") else "left", no_wrap=col == "site")
     colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red", "running": "cyan"}
     notes = []
     for s in data["sites"]:

@@ -344,6 +344,9 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
+    if problems and not rows:
+        console.print(f"no problems: every {'chosen ' if site_ids else ''}site is ok")
+        return
     t = Table(title=f"Site health ({len(rows)} site(s))")
     for c in ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual",
               "sample"):
