@@ -112,7 +112,7 @@ class Config:
         for s in self.sites:
             if s.id == site_id or site_id in s.aliases:
                 return s
-        raise ConfigError(f"{self.path}: no site with id {site_id!r} (known: {', '.join(s.id for s in self.sites) or 'none'})")
+        raise ConfigError(f"{self.path}: no site with id {site_id!r}" + _known(site_id, [s.id for s in self.sites]))
 
     def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Site]:
         """The enabled sites, or exactly the named ones (enabled or not)."""
@@ -124,7 +124,7 @@ class Config:
         for r in self.recipients:
             if r.id == rid:
                 return r
-        raise ConfigError(f"{self.path}: no recipient with id {rid!r} (known: {', '.join(r.id for r in self.recipients) or 'none'})")
+        raise ConfigError(f"{self.path}: no recipient with id {rid!r}" + _known(rid, [r.id for r in self.recipients]))
 
     def sites_for(self, recipient: Recipient) -> list[Site]:
         """Sites a recipient covers: its explicit ids plus every site under one of its parents."""
@@ -139,6 +139,14 @@ class Config:
                 seen.add(sid)
                 out.append(by_id[sid] if sid in by_id else self.site(sid))
         return out
+
+
+def _known(word: str, ids: list[str]) -> str:
+    """' (did you mean 'x'?)', else the known ids when they are few."""
+    hint = did_you_mean(word, ids)
+    if hint or len(ids) > 12:
+        return hint or f" ({len(ids)} configured: `portalwatch sites list` shows them)"
+    return f" (known: {', '.join(ids) or 'none'})"
 
 
 def _descendants(sites: list[Site]) -> dict[str, list[str]]:

@@ -140,3 +140,11 @@ def test_an_unknown_recipient_site_suggests_the_close_one(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, text))
     assert "unknown site or unit 'vinh-hungg' in 'sites' (did you mean 'vinh-hung'?)" in str(e.value)
+
+
+def test_an_unknown_site_on_the_command_line_suggests_the_close_one(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    with pytest.raises(ConfigError, match=r"no site with id 'vinh-hungg' \(did you mean 'vinh-hung'\?\)"):
+        config.site("vinh-hungg")
+    with pytest.raises(ConfigError, match=r"no site with id 'nope' \(known: hoang-mai, vinh-hung\)"):
+        config.site("nope")
