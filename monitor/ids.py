@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import sqlite3
 
 
@@ -14,8 +15,6 @@ def known(conn: sqlite3.Connection) -> tuple[set[str], set[str]]:
     """(site ids, unit ids): every stored site, former id and parent; units are sites and parents."""
     sites = {r[0] for r in conn.execute("SELECT id FROM sites UNION SELECT DISTINCT site_id FROM articles")}
     for (raw,) in conn.execute("SELECT aliases FROM sites WHERE aliases IS NOT NULL"):
-        import json
-
         try:
             sites.update(json.loads(raw) or [])
         except (ValueError, TypeError):
