@@ -114,7 +114,7 @@ class Config:
         for s in self.sites:
             if s.id == site_id or site_id in s.aliases:
                 return s
-        raise ConfigError(f"{self.path}: no site with id {site_id!r} (known: {', '.join(s.id for s in self.sites) or 'none'})")
+        raise ConfigError(f"{self.path}: no site with id {site_id!r}" + _known(site_id, [s.id for s in self.sites]))
 
     def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Site]:
         """The enabled sites, or exactly the named ones (enabled or not)."""
@@ -126,7 +126,7 @@ class Config:
         for r in self.recipients:
             if r.id == rid:
                 return r
-        raise ConfigError(f"{self.path}: no recipient with id {rid!r} (known: {', '.join(r.id for r in self.recipients) or 'none'})")
+        raise ConfigError(f"{self.path}: no recipient with id {rid!r}" + _known(rid, [r.id for r in self.recipients]))
 
     def sites_for(self, recipient: Recipient) -> list[Site]:
         """Sites a recipient covers: its explicit ids plus every site under one of its parents."""
@@ -141,6 +141,14 @@ class Config:
                 seen.add(sid)
                 out.append(by_id[sid] if sid in by_id else self.site(sid))
         return out
+
+
+def _known(word: str, ids: list[str]) -> str:
+    """' (did you mean 'x'?)', else the known ids when they are few."""
+    hint = did_you_mean(word, ids)
+    if hint or len(ids) > 12:
+        return hint or f" ({len(ids)} configured: `portalwatch sites list` shows them)"
+    return f" (known: {', '.join(ids) or 'none'})"
 
 
 def _descendants(sites: list[Site]) -> dict[str, list[str]]:
@@ -225,10 +233,14 @@ _RECIPIENT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
 _TOP_KEYS = ("portalwatch", "site", "recipient")
 
 
+def did_you_mean(word: str, known) -> str:
+    """' (did you mean 'x'?)' for the closest known word, else ''."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _unknown(key: str, known, where: str) -> ConfigError:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return ConfigError(f"{where}: unknown key {key!r}{hint}; allowed: {', '.join(known)}")
+    return ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}; allowed: {', '.join(known)}")
 
 
 def _check_table(table: dict, spec: dict, where: str, required: tuple[str, ...] = ()) -> None:
@@ -332,6 +344,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
 
     ids = {s.id for s in sites}
     enabled = {s.id for s in sites if s.enabled}
+    _check_parents(sites, path)
     former: dict[str, str] = {}
     for s in sites:
         where = f"{path}: site {s.id!r}"
@@ -366,6 +379,27 @@ def _check_hosts(hosts: dict, where: str) -> None:
         except ValueError:
             raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
                               f"such as \"127.0.0.1\"") from None
+
+
+def _check_parents(sites: list[Site], path: Path) -> None:
+    """A parent that is no configured site may be a unit of its own (a district whose portal is not
+    crawled), unless it looks like a typo: close to a site id or to a parent more sites use."""
+    named = {s.id for s in sites} | {a for s in sites for a in s.aliases}
+    uses: dict[str, int] = {}
+    for s in sites:
+        if s.parent:
+            uses[s.parent] = uses.get(s.parent, 0) + 1
+    for s in sites:
+        p = s.parent
+        if p is None or p in named:
+            continue
+        if p == s.id:
+            raise ConfigError(f"{path}: site {s.id!r}: key 'parent': a site cannot be its own parent")
+        likely = sorted(named - {s.id}) + sorted(q for q, n in uses.items() if q != p and n > uses[p])
+        hint = did_you_mean(p, likely)
+        if hint:
+            raise ConfigError(f"{path}: site {s.id!r}: key 'parent': no site or unit {p!r}{hint}; if {p!r} is a "
+                              "unit of its own, add it as a [[site]] (enabled = false if its portal is not crawled)")
 
 
 def _check_profile(name: str, where: str) -> None:
@@ -406,9 +440,10 @@ def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
         seen.add(table["id"])
         if table.get("language", "vi") not in ("vi", "en"):
             raise ConfigError(f"{where}: key 'language': expected 'vi' or 'en', got {table['language']!r}")
-        for sid in table.get("sites", []) + table.get("parents", []):
-            if sid not in units:
-                raise ConfigError(f"{where}: unknown site or unit {sid!r}")
+        for key in ("sites", "parents"):
+            for sid in table.get(key, []):
+                if sid not in units:
+                    raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{did_you_mean(sid, units)}")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
         keys: set[str] = set()

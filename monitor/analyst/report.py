@@ -22,7 +22,9 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem auto;max-width:1100p
 h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .sub{color:#666;margin-top:0} .en{color:#777;font-weight:normal;font-size:.9em}
 table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{padding:.3rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} img{max-width:100%;height:auto}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} img{width:100%;max-width:100%;height:auto}
+picture{display:block;margin:.5rem 0}
+@media (max-width:700px){body{margin:1rem auto;font-size:17px} table{font-size:.95rem} th,td{padding:.35rem .3rem}}
 .stats{display:flex;gap:1rem;flex-wrap:wrap} .stat{background:#f5f7fa;padding:.6rem 1rem;border-radius:6px}
 .stat b{display:block;font-size:1.3rem} .empty{color:#888;font-style:italic}
 """
@@ -110,12 +112,23 @@ def _plt():
     return plt
 
 
-def _svg_img(fig, alt: str) -> str:
+PHONE = "(max-width: 700px)"  # below this the narrow drawing of each chart is shown
+
+
+def _svg_data(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     fig.clf()
-    data = base64.b64encode(buf.getvalue()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _responsive(draw, alt: str) -> str:
+    """The chart drawn twice: wide for screens, narrow with big type for phones (<picture>)."""
+    plt = _plt()
+    wide, narrow = _svg_data(draw(plt, False)), _svg_data(draw(plt, True))
+    plt.close("all")
+    return (f'<picture><source media="{PHONE}" srcset="{narrow}">'
+            f'<img alt="{html.escape(alt)}" src="{wide}"></picture>')
 
 
 def _short(text: str | None, n: int = 60) -> str:
@@ -124,10 +137,15 @@ def _short(text: str | None, n: int = 60) -> str:
 
 
 def chart_views(conn, arts: list[dict], scope: Scope) -> str:
-    plt = _plt()
+    return _responsive(lambda plt, narrow: _draw_views(plt, narrow, conn, arts, scope),
+                       "Views over time for the top articles")
+
+
+def _draw_views(plt, narrow: bool, conn, arts: list[dict], scope: Scope):
     import matplotlib.dates as mdates
 
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    fs = 13 if narrow else 11
+    fig, ax = plt.subplots(figsize=(4.8, 4.2) if narrow else (11, 4.5))
     start = scope.weeks[0]
     for a in arts:
         pts = conn.execute(
@@ -138,22 +156,30 @@ def chart_views(conn, arts: list[dict], scope: Scope) -> str:
         xs = [clock.parse_iso(t).astimezone(clock.VN_TZ).replace(tzinfo=None) for t, _ in pts]
         xs.append(clock.parse_iso(scope.as_of).astimezone(clock.VN_TZ).replace(tzinfo=None))
         ys = [v for _, v in pts] + [pts[-1][1]]
-        ax.step(xs, ys, where="post", marker="o", markersize=3, label=f"{_short(a['title'], 48)} ({a['site_id']})")
-    ax.set_ylabel("Lượt xem / views")
+        ax.step(xs, ys, where="post", marker="o", markersize=3,
+                label=f"{_short(a['title'], 22 if narrow else 48)} ({a['site_id']})")
+    ax.set_ylabel("Lượt xem / views", fontsize=fs)
+    ax.tick_params(labelsize=fs)
     lo, hi = ax.get_xlim()
-    days = max(1, round((hi - lo) / 12))  # whole days only: never two ticks labelled the same day
+    days = max(1, round((hi - lo) / (4 if narrow else 12)))  # whole days: never two ticks labelled the same day
     ax.xaxis.set_major_locator(mdates.DayLocator(interval=days))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, frameon=False)
-    ax.set_title("Lượt xem theo thời gian — views over time (giờ Việt Nam)", loc="left", fontsize=11)
-    return _svg_img(fig, "Views over time for the top articles")
+    ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=1 if narrow else 2, frameon=False)
+    ax.set_title("Lượt xem theo thời gian\nviews over time (giờ VN)" if narrow
+                 else "Lượt xem theo thời gian — views over time (giờ Việt Nam)", loc="left", fontsize=fs + 1)
+    return fig
 
 
 def chart_weekly(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str], top: int = 10) -> str:
     """Stacked bars: posts per week, one colour per site (the busiest `top`, the rest as one)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    return _responsive(lambda plt, narrow: _draw_weekly(plt, narrow, posts, scope, names, top),
+                       "Posts per week per site")
+
+
+def _draw_weekly(plt, narrow: bool, posts, scope: Scope, names: dict[str, str], top: int):
+    fs = 13 if narrow else 11
+    fig, ax = plt.subplots(figsize=(4.8, 4.4) if narrow else (11, 4.2))
     ranked = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))
     series = [(_short(names[s], 30), [posts[s][w] for w in scope.weeks]) for s in ranked[:top]]
     if len(ranked) > top:
@@ -166,34 +192,48 @@ def chart_weekly(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str
         ax.bar(x, ys, bottom=bottom, label=label, color=colors[i % len(colors)], width=0.75)
         bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
     for xi, total in zip(x, bottom, strict=True):
-        ax.text(xi, total, str(total), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(list(x), _week_labels(scope), rotation=45, fontsize=8, ha="right")
-    ax.set_ylabel("Bài đăng / posts")
-    ax.set_xlabel("Tuần bắt đầu thứ Hai — week starting Monday")
+        ax.text(xi, total, str(total), ha="center", va="bottom", fontsize=fs - 3 if narrow else fs - 1)
+    ax.set_xticks(list(x), _week_labels(scope), rotation=60 if narrow else 45, fontsize=fs - 2, ha="right")
+    ax.tick_params(axis="y", labelsize=fs)
+    ax.set_ylabel("Bài đăng / posts", fontsize=fs)
+    ax.set_xlabel("Tuần từ thứ Hai — week from Monday", fontsize=fs)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.set_title("Bài đăng mỗi tuần theo đơn vị — posts per week by site", loc="left", fontsize=11)
-    return _svg_img(fig, "Posts per week per site")
+    if narrow:
+        ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(0, -0.3), ncol=1, frameon=False)
+    else:
+        ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title("Bài đăng mỗi tuần theo đơn vị\nposts per week by site" if narrow
+                 else "Bài đăng mỗi tuần theo đơn vị — posts per week by site", loc="left", fontsize=fs + 1)
+    return fig
 
 
 def chart_heatmap(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str]) -> str:
-    plt = _plt()
+    return _responsive(lambda plt, narrow: _draw_heatmap(plt, narrow, posts, scope, names),
+                       "Site by week activity heat-map")
+
+
+def _draw_heatmap(plt, narrow: bool, posts, scope: Scope, names: dict[str, str]):
+    fs = 13 if narrow else 11
     sids = list(posts)
     grid = [[posts[s][w] for w in scope.weeks] for s in sids]
-    fig, ax = plt.subplots(figsize=(11, 0.8 + 0.38 * max(len(sids), 1)))
+    fig, ax = plt.subplots(figsize=(4.8, 1.2 + 0.5 * max(len(sids), 1)) if narrow
+                           else (11, 0.8 + 0.42 * max(len(sids), 1)))
     im = ax.imshow(grid, aspect="auto", cmap="YlGn", vmin=0)
     peak = max((max(r) for r in grid if r), default=0)
     for i, row in enumerate(grid):
         for j, v in enumerate(row):
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=fs - 4 if narrow else fs - 2,
                     color="white" if peak and v > peak * 0.6 else "#333")
-    ax.set_xticks(range(len(scope.weeks)), _week_labels(scope), rotation=45, fontsize=8, ha="right")
-    ax.set_yticks(range(len(sids)), [_short(names[s], 32) for s in sids], fontsize=8)
+    ax.set_xticks(range(len(scope.weeks)), _week_labels(scope), rotation=60 if narrow else 45, fontsize=fs - 2,
+                  ha="right")
+    ax.set_yticks(range(len(sids)), [_short(names[s], 16 if narrow else 32) for s in sids], fontsize=fs - 1)
     ax.spines[:].set_visible(False)
-    fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="bài / posts")
-    ax.set_title("Hoạt động theo tuần — activity by week (đơn vị × tuần)", loc="left", fontsize=11)
-    return _svg_img(fig, "Site by week activity heat-map")
+    if not narrow:
+        fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="bài / posts")
+    ax.set_title("Hoạt động theo tuần\nactivity by week" if narrow
+                 else "Hoạt động theo tuần — activity by week (đơn vị × tuần)", loc="left", fontsize=fs + 1)
+    return fig
 
 
 def _week_labels(scope: Scope) -> list[str]:

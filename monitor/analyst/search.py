@@ -74,12 +74,8 @@ def since_iso(value: str | None) -> str | None:
     return clock.iso(dt if dt.tzinfo else dt.replace(tzinfo=clock.VN_TZ))
 
 
-def search(
-    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
-    since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
-) -> list[Hit]:
-    """Ranked hits (best first) for `text`, optionally only some sites and published since."""
-    where, params = ["f.articles_fts MATCH :q"], {"q": match_expression(text), "limit": limit}
+def _filters(text: str, sites, since) -> tuple[list[str], dict, str]:
+    where, params = ["f.articles_fts MATCH :q"], {"q": match_expression(text)}
     if sites:
         names = [f":s{i}" for i in range(len(sites))]
         where.append(f"a.site_id IN ({', '.join(names)})")
@@ -88,6 +84,22 @@ def search(
         where.append("a.published_at >= :since")
         params["since"] = since_iso(since)
     join = " JOIN articles a ON a.id = f.rowid" if len(where) > 1 else ""  # no filter: no lookups
+    return where, params, join
+
+
+def count(conn: sqlite3.Connection, text: str, *, sites=(), since: str | None = None) -> int:
+    """How many articles match (what `search` would return without a limit)."""
+    where, params, join = _filters(text, sites, since)
+    return conn.execute(f"SELECT count(*) FROM articles_fts f{join} WHERE {' AND '.join(where)}", params).fetchone()[0]
+
+
+def search(
+    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
+    since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
+) -> list[Hit]:
+    """Ranked hits (best first) for `text`, optionally only some sites and published since."""
+    where, params, join = _filters(text, sites, since)
+    params["limit"] = limit
     ids = conn.execute(
         f"SELECT f.rowid, f.rank FROM articles_fts f{join} WHERE {' AND '.join(where)}"
         " ORDER BY f.rank LIMIT :limit",

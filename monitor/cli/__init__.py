@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from monitor import __version__
+from monitor.cli.params import OutputFile
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, load_config
-from monitor.terminal import term
+from monitor.terminal import printable, term
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -28,8 +31,24 @@ class Ctx:
 
     def __init__(self, config_path: str, db_path: str):
         self.config_path = config_path
-        self.db_path = db_path
+        self._db_path = db_path
+        self._db_checked = False
         self._config: Config | None = None
+        Ctx.current = self
+
+    current: Ctx | None = None
+
+    @property
+    def db_path(self) -> str:
+        """The --db path, checked on first use: its folder is a folder, the file (if any) is SQLite."""
+        if not self._db_checked:
+            from monitor.store.dbfile import problem
+
+            msg = problem(self._db_path)
+            if msg:
+                raise click.ClickException(msg)
+            self._db_checked = True
+        return self._db_path
 
     @property
     def config(self) -> Config:
@@ -74,7 +93,7 @@ def cli(ctx: click.Context, config_path: str, db_path: str) -> None:
 
 
 # -- crawl ---------------------------------------------------------------------------------------
-@cli.command()
+@cli.command(short_help="Crawl the sites once (all, or --site ID).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Crawl only this site (repeatable).")
 @click.option("--timeout", type=float, default=None, help="Kill the crawl after this many seconds.")
 @click.option("--processes", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -162,7 +181,7 @@ class _db:
 def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> None:
     table = Table(title="Crawl", show_lines=False)
     for col in ("site", "outcome", "pages", "articles", "new", "updated", "views changed", "errors"):
-        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left")
+        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left", no_wrap=col == "site")
     colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"}
     for c in crawls:
         table.add_row(
@@ -178,15 +197,16 @@ def print_crawl_summary(crawls: list[dict], config: Config | None = None) -> Non
 
 
 # -- sites -----------------------------------------------------------------------------------------
-@cli.group()
+@cli.group(short_help="List, check, add and watch the configured sites.")
 def sites() -> None:
     """List, check and manage the configured sites."""
 
 
-@sites.command("list")
+@sites.command("list", short_help="The configured sites and their last crawl.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--plain", is_flag=True, help="Tab-separated lines, one per site, nothing cut (for grep, awk).")
 @pass_ctx
-def sites_list(obj: Ctx, as_json: bool) -> None:
+def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     """The configured sites with their last crawl.
 
     \b
@@ -215,19 +235,35 @@ def sites_list(obj: Ctx, as_json: bool) -> None:
         return
     from monitor.clock import local
 
-    table = Table(title=f"Sites in {obj.config_path}")
-    for col in ("id", "name", "level", "parent", "profile", "articles", "last crawl (VN time)", "outcome"):
-        table.add_column(col)
+    cols = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
+    if plain:
+        click.echo("\t".join(cols))
+    narrow = console.width < 110 and not plain  # ids are never cut: level and profile give way
+    table = Table(title=f"Sites in {escape(str(obj.config_path))}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in cols:
+        if narrow and col in ("level", "profile"):
+            continue
+        table.add_column(col, no_wrap=col != "name", justify="right" if col == "articles" else "left",
+                         min_width=10 if col == "name" else None)
     for r in rows:
-        table.add_row(
-            r["id"] + ("" if r["enabled"] else " [dim](disabled)[/]"), term(r["name"]), r["level"] or "",
-            r["parent"] or "", r["profile"], str(r["articles"]), local(r["last_crawl"]) if r["last_crawl"] else "never",
-            r["last_outcome"] or "",
-        )
+        cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
+                 "profile": r["profile"], "articles": str(r["articles"]),
+                 "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
+                 "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+        if plain:
+            click.echo("\t".join(printable(" ".join(v.split())) for v in cells.values()))
+            continue
+        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
+        cells["name"] = term(cells["name"])
+        table.add_row(*(v for k, v in cells.items() if not (narrow and k in ("level", "profile"))))
+    if plain:
+        return
     console.print(table)
+    if narrow:
+        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
 
 
-@sites.command("check")
+@sites.command("check", short_help="Show what one list page and article extract.")
 @click.argument("site_id")
 @click.option("--list-url", help="Check this list page instead of the first start URL.")
 @click.option("--article-url", help="Check this article instead of the first one listed.")
@@ -294,11 +330,12 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
 
 
 # -- simulator and demo ----------------------------------------------------------------------------
-@cli.command()
-@click.option("--port", type=int, default=8765, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--articles-per-site", type=int, default=40, show_default=True)
-@click.option("--write-config", type=click.Path(dir_okay=False), default=None,
+@cli.command(short_help="Serve the built-in portal simulator.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the simulated world: the same seed gives the same sites, articles and views.")
+@click.option("--articles-per-site", type=int, default=40, show_default=True, help="Articles each site starts with.")
+@click.option("--write-config", type=OutputFile(), default=None,
               help="Also write the sites.toml for the simulator to this file.")
 def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None) -> None:
     """Serve the built-in portal simulator on 127.0.0.1 until Ctrl-C and print a sites.toml for it.
@@ -328,11 +365,12 @@ def simulate(port: int, seed: int, articles_per_site: int, write_config: str | N
             err_console.print("stopped")
 
 
-@cli.command()
+@cli.command(short_help="Try everything on the simulated portal.")
 @click.option("--dir", "workdir", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Where to leave sites.toml, portalwatch.db and the digest.")
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--articles-per-site", type=int, default=40, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the simulated world: the same seed gives the same demo.")
+@click.option("--articles-per-site", type=int, default=40, show_default=True, help="Articles each site starts with.")
 def demo(workdir: str, seed: int, articles_per_site: int) -> None:
     """Run the whole job on the built-in simulated portal: crawl, advance time, crawl again,
     show what changed, and produce a digest.
@@ -355,11 +393,22 @@ from monitor.cli import operators as cli_sites
 
 
 def main() -> None:
+    """The console script: every expected failure ends in one `Error:` line, never a traceback."""
     try:
         cli(prog_name="portalwatch")
     except ConfigError as e:
-        err_console.print(f"[red]Error:[/] {e}")
+        click.echo(f"Error: {e}", err=True)
         sys.exit(2)
+    except sqlite3.DatabaseError as e:
+        from monitor.store.dbfile import damaged_message
+
+        db = Ctx.current._db_path if Ctx.current else DEFAULT_DB
+        click.echo(f"Error: {damaged_message(db, str(e))}", err=True)
+        sys.exit(1)
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        click.echo(f"Error: {where}{e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ from pathlib import Path
 import click
 
 from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.params import DAY, INSTANT, OutputFile
+from monitor.store.dbfile import is_damaged, probe
 from monitor.terminal import term
+from monitor.when import HELP as WHEN_HELP
 
 
 def _ro(obj: Ctx) -> sqlite3.Connection:
@@ -19,7 +22,7 @@ def _ro(obj: Ctx) -> sqlite3.Connection:
     return connect(obj.require_db())
 
 
-@cli.command()
+@cli.command(short_help="Run one read-only SQL statement.")
 @click.argument("sql")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind :NAME to VALUE (repeatable; values are text, SQLite converts as needed).")
@@ -54,16 +57,18 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
         note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
         console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
     except (sqlite3.Error, q.ReadOnlyError) as e:
+        if is_damaged(e):
+            raise  # main() names the file and the way out
         raise click.ClickException(str(e)) from None
     finally:
         conn.close()
 
 
-@cli.command()
+@cli.command(short_help="Full-text search, diacritics ignored.")
 @click.argument("text", required=False)
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
-@click.option("--since", metavar="WHEN", help="Published since: YYYY-MM-DD (Vietnam time) or 7d, 2w, 12h ago.")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--since", type=INSTANT, help="Published since: " + WHEN_HELP + ".")
+@click.option("--limit", type=int, default=20, show_default=True, help="Results shown, best first.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON (highlights as « »).")
 @click.option("--rebuild", is_flag=True, help="Rebuild the search index from articles, then exit.")
 @pass_ctx
@@ -95,10 +100,14 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         raise click.UsageError("give the words to search for")
     conn = _ro(obj)
     try:
+        _check_ids(conn, sites=sites)
         hits = s.search(conn, text, sites=sites, since=since, limit=limit)
+        total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     except sqlite3.Error as e:
+        if is_damaged(e):
+            raise
         raise click.ClickException(f"search failed: {e}") from None
     finally:
         conn.close()
@@ -118,7 +127,18 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
                       f" · [dim]{term(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
-    console.print(f"[dim]{len(hits)} result(s), best first[/]")
+    more = f"; --limit {total} shows all" if total > len(hits) else ""
+    console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
+
+
+def _check_ids(conn, sites=(), parents=()) -> None:
+    from monitor.analyst.ids import UnknownIdError, check
+
+    try:
+        check(conn, sites, parents)
+    except UnknownIdError as e:
+        conn.close()
+        raise click.ClickException(str(e)) from None
 
 
 def _marks(text: str, a: str, b: str) -> str:
@@ -134,19 +154,21 @@ def _rich(text: str) -> str:
     return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
-@cli.command()
+@cli.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="CSV (a file gets a UTF-8 byte-order mark, so Excel shows the diacritics) or JSON Lines.")
+@click.option("-o", "--out", type=OutputFile(allow_dash=True), default="-", show_default=True,
               help="Output file ('-' = standard output).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--parent", "parents", multiple=True, metavar="ID",
               help="Every site below this unit, recursively (repeatable; adds to --site).")
-@click.option("--since", metavar="YYYY-MM-DD", help="From this Vietnam-local date (inclusive).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to this Vietnam-local date (inclusive).")
+@click.option("--since", type=DAY, help="From this day (inclusive): " + WHEN_HELP + ".")
+@click.option("--until", type=DAY, help="Up to this day (inclusive), same forms.")
 @click.option("--body", is_flag=True, help="Include article bodies (articles export).")
+@click.option("--no-bom", is_flag=True, help="CSV file without the byte-order mark (for tools that choke on it).")
 @pass_ctx
-def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool) -> None:
+def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool, no_bom: bool) -> None:
     """Stream articles, view readings or daily gains to CSV or JSON Lines (constant memory).
 
     Dates filter articles by published_at, views by observed_at, daily by day.
@@ -161,7 +183,9 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
 
     conn = _ro(obj)
     try:
-        with (open(out, "w", encoding="utf-8", newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
+        _check_ids(conn, sites=sites, parents=parents)
+        encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
+        with (open(out, "w", encoding=encoding, newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
             n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
@@ -171,9 +195,9 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
         console.print(f"wrote {n} {kind} rows to {term(out)}")
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8001, show_default=True)
+@cli.command(short_help="Browse the database with Datasette.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser once it is up.")
 @pass_ctx
 def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
@@ -189,6 +213,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
     if not dm.available():
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
     db = obj.require_db()
+    probe(db)  # a damaged file fails here, in one line, not in Datasette's traceback
     extra = ("--open",) if open_browser else ()
     console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
     code = dm.serve(db, host=host, port=port, extra=extra)
@@ -196,11 +221,13 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         sys.exit(code)
 
 
-@cli.command()
-@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+@cli.command(short_help="Write an HTML report with charts.")
+@click.option("--out", type=OutputFile(), default="report.html", show_default=True,
+              help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--parent", "parents", multiple=True, metavar="ID", help="Sites below this unit (repeatable).")
-@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True)
+@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
+              help="Weeks covered, up to the newest data.")
 @click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True, help="Articles in the views chart.")
 @pass_ctx
 def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
@@ -214,6 +241,7 @@ def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
 
     conn = _ro(obj)
     try:
+        _check_ids(conn, sites=sites, parents=parents)
         text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
     finally:
         conn.close()

@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.params import INSTANT, OutputFile
 from monitor.clock import local
 
 
@@ -20,7 +21,7 @@ def _open(obj: Ctx):
     return open_db(obj.db_path)
 
 
-@cli.command()
+@cli.command(short_help="Record change events from the crawls.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON.")
 @pass_ctx
 def detect(obj: Ctx, as_json: bool) -> None:
@@ -45,12 +46,12 @@ def detect(obj: Ctx, as_json: bool) -> None:
     console.print(f"{len(events)} new event(s)" + (": " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else ""))
 
 
-@cli.command()
+@cli.command(short_help="Build and send the recipient digests.")
 @click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
-@click.option("--since", help="Window start (ISO time, UTC with Z, or local 'YYYY-MM-DD HH:MM'). "
-              "Default: end of the recipient's last digest, else 24 hours ago.")
-@click.option("--until", help="Window end (same formats). Default: now.")
-@click.option("--preview", "preview_file", type=click.Path(dir_okay=False),
+@click.option("--since", type=INSTANT, help="Window start: 'dd/mm/yyyy HH:MM', a day (its start), today, "
+              "yesterday, 12h, 7d or ISO with Z. Default: end of the recipient's last digest, else 24 hours ago.")
+@click.option("--until", type=INSTANT, help="Window end (same forms). Default: now.")
+@click.option("--preview", "preview_file", type=OutputFile(),
               help="Write the HTML to this file and print the text version; send and record nothing.")
 @click.option("--send", "send", is_flag=True, help="Send (the default without --preview).")
 @click.option("--force", is_flag=True, help="Send now even if the recipient's send_at time has not come yet.")
@@ -109,7 +110,7 @@ def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
     click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Digest deliveries waiting, failed or given up.")
 @click.option("--all", "show_all", is_flag=True, help="Include delivered ones.")
 @click.option("--retry", "retry_id", type=int, metavar="ID",
               help="Send this failed, gave_up or uncertain delivery again on the next `portalwatch digest`.")

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli import Ctx, console, err_console, pass_ctx, sites
+from monitor.cli.params import OutputFile
 from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
 
 
@@ -30,7 +31,11 @@ def safe(value, limit: int | None = None) -> str:
 
 def _config(obj: Ctx) -> Config:
     """The configuration, or an empty one when the file does not exist yet (first `sites add`)."""
-    if not Path(obj.config_path).exists():
+    path = Path(obj.config_path)
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise click.ClickException(f"--config {path}: the folder {path.parent} does not exist, so the new "
+                                       "sites could not be written there (create it first)")
         return parse_config({}, obj.config_path)
     return obj.config
 
@@ -42,7 +47,7 @@ def _web(config: Config):
 
 
 # -- add ---------------------------------------------------------------------------------------------
-@sites.command("add")
+@sites.command("add", short_help="Add a site from one URL.")
 @click.argument("url")
 @click.option("--id", "site_id", help="Site id (default: from the unit's name, e.g. phuong-vinh-hung).")
 @click.option("--name", help="Display name (default: what the portal calls itself).")
@@ -168,13 +173,13 @@ def print_proposal(p) -> None:
 
 
 # -- import -------------------------------------------------------------------------------------------
-@sites.command("import")
+@sites.command("import", short_help="Add many sites from a CSV.")
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @click.option("--yes", "-y", is_flag=True, help="Append the ready sites without asking.")
 @click.option("--dry-run", is_flag=True, help="Detect and report; change nothing.")
 @click.option("--workers", type=click.IntRange(1, 32), default=8, show_default=True,
               help="Sites detected at once (at most 2 requests at a time per host).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+@click.option("--report", "report_path", type=OutputFile(),
               help="Write the rows needing attention to this CSV (fix them and import it again).")
 @click.option("--json", "as_json", is_flag=True, help="Print every row's outcome as JSON.")
 @pass_ctx
@@ -250,10 +255,10 @@ def _print_import(rows, ready, attention, report_path) -> None:
 
 
 # -- discover -----------------------------------------------------------------------------------------
-@sites.command("discover")
+@sites.command("discover", short_help="List the sub-sites a district portal links to.")
 @click.argument("url")
 @click.option("--parent", help="Parent id for the sub-sites (default: the configured site at URL).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+@click.option("--csv", "csv_path", type=OutputFile(),
               help="Write the new sub-sites as id,name,level,parent,url for `sites import`.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
@@ -316,7 +321,7 @@ def _health_db(obj: Ctx):
     return conn
 
 
-@sites.command("health")
+@sites.command("health", short_help="Per-site status, failures and missing fields.")
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--problems", is_flag=True, help="Only sites that are not ok.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
@@ -344,6 +349,9 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
     rows = [r for r in rows if (not site_ids or r.site_id in wanted) and (not problems or r.status != "ok")]
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if problems and not rows:
+        console.print(f"no problems: every {'chosen ' if site_ids else ''}site is ok")
         return
     t = Table(title=f"Site health ({len(rows)} site(s))")
     for c in ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual",
@@ -378,7 +386,7 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
 
 
 # -- lineage ------------------------------------------------------------------------------------------
-@sites.command("lineage")
+@sites.command("lineage", short_help="The stored ids whose history belongs to a unit.")
 @click.argument("site_id")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx

@@ -15,9 +15,10 @@ from monitor.config import ConfigError, load_config
 from monitor.terminal import term
 
 
-@cli.command()
+@cli.command(short_help="Run the scheduler (the service).")
 @click.option("--log-level", default="INFO", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Least important log messages written to standard error.")
 @pass_ctx
 def run(obj: Ctx, log_level: str) -> None:
     """Run the scheduler until SIGTERM: crawls on each site's schedule, digests at each
@@ -38,7 +39,7 @@ def run(obj: Ctx, log_level: str) -> None:
         raise click.ClickException(str(e)) from None
 
 
-@cli.command()
+@cli.command(short_help="Check the config, then reload the service.")
 @pass_ctx
 def reload(obj: Ctx) -> None:
     """Validate the configuration, then tell the running service to apply it (SIGHUP).
@@ -65,7 +66,7 @@ def reload(obj: Ctx) -> None:
     console.print(f"sent SIGHUP to the service (pid {pid}); `portalwatch status` shows the jobs now in force")
 
 
-@cli.command()
+@cli.command(short_help="The service, its jobs and the last crawls.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON (times in UTC ISO-8601).")
 @pass_ctx
 def status(obj: Ctx, as_json: bool) -> None:
@@ -118,7 +119,7 @@ def print_status(data: dict) -> None:
 
     t = Table(title="Sites")
     for col in ("site", "schedule", "next crawl", "last crawl", "outcome", "new", "errors", "walk"):
-        t.add_column(col, justify="right" if col in ("new", "errors") else "left")
+        t.add_column(col, justify="right" if col in ("new", "errors") else "left", no_wrap=col == "site")
     colors = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red", "running": "cyan"}
     notes = []
     for s in data["sites"]:

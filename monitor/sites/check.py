@@ -16,6 +16,7 @@ from monitor.sites.fetch import FetchError, fetch, robots_allows
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")
 ARTICLE_FIELDS = ("title", "published_text", "published_at", "views", "category", "author", "body")
+OPTIONAL_FIELDS = ("category", "author")  # many portals print neither
 LIST_SELECTORS = ("list_item", "item_link", "item_date", "item_views", "item_summary", "next_page")
 ARTICLE_SELECTORS = ("title", "date", "views", "body", "lead", "author", "category", "tags")
 
@@ -62,7 +63,7 @@ class CheckReport:
             "article_url": self.article_url, "article_key": self.article_key,
             "article": {f.name: {"value": f.value, "rule": f.rule, "auto": f.auto_value} for f in self.article_fields},
             "selectors": self.selectors, "source": self.source,
-            "problems": self.problems, "ok": self.ok,
+            "problems": self.problems, "ok": self.ok, "views_note": self.views_note(),
         }
 
     def print(self, console) -> None:
@@ -95,8 +96,12 @@ class CheckReport:
             t.add_column("selector / rule")
             t.add_column("auto would give")
             for f in self.article_fields:
-                t.add_row(f.name, _short(f.value, 70) if f.value is not None else "[red]missing[/]",
-                          _short(f.rule or "", 60), "" if f.auto_value is None else _short(f.auto_value, 40))
+                shown, rule = _short(f.value, 70) if f.value is not None else "[red]missing[/]", _short(f.rule or "", 60)
+                if f.value is None and f.name in OPTIONAL_FIELDS:
+                    shown, rule = "[dim]none[/]", "[dim]not printed on this page (optional)[/]"
+                if f.value is None and f.name == "views" and self.views_from_list:
+                    shown, rule = "[yellow]not on the article page[/]", "normal here: the list pages carry the count"
+                t.add_row(f.name, shown, rule, "" if f.auto_value is None else _short(f.auto_value, 40))
             console.print(t)
         if self.selectors:
             t = Table(title="Selectors (site overrides, then the profile's), tried in order")
@@ -109,9 +114,28 @@ class CheckReport:
             console.print(t)
         for p in self.problems:
             console.print(f"[red]problem:[/] {escape(p)}")
+        note = self.views_note()
+        if note:
+            console.print(f"[yellow]views[/]: {escape(note)}")
         if self.ok:
             what = " and ".join(w for w, done in (("list", self.list_url), ("article", self.article_url)) if done)
             console.print(f"[green]OK[/]: {what} extract cleanly.")
+
+    @property
+    def views_from_list(self) -> bool:
+        """The list page printed a view count for its entries (all that was checked)."""
+        return bool(self.first_entries) and all(e["views"] is not None for e in self.first_entries)
+
+    def views_note(self) -> str | None:
+        """Where the view count comes from, when the article page prints none."""
+        art = {f.name: f.value for f in self.article_fields}
+        if not self.article_fields or art.get("views") is not None:
+            return None
+        if self.views_from_list:
+            return ("the article page prints no view count; that is normal for this site: its list pages carry "
+                    "the count, and every crawl reads it there")
+        return ("no view count on the article page nor on the list page: this site's views will not be tracked "
+                "(if the portal shows them, add a `views` or `item_views` selector)")
 
 
 def _short(v: Any, n: int) -> str:

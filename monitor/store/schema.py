@@ -382,6 +382,26 @@ MIGRATIONS: list[str] = [
         JOIN articles a ON a.id = g.article_id
         ORDER BY g.views_gained DESC, g.article_id;
     """,
+    # 8: analysts: "the last 7 days" end at the newest reading, not the wall clock, so a database
+    # whose crawls stopped (or the demo's simulated clock) still shows its last week. max(day) is
+    # read from idx_views_daily_day (one index probe).
+    """
+    DROP VIEW article_gains_7d;
+    DROP VIEW top_articles_7d;
+    CREATE VIEW article_gains_7d AS
+        SELECT g.article_id, a.site_id, a.title, a.url, a.views, g.views_gained
+        FROM (SELECT article_id, SUM(views_gained) AS views_gained FROM views_daily
+              WHERE day >= date((SELECT max(day) FROM views_daily), '-6 days') GROUP BY +article_id) g
+        JOIN articles a ON a.id = g.article_id
+        ORDER BY g.views_gained DESC, g.article_id;
+    CREATE VIEW top_articles_7d AS
+        SELECT g.article_id, a.site_id, a.title, a.url, a.views, g.views_gained
+        FROM (SELECT article_id, SUM(views_gained) AS views_gained FROM views_daily
+              WHERE day >= date((SELECT max(day) FROM views_daily), '-6 days') GROUP BY +article_id
+              ORDER BY views_gained DESC, article_id LIMIT 100) g
+        JOIN articles a ON a.id = g.article_id
+        ORDER BY g.views_gained DESC, g.article_id;
+    """,
 ]
 
 

@@ -115,7 +115,7 @@ def test_json_api_search_ignores_diacritics(server):
 def test_canned_queries(server):
     assert get(server, "/portalwatch/search.json", q="", _shape="array") == []  # empty form: no error
     rows = get(server, "/portalwatch/search.json", q="dong da", _shape="array")
-    assert rows[0]["title"] == "Đoàn công tác quận «Đống» «Đa»"
+    assert rows[0]["title"] == "Đoàn công tác quận «Đống Đa»"  # the phrase, as `portalwatch search` marks it
     rows = get(server, "/portalwatch/article_history.json", article_id="1", _shape="array")
     assert [(r["views"], r["gained"]) for r in rows] == [(5, None), (12, 7)]
     rows = get(server, "/portalwatch/site_daily.json", site_id="vinh-hung", _shape="array")
@@ -198,3 +198,41 @@ def test_sigkill_of_serve_takes_datasette_with_it_and_the_next_run_cleans_up(dat
     assert len(list(tmp_path.glob("portalwatch-datasette-*.json"))) == 1  # nobody could remove it …
     assert datasette_meta.remove_stale(str(tmp_path)) == 1  # … the next `serve` does
     assert list(tmp_path.glob("portalwatch-datasette-*.json")) == []
+
+
+def test_articles_page_offers_the_ranked_search(server):
+    """Issue 10: the table's own search lists the newest first; the page points at the canned
+    `search` query, which ranks like `portalwatch search`."""
+    page = get(server, "/portalwatch/articles")
+    assert '<form action="search" method="get" class="portalwatch-search">' in page
+    rows = get(server, "/portalwatch/search.json", q="hoi nghi vinh hung", _shape="array")
+    assert [r["id"] for r in rows] == [1]
+
+
+def test_canned_search_ranks_the_phrase_first_like_portalwatch_search(tmp_path):
+    import sqlite3
+
+    from datasette.utils import escape_fts
+
+    from monitor.analyst.datasette import metadata
+    from monitor.analyst.search import search
+    from monitor.store.db import Store
+    from tests.analyst.conftest import add_sites, item
+
+    store = Store(tmp_path / "pw.db")
+    add_sites(store)
+    long = "Báo cáo tổng kết công tác năm của ủy ban nhân dân phường và các tổ dân phố tại quận Đống Đa thành phố"
+    store.apply([item("vinh-hung", "phrase", "2026-11-01T01:00:00Z", title=long,
+                      body=long + " trong năm qua với nhiều kết quả nổi bật.", published="2026-11-01T01:00:00Z")]
+                + [item("vinh-hung", f"apart{i}", "2026-11-20T01:00:00Z", title="Đồng chí Đồng chí đã đã",
+                        body="đồng chí đồng chí đã đã", published="2026-11-20T01:00:00Z")
+                   for i in range(5)])
+    conn = sqlite3.connect(store.path)
+    conn.create_function("escape_fts", 1, escape_fts)
+    sql = metadata(store.path)["databases"]["pw"]["queries"]["search"]["sql"]
+    got = [r[0] for r in conn.execute(sql, {"q": "dong da"})]
+    want = [h.article_id for h in search(conn, "dong da", limit=50)]
+    assert len(got) == 6 and got[0] == 1  # the phrase first, though the oldest
+    assert got == want
+    assert [r[0] for r in conn.execute(sql, {"q": "Đống"})] == [h.article_id for h in search(conn, "Đống", limit=50)]
+    store.close()

@@ -103,5 +103,21 @@ def test_cli_export_to_file(built, tmp_path):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [x["title"] for x in rows] == ["Hội nghị tại Đống Đa", "Thông báo lịch tiếp công dân"]
+    # dd/mm/yyyy, as portalwatch prints dates, is a Vietnam-local day too (issue 10)
     r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "views", "--since", "20/11/2026"])
-    assert r.exit_code != 0
+    assert r.exit_code == 0, r.output
+    observed = [line.split(",")[2] for line in r.output.splitlines()[1:]]
+    assert observed and min(observed) >= "2026-11-19T17:00:00Z"  # 20/11 00:00 VN
+    assert "2026-11-19T16:00:00Z" not in observed  # a1's first reading, 19/11 23:00 VN
+
+
+def test_csv_files_carry_a_byte_order_mark_for_excel(built, tmp_path):
+    out = tmp_path / "a.csv"
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,site_id,")
+    assert "Hội nghị tại Đống Đa" in out.read_text(encoding="utf-8-sig")
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles", "--no-bom", "-o", str(out)])
+    assert r.exit_code == 0 and out.read_bytes().startswith(b"id,site_id,")
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles"])  # standard output: no BOM
+    assert r.output.startswith("id,site_id,")

@@ -46,3 +46,25 @@ def test_report_scope_by_parent(built, tmp_path):
     assert "Phường Định Công" in page and "Xã Ea Kao" not in page
     assert "Không có đơn vị nào" in build(conn, sites=["nope"])
     conn.close()
+
+
+def test_charts_have_a_phone_drawing_with_readable_type(built, tmp_path):
+    """Issue 10: on a 390 px phone the 11-inch charts shrank their text to ~3 px. Each chart now
+    has a narrow drawing (<picture>, below 700 px) about as wide as the phone, so 11–13 pt type
+    stays 11–13 px; the wide drawing is kept for screens."""
+    out = tmp_path / "report.html"
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3"])
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    pictures = re.findall(r'<picture><source media="\(max-width: 700px\)" srcset="data:image/svg\+xml;base64,'
+                          r'([^"]+)"><img alt="[^"]*" src="data:image/svg\+xml;base64,([^"]+)"></picture>', page)
+    assert len(pictures) == 3
+
+    def width_pt(data):
+        svg = base64.b64decode(data).decode("utf-8")
+        return float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+
+    for narrow, wide in pictures:
+        assert 250 < width_pt(narrow) <= 420, width_pt(narrow)  # ≈ a phone's width in CSS px
+        assert width_pt(wide) >= 600
+    assert "@media (max-width:700px)" in page

@@ -96,7 +96,9 @@ def test_rank_prefers_title_matches(store):
 def test_cli_search_and_rebuild(corpus):
     r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "dong da"])
     assert r.exit_code == 0, r.output
-    assert "Đoàn công tác quận Đống Đa" in r.output and "2 result(s)" in r.output
+    assert "Đoàn công tác quận Đống Đa" in r.output and "2 of 2 matches, best first" in r.output
+    r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "dong da", "--limit", "1"])
+    assert r.exit_code == 0 and "1 of 2 matches, best first; --limit 2 shows all" in r.output, r.output
     corpus.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
     assert found(corpus, "dong da") == []
     r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "--rebuild"])

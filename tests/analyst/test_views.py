@@ -174,3 +174,16 @@ def test_undated_posts_count_as_activity(built):
     assert ("dinh-cong",) not in q(built, "SELECT site_id FROM silent_sites")
     assert q(built, "SELECT week, posts, undated FROM site_weekly_posts WHERE site_id = 'dinh-cong' ORDER BY week") == [
         ("2026-11-09", 1, 0), ("2026-11-16", 1, 1)]
+
+
+def test_last_7_days_end_at_the_newest_reading_not_the_wall_clock(built):
+    """Issue 10: on the demo database (simulated clock days behind) the 7-day views were empty.
+    The built readings end on 22/11/2026 (VN); the window is 16/11–22/11 whatever the date today."""
+    want = [("vinh-hung", 31), ("dinh-cong", 25)]  # a1: 0+5+25+1; a2: 0+30-5
+    assert q(built, "SELECT site_id, views_gained FROM top_articles_7d") == want
+    assert q(built, "SELECT site_id, views_gained FROM article_gains_7d") == want
+    from monitor.analyst.datasette import metadata
+
+    sql = metadata(built.path)["databases"][built.path.stem]["queries"]["top_gainers"]["sql"]
+    assert [(r[1], r[5]) for r in built.conn.execute(sql, {"days": ""})] == want
+    assert [(r[1], r[5]) for r in built.conn.execute(sql, {"days": "1"})] == [("vinh-hung", 1)]  # 22/11 only

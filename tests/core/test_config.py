@@ -117,3 +117,34 @@ def test_renames_and_mergers_are_consistent(tmp_path):
         'id = "hoang-mai"', 'id = "hoang-mai"\naliases = ["old"]')
     with pytest.raises(ConfigError, match="'old' is already claimed by site 'hoang-mai'"):
         load_config(write(tmp_path, twice))
+
+
+def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
+    """Issue 10: `parent = "hoang-maii"` made a ward vanish from its district's digest."""
+    text = GOOD.replace('parent = "hoang-mai"', 'parent = "hoang-maii"', 1)
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, text))
+    assert "site 'vinh-hung': key 'parent': no site or unit 'hoang-maii' (did you mean 'hoang-mai'?)" in str(e.value)
+
+
+def test_a_parent_that_is_a_unit_of_its_own_is_accepted(tmp_path):
+    """Wards of a district that is not crawled itself: the parent names no [[site]] and resembles none."""
+    text = GOOD.replace('parent = "hoang-mai"', 'parent = "tinh-mo-phong"', 1).replace(
+        'parents = ["hoang-mai"]', 'parents = ["tinh-mo-phong"]')
+    config = load_config(write(tmp_path, text))
+    assert [s.id for s in config.sites_for(config.recipients[0])] == ["vinh-hung"]
+
+
+def test_an_unknown_recipient_site_suggests_the_close_one(tmp_path):
+    text = GOOD.replace('parents = ["hoang-mai"]', 'parents = ["hoang-mai"]\nsites = ["vinh-hungg"]')
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, text))
+    assert "unknown site or unit 'vinh-hungg' in 'sites' (did you mean 'vinh-hung'?)" in str(e.value)
+
+
+def test_an_unknown_site_on_the_command_line_suggests_the_close_one(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    with pytest.raises(ConfigError, match=r"no site with id 'vinh-hungg' \(did you mean 'vinh-hung'\?\)"):
+        config.site("vinh-hungg")
+    with pytest.raises(ConfigError, match=r"no site with id 'nope' \(known: hoang-mai, vinh-hung\)"):
+        config.site("nope")

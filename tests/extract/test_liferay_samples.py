@@ -171,3 +171,25 @@ def test_seed_article_text():
     assert m.value == vn(2020, 8, 1, 16, 20)
     assert to_utc_iso(m.value) == "2020-08-01T09:20:00Z"
     assert find_view_count(text) == 129
+
+
+def test_sites_check_says_a_missing_article_count_is_normal_when_the_list_carries_it():
+    """Issue 10: `sites check vinh-hung` said "views missing", then "OK"."""
+    from rich.console import Console
+
+    from monitor.config import parse_config
+    from monitor.sites.check import check_site
+
+    cfg = parse_config({"site": [{"id": "vinh-hung", "name": "Phường Vĩnh Hưng", "profile": "liferay",
+                                  "start_urls": [PCTN_URL]}]}, "sites.toml")
+    report = check_site(cfg, cfg.sites[0], list_url=PCTN_URL, article_url=D1712928_URL,
+                        list_html=read("liferay-list-pctn.vi.html"),
+                        article_html=read("liferay-detail-1712928.no-views.html"), offline=True, source="saved")
+    console = Console(width=200, record=True)
+    report.print(console)
+    out = console.export_text()
+    views_row = next(line for line in out.splitlines() if line.startswith("│ views "))
+    assert "missing" not in views_row and "not on the article page" in views_row, views_row
+    assert "normal for this site: its list pages carry the count" in " ".join(out.split())
+    assert report.as_dict()["views_note"].startswith("the article page prints no view count")
+    assert report.ok
