@@ -38,7 +38,7 @@ class Settings:
     max_response_kb: int = 4096
     retries: int = 2
     detect_after_crawl: bool = True
-    # the service (`portalwatch run`, monitor/service/scheduler.py); relative paths: the config file's folder
+    # the service (`portalwatch run`, monitor/service/); relative paths: the config file's folder
     schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
     jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
     crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed
