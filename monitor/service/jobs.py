@@ -10,7 +10,8 @@ path to every job's arguments (`jobstore=`). Why a registry and not paths to reb
 crawl lane (one crawl child at a time, groups due together batched into it) and a digest waiting
 for the crawl in progress are state of the running service, not of the files. Keyed by job store
 rather than one global, two services in one process (tests) each get their own jobs, and a job
-whose service has stopped fails loudly instead of reaching another one.
+whose service has stopped fails loudly instead of reaching another one. Jobs stored without the
+key (or for a moved job store) get it at start and keep their next run time.
 """
 
 from __future__ import annotations

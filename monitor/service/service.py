@@ -157,8 +157,10 @@ class Service:
         for jid, spec in specs.items():
             old = existing.get(jid)
             kwargs = {**spec.kwargs, "jobstore": str(self.jobstore)}  # routes the job to this service
-            if old is not None and old.func_ref == spec.func and old.name == spec.name and old.kwargs == kwargs \
-                    and old.executor == spec.executor:
+            if old is not None and old.func_ref == spec.func and old.name == spec.name and old.executor == spec.executor \
+                    and {k: v for k, v in old.kwargs.items() if k != "jobstore"} == spec.kwargs:
+                if old.kwargs != kwargs:  # a store from before the routing key, or moved: same job, same next run
+                    self.scheduler.modify_job(jid, kwargs=kwargs)
                 out["kept"].append(jid)
                 continue
             self.scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=kwargs,
