@@ -39,7 +39,7 @@ class Settings:
     retries: int = 2
     max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
     detect_after_crawl: bool = True
-    # the service (`portalwatch run`, monitor/service/scheduler.py); relative paths: the config file's folder
+    # the service (`portalwatch run`, monitor/service/); relative paths: the config file's folder
     schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
     jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
     crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed

@@ -28,7 +28,7 @@ def run(obj: Ctx, log_level: str) -> None:
     Example:
       portalwatch --config /etc/portalwatch/sites.toml --db /var/lib/portalwatch/portalwatch.db run
     """
-    from monitor.service.scheduler import Service, ServiceError
+    from monitor.service.service import Service, ServiceError
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.INFO, logging.getLevelName(log_level.upper())))
@@ -48,13 +48,11 @@ def reload(obj: Ctx) -> None:
     Example:
       portalwatch reload
     """
-    from monitor.service.jobs import jobstore_path
-    from monitor.service.scheduler import read_pid
+    from monitor.service.jobstore import jobstore_path, read_pid
+    from monitor.service.plan import desired_jobs
 
     try:
         config = load_config(obj.config_path)
-        from monitor.service.scheduler import desired_jobs
-
         desired_jobs(config)
     except ConfigError as e:
         raise click.ClickException(f"not reloading: {e}") from None
@@ -78,7 +76,7 @@ def status(obj: Ctx, as_json: bool) -> None:
       portalwatch status
       portalwatch status --json
     """
-    from monitor.service.scheduler import status as get_status
+    from monitor.service.status import status as get_status
 
     data = get_status(obj.config_path, obj.db_path)
     if as_json:

@@ -1,47 +1,35 @@
-"""What the service's jobs do, as plain functions (tests and benchmarks call them directly), plus
-the thin entry points the job store refers to by name.
+"""What each of the service's jobs does, and the entry points the job store names.
 
-Job entry points take plain data only (site ids, a recipient id): the job store pickles them.
-They act through the running `monitor.service.scheduler.Service`, which sets `_service`.
+The work is plain functions of a config and a database path (tests and benchmarks call them
+directly); the store's own upkeep (housekeeping, backups) is monitor.store.maintenance.
+
+Entry points (`crawl_job` …) are module-level functions with plain, picklable arguments, as the
+SQLAlchemy job store needs. A job reaches the service that scheduled it through a small registry
+keyed by the job store path: the service registers itself while it runs and adds its job store
+path to every job's arguments (`jobstore=`). Why a registry and not paths to rebuild from: the
+crawl lane (one crawl child at a time, groups due together batched into it) and a digest waiting
+for the crawl in progress are state of the running service, not of the files. Keyed by job store
+rather than one global, two services in one process (tests) each get their own jobs, and a job
+whose service has stopped fails loudly instead of reaching another one. Jobs stored without the
+key (or for a moved job store) get it at start and keep their next run time.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import tempfile
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from monitor import clock
-from monitor.config import Config, Settings, load_config
+from monitor.config import Config, load_config
 from monitor.crawl.runner import CrawlResult, crawl
 from monitor.store.db import open_db
 
 log = logging.getLogger("portalwatch.jobs")
-_service = None  # the running monitor.service.scheduler.Service
-
-
-# -- paths ------------------------------------------------------------------------------------------
-def _resolve(config: Config, value: str) -> Path:
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else Path(config.path).resolve().parent / p
-
-
-def jobstore_path(config: Config, db_path: str | os.PathLike) -> Path:
-    """The job store file: `[portalwatch] jobstore`, else `<database>.jobs.sqlite`."""
-    if config.settings.jobstore:
-        return _resolve(config, config.settings.jobstore)
-    db = Path(db_path).resolve()
-    return db.with_name(db.name + ".jobs.sqlite")
-
-
-def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:
-    if config.settings.backup_dir:
-        return _resolve(config, config.settings.backup_dir)
-    return Path(db_path).resolve().parent / "backups"
 
 
 # -- crawling -----------------------------------------------------------------------------------------
@@ -181,87 +169,50 @@ def retry_deliveries(config: Config, db_path, now: datetime | None = None) -> li
         db.conn.close()
 
 
-# -- housekeeping -----------------------------------------------------------------------------------
-def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:
-    """Retention of html_samples and of per-reading `views_changed` events (the readings
-    themselves stay in view_counts), ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
-    now = now or clock.now()
-    cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
-    events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
-    db = open_db(db_path)
-    conn = db.conn
-    try:
-        deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
-        events_deleted = conn.execute(
-            "DELETE FROM events WHERE kind = 'views_changed' AND observed_at < ?", (events_cutoff,)
-        ).rowcount
-        analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
-        if analyzed:
-            conn.execute("ANALYZE")
-        else:
-            conn.execute("PRAGMA analysis_limit = 1000")
-            conn.execute("PRAGMA optimize")
-        busy, wal_pages, moved = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    finally:
-        conn.close()
-    return {"samples_deleted": deleted, "events_deleted": events_deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
-            "wal_pages": wal_pages, "checkpointed": moved}
-
-
-def backup(db_path, dest_dir, keep: int = 7, now: datetime | None = None) -> Path:
-    """A consistent copy of the database with SQLite's online backup API (one step, so it is a
-    snapshot even while a crawl writes), checked with quick_check, written atomically; only the
-    `keep` newest backups stay."""
-    src_path = Path(db_path)
-    if not src_path.exists():
-        raise FileNotFoundError(f"{src_path}: no database to back up")
-    dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(clock.VN_TZ)).astimezone(clock.VN_TZ).strftime("%Y%m%d-%H%M%S")
-    target = dest_dir / f"{src_path.stem}-{stamp}.db"
-    tmp = target.with_name(target.name + ".tmp")
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=60)
-    dst = sqlite3.connect(str(tmp))
-    try:
-        src.backup(dst)  # pages=-1: the whole database in one step
-        dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
-        check = dst.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise RuntimeError(f"backup {tmp} failed its quick_check: {check}")
-    finally:
-        dst.close()
-        src.close()
-    os.replace(tmp, target)
-    olds = sorted(dest_dir.glob(f"{src_path.stem}-*.db"))
-    for old in olds[:-keep] if keep else []:
-        old.unlink(missing_ok=True)
-    return target
-
-
 # -- job entry points (referenced by name in the job store) --------------------------------------------
-def _svc():
-    if _service is None:
-        raise RuntimeError("no portalwatch service is running in this process")
-    return _service
+_running: dict[str, object] = {}  # job store path -> the monitor.service.service.Service holding it
+_running_lock = threading.Lock()
 
 
-def crawl_job(sites: list[str]) -> None:
+def register(jobstore: str | os.PathLike, service) -> None:
+    """Route the jobs of this job store to `service` (called by Service.start)."""
+    with _running_lock:
+        _running[os.fspath(jobstore)] = service
+
+
+def unregister(jobstore: str | os.PathLike, service) -> None:
+    """Stop routing this job store's jobs to `service` (called by Service.stop)."""
+    with _running_lock:
+        if _running.get(os.fspath(jobstore)) is service:
+            del _running[os.fspath(jobstore)]
+
+
+def service_for(jobstore: str | os.PathLike):
+    """The running service that holds this job store, in this process."""
+    with _running_lock:
+        svc = _running.get(os.fspath(jobstore))
+    if svc is None:
+        raise RuntimeError(f"no portalwatch service is running in this process for {jobstore}")
+    return svc
+
+
+def crawl_job(sites: list[str], jobstore: str) -> None:
     """Crawl these sites (one schedule group); batched with any other group due now."""
-    _svc().crawl(sites)
+    service_for(jobstore).crawl(sites)
 
 
-def digest_job(recipient: str) -> None:
+def digest_job(recipient: str, jobstore: str) -> None:
     """A recipient's send time: plan and deliver its digest (exactly once)."""
-    _svc().digest(recipient)
+    service_for(jobstore).digest(recipient)
 
 
-def deliveries_job() -> None:
-    _svc().retry_deliveries()
+def deliveries_job(jobstore: str) -> None:
+    service_for(jobstore).retry_deliveries()
 
 
-def housekeeping_job() -> None:
-    _svc().housekeeping()
+def housekeeping_job(jobstore: str) -> None:
+    service_for(jobstore).housekeeping()
 
 
-def backup_job() -> None:
-    _svc().backup()
+def backup_job(jobstore: str) -> None:
+    service_for(jobstore).backup()

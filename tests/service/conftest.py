@@ -68,7 +68,7 @@ def svc_portal(tmp_path):
     started = []
 
     def start(**kw):
-        from monitor.service.scheduler import Service
+        from monitor.service.service import Service
 
         s = Service(p.config, p.db_path, **kw)
         s.start()

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from monitor import clock
 from monitor.cli import cli
-from monitor.service.scheduler import status
+from monitor.service.status import status
 from tests.service.conftest import pin_clock, real_clock, rows, set_service_settings, wait_for
 
 pytestmark = pytest.mark.slow
@@ -217,7 +217,7 @@ def test_portalwatch_run_reload_sighup_status_and_sigterm(svc_portal):
 
 def test_housekeeping_and_backup(svc_portal, tmp_path):
     from monitor.config import load_config
-    from monitor.service import jobs
+    from monitor.store import maintenance
 
     p = svc_portal
     p.crawl()
@@ -231,14 +231,14 @@ def test_housekeeping_and_backup(svc_portal, tmp_path):
     readings = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     db.conn.close()
     settings = load_config(p.config).settings
-    out = jobs.housekeeping(p.db_path, settings)
+    out = maintenance.housekeeping(p.db_path, settings)
     assert out["samples_deleted"] == 1 and out["analyze"] == "ANALYZE"
     assert out["events_deleted"] == 1  # the old per-reading event; the old new_article stays
     assert rows(p, "SELECT dedupe_key FROM events WHERE dedupe_key LIKE 'old-%'") == [{"dedupe_key": "old-post"}]
     assert rows(p, "SELECT COUNT(*) AS n FROM view_counts")[0]["n"] == readings
-    assert jobs.housekeeping(p.db_path, settings)["analyze"] == "PRAGMA optimize"
+    assert maintenance.housekeeping(p.db_path, settings)["analyze"] == "PRAGMA optimize"
     dest = tmp_path / "backups"
-    made = [jobs.backup(p.db_path, dest, keep=2, now=datetime(2026, 1, d, tzinfo=clock.VN_TZ)) for d in (1, 2, 3)]
+    made = [maintenance.backup(p.db_path, dest, keep=2, now=datetime(2026, 1, d, tzinfo=clock.VN_TZ)) for d in (1, 2, 3)]
     assert sorted(dest.glob("*.db")) == made[1:]
     import sqlite3
 

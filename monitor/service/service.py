@@ -1,15 +1,10 @@
-"""`portalwatch run`: the long-running service. It decides *when*; monitor.service.jobs says *what*.
+"""`portalwatch run`: the Service — the scheduler's lifecycle, reload, signals, the single crawl
+lane and the job store lock. It decides *when*; monitor.service.jobs says *what*.
 
-- An APScheduler 3.x BackgroundScheduler, every trigger in Asia/Ho_Chi_Minh.
-- Jobs (explicit ids, persisted in their own SQLite job store, added with replace_existing):
-    crawl:<schedule>   one per distinct schedule; all its sites in one child crawl, with jitter
-    digest:<recipient> at the recipient's send_at
-    deliveries         retries of failed deliveries
-    housekeeping       retention, ANALYZE / PRAGMA optimize
-    backup             consistent copy with SQLite's backup API
-  Every job: coalesce=True, max_instances=1, misfire_grace_time=None — after downtime a missed
-  job runs once (not skipped, not replayed N times). A job whose definition did not change
-  keeps its stored next run time across restarts.
+- An APScheduler 3.x BackgroundScheduler, every trigger in Asia/Ho_Chi_Minh; the jobs are the
+  plan of monitor.service.plan, persisted in their own SQLite job store (explicit ids, added with
+  replace_existing). A job whose definition did not change keeps its stored next run time
+  across restarts.
 - ONE crawl child at a time: crawl jobs due together are batched into one child, so Scrapy's
   global concurrency and per-domain politeness hold across every site; a later group waits.
 - SIGHUP (or `portalwatch reload`) re-reads the TOML file and applies the change; a file that
@@ -29,84 +24,27 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import clock
 from monitor.config import Config, ConfigError, load_config
-from monitor.schedules import cron_trigger, parse_schedule
 from monitor.service import jobs
+from monitor.service.jobstore import (
+    init_runs_table,
+    jobstore_path,
+    pidfile_path,
+    read_pid,
+    record,
+    wall,
+)
+from monitor.service.plan import JOB_DEFAULTS, desired_jobs
+from monitor.service.triggers import TZ
+from monitor.store import maintenance
 
-TZ = "Asia/Ho_Chi_Minh"
-ANCHOR = datetime(2000, 1, 1, tzinfo=clock.VN_TZ)  # "every 2h" fires at 00:00, 02:00 … local
-JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-RUNS_TABLE = "portalwatch_job_runs"
 log = logging.getLogger("portalwatch.service")
-
-
-def trigger_for(expr: str, jitter: int | None = None):
-    """The trigger of a schedule expression ('every 2h', 'every 30m', a cron line)."""
-    sch = parse_schedule(expr)
-    if sch.seconds:
-        return IntervalTrigger(seconds=sch.seconds, start_date=ANCHOR, timezone=TZ, jitter=jitter or None)
-    return cron_trigger(sch.cron, jitter)
-
-
-@dataclass
-class JobSpec:
-    id: str
-    func: str
-    name: str
-    expr: str
-    jitter: int = 0
-    kwargs: dict = field(default_factory=dict)
-    executor: str = "default"
-
-    def trigger(self):
-        return trigger_for(self.expr, self.jitter)
-
-
-def desired_jobs(config: Config) -> dict[str, JobSpec]:
-    """The jobs a configuration asks for, by id."""
-    from crawler.revisit import RevisitPolicy
-
-    s = config.settings
-    groups: dict[str, list[str]] = {}
-    for site in config.sites:
-        if not site.enabled:
-            continue
-        try:
-            RevisitPolicy.from_config(site.revisit)
-        except ValueError as e:
-            raise ConfigError(f"{config.path}: site {site.id!r}: key 'revisit': {e}") from None
-        expr = " ".join((site.schedule or s.schedule).lower().split())
-        groups.setdefault(expr, []).append(site.id)
-    specs: dict[str, JobSpec] = {}
-    for expr, ids in groups.items():
-        jid = f"crawl:{expr}"
-        specs[jid] = JobSpec(jid, "monitor.service.jobs:crawl_job", f"crawl {expr} (jitter {s.jitter}s): {', '.join(ids)}",
-                             expr, s.jitter, {"sites": ids}, executor="crawl")
-    for r in config.recipients:
-        if not r.channels:
-            continue
-        hh, mm = (int(x) for x in r.send_at.split(":"))
-        jid = f"digest:{r.id}"
-        specs[jid] = JobSpec(jid, "monitor.service.jobs:digest_job", f"digest for {r.id} at {r.send_at}",
-                             f"{mm} {hh} * * *", 0, {"recipient": r.id})
-    if config.recipients and s.delivery_retry.lower() != "off":
-        specs["deliveries"] = JobSpec("deliveries", "monitor.service.jobs:deliveries_job", "retry failed deliveries",
-                                      s.delivery_retry)
-    if s.housekeeping.lower() != "off":
-        specs["housekeeping"] = JobSpec("housekeeping", "monitor.service.jobs:housekeeping_job",
-                                        "housekeeping: sample retention, optimize", s.housekeeping)
-    if s.backup.lower() != "off":
-        specs["backup"] = JobSpec("backup", "monitor.service.jobs:backup_job", f"backup (keep {s.backup_keep})", s.backup)
-    return specs
 
 
 @dataclass
@@ -131,7 +69,7 @@ class Service:
         self.stop_grace = stop_grace
         self.config: Config = load_config(self.config_path)
         desired_jobs(self.config)  # validate before taking any lock
-        self.jobstore = jobs.jobstore_path(self.config, self.db_path)
+        self.jobstore = jobstore_path(self.config, self.db_path)
         self.scheduler: BackgroundScheduler | None = None
         self._queue: list[_Request] = []
         self._qlock = threading.Lock()
@@ -147,8 +85,8 @@ class Service:
     def start(self) -> None:
         self.jobstore.parent.mkdir(parents=True, exist_ok=True)
         self._lock_pidfile()
-        _init_runs_table(self.jobstore)
-        jobs._service = self
+        init_runs_table(self.jobstore)
+        jobs.register(self.jobstore, self)
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.jobstore}")},
             executors={"default": ThreadPoolExecutor(4), "crawl": ThreadPoolExecutor(8)},
@@ -170,8 +108,7 @@ class Service:
         if self.scheduler and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         aborter.join(self.stop_grace + 10)
-        if jobs._service is self:
-            jobs._service = None
+        jobs.unregister(self.jobstore, self)
         self._unlock_pidfile()
         log.info("stopped")
 
@@ -198,12 +135,12 @@ class Service:
             desired_jobs(config)
         except ConfigError as e:
             log.error("reload refused, keeping the running configuration: %s", e)
-            self.last_reload = {"error": str(e), "at": _wall()}
-            _record(self.jobstore, "reload", "failed", str(e))
+            self.last_reload = {"error": str(e), "at": wall()}
+            record(self.jobstore, "reload", "failed", str(e))
             return self.last_reload
         self.config = config
         self.last_reload = self.apply(config)
-        _record(self.jobstore, "reload", "ok", json.dumps(self.last_reload))
+        record(self.jobstore, "reload", "ok", json.dumps(self.last_reload))
         log.info("reloaded %s: %s", self.config_path, self.last_reload)
         return self.last_reload
 
@@ -219,11 +156,14 @@ class Service:
                 out["removed"].append(jid)
         for jid, spec in specs.items():
             old = existing.get(jid)
-            if old is not None and old.func_ref == spec.func and old.name == spec.name and old.kwargs == spec.kwargs \
-                    and old.executor == spec.executor:
+            kwargs = {**spec.kwargs, "jobstore": str(self.jobstore)}  # routes the job to this service
+            if old is not None and old.func_ref == spec.func and old.name == spec.name and old.executor == spec.executor \
+                    and {k: v for k, v in old.kwargs.items() if k != "jobstore"} == spec.kwargs:
+                if old.kwargs != kwargs:  # a store from before the routing key, or moved: same job, same next run
+                    self.scheduler.modify_job(jid, kwargs=kwargs)
                 out["kept"].append(jid)
                 continue
-            self.scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=spec.kwargs,
+            self.scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=kwargs,
                                    executor=spec.executor, replace_existing=True, **JOB_DEFAULTS)
             out["changed" if old is not None else "added"].append(jid)
         return out
@@ -260,7 +200,7 @@ class Service:
         if not ids:
             return
         t0 = time.monotonic()
-        _record(self.jobstore, "crawl", "running", ", ".join(ids))
+        record(self.jobstore, "crawl", "running", ", ".join(ids))
         run = jobs.run_crawl(self.config_path, self.db_path, ids, timeout=config.settings.crawl_timeout)
         res = run.result
         if res.timed_out:
@@ -281,7 +221,7 @@ class Service:
         except Exception as e:  # noqa: BLE001 - detection failing must not stop crawling
             log.exception("detect after crawl failed")
             detail += f"; detect failed: {e}"
-        _record(self.jobstore, "crawl", outcome, f"{detail} ({time.monotonic() - t0:.1f}s)")
+        record(self.jobstore, "crawl", outcome, f"{detail} ({time.monotonic() - t0:.1f}s)")
         for r in batch:
             r.run = run
 
@@ -319,30 +259,31 @@ class Service:
         try:
             results = jobs.send_digests(self.config, self.db_path, recipient)
         except Exception as e:
-            _record(self.jobstore, f"digest:{recipient}", "failed", f"{type(e).__name__}: {e}")
+            record(self.jobstore, f"digest:{recipient}", "failed", f"{type(e).__name__}: {e}")
             raise
         bad = [r for r in results if r.status != "delivered"]
         detail = "; ".join(f"{r.channel} {r.status}" + (f" ({r.detail})" if r.status != "delivered" else "")
                            for r in results) or "nothing due"
-        _record(self.jobstore, f"digest:{recipient}", "failed" if bad else "ok", detail)
+        record(self.jobstore, f"digest:{recipient}", "failed" if bad else "ok", detail)
 
     def retry_deliveries(self) -> None:
         results = jobs.retry_deliveries(self.config, self.db_path)
         if results:
-            _record(self.jobstore, "deliveries", "ok" if all(r.status == "delivered" for r in results) else "failed",
+            record(self.jobstore, "deliveries", "ok" if all(r.status == "delivered" for r in results) else "failed",
                     "; ".join(f"{r.recipient_id} {r.channel} {r.status}" for r in results))
 
     def housekeeping(self) -> None:
-        out = jobs.housekeeping(self.db_path, self.config.settings)
-        _record(self.jobstore, "housekeeping", "ok", json.dumps(out))
+        out = maintenance.housekeeping(self.db_path, self.config.settings)
+        record(self.jobstore, "housekeeping", "ok", json.dumps(out))
 
     def backup(self) -> None:
         try:
-            path = jobs.backup(self.db_path, jobs.backup_dir(self.config, self.db_path), self.config.settings.backup_keep)
+            path = maintenance.backup(self.db_path, maintenance.backup_dir(self.config, self.db_path),
+                                      self.config.settings.backup_keep)
         except Exception as e:
-            _record(self.jobstore, "backup", "failed", f"{type(e).__name__}: {e}")
+            record(self.jobstore, "backup", "failed", f"{type(e).__name__}: {e}")
             raise
-        _record(self.jobstore, "backup", "ok", str(path))
+        record(self.jobstore, "backup", "ok", str(path))
 
     # -- one service per job store ---------------------------------------------------------------------
     def _lock_pidfile(self) -> None:
@@ -369,49 +310,6 @@ class Service:
             finally:
                 self._pidfile.close()
                 self._pidfile = None
-
-
-# -- helpers shared with `portalwatch status` / `reload` ---------------------------------------------------
-def pidfile_path(jobstore: Path) -> Path:
-    return jobstore.with_name(jobstore.name + ".pid")
-
-
-def read_pid(jobstore: Path) -> int | None:
-    """The pid of the service holding this job store, or None when none runs."""
-    path = pidfile_path(jobstore)
-    if not path.exists():
-        return None
-    with open(path, encoding="utf-8") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:  # locked: a service holds it
-            text = Path(path).read_text(encoding="utf-8").strip()
-            return int(text) if text.isdigit() else None
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return None
-
-
-def _wall() -> str:
-    return clock.iso(datetime.now(UTC))
-
-
-def _init_runs_table(jobstore: Path) -> None:
-    with sqlite3.connect(jobstore, timeout=30) as conn:
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (job TEXT PRIMARY KEY, at TEXT NOT NULL,"
-            " outcome TEXT NOT NULL, detail TEXT)"
-        )
-
-
-def _record(jobstore: Path, job: str, outcome: str, detail: str | None) -> None:
-    """The last run of each kind of job (shown by `portalwatch status`)."""
-    try:
-        with sqlite3.connect(jobstore, timeout=30) as conn:
-            conn.execute(f"INSERT OR REPLACE INTO {RUNS_TABLE} (job, at, outcome, detail) VALUES (?, ?, ?, ?)",
-                         (job, _wall(), outcome, detail))
-        conn.close()
-    except sqlite3.Error:
-        log.exception("could not record the run of %s", job)
 
 
 def _running_crawl_pids(db_path) -> list[int]:
@@ -441,92 +339,3 @@ def _is_child(pid: int) -> bool:
     except OSError:
         return False
     return int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
-
-
-# -- status ----------------------------------------------------------------------------------------------
-def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
-    """Everything `portalwatch status` shows, as JSON-able data (times in UTC ISO-8601)."""
-    try:
-        config, config_error = load_config(config_path), None
-        store_path = jobs.jobstore_path(config, db_path)
-    except ConfigError as e:  # still show what runs; the jobstore key cannot be read, use the default
-        config, config_error = None, str(e)
-        db = Path(db_path).resolve()
-        store_path = db.with_name(db.name + ".jobs.sqlite")
-    pid = read_pid(store_path) if store_path.exists() else None
-    now = datetime.now(clock.VN_TZ)
-    out: dict = {
-        "service": {"running": pid is not None, "pid": pid, "config": str(config_path), "db": str(db_path),
-                    "jobstore": str(store_path), "checked_at": clock.iso(now), "config_error": config_error},
-        "jobs": [], "last_runs": [], "sites": [], "deliveries": None,
-    }
-    stored = _stored_jobs(store_path)
-    for j in stored:
-        nxt = j.next_run_time
-        out["jobs"].append({
-            "id": j.id, "name": j.name, "trigger": str(j.trigger),
-            "next_run_at": clock.iso(nxt) if nxt else None,
-            "overdue": bool(nxt and nxt < now),
-        })
-    if store_path.exists():
-        with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=10) as conn:
-            try:
-                out["last_runs"] = [dict(zip(("job", "at", "outcome", "detail"), r, strict=True)) for r in
-                                    conn.execute(f"SELECT job, at, outcome, detail FROM {RUNS_TABLE} ORDER BY job")]
-            except sqlite3.Error:
-                pass
-        conn.close()
-    next_crawl = {}
-    for j in stored:
-        if j.id.startswith("crawl:"):
-            for sid in j.kwargs.get("sites", []):
-                next_crawl[sid] = clock.iso(j.next_run_time) if j.next_run_time else None
-    last: dict[str, dict] = {}
-    if Path(db_path).exists():
-        from monitor.store.db import open_db
-
-        db = open_db(db_path, readonly=True)
-        try:
-            cols = {r[1] for r in db.conn.execute("PRAGMA table_info(crawls)")}
-            walk = "c.list_walk" if "list_walk" in cols else "NULL"
-            for r in db.query(
-                "SELECT c.site_id, c.started_at, c.finished_at, c.outcome, c.articles_new, c.articles_seen,"
-                f" c.views_changed, c.pages_fetched, c.errors, c.error_summary, {walk} AS list_walk FROM crawls c"
-                " WHERE c.id IN (SELECT MAX(id) FROM crawls GROUP BY site_id)"
-            ):
-                last[r["site_id"]] = r
-            if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone():
-                out["deliveries"] = [dict(r) for r in db.query(
-                    "SELECT id, recipient_id, channel, status, attempts, window_end, next_attempt_at, last_error"
-                    " FROM deliveries WHERE status <> 'delivered' ORDER BY id")]
-        finally:
-            db.conn.close()
-    if config is None:
-        for sid in sorted(set(last) | set(next_crawl)):
-            out["sites"].append({"id": sid, "name": sid, "enabled": True, "schedule": "?",
-                                 "next_crawl_at": next_crawl.get(sid), "last_crawl": last.get(sid)})
-        return out
-    for site in config.sites:
-        out["sites"].append({
-            "id": site.id, "name": site.name, "enabled": site.enabled,
-            "schedule": site.schedule or config.settings.schedule,
-            "next_crawl_at": next_crawl.get(site.id), "last_crawl": last.get(site.id),
-        })
-    return out
-
-
-def _stored_jobs(store_path: Path) -> list:
-    """The jobs in the job store, read without a running scheduler (empty if none yet)."""
-    if not store_path.exists():
-        return []
-    with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=10) as conn:
-        has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'apscheduler_jobs'").fetchone()
-    conn.close()
-    if not has:
-        return []
-    store = SQLAlchemyJobStore(url=f"sqlite:///{store_path}")
-    store.start(BackgroundScheduler(timezone=TZ), "default")
-    try:
-        return sorted(store.get_all_jobs(), key=lambda j: j.id)
-    finally:
-        store.shutdown()

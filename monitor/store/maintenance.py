@@ -1,0 +1,81 @@
+"""The store's own upkeep: retention and optimisation (housekeeping), and consistent backups.
+
+The service schedules these (monitor.service.jobs); they need only the database path and the
+settings, so they can be run and tested on their own.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from monitor import clock
+from monitor.config import Config, Settings
+from monitor.store.db import open_db
+
+
+def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:
+    """Retention of html_samples and of per-reading `views_changed` events (the readings
+    themselves stay in view_counts), ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
+    now = now or clock.now()
+    cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
+    events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
+    db = open_db(db_path)
+    conn = db.conn
+    try:
+        deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
+        events_deleted = conn.execute(
+            "DELETE FROM events WHERE kind = 'views_changed' AND observed_at < ?", (events_cutoff,)
+        ).rowcount
+        analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+        if analyzed:
+            conn.execute("ANALYZE")
+        else:
+            conn.execute("PRAGMA analysis_limit = 1000")
+            conn.execute("PRAGMA optimize")
+        busy, wal_pages, moved = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        conn.close()
+    return {"samples_deleted": deleted, "events_deleted": events_deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
+            "wal_pages": wal_pages, "checkpointed": moved}
+
+
+def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:
+    """Where backups go: `[portalwatch] backup_dir` (relative: to the config file), else
+    `backups/` next to the database."""
+    if config.settings.backup_dir:
+        p = Path(config.settings.backup_dir).expanduser()
+        return p if p.is_absolute() else Path(config.path).resolve().parent / p
+    return Path(db_path).resolve().parent / "backups"
+
+
+def backup(db_path, dest_dir, keep: int = 7, now: datetime | None = None) -> Path:
+    """A consistent copy of the database with SQLite's online backup API (one step, so it is a
+    snapshot even while a crawl writes), checked with quick_check, written atomically; only the
+    `keep` newest backups stay."""
+    src_path = Path(db_path)
+    if not src_path.exists():
+        raise FileNotFoundError(f"{src_path}: no database to back up")
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(clock.VN_TZ)).astimezone(clock.VN_TZ).strftime("%Y%m%d-%H%M%S")
+    target = dest_dir / f"{src_path.stem}-{stamp}.db"
+    tmp = target.with_name(target.name + ".tmp")
+    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=60)
+    dst = sqlite3.connect(str(tmp))
+    try:
+        src.backup(dst)  # pages=-1: the whole database in one step
+        dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
+        check = dst.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise RuntimeError(f"backup {tmp} failed its quick_check: {check}")
+    finally:
+        dst.close()
+        src.close()
+    os.replace(tmp, target)
+    olds = sorted(dest_dir.glob(f"{src_path.stem}-*.db"))
+    for old in olds[:-keep] if keep else []:
+        old.unlink(missing_ok=True)
+    return target
