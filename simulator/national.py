@@ -666,7 +666,9 @@ def national_sites_toml(world: NationalWorld, site_ids: list[str] | None = None,
     head["hosts"] = hosts
     doc["portalwatch"] = head
     sites = tomlkit.aot()
-    for sid in ids:
+    # the units these sites belong to, declared (not crawled) when they are not in the list
+    parents = [p for p in dict.fromkeys(world.sites[sid].parent for sid in ids) if p and p not in ids]
+    for sid in [*ids, *parents]:
         s = world.sites[sid]
         t = tomlkit.table()
         t["id"], t["name"], t["level"] = s.id, s.name, s.level
@@ -674,6 +676,8 @@ def national_sites_toml(world: NationalWorld, site_ids: list[str] | None = None,
             t["parent"] = s.parent
         t["start_urls"] = [f"http://{s.host}:{port}{p}" for p in s.list_paths]
         t["profile"] = s.profile
+        if sid not in ids:
+            t["enabled"] = False
         sites.append(t)
     doc["site"] = sites
     return tomlkit.dumps(doc)

@@ -271,7 +271,10 @@ def test_national_sites_toml_loads_with_the_hosts_mapping(world, tmp_path):
     p.write_text(w.sites_toml(picked, settings={"delay": 0.5, "concurrency_per_domain": 1}), encoding="utf-8")
     cfg = load_config(p)
     assert cfg.settings.hosts == {SUFFIX: "127.0.0.1"} and cfg.settings.delay == 0.5
-    assert [s.id for s in cfg.sites] == picked
+    assert [s.id for s in cfg.sites if s.enabled] == picked
+    # the units they belong to are declared, not crawled (a parent must name a known unit)
+    parents = {w.sites[sid].parent for sid in picked} - set(picked) - {None}
+    assert {s.id for s in cfg.sites if not s.enabled} == parents
     assert all(s.start_urls == w.sites[s.id].start_urls for s in cfg.sites)
     assert all(s.parent == w.sites[s.id].parent and s.level == w.sites[s.id].level for s in cfg.sites)
 
