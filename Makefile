@@ -17,6 +17,7 @@ demo: $(BIN)/portalwatch
 
 test: $(BIN)/portalwatch
 	$(BIN)/ruff check crawler monitor simulator tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
 
 lint: $(BIN)/portalwatch

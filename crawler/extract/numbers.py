@@ -127,13 +127,13 @@ def _match_view_count(text: str) -> tuple[int | None, str, str | None] | None:
             return None, label, rejection(_printed(text, folded, m.start("tok"), m.end("tok")))
         if m["paren"] and num is not None:  # "(905" without ")": refuse
             return None, label, rejection(_printed(text, folded, m.start("tok"), m.end("tok")))
-    m = _NUM_FIRST_RE.search(folded)
-    if not m:
+    first = _NUM_FIRST_RE.search(folded)
+    if not first:
         return None
-    value = int(re.sub(r"\D", "", m["num"]))
-    label = _label_as_printed(text, folded, m.start("label"), m.end("label"))
+    value = int(re.sub(r"\D", "", first["num"]))
+    label = _label_as_printed(text, folded, first.start("label"), first.end("label"))
     if value > MAX_VIEWS:
-        return None, label, rejection(_printed(text, folded, m.start("num"), m.end("num")), value)
+        return None, label, rejection(_printed(text, folded, first.start("num"), first.end("num")), value)
     return value, label, None
 
 

@@ -51,7 +51,8 @@ def build_query(
     cols, source, tcol, order = KINDS[kind]
     if kind == "articles" and body:
         cols += ", a.body"
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, object] = {}
     scope = []
     if sites:
         scope.append("a.site_id IN (" + _names("s", sites, params) + ")")

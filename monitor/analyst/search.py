@@ -75,7 +75,8 @@ def since_iso(value: str | None) -> str | None:
 
 
 def _filters(text: str, sites, since) -> tuple[list[str], dict, str]:
-    where, params = ["f.articles_fts MATCH :q"], {"q": match_expression(text)}
+    where = ["f.articles_fts MATCH :q"]
+    params: dict[str, str | None] = {"q": match_expression(text)}
     if sites:
         names = [f":s{i}" for i in range(len(sites))]
         where.append(f"a.site_id IN ({', '.join(names)})")

@@ -138,10 +138,11 @@ def _verdict(conn, h: SiteHealth, last, good, opts) -> tuple[str, str]:
         if h.failure_streak >= opts.unreachable_after:
             return "unreachable", f"{h.failure_streak} failed crawls in a row: {_one_line(last[8])}"
         return "failing", f"last crawl failed ({h.failure_streak} in a row): {_one_line(last[8])}"
-    broken = [n for n, f in h.missing.items() if f.broken]
+    # broken implies a usual share (broken_fields)
+    broken = [(n, f.share, f.usual) for n, f in h.missing.items() if f.broken and f.usual is not None]
     if broken and good is last:
-        parts = [f"{round(h.missing[n].share * 100)}% of articles lack {n} (usually "
-                 f"{round(h.missing[n].usual * 100)}%)" for n in broken]
+        parts = [f"{round(share * 100)}% of articles lack {n} (usually {round(usual * 100)}%)"
+                 for n, share, usual in broken]
         return "extraction_broken", "; ".join(parts)
     if last[3] == "partial":
         return "partial", f"last crawl had errors: {_one_line(last[8])}"

@@ -30,12 +30,9 @@ def resolve_window(db: sqlite_utils.Database, recipient_id: str, since: str | da
     digest (else the last 24 hours) until now; an explicit end alone means the 24 hours before it."""
     d_since, d_until = default_window(db, recipient_id, now)
     until_iso = as_iso(until) or d_until
-    if since is not None:
-        since_iso = as_iso(since)
-    elif until is None:
-        since_iso = d_since
-    else:
-        since_iso = clock.iso(clock.parse_iso(until_iso) - timedelta(hours=24))
+    since_iso = as_iso(since)  # None for None or "" (not given)
+    if since_iso is None:
+        since_iso = d_since if until is None else clock.iso(clock.parse_iso(until_iso) - timedelta(hours=24))
     return min(since_iso, until_iso), until_iso
 
 

@@ -84,11 +84,11 @@ def _png(series: tuple, start: str, end: str, top: float) -> bytes:
         x = int((midnight - t0) / span * WIDTH)
         tops[x] = _GRID_CODE + min(tops[x], _GRID_CODE - 1)
         midnight += _DAY
-    tops = bytes(tops)
-    rows = [tops.translate(r) for r in _ROWS] + [bytes([AXIS]) * WIDTH]
+    frozen = bytes(tops)
+    rows = [frozen.translate(r) for r in _ROWS] + [bytes([AXIS]) * WIDTH]
     dot = bytes([LINE]) * 4
-    for x, v in pts:  # a dot for every reading
-        x, y = min(WIDTH - 3, max(2, int(x))), floor - round(v * k)
+    for px, v in pts:  # a dot for every reading
+        x, y = min(WIDTH - 3, max(2, int(px))), floor - round(v * k)
         for yy in range(max(0, y - 2), min(HEIGHT - 1, y + 2)):
             rows[yy] = rows[yy][:x - 2] + dot + rows[yy][x + 2:]
     raw = b"".join(b"\x00" + bytes(r) for r in rows)

@@ -29,6 +29,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import sqlite_utils
@@ -133,7 +134,7 @@ def send_pending(db: sqlite_utils.Database, config: Config, now: datetime | None
             _finish(db, did, "gave_up", "recipient or channel no longer configured", now)
             continue
         out = Outgoing(did, digest_id, rid, json.loads(data), base_dir=Path(config.path).resolve().parent,
-                       claim=lambda did=did: _claim(db, did, now))
+                       claim=partial(_claim, db, did, now))
         try:
             receipt = notify.send(channel, out)
         except notify.NotClaimed:

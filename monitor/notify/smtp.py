@@ -64,7 +64,7 @@ def build_message(ch: dict, out: Outgoing) -> EmailMessage:
     msg["X-Portalwatch-Delivery"] = out.key
     msg.set_content(r.text, subtype="plain", charset="utf-8")
     msg.add_alternative(r.html, subtype="html", charset="utf-8")
-    html_part = msg.get_payload()[1]
+    html_part = list(msg.iter_parts())[1]  # multipart/alternative: text, then html
     for cid, png in r.images.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png")
     return msg
@@ -104,7 +104,7 @@ def send(ch: dict, out: Outgoing) -> str:
         raise ChannelError("email channel: refusing to send credentials without TLS (security = 'none')")
     context = ssl.create_default_context(cafile=ch.get("ca_file"))
     out.going_out()
-    server = None
+    server: smtplib.SMTP | None = None
     try:
         if security == "ssl":
             server = smtplib.SMTP_SSL(ch["host"], port, timeout=timeout, context=context)

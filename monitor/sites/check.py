@@ -189,9 +189,9 @@ def selector_results(profile, overrides: dict | None, list_html: str | None, art
             row["matches"] = len(found)
             if found:
                 first = found[0]
-                row["value"] = " ".join(str(first).split()) if isinstance(first, str) else (
+                value = " ".join(str(first).split()) if isinstance(first, str) else (
                     element_text(first) or (first.get("href") or ""))
-                row["value"] = row["value"][:200]
+                row["value"] = value[:200]
             out.append(row)
     return out
 
@@ -215,15 +215,16 @@ def check_site(
         if listing_html is None:
             return report
     art_url = article_url or (report.first_entries[0]["url"] if report.first_entries else None)
-    if article_html is None and (offline or art_url is None):
-        report.selectors = selector_results(profile or get_profile("auto"), site.selectors, listing_html, None)
-        return report
-    try:
-        art_html = article_html if article_html is not None else fetch(
-            art_url, user_agent=config.settings.ua, timeout=config.settings.timeout).text
-    except FetchError as e:
-        report.problems.append(f"site {site.id!r}: article could not be fetched: {e}")
-        return report
+    art_html = article_html
+    if art_html is None:
+        if offline or art_url is None:
+            report.selectors = selector_results(profile or get_profile("auto"), site.selectors, listing_html, None)
+            return report
+        try:
+            art_html = fetch(art_url, user_agent=config.settings.ua, timeout=config.settings.timeout).text
+        except FetchError as e:
+            report.problems.append(f"site {site.id!r}: article could not be fetched: {e}")
+            return report
     art_url = art_url or "about:blank"
     report.pages["article"] = (art_url, art_html)
     if profile is None:
@@ -263,11 +264,12 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
             report.auto_list_count = len(auto.parse_list(html, url).entries)
         except Exception:  # noqa: BLE001 - auto is a hint here, never a failure
             report.auto_list_count = None
-    for e in listing.entries[:5]:
+    for entry in listing.entries[:5]:
+        when = entry.published_at
         report.first_entries.append({
-            "title": e.title, "url": e.url, "key": article_key(e.url), "published_text": e.published_text,
-            "published_at": to_utc_iso(e.published_at) if e.published_at else None,
-            "published_local": local(e.published_at) if e.published_at else None, "views": e.views,
+            "title": entry.title, "url": entry.url, "key": article_key(entry.url),
+            "published_text": entry.published_text, "published_at": to_utc_iso(when) if when else None,
+            "published_local": local(when) if when else None, "views": entry.views,
         })
     if not listing.entries:
         report.problems.append(

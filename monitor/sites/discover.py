@@ -74,12 +74,12 @@ def discover(url: str, config: Config, web: Web, *, parent: str | None = None, m
     links, dirs = d.subsite_links(page.text, page.url)
     for c in dirs[:max_directories]:
         try:
-            sub = web.get(c.url)
+            dir_page = web.get(c.url)
         except FetchError as e:
             out.problems.append(f"directory page {c.url} ({c.text}) could not be fetched: {e}")
             continue
-        out.pages.append(sub.url)
-        more, _ = d.subsite_links(sub.text, sub.url)
+        out.pages.append(dir_page.url)
+        more, _ = d.subsite_links(dir_page.text, dir_page.url)
         links.extend(more)
     seen: set[str] = set()
     taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}

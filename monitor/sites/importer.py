@@ -69,7 +69,8 @@ def read_rows(path: str | Path) -> list[ImportRow]:
     for n, rec in enumerate(reader, 2):
         if not any((v or "").strip() for v in rec.values() if isinstance(v, str)):
             continue
-        rows.append(ImportRow(n, *((rec.get(c) or "").strip() for c in COLUMNS)))
+        cell = {c: (rec.get(c) or "").strip() for c in COLUMNS}
+        rows.append(ImportRow(n, cell["id"], cell["name"], cell["level"], cell["parent"], cell["url"]))
     return rows
 
 
@@ -135,7 +136,7 @@ def _overlaps(rows: list[ImportRow], config: Config) -> None:
     """Two sites crawling the same list would store every article twice: the later one waits."""
     owner = {canonical_url(u): s.id for s in config.sites for u in s.start_urls}
     for r in rows:
-        if r.status != "ready":
+        if r.status != "ready" or r.table is None:  # "ready" rows have their table
             continue
         clash = next((owner[canonical_url(u)] for u in r.table["start_urls"] if canonical_url(u) in owner), None)
         if clash:

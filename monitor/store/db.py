@@ -53,6 +53,14 @@ def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.
     return sqlite_utils.Database(conn)
 
 
+def _inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (typeshed has `int | None`: None only before any insert)."""
+    rowid = cur.lastrowid
+    if rowid is None:
+        raise RuntimeError("no row was inserted")
+    return rowid
+
+
 def content_hash(body: str) -> str:
     """SHA-1 of the body text: a changed hash is a body edit (titles are compared directly)."""
     return hashlib.sha1(body.encode()).hexdigest()
@@ -78,6 +86,13 @@ class Known:
     has_body: bool
     prev_views: int | None = None  # the reading before `views` (revisit velocity)
     prev_observed_at: str | None = None
+
+
+def _known(row: tuple) -> Known:
+    """A Known from a known_articles() row: (key, the fields up to status, body IS NOT NULL,
+    previous views, previous observed_at)."""
+    fields: tuple = (*row[1:14], bool(row[14]), row[15], row[16])
+    return Known(*fields)
 
 
 class Store:
@@ -142,7 +157,7 @@ class Store:
                 "INSERT INTO crawls (site_id, started_at, pid) VALUES (?, ?, ?)",
                 (site_id, clock.now_iso(), os.getpid()),
             )
-        return cur.lastrowid
+        return _inserted_id(cur)
 
     def add_crawl_counts(self, crawl_id: int, counts: dict[str, int]) -> None:
         if not counts:
@@ -168,7 +183,7 @@ class Store:
             " ORDER BY v.observed_at DESC LIMIT 1) WHERE a.site_id = ?",
             (site_id,),
         )
-        return {r[0]: Known(*r[1:14], has_body=bool(r[14]), prev_views=r[15], prev_observed_at=r[16]) for r in rows}
+        return {r[0]: _known(r) for r in rows}
 
     def list_views_share(self, site_id: str, recent: int = 50) -> float | None:
         """Share of the site's most recent live articles whose count was ever read on a list page
@@ -327,12 +342,13 @@ class Store:
                 row = self._row(it.site_id, it.key)
         if row is None:
             c["articles_new"] += 1
+            aid = _inserted_id(cur)
             if it.views is not None:
-                self._reading(cur.lastrowid, it, crawl_id)
+                self._reading(aid, it, crawl_id)
                 c["views_changed"] += 1
             if self._rows is not None and it.site_id in self._primed:
                 self._rows[(it.site_id, it.key)] = [
-                    cur.lastrowid, it.title, None if is_article else it.title, body_hash, it.views, "live",
+                    aid, it.title, None if is_article else it.title, body_hash, it.views, "live",
                     it.published_at, it.published_text, it.category, it.summary, it.author,
                 ]
             return

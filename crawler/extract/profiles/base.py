@@ -81,22 +81,24 @@ def _texts(scope, css: str) -> list[str]:
     return [t for t in (element_text(e) for e in found) if t]
 
 
-def _first_text(scope, spec: SelectorSpec | None) -> tuple[str | None, str | None]:
+def _first_text(scope, spec: SelectorSpec | None) -> tuple[str | None, str]:
+    """(first text, its selector), or (None, "") when nothing in the chain matches."""
     for css in _chain(spec):
         texts = _texts(scope, css)
         if texts:
             return texts[0], css
-    return None, None
+    return None, ""
 
 
-def _first_elements(scope, spec: SelectorSpec | None) -> tuple[list | None, str | None]:
+def _first_elements(scope, spec: SelectorSpec | None) -> tuple[list | None, str]:
+    """(matches of the first selector that matches, that selector), or (None, "")."""
     for css in _chain(spec):
         found = select(scope, css)
         if _is_value_selector(css):
             found = [str(v) for v in found if str(v).strip()]
         if found:
             return found, css
-    return None, None
+    return None, ""
 
 
 def _link_of(scope, spec: SelectorSpec | None):
@@ -234,6 +236,7 @@ class Profile:
         links, next_css = _first_elements(root, sels.get("next_page"))
         if links:
             for cand in links:
+                href: str | None
                 if isinstance(cand, str):
                     href = cand
                 else:
@@ -296,7 +299,8 @@ class Profile:
 
         # date: the item_date selector, then the item rules
         date_spec = sels.get("item_date")
-        text = css = None
+        text: str | None = None
+        css = ""
         m = None
         empty = False  # the date element is there but prints no date: no date from elsewhere
         if date_spec:
@@ -376,7 +380,7 @@ class Profile:
             pre_date_el = rd.find_date_near(root, title_el)[1]
             body_el, body_css = h.find_body(root, title_el, pre_date_el)
             if body_el is None:
-                body_css = None
+                body_css = ""
         header: list | None = None
 
         def header_els() -> list:
@@ -418,6 +422,7 @@ class Profile:
         views_spec = sels.get("views")
         vm = None
         if views_spec:
+            text: str | None
             if date_el is not None and views_spec == date_spec and prov.get("date") in _chain(date_spec):
                 text, css = element_text(date_el), prov["date"]  # the date line carries the count
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..dates import find_datetime
@@ -279,7 +280,7 @@ def _main_cluster(items: list[ListItem]) -> list[ListItem]:
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
     region = best_parent.getparent() if best_parent is not None else None
-    keep = set()
+    keep: set[int] = set()
     for parent, cl in clusters.items():
         same_region = parent is best_parent or (
             region is not None and parent is not None and parent.getparent() is region
@@ -329,7 +330,7 @@ def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
     """Siblings after a container that has no date of its own, up to the next item's link."""
     if find_datetime(raw_text(container)):
         return []
-    out = []
+    out: list = []
     sib = container.getnext()
     while sib is not None and len(out) < limit:
         if isinstance(sib.tag, str) and sib.tag.lower() not in _SKIP_TAGS:
@@ -520,7 +521,7 @@ def find_title(root) -> tuple[object | None, str | None, str]:
     body = root.find(".//body")
     scope = body if body is not None else root
     cache: dict = {}
-    cands = []
+    cands: list[list[Any]] = []  # [score, element, text, tag]
     seen = set()
     for el in scope.iter():
         if not isinstance(el.tag, str):
@@ -561,8 +562,8 @@ def find_title(root) -> tuple[object | None, str | None, str]:
         top.sort(key=lambda c: -c[0])
         score, el, text, tag = top[0]
         if score >= 2:
-            cls = (el.get("class") or "").split()
-            sel = tag + ("." + cls[0] if cls else "")
+            classes = (el.get("class") or "").split()
+            sel = tag + ("." + classes[0] if classes else "")
             why = "matches <title>" if score >= 6 else "heading near the date"
             return el, text, f"auto: {sel} ({why})"
     if og:

@@ -55,19 +55,19 @@ def header_elements(root, title_el, body_el=None, after: int = 60, before: int =
     before the title (nearest first). Stops at the body element or a body-sized paragraph."""
     if title_el is None:
         body = root.find(".//body")
-        seq = []
+        seq: list = []
         for e in (body if body is not None else root).iter():
             if e is body_el or len(seq) >= 400:
                 break
             if isinstance(e.tag, str):
                 seq.append(e)
         return seq
-    fwd = []
+    fwd: list = []
     for e in _following(title_el):
         if e is body_el or len(fwd) >= after or (e.tag == "p" and len(raw_text(e)) > 200):
             break
         fwd.append(e)
-    back = []
+    back: list = []
     for e in _preceding(title_el):
         if len(back) >= before:
             break
