@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from monitor.crawl.runner import CrawlResult, crawl_parallel
 
@@ -17,7 +17,7 @@ def crawl_live(config, db, site_ids: list[str] | None, console: Console, *, time
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=20),
         TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(event: dict) -> None:
             for sid, s in event.get("sites", {}).items():

@@ -25,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -78,7 +79,7 @@ class Service:
         self._batch_gen = 0
         self._stopping = threading.Event()
         self._reload = threading.Event()
-        self._pidfile = None
+        self._pidfile: TextIO | None = None
         self.last_reload: dict = {}
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -148,11 +149,13 @@ class Service:
         """Make the stored jobs match the configuration: add, replace changed, remove stale;
         unchanged jobs keep their next run time."""
         specs = desired_jobs(config)
-        existing = {j.id: j for j in self.scheduler.get_jobs()}
-        out = {"added": [], "changed": [], "removed": [], "kept": []}
+        scheduler = self.scheduler
+        assert scheduler is not None, "apply() needs a started service"
+        existing = {j.id: j for j in scheduler.get_jobs()}
+        out: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "kept": []}
         for jid in existing:
             if jid not in specs:
-                self.scheduler.remove_job(jid)
+                scheduler.remove_job(jid)
                 out["removed"].append(jid)
         for jid, spec in specs.items():
             old = existing.get(jid)
@@ -160,10 +163,10 @@ class Service:
             if old is not None and old.func_ref == spec.func and old.name == spec.name and old.executor == spec.executor \
                     and {k: v for k, v in old.kwargs.items() if k != "jobstore"} == spec.kwargs:
                 if old.kwargs != kwargs:  # a store from before the routing key, or moved: same job, same next run
-                    self.scheduler.modify_job(jid, kwargs=kwargs)
+                    scheduler.modify_job(jid, kwargs=kwargs)
                 out["kept"].append(jid)
                 continue
-            self.scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=kwargs,
+            scheduler.add_job(spec.func, spec.trigger(), id=jid, name=spec.name, kwargs=kwargs,
                                    executor=spec.executor, replace_existing=True, **JOB_DEFAULTS)
             out["changed" if old is not None else "added"].append(jid)
         return out
@@ -309,7 +312,7 @@ class Service:
                 self._pidfile.truncate()
             finally:
                 self._pidfile.close()
-                self._pidfile = None
+                self._pidfile: TextIO | None = None
 
 
 def _running_crawl_pids(db_path) -> list[int]:

@@ -21,4 +21,5 @@ def trigger_for(expr: str, jitter: int | None = None):
     sch = parse_schedule(expr)
     if sch.seconds:
         return IntervalTrigger(seconds=sch.seconds, start_date=ANCHOR, timezone=TZ, jitter=jitter or None)
+    assert sch.cron is not None  # parse_schedule gives an interval or a cron line
     return cron_trigger(sch.cron, jitter)
