@@ -199,8 +199,8 @@ def _sync_clock(sim) -> None:
 
 
 def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool = True) -> dict:
-    from monitor.cli import print_crawl_summary
     from monitor.crawl.live import crawl_live
+    from monitor.crawl.summary import print_crawl_summary
 
     t0 = time.monotonic()
     result = crawl_live(config_path, db_path, None, console, show=console.is_terminal)
@@ -208,7 +208,7 @@ def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool 
         raise SystemExit(f"demo crawl failed (exit {result.returncode}):\n{result.stderr_tail}")
     pages = sum(c["pages_fetched"] for c in result.crawls)
     if table:
-        print_crawl_summary(result.crawls)
+        print_crawl_summary(result.crawls, console)
         console.print(f"{pages} pages in {time.monotonic() - t0:.1f} s\n")
     else:
         console.print(f"{local(os.environ['PORTALWATCH_NOW'])}  crawl: {pages} pages, "

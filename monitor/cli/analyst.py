@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import DAY, INSTANT, OutputFile
 from monitor.store.dbfile import is_damaged, probe
 from monitor.terminal import term
@@ -22,7 +22,7 @@ def _ro(obj: Ctx) -> sqlite3.Connection:
     return connect(obj.require_db())
 
 
-@cli.command(short_help="Run one read-only SQL statement.")
+@click.command(short_help="Run one read-only SQL statement.")
 @click.argument("sql")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind :NAME to VALUE (repeatable; values are text, SQLite converts as needed).")
@@ -64,7 +64,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
         conn.close()
 
 
-@cli.command(short_help="Full-text search, diacritics ignored.")
+@click.command(short_help="Full-text search, diacritics ignored.")
 @click.argument("text", required=False)
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--since", type=INSTANT, help="Published since: " + WHEN_HELP + ".")
@@ -154,7 +154,7 @@ def _rich(text: str) -> str:
     return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
-@cli.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
+@click.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
               help="CSV (a file gets a UTF-8 byte-order mark, so Excel shows the diacritics) or JSON Lines.")
@@ -195,7 +195,7 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
         console.print(f"wrote {n} {kind} rows to {term(out)}")
 
 
-@cli.command(short_help="Browse the database with Datasette.")
+@click.command(short_help="Browse the database with Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser once it is up.")
@@ -221,7 +221,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         sys.exit(code)
 
 
-@cli.command(short_help="Write an HTML report with charts.")
+@click.command(short_help="Write an HTML report with charts.")
 @click.option("--out", type=OutputFile(), default="report.html", show_default=True,
               help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
 from monitor.clock import local
 
@@ -21,7 +21,7 @@ def _open(obj: Ctx):
     return open_db(obj.db_path)
 
 
-@cli.command(short_help="Record change events from the crawls.")
+@click.command(short_help="Record change events from the crawls.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON.")
 @pass_ctx
 def detect(obj: Ctx, as_json: bool) -> None:
@@ -46,7 +46,7 @@ def detect(obj: Ctx, as_json: bool) -> None:
     console.print(f"{len(events)} new event(s)" + (": " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else ""))
 
 
-@cli.command(short_help="Build and send the recipient digests.")
+@click.command(short_help="Build and send the recipient digests.")
 @click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
 @click.option("--since", type=INSTANT, help="Window start: 'dd/mm/yyyy HH:MM', a day (its start), today, "
               "yesterday, 12h, 7d or ISO with Z. Default: end of the recipient's last digest, else 24 hours ago.")
@@ -110,7 +110,7 @@ def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
     click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
 
 
-@cli.command(short_help="Digest deliveries waiting, failed or given up.")
+@click.command(short_help="Digest deliveries waiting, failed or given up.")
 @click.option("--all", "show_all", is_flag=True, help="Include delivered ones.")
 @click.option("--retry", "retry_id", type=int, metavar="ID",
               help="Send this failed, gave_up or uncertain delivery again on the next `portalwatch digest`.")
