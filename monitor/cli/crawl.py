@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import closing
 
 import click
 from rich.markup import escape
@@ -79,9 +80,9 @@ def _detect_after(obj: Ctx, quiet: bool = False) -> None:
         from monitor.detect import events as detect
     except ImportError:
         return
-    from monitor.store.db import opened
+    from monitor.store.db import open_db
 
-    with opened(obj.db_path) as db:
+    with closing(open_db(obj.db_path)) as db:
         events = detect.detect(db, obj.config)
     if not quiet and events:
         console.print(f"detect: {len(events)} new event(s)")

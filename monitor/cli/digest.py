@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -34,11 +35,8 @@ def detect(obj: Ctx, as_json: bool) -> None:
     """
     from monitor.detect.events import detect as run_detect
 
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         events = run_detect(db, obj.config)
-    finally:
-        db.conn.close()
     if as_json:
         click.echo(json.dumps(events, ensure_ascii=False, indent=2))
         return
@@ -72,8 +70,7 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     """
     if preview_file and send:
         raise click.UsageError("--preview writes without sending; drop --send")
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         if preview_file:
             _preview(obj, db, recipient_ids, since, until, Path(preview_file))
             return
@@ -83,8 +80,6 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
             obj.config.recipient(rid)
         results = ledger.run(db, obj.config, recipient_ids=list(recipient_ids) or None, force=force,
                              since=since, until=until)
-    finally:
-        db.conn.close()
     if not results:
         console.print("Nothing to send: no digest is due and no delivery is waiting for a retry"
                       " (--force sends now; `portalwatch deliveries` lists failures).")
@@ -126,8 +121,7 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
     """
     from monitor.notify import ledger
 
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         if retry_id is not None:
             if not ledger.retry(db, retry_id):
                 raise click.ClickException(f"delivery {retry_id}: no such failed, gave_up or uncertain delivery")
@@ -135,8 +129,6 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
             return
         statuses = None if show_all else ("pending", "sending", "failed", "gave_up", "uncertain")
         rows = ledger.list_deliveries(db, statuses)
-    finally:
-        db.conn.close()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

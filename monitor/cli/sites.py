@@ -112,9 +112,9 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     article_html, source = None, None
     if sample_id is not None:
         from monitor.clock import local
-        from monitor.store.db import opened
+        from monitor.store.db import open_db
 
-        with opened(obj.require_db(), readonly=True) as db:
+        with closing(open_db(obj.require_db(), readonly=True)) as db:
             try:
                 sample = load_sample(db.conn, sample_id, site)
             except ValueError as e:
@@ -127,9 +127,9 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
                         article_html=article_html, offline=offline, source=source)
     if keep and report.pages:
-        from monitor.store.db import opened
+        from monitor.store.db import open_db
 
-        with opened(obj.db_path) as db:
+        with closing(open_db(obj.db_path)) as db:
             kept = keep_pages(db.conn, site.id, report)
         err_console.print("kept as html_samples " + ", ".join(f"#{i}" for i in kept))
     if as_json:
@@ -516,10 +516,10 @@ def sites_lineage(obj: Ctx, site_id: str, as_json: bool) -> None:
       sqlite3 portalwatch.db "SELECT * FROM unit_articles WHERE unit_id = 'vinh-hung'"
     """
     from monitor.sites.lineage import lineage
-    from monitor.store.db import opened
+    from monitor.store.db import open_db
 
     unit = obj.config.site(site_id).id
-    with opened(obj.require_db()) as db:
+    with closing(open_db(obj.require_db())) as db:
         rows = lineage(db.conn, unit)
     if as_json:
         click.echo(json.dumps({"unit_id": unit, "sources": rows}, ensure_ascii=False, indent=2))

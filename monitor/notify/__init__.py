@@ -1,21 +1,19 @@
 """Delivery channels for digests, and the ledger that makes each delivery happen once.
 
-A channel is a `[[recipient]]` channel table with a `type`:
-  email (alias smtp)  SMTP, multipart text+HTML            notify/smtp.py
-  webhook             JSON POST signed with HMAC-SHA256     notify/webhook.py
-  apprise             Telegram, Slack, Discord, Matrix …   notify/apprise_channel.py
-  file (alias files)  HTML/Markdown/JSON into a folder      notify/files.py
-Secrets never live in the TOML file: channels name environment variables (`*_env` keys).
+Sending only: a channel table's keys and checks (and its stable name) are monitor/channels.py,
+which config.py validates with. One module per channel type: smtp.py (email), webhook.py,
+apprise_channel.py, files.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from monitor.channels import unknown_type
 
 
 class ChannelError(RuntimeError):
@@ -73,44 +71,8 @@ def module(channel: dict[str, Any]) -> ModuleType:
     mods = _modules()
     kind = channel.get("type")
     if kind not in mods:
-        raise ChannelError(f"unknown channel type {kind!r} (known: {', '.join(sorted(mods))})")
+        raise ChannelError(unknown_type(kind))
     return mods[kind]
-
-
-def check_channel(channel: Any) -> str | None:
-    """None when the channel table is valid, else what is wrong (for config errors)."""
-    if not isinstance(channel, dict) or "type" not in channel:
-        return "expected a table with a 'type' key"
-    try:
-        mod = module(channel)
-    except ChannelError as e:
-        return str(e)
-    allowed = set(mod.KEYS) | {"type", "id"}
-    for key in channel:
-        if key not in allowed:
-            hint = " (secrets come from environment variables: use the *_env keys)" if key in (
-                "password", "secret", "username", "token") else ""
-            return f"{channel['type']} channel: unknown key {key!r}{hint}; allowed: {', '.join(sorted(allowed))}"
-    for key in mod.REQUIRED:
-        if key not in channel:
-            return f"{channel['type']} channel: missing required key {key!r}"
-    return mod.validate(channel)
-
-
-def channel_key(channel: dict[str, Any]) -> str:
-    """A stable name for a channel (survives reordering the TOML): its `id`, else type + target."""
-    if channel.get("id"):
-        return str(channel["id"])
-    kind = channel["type"]
-    if kind in ("email", "smtp"):
-        to = channel.get("to", [])
-        return "email:" + ",".join(sorted([to] if isinstance(to, str) else to))
-    if kind == "webhook":
-        return "webhook:" + str(channel.get("url", "")).split("?")[0]
-    if kind in ("file", "files"):
-        return "file:" + str(channel.get("path", ""))
-    secret = "|".join(channel.get("urls", [])) + "|" + str(channel.get("url_env", ""))
-    return "apprise:" + hashlib.sha256(secret.encode()).hexdigest()[:12]
 
 
 def send(channel: dict[str, Any], out: Outgoing) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import clock, notify
+from monitor.channels import channel_key
 from monitor.config import Config, Recipient
 from monitor.digest import build, resolve_window
 from monitor.notify import Outgoing
@@ -112,7 +113,7 @@ def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: d
             conn.execute(
                 "INSERT OR IGNORE INTO deliveries (digest_id, recipient_id, channel, channel_type, window_start,"
                 " window_end, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,'pending',?,?)",
-                (digest_id, recipient.id, notify.channel_key(ch), ch["type"], since_iso, until_iso, now_iso, now_iso))
+                (digest_id, recipient.id, channel_key(ch), ch["type"], since_iso, until_iso, now_iso, now_iso))
     return digest_id
 
 
@@ -215,5 +216,5 @@ def _attempts(db, did: int) -> int:
 def _channel(config: Config, rid: str, key: str) -> dict | None:
     for r in config.recipients:
         if r.id == rid:
-            return next((ch for ch in r.channels if notify.channel_key(ch) == key), None)
+            return next((ch for ch in r.channels if channel_key(ch) == key), None)
     return None

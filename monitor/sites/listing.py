@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from monitor.config import Config
@@ -26,9 +27,9 @@ def site_rows(config: Config, db_path: str | Path) -> list[dict]:
     start_url, articles, last_crawl, last_outcome (no crawl yet, or no database: 0 and None)."""
     last: dict[str, dict] = {}
     if Path(db_path).exists():
-        from monitor.store.db import opened
+        from monitor.store.db import open_db
 
-        with opened(db_path) as db:
+        with closing(open_db(db_path)) as db:
             last = last_crawls(db.conn)
     rows = []
     for s in config.sites:

@@ -12,8 +12,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -53,15 +52,6 @@ def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.
     migrate(conn)
     return sqlite_utils.Database(conn)
 
-
-@contextmanager
-def opened(path: str | os.PathLike, *, readonly: bool = False) -> Iterator[sqlite_utils.Database]:
-    """`open_db` for one `with` block: the connection is closed when the block ends."""
-    db = open_db(path, readonly=readonly)
-    try:
-        yield db
-    finally:
-        db.conn.close()
 
 
 def content_hash(body: str) -> str:
