@@ -13,7 +13,7 @@ import logging
 import os
 import re
 
-from monitor.notify import ChannelError, Outgoing
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def _urls(ch: dict) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from monitor import clock
 from monitor.channels import DEFAULT_FILE_FORMATS
-from monitor.notify import ChannelError, Outgoing
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def stem(out: Outgoing) -> str:

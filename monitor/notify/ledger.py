@@ -37,7 +37,7 @@ from monitor import clock, notify
 from monitor.channels import channel_key
 from monitor.config import Config, Recipient
 from monitor.digest import build, resolve_window
-from monitor.notify import Outgoing
+from monitor.notify.outgoing import Outgoing
 from monitor.store.dbutil import pid_alive, transaction
 
 BACKOFF_FIRST = timedelta(minutes=5)

@@ -23,7 +23,7 @@ from email.utils import format_datetime, parseaddr
 from monitor import clock
 from monitor.channels import SMTP_PORTS as PORTS
 from monitor.channels import addresses as _addresses
-from monitor.notify import ChannelError, Outgoing
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def _header(value: str) -> str:

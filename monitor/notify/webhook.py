@@ -21,7 +21,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from monitor import __version__, clock
-from monitor.notify import ChannelError, Outgoing
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 SIGNATURE_HEADER = "X-Portalwatch-Signature"
 
