@@ -45,7 +45,8 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     """
     from monitor.sites.listing import site_rows
 
-    rows = site_rows(obj.config, obj.db_path)
+    db_path = obj.db_path  # a bad --db is reported before a bad --config
+    rows = site_rows(obj.config, db_path)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
