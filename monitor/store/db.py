@@ -53,7 +53,6 @@ def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.
     return sqlite_utils.Database(conn)
 
 
-
 def content_hash(body: str) -> str:
     """SHA-1 of the body text: a changed hash is a body edit (titles are compared directly)."""
     return hashlib.sha1(body.encode()).hexdigest()
