@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.types import SELECTOR_KEYS
+from monitor.channels import channel_key, check_channel
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -448,8 +449,6 @@ def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
         keys: set[str] = set()
         for i, ch in enumerate(table.get("channels", []), 1):
-            from monitor.notify import channel_key, check_channel
-
             problem = check_channel(ch)
             if problem:
                 raise ConfigError(f"{where}: channel #{i}: {problem}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -199,8 +200,8 @@ def _sync_clock(sim) -> None:
 
 
 def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool = True) -> dict:
-    from monitor.cli import print_crawl_summary
     from monitor.crawl.live import crawl_live
+    from monitor.crawl.summary import print_crawl_summary
 
     t0 = time.monotonic()
     result = crawl_live(config_path, db_path, None, console, show=console.is_terminal)
@@ -208,7 +209,7 @@ def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool 
         raise SystemExit(f"demo crawl failed (exit {result.returncode}):\n{result.stderr_tail}")
     pages = sum(c["pages_fetched"] for c in result.crawls)
     if table:
-        print_crawl_summary(result.crawls)
+        print_crawl_summary(result.crawls, console)
         console.print(f"{pages} pages in {time.monotonic() - t0:.1f} s\n")
     else:
         console.print(f"{local(os.environ['PORTALWATCH_NOW'])}  crawl: {pages} pages, "
@@ -242,19 +243,15 @@ def _detect(config_path: Path, db_path: Path) -> None:
     from monitor.config import load_config
     from monitor.store.db import open_db
 
-    db = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as db:
         detect.detect(db, load_config(config_path))
-    finally:
-        db.conn.close()
 
 
 def show_changes(db_path: Path, since: str, console: Console) -> dict:
     """New posts, view gains, edits and removals since `since` (UTC ISO), straight from the tables."""
     from monitor.store.db import open_db
 
-    db = open_db(db_path, readonly=True)
-    try:
+    with closing(open_db(db_path, readonly=True)) as db:
         new = list(db.query(
             "SELECT s.name AS site, a.title, a.published_at, a.views FROM articles a JOIN sites s ON s.id = a.site_id"
             " WHERE a.first_seen_at >= ? ORDER BY a.published_at DESC", [since]))
@@ -272,8 +269,6 @@ def show_changes(db_path: Path, since: str, console: Console) -> dict:
         removed = list(db.query(
             "SELECT s.name AS site, a.title, a.removed_at FROM articles a JOIN sites s ON s.id = a.site_id"
             " WHERE a.status = 'removed' AND a.removed_at >= ?", [since]))
-    finally:
-        db.conn.close()
 
     t = Table(title=f"New posts ({len(new)})")
     for c in ("site", "published (VN time)", "title", "views"):
@@ -304,11 +299,8 @@ def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console) -
     from monitor.store.db import open_db
 
     config = load_config(config_path)
-    db = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as db:
         text, html = preview(db, config)
-    finally:
-        db.conn.close()
     out = workdir / "digest.html"
     out.write_text(html, encoding="utf-8")
     console.rule("4. The district office's digest (text version)")

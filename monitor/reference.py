@@ -15,6 +15,7 @@ import json
 import sqlite3
 import sys
 import tempfile
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 
@@ -136,11 +137,8 @@ def fresh_schema() -> dict[str, tuple[str, list[tuple[str, str]]]]:
     from monitor.store.db import Store
 
     with tempfile.TemporaryDirectory(prefix="portalwatch-ref-") as d:
-        store = Store(Path(d) / "schema.db")
-        try:
+        with closing(Store(Path(d) / "schema.db")) as store:
             return schema_objects(store.conn)
-        finally:
-            store.close()
 
 
 def columns_reference() -> str:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from apscheduler.triggers.cron import CronTrigger
 
-_EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from monitor.when import duration
+
+_EVERY = re.compile(r"every\s+(.*)", re.DOTALL)
 TZ = "Asia/Ho_Chi_Minh"
 # crontab weekday numbers: 0 and 7 are Sunday
 _CRON_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -23,9 +24,10 @@ class Schedule:
 def parse_schedule(expr: str) -> Schedule:
     """Parse a schedule expression; raise ValueError saying what was expected."""
     text = expr.strip().lower()
-    m = _EVERY.match(text)
-    if m:
-        seconds = int(m.group(1)) * _UNIT[m.group(2)]
+    m = _EVERY.fullmatch(text)
+    every = duration(m.group(1), "smhd") if m else None
+    if every is not None:
+        seconds = int(every.total_seconds())
         if seconds <= 0:
             raise ValueError(f"interval must be positive, got {expr!r}")
         return Schedule(seconds=seconds)

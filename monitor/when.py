@@ -1,4 +1,5 @@
-"""The dates and times people type, in one parser: dd/mm/yyyy, yyyy-mm-dd, today, yesterday, 7d…
+"""The dates, times and durations people type, one parser each: dd/mm/yyyy, yyyy-mm-dd, today,
+yesterday, 7d… (`parse`) and 30m, 12h, 7d, 2w (`duration`, also for "every 2h" schedules).
 
 Days are Vietnam-local; a time without a zone is Vietnam time; `Z` or an offset is kept.
 """
@@ -11,8 +12,18 @@ from datetime import date, datetime, timedelta
 from monitor import clock
 
 HELP = "dd/mm/yyyy, yyyy-mm-dd, today, yesterday, or an age like 7d, 2w, 12h (Vietnam time)"
-_AGE = re.compile(r"(\d+)\s*([hdw])")
+_DURATION = re.compile(r"(\d+)\s*([smhdw])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2}))?")
+
+
+def duration(text: str, units: str = "smhdw") -> timedelta | None:
+    """A whole number and one unit letter of `units` ("30m", "12 h", "7d", "2w") as a timedelta;
+    None when `text` is not one (callers word their own error)."""
+    m = _DURATION.fullmatch(text)
+    if not m or m.group(2) not in units:
+        return None
+    return timedelta(seconds=int(m.group(1)) * _SECONDS[m.group(2)])
 
 
 def parse(text: str, now: datetime | None = None) -> date | datetime:
@@ -24,12 +35,9 @@ def parse(text: str, now: datetime | None = None) -> date | datetime:
         return today
     if s in ("yesterday", "hôm qua", "hom qua"):
         return today - timedelta(days=1)
-    m = _AGE.fullmatch(s)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        if unit == "h":
-            return now - timedelta(hours=n)
-        return today - timedelta(days=n * (7 if unit == "w" else 1))
+    age = duration(s, "hdw")
+    if age is not None:
+        return now - age if s.endswith("h") else today - age
     try:
         m = _DMY.fullmatch(s)
         if m:

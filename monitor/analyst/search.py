@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from monitor import clock
+from monitor.when import duration
 
 FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 # The same folding as SQL (for Datasette canned queries and the triggers of migration 3).
@@ -62,11 +63,9 @@ def since_iso(value: str | None) -> str | None:
     """'7d' / '2w' / '12h' (ago) or a Vietnam-local date 'YYYY-MM-DD' → UTC ISO."""
     if not value:
         return None
-    m = re.fullmatch(r"(\d+)\s*([hdw])", value.strip())
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
-        return clock.iso(clock.now() - delta)
+    age = duration(value.strip(), "hdw")
+    if age is not None:
+        return clock.iso(clock.now() - age)
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import sys
+from contextlib import closing, nullcontext
 from pathlib import Path
 
 import click
 
-from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import DAY, INSTANT, OutputFile
 from monitor.store.dbfile import is_damaged, probe
 from monitor.terminal import term
@@ -22,7 +22,7 @@ def _ro(obj: Ctx) -> sqlite3.Connection:
     return connect(obj.require_db())
 
 
-@cli.command(short_help="Run one read-only SQL statement.")
+@click.command(short_help="Run one read-only SQL statement.")
 @click.argument("sql")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind :NAME to VALUE (repeatable; values are text, SQLite converts as needed).")
@@ -43,28 +43,26 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
     """
     from monitor.analyst import query as q
 
-    conn = _ro(obj)
-    try:
-        cur = q.run(conn, sql, dict(params))
-        if cur.description is None:
-            return
-        if fmt:
-            {"csv": q.write_csv, "json": q.write_json, "jsonl": q.write_jsonl}[fmt](cur, sys.stdout)
-            return
-        rows = cur.fetchmany(max_rows)
-        more = cur.fetchone() is not None
-        console.print(q.rich_table(q.columns(cur), rows))
-        note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-        console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
-    except (sqlite3.Error, q.ReadOnlyError) as e:
-        if is_damaged(e):
-            raise  # main() names the file and the way out
-        raise click.ClickException(str(e)) from None
-    finally:
-        conn.close()
+    with closing(_ro(obj)) as conn:
+        try:
+            cur = q.run(conn, sql, dict(params))
+            if cur.description is None:
+                return
+            if fmt:
+                {"csv": q.write_csv, "json": q.write_json, "jsonl": q.write_jsonl}[fmt](cur, sys.stdout)
+                return
+            rows = cur.fetchmany(max_rows)
+            more = cur.fetchone() is not None
+            console.print(q.rich_table(q.columns(cur), rows))
+            note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+            console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
+        except (sqlite3.Error, q.ReadOnlyError) as e:
+            if is_damaged(e):
+                raise  # main() names the file and the way out
+            raise click.ClickException(str(e)) from None
 
 
-@cli.command(short_help="Full-text search, diacritics ignored.")
+@click.command(short_help="Full-text search, diacritics ignored.")
 @click.argument("text", required=False)
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--since", type=INSTANT, help="Published since: " + WHEN_HELP + ".")
@@ -91,26 +89,23 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     if rebuild:
         from monitor.store.db import open_db
 
-        db = open_db(obj.require_db())
-        n = s.rebuild(db.conn)
-        db.conn.close()
+        with closing(open_db(obj.require_db())) as db:
+            n = s.rebuild(db.conn)
         console.print(f"search index rebuilt: {n} articles")
         return
     if not text:
         raise click.UsageError("give the words to search for")
-    conn = _ro(obj)
-    try:
-        _check_ids(conn, sites=sites)
-        hits = s.search(conn, text, sites=sites, since=since, limit=limit)
-        total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-    except sqlite3.Error as e:
-        if is_damaged(e):
-            raise
-        raise click.ClickException(f"search failed: {e}") from None
-    finally:
-        conn.close()
+    with closing(_ro(obj)) as conn:
+        try:
+            _check_ids(conn, sites=sites)
+            hits = s.search(conn, text, sites=sites, since=since, limit=limit)
+            total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+        except sqlite3.Error as e:
+            if is_damaged(e):
+                raise
+            raise click.ClickException(f"search failed: {e}") from None
     if as_json:
         out = [{**h.__dict__, "title": _marks(h.title, "«", "»"), "snippet": _marks(h.snippet, "«", "»")} for h in hits]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -137,7 +132,6 @@ def _check_ids(conn, sites=(), parents=()) -> None:
     try:
         check(conn, sites, parents)
     except UnknownIdError as e:
-        conn.close()
         raise click.ClickException(str(e)) from None
 
 
@@ -154,7 +148,7 @@ def _rich(text: str) -> str:
     return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
-@cli.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
+@click.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
               help="CSV (a file gets a UTF-8 byte-order mark, so Excel shows the diacritics) or JSON Lines.")
@@ -181,21 +175,19 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
     """
     from monitor.analyst.export import export as run_export
 
-    conn = _ro(obj)
-    try:
-        _check_ids(conn, sites=sites, parents=parents)
-        encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
-        with (open(out, "w", encoding=encoding, newline="") if out != "-" else contextlib.nullcontext(sys.stdout)) as f:
-            n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-    finally:
-        conn.close()
+    with closing(_ro(obj)) as conn:
+        try:
+            _check_ids(conn, sites=sites, parents=parents)
+            encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
+            with (open(out, "w", encoding=encoding, newline="") if out != "-" else nullcontext(sys.stdout)) as f:
+                n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
     if out != "-":
         console.print(f"wrote {n} {kind} rows to {term(out)}")
 
 
-@cli.command(short_help="Browse the database with Datasette.")
+@click.command(short_help="Browse the database with Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser once it is up.")
@@ -221,7 +213,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         sys.exit(code)
 
 
-@cli.command(short_help="Write an HTML report with charts.")
+@click.command(short_help="Write an HTML report with charts.")
 @click.option("--out", type=OutputFile(), default="report.html", show_default=True,
               help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
@@ -239,11 +231,8 @@ def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
     """
     from monitor.analyst.report import build
 
-    conn = _ro(obj)
-    try:
+    with closing(_ro(obj)) as conn:
         _check_ids(conn, sites=sites, parents=parents)
         text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
-    finally:
-        conn.close()
     Path(out).write_text(text, encoding="utf-8")
     console.print(f"wrote {term(out)} ({len(text) // 1024} KB)")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
 from monitor.clock import local
 
@@ -21,7 +22,7 @@ def _open(obj: Ctx):
     return open_db(obj.db_path)
 
 
-@cli.command(short_help="Record change events from the crawls.")
+@click.command(short_help="Record change events from the crawls.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new events as JSON.")
 @pass_ctx
 def detect(obj: Ctx, as_json: bool) -> None:
@@ -34,11 +35,8 @@ def detect(obj: Ctx, as_json: bool) -> None:
     """
     from monitor.detect.events import detect as run_detect
 
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         events = run_detect(db, obj.config)
-    finally:
-        db.conn.close()
     if as_json:
         click.echo(json.dumps(events, ensure_ascii=False, indent=2))
         return
@@ -46,7 +44,7 @@ def detect(obj: Ctx, as_json: bool) -> None:
     console.print(f"{len(events)} new event(s)" + (": " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else ""))
 
 
-@cli.command(short_help="Build and send the recipient digests.")
+@click.command(short_help="Build and send the recipient digests.")
 @click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
 @click.option("--since", type=INSTANT, help="Window start: 'dd/mm/yyyy HH:MM', a day (its start), today, "
               "yesterday, 12h, 7d or ISO with Z. Default: end of the recipient's last digest, else 24 hours ago.")
@@ -72,8 +70,7 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     """
     if preview_file and send:
         raise click.UsageError("--preview writes without sending; drop --send")
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         if preview_file:
             _preview(obj, db, recipient_ids, since, until, Path(preview_file))
             return
@@ -83,8 +80,6 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
             obj.config.recipient(rid)
         results = ledger.run(db, obj.config, recipient_ids=list(recipient_ids) or None, force=force,
                              since=since, until=until)
-    finally:
-        db.conn.close()
     if not results:
         console.print("Nothing to send: no digest is due and no delivery is waiting for a retry"
                       " (--force sends now; `portalwatch deliveries` lists failures).")
@@ -110,7 +105,7 @@ def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
     click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
 
 
-@cli.command(short_help="Digest deliveries waiting, failed or given up.")
+@click.command(short_help="Digest deliveries waiting, failed or given up.")
 @click.option("--all", "show_all", is_flag=True, help="Include delivered ones.")
 @click.option("--retry", "retry_id", type=int, metavar="ID",
               help="Send this failed, gave_up or uncertain delivery again on the next `portalwatch digest`.")
@@ -126,8 +121,7 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
     """
     from monitor.notify import ledger
 
-    db = _open(obj)
-    try:
+    with closing(_open(obj)) as db:
         if retry_id is not None:
             if not ledger.retry(db, retry_id):
                 raise click.ClickException(f"delivery {retry_id}: no such failed, gave_up or uncertain delivery")
@@ -135,8 +129,6 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
             return
         statuses = None if show_all else ("pending", "sending", "failed", "gave_up", "uncertain")
         rows = ledger.list_deliveries(db, statuses)
-    finally:
-        db.conn.close()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -10,12 +10,12 @@ import signal
 import click
 from rich.table import Table
 
-from monitor.cli import Ctx, cli, console, pass_ctx
+from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.config import ConfigError, load_config
 from monitor.terminal import term
 
 
-@cli.command(short_help="Run the scheduler (the service).")
+@click.command(short_help="Run the scheduler (the service).")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Least important log messages written to standard error.")
@@ -39,7 +39,7 @@ def run(obj: Ctx, log_level: str) -> None:
         raise click.ClickException(str(e)) from None
 
 
-@cli.command(short_help="Check the config, then reload the service.")
+@click.command(short_help="Check the config, then reload the service.")
 @pass_ctx
 def reload(obj: Ctx) -> None:
     """Validate the configuration, then tell the running service to apply it (SIGHUP).
@@ -64,7 +64,7 @@ def reload(obj: Ctx) -> None:
     console.print(f"sent SIGHUP to the service (pid {pid}); `portalwatch status` shows the jobs now in force")
 
 
-@cli.command(short_help="The service, its jobs and the last crawls.")
+@click.command(short_help="The service, its jobs and the last crawls.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON (times in UTC ISO-8601).")
 @pass_ctx
 def status(obj: Ctx, as_json: bool) -> None:

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,8 +153,7 @@ def crawl(
         stderr_tail="".join(stderr_lines[-20:]),
     )
     if Path(db).exists():
-        database = open_db(db)
-        try:
+        with closing(open_db(db)) as database:
             if timed_out:
                 database.conn.execute(
                     "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
@@ -165,8 +165,6 @@ def crawl(
                     "SELECT * FROM crawls WHERE pid = ? AND id > ? ORDER BY id", [proc.pid, before]
                 )
             ]
-        finally:
-            database.conn.close()
     return result
 
 
@@ -243,8 +241,7 @@ def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlI
     crawls: list[dict] = []
     articles = new = readings = 0
     if Path(db).exists() and pids:
-        database = open_db(db)
-        try:
+        with closing(open_db(db)) as database:
             marks = ", ".join("?" * len(pids))
             with database.conn:
                 database.conn.execute(
@@ -260,19 +257,14 @@ def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlI
                 readings = database.conn.execute(
                     f"SELECT COUNT(*) FROM view_counts WHERE crawl_id IN ({', '.join('?' * len(ids))})", ids
                 ).fetchone()[0]
-        finally:
-            database.conn.close()
     return CrawlInterrupted(name, [c for c in crawls if c["outcome"] == "aborted"], articles, new, readings)
 
 
 def _max_crawl_id(db) -> int:
     if not Path(db).exists():
         return 0
-    database = open_db(db)
-    try:
+    with closing(open_db(db)) as database:
         return database.conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
-    finally:
-        database.conn.close()
 
 
 def _drain(stream, sink: list[str]) -> None:

@@ -22,39 +22,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from monitor import clock
 from monitor.config import Config
+from monitor.detect.rules import FIELDS, DetectOptions, broken_fields, usual_missing
 from monitor.store.dbutil import transaction
-
-FIELDS = {"date": "published_at", "views": "views", "title": "title"}  # crawls.missing_X -> field
-
-
-@dataclass
-class DetectOptions:
-    """Thresholds. `unreachable_after` is read from `[portalwatch] unreachable_after` when set."""
-
-    unreachable_after: int = 3  # consecutive failed crawls before site_unreachable
-    jump_factor: float = 10.0  # a gain this many times the article's recent hourly rate …
-    jump_min: int = 500  # … and at least this many views is a views_anomaly; so is any gain
-    # above jump_factor × max(the count before, jump_min), with or without a recent rate
-    jump_window_days: float = 7.0  # "recent" rate = over this many days before the reading
-    broken_share: float = 0.5  # share of articles missing a field in one crawl …
-    broken_margin: float = 0.4  # … at least this much above the site's usual share
-    broken_history: int = 5  # usual share = over this many previous good crawls
-    broken_min_articles: int = 5  # ignore crawls that saw fewer articles
-
-    @classmethod
-    def from_config(cls, config: Config | None) -> DetectOptions:
-        opts = cls()
-        n = getattr(getattr(config, "settings", None), "unreachable_after", None)
-        if isinstance(n, int) and n >= 1:
-            opts.unreachable_after = n
-        return opts
 
 
 def detect(db: sqlite_utils.Database, config: Config | None = None, now: datetime | None = None,
@@ -252,11 +227,6 @@ class _Run:
                    "last_error": c[9]})
 
     def _broken(self, c) -> None:
-        from monitor.detect.health import (  # the same rule as `sites health`
-            broken_fields,
-            usual_missing,
-        )
-
         cid, site_id, seen = c[0], c[1], c[5]
         if seen < self.opts.broken_min_articles:
             return

@@ -7,7 +7,7 @@ missing a date / views / title in the last crawl compared with the site's usual 
 
 Statuses, worst first: unreachable (≥ `unreachable_after` failed crawls in a row, pages not
 fetched), extraction_broken (list pages fetched but no articles read, or most articles of the last
-crawl lost a field the site usually has — the rule and thresholds of detect.py), failing (the last
+crawl lost a field the site usually has — the rule and thresholds of detect/rules.py, as for the events), failing (the last
 crawl failed), never_crawled, partial (last crawl had errors), ok. Read-only; crawls of a site's
 `aliases` (former ids) count as its own.
 """
@@ -18,18 +18,10 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from monitor.config import Config, Site
-from monitor.detect.events import FIELDS  # crawls.missing_<name> -> article field
+from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, usual_missing
 
 STATUS_ORDER = ("unreachable", "extraction_broken", "failing", "never_crawled", "partial", "ok")
 _EXTRACTION_REASONS = ("no articles found", "extraction failed")
-
-
-@dataclass
-class FieldShare:
-    missing: int
-    share: float  # missing / articles seen in the last good crawl (capped at 1)
-    usual: float | None  # the same over the previous good crawls; None without history
-    broken: bool = False
 
 
 @dataclass
@@ -59,36 +51,9 @@ def _ids(site: Site) -> list[str]:
     return [site.id, *site.aliases]
 
 
-def usual_missing(conn: sqlite3.Connection, site_ids: list[str], before_crawl: int, history: int) -> dict | None:
-    """{"date"|"views"|"title": share} over the last `history` good crawls before `before_crawl`
-    that saw articles, or None when there is no such crawl."""
-    marks = ",".join("?" * len(site_ids))
-    row = conn.execute(
-        "SELECT SUM(articles_seen), SUM(missing_date), SUM(missing_views), SUM(missing_title) FROM"
-        f" (SELECT * FROM crawls WHERE site_id IN ({marks}) AND id < ? AND outcome IN ('ok', 'partial')"
-        "  AND articles_seen > 0 ORDER BY id DESC LIMIT ?)", (*site_ids, before_crawl, history)).fetchone()
-    if not row[0]:
-        return None
-    return {name: min(1.0, (row[1 + n] or 0) / row[0]) for n, name in enumerate(FIELDS)}
-
-
-def broken_fields(seen: int, counts: dict[str, int], usual: dict | None, opts) -> dict[str, FieldShare]:
-    """Per field: share missing now vs usual; `broken` by detect's rule (DetectOptions `opts`)."""
-    out = {}
-    for name in FIELDS:
-        share = min(1.0, counts[name] / seen) if seen else 0.0
-        u = usual[name] if usual else None
-        broken = (u is not None and seen >= opts.broken_min_articles and share >= opts.broken_share
-                  and share - u >= opts.broken_margin)
-        out[name] = FieldShare(counts[name], round(share, 3), None if u is None else round(u, 3), broken)
-    return out
-
-
 def site_health(db, config: Config, options=None) -> list[SiteHealth]:
     """One SiteHealth per configured site (config order). `db`: sqlite_utils.Database or sqlite3
     connection; `options`: detect.DetectOptions (default: from the config)."""
-    from monitor.detect.events import DetectOptions
-
     conn = getattr(db, "conn", db)
     opts = options or DetectOptions.from_config(config)
     return [_one(conn, s, opts) for s in config.sites]

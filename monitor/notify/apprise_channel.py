@@ -13,20 +13,7 @@ import logging
 import os
 import re
 
-from monitor.notify import ChannelError, Outgoing
-
-KEYS = ("urls", "url_env", "format")
-REQUIRED = ()
-
-
-def validate(ch: dict) -> str | None:
-    if not ch.get("urls") and not ch.get("url_env"):
-        return "apprise channel: give 'urls' (a list) or 'url_env' (an environment variable)"
-    if not isinstance(ch.get("urls", []), list):
-        return "apprise channel: 'urls' must be a list of strings"
-    if ch.get("format", "text") not in ("text", "markdown"):
-        return "apprise channel: 'format' must be text or markdown"
-    return None
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def _urls(ch: dict) -> list[str]:

@@ -14,18 +14,8 @@ import os
 from pathlib import Path
 
 from monitor import clock
-from monitor.notify import ChannelError, Outgoing
-
-KEYS = ("path", "formats")
-REQUIRED = ("path",)
-FORMATS = ("html", "md", "json", "txt")
-
-
-def validate(ch: dict) -> str | None:
-    formats = ch.get("formats", ["html", "md", "json"])
-    if not isinstance(formats, list) or not formats or any(f not in FORMATS for f in formats):
-        return f"file channel: 'formats' must be a list drawn from {', '.join(FORMATS)}"
-    return None
+from monitor.channels import DEFAULT_FILE_FORMATS
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def stem(out: Outgoing) -> str:
@@ -42,7 +32,7 @@ def send(ch: dict, out: Outgoing) -> str:
     out.going_out()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for fmt in ch.get("formats", ["html", "md", "json"]):
+        for fmt in ch.get("formats", DEFAULT_FILE_FORMATS):
             target = folder / f"{stem(out)}.{fmt}"
             tmp = target.with_name(target.name + ".tmp")
             tmp.write_text(content[fmt], encoding="utf-8")

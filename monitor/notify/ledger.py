@@ -35,9 +35,10 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import clock, notify
+from monitor.channels import channel_key
 from monitor.config import Config, Recipient
 from monitor.digest import build, resolve_window
-from monitor.notify import Outgoing
+from monitor.notify.outgoing import Outgoing
 from monitor.store.dbutil import pid_alive, transaction
 
 BACKOFF_FIRST = timedelta(minutes=5)
@@ -113,7 +114,7 @@ def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: d
             conn.execute(
                 "INSERT OR IGNORE INTO deliveries (digest_id, recipient_id, channel, channel_type, window_start,"
                 " window_end, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,'pending',?,?)",
-                (digest_id, recipient.id, notify.channel_key(ch), ch["type"], since_iso, until_iso, now_iso, now_iso))
+                (digest_id, recipient.id, channel_key(ch), ch["type"], since_iso, until_iso, now_iso, now_iso))
     return digest_id
 
 
@@ -216,5 +217,5 @@ def _attempts(db, did: int) -> int:
 def _channel(config: Config, rid: str, key: str) -> dict | None:
     for r in config.recipients:
         if r.id == rid:
-            return next((ch for ch in r.channels if notify.channel_key(ch) == key), None)
+            return next((ch for ch in r.channels if channel_key(ch) == key), None)
     return None

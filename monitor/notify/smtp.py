@@ -21,28 +21,9 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
 from monitor import clock
-from monitor.notify import ChannelError, Outgoing
-
-KEYS = ("to", "from", "host", "port", "security", "username_env", "password_env", "timeout", "ca_file",
-        "reply_to")
-REQUIRED = ("to", "from", "host")
-PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-def _addresses(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
-def validate(ch: dict) -> str | None:
-    for key in ("to", "from", "reply_to"):
-        for addr in _addresses(ch.get(key, [])):
-            if not isinstance(addr, str) or any(c in addr for c in "\r\n") or "@" not in parseaddr(addr)[1]:
-                return f"email channel: {key!r}: not an email address: {addr!r}"
-    if ch.get("security", "starttls") not in PORTS:
-        return f"email channel: 'security' must be starttls, ssl or none, got {ch['security']!r}"
-    if not isinstance(ch.get("port", 0), int):
-        return "email channel: 'port' must be an integer"
-    return None
+from monitor.channels import SMTP_PORTS as PORTS
+from monitor.channels import addresses as _addresses
+from monitor.notify.outgoing import ChannelError, Outgoing
 
 
 def _header(value: str) -> str:

@@ -21,10 +21,8 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from monitor import __version__, clock
-from monitor.notify import ChannelError, Outgoing
+from monitor.notify.outgoing import ChannelError, Outgoing
 
-KEYS = ("url", "secret_env", "timeout")
-REQUIRED = ("url", "secret_env")
 SIGNATURE_HEADER = "X-Portalwatch-Signature"
 
 
@@ -36,12 +34,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def validate(ch: dict) -> str | None:
-    if urlsplit(str(ch["url"])).scheme not in ("http", "https"):
-        return f"webhook channel: 'url' must be http(s), got {ch['url']!r}"
-    return None
 
 
 def sign(secret: str | bytes, body: bytes) -> str:

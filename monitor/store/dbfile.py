@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -49,8 +50,5 @@ def probe(path: str | os.PathLike) -> None:
     import sqlite3
     from urllib.parse import quote
 
-    conn = sqlite3.connect("file:" + quote(str(Path(path).resolve())) + "?mode=ro", uri=True)
-    try:
+    with closing(sqlite3.connect("file:" + quote(str(Path(path).resolve())) + "?mode=ro", uri=True)) as conn:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    finally:
-        conn.close()

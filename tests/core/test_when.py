@@ -31,3 +31,27 @@ def test_instants_are_utc():
 def test_nonsense_says_what_is_accepted(text):
     with pytest.raises(ValueError, match="dd/mm/yyyy, yyyy-mm-dd, today"):
         when.parse(text, NOW)
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("30s", 30), ("30m", 1800), ("12h", 43200), ("12 h", 43200), ("7d", 7 * 86400), ("2w", 14 * 86400),
+])
+def test_durations_have_one_parser(text, seconds):
+    assert when.duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text, units", [("2w", "smhd"), ("30s", "hdw"), ("7", "smhdw"), ("d", "d"), ("7D", "d"),
+                                         ("7 days", "d"), ("-7d", "d")])
+def test_not_a_duration_is_none(text, units):
+    assert when.duration(text, units) is None
+
+
+def test_schedules_search_and_date_options_share_the_duration_parser():
+    from monitor.analyst.search import since_iso
+    from monitor.schedules import parse_schedule
+
+    assert parse_schedule("every 2h").seconds == 7200 == when.duration("2h").total_seconds()
+    assert parse_schedule("Every 90 M").seconds == 5400
+    with pytest.raises(ValueError, match="expected 'every <N>m|h|d'"):
+        parse_schedule("every 2w")
+    assert since_iso("12h") < since_iso("1h")

@@ -56,6 +56,6 @@ def test_slug_ids_are_valid_site_ids():
 
 
 def test_safe_drops_control_characters_and_escapes_markup():
-    from monitor.cli.operators import safe
+    from monitor.cli.sites import safe
 
     assert safe("[red]x[/red]\x1b[31m\x07 ok") == "\\[red]x\\[/red] [31m ok"

@@ -1,8 +1,10 @@
-"""`portalwatch sites add | import | discover | health | lineage`: onboarding and watching sites.
+"""`portalwatch sites list | check | add | import | discover | health | lineage`: the configured
+sites, onboarding and watching them.
 
-Thin commands over monitor/sites/onboard.py, importer.py, discover.py, health.py and tomlfile.py.
-Everything a page says (titles, names, link texts) is printed through `safe()`: rich markup and
-terminal control characters from a page never reach the operator's terminal as commands.
+Thin commands over monitor/sites/ (listing, check, onboard, importer, discover, lineage,
+tomlfile) and monitor/detect/health.py. Everything a page says (titles, names, link texts) is
+printed through `safe()` or `term()`: rich markup and terminal control characters from a page
+never reach the operator's terminal as commands.
 """
 
 from __future__ import annotations
@@ -10,15 +12,133 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from monitor.cli import Ctx, console, err_console, pass_ctx, sites
+from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.cli.params import OutputFile
 from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
+from monitor.terminal import printable, term
+
+
+# -- sites -----------------------------------------------------------------------------------------
+@click.group(short_help="List, check, add and watch the configured sites.")
+def sites() -> None:
+    """List, check and manage the configured sites."""
+
+
+@sites.command("list", short_help="The configured sites and their last crawl.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--plain", is_flag=True, help="Tab-separated lines, one per site, nothing cut (for grep, awk).")
+@pass_ctx
+def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
+    """The configured sites with their last crawl.
+
+    \b
+    Example:
+      portalwatch sites list
+    """
+    from monitor.sites.listing import site_rows
+
+    db_path = obj.db_path  # a bad --db is reported before a bad --config
+    rows = site_rows(obj.config, db_path)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from monitor.clock import local
+
+    cols = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
+    if plain:
+        click.echo("\t".join(cols))
+    narrow = console.width < 110 and not plain  # ids are never cut: level and profile give way
+    table = Table(title=f"Sites in {escape(str(obj.config_path))}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in cols:
+        if narrow and col in ("level", "profile"):
+            continue
+        table.add_column(col, no_wrap=col != "name", justify="right" if col == "articles" else "left",
+                         min_width=10 if col == "name" else None)
+    for r in rows:
+        cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
+                 "profile": r["profile"], "articles": str(r["articles"]),
+                 "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
+                 "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+        if plain:
+            click.echo("\t".join(printable(" ".join(v.split())) for v in cells.values()))
+            continue
+        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
+        cells["name"] = term(cells["name"])
+        table.add_row(*(v for k, v in cells.items() if not (narrow and k in ("level", "profile"))))
+    if plain:
+        return
+    console.print(table)
+    if narrow:
+        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
+
+
+@sites.command("check", short_help="Show what one list page and article extract.")
+@click.argument("site_id")
+@click.option("--list-url", help="Check this list page instead of the first start URL.")
+@click.option("--article-url", help="Check this article instead of the first one listed.")
+@click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False),
+              help="Use a saved list page instead of fetching it.")
+@click.option("--sample", "sample_id", type=int, metavar="N",
+              help="Rerun on page #N kept in html_samples when extraction broke (see `sites health`).")
+@click.option("--offline", is_flag=True, help="With --html/--sample: fetch nothing (no live article).")
+@click.option("--keep", is_flag=True, help="Keep the fetched pages in html_samples to rerun offline later.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_ctx
+def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str | None,
+                html_file: str | None, sample_id: int | None, offline: bool, keep: bool, as_json: bool) -> None:
+    """Fetch one list page and one article of a site and show, field by field, what was
+    extracted and which selector or rule produced it, each selector's matches, and what `auto`
+    would pick instead.
+
+    \b
+    Example:
+      portalwatch sites check vinh-hung
+      portalwatch sites check vinh-hung --sample 12 --offline
+    """
+    from monitor.sites.check import check_site, keep_pages, load_sample
+
+    try:
+        site = obj.config.site(site_id)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    html = Path(html_file).read_text(encoding="utf-8") if html_file else None
+    article_html, source = None, None
+    if sample_id is not None:
+        from monitor.clock import local
+        from monitor.store.db import open_db
+
+        with closing(open_db(obj.require_db(), readonly=True)) as db:
+            try:
+                sample = load_sample(db.conn, sample_id, site)
+            except ValueError as e:
+                raise click.ClickException(str(e)) from None
+        source = f"html_samples #{sample_id} ({sample['reason']}, kept {local(sample['saved_at'])})"
+        if sample["kind"] == "article":
+            article_html, article_url = sample["html"], sample["url"]
+        else:
+            html, list_url = sample["html"], sample["url"]
+    report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
+                        article_html=article_html, offline=offline, source=source)
+    if keep and report.pages:
+        from monitor.store.db import open_db
+
+        with closing(open_db(obj.db_path)) as db:
+            kept = keep_pages(db.conn, site.id, report)
+        err_console.print("kept as html_samples " + ", ".join(f"#{i}" for i in kept))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        report.print(console)
+    if not report.ok:
+        sys.exit(1)
 
 
 def safe(value, limit: int | None = None) -> str:
@@ -341,11 +461,8 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
     config = obj.config
     if site_ids:
         wanted = {config.site(i).id for i in site_ids}
-    conn = _health_db(obj)
-    try:
+    with closing(_health_db(obj)) as conn:
         rows = site_health(conn, config)
-    finally:
-        conn.close()
     rows = [r for r in rows if (not site_ids or r.site_id in wanted) and (not problems or r.status != "ok")]
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
@@ -399,16 +516,12 @@ def sites_lineage(obj: Ctx, site_id: str, as_json: bool) -> None:
       portalwatch sites lineage vinh-hung
       sqlite3 portalwatch.db "SELECT * FROM unit_articles WHERE unit_id = 'vinh-hung'"
     """
+    from monitor.sites.lineage import lineage
     from monitor.store.db import open_db
 
     unit = obj.config.site(site_id).id
-    db = open_db(obj.require_db())
-    try:
-        rows = [dict(r) for r in db.query(
-            "SELECT l.site_id, l.relation, l.hops, (SELECT COUNT(*) FROM articles a WHERE a.site_id = l.site_id)"
-            " AS articles FROM site_lineage l WHERE l.unit_id = ? ORDER BY l.hops, l.site_id", [unit])]
-    finally:
-        db.conn.close()
+    with closing(open_db(obj.require_db())) as db:
+        rows = lineage(db.conn, unit)
     if as_json:
         click.echo(json.dumps({"unit_id": unit, "sources": rows}, ensure_ascii=False, indent=2))
         return

@@ -1,0 +1,88 @@
+"""`portalwatch crawl`: crawl the sites once in a child process, then detect changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import closing
+
+import click
+from rich.markup import escape
+
+from monitor.cli.context import Ctx, UsageProblem, console, err_console, pass_ctx
+from monitor.config import ConfigError
+from monitor.crawl.summary import print_crawl_summary
+
+
+@click.command(short_help="Crawl the sites once (all, or --site ID).")
+@click.option("--site", "sites", multiple=True, metavar="ID", help="Crawl only this site (repeatable).")
+@click.option("--timeout", type=float, default=None, help="Kill the crawl after this many seconds.")
+@click.option("--processes", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Crawl in this many child processes at once (sites sharded by host).")
+@click.option("--no-detect", is_flag=True, help="Do not run change detection after the crawl.")
+@click.option("--json", "as_json", is_flag=True, help="Print the crawl rows as JSON.")
+@pass_ctx
+def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: int, no_detect: bool,
+          as_json: bool) -> None:
+    """Crawl all enabled sites (or --site ID …) once, in a child process.
+
+    Exit status: 0 every site ok or partial, 1 a site failed or was aborted (or --timeout hit),
+    2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+
+    \b
+    Example:
+      portalwatch crawl
+      portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
+      portalwatch crawl -j 2        # two child processes, sites split by host
+    """
+    from monitor.crawl.runner import CrawlInterrupted, terminate_as_interrupt
+
+    try:
+        chosen = obj.config.select(list(sites))  # validates ids before starting a child
+    except ConfigError as e:
+        raise UsageProblem(str(e)) from None
+    try:
+        with terminate_as_interrupt():  # SIGTERM (timeout, kill, systemd stop) acts like Ctrl-C
+            result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json, processes=processes)
+    except CrawlInterrupted as e:
+        if as_json:
+            click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
+        err_console.print(f"[red]{escape(e.summary())}[/]", soft_wrap=True)  # one line, never wrapped
+        sys.exit(e.exit_code)
+    if not no_detect and obj.config.settings.detect_after_crawl:
+        _detect_after(obj, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
+    else:
+        print_crawl_summary(result.crawls, console)
+    if not result.ok:
+        msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
+        if result.stderr_tail.strip():
+            msg += "\n" + result.stderr_tail.strip()
+        raise click.ClickException(msg)
+    failed = [c["site_id"] for c in result.crawls if c["outcome"] in ("failed", "aborted")]
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(result.crawls)} site crawl(s) failed: {', '.join(failed)}")
+
+
+def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,
+                         processes: int = 1):
+    from monitor.crawl.live import crawl_live
+
+    show = not quiet and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
+    return crawl_live(obj.config_path, obj.db_path, site_ids, err_console, timeout=timeout,
+                      processes=processes, show=show)
+
+
+def _detect_after(obj: Ctx, quiet: bool = False) -> None:
+    try:
+        from monitor.detect import events as detect
+    except ImportError:
+        return
+    from monitor.store.db import open_db
+
+    with closing(open_db(obj.db_path)) as db:
+        events = detect.detect(db, obj.config)
+    if not quiet and events:
+        console.print(f"detect: {len(events)} new event(s)")

@@ -1,0 +1,59 @@
+"""monitor/sites/listing.py and lineage.py: what `sites list` and `sites lineage` show, without the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+from monitor.config import parse_config
+from monitor.sites.lineage import lineage
+from monitor.sites.listing import last_crawls, site_rows
+from monitor.store.db import Store, open_db
+
+
+def _config(tmp_path):
+    return parse_config({"site": [
+        {"id": "a", "name": "Phường A", "start_urls": ["https://a.gov.vn/tin-tuc"]},
+        {"id": "b", "name": "Xã B", "start_urls": ["https://b.gov.vn/"], "enabled": False},
+    ]}, tmp_path / "sites.toml")
+
+
+def _crawl(conn: sqlite3.Connection, site_id: str, started: str, outcome: str) -> None:
+    conn.execute("INSERT INTO crawls (site_id, started_at, outcome) VALUES (?, ?, ?)", (site_id, started, outcome))
+
+
+def test_without_a_database_every_site_is_listed_never_crawled(tmp_path):
+    rows = site_rows(_config(tmp_path), tmp_path / "none.db")
+    assert [(r["id"], r["enabled"], r["articles"], r["last_crawl"], r["last_outcome"]) for r in rows] == [
+        ("a", True, 0, None, None), ("b", False, 0, None, None)]
+    assert not (tmp_path / "none.db").exists()
+    assert rows[0]["start_url"] == "https://a.gov.vn/tin-tuc"
+
+
+def test_the_newest_crawl_of_each_site(tmp_path):
+    config, db = _config(tmp_path), tmp_path / "pw.db"
+    with closing(Store(db)) as store:
+        store.sync_sites(config.sites)
+    with closing(open_db(db)) as d:
+        _crawl(d.conn, "a", "2026-11-20T01:00:00Z", "failed")
+        _crawl(d.conn, "a", "2026-11-21T01:00:00Z", "ok")
+        assert set(last_crawls(d.conn)) == {"a"}
+    rows = {r["id"]: r for r in site_rows(config, db)}
+    assert (rows["a"]["last_crawl"], rows["a"]["last_outcome"]) == ("2026-11-21T01:00:00Z", "ok")
+    assert rows["b"]["last_outcome"] is None
+
+
+def test_lineage_of_a_unit_not_stored_yet_is_empty(tmp_path):
+    with closing(open_db(tmp_path / "pw.db")) as d:
+        assert lineage(d.conn, "nowhere") == []
+
+
+def test_lineage_lists_the_unit_itself_and_what_merged_into_it(tmp_path):
+    config = parse_config({"site": [
+        {"id": "a", "name": "Phường A", "start_urls": ["https://a.gov.vn/"], "enabled": False},
+        {"id": "ab", "name": "Phường AB", "start_urls": ["https://ab.gov.vn/"], "merged_from": ["a"]},
+    ]}, tmp_path / "sites.toml")
+    with closing(Store(tmp_path / "pw.db")) as store:
+        store.sync_sites(config.sites)
+        rows = lineage(store.conn, "ab")
+    assert [(r["site_id"], r["relation"], r["articles"]) for r in rows] == [("ab", "self", 0), ("a", "merged", 0)]
