@@ -202,8 +202,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
     site_id = site_id or suggest_id(p, taken)
     problem = _id_problem(site_id, taken, config) or _overlap(p.start_urls, config)
-    if problem:
-        raise click.ClickException(problem)
+    if problem or site_id is None:
+        raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
     if parent and parent not in taken and not any(s.parent == parent for s in config.sites):
         err_console.print(f"[yellow]note:[/] parent {safe(parent)} is not a configured site or unit yet")
@@ -347,7 +347,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
-            append_sites(obj.config_path, [r.table for r in ready])
+            append_sites(obj.config_path, [r.table for r in ready if r.table is not None])
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         added = True

@@ -312,7 +312,7 @@ class Service:
                 self._pidfile.truncate()
             finally:
                 self._pidfile.close()
-                self._pidfile: TextIO | None = None
+                self._pidfile = None
 
 
 def _running_crawl_pids(db_path) -> list[int]:
