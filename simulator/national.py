@@ -25,18 +25,19 @@ import tomlkit
 
 from . import render
 from . import text as T
-from .world import (
+from .faults import Faults
+from .model import (
     DAY,
     PAGE_SIZE,
     PROFILE_OF,
     START_TS,
     Article,
     Category,
-    Faults,
     _h,
     article_path,
     local,
 )
+from .truth import truth_record
 
 SUFFIX = "sim.test"
 NATIONAL_TEMPLATES = ("liferay", "tandan", "dnn", "plain")  # the templates a province may use
@@ -440,7 +441,7 @@ class NationalWorld:
         with self.lock:
             out = []
             for a in site.visible():
-                rec = render.truth_record(self, a, include_body)
+                rec = truth_record(self, a, include_body)
                 rec["url"] = site.url(a.path)
                 out.append(rec)
             return out

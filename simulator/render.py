@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
 from . import text as T
-from .world import WEEKDAYS, Article, Category, Simulator, Site, local, utc_iso
+from .formats import (
+    current_template,
+    detail_date,
+    detail_label,
+    flavour,
+    list_date,
+    list_views_text,
+    print_path,
+    views_text,
+)
+from .model import Article, Category, Site, local
+from .world import Simulator
 
 
 @dataclass
@@ -22,143 +33,6 @@ class Page:
     article: Article | None = None
     site: Site | None = None
     location: str | None = None
-
-
-# ====================================================================== date formats
-# Formats are keyed by flavour: the template name, or "tandan2" / "dnn2" for the second markup
-# flavour of that platform (Site.variant == 2; see TEMPLATES.md).
-
-
-def flavour(site: Site, tpl: str) -> str:
-    """The markup flavour a site renders `tpl` in ("tandan2" for a variant-2 Tân Dân site)."""
-    return tpl + "2" if site.variant == 2 and tpl == site.template and tpl in ("tandan", "dnn") else tpl
-
-
-def _h12(d, pad: bool) -> str:
-    h = d.hour % 12 or 12
-    ap = "AM" if d.hour < 12 else "PM"
-    return f"{h:02d}:{d.minute:02d} {ap}" if pad else f"{h}:{d.minute:02d} {ap}"
-
-
-def list_date(tpl: str, ts: int) -> str:
-    d = local(ts)
-    if tpl == "liferay":
-        return f"{d:%d/%m/%Y} | {_h12(d, True)}"
-    if tpl == "tandan":
-        return f"{d:%d - %m - %Y}"
-    if tpl == "tandan2":
-        return f"{d:%d/%m/%Y}"
-    if tpl == "dnn":
-        return f"({d:%d/%m/%Y, %H:%M})"
-    if tpl == "dnn2":
-        return f"{d:%d/%m/%Y %H:%M}"
-    return f"{d:%d-%m-%Y}"
-
-
-def detail_date(site: Site, tpl: str, ts: int, lang: str = "vi") -> str:
-    d = local(ts)
-    if tpl == "liferay":
-        if lang == "en" or (site.template == "liferay" and site.detail_clock == "12h"):
-            return f"{d:%d/%m/%Y} | {_h12(d, False)}"
-        return f"{d:%d/%m/%Y} | {d:%H:%M}"
-    if tpl == "tandan":
-        return f"{d:%d - %m - %Y} | {d:%H:%M}"
-    if tpl == "dnn":
-        return f"{WEEKDAYS[d.weekday()]}, {d.day}/{d.month}/{d.year}, {d:%H:%M} (GMT+7)"
-    if tpl in ("tandan2", "dnn2"):
-        return f"{d:%d/%m/%Y %H:%M}"
-    return f"{d:%d-%m-%Y %H:%M}"
-
-
-def detail_label(site: Site, tpl: str, lang: str = "vi") -> str:
-    if tpl == "liferay":
-        if lang == "en":
-            return "Publish date"
-        return "" if site.template == "liferay" and site.detail_clock == "12h" else "Ngày đăng"
-    return {"tandan": "Đăng ngày", "tandan2": "Cập nhật lúc:", "dnn": "", "dnn2": "", "plain": "Ngày đăng:"}[tpl]
-
-
-def views_text(tpl: str, n: int) -> str:
-    if tpl == "liferay":
-        return f"View count: {n}"
-    if tpl == "tandan":
-        return f"Lượt xem: {n}"
-    if tpl == "dnn":
-        return f"Lượt xem: {T.fmt_thousands(n)}"
-    if tpl == "tandan2":
-        return str(n)  # after an eye icon, in an element titled "Lượt xem"
-    if tpl == "dnn2":
-        return f"Số lượt xem ({T.fmt_thousands(n)})"
-    return f"Lượt đọc: {T.fmt_thousands(n)}"
-
-
-def list_views_text(tpl: str, n: int) -> str:
-    if tpl == "dnn2":
-        return T.fmt_thousands(n)  # after an eye icon; the exact value in data-views
-    return f"Lượt đọc: {T.fmt_thousands(n)}" if tpl == "dnn" else views_text(tpl, n)
-
-
-def _join_line(*parts: str) -> str:
-    return " | ".join(p for p in parts if p)
-
-
-# ====================================================================== truth
-
-
-def truth_record(sim: Simulator, a: Article, include_body: bool = True) -> dict:
-    site = a.site
-    base_tpl = current_template(sim, site)
-    tpl = flavour(site, base_tpl)
-    now = sim.now
-    views = a.views_at(now) if sim.shows_views(a, "article") else None
-    list_views = a.views_at(now) if sim.shows_views(a, "list") else None
-    label = detail_label(site, tpl)
-    printed = detail_date(site, tpl, a.published)
-    line = (label + " " + printed).strip()
-    # published_text: the date/time span only (a DNN weekday prefix counts as a label)
-    ptext = printed.split(", ", 1)[1] if tpl == "dnn" else printed
-    if views is not None:
-        sep = " | " if tpl in ("liferay", "dnn", "dnn2") else " "
-        line = f"{line}{sep}{views_text(tpl, views)}"
-    rec = {
-        "site_id": site.id,
-        "key": a.key,
-        "url": sim.base_url + a.path,
-        "path": a.path,
-        "title": a.title,
-        "published_at": utc_iso(a.published),
-        "published_local": local(a.published).isoformat(),
-        "published_text": ptext,
-        "date_line": line,
-        "list_published_text": list_date(tpl, a.published),
-        "views": views,
-        "list_views": list_views,
-        "category": a.category.name,
-        "status": "live" if a.removed is None else "removed",
-        "http_status": 200 if a.removed is None else a.removed,
-        "template": base_tpl,
-        "flavour": tpl,
-        "edited": a.edited_at is not None,
-    }
-    if include_body:
-        rec["body"] = a.body
-        rec["lead"] = a.lead
-        rec["summary"] = a.summary
-        rec["author"] = a.author or None
-    if site.template == "liferay" and a.has_en:
-        rec["en_url"] = sim.base_url + "/en" + a.path
-        hidden = sim.effective_faults(site.id).hide_views
-        rec["en_views"] = None if hidden else a.en_views_at(now)
-        rec["print_url"] = sim.base_url + print_path(a)
-    return rec
-
-
-def print_path(a: Article) -> str:
-    return a.path.replace("/-/view_content/", "/-/view_content/pop_up/", 1) + "?_101_viewMode=print"
-
-
-def current_template(sim: Simulator, site: Site) -> str:
-    return sim.effective_faults(site.id).template or site.template
 
 
 # ====================================================================== routing
