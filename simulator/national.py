@@ -436,7 +436,7 @@ class NationalWorld:
         return out[:n] if n is not None else out
 
     def truth(self, site_id: str, include_body: bool = True) -> list[dict]:
-        """Ground truth: the visible articles of one site, newest first (render.truth_record)."""
+        """Ground truth: the visible articles of one site, newest first (truth.truth_record)."""
         site = self.sites[site_id]
         with self.lock:
             out = []
