@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
@@ -140,11 +140,12 @@ _ENV = Environment(
     auto_reload=False,
     cache_size=-1,
 )
+_safe = partial(str.__new__, Markup)  # Markup(s) without its Python-level __new__
 _ENV.filters.update(
-    entity=lambda s: Markup(T.entity_encode(s)),  # named entities (Liferay's HTML escaping)
-    esc_nbsp=lambda s: Markup(T.esc_nbsp(s)),  # escaped, with &nbsp; kept visible
-    lr_title=lambda s: Markup(T.esc(s).replace("&quot;", "&#034;")),  # Liferay list titles
-    js_url=lambda s: Markup(s.replace("/", "\\x2f")),  # Liferay.currentURL inside <script>
+    entity=lambda s: _safe(T.entity_encode(s)),  # named entities (Liferay's HTML escaping)
+    esc_nbsp=lambda s: _safe(T.esc_nbsp(s)),  # escaped, with &nbsp; kept visible
+    lr_title=lambda s: _safe(T.esc(s).replace("&quot;", "&#034;")),  # Liferay list titles
+    js_url=lambda s: _safe(s.replace("/", "\\x2f")),  # Liferay.currentURL inside <script>
     urlquote=lambda s, safe="": quote(s, safe=safe),
 )
 
@@ -160,6 +161,21 @@ def _render(_template: str, **ctx) -> str:
 
 
 # ====================================================================== pages
+
+
+@dataclass(slots=True)
+class _Row:
+    """One item of a list page, as the list templates print it."""
+
+    href: str
+    title: str
+    summary: str
+    date: str
+    views: str | None  # the count as printed, None when hidden
+    count: int
+    image: bool
+    num_id: int
+    code: str
 
 
 def list_page(sim: Simulator, site: Site, cat: Category, page: int) -> Page:
@@ -181,18 +197,11 @@ def list_page(sim: Simulator, site: Site, cat: Category, page: int) -> Page:
         shown = sim.shows_views(a, "list")
         n = a.views_at(now) if shown else 0
         rows.append(
-            {
-                "href": a.path,
-                "title": a.title,
-                "summary": a.summary,
-                "date": list_date(fl, a.published),
-                "views": list_views_text(fl, n) if shown else None,
-                "count": n,
-                "image": a.image,
-                "num_id": a.num_id,
-                "code": a.code,
-            }
-        )
+            _Row(
+                a.path, a.title, a.summary, list_date(fl, a.published),
+                list_views_text(fl, n) if shown else None, n, a.image, a.num_id, a.code,
+            )
+        )  # fmt: skip
     ctx = {
         "site": site,
         "cat": cat,
