@@ -25,18 +25,19 @@ import tomlkit
 
 from . import render
 from . import text as T
-from .world import (
+from .faults import Faults
+from .model import (
     DAY,
     PAGE_SIZE,
     PROFILE_OF,
     START_TS,
     Article,
     Category,
-    Faults,
     _h,
     article_path,
     local,
 )
+from .truth import truth_record
 
 SUFFIX = "sim.test"
 NATIONAL_TEMPLATES = ("liferay", "tandan", "dnn", "plain")  # the templates a province may use
@@ -435,12 +436,12 @@ class NationalWorld:
         return out[:n] if n is not None else out
 
     def truth(self, site_id: str, include_body: bool = True) -> list[dict]:
-        """Ground truth: the visible articles of one site, newest first (render.truth_record)."""
+        """Ground truth: the visible articles of one site, newest first (truth.truth_record)."""
         site = self.sites[site_id]
         with self.lock:
             out = []
             for a in site.visible():
-                rec = render.truth_record(self, a, include_body)
+                rec = truth_record(self, a, include_body)
                 rec["url"] = site.url(a.path)
                 out.append(rec)
             return out

@@ -54,16 +54,16 @@ _LATIN1_ENTITIES = {
 }
 _ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _ENT_TABLE = str.maketrans({**_ESC, **_LATIN1_ENTITIES, "\xa0": "&nbsp;"})
-_ESC_TABLE = str.maketrans(_ESC)
-_ESC_NBSP_TABLE = str.maketrans({**_ESC, "\xa0": "&nbsp;"})
 
 
 def esc(text: str) -> str:
-    return text.translate(_ESC_TABLE)
+    """Escape & < > " (str.replace: many times faster than translate on Vietnamese text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def esc_nbsp(text: str) -> str:
-    return text.translate(_ESC_NBSP_TABLE)
+    """esc(), and non-breaking spaces as &nbsp;."""
+    return esc(text).replace("\xa0", "&nbsp;")
 
 
 def entity_encode(text: str) -> str:
