@@ -8,9 +8,8 @@ from .dnn import DnnProfile
 from .liferay import LiferayProfile
 from .tandan import TanDanProfile
 
-PROFILES: dict[str, Profile] = {
-    p.name: p for p in (LiferayProfile(), TanDanProfile(), DnnProfile(), AutoProfile())
-}
+_PLATFORMS: tuple[Profile, ...] = (LiferayProfile(), TanDanProfile(), DnnProfile())
+PROFILES: dict[str, Profile] = {p.name: p for p in (*_PLATFORMS, AutoProfile(_PLATFORMS))}
 
 
 class UnknownProfileError(ValueError, KeyError):

@@ -22,15 +22,15 @@ class AutoProfile(Profile):
     )
     defaults: dict = {}
 
+    def __init__(self, platforms: tuple[Profile, ...] = ()):
+        self.platforms = platforms  # the named profiles, whose article URLs count as articles too
+
     def fingerprint(self, html: str, url: str) -> float:
         return 0.0
 
     def is_article_url(self, url: str) -> bool:
-        from . import PROFILES  # local import: PROFILES includes this profile
-
-        for prof in PROFILES.values():
-            if prof is not self and prof.is_article_url(url):
-                return True
+        if any(prof.is_article_url(url) for prof in self.platforms):
+            return True
         if not article_key(url).startswith("url:"):
             return True
         parts = urlsplit(url)
