@@ -115,6 +115,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
         click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
     else:
         print_crawl_summary(result.crawls, obj.config)
+    if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
+        raise UsageProblem(result.stderr_tail.strip().splitlines()[-1])  # e.g. no cluster node reachable
     if not result.ok:
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():
@@ -352,6 +354,7 @@ from monitor.cli import analyst as cli_analyst
 from monitor.cli import digest as cli_digest
 from monitor.cli import service as cli_service
 from monitor.cli import operators as cli_sites
+from monitor.cli import cluster as cli_cluster
 
 
 def main() -> None:

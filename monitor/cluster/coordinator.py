@@ -39,7 +39,7 @@ from monitor.store.dbutil import transaction
 
 log = logging.getLogger(__name__)
 
-INGEST_BATCH = 200  # feed lines per transaction
+INGEST_BATCH = 200  # feed lines per transaction (PORTALWATCH_INGEST_BATCH overrides)
 HOLD_ENV = "PORTALWATCH_INGEST_HOLD"  # tests: stop forever inside the Nth batch's transaction
 
 
@@ -265,10 +265,11 @@ class Coordinator:
         store = self.store
         start = store.ingest_mark(job.job_id)
         hold = int(os.environ.get(HOLD_ENV) or 0)
+        size = int(os.environ.get("PORTALWATCH_INGEST_BATCH") or INGEST_BATCH)
         store.prime(job.crawl_ids)
         batch_no = 0
-        for lo in range(start, len(lines), INGEST_BATCH):
-            chunk = lines[lo:lo + INGEST_BATCH]
+        for lo in range(start, len(lines), size):
+            chunk = lines[lo:lo + size]
             items = [seam.item_from_dict(json.loads(ln)) for ln in chunk]
             data = [it for it in items if not isinstance(it, dict)]
             finished = [it for it in items if isinstance(it, dict)]

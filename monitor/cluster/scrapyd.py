@@ -36,7 +36,7 @@ class Node:
             detail = e.read(300).decode("utf-8", "replace").strip().splitlines()
             raise NodeError(f"{self.url}: HTTP {e.code} on {path.split('?')[0]}"
                             + (f": {detail[0][:200]}" if detail else "")) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise NodeError(f"{self.url}: no answer within {self.timeout:g}s") from None
         except urllib.error.URLError as e:
             reason = e.reason
