@@ -109,14 +109,14 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
             click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
         err_console.print(f"[red]{escape(e.summary())}[/]", soft_wrap=True)  # one line, never wrapped
         sys.exit(e.exit_code)
+    if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
+        raise UsageProblem(result.stderr_tail.strip().splitlines()[-1])  # e.g. no cluster node reachable
     if not no_detect and obj.config.settings.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
     if as_json:
         click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
     else:
         print_crawl_summary(result.crawls, obj.config)
-    if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
-        raise UsageProblem(result.stderr_tail.strip().splitlines()[-1])  # e.g. no cluster node reachable
     if not result.ok:
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():
