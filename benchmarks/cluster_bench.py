@@ -1,7 +1,10 @@
 """Cluster benchmark: the same national crawl cycle on 1 Scrapyd node and on 2 (each its own
 daemon with `max_proc`), on this machine; then the coordinator's ingest rate alone.
 
-    python -m benchmarks.cluster_bench [--sites 200] [--max-proc 2] [--delay 0.25] [--kind healthy]
+    python -m benchmarks.cluster_bench [--sites 64] [--max-proc 1] [--concurrency 8] [--delay 0.25] [--kind all]
+
+Defaults are sized for a small shared machine (a few minutes): 64 healthy national sites, more
+hosts than one node keeps in flight (max_proc x concurrency), so a second node has work to take.
 
 The national simulator runs in its own process; each cycle crawls into a fresh SQLite file
 through `portalwatch crawl`'s path (monitor.crawl.runner.crawl with a [cluster] table). Printed:
@@ -95,12 +98,13 @@ def _ingest_rate(tmp: Path, cycle: dict, daemons) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sites", type=int, default=200, help="national sites in the cycle (3355: all)")
-    ap.add_argument("--max-proc", type=int, default=2, help="crawl processes per node (scrapyd max_proc)")
+    ap.add_argument("--sites", type=int, default=64, help="national sites in the cycle (3355: all)")
+    ap.add_argument("--max-proc", type=int, default=1, help="crawl processes per node (scrapyd max_proc)")
     ap.add_argument("--delay", type=float, default=0.25, help="seconds between requests to one host")
-    ap.add_argument("--concurrency", type=int, default=16, help="requests in flight per crawl process")
-    ap.add_argument("--kind", choices=["healthy", "slow", "flaky", "down"], default=None,
-                    help="only sites of this simulated kind (default: the national mix)")
+    ap.add_argument("--concurrency", type=int, default=8, help="requests (= hosts) in flight per crawl process")
+    ap.add_argument("--kind", choices=["healthy", "slow", "flaky", "down", "all"], default="healthy",
+                    help="sites of this simulated kind (all: the national mix, where the slowest host "
+                         "bounds the cycle)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.national import NationalWorld
 
     world = NationalWorld(seed=args.seed)
-    ids = [s.id for s in world.select(args.sites, kind=args.kind, smallest=True)]
+    ids = [s.id for s in world.select(args.sites, kind=None if args.kind == "all" else args.kind, smallest=True)]
     hosts = len({world.sites[i].host for i in ids})
     sim, port = _serve_simulator(args.seed)
     results = []
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             for url, res in deploy([d.node() for d in daemons], "portalwatch", egg, version).items():
                 if not res.startswith("ok"):
                     raise SystemExit(f"deploy to {url}: {res}")
-            print(f"# {len(ids)} national sites on {hosts} hosts, delay {args.delay:g}s per host, "
+            print(f"# {len(ids)} national sites ({args.kind}) on {hosts} hosts, delay {args.delay:g}s per host, "
                   f"max_proc {args.max_proc} per node, concurrency {args.concurrency} per process, "
                   f"{os.cpu_count()} CPU(s) on this machine")
             for name, nodes in (("1 node", daemons[:1]), ("2 nodes", daemons)):

@@ -40,6 +40,7 @@ from monitor.store.dbutil import transaction
 log = logging.getLogger(__name__)
 
 INGEST_BATCH = 200  # feed lines per transaction (PORTALWATCH_INGEST_BATCH overrides)
+STRIKES = 3  # listjobs.json timeouts in a row before a node counts as down
 HOLD_ENV = "PORTALWATCH_INGEST_HOLD"  # tests: stop forever inside the Nth batch's transaction
 
 
@@ -79,6 +80,7 @@ class Coordinator:
         self.cycle = uuid.uuid4().hex[:12]
         self.jobs: dict[str, Job] = {}
         self.failed_sites: dict[str, str] = {}
+        self.strikes: dict[str, int] = {}
 
     def close(self) -> None:
         self.store.close()
@@ -203,9 +205,15 @@ class Coordinator:
                     continue
                 try:
                     listing = self.nodes[node].listjobs(self.cluster.project)
+                    self.strikes.pop(node, None)
                 except NodeError as e:
+                    # refused: the daemon is gone; a timeout may be a busy node: three in a row
+                    self.strikes[node] = self.strikes.get(node, 0) + 1
+                    if "unreachable" not in str(e) and self.strikes[node] < STRIKES:
+                        continue
                     self._node_down(node, str(e))
                     for j in mine:
+                        self._cancel(j)
                         self.move(j, str(e))
                     continue
                 state = {x["id"]: kind for kind in ("pending", "running", "finished") for x in listing.get(kind, [])}
@@ -216,20 +224,21 @@ class Coordinator:
                     elif s is None:
                         self.move(j, f"{node}: job {j.job_id} unknown to the node (restarted?)")
                     elif time.monotonic() - j.started > self.cluster.job_timeout:
-                        try:
-                            self.nodes[node].cancel(self.cluster.project, j.job_id)
-                        except NodeError:
-                            pass
+                        self._cancel(j)
                         self.move(j, f"{node}: job {j.job_id} still {s} after {self.cluster.job_timeout:g}s")
             if self.jobs and self.stop.wait(self.cluster.poll_interval):
                 raise KeyboardInterrupt
 
+    def _cancel(self, job: Job) -> None:
+        """Best effort: a node that still runs a job we give up on should stop crawling its hosts."""
+        try:
+            self.nodes[job.node].cancel(self.cluster.project, job.job_id)
+        except NodeError:
+            pass
+
     def abandon(self, why: str) -> None:
         for j in list(self.jobs.values()):
-            try:
-                self.nodes[j.node].cancel(self.cluster.project, j.job_id)
-            except NodeError:
-                pass
+            self._cancel(j)
             self._set_state(j.job_id, "failed", why)
             for cid in j.crawl_ids.values():
                 self.store.finish_crawl(cid, "aborted", f"cluster job {why}")

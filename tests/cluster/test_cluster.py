@@ -89,13 +89,14 @@ def test_cycle_on_two_nodes_matches_a_local_crawl_and_no_host_is_shared(national
 
 
 def test_a_node_killed_mid_cycle_still_completes_the_cycle(national, site_ids, local_db, nodes, tmp_path):
-    from monitor.crawl.runner import crawl
+    """Through the service's crawl job (monitor.service.jobs.run_crawl), as `portalwatch run` does."""
+    from monitor.service.jobs import run_crawl
 
     w, _ = national
     # slow enough (0.2 s between requests to a host) that the node dies in the middle of its jobs
     config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes], settings={"delay": 0.2})
     box: dict = {}
-    t = threading.Thread(target=lambda: box.setdefault("result", crawl(config, tmp_path / "cluster.db")))
+    t = threading.Thread(target=lambda: box.setdefault("run", run_crawl(config, tmp_path / "cluster.db", site_ids)))
     t.start()
     victim = nodes[1]
     try:
@@ -103,8 +104,10 @@ def test_a_node_killed_mid_cycle_still_completes_the_cycle(national, site_ids, l
         victim.kill()  # the daemon and its crawl processes, SIGKILL
     finally:
         t.join()
-    result = box["result"]
+    result = box["run"].result
     assert result.ok, result.stderr_tail
+    assert sorted(c["site_id"] for c in result.crawls) == sorted(site_ids)
+    assert {c["list_walk"] for c in result.crawls} == {"full"}
     assert_same(tmp_path / "cluster.db", local_db)
     jobs = jobs_by_node(tmp_path / "cluster.db")
     moved = [j for j in jobs[victim.url] if j["state"] == "moved"]
