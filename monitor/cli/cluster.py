@@ -77,11 +77,12 @@ def cluster_status(obj: Ctx, as_json: bool) -> None:
                      "last_error": ours.get(node.url, {}).get("last_error")}
         try:
             status = node.daemonstatus()
-            jobs = node.listjobs(cluster.project)
-            versions = node.listversions(cluster.project) if cluster.project in node.listprojects() else []
-            row.update(reachable=True, pending=len(jobs.get("pending", [])), running=len(jobs.get("running", [])),
-                       finished=len(jobs.get("finished", [])), version=versions[-1] if versions else None,
-                       node_name=status.get("node_name"))
+            row.update(reachable=True, node_name=status.get("node_name"))
+            if cluster.project in node.listprojects():  # else: not deployed yet (cluster deploy)
+                jobs = node.listjobs(cluster.project)
+                versions = node.listversions(cluster.project)
+                row.update(pending=len(jobs.get("pending", [])), running=len(jobs.get("running", [])),
+                           finished=len(jobs.get("finished", [])), version=versions[-1] if versions else None)
         except NodeError as e:
             row["last_error"] = str(e)
         rows.append(row)

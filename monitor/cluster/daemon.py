@@ -27,6 +27,8 @@ eggs_dir = {home}/eggs
 dbs_dir = {home}/dbs
 jobs_to_keep = 1000
 finished_to_keep = 1000
+username = {username}
+password = {password}
 """
 
 
@@ -37,8 +39,10 @@ def free_port() -> int:
 
 
 class ScrapydDaemon:
-    def __init__(self, home: Path, *, max_proc: int = 2, poll_interval: float = 0.2):
+    def __init__(self, home: Path, *, max_proc: int = 2, poll_interval: float = 0.2,
+                 auth: tuple[str, str] | None = None):
         self.home = Path(home)
+        self.auth = auth
         self.max_proc = max_proc
         self.poll_interval = poll_interval
         self.proc: subprocess.Popen | None = None
@@ -49,14 +53,15 @@ class ScrapydDaemon:
         return f"http://127.0.0.1:{self.port}"
 
     def node(self, timeout: float = 30.0) -> Node:
-        return Node(self.url, timeout=timeout)
+        return Node(self.url, timeout=timeout, auth=self.auth)
 
     def start(self, deadline: float = 120.0) -> ScrapydDaemon:
         self.home.mkdir(parents=True, exist_ok=True)
         for _attempt in range(5):  # a free port can be taken before the daemon binds it
             self.port = free_port()
             (self.home / "scrapyd.conf").write_text(CONF.format(
-                port=self.port, max_proc=self.max_proc, poll_interval=self.poll_interval, home=self.home))
+                port=self.port, max_proc=self.max_proc, poll_interval=self.poll_interval, home=self.home,
+                username=self.auth[0] if self.auth else "", password=self.auth[1] if self.auth else ""))
             log = open(self.home / "scrapyd.out", "ab")
             env = dict(os.environ)
             self.proc = subprocess.Popen(

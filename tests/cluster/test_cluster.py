@@ -163,3 +163,31 @@ def test_coordinator_killed_mid_ingest_resumes_exactly(national, site_ids, local
 
 def _ended(proc: subprocess.Popen, out: list[str]):
     raise AssertionError(f"the coordinator ended (status {proc.returncode}) before holding:\n{''.join(out)[-2000:]}")
+
+
+def test_a_node_with_http_auth_takes_credentials_from_the_environment(tmp_path, monkeypatch):
+    from monitor.cli import cli
+    from monitor.cluster.daemon import ScrapydDaemon
+
+    with ScrapydDaemon(tmp_path / "node", max_proc=1, auth=("crawler", "s3cret")) as d:
+        config = tmp_path / "sites.toml"
+        config.write_text(f'[cluster]\nnodes = ["{d.url}"]\nusername_env = "PW_SCRAPYD_USER"\n'
+                          'password_env = "PW_SCRAPYD_PASS"\n[[site]]\nid = "a"\nname = "A"\n'
+                          'start_urls = ["http://a.sim.test/list"]\n', encoding="utf-8")
+        args = ["--config", str(config), "--db", str(tmp_path / "pw.db"), "cluster", "status", "--json"]
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 2 and "username_env = 'PW_SCRAPYD_USER': environment variable not set" in res.output
+        monkeypatch.setenv("PW_SCRAPYD_USER", "crawler")
+        monkeypatch.setenv("PW_SCRAPYD_PASS", "wrong")
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 0 and json.loads(res.output)[0]["reachable"] is False
+        assert "HTTP 401" in json.loads(res.output)[0]["last_error"]
+        monkeypatch.setenv("PW_SCRAPYD_PASS", "s3cret")
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 0, res.output
+        row = json.loads(res.output)[0]
+        assert row["reachable"] is True and row["version"] is None and row["last_error"] is None, row
+        res = CliRunner().invoke(cli, args[:-2] + ["deploy", "--version", "7"])
+        assert res.exit_code == 0 and "deployed portalwatch version 7" in res.output, res.output
+        row = json.loads(CliRunner().invoke(cli, args).output)[0]
+        assert (row["version"], row["pending"], row["running"], row["finished"]) == ("7", 0, 0, 0), row
