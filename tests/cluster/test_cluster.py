@@ -191,3 +191,26 @@ def test_a_node_with_http_auth_takes_credentials_from_the_environment(tmp_path, 
         assert res.exit_code == 0 and "deployed portalwatch version 7" in res.output, res.output
         row = json.loads(CliRunner().invoke(cli, args).output)[0]
         assert (row["version"], row["pending"], row["running"], row["finished"]) == ("7", 0, 0, 0), row
+
+
+def test_a_second_cycle_gets_the_revisit_state_through_the_plan(national, site_ids, nodes, tmp_path):
+    """The node has no database: what it knows of stored articles comes in the plan. With the
+    clock pinned, the second cycle revisits nothing (every article was just fetched), locally and
+    on the cluster alike, and both databases stay the same."""
+    from monitor import clock
+    from monitor.crawl.runner import crawl
+
+    w, _ = national
+    env = {"PORTALWATCH_NOW": clock.now_iso()}
+    local = write_config(tmp_path / "local.toml", w, site_ids)
+    cluster = write_config(tmp_path / "cluster.toml", w, site_ids, [d.url for d in nodes])
+    second = {}
+    for name, config in (("local", local), ("cluster", cluster)):
+        for _cycle in (1, 2):
+            result = crawl(config, tmp_path / f"{name}.db", env=env)
+            assert result.ok, result.stderr_tail
+        second[name] = result.crawls
+    assert_same(tmp_path / "cluster.db", tmp_path / "local.db")
+    for name, rows in second.items():
+        assert sum(c["article_pages"] for c in rows) == 0, name  # nothing new, nothing due
+        assert sum(c["articles_new"] for c in rows) == 0 and sum(c["articles_seen"] for c in rows) > 500, name
