@@ -81,6 +81,7 @@ class Coordinator:
         self.jobs: dict[str, Job] = {}
         self.failed_sites: dict[str, str] = {}
         self.strikes: dict[str, int] = {}
+        self.crawl_ids: list[int] = []  # this cycle's crawl rows (a moved, half-ingested job adds new ones)
 
     def close(self) -> None:
         self.store.close()
@@ -99,6 +100,7 @@ class Coordinator:
         for s in sites:
             by_host.setdefault(s.host, []).append(s)
         crawl_ids = {s.id: self.store.begin_crawl(s.id) for s in sites}
+        self.crawl_ids.extend(crawl_ids.values())
         owner = assign(by_host, list(self.nodes), set(self.down))
         for node in self.nodes:
             hosts = [h for h in by_host if owner.get(h) == node]
@@ -106,7 +108,7 @@ class Coordinator:
                 ids = [s.id for h in group for s in by_host[h]]
                 self.dispatch(node, ids, {i: crawl_ids[i] for i in ids}, attempt=1, tried=[])
         self.track(deadline)
-        return self.crawl_rows(list(crawl_ids.values()))
+        return self.crawl_rows(self.crawl_ids)
 
     def crawl_rows(self, ids: list[int]) -> list[dict]:
         if not ids:
@@ -145,6 +147,13 @@ class Coordinator:
             for part in (site_ids[:half], site_ids[half:]):
                 self.dispatch(node, part, {i: crawl_ids[i] for i in part}, attempt=attempt, tried=tried)
             return
+        if len(encoded) > seam.MAX_ARG:
+            known = len(plan["known"].get(site_ids[0], {}))
+            self.store.finish_crawl(crawl_ids[site_ids[0]], "failed",
+                                    f"its crawl plan ({len(encoded) // 1024} KB, {known} known articles) is larger "
+                                    f"than a Scrapyd argument can be ({seam.MAX_ARG // 1024} KB)")
+            self.failed_sites[site_ids[0]] = "plan too large"
+            return
         job = Job(uuid.uuid4().hex, node, site_ids, crawl_ids, attempt, tried)
         now = clock.now_iso()
         with transaction(self.store.conn):
@@ -173,6 +182,7 @@ class Coordinator:
             for sid, cid in crawl_ids.items():
                 self.store.finish_crawl(cid, "aborted", f"cluster node lost mid-ingest ({why}); crawled again")
                 crawl_ids[sid] = self.store.begin_crawl(sid)
+                self.crawl_ids.append(crawl_ids[sid])
         groups: dict[str, list[str]] = {}
         for sid in job.sites:
             host = self.config.site(sid).host

@@ -33,9 +33,22 @@ def node_plan(config: Config, store, sites: list[Site], now=None) -> dict:
         "now": clock.iso(now or clock.now()),
         "settings": settings,
         "sites": [asdict(s) for s in sites],
-        "known": {s.id: {k: asdict(v) for k, v in store.known_articles(s.id).items()} for s in sites},
+        "known": {s.id: _reachable(store.known_articles(s.id), s) for s in sites},
         "list_views": {s.id: store.list_views_share(s.id) for s in sites},
     }
+
+
+def _reachable(known: dict, site: Site) -> dict:
+    """The stored articles a walk of the site's lists can meet: the newest max_pages x 50 (at least
+    1,000). Older ones cannot be on the walked pages nor count as vanished (the spider skips
+    articles older than what its lists covered), and leaving them out keeps a big site's plan
+    within one command-line argument."""
+    keep = max(1000, site.max_pages * 50)
+    if len(known) <= keep:
+        return {k: asdict(v) for k, v in known.items()}
+    newest = sorted(known, key=lambda k: (known[k].published_at or known[k].first_seen_at, known[k].id), reverse=True)
+    kept = set(newest[:keep])
+    return {k: asdict(v) for k, v in known.items() if k in kept}  # the store's order, as the spider sees it
 
 
 def encode_plan(plan: dict) -> str:
