@@ -141,3 +141,20 @@ def test_cluster_commands_without_a_cluster_say_so(tmp_path):
     p.write_text('[[site]]\nid = "a"\nname = "A"\nstart_urls = ["http://a.sim.test/list"]\n', encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(p), "cluster", "status"])
     assert res.exit_code == 2 and "no [cluster] table with nodes" in res.output
+
+
+def test_the_plan_keeps_the_stored_articles_a_list_walk_can_meet():
+    from monitor.config import Site
+    from monitor.store.db import Known
+
+    site = Site(id="a", name="A", start_urls=["http://a.example/list"], max_pages=10)
+    known = {f"k{i}": Known(i, f"http://a.example/{i}", None, None, f"2026-01-{1 + i % 28:02d}T00:00:00Z", None,
+                            None, None, "2026-02-01T00:00:00Z", None, None, None, "live", True)
+             for i in range(1500)}
+    kept = seam._reachable(known, site)
+    assert len(kept) == 1000
+    dates = sorted(k.published_at for k in known.values())
+    assert min(v["published_at"] for v in kept.values()) >= dates[500]  # the newest
+    assert list(kept) == [k for k in known if k in kept]  # in the store's order
+    few = dict(list(known.items())[:10])
+    assert list(seam._reachable(few, site)) == list(few)
