@@ -104,12 +104,42 @@ class Recipient:
 
 
 @dataclass
+class Cluster:
+    """The optional `[cluster]` table: Scrapyd daemons that crawl instead of a local child
+    (docs/scaling-out.md). Credentials are never written in the file: `username_env` and
+    `password_env` name environment variables that hold them."""
+
+    nodes: list[str] = field(default_factory=list)  # Scrapyd base URLs, e.g. "http://crawler-1:6800"
+    project: str = "portalwatch"
+    username_env: str | None = None
+    password_env: str | None = None
+    timeout: float = 30.0  # seconds for one Scrapyd API call; a node slower than this counts as down
+    job_timeout: float = 3600.0  # seconds a job may run (or wait in a node's queue) before it moves on
+    poll_interval: float = 2.0  # seconds between listjobs.json polls
+    jobs_per_node: int = 4  # each node's hosts split into this many jobs (match its max_proc)
+
+    def auth(self) -> tuple[str, str] | None:
+        """(user, password) from the environment, None without auth; ConfigError when a named
+        variable is not set."""
+        if not self.username_env and not self.password_env:
+            return None
+        out = []
+        for key in ("username_env", "password_env"):
+            name = getattr(self, key)
+            if not name or name not in os.environ:
+                raise ConfigError(f"[cluster] {key} = {name!r}: environment variable not set")
+            out.append(os.environ[name])
+        return out[0], out[1]
+
+
+@dataclass
 class Config:
     path: Path
     settings: Settings
     sites: list[Site]
     recipients: list[Recipient] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    cluster: Cluster | None = None  # None: crawl in local child processes
 
     def site(self, site_id: str) -> Site:
         for s in self.sites:
@@ -231,7 +261,17 @@ _RECIPIENT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "send_at": ((str,), "a local time HH:MM"),
     "silent_days": ((int,), "an integer ≥ 1"),
 }
-_TOP_KEYS = ("portalwatch", "site", "recipient")
+_CLUSTER_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "nodes": ((list,), 'a list of Scrapyd URLs, e.g. ["http://crawler-1:6800"]'),
+    "project": ((str,), "the Scrapyd project name"),
+    "username_env": ((str,), "the name of an environment variable holding the HTTP user"),
+    "password_env": ((str,), "the name of an environment variable holding the HTTP password"),
+    "timeout": ((int, float), "seconds (number > 0)"),
+    "job_timeout": ((int, float), "seconds (number > 0)"),
+    "poll_interval": ((int, float), "seconds (number > 0)"),
+    "jobs_per_node": ((int,), "an integer ≥ 1"),
+}
+_TOP_KEYS = ("portalwatch", "site", "recipient", "cluster")
 
 
 def did_you_mean(word: str, known) -> str:
@@ -362,7 +402,31 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                 raise ConfigError(f"{where}: {old!r} is already claimed by site {former[old]!r}")
             former[old] = s.id
     recipients = _parse_recipients(data.get("recipient", []), path, ids | {s.parent for s in sites if s.parent})
-    return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data)
+    cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
+    return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster)
+
+
+def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
+    """`[cluster]`: validated; an empty `nodes` list means no cluster (crawl locally)."""
+    where = f"{path}: [cluster]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    _check_table(raw, _CLUSTER_SPEC, where, required=("nodes",))
+    cluster = Cluster(**raw)
+    seen = set()
+    for url in cluster.nodes:
+        _check_url(url, where, "nodes")
+        if url.rstrip("/") in seen:
+            raise ConfigError(f"{where}: key 'nodes': {url!r} is listed twice")
+        seen.add(url.rstrip("/"))
+    cluster.nodes = [u.rstrip("/") for u in cluster.nodes]
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", cluster.project):
+        raise ConfigError(f"{where}: key 'project': expected letters, digits, '.', '-' or '_', got {cluster.project!r}")
+    for k in ("timeout", "job_timeout", "poll_interval"):
+        if getattr(cluster, k) <= 0:
+            raise ConfigError(f"{where}: key {k!r}: expected seconds (number > 0), got {getattr(cluster, k)!r}")
+    _positive(cluster.jobs_per_node, where, "jobs_per_node")
+    return cluster if cluster.nodes else None
 
 
 _HOST_SUFFIX_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")

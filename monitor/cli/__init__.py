@@ -13,7 +13,7 @@ import sys
 import click
 
 from monitor import __version__
-from monitor.cli import analyst, crawl, digest, service, simulator, sites
+from monitor.cli import analyst, cluster, crawl, digest, service, simulator, sites
 from monitor.cli.context import Ctx
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, ConfigError
 
@@ -52,6 +52,7 @@ cli.add_command(service.reload)
 cli.add_command(service.status)
 cli.add_command(simulator.simulate)
 cli.add_command(simulator.demo)
+cli.add_command(cluster.cluster)
 
 
 def main() -> None:

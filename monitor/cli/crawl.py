@@ -50,6 +50,9 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
             click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
         err_console.print(f"[red]{escape(e.summary())}[/]", soft_wrap=True)  # one line, never wrapped
         sys.exit(e.exit_code)
+    if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
+        # the crawl could not start (no cluster node reachable, the child refused its config)
+        raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
     if not no_detect and obj.config.settings.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
     if as_json:

@@ -96,7 +96,12 @@ def crawl(
     env: dict[str, str] | None = None,
     log_level: str | None = None,
 ) -> CrawlResult:
-    """Crawl the given sites (default: all enabled) in a child process; wait for it."""
+    """Crawl the given sites (default: all enabled) in a child process; wait for it. With a
+    [cluster] in the config, on its Scrapyd nodes instead (monitor.cluster)."""
+    from monitor.cluster.coordinator import cluster_of, crawl_cluster
+
+    if (cluster_config := cluster_of(config)) is not None:
+        return crawl_cluster(cluster_config, db, sites, timeout=timeout, env=env, on_progress=on_progress)
     cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db), "--progress"]
     for s in sites or []:
         cmd += ["--site", s]
@@ -190,6 +195,8 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
     batch is a short transaction, so they take turns without losing anything.
     """
     groups = shard_sites(config, sites, processes)
+    if len(groups) == 1 or _has_cluster(config):  # a cluster spreads the sites over its nodes itself
+        return crawl(config, db, [s for g in groups for s in g], **kw)
     if len(groups) == 1:
         return crawl(config, db, groups[0], **kw)
     results: list[CrawlResult | None] = [None] * len(groups)
@@ -233,6 +240,12 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
         crawls=sorted((c for r in done for c in r.crawls), key=lambda c: c["id"]),
         stderr_tail="".join(r.stderr_tail for r in done),
     )
+
+
+def _has_cluster(config) -> bool:
+    from monitor.cluster.coordinator import cluster_of
+
+    return cluster_of(config) is not None
 
 
 def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:

@@ -197,8 +197,12 @@ class Store:
         return None if row[0] < 5 else row[1] / row[0]
 
     # -- the batched upsert ------------------------------------------------------------------
-    def apply(self, items: list, crawl_ids: dict[str, int] | None = None) -> dict[str, Counter]:
+    def apply(self, items: list, crawl_ids: dict[str, int] | None = None, *,
+              ingest_mark: tuple[str, int] | None = None) -> dict[str, Counter]:
         """Store a batch of items in one transaction; return per-site counters.
+
+        `ingest_mark=(job_id, seq)`: the items are a feed's lines up to `seq`; the mark is stored in
+        the same transaction (table ingest_marks), so a feed is ingested once (monitor/cluster).
 
         Each item is written inside its own SAVEPOINT: a sighting that SQLite refuses (a value
         it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
@@ -238,6 +242,11 @@ class Store:
                     if cid and keep:
                         sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
                         self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+                if ingest_mark is not None:
+                    self.conn.execute(
+                        "INSERT INTO ingest_marks (job_id, seq, updated_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT (job_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at",
+                        (ingest_mark[0], ingest_mark[1], clock.now_iso()))
         except BaseException:
             self._primed.clear()  # the cache may hold rows of the rolled-back batch
             raise
@@ -451,6 +460,11 @@ class Store:
             " (SELECT id FROM html_samples WHERE site_id = ? ORDER BY id DESC LIMIT ?)",
             (it.site_id, it.site_id, SAMPLES_PER_SITE),
         )
+
+    def ingest_mark(self, job_id: str) -> int:
+        """The last feed line of this job stored (0: none)."""
+        row = self.conn.execute("SELECT seq FROM ingest_marks WHERE job_id = ?", (job_id,)).fetchone()
+        return row[0] if row else 0
 
     # -- helpers ------------------------------------------------------------------------------
     def _tx(self):

@@ -402,6 +402,31 @@ MIGRATIONS: list[str] = [
         JOIN articles a ON a.id = g.article_id
         ORDER BY g.views_gained DESC, g.article_id;
     """,
+    # 9: crawling on Scrapyd nodes (monitor/cluster): the jobs a coordinator dispatched, and how far
+    # each job's feed has been ingested. `ingest_marks` is written in the same transaction as the
+    # items it covers (Store.apply(..., ingest_mark=)), so a coordinator killed mid-ingest resumes
+    # exactly after the last committed line.
+    """
+    CREATE TABLE cluster_jobs (
+        job_id TEXT PRIMARY KEY,  -- the Scrapyd job id (chosen by the coordinator)
+        cycle TEXT NOT NULL,      -- one crawl cycle: every job it dispatched
+        node TEXT NOT NULL,       -- the Scrapyd URL
+        sites TEXT NOT NULL,      -- JSON list of site ids
+        crawl_ids TEXT NOT NULL,  -- JSON {site_id: crawls.id}
+        attempt INTEGER NOT NULL DEFAULT 1,
+        tried TEXT NOT NULL DEFAULT '[]',  -- JSON list of the nodes these sites were sent to before
+        state TEXT NOT NULL,      -- 'dispatched', 'ingested', 'moved' (its sites went to another node), 'failed'
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_cluster_jobs_state ON cluster_jobs(state);
+    CREATE TABLE ingest_marks (
+        job_id TEXT PRIMARY KEY,  -- a feed's job id
+        seq INTEGER NOT NULL,     -- the last line (1-based) of the feed stored
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -1,0 +1,108 @@
+"""The spider a Scrapyd node runs: `portal`'s crawl without a database.
+
+    scrapy crawl portal-node -a plan=<encoded plan>        (Scrapyd: schedule.json plan=…)
+
+The plan (monitor.cluster.plan) carries the sites (validated [[site]] tables), the revisit state
+the spider would read from the database (known articles, list-view shares) and the crawl clock.
+Items leave through the feed Scrapyd configures (items_dir), one JSON object per line with a
+`kind`; after the last one, one `site_finished` line per site carries what the local pipeline
+would write into the site's `crawls` row. A feed without those lines is an unfinished job.
+
+This is the stand-in for the plan-based `portal` spider (crawler/plan.py, being built on another
+branch): the coordinator talks to it through monitor/cluster/plan.py only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from crawler.spiders.portal import PortalSpider, SiteState
+from monitor.config import Config, Settings, Site
+from monitor.store.db import Known
+
+KINDS = {"ArticleItem": "article", "ListPageItem": "list_page", "NotModifiedItem": "not_modified",
+         "GoneItem": "gone", "FetchErrorItem": "fetch_error", "SampleItem": "sample"}
+
+
+class SiteFinished(dict):
+    """A plain dict item: the per-site totals the coordinator turns into the `crawls` row."""
+
+
+class KindPipeline:
+    """Typed items → dicts with a `kind` (what the feed exporter writes)."""
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, dict):
+            return item
+        if is_dataclass(item):
+            return {"kind": KINDS[type(item).__name__], **asdict(item)}
+        return item
+
+
+class PortalNodeSpider(PortalSpider):
+    name = "portal-node"
+    custom_settings = {
+        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": None, "crawler.spiders.node.KindPipeline": 100},
+        "EXTENSIONS": {"crawler.progress.Progress": None},
+    }
+
+    def __init__(self, plan: str = "", **kw):  # noqa: D107 - PortalSpider's config/db unused
+        from monitor.cluster.plan import decode_plan
+
+        scrapy.Spider.__init__(self, **kw)
+        data = decode_plan(plan)
+        self.db_path = None
+        self.config = Config(path="plan", settings=Settings(**data.get("settings", {})),  # type: ignore[arg-type]
+                             sites=[Site(**s) for s in data["sites"]])
+        self.sites = list(self.config.sites)
+        self.now = datetime.fromisoformat(data["now"])
+        self.known = {sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in data.get("known", {}).items()}
+        self.list_views = data.get("list_views", {})
+        from urllib.parse import urlsplit
+
+        self.allowed_domains = sorted({urlsplit(u).hostname for s in self.sites for u in s.start_urls})
+        self.state = {}
+        self._finished_sent = False
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        return spider
+
+    async def start(self):
+        for site in self.sites:
+            st = self.state[site.id] = SiteState(site, self.known.get(site.id, {}))
+            st.list_views_usual = self.list_views.get(site.id)
+        for site in self.sites:
+            st = self.state[site.id]
+            for url in site.start_urls:
+                st.pending_lists += 1
+                yield self._list_request(site.id, url, 1, first=True)
+
+    def _idle(self, spider=None):
+        """The crawl is done: one last (local, data:) request whose callback yields the totals."""
+        if self._finished_sent:
+            return
+        self._finished_sent = True
+        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._totals, dont_filter=True,
+                                                 meta={"allow_offsite": True, "kind": "totals"}))
+        raise DontCloseSpider
+
+    def _totals(self, response) -> list:
+        mw = getattr(self.crawler, "retry_after", None)
+        out = []
+        for site in self.sites:
+            st = self.state[site.id]
+            waits = [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                     for h in sorted(st.hosts) if mw is not None and h in mw.waited]
+            out.append(SiteFinished(
+                kind="site_finished", site_id=site.id, stats=dict(st.stats), list_failed=st.list_failed,
+                seen=len(st.seen), waits="; ".join(waits) or None,
+            ))
+        return out

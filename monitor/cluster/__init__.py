@@ -1,0 +1,8 @@
+"""Crawling on Scrapyd nodes: the coordinator keeps SQLite, the nodes hold no database.
+
+- ring.py: which node crawls which host (rendezvous hashing);
+- scrapyd.py: the Scrapyd JSON API (schedule, listjobs, cancel, feeds, addversion);
+- plan.py: the seam to the spider: what a job gets, how its feed lines become items;
+- coordinator.py: one cycle: dispatch, track, re-dispatch, ingest through Store.apply;
+- egg.py: build and upload the project's egg.
+"""

@@ -1,0 +1,388 @@
+"""One crawl cycle on Scrapyd nodes (docs/scaling-out.md).
+
+1. The cycle's sites are grouped by host; each host goes to a node by rendezvous hashing (ring.py).
+2. Each node's hosts are split into `jobs_per_node` jobs; every job is recorded (cluster_jobs)
+   BEFORE `schedule.json` is called with the job id chosen here, so a coordinator that dies
+   right after dispatching still knows its jobs.
+3. `listjobs.json` is polled; a finished job's feed is fetched over HTTP (/items/…/<job>.jl) and
+   ingested through Store.apply in batches, each batch with its ingest mark in the same
+   transaction: a job's lines are stored once, however often ingestion is interrupted.
+4. A node that is down, does not answer, loses a job, runs it past `job_timeout`, or whose job
+   ends without its closing `site_finished` lines has the job's hosts sent to the next node of
+   each host's ranking; the partial feed of a failed job is never ingested.
+5. The `crawls` rows are opened here (one per site, as a local crawl does) and closed from the
+   `site_finished` lines, in the transaction of the last batch.
+
+`resume()` finishes what a killed coordinator left: dispatched jobs are tracked and ingested from
+their marks; every cycle calls it first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor import clock
+from monitor.cluster import plan as seam
+from monitor.cluster.ring import assign, next_node
+from monitor.cluster.scrapyd import Node, NodeError
+from monitor.config import Config, ConfigError, load_config
+from monitor.store.db import Store
+from monitor.store.dbutil import transaction
+
+log = logging.getLogger(__name__)
+
+INGEST_BATCH = 200  # feed lines per transaction (PORTALWATCH_INGEST_BATCH overrides)
+STRIKES = 3  # listjobs.json timeouts in a row before a node counts as down
+HOLD_ENV = "PORTALWATCH_INGEST_HOLD"  # tests: stop forever inside the Nth batch's transaction
+
+
+class ClusterError(Exception):
+    """The cycle cannot run at all (no node reachable, …); one line."""
+
+
+@dataclass
+class Job:
+    job_id: str
+    node: str
+    sites: list[str]
+    crawl_ids: dict[str, int]
+    attempt: int = 1
+    tried: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+
+class Coordinator:
+    def __init__(self, config: Config, db_path, *, now=None, stop: threading.Event | None = None,
+                 on_event: Callable[[dict], None] | None = None):
+        if config.cluster is None:
+            raise ClusterError(f"{config.path}: no [cluster] nodes configured")
+        self.config = config
+        self.cluster = config.cluster
+        self.db_path = Path(db_path)
+        try:
+            auth = self.cluster.auth()
+        except ConfigError as e:
+            raise ClusterError(str(e)) from None
+        self.nodes = {u: Node(u, auth=auth, timeout=self.cluster.timeout) for u in self.cluster.nodes}
+        self.down: dict[str, str] = {}  # node -> why
+        self.now = now
+        self.stop = stop or threading.Event()
+        self.on_event = on_event
+        self.store = Store(self.db_path)
+        self.cycle = uuid.uuid4().hex[:12]
+        self.jobs: dict[str, Job] = {}
+        self.failed_sites: dict[str, str] = {}
+        self.strikes: dict[str, int] = {}
+        self.crawl_ids: list[int] = []  # this cycle's crawl rows (a moved, half-ingested job adds new ones)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- a cycle --------------------------------------------------------------------------------
+    def run(self, site_ids: list[str] | None, deadline: float | None = None) -> list[dict]:
+        """Crawl these sites (default: all enabled) on the nodes; the cycle's `crawls` rows."""
+        self.resume(deadline)
+        sites = self.config.select(site_ids)
+        self.store.abort_stale_crawls()
+        self.store.sync_sites(self.config.sites)
+        self.check_nodes()
+        if len(self.down) == len(self.nodes):
+            raise ClusterError("no cluster node reachable: " + "; ".join(self.down.values()))
+        by_host: dict[str, list] = {}
+        for s in sites:
+            by_host.setdefault(s.host, []).append(s)
+        crawl_ids = {s.id: self.store.begin_crawl(s.id) for s in sites}
+        self.crawl_ids.extend(crawl_ids.values())
+        owner = assign(by_host, list(self.nodes), set(self.down))
+        for node in self.nodes:
+            hosts = [h for h in by_host if owner.get(h) == node]
+            for group in _split(hosts, by_host, self.cluster.jobs_per_node):
+                ids = [s.id for h in group for s in by_host[h]]
+                self.dispatch(node, ids, {i: crawl_ids[i] for i in ids}, attempt=1, tried=[])
+        self.track(deadline)
+        return self.crawl_rows(self.crawl_ids)
+
+    def crawl_rows(self, ids: list[int]) -> list[dict]:
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        cur = self.store.conn.execute(f"SELECT * FROM crawls WHERE id IN ({marks}) ORDER BY id", ids)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def check_nodes(self) -> None:
+        for url, node in self.nodes.items():
+            try:
+                node.daemonstatus()
+                self.down.pop(url, None)
+            except NodeError as e:
+                self._node_down(url, str(e))
+
+    def _node_down(self, url: str, why: str) -> None:
+        if url not in self.down:
+            log.warning("cluster node down: %s", why)
+            self._event({"event": "node_down", "node": url, "error": why})
+        self.down[url] = why
+
+    def _event(self, e: dict) -> None:
+        if self.on_event:
+            self.on_event(e)
+
+    # -- dispatch -----------------------------------------------------------------------------------
+    def dispatch(self, node: str, site_ids: list[str], crawl_ids: dict[str, int], *, attempt: int,
+                 tried: list[str]) -> None:
+        sites = [self.config.site(i) for i in site_ids]
+        plan = seam.node_plan(self.config, self.store, sites, self.now)
+        encoded = seam.encode_plan(plan)
+        if len(encoded) > seam.MAX_ARG and len(sites) > 1:  # too big for one command line: halve
+            half = len(sites) // 2
+            for part in (site_ids[:half], site_ids[half:]):
+                self.dispatch(node, part, {i: crawl_ids[i] for i in part}, attempt=attempt, tried=tried)
+            return
+        if len(encoded) > seam.MAX_ARG:
+            known = len(plan["known"].get(site_ids[0], {}))
+            self.store.finish_crawl(crawl_ids[site_ids[0]], "failed",
+                                    f"its crawl plan ({len(encoded) // 1024} KB, {known} known articles) is larger "
+                                    f"than a Scrapyd argument can be ({seam.MAX_ARG // 1024} KB)")
+            self.failed_sites[site_ids[0]] = "plan too large"
+            return
+        job = Job(uuid.uuid4().hex, node, site_ids, crawl_ids, attempt, tried)
+        now = clock.now_iso()
+        with transaction(self.store.conn):
+            self.store.conn.execute(
+                "INSERT INTO cluster_jobs (job_id, cycle, node, sites, crawl_ids, attempt, tried, state, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?)",
+                (job.job_id, self.cycle, node, json.dumps(site_ids), json.dumps(crawl_ids), attempt,
+                 json.dumps(tried), now, now))
+        self.jobs[job.job_id] = job
+        try:
+            self.nodes[node].schedule(self.cluster.project, seam.SPIDER, {"plan": encoded},
+                                      seam.node_settings(self.config, sites), jobid=job.job_id)
+            self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
+        except NodeError as e:
+            self._node_down(node, str(e))
+            self.move(job, str(e))
+
+    def move(self, job: Job, why: str) -> None:
+        """The job failed on its node: its hosts go to the next node of their rankings."""
+        self.jobs.pop(job.job_id, None)
+        self._set_state(job.job_id, "moved", why)
+        self._event({"event": "moved", "node": job.node, "job": job.job_id, "error": why})
+        tried = [*job.tried, job.node]
+        crawl_ids = dict(job.crawl_ids)
+        if self.store.ingest_mark(job.job_id):  # part of its feed is stored: continue in new crawl rows
+            for sid, cid in crawl_ids.items():
+                self.store.finish_crawl(cid, "aborted", f"cluster node lost mid-ingest ({why}); crawled again")
+                crawl_ids[sid] = self.store.begin_crawl(sid)
+                self.crawl_ids.append(crawl_ids[sid])
+        groups: dict[str, list[str]] = {}
+        for sid in job.sites:
+            host = self.config.site(sid).host
+            nxt = next_node(host, [n for n in self.nodes if n not in self.down], set(tried))
+            if nxt is None:
+                self.store.finish_crawl(crawl_ids[sid], "failed", f"no cluster node could crawl it: {why}")
+                self.failed_sites[sid] = why
+            else:
+                groups.setdefault(nxt, []).append(sid)
+        for node, ids in groups.items():
+            self.dispatch(node, ids, {i: crawl_ids[i] for i in ids}, attempt=job.attempt + 1, tried=tried)
+
+    def _set_state(self, job_id: str, state: str, error: str | None = None) -> None:
+        with transaction(self.store.conn):
+            self.store.conn.execute("UPDATE cluster_jobs SET state = ?, error = ?, updated_at = ? WHERE job_id = ?",
+                                    (state, error, clock.now_iso(), job_id))
+
+    # -- tracking -------------------------------------------------------------------------------------
+    def track(self, deadline: float | None = None) -> None:
+        """Poll the nodes until every job is ingested or moved on (or the deadline passes)."""
+        while self.jobs:
+            if deadline is not None and time.monotonic() > deadline:
+                self.abandon("the crawl timeout passed")
+                return
+            for node in sorted({j.node for j in self.jobs.values()}):
+                mine = [j for j in self.jobs.values() if j.node == node]
+                if node in self.down:
+                    for j in mine:
+                        self.move(j, self.down[node])
+                    continue
+                try:
+                    listing = self.nodes[node].listjobs(self.cluster.project)
+                    self.strikes.pop(node, None)
+                except NodeError as e:
+                    # refused: the daemon is gone; a timeout may be a busy node: three in a row
+                    self.strikes[node] = self.strikes.get(node, 0) + 1
+                    if "unreachable" not in str(e) and self.strikes[node] < STRIKES:
+                        continue
+                    self._node_down(node, str(e))
+                    for j in mine:
+                        self._cancel(j)
+                        self.move(j, str(e))
+                    continue
+                state = {x["id"]: kind for kind in ("pending", "running", "finished") for x in listing.get(kind, [])}
+                for j in mine:
+                    s = state.get(j.job_id)
+                    if s == "finished":
+                        self.collect(j)
+                    elif s is None:
+                        self.move(j, f"{node}: job {j.job_id} unknown to the node (restarted?)")
+                    elif time.monotonic() - j.started > self.cluster.job_timeout:
+                        self._cancel(j)
+                        self.move(j, f"{node}: job {j.job_id} still {s} after {self.cluster.job_timeout:g}s")
+            if self.jobs and self.stop.wait(self.cluster.poll_interval):
+                raise KeyboardInterrupt
+
+    def _cancel(self, job: Job) -> None:
+        """Best effort: a node that still runs a job we give up on should stop crawling its hosts."""
+        try:
+            self.nodes[job.node].cancel(self.cluster.project, job.job_id)
+        except NodeError:
+            pass
+
+    def abandon(self, why: str) -> None:
+        for j in list(self.jobs.values()):
+            self._cancel(j)
+            self._set_state(j.job_id, "failed", why)
+            for cid in j.crawl_ids.values():
+                self.store.finish_crawl(cid, "aborted", f"cluster job {why}")
+            self.jobs.pop(j.job_id)
+
+    def collect(self, job: Job) -> None:
+        """A finished job: fetch its feed; complete → ingest, else → move its hosts on."""
+        try:
+            raw = self.nodes[job.node].feed(self.cluster.project, seam.SPIDER, job.job_id)
+        except NodeError as e:
+            self._node_down(job.node, str(e))
+            self.move(job, str(e))
+            return
+        if raw is None:
+            self.move(job, f"{job.node}: job {job.job_id} ended without a feed (is items_dir set?)")
+            return
+        lines = [ln for ln in raw.decode("utf-8").splitlines() if ln.strip()]
+        done = set()
+        for ln in reversed(lines):
+            if '"site_finished"' not in ln:
+                break
+            done.add(json.loads(ln)["site_id"])
+        if not set(job.sites) <= done:
+            self.move(job, f"{job.node}: job {job.job_id} ended before finishing its sites (crawl process died?)")
+            return
+        self.ingest(job, lines)
+        self.jobs.pop(job.job_id, None)
+        self._set_state(job.job_id, "ingested")
+        self._event({"event": "ingested", "node": job.node, "job": job.job_id, "lines": len(lines)})
+
+    def ingest(self, job: Job, lines: list[str]) -> None:
+        """Store the feed's lines after the job's mark, a batch per transaction with its mark."""
+        store = self.store
+        start = store.ingest_mark(job.job_id)
+        hold = int(os.environ.get(HOLD_ENV) or 0)
+        size = int(os.environ.get("PORTALWATCH_INGEST_BATCH") or INGEST_BATCH)
+        store.prime(job.crawl_ids)
+        batch_no = 0
+        for lo in range(start, len(lines), size):
+            chunk = lines[lo:lo + size]
+            items = [seam.item_from_dict(json.loads(ln)) for ln in chunk]
+            data = [it for it in items if not isinstance(it, dict)]
+            finished = [it for it in items if isinstance(it, dict)]
+            batch_no += 1
+            with transaction(store.conn):
+                store.apply(data, job.crawl_ids, ingest_mark=(job.job_id, lo + len(chunk)))
+                for f in finished:
+                    self._finish_site(f, job.crawl_ids[f["site_id"]])
+                if hold and batch_no == hold:
+                    print(f"holding in batch {batch_no} of job {job.job_id}", flush=True)
+                    threading.Event().wait()  # until killed
+
+    def _finish_site(self, f: dict, crawl_id: int) -> None:
+        """The site's crawl row, as crawler.pipelines.StorePipeline.finish writes it."""
+        stats = f.get("stats") or {}
+        pages = {"list_pages": stats.get("list_pages", 0), "article_pages": stats.get("article_pages", 0),
+                 "pages_fetched": stats.get("list_pages", 0) + stats.get("article_pages", 0)
+                 + stats.get("not_modified_pages", 0)}
+        self.store.add_crawl_counts(crawl_id, pages)
+        conn = self.store.conn
+        stored = conn.execute("SELECT errors FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
+        errors = max(stats.get("errors", 0), stored[0] if stored else 0)
+        if stats.get("list_pages", 0) == 0 or (f.get("list_failed") and not f.get("seen")):
+            outcome = "failed"
+        elif errors:
+            outcome = "partial"
+        else:
+            outcome = "ok"
+        rows = conn.execute("SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error"
+                            " ORDER BY 2 DESC LIMIT 3", (crawl_id,)).fetchall()
+        summary = "; ".join(f"{e} ×{n}" if n > 1 else e for e, n in rows) or None
+        summary = "; ".join(filter(None, [summary, f.get("waits")])) or None
+        self.store.finish_crawl(crawl_id, outcome, summary)
+
+    # -- after a coordinator died -----------------------------------------------------------------------
+    def resume(self, deadline: float | None = None) -> int:
+        """Track and ingest the jobs a previous coordinator left 'dispatched'; how many."""
+        rows = self.store.conn.execute(
+            "SELECT job_id, node, sites, crawl_ids, attempt, tried FROM cluster_jobs WHERE state = 'dispatched'"
+        ).fetchall()
+        for job_id, node, sites, crawl_ids, attempt, tried in rows:
+            job = Job(job_id, node, json.loads(sites), {k: int(v) for k, v in json.loads(crawl_ids).items()},
+                      attempt, json.loads(tried), started=time.monotonic())
+            if node not in self.nodes:
+                self._set_state(job_id, "failed", f"{node} is no longer in [cluster] nodes")
+                for cid in job.crawl_ids.values():
+                    self.store.finish_crawl(cid, "aborted", f"{node} is no longer in [cluster] nodes")
+                continue
+            self.jobs[job_id] = job
+        if self.jobs:
+            self.track(deadline)
+        return len(rows)
+
+
+def _split(hosts: list[str], by_host: dict[str, list], n: int) -> list[list[str]]:
+    """Hosts into at most n groups balanced by number of sites (a host stays in one group)."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(hosts))))]
+    sizes = [0] * len(groups)
+    for h in sorted(hosts, key=lambda h: (-len(by_host[h]), h)):
+        i = sizes.index(min(sizes))
+        groups[i].append(h)
+        sizes[i] += len(by_host[h])
+    return [g for g in groups if g]
+
+
+def cluster_of(config_path) -> Config | None:
+    """The loaded config when it has a [cluster] with nodes (else None; errors surface later)."""
+    try:
+        config = load_config(config_path)
+    except ConfigError:
+        return None
+    return config if config.cluster is not None else None
+
+
+def crawl_cluster(config: Config, db, sites: list[str] | None = None, *, timeout: float | None = None,
+                  env: dict[str, str] | None = None, on_progress=None):
+    """monitor.crawl.runner.crawl's result, for a cycle on the [cluster] nodes."""
+    from monitor.crawl.runner import CrawlResult, _interrupted, _max_crawl_id
+
+    before = _max_crawl_id(db)
+    pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
+    now = clock.parse_iso(pinned) if pinned else None
+    started = time.monotonic()
+    deadline = started + timeout if timeout else None
+    co = Coordinator(config, db, now=now)
+    try:
+        rows = co.run(sites, deadline)
+    except ClusterError as e:
+        return CrawlResult(returncode=2, seconds=time.monotonic() - started, stderr_tail=str(e))
+    except KeyboardInterrupt as e:  # Ctrl-C / SIGTERM: cancel the jobs, the rows become 'aborted'
+        co.abandon("interrupted")
+        co.close()
+        raise _interrupted(db, [os.getpid()], before, e) from None
+    finally:
+        co.close()
+    timed_out = deadline is not None and time.monotonic() > deadline
+    return CrawlResult(returncode=0, seconds=time.monotonic() - started, crawls=rows, timed_out=timed_out)
