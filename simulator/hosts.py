@@ -23,7 +23,8 @@ from dataclasses import asdict
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .national import SUFFIX, NationalWorld
+from .national.units import SUFFIX
+from .national.world import NationalWorld
 from .server import ROBOTS_TXT, SimHandler, _Cached, _flag
 
 _CACHE_MAX = 4096

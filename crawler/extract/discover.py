@@ -12,7 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .profiles import heuristics as h
+from .profiles import rules_lists as rl
+from .profiles import rules_pages as rp
+from .profiles import rules_regions as rr
 from .text import clean_text, element_text, fold, parse_html
 from .types import ListPage
 from .urls import article_key, canonical_url
@@ -87,12 +89,12 @@ def path_dir(url: str) -> str:
 def page_links(html_or_root, url: str) -> list[tuple[str, str, bool]]:
     """(absolute URL, link text, in a nav/menu region) of every on-host link, in page order."""
     root = parse_html(html_or_root) if isinstance(html_or_root, (str, bytes)) else html_or_root
-    base = h.base_url(root, url)
-    host = h._host(urlsplit(url).netloc)
+    base = rr.base_url(root, url)
+    host = rr._host(urlsplit(url).netloc)
     cache: dict = {}
     out, seen = [], set()
     for a in root.iter("a"):
-        u = h.usable_link(a.get("href"), base, host)
+        u = rr.usable_link(a.get("href"), base, host)
         if not u:
             continue
         key = canonical_url(u)
@@ -100,7 +102,7 @@ def page_links(html_or_root, url: str) -> list[tuple[str, str, bool]]:
             continue
         seen.add(key)
         text = element_text(a) or clean_text(a.get("title"))
-        out.append((u, text, h.in_boilerplate(a, cache)))
+        out.append((u, text, rr.in_boilerplate(a, cache)))
     return out
 
 
@@ -120,7 +122,7 @@ def list_candidates(html: str, url: str, limit: int = 10) -> list[LinkCandidate]
     article_dirs = Counter(path_dir(u) for u, _, _ in links if is_article_like(u))
     out: list[LinkCandidate] = []
     for u, text, in_nav in links:
-        if canonical_url(u) == here or is_article_like(u) or h.page_number(u):
+        if canonical_url(u) == here or is_article_like(u) or rp.page_number(u):
             continue
         words = _folded(text) + " " + _folded(urlsplit(u).path.replace("/", " "))
         if _DIRECTORY_RE.search(_folded(text)) or _DIRECTORY_RE.search(words):
@@ -156,8 +158,8 @@ def list_candidates(html: str, url: str, limit: int = 10) -> list[LinkCandidate]
 def assess_list(listing: ListPage, url: str, min_entries: int = 3) -> ListAssessment:
     """A news list: ≥ min_entries on-host article links, most of them dated or a next page (or a
     short list whose every link is a dated article)."""
-    host = h._host(urlsplit(url).netloc)
-    entries = [e for e in listing.entries if h._host(urlsplit(e.url).netloc) == host]
+    host = rr._host(urlsplit(url).netloc)
+    entries = [e for e in listing.entries if rr._host(urlsplit(e.url).netloc) == host]
     article_like = sum(1 for e in entries if is_article_like(e.url))
     dated = sum(1 for e in entries if e.published_at is not None)
     views = sum(1 for e in entries if e.views is not None)
@@ -186,7 +188,7 @@ def article_pattern(urls: list[str]) -> str:
     "/hoangmai/tin-tuc/-/view_content/<name>.html (key lr:<id>)"."""
     if not urls:
         return "—"
-    shapes = Counter(h.path_shape(u) for u in urls)
+    shapes = Counter(rl.path_shape(u) for u in urls)
     shape, n = shapes.most_common(1)[0]
     label = "/" + "/".join(shape[0]) + ("?" + "&".join(f"{k}=…" for k in shape[1]) if shape[1] else "")
     kinds = Counter(article_key(u).split(":", 1)[0] for u in urls)
@@ -240,8 +242,8 @@ def subsite_links(html: str, url: str) -> tuple[list[SubSiteLink], list[LinkCand
     """Links to unit sub-sites (text names a phường/xã/…, target is not an article) and links to
     directory pages that list them ("Các phường")."""
     root = parse_html(html)
-    base = h.base_url(root, url)
-    page_host = h._host(urlsplit(url).netloc)
+    base = rr.base_url(root, url)
+    page_host = rr._host(urlsplit(url).netloc)
     here = canonical_url(url)
     own = guess_unit(html)
     found: dict[str, SubSiteLink] = {}
@@ -252,7 +254,7 @@ def subsite_links(html: str, url: str) -> tuple[list[SubSiteLink], list[LinkCand
             continue
         u = urljoin(base, href).split("#", 1)[0]
         parts = urlsplit(u)
-        if parts.scheme not in ("http", "https") or not _related_host(h._host(parts.netloc), page_host):
+        if parts.scheme not in ("http", "https") or not _related_host(rr._host(parts.netloc), page_host):
             continue
         if canonical_url(u) == here or is_article_like(u):
             continue

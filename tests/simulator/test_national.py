@@ -15,7 +15,9 @@ import pytest
 
 from crawler.extract.profiles import detect_profile, get_profile
 from simulator.hosts import fetch, serve_national
-from simulator.national import HANOI_DISTRICTS, PROVINCES, SUFFIX, NationalWorld, local
+from simulator.model import local
+from simulator.national.units import HANOI_DISTRICTS, PROVINCES, SUFFIX
+from simulator.national.world import NationalWorld
 from simulator.world import DAY, START_TS
 
 

@@ -1,4 +1,4 @@
-"""Template-independent profile: every field from the rules in `heuristics`."""
+"""Template-independent profile: every field from the rules in `rules_*`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..urls import article_key
 from .base import Profile
-from .heuristics import page_number
+from .rules_pages import page_number
 
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}", re.IGNORECASE)
 _ID_RE = re.compile(r"(?:^|[-_/])\d{3,}(?:[-_.]|$)")

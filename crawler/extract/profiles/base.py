@@ -3,7 +3,8 @@
 A profile is mostly data: `defaults` maps selector keys (SELECTOR_KEYS plus the optional
 "item_summary", "lead", "author", "tags") to a CSS selector or a tuple of alternatives tried in
 order. Per-site `selectors` override them key by key. Fields without a selector (all of them for
-`auto`) come from the rules in `heuristics`, `rules_dates` and `rules_counts`.
+`auto`) come from the rules in `rules_regions`, `rules_lists`, `rules_pages`, `rules_article`,
+`rules_dates` and `rules_counts`.
 
 Every field is a chain: the profile's selectors, then (when they find no value) the rules `auto`
 uses, scoped to the item or the article header, so a renamed or moved element never costs a field
@@ -36,9 +37,12 @@ from ..text import (
 )
 from ..types import ArticlePage, ListEntry, ListPage
 from ..urls import absolute_url
-from . import heuristics as h
+from . import rules_article as ra
 from . import rules_counts as rc
 from . import rules_dates as rd
+from . import rules_lists as rl
+from . import rules_pages as rp
+from . import rules_regions as rr
 
 SelectorSpec = str | tuple[str, ...]
 
@@ -209,7 +213,7 @@ class Profile:
         `now` (default: extraction_now()) bounds plausible dates."""
         now = now or extraction_now()
         root = parse_html(html)
-        base = h.base_url(root, url)
+        base = rr.base_url(root, url)
         sels = self.selectors_for(selectors)
         prov: dict[str, str] = {}
         entries: list[ListEntry] = []
@@ -223,7 +227,7 @@ class Profile:
                     seen.add(entry.url)
                     entries.append(entry)
         elif self.fallback or not sels.get("list_item"):
-            found, rule = h.find_list_items(root, url, base)
+            found, rule = rl.find_list_items(root, url, base)
             prov["list_item"] = rule
             if found:
                 prov["item_link"] = "auto: repeated link in the item"
@@ -242,13 +246,13 @@ class Profile:
                 else:
                     a = cand if cand.tag == "a" else next(cand.iter("a"), None)
                     href = a.get("href") if a is not None else None
-                u = h.usable_link(href, base, "")
+                u = rr.usable_link(href, base, "")
                 if u:
                     next_url = u
                     prov["next_page"] = next_css
                     break
         if next_url is None and not (sels.get("next_page") and not self.fallback):
-            next_url, rule = h.find_next_page(root, url, base)
+            next_url, rule = rp.find_next_page(root, url, base)
             if next_url:
                 prov["next_page"] = rule
         for entry in entries:
@@ -273,15 +277,15 @@ class Profile:
             return found
 
         if not title:
-            title = h.item_title(h.ListItem(item, url, links()))
+            title = rl.item_title(rl.ListItem(item, url, links()))
         prov.setdefault("item_link", link_css)
         prov.setdefault("title", link_css)
         entry = ListEntry(url=url, title=title or None)
         self._fill_item_fields(entry, item, links, sels, prov, now)
         return entry
 
-    def _entry_from_container(self, it: h.ListItem, sels: dict, prov: dict, now: datetime) -> ListEntry:
-        entry = ListEntry(url=it.url, title=h.item_title(it))
+    def _entry_from_container(self, it: rl.ListItem, sels: dict, prov: dict, now: datetime) -> ListEntry:
+        entry = ListEntry(url=it.url, title=rl.item_title(it))
         self._fill_item_fields(entry, it.container, lambda: it.links, sels, prov, now, it.blocks)
         return entry
 
@@ -294,7 +298,7 @@ class Profile:
         def item_blocks() -> list[str]:
             nonlocal blocks
             if blocks is None:
-                blocks = get_blocks() if get_blocks else h.short_blocks(item, links())
+                blocks = get_blocks() if get_blocks else rl.short_blocks(item, links())
             return blocks
 
         # date: the item_date selector, then the item rules
@@ -335,7 +339,7 @@ class Profile:
                 entry.summary = text
                 prov.setdefault("summary", css)
         elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
-            s = h.item_summary(item, links(), entry.published_text, item_blocks())
+            s = rl.item_summary(item, links(), entry.published_text, item_blocks())
             if s:
                 entry.summary = s
                 prov.setdefault("summary", "auto: longest text block in the item")
@@ -363,7 +367,7 @@ class Profile:
             if page.title:
                 prov["title"] = css
         if not page.title and (heur or not sels.get("title")):
-            title_el, page.title, rule = h.find_title(root)
+            title_el, page.title, rule = ra.find_title(root)
             if page.title:
                 prov["title"] = rule
 
@@ -378,7 +382,7 @@ class Profile:
         elif heur or not sels.get("body"):
             # keep the date line out of the body scores: a first look at the header
             pre_date_el = rd.find_date_near(root, title_el)[1]
-            body_el, body_css = h.find_body(root, title_el, pre_date_el)
+            body_el, body_css = ra.find_body(root, title_el, pre_date_el)
             if body_el is None:
                 body_css = ""
         header: list | None = None
@@ -455,7 +459,7 @@ class Profile:
         if page.body:
             prov["body"] = body_css
         elif heur and body_css in _chain(sels.get("body")):  # the selected element is empty
-            el, rule = h.find_body(root, title_el, date_el)
+            el, rule = ra.find_body(root, title_el, date_el)
             if el is not None:
                 page.body = block_text(el, exclude=exclude) or None
                 if page.body:
@@ -471,7 +475,7 @@ class Profile:
                     prov["category"] = css
                     break
         else:
-            page.category, rule = h.find_category(root, page.title)
+            page.category, rule = ra.find_category(root, page.title)
             if page.category:
                 prov["category"] = rule
 

@@ -7,7 +7,8 @@ import re
 
 from ..numbers import VIEW_LABELS, ViewCountMatch, check_count, match_view_count
 from ..text import element_text, fold
-from .heuristics import _SKIP_TAGS, in_boilerplate, short_blocks
+from .rules_lists import short_blocks
+from .rules_regions import _SKIP_TAGS, in_boilerplate
 
 _COUNT_ATTRS = (
     "data-views", "data-view", "data-view-count", "data-viewcount", "data-views-count",

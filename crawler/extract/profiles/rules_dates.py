@@ -6,9 +6,18 @@ body text ("Công văn số … ngày 10/10/2017") is never a publication date.
 
 from __future__ import annotations
 
+import re
+
 from ..dates import DateMatch, find_datetime
 from ..text import element_text, fold, raw_text
-from .heuristics import _DATE_LABEL_RE, _SKIP_TAGS, in_boilerplate, meta_content, short_blocks
+from .rules_article import meta_content
+from .rules_lists import short_blocks
+from .rules_regions import _SKIP_TAGS, in_boilerplate
+
+_DATE_LABEL_RE = re.compile(
+    r"(?:ngay\s*dang|dang\s*ngay|ngay\s*cap\s*nhat|cap\s*nhat|ngay\s*xuat\s*ban|xuat\s*ban|"
+    r"publish|posted|published|updated|date|thoi\s*gian)",
+)
 
 _META_DATES = ("article:published_time", "datepublished", "pubdate", "date", "dc.date.issued")
 

@@ -1,0 +1,123 @@
+"""Page regions: boilerplate blocks (nav/menu/footer/sidebar/pager), usable on-site links, the base URL."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from ..urls import absolute_url
+
+_BOILER_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_BOILER_RE = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|menus|mainmenu|topmenu|submenu|megamenu|footer|"
+    r"header|sidebar|side-bar|breadcrumbs?|pagination|pager|paging|banner|topbar|toolbar|"
+    r"related|lienquan|tinlienquan|tin-lien-quan|tinkhac|tin-khac|other-news|othernews|"
+    r"most-?viewed|xemnhieu|xem-nhieu|popular|comments?|share|social|copyright|site-?map|"
+    r"portlet-site-map|widget|chan-?trang|dau-?trang)(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
+_BOILER_SUBSTR = ("menu", "sidebar", "footer", "breadcrumb", "pagination", "navbar", "nav_", "_nav")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option"})
+_DOC_EXT_RE = re.compile(
+    r"\.(?:jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|mp[34]|avi|mov|wmv|"
+    r"flv|txt|xml|rss|css|js|json)$",
+    re.IGNORECASE,
+)
+
+
+def _classes(el) -> str:
+    cls, id_ = el.get("class"), el.get("id")
+    if not (cls or id_):  # most elements: no string to build
+        return ""
+    return f"{cls or ''} {id_ or ''}".strip()
+
+
+def is_boilerplate(el, cache: dict | None = None) -> bool:
+    """True when the element itself is a nav/menu/header/footer/sidebar/pager/related block."""
+    if cache is not None and el in cache:
+        return cache[el]
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    result = tag in _BOILER_TAGS
+    if not result:
+        cls = _classes(el)
+        if cls:
+            low = cls.lower()
+            result = bool(_BOILER_RE.search(cls)) or any(s in low for s in _BOILER_SUBSTR)
+    if cache is not None:
+        cache[el] = result
+    return result
+
+
+def in_boilerplate(el, cache: dict | None = None, stop=None) -> bool:
+    """True when el or an ancestor (up to, not including, `stop`) is boilerplate."""
+    node = el
+    while node is not None and node is not stop:
+        if isinstance(node.tag, str) and node.tag.lower() in ("body", "html"):
+            return False
+        if is_boilerplate(node, cache):
+            return True
+        node = node.getparent()
+    return False
+
+
+def base_url(root, url: str) -> str:
+    """The page URL, or its `<base href>` when present."""
+    for b in root.iter("base"):
+        href = (b.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+        break
+    return url
+
+
+def _host(netloc: str) -> str:
+    h = netloc.lower().split("@")[-1].split(":")[0]
+    return h[4:] if h.startswith("www.") else h
+
+
+def usable_link(href: str | None, base: str, page_host: str) -> str | None:
+    """Absolute, fragment-less URL of an on-site, non-document, non-javascript link, else None."""
+    return _usable_link(href, base, page_host) if href else None
+
+
+@lru_cache(maxsize=8192)
+def _usable_link(href: str, base: str, page_host: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    low = href[:11].lower()
+    if low.startswith(("javascript:", "mailto:", "tel:", "data:", "sms:", "callto:")):
+        return None
+    absu = absolute_url(base, href)
+    parts = urlsplit(absu)
+    if parts.scheme not in ("http", "https", "file"):
+        return None
+    if page_host and _host(parts.netloc) != page_host:
+        return None
+    if _DOC_EXT_RE.search(parts.path):
+        return None
+    return absu
+
+
+def describe(el) -> str:
+    """Short CSS-like name of an element for provenance, e.g. "div.asset-abstract"."""
+    tag = el.tag if isinstance(el.tag, str) else "?"
+    cls = (el.get("class") or "").split()
+    return tag + ("." + cls[0] if cls else "")
+
+
+def _is_descendant(el, ancestor) -> bool:
+    for anc in el.iterancestors():
+        if anc is ancestor:
+            return True
+    return False
+
+
+__all__ = [
+    "base_url",
+    "describe",
+    "in_boilerplate",
+    "is_boilerplate",
+    "usable_link",
+]
