@@ -300,16 +300,19 @@ def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
         result = crawl(config, tmp_path / "pw.db")
         assert result.ok, result.stderr_tail
         report = h.recorder.report()
-        gaps = sorted(g for s in {s.host for s in sites} for g in h.recorder.host(s)["gaps"])
+        per_host = {s.host: h.recorder.host(s.host)["gaps"] for s in sites}
     assert set(report["hosts"]) == {s.host for s in sites}
     assert report["max_in_flight"] == 1, {k: v for k, v in report["hosts"].items() if v["max_in_flight"] > 1}
     # Scrapy spaces *dispatches* by the delay; on the wire a request sent late by a busy event loop
-    # can make one gap shorter. So: no gap below half the delay, and nearly all at the delay.
-    # (with Scrapy's default ±50% jitter, 158 of 1,657 gaps fell below 0.9 x delay: this failed)
-    short = [g for g in gaps if g < 0.9 * delay]
+    # makes that gap longer and the next one shorter, so single gaps say little on a loaded machine.
+    # What holds whatever the load: each host's requests span at least (n - 1) x delay (less a
+    # second for a late first request), and nine gaps in ten are at the delay (with Scrapy's
+    # default ±50% jitter the 10th percentile is 0.6 x delay, so this fails).
+    gaps = sorted(g for hs in per_host.values() for g in hs)
     assert len(gaps) > 30 * 50
-    assert gaps[0] >= 0.5 * delay, gaps[:10]
-    assert len(short) <= 0.03 * len(gaps), f"{len(short)} of {len(gaps)} gaps < 0.9 x delay: {short[:10]}"
+    for host, hs in per_host.items():
+        assert sum(hs) >= len(hs) * delay - 1.0, (host, len(hs), sum(hs))
+    assert gaps[len(gaps) // 10] >= 0.85 * delay, gaps[: len(gaps) // 10 + 1][-10:]
     db = open_db(tmp_path / "pw.db")
     try:
         rows = {(r["site_id"], r["url"]): r for r in db.query("SELECT * FROM articles")}
