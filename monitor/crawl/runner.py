@@ -1,5 +1,9 @@
 """Run a crawl in a child process and report what it did.
 
+The child gets a crawl plan (crawler.plan.CrawlPlan, built once here or by the caller with
+monitor.crawl.plan.build_plan) in a temporary JSON file: sites.toml is not read again there.
+Crawl rows are written only by the store (the child's pipeline, or Store.mark_aborted here).
+
 The parent never imports the Twisted reactor: the scheduler and the CLI can crawl again and again.
 A timeout kills the child's whole process group; rows already stored stay stored and the crawl
 rows left 'running' are marked 'aborted' (here, or by the next crawl).
@@ -16,14 +20,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from crawler.plan import CrawlPlan
 from monitor import procs
-from monitor.store.db import open_db
+from monitor.store.db import Store, open_db
 
 _live: set[subprocess.Popen] = set()  # running crawl children of this process
 _live_lock = threading.Lock()
@@ -85,8 +91,21 @@ class CrawlResult:
         return self.returncode == 0 and not self.timed_out
 
 
+def as_plan(plan: CrawlPlan | str | os.PathLike, sites: list[str] | None = None) -> CrawlPlan:
+    """A plan as given, narrowed to `sites`; or, given sites.toml, a full-walk plan of it."""
+    if isinstance(plan, CrawlPlan):
+        if not sites:
+            return plan
+        wanted = set(sites)
+        return replace(plan, sites=[s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)])
+    from monitor.config import load_config
+    from monitor.crawl.plan import build_plan
+
+    return build_plan(load_config(plan), None, sites, walks=False)
+
+
 def crawl(
-    config: str | os.PathLike,
+    plan: CrawlPlan | str | os.PathLike,
     db: str | os.PathLike,
     sites: list[str] | None = None,
     *,
@@ -95,10 +114,20 @@ def crawl(
     env: dict[str, str] | None = None,
     log_level: str | None = None,
 ) -> CrawlResult:
-    """Crawl the given sites (default: all enabled) in a child process; wait for it."""
-    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db), "--progress"]
-    for s in sites or []:
-        cmd += ["--site", s]
+    """Crawl the plan's sites (or these of them) in a child process; wait for it. `plan` may be
+    a path to sites.toml: then its enabled (or the named) sites, full walks."""
+    plan = as_plan(plan, sites)
+    fd, plan_file = tempfile.mkstemp(prefix="portalwatch-plan-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(plan.to_json())
+    try:
+        return _crawl(plan_file, db, timeout=timeout, on_progress=on_progress, env=env, log_level=log_level)
+    finally:
+        Path(plan_file).unlink(missing_ok=True)
+
+
+def _crawl(plan_file: str, db, *, timeout, on_progress, env, log_level) -> CrawlResult:
+    cmd = [sys.executable, "-m", "crawler.run", "--plan", plan_file, "--db", str(db), "--progress"]
     if log_level:
         cmd += ["--log-level", log_level]
     child_env = procs.child_env({**os.environ, **(env or {})})
@@ -152,14 +181,14 @@ def crawl(
         stderr_tail="".join(stderr_lines[-20:]),
     )
     if Path(db).exists():
+        if timed_out:
+            store = Store(db)
+            try:
+                store.mark_aborted([proc.pid], f"killed after the {timeout:g}s crawl timeout")
+            finally:
+                store.close()
         database = open_db(db)
         try:
-            if timed_out:
-                database.conn.execute(
-                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                    " error_summary = ? WHERE pid = ? AND outcome = 'running'",
-                    (f"killed after the {timeout:g}s crawl timeout", proc.pid),
-                )
             result.crawls = [
                 dict(r) for r in database.query(
                     "SELECT * FROM crawls WHERE pid = ? AND id > ? ORDER BY id", [proc.pid, before]
@@ -170,14 +199,11 @@ def crawl(
     return result
 
 
-def shard_sites(config_path, sites: list[str] | None, processes: int) -> list[list[str]]:
+def shard_sites(plan, sites: list[str] | None, processes: int) -> list[list[str]]:
     """Split sites into at most `processes` groups, keeping every host in one group (so its
     politeness limits hold) and balancing the groups by number of sites."""
-    from monitor.config import load_config
-
-    config = load_config(config_path)
     by_host: dict[str, list[str]] = {}
-    for site in config.select(sites):
+    for site in as_plan(plan, sites).sites:
         by_host.setdefault(site.host, []).append(site.id)
     groups: list[list[str]] = [[] for _ in range(max(1, min(processes, len(by_host))))]
     for ids in sorted(by_host.values(), key=len, reverse=True):
@@ -191,9 +217,10 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
     The children share the database: SQLite in WAL mode lets one write at a time, and each
     batch is a short transaction, so they take turns without losing anything.
     """
-    groups = shard_sites(config, sites, processes)
+    plan = as_plan(config, sites)
+    groups = shard_sites(plan, None, processes)
     if len(groups) == 1:
-        return crawl(config, db, groups[0], **kw)
+        return crawl(plan, db, groups[0], **kw)
     results: list[CrawlResult | None] = [None] * len(groups)
     lock = threading.Lock()
     on_progress = kw.pop("on_progress", None)
@@ -204,7 +231,7 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
                 on_progress(event)
 
     def run(i: int, group: list[str]) -> None:
-        results[i] = crawl(config, db, group, on_progress=progress, **kw)
+        results[i] = crawl(plan, db, group, on_progress=progress, **kw)
 
     threads = [threading.Thread(target=run, args=(i, g)) for i, g in enumerate(groups)]
     before = _max_crawl_id(db)
@@ -243,14 +270,14 @@ def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlI
     crawls: list[dict] = []
     articles = new = readings = 0
     if Path(db).exists() and pids:
+        store = Store(db)
+        try:
+            store.mark_aborted(pids, f"interrupted by {name}", after_id=before)
+        finally:
+            store.close()
         database = open_db(db)
         try:
             marks = ", ".join("?" * len(pids))
-            with database.conn:
-                database.conn.execute(
-                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                    f" error_summary = ? WHERE pid IN ({marks}) AND id > ? AND outcome = 'running'",
-                    (f"interrupted by {name}", *pids, before))
             crawls = [dict(r) for r in database.query(
                 f"SELECT * FROM crawls WHERE pid IN ({marks}) AND id > ? ORDER BY id", [*pids, before])]
             ids = [c["id"] for c in crawls]

@@ -28,6 +28,7 @@ from crawler.run import crawl_settings
 from crawler.spiders.portal import PortalSpider
 from monitor import clock
 from monitor.config import load_config
+from monitor.crawl.plan import build_plan
 from monitor.store.db import Store
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
@@ -91,10 +92,13 @@ class Run:
         store.sync_sites(cfg.sites)
         store.apply(list(known))
         store.close()
-        settings = crawl_settings(cfg, cfg.sites)  # the project's and the run's, not Scrapy's defaults
+        plan = build_plan(cfg, self.db, [site["id"]], walks=False)
+        settings = crawl_settings(plan)  # the project's and the run's, not Scrapy's defaults
         crawler = get_crawler(PortalSpider, {k: v for k, v in settings.items() if settings.getpriority(k)})
-        self.spider = PortalSpider.from_crawler(crawler, config=str(self.config), db=str(self.db), sites=site["id"])
-        self.start = asyncio.run(self._start())
+        self.spider = PortalSpider.from_crawler(crawler, plan=plan.to_json(), db=str(self.db))
+        first = asyncio.run(self._start())
+        self.started = [r for r in first if not isinstance(r, scrapy.Request)]  # CrawlStartedItem per site
+        self.start = [r for r in first if isinstance(r, scrapy.Request)]
 
     async def _start(self):
         return [r async for r in self.spider.start()]
