@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--config", help="sites.toml: crawl its enabled (or --site) sites, full walks")
     ap.add_argument("--db", help="the SQLite database to read and store into (none: store nothing)")
     ap.add_argument("--site", action="append", default=[])
+    ap.add_argument("--feed", help="also export every item as JSON Lines to this file (crawler.items.from_dict reads them)")
     ap.add_argument("--progress", action="store_true", help="JSON progress lines on stdout")
     ap.add_argument("--log-level", default=None)
     args = ap.parse_args(argv)
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no enabled sites to crawl", file=sys.stderr)
         return 2
     settings = crawl_settings(plan, progress=args.progress, db=args.db)
+    if args.feed:
+        settings.set("FEEDS", {args.feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="cmdline")
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     process = CrawlerProcess(settings)
