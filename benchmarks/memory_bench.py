@@ -30,9 +30,15 @@ def _child(plan: str, db: str) -> None:
     from crawler.run import main
 
     t = time.perf_counter()
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    seen: dict = {}
+    close = MemoryStatsCollector._persist_stats
+    MemoryStatsCollector._persist_stats = lambda self, stats, *a: (seen.update(stats), close(self, stats, *a))
     rc = main(["--plan", plan, "--db", db])
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"rc": rc, "seconds": time.perf_counter() - t, "maxrss_mb": usage.ru_maxrss / 1024}))
+    print(json.dumps({"rc": rc, "seconds": time.perf_counter() - t, "maxrss_mb": usage.ru_maxrss / 1024,
+                      "requests": seen.get("scheduler/enqueued", 0), "responses": seen.get("downloader/response_count", 0), "offsite": seen.get("offsite/filtered", 0)}))
 
 
 def add_history(db: Path, site_ids: list[str], n: int) -> float:
@@ -51,6 +57,7 @@ def add_history(db: Path, site_ids: list[str], n: int) -> float:
                 " '2015-01-01T00:00:00Z', 'Nội dung', 7 FROM n",
                 (per - 1, sid, sid),
             )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as a long-lived database is: history in the file
     conn.close()
     return time.perf_counter() - t
 
@@ -66,13 +73,18 @@ def _run_child(plan: Path, db: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stored", type=int, default=2_000_000)
-    ap.add_argument("--articles-per-site", type=int, default=40)
+    ap.add_argument("--articles-per-site", type=int, default=80)  # every list longer than one page
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--insert", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--site", action="append", help=argparse.SUPPRESS)
     ap.add_argument("--plan", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         _child(args.plan, args.db)
+        return 0
+    if args.insert:
+        add_history(Path(args.db), args.site, args.insert)
         return 0
 
     from monitor.config import load_config
@@ -105,13 +117,16 @@ def main(argv: list[str] | None = None) -> int:
             store.sync_sites(plan.sites)
             store.close()
             note = ""
-            if stored:
-                note = f" (inserted in {add_history(db, plan.site_ids(), stored):.0f} s)"
+            if stored:  # in another process: a child's ru_maxrss starts at its parent's size at fork
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "benchmarks.memory_bench", "--insert", str(stored), "--db", str(db),
+                                *(f"--site={sid}" for sid in plan.site_ids())], cwd=ROOT, check=True)
+                note = f" (inserted in {time.perf_counter() - t:.0f} s)"
             rows = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0]
             res = _run_child(plan_file, db)
             results[label] = res
             print(f"{label:>8}: {rows:>9} stored articles{note}; crawl {res['seconds']:.1f} s, "
-                  f"exit {res['rc']}, peak RSS {res['maxrss_mb']:.0f} MB", flush=True)
+                  f"{res['requests']} requests, exit {res['rc']}, peak RSS {res['maxrss_mb']:.0f} MB", flush=True)
         print(f"\npeak RSS with {args.stored} stored articles vs none: "
               f"{results['history']['maxrss_mb']:.0f} MB vs {results['empty']['maxrss_mb']:.0f} MB "
               f"(+{results['history']['maxrss_mb'] - results['empty']['maxrss_mb']:.0f} MB)")
