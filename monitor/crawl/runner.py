@@ -115,8 +115,14 @@ def crawl(
     log_level: str | None = None,
 ) -> CrawlResult:
     """Crawl the plan's sites (or these of them) in a child process; wait for it. `plan` may be
-    a path to sites.toml: then its enabled (or the named) sites, full walks."""
-    plan = as_plan(plan, sites)
+    a path to sites.toml: then its enabled (or the named) sites, full walks (a configuration
+    error is then reported like the child reports one: exit status 2, the message on stderr)."""
+    from monitor.config import ConfigError
+
+    try:
+        plan = as_plan(plan, sites)
+    except ConfigError as e:
+        return CrawlResult(returncode=2, seconds=0.0, stderr_tail=f"error: {e}\n")
     fd, plan_file = tempfile.mkstemp(prefix="portalwatch-plan-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(plan.to_json())
