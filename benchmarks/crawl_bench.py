@@ -41,9 +41,11 @@ def _child(kind: str, config: str, db: str) -> None:
 
     from crawler.run import crawl_settings
     from monitor.config import load_config
+    from monitor.crawl.plan import build_plan
 
     cfg = load_config(config)
-    settings = crawl_settings(cfg, cfg.sites)
+    plan = build_plan(cfg, None, None, walks=False)  # what monitor.crawl.runner hands the child
+    settings = crawl_settings(plan, db=db if kind == "full" else None)
     timing: dict[str, float] = {}
 
     date_re = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
@@ -94,7 +96,7 @@ def _child(kind: str, config: str, db: str) -> None:
         kwargs = {}
     else:
         crawler = process.create_crawler("portal")
-        kwargs = {"config": config, "db": db}
+        kwargs = {"plan": plan, "db": db}
     def opened():
         timing["open"] = time.perf_counter()
 

@@ -1,8 +1,14 @@
-"""Typed items the spider yields and the pipeline stores."""
+"""Typed items the spider yields and the pipeline stores.
+
+Every item carries `kind` (a field with a per-class default, so feed exporters write it) and
+`from_dict` rebuilds any item from such a dict: a JSON Lines feed of a crawl (a Scrapyd node
+holds no database) is stored later with `Store.apply([from_dict(d) for d in lines])`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass
@@ -25,6 +31,7 @@ class ArticleItem:
     etag: str | None = None
     last_modified: str | None = None
     missing: list[str] = field(default_factory=list)  # fields the page did not yield
+    kind: str = "article"
 
 
 @dataclass
@@ -34,6 +41,7 @@ class ListPageItem:
     site_id: str
     url: str
     entries: list[ArticleItem]
+    kind: str = "list_page"
 
 
 @dataclass
@@ -43,6 +51,7 @@ class NotModifiedItem:
     site_id: str
     key: str
     observed_at: str
+    kind: str = "not_modified"
 
 
 @dataclass
@@ -54,6 +63,7 @@ class GoneItem:
     url: str
     status: int
     observed_at: str
+    kind: str = "gone"
 
 
 @dataclass
@@ -63,6 +73,7 @@ class FetchErrorItem:
     error: str
     observed_at: str
     status: int | None = None
+    kind: str = "fetch_error"
 
 
 @dataclass
@@ -71,7 +82,60 @@ class SampleItem:
 
     site_id: str
     url: str
-    kind: str
+    page: str  # "list" or "article" (the html_samples `kind` column)
     reason: str
     html: str
     observed_at: str
+    crawl_id: int | None = None  # a sample kept outside a crawl (sites check --keep): None
+    kind: str = "sample"
+
+
+@dataclass
+class CrawlStartedItem:
+    """A site's crawl begins: the store opens its `crawls` row (and maps the site to it)."""
+
+    site_id: str
+    started_at: str
+    pid: int | None = None
+    list_walk: str = "full"  # "full" or "shallow" (the plan's walk depth)
+    kind: str = "crawl_started"
+
+
+@dataclass
+class CrawlFinishedItem:
+    """A site's crawl ended: the store adds the page counts and writes outcome and summary."""
+
+    site_id: str
+    finished_at: str
+    outcome: str  # "ok", "partial", "failed" or "aborted"
+    list_pages: int = 0
+    article_pages: int = 0
+    not_modified_pages: int = 0
+    errors: int = 0  # errors the spider saw (the store adds those it refused itself)
+    error_summary: str | None = None  # the spider's part (waits, storage errors); the store adds fetch errors
+    storage_error: str | None = None  # a batch could not be stored: the crawl failed
+    kind: str = "crawl_finished"
+
+
+ITEM_TYPES: dict[str, type] = {
+    cls.kind: cls
+    for cls in (ArticleItem, ListPageItem, NotModifiedItem, GoneItem, FetchErrorItem, SampleItem,
+                CrawlStartedItem, CrawlFinishedItem)
+}
+
+
+def from_dict(d: dict[str, Any]):
+    """The item a dict (an exported item, e.g. one JSON Lines line) describes; ValueError otherwise."""
+    kind = d.get("kind")
+    cls = ITEM_TYPES.get(kind)  # type: ignore[arg-type]
+    if cls is None:
+        raise ValueError(f"not a portalwatch item: kind {kind!r} (known: {', '.join(ITEM_TYPES)})")
+    names = {f.name for f in fields(cls)}
+    unknown = set(d) - names
+    if unknown:
+        raise ValueError(f"{kind} item: unknown fields {', '.join(sorted(unknown))}")
+    args = dict(d)
+    if cls is ListPageItem:
+        args["entries"] = [e if isinstance(e, ArticleItem) else from_dict({"kind": "article", **e})
+                           for e in args.get("entries", [])]
+    return cls(**args)

@@ -1,4 +1,9 @@
-"""Child-process entry point: `python -m crawler.run --config sites.toml --db portalwatch.db [--site ID]`.
+"""Child-process entry point: `python -m crawler.run --plan plan.json --db portalwatch.db`.
+
+The plan (crawler.plan.CrawlPlan, written by monitor.crawl.runner) holds the settings, the sites
+and how deep to walk each; `--config sites.toml [--site ID]` builds a full-walk plan instead (a
+convenience for running a crawl by hand). Without `--db` nothing is stored (use Scrapy's
+feed export to keep the items).
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
 Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
@@ -14,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -23,14 +27,18 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from monitor import procs
-from monitor.config import Config, ConfigError, load_config
+from crawler.plan import CrawlPlan
+from monitor import clock, procs
+from monitor.config import ConfigError, load_config
 
 ORPHAN_GRACE = 10.0  # seconds for a graceful stop once the parent is gone
 
 
-def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings:
-    """Scrapy settings for one run, from crawler.settings plus the [portalwatch] table and sites."""
+def crawl_settings(config, sites=None, *, progress: bool = False, db: str | None = None) -> Settings:
+    """Scrapy settings for one run, from crawler.settings plus the [portalwatch] table and sites
+    (`config`: a CrawlPlan or a monitor.config.Config; `sites`: default the plan's)."""
+    if sites is None:
+        sites = config.sites
     s = Settings()
     s.setmodule("crawler.settings", priority="project")
     g = config.settings
@@ -46,7 +54,7 @@ def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings
     s.set("DOWNLOAD_MAXSIZE", g.max_response_kb * 1024, priority="cmdline")
     s.set("RETRY_TIMES", g.retries, priority="cmdline")
     s.set("RETRY_AFTER_MAX", g.max_retry_after, priority="cmdline")
-    slots = {}
+    slots: dict[str, dict[str, float]] = {}
     for site in sites:
         host = urlsplit(site.start_urls[0]).hostname
         slot = slots.setdefault(host, {})
@@ -56,13 +64,15 @@ def crawl_settings(config: Config, sites, *, progress: bool = False) -> Settings
             slot["delay"] = max(slot.get("delay", site.delay), site.delay)
     s.set("DOWNLOAD_SLOTS", {h: v for h, v in slots.items() if v}, priority="cmdline")
     s.set("PORTALWATCH_PROGRESS", progress, priority="cmdline")
+    if db is not None:
+        s.set("PORTALWATCH_DB", str(db), priority="cmdline")
     if g.hosts:  # [portalwatch] hosts: resolve these suffixes inside this crawl only
         s.set("PORTALWATCH_HOSTS", dict(g.hosts), priority="cmdline")
         s.set("TWISTED_DNS_RESOLVER", "crawler.resolver.HostsResolver", priority="cmdline")
     return s
 
 
-def die_with_parent(db_path: str) -> None:
+def die_with_parent(db_path: str | None) -> None:
     """When started by a portalwatch parent, do not outlive it (see the module docstring)."""
     parent = os.environ.get(procs.PARENT_ENV, "")
     if not parent.isdigit():
@@ -86,44 +96,63 @@ def die_with_parent(db_path: str) -> None:
     procs.watch_parent(parent_pid, orphaned)
 
 
-def _hard_stop(db_path: str) -> None:
+def _hard_stop(db_path: str | None) -> None:
     """The graceful stop took too long: mark this process's crawl rows aborted and exit."""
     time.sleep(ORPHAN_GRACE)
     try:
-        conn = sqlite3.connect(db_path, timeout=5)
-        with conn:
-            conn.execute("UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                         " error_summary = 'the parent process ended' WHERE pid = ? AND outcome = 'running'",
-                         (os.getpid(),))
-        conn.close()
+        if db_path:
+            from monitor.store.db import Store
+
+            store = Store(db_path)
+            try:
+                store.mark_aborted([os.getpid()], "the parent process ended")
+            finally:
+                store.close()
     finally:
         os._exit(3)
 
 
+def load_plan(args) -> CrawlPlan:
+    """The plan of this run: --plan FILE (or -, stdin), or one built from --config/--site."""
+    if args.plan:
+        text = sys.stdin.read() if args.plan == "-" else open(args.plan, encoding="utf-8").read()
+        plan = CrawlPlan.from_json(text)
+        if args.site:
+            wanted = set(args.site)
+            plan.sites = [s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)]
+        return plan
+    config = load_config(args.config)
+    return CrawlPlan(settings=config.settings, sites=config.select(args.site), planned_at=clock.now_iso())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--db", required=True)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--plan", help="the crawl plan (JSON, see crawler.plan); - reads stdin")
+    src.add_argument("--config", help="sites.toml: crawl its enabled (or --site) sites, full walks")
+    ap.add_argument("--db", help="the SQLite database to read and store into (none: store nothing)")
     ap.add_argument("--site", action="append", default=[])
+    ap.add_argument("--feed", help="also export every item as JSON Lines to this file (crawler.items.from_dict reads them)")
     ap.add_argument("--progress", action="store_true", help="JSON progress lines on stdout")
     ap.add_argument("--log-level", default=None)
     args = ap.parse_args(argv)
     die_with_parent(args.db)
     try:
-        config = load_config(args.config)
-        sites = config.select(args.site)
-    except ConfigError as e:
+        plan = load_plan(args)
+    except (ConfigError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if not sites:
+    if not plan.sites:
         print("error: no enabled sites to crawl", file=sys.stderr)
         return 2
-    settings = crawl_settings(config, sites, progress=args.progress)
+    settings = crawl_settings(plan, progress=args.progress, db=args.db)
+    if args.feed:
+        settings.set("FEEDS", {args.feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="cmdline")
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
-    process.crawl(crawler, config=args.config, db=args.db, sites=",".join(s.id for s in sites))
+    process.crawl(crawler, plan=plan, db=args.db)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 3

@@ -18,15 +18,13 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, DropItem
 
-from crawler.spiders.portal import PortalSpider, SiteState
-from monitor.config import Config, Settings, Site
+from crawler.items import CrawlFinishedItem, CrawlStartedItem
+from crawler.plan import CrawlPlan
+from crawler.spiders.portal import PlanState, PortalSpider, SiteState
+from monitor.config import Settings, Site
 from monitor.store.db import Known
-
-KINDS = {"ArticleItem": "article", "ListPageItem": "list_page", "NotModifiedItem": "not_modified",
-         "GoneItem": "gone", "FetchErrorItem": "fetch_error", "SampleItem": "sample"}
 
 
 class SiteFinished(dict):
@@ -34,13 +32,16 @@ class SiteFinished(dict):
 
 
 class KindPipeline:
-    """Typed items → dicts with a `kind` (what the feed exporter writes)."""
+    """Typed items → dicts with their `kind` (what the feed exporter writes). The coordinator
+    keeps the `crawls` rows itself (from `site_finished`), so crawl start/end items stay home."""
 
     def process_item(self, item, spider=None):
         if isinstance(item, dict):
             return item
-        if is_dataclass(item):
-            return {"kind": KINDS[type(item).__name__], **asdict(item)}
+        if isinstance(item, (CrawlStartedItem, CrawlFinishedItem)):
+            raise DropItem("crawl bookkeeping: the coordinator keeps the crawls rows")
+        if is_dataclass(item) and not isinstance(item, type):
+            return asdict(item)  # every item carries its `kind`
         return item
 
 
@@ -51,33 +52,22 @@ class PortalNodeSpider(PortalSpider):
         "EXTENSIONS": {"crawler.progress.Progress": None},
     }
 
-    def __init__(self, plan: str = "", **kw):  # noqa: D107 - PortalSpider's config/db unused
+    def __init__(self, plan: str = "", **kw):  # noqa: D107 - the plan comes from the coordinator
         from monitor.cluster.plan import decode_plan
 
-        scrapy.Spider.__init__(self, **kw)
         data = decode_plan(plan)
-        self.db_path = None
-        self.config = Config(path="plan", settings=Settings(**data.get("settings", {})),  # type: ignore[arg-type]
-                             sites=[Site(**s) for s in data["sites"]])
-        self.sites = list(self.config.sites)
+        known = {sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in data.get("known", {}).items()}
+        super().__init__(plan=CrawlPlan(settings=Settings(**data.get("settings", {})),
+                                        sites=[Site(**s) for s in data["sites"]], known=known,
+                                        planned_at=data["now"]), **kw)
         self.now = datetime.fromisoformat(data["now"])
-        self.known = {sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in data.get("known", {}).items()}
         self.list_views = data.get("list_views", {})
-        from urllib.parse import urlsplit
-
-        self.allowed_domains = sorted({urlsplit(u).hostname for s in self.sites for u in s.start_urls})
-        self.state = {}
         self._finished_sent = False
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
-        return spider
-
     async def start(self):
+        self.stored = PlanState(self.plan.known)
         for site in self.sites:
-            st = self.state[site.id] = SiteState(site, self.known.get(site.id, {}))
+            st = self.state[site.id] = SiteState(site, self.plan.max_pages(site), self.plan.walk(site.id))
             st.list_views_usual = self.list_views.get(site.id)
         for site in self.sites:
             st = self.state[site.id]

@@ -1,14 +1,24 @@
-"""The one spider: reads sites from sites.toml, walks their list pages, fetches article pages
-the revisit policy asks for, checks articles that vanished from their lists, yields typed items."""
+"""The one spider: walks the list pages of the sites of its crawl plan (crawler.plan), fetches
+the article pages the revisit policy asks for, checks articles that vanished from their lists,
+and reports everything as typed items — its crawl's start and end included.
+
+Arguments: `plan` (the plan's JSON, or `@/path/plan.json`) and optionally `db` (an SQLite file
+to read stored articles from, per list page; never written here). Without `db` the plan's
+`known` articles are the state, or none (a Scrapyd node: every article is new to it).
+`config` (+ `sites`, comma-separated ids) builds a full-walk plan from sites.toml instead.
+"""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.dates import to_utc_iso
@@ -17,24 +27,54 @@ from crawler.extract.urls import article_key
 from crawler.faults import undecodable
 from crawler.items import (
     ArticleItem,
+    CrawlFinishedItem,
+    CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
 )
+from crawler.plan import CrawlPlan
 from crawler.revisit import RevisitPolicy
 from monitor import clock
 from monitor.config import Site, load_config
-from monitor.store.db import Known, Store
+from monitor.store.db import Known, Reader
+
+
+class PlanState:
+    """Stored state from the plan (a node without a database), or none at all."""
+
+    def __init__(self, known: dict[str, dict[str, Known]] | None):
+        self.known = known or {}
+
+    def known_for(self, site_id: str, keys) -> dict[str, Known]:
+        rows = self.known.get(site_id, {})
+        return {k: rows[k] for k in keys if k in rows}
+
+    def live_since(self, site_id: str, horizon: str):
+        return [(k, v.url) for k, v in self.known.get(site_id, {}).items()
+                if v.status == "live" and (not horizon or (v.published_at is not None and v.published_at >= horizon))]
+
+    def dates_usual(self, site_id: str, recent: int = 20) -> bool:
+        live = sorted((v for v in self.known.get(site_id, {}).values() if v.status == "live"), key=lambda v: -v.id)
+        return len(live) >= 5 and all(v.published_at for v in live[:recent])
+
+    def list_views_share(self, site_id: str) -> float | None:
+        return None
+
+    def close(self) -> None:
+        pass
 
 
 class SiteState:
-    """What the spider tracks about one site during one crawl."""
+    """What the spider tracks about one site during one crawl (never its stored history: that
+    is looked up a list page at a time)."""
 
-    def __init__(self, site: Site, known: dict[str, Known]):
+    def __init__(self, site: Site, max_pages: int | None = None, list_walk: str = "full"):
         self.site = site
-        self.known = known
+        self.max_pages = site.max_pages if max_pages is None else max_pages
+        self.list_walk = list_walk
         self.profile: Profile | None = None if site.profile == "auto" else get_profile(site.profile)
         self.policy = RevisitPolicy.from_config(site.revisit)
         self.hosts = {urlsplit(u).netloc for u in site.start_urls}  # the crawl stays on these
@@ -47,34 +87,103 @@ class SiteState:
         self.list_truncated: set[str] = set()
         self.stats: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
+        self.dates_usual = False  # the newest stored articles all have a date
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, config: str | None = None, db: str | None = None, sites: str = "", **kw):
+    def __init__(self, plan: str | CrawlPlan | None = None, db: str | None = None, config: str | None = None,
+                 sites: str = "", **kw):
         super().__init__(**kw)
-        self.config = load_config(config)
+        if isinstance(plan, CrawlPlan):
+            self.plan = plan
+        elif plan:
+            self.plan = CrawlPlan.load(plan)
+        elif config:  # a convenience: every (named) site of sites.toml, full walks
+            cfg = load_config(config)
+            picked = cfg.select([s for s in sites.split(",") if s] if sites else None)
+            self.plan = CrawlPlan(settings=cfg.settings, sites=picked, planned_at=clock.now_iso())
+        else:
+            raise ValueError("the portal spider needs a crawl plan (plan=JSON or @file) or config=sites.toml")
         self.db_path = db
-        ids = [s for s in sites.split(",") if s] if sites else None
-        self.sites = self.config.select(ids)
+        self.sites = self.plan.sites
         self.now = clock.now()
-        self.allowed_domains = sorted({urlsplit(u).hostname for s in self.sites for u in s.start_urls})
+        self.allowed_domains = sorted({urlsplit(u).hostname or "" for s in self.sites for u in s.start_urls} - {""})
         self.state: dict[str, SiteState] = {}
+        # the stored articles, looked up per list page: a Reader over `db` once start() runs
+        self.stored: Reader | PlanState = PlanState(self.plan.known)
+        self.reported = False
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    def _open_stored(self):
+        if self.db_path and Path(self.db_path).exists():
+            return Reader(self.db_path)
+        return PlanState(self.plan.known)
 
     async def start(self):
-        store = Store(self.db_path)
-        try:
-            for site in self.sites:
-                self.state[site.id] = SiteState(site, store.known_articles(site.id))
-                self.state[site.id].list_views_usual = store.list_views_share(site.id)
-        finally:
-            store.close()
+        self.stored = self._open_stored()
+        for site in self.sites:
+            st = self.state[site.id] = SiteState(site, self.plan.max_pages(site), self.plan.walk(site.id))
+            st.list_views_usual = self.stored.list_views_share(site.id)
+            st.dates_usual = self.stored.dates_usual(site.id)
+            yield CrawlStartedItem(site.id, clock.now_iso(), os.getpid(), st.list_walk)
         for site in self.sites:
             st = self.state[site.id]
             for url in site.start_urls:
                 st.pending_lists += 1
                 yield self._list_request(site.id, url, 1, first=True)
+
+    # -- the end of the crawl: one CrawlFinishedItem per site ----------------------------------------
+    def _idle(self, spider=None):
+        """Everything is fetched: report each site's end as items (through a data: request, so
+        the items pass the pipeline and any feed export like every other item)."""
+        if self.reported or not self.state:
+            return
+        self.reported = True
+        self.crawler.engine.crawl(scrapy.Request(
+            "data:,", callback=self._report, errback=self._report, dont_filter=True,
+            meta={"kind": "report", "allow_offsite": True}))
+        raise DontCloseSpider
+
+    def _report(self, _response=None) -> list:
+        return self.finished_items("finished")
+
+    def finished_items(self, reason: str) -> list[CrawlFinishedItem]:
+        """Each site's CrawlFinishedItem (`reason`: Scrapy's finish reason; other than
+        "finished", the crawls are 'aborted')."""
+        out = []
+        mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
+        for site_id, st in self.state.items():
+            stats = st.stats
+            if stats.get("list_pages", 0) == 0 or (st.list_failed and not st.seen):
+                outcome = "failed"
+            elif stats.get("errors", 0):
+                outcome = "partial"
+            else:
+                outcome = "ok"
+            if reason != "finished":
+                outcome = "aborted"
+            waits = None
+            if mw is not None:
+                waits = "; ".join(f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                                  for h in sorted(st.hosts) if h in mw.waited) or None
+            out.append(CrawlFinishedItem(
+                site_id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
+                article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
+                errors=stats.get("errors", 0), error_summary=waits,
+            ))
+        return out
+
+    def _closed(self, spider=None, reason=None):
+        self.stored.close()
+        self.stored = PlanState(None)
 
     # -- list pages ---------------------------------------------------------------------------
     def _list_request(self, site_id: str, url: str, page: int, first: bool = False, list_id: str | None = None):
@@ -129,6 +238,8 @@ class PortalSpider(scrapy.Spider):
             )
             yield self._sample(site.id, response, "list", "no articles found")
         cutoff = clock.iso(self.now - timedelta(days=site.max_age_days)) if site.max_age_days else None
+        # the stored state of this page's articles: one query, kept only for the decisions below
+        known_here = self.stored.known_for(site.id, [article_key(e.url) for e in entries]) if entries else {}
         all_old = bool(entries)
         sightings: list[ArticleItem] = []
         requests = []
@@ -136,7 +247,8 @@ class PortalSpider(scrapy.Spider):
             key = article_key(entry.url)
             published = to_utc_iso(entry.published_at) if entry.published_at else None
             lid = response.meta["list"]
-            if published and (st.list_oldest.get(lid) is None or published < st.list_oldest[lid]):
+            oldest = st.list_oldest.get(lid)
+            if published and (oldest is None or published < oldest):
                 st.list_oldest[lid] = published
             if cutoff is None or published is None or published >= cutoff:
                 all_old = False
@@ -153,7 +265,7 @@ class PortalSpider(scrapy.Spider):
                 title=entry.title, published_at=published, published_text=entry.published_text,
                 views=entry.views, summary=entry.summary, missing=missing,
             ))
-            known = st.known.get(key)
+            known = known_here.get(key)
             fetch, _why = st.policy.should_fetch(known, self.now, list_title=entry.title, list_views=entry.views)
             if fetch:
                 requests.append(self._article_request(site.id, key, entry.url, known))
@@ -164,12 +276,12 @@ class PortalSpider(scrapy.Spider):
                 yield self._sample(site.id, response, "list", reason)
         yield from requests
 
-        more = listing.next_url and urlsplit(listing.next_url).netloc in st.hosts
-        if more and (page >= site.max_pages or all_old):
+        next_url = listing.next_url if listing.next_url and urlsplit(listing.next_url).netloc in st.hosts else None
+        if next_url and (page >= st.max_pages or all_old):
             st.list_truncated.add(response.meta["list"])
-        elif more:
+        elif next_url:
             st.pending_lists += 1
-            yield self._list_request(site.id, listing.next_url, page + 1, list_id=response.meta["list"])
+            yield self._list_request(site.id, next_url, page + 1, list_id=response.meta["list"])
         yield from self._list_done(st)
 
     @staticmethod
@@ -183,8 +295,7 @@ class PortalSpider(scrapy.Spider):
         if st.list_views_usual is not None and st.list_views_usual >= 0.8 and no_views >= 0.5:
             lost.append(f"view counts missing on {no_views:.0%} of items (recent articles had them on the list)")
         no_dates = sum(1 for s in sightings if "published_at" in s.missing) / len(sightings)
-        dated = [k for k in st.known.values() if k.status == "live"]
-        if len(dated) >= 5 and no_dates == 1.0 and all(k.published_at for k in dated[-20:]):
+        if st.dates_usual and no_dates == 1.0:
             lost.append("no dates on any item (stored articles all have one)")
         return "fields lost on the list page: " + "; ".join(lost) if lost else None
 
@@ -195,9 +306,10 @@ class PortalSpider(scrapy.Spider):
         shortened list showed no dates (nothing can be said)."""
         cutoffs = []
         for lid in st.list_truncated:
-            if st.list_oldest.get(lid) is None:
+            oldest = st.list_oldest.get(lid)
+            if oldest is None:
                 return None
-            cutoffs.append(st.list_oldest[lid])
+            cutoffs.append(oldest)
         return max(cutoffs, default="")
 
     def _list_done(self, st: SiteState):
@@ -206,12 +318,12 @@ class PortalSpider(scrapy.Spider):
         if st.pending_lists > 0 or st.list_failed:
             return
         horizon = self._horizon(st)
-        for key, known in st.known.items():
-            if key in st.seen or known.status != "live":
-                continue
-            if horizon is None or (horizon and (known.published_at is None or known.published_at < horizon)):
-                continue  # older than what every list covered: not evidence of removal
-            yield self._article_request(st.site.id, key, known.url, known, check_gone=True)
+        if horizon is None:
+            return  # a shortened list showed no dates: nothing can be said
+        # live articles inside the horizon that no list showed this crawl (older ones: no evidence)
+        for key, url in self.stored.live_since(st.site.id, horizon):
+            if key not in st.seen:
+                yield self._article_request(st.site.id, key, url, None, check_gone=True)
 
     # -- article pages --------------------------------------------------------------------------
     def _article_request(self, site_id: str, key: str, url: str, known: Known | None, check_gone=False):
@@ -256,7 +368,8 @@ class PortalSpider(scrapy.Spider):
         published = to_utc_iso(art.published_at) if art.published_at else None
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
-            site_id=site.id, key=key, url=response.request.url if response.meta.get("check_gone") else response.url,
+            site_id=site.id, key=key,
+            url=response.request.url if response.request is not None and response.meta.get("check_gone") else response.url,
             source="article", observed_at=observed, title=art.title, published_at=published,
             published_text=art.published_text, views=art.views, body=art.body, category=art.category,
             author=art.author, summary=art.lead or None,

@@ -36,7 +36,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
       portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
       portalwatch crawl -j 2        # two child processes, sites split by host
     """
-    from monitor.crawl.runner import CrawlInterrupted, terminate_as_interrupt
+    from monitor.crawl.outcome import CrawlInterrupted
+    from monitor.crawl.runner import terminate_as_interrupt
 
     try:
         chosen = obj.config.select(list(sites))  # validates ids before starting a child

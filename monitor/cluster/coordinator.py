@@ -357,7 +357,7 @@ def _split(hosts: list[str], by_host: dict[str, list], n: int) -> list[list[str]
 def cluster_of(config_path) -> Config | None:
     """The loaded config when it has a [cluster] with nodes (else None; errors surface later)."""
     try:
-        config = load_config(config_path)
+        config = config_path if isinstance(config_path, Config) else load_config(config_path)
     except ConfigError:
         return None
     return config if config.cluster is not None else None
@@ -366,9 +366,9 @@ def cluster_of(config_path) -> Config | None:
 def crawl_cluster(config: Config, db, sites: list[str] | None = None, *, timeout: float | None = None,
                   env: dict[str, str] | None = None, on_progress=None):
     """monitor.crawl.runner.crawl's result, for a cycle on the [cluster] nodes."""
-    from monitor.crawl.runner import CrawlResult, _interrupted, _max_crawl_id
+    from monitor.crawl.outcome import CrawlResult, interrupted, max_crawl_id
 
-    before = _max_crawl_id(db)
+    before = max_crawl_id(db)
     pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
     now = clock.parse_iso(pinned) if pinned else None
     started = time.monotonic()
@@ -381,7 +381,7 @@ def crawl_cluster(config: Config, db, sites: list[str] | None = None, *, timeout
     except KeyboardInterrupt as e:  # Ctrl-C / SIGTERM: cancel the jobs, the rows become 'aborted'
         co.abandon("interrupted")
         co.close()
-        raise _interrupted(db, [os.getpid()], before, e) from None
+        raise interrupted(db, [os.getpid()], before, e) from None
     finally:
         co.close()
     timed_out = deadline is not None and time.monotonic() > deadline

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from monitor.crawl.runner import CrawlResult, crawl_parallel
+from monitor.crawl.outcome import CrawlResult
+from monitor.crawl.runner import crawl_parallel
 
 
 def crawl_live(config, db, site_ids: list[str] | None, console: Console, *, timeout: float | None = None,

@@ -1,5 +1,9 @@
 """Run a crawl in a child process and report what it did.
 
+The child gets a crawl plan (crawler.plan.CrawlPlan, built once here or by the caller with
+monitor.crawl.plan.build_plan) in a temporary JSON file: sites.toml is not read again there.
+Crawl rows are written only by the store (the child's pipeline, or Store.mark_aborted here).
+
 The parent never imports the Twisted reactor: the scheduler and the CLI can crawl again and again.
 A timeout kills the child's whole process group; rows already stored stay stored and the crawl
 rows left 'running' are marked 'aborted' (here, or by the next crawl).
@@ -16,42 +20,28 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
+from crawler.plan import CrawlPlan
 from monitor import procs
-from monitor.store.db import open_db
+from monitor.config import Config
+from monitor.crawl.outcome import (
+    CrawlResult,
+    Terminated,
+    interrupted,
+    max_crawl_id,
+)
+from monitor.store.db import Store, open_db
 
 _live: set[subprocess.Popen] = set()  # running crawl children of this process
 _live_lock = threading.Lock()
 _interrupting = threading.Event()
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, delivered like Ctrl-C (see terminate_as_interrupt)."""
-
-
-class CrawlInterrupted(KeyboardInterrupt):
-    """The crawl was stopped by SIGINT/SIGTERM; what had been stored stays stored. Still an
-    interrupt: callers that do not handle it stop as on Ctrl-C."""
-
-    def __init__(self, signal_name: str, crawls: list[dict], articles: int, new: int, readings: int):
-        self.signal_name, self.crawls = signal_name, crawls
-        self.articles, self.new, self.readings = articles, new, readings
-        super().__init__(self.summary())
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + (signal.SIGTERM if self.signal_name == "SIGTERM" else signal.SIGINT)
-
-    def summary(self) -> str:
-        return (f"crawl interrupted by {self.signal_name}: kept what was stored before the stop: "
-                f"{self.articles} articles seen ({self.new} new), {self.readings} view readings; "
-                f"{len(self.crawls)} site crawl(s) marked aborted")
 
 
 class terminate_as_interrupt:  # noqa: N801 - used as a context manager, like a function
@@ -73,21 +63,22 @@ class terminate_as_interrupt:  # noqa: N801 - used as a context manager, like a 
             signal.signal(signal.SIGTERM, self._old)
 
 
-@dataclass
-class CrawlResult:
-    returncode: int
-    seconds: float
-    crawls: list[dict] = field(default_factory=list)  # the `crawls` rows this run wrote
-    timed_out: bool = False
-    stderr_tail: str = ""
+def as_plan(plan: CrawlPlan | Config | str | os.PathLike, sites: list[str] | None = None) -> CrawlPlan:
+    """A plan as given, narrowed to `sites`; or, given sites.toml, a full-walk plan of it."""
+    if isinstance(plan, CrawlPlan):
+        if not sites:
+            return plan
+        wanted = set(sites)
+        return replace(plan, sites=[s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)])
+    from monitor.config import load_config
+    from monitor.crawl.plan import build_plan
 
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out
+    config = plan if isinstance(plan, Config) else load_config(plan)
+    return build_plan(config, None, sites, walks=False)
 
 
 def crawl(
-    config: str | os.PathLike,
+    plan: CrawlPlan | Config | str | os.PathLike,
     db: str | os.PathLike,
     sites: list[str] | None = None,
     *,
@@ -96,22 +87,37 @@ def crawl(
     env: dict[str, str] | None = None,
     log_level: str | None = None,
 ) -> CrawlResult:
-    """Crawl the given sites (default: all enabled) in a child process; wait for it. With a
-    [cluster] in the config, on its Scrapyd nodes instead (monitor.cluster)."""
+    """Crawl the plan's sites (or these of them) in a child process; wait for it. `plan` may be
+    a path to sites.toml: then its enabled (or the named) sites, full walks (a configuration
+    error is then reported like the child reports one: exit status 2, the message on stderr)."""
     from monitor.cluster.coordinator import cluster_of, crawl_cluster
+    from monitor.config import ConfigError
 
-    if (cluster_config := cluster_of(config)) is not None:
+    if not isinstance(plan, CrawlPlan) and (cluster_config := cluster_of(plan)) is not None:
+        # a [cluster] in the config: the cycle runs on its Scrapyd nodes (monitor.cluster)
         return crawl_cluster(cluster_config, db, sites, timeout=timeout, env=env, on_progress=on_progress)
-    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db), "--progress"]
-    for s in sites or []:
-        cmd += ["--site", s]
+    try:
+        plan = as_plan(plan, sites)
+    except ConfigError as e:
+        return CrawlResult(returncode=2, seconds=0.0, stderr_tail=f"error: {e}\n")
+    fd, plan_file = tempfile.mkstemp(prefix="portalwatch-plan-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(plan.to_json())
+    try:
+        return _crawl(plan_file, db, timeout=timeout, on_progress=on_progress, env=env, log_level=log_level)
+    finally:
+        Path(plan_file).unlink(missing_ok=True)
+
+
+def _crawl(plan_file: str, db, *, timeout, on_progress, env, log_level) -> CrawlResult:
+    cmd = [sys.executable, "-m", "crawler.run", "--plan", plan_file, "--db", str(db), "--progress"]
     if log_level:
         cmd += ["--log-level", log_level]
     child_env = procs.child_env({**os.environ, **(env or {})})
     root = str(Path(__file__).resolve().parent.parent)
     child_env["PYTHONPATH"] = root + os.pathsep + child_env.get("PYTHONPATH", "")
     started = time.monotonic()
-    before = _max_crawl_id(db)
+    before = max_crawl_id(db)
     with _live_lock:
         if _interrupting.is_set():
             return CrawlResult(returncode=-signal.SIGINT, seconds=0.0, stderr_tail="interrupted before it started")
@@ -132,6 +138,7 @@ def crawl(
             _kill_group(proc)
         timer = threading.Timer(timeout, kill)
         timer.start()
+    assert proc.stdout is not None  # stdout=PIPE
     try:
         for line in proc.stdout:
             if on_progress and line.startswith("{"):
@@ -143,7 +150,7 @@ def crawl(
     except KeyboardInterrupt as e:
         _kill_group(proc)
         proc.wait()
-        raise _interrupted(db, [proc.pid], before, e) from None
+        raise interrupted(db, [proc.pid], before, e) from None
     finally:
         if timer:
             timer.cancel()
@@ -158,13 +165,13 @@ def crawl(
         stderr_tail="".join(stderr_lines[-20:]),
     )
     if Path(db).exists():
+        if timed_out:
+            store = Store(db)
+            try:
+                store.mark_aborted([proc.pid], f"killed after the {timeout:g}s crawl timeout")
+            finally:
+                store.close()
         with closing(open_db(db)) as database:
-            if timed_out:
-                database.conn.execute(
-                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                    " error_summary = ? WHERE pid = ? AND outcome = 'running'",
-                    (f"killed after the {timeout:g}s crawl timeout", proc.pid),
-                )
             result.crawls = [
                 dict(r) for r in database.query(
                     "SELECT * FROM crawls WHERE pid = ? AND id > ? ORDER BY id", [proc.pid, before]
@@ -173,14 +180,11 @@ def crawl(
     return result
 
 
-def shard_sites(config_path, sites: list[str] | None, processes: int) -> list[list[str]]:
+def shard_sites(plan, sites: list[str] | None, processes: int) -> list[list[str]]:
     """Split sites into at most `processes` groups, keeping every host in one group (so its
     politeness limits hold) and balancing the groups by number of sites."""
-    from monitor.config import load_config
-
-    config = load_config(config_path)
     by_host: dict[str, list[str]] = {}
-    for site in config.select(sites):
+    for site in as_plan(plan, sites).sites:
         by_host.setdefault(site.host, []).append(site.id)
     groups: list[list[str]] = [[] for _ in range(max(1, min(processes, len(by_host))))]
     for ids in sorted(by_host.values(), key=len, reverse=True):
@@ -194,11 +198,12 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
     The children share the database: SQLite in WAL mode lets one write at a time, and each
     batch is a short transaction, so they take turns without losing anything.
     """
-    groups = shard_sites(config, sites, processes)
-    if len(groups) == 1 or _has_cluster(config):  # a cluster spreads the sites over its nodes itself
-        return crawl(config, db, [s for g in groups for s in g], **kw)
+    if not isinstance(config, CrawlPlan) and _has_cluster(config):  # the nodes share the sites out
+        return crawl(config, db, sites, **kw)
+    plan = as_plan(config, sites)
+    groups = shard_sites(plan, None, processes)
     if len(groups) == 1:
-        return crawl(config, db, groups[0], **kw)
+        return crawl(plan, db, groups[0], **kw)
     results: list[CrawlResult | None] = [None] * len(groups)
     lock = threading.Lock()
     on_progress = kw.pop("on_progress", None)
@@ -209,10 +214,10 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
                 on_progress(event)
 
     def run(i: int, group: list[str]) -> None:
-        results[i] = crawl(config, db, group, on_progress=progress, **kw)
+        results[i] = crawl(plan, db, group, on_progress=progress, **kw)
 
     threads = [threading.Thread(target=run, args=(i, g)) for i, g in enumerate(groups)]
-    before = _max_crawl_id(db)
+    before = max_crawl_id(db)
     for t in threads:
         t.start()
     pids: set[int] = set()
@@ -232,7 +237,7 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
                 t.join()
         finally:
             _interrupting.clear()
-        raise _interrupted(db, sorted(pids | {p.pid for p in children}), before, e) from None
+        raise interrupted(db, sorted(pids | {p.pid for p in children}), before, e) from None
     done = [r for r in results if r is not None]
     worst = max(done, key=lambda r: (r.timed_out, r.returncode != 0))
     return CrawlResult(
@@ -246,38 +251,6 @@ def _has_cluster(config) -> bool:
     from monitor.cluster.coordinator import cluster_of
 
     return cluster_of(config) is not None
-
-
-def _interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:
-    """Mark the crawl rows of these (killed) children aborted and count what they stored."""
-    name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
-    crawls: list[dict] = []
-    articles = new = readings = 0
-    if Path(db).exists() and pids:
-        with closing(open_db(db)) as database:
-            marks = ", ".join("?" * len(pids))
-            with database.conn:
-                database.conn.execute(
-                    "UPDATE crawls SET outcome = 'aborted', finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                    f" error_summary = ? WHERE pid IN ({marks}) AND id > ? AND outcome = 'running'",
-                    (f"interrupted by {name}", *pids, before))
-            crawls = [dict(r) for r in database.query(
-                f"SELECT * FROM crawls WHERE pid IN ({marks}) AND id > ? ORDER BY id", [*pids, before])]
-            ids = [c["id"] for c in crawls]
-            articles = sum(c["articles_seen"] for c in crawls)
-            new = sum(c["articles_new"] for c in crawls)
-            if ids:
-                readings = database.conn.execute(
-                    f"SELECT COUNT(*) FROM view_counts WHERE crawl_id IN ({', '.join('?' * len(ids))})", ids
-                ).fetchone()[0]
-    return CrawlInterrupted(name, [c for c in crawls if c["outcome"] == "aborted"], articles, new, readings)
-
-
-def _max_crawl_id(db) -> int:
-    if not Path(db).exists():
-        return 0
-    with closing(open_db(db)) as database:
-        return database.conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
 
 
 def _drain(stream, sink: list[str]) -> None:

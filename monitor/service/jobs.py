@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from monitor import clock
 from monitor.config import Config, load_config
-from monitor.crawl.runner import CrawlResult, crawl
+from monitor.crawl.outcome import CrawlResult
+from monitor.crawl.plan import build_plan, last_full_walks, plan_walks  # noqa: F401 - moved there; names kept
+from monitor.crawl.runner import crawl
 from monitor.store.db import open_db
 
 log = logging.getLogger("portalwatch.jobs")
@@ -42,37 +42,8 @@ class CrawlRun:
     sites: list[str] = field(default_factory=list)
 
 
-def last_full_walks(db_path: str | os.PathLike, site_ids: list[str]) -> dict[str, str]:
-    """Clock time of each site's last finished full list walk (manual crawls are full walks)."""
-    if not Path(db_path).exists():
-        return {}
-    db = open_db(db_path)
-    try:
-        rows = db.conn.execute(
-            "SELECT site_id, MAX(started_at) FROM crawls WHERE outcome IN ('ok', 'partial')"
-            " AND COALESCE(list_walk, 'full') = 'full' GROUP BY site_id"
-        ).fetchall()
-    finally:
-        db.conn.close()
-    wanted = set(site_ids)
-    return {s: t for s, t in rows if s in wanted}
-
-
-def plan_walks(config: Config, db_path, site_ids: list[str], now: datetime) -> dict[str, int | None]:
-    """Pages per list for each site this run: None = the site's own max_pages (a full walk)."""
-    from crawler.revisit import RevisitPolicy
-
-    last = last_full_walks(db_path, site_ids)
-    out: dict[str, int | None] = {}
-    for sid in site_ids:
-        site = config.site(sid)
-        pages, full = RevisitPolicy.from_config(site.revisit).list_depth(site.max_pages, last.get(sid), now)
-        out[sid] = None if full else pages
-    return out
-
-
 def run_crawl(
-    config_path: str | os.PathLike,
+    config_path: str | os.PathLike | Config,
     db_path: str | os.PathLike,
     site_ids: list[str],
     *,
@@ -80,51 +51,18 @@ def run_crawl(
     env: dict[str, str] | None = None,
 ) -> CrawlRun:
     """Crawl these sites in ONE child process, each walking its lists as deep as its revisit
-    policy says for this run (shallow runs use a temporary copy of the config with a smaller
-    max_pages). The crawl rows get `list_walk`."""
-    config = load_config(config_path)
+    policy says for this run: the crawl plan (monitor.crawl.plan.build_plan) carries the depth
+    and the `list_walk` label each crawl row gets."""
+    config = config_path if isinstance(config_path, Config) else load_config(config_path)
     pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
     now = clock.parse_iso(pinned) if pinned else clock.now()
-    plan = plan_walks(config, db_path, site_ids, now)
-    shallow = {sid: pages for sid, pages in plan.items() if pages is not None}
-    tmp = None
-    run_config: str | os.PathLike = config_path
-    if shallow:
-        tmp = _shallow_config(config_path, shallow)
-        run_config = tmp
-    try:
-        result = crawl(run_config, db_path, site_ids, timeout=timeout, env=env)
-    finally:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-    walks = {sid: "shallow" if sid in shallow else "full" for sid in site_ids}
-    if result.crawls:
-        db = open_db(db_path)
-        try:
-            with db.conn:
-                db.conn.executemany(
-                    "UPDATE crawls SET list_walk = ? WHERE id = ?",
-                    [(walks.get(c["site_id"], "full"), c["id"]) for c in result.crawls],
-                )
-        finally:
-            db.conn.close()
-        for c in result.crawls:
-            c["list_walk"] = walks.get(c["site_id"], "full")
+    if config.cluster is not None:  # the Scrapyd nodes crawl; the coordinator plans their jobs
+        result = crawl(config, db_path, site_ids, timeout=timeout, env=env)
+        return CrawlRun(result, {sid: "full" for sid in site_ids}, list(site_ids))
+    plan = build_plan(config, db_path, site_ids, now)
+    result = crawl(plan, db_path, timeout=timeout, env=env)
+    walks = {sid: plan.walk(sid) for sid in plan.site_ids()}
     return CrawlRun(result, walks, list(site_ids))
-
-
-def _shallow_config(config_path, pages: dict[str, int]) -> str:
-    """A temporary copy of the TOML file with `max_pages` lowered for the given sites."""
-    import tomlkit
-
-    doc = tomlkit.parse(Path(config_path).read_text(encoding="utf-8"))
-    for table in doc.get("site", []):
-        if table.get("id") in pages:
-            table["max_pages"] = pages[table["id"]]
-    fd, name = tempfile.mkstemp(prefix="portalwatch-run-", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(tomlkit.dumps(doc))
-    return name
 
 
 def detect_after(config: Config, db_path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,15 +331,20 @@ def load_sample(conn, sample_id: int, site: Site) -> dict:
     return sample
 
 
-def keep_pages(conn, site_id: str, report: CheckReport) -> list[int]:
-    """Store the pages this check fetched in html_samples (reason 'kept by sites check')."""
+def keep_pages(db, site_id: str, report: CheckReport) -> list[int]:
+    """Store the pages this check fetched in html_samples (reason 'kept by sites check'), through
+    the store (its per-site cap holds). `db`: the database's path, or a connection to it."""
+    from crawler.items import SampleItem
     from monitor import clock
+    from monitor.store.db import Store
 
-    ids = []
-    for kind, (url, html) in report.pages.items():
-        cur = conn.execute(
-            "INSERT INTO html_samples (site_id, url, kind, reason, html, saved_at) VALUES (?,?,?,?,?,?)",
-            (site_id, url, kind, "kept by sites check" + (f": {report.problems[0]}" if report.problems else ""),
-             html, clock.now_iso()))
-        ids.append(cur.lastrowid)
-    return ids
+    if not isinstance(db, str | os.PathLike):  # a connection: the store opens its own
+        db = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    reason = "kept by sites check" + (f": {report.problems[0]}" if report.problems else "")
+    now = clock.now_iso()
+    store = Store(db)
+    try:
+        return store.save_samples([SampleItem(site_id, url, kind, reason, html, now)
+                                   for kind, (url, html) in report.pages.items()])
+    finally:
+        store.close()

@@ -20,6 +20,8 @@ import sqlite_utils
 
 from crawler.items import (
     ArticleItem,
+    CrawlFinishedItem,
+    CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
     ListPageItem,
@@ -88,15 +90,89 @@ class Known:
     prev_observed_at: str | None = None
 
 
-def _known(row: tuple) -> Known:
-    """A Known from a known_articles() row: (key, the fields up to status, body IS NOT NULL,
-    previous views, previous observed_at)."""
-    fields: tuple = (*row[1:14], bool(row[14]), row[15], row[16])
+_KNOWN_COLS = (
+    "a.key, a.id, a.url, a.list_title, a.title, a.published_at, a.views, a.views_checked_at,"
+    " a.views_observed_at, a.first_seen_at, a.last_fetched_at, a.etag, a.last_modified, a.status,"
+    " a.body IS NOT NULL, p.views, p.observed_at FROM articles a LEFT JOIN view_counts p ON p.id = ("
+    "SELECT v.id FROM view_counts v WHERE v.article_id = a.id AND v.observed_at < a.views_observed_at"
+    " ORDER BY v.observed_at DESC LIMIT 1)"
+)
+_IN_CHUNK = 500  # keys per `IN (…)` lookup
+
+
+def _known(r) -> Known:
+    """A Known from a row of _KNOWN_COLS: the fields up to status, body IS NOT NULL, the previous reading."""
+    fields: tuple = (*r[1:14], bool(r[14]), r[15], r[16])
     return Known(*fields)
 
 
-class Store:
-    """Write side of the database, used by the crawl pipeline (and tests)."""
+class Reads:
+    """What a crawl reads about stored articles, a page at a time (issue 13: never the whole
+    history at once). Mixed into Store; `Reader` is the read-only connection the spider uses."""
+
+    conn: sqlite3.Connection
+
+    def known_for(self, site_id: str, keys: Iterable[str]) -> dict[str, Known]:
+        """The stored state of these articles of the site (absent keys: new articles)."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, Known] = {}
+        for i in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[i:i + _IN_CHUNK]
+            rows = self.conn.execute(
+                f"SELECT {_KNOWN_COLS} WHERE a.site_id = ? AND a.key IN ({', '.join('?' * len(chunk))})",
+                (site_id, *chunk),
+            )
+            out.update((r[0], _known(r)) for r in rows)
+        return out
+
+    def live_since(self, site_id: str, horizon: str):
+        """(key, url) of the site's live articles published at or after `horizon` ("" = all of
+        them): those a complete list walk down to `horizon` must have shown. A cursor, not a list."""
+        if horizon:
+            return self.conn.execute(
+                "SELECT key, url FROM articles WHERE site_id = ? AND status = 'live' AND published_at >= ?",
+                (site_id, horizon))
+        return self.conn.execute("SELECT key, url FROM articles WHERE site_id = ? AND status = 'live'", (site_id,))
+
+    def dates_usual(self, site_id: str, recent: int = 20) -> bool:
+        """The site has ≥ 5 live articles and its `recent` newest stored ones all have a date."""
+        rows = self.conn.execute(
+            "SELECT published_at FROM articles WHERE site_id = ? AND status = 'live' ORDER BY id DESC LIMIT ?",
+            (site_id, max(recent, 5)),
+        ).fetchall()
+        return len(rows) >= 5 and all(r[0] for r in rows[:recent])
+
+    def known_articles(self, site_id: str) -> dict[str, Known]:
+        """Every stored article of a site (tests, plans for nodes without a database)."""
+        rows = self.conn.execute(f"SELECT {_KNOWN_COLS} WHERE a.site_id = ?", (site_id,))
+        return {r[0]: _known(r) for r in rows}
+
+    def list_views_share(self, site_id: str, recent: int = 50) -> float | None:
+        """Share of the site's most recent live articles whose count was ever read on a list page
+        (None for a site with fewer than 5): what "the list usually shows views" means."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM view_counts v WHERE v.article_id = a.id AND v.source = 'list'))"
+            " FROM (SELECT id FROM articles WHERE site_id = ? AND status = 'live' ORDER BY first_seen_at DESC, id DESC"
+            " LIMIT ?) a",
+            (site_id, recent),
+        ).fetchone()
+        return None if row[0] < 5 else row[1] / row[0]
+
+
+class Reader(Reads):
+    """A read-only connection for the spider (the pipeline's Store is the writer)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.db = open_db(path, readonly=True)
+        self.conn = self.db.conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class Store(Reads):
+    """Write side of the database: the one writer of the crawl's tables (crawl pipeline, the
+    coordinator that ingests item feeds, `sites check --keep`, tests)."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -104,7 +180,9 @@ class Store:
         self.conn: sqlite3.Connection = self.db.conn
         self._rows: dict[tuple[str, str], list] | None = None
         self._primed: set[str] = set()
+        self._batch: dict[tuple[str, str], list] = {}  # rows of this batch's articles (unprimed sites)
         self._data_version: int | None = None  # PRAGMA data_version after our last batch
+        self.crawl_ids: dict[str, int] = {}  # site id -> its crawl row, from CrawlStartedItem
 
     def close(self) -> None:
         self.conn.close()
@@ -159,6 +237,55 @@ class Store:
             )
         return _inserted_id(cur)
 
+    def mark_aborted(self, pids: Iterable[int], summary: str, after_id: int = 0) -> int:
+        """Crawl rows of these (killed) processes still 'running' become 'aborted' (a timeout,
+        an interrupt, a child gone); returns how many."""
+        pids = list(pids)
+        if not pids:
+            return 0
+        with self._tx():
+            return self.conn.execute(
+                "UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
+                f" WHERE pid IN ({', '.join('?' * len(pids))}) AND id > ? AND outcome = 'running'",
+                (clock.now_iso(), summary, *pids, after_id),
+            ).rowcount
+
+    def _start_crawl(self, it: CrawlStartedItem) -> None:
+        cur = self.conn.execute(
+            "INSERT INTO crawls (site_id, started_at, pid, list_walk) VALUES (?, ?, ?, ?)",
+            (it.site_id, it.started_at, it.pid, it.list_walk),
+        )
+        self.crawl_ids[it.site_id] = _inserted_id(cur)
+
+    def _finish_crawl(self, it: CrawlFinishedItem, crawl_id: int | None) -> None:
+        if crawl_id is None:
+            raise ValueError(f"crawl of site {it.site_id!r} finished but never started (no crawl_started item)")
+        pages = {"list_pages": it.list_pages, "article_pages": it.article_pages,
+                 "pages_fetched": it.list_pages + it.article_pages + it.not_modified_pages}
+        sets = ", ".join(f"{k} = {k} + :{k}" for k in pages)
+        self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**pages, "id": crawl_id})
+        # the store records errors too (values it refused): count what the crawl row holds
+        stored = self.conn.execute("SELECT errors FROM crawls WHERE id = ?", (crawl_id,)).fetchone()[0]
+        outcome = it.outcome
+        if outcome == "ok" and max(it.errors, stored or 0):
+            outcome = "partial"
+        summary = "; ".join(filter(None, [self._error_summary(crawl_id), it.error_summary])) or None
+        if it.storage_error:
+            outcome, summary = "failed", it.storage_error
+        self.conn.execute(
+            "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
+            (it.finished_at, outcome, summary, crawl_id),
+        )
+
+    def _error_summary(self, crawl_id: int) -> str | None:
+        rows = self.conn.execute(
+            "SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error ORDER BY 2 DESC LIMIT 3",
+            (crawl_id,),
+        ).fetchall()
+        if not rows:
+            return None
+        return "; ".join(f"{err} ×{n}" if n > 1 else err for err, n in rows)
+
     def add_crawl_counts(self, crawl_id: int, counts: dict[str, int]) -> None:
         if not counts:
             return
@@ -173,29 +300,6 @@ class Store:
                 (clock.now_iso(), outcome, error_summary, crawl_id),
             )
 
-    # -- what the spider needs --------------------------------------------------------------
-    def known_articles(self, site_id: str) -> dict[str, Known]:
-        rows = self.conn.execute(
-            "SELECT a.key, a.id, a.url, a.list_title, a.title, a.published_at, a.views, a.views_checked_at,"
-            " a.views_observed_at, a.first_seen_at, a.last_fetched_at, a.etag, a.last_modified, a.status,"
-            " a.body IS NOT NULL, p.views, p.observed_at FROM articles a LEFT JOIN view_counts p ON p.id = ("
-            "SELECT v.id FROM view_counts v WHERE v.article_id = a.id AND v.observed_at < a.views_observed_at"
-            " ORDER BY v.observed_at DESC LIMIT 1) WHERE a.site_id = ?",
-            (site_id,),
-        )
-        return {r[0]: _known(r) for r in rows}
-
-    def list_views_share(self, site_id: str, recent: int = 50) -> float | None:
-        """Share of the site's most recent live articles whose count was ever read on a list page
-        (None for a site with fewer than 5): what "the list usually shows views" means."""
-        row = self.conn.execute(
-            "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM view_counts v WHERE v.article_id = a.id AND v.source = 'list'))"
-            " FROM (SELECT id FROM articles WHERE site_id = ? AND status = 'live' ORDER BY first_seen_at DESC, id DESC"
-            " LIMIT ?) a",
-            (site_id, recent),
-        ).fetchone()
-        return None if row[0] < 5 else row[1] / row[0]
-
     # -- the batched upsert ------------------------------------------------------------------
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None, *,
               ingest_mark: tuple[str, int] | None = None) -> dict[str, Counter]:
@@ -208,15 +312,22 @@ class Store:
         it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
         the other sightings of the batch, and the other sites, are stored.
         """
-        crawl_ids = crawl_ids or {}
+        given = crawl_ids or {}
         counts: dict[str, Counter] = {}
+        flushed: dict[str, Counter] = {}
         try:
             with self._tx():
                 self._check_other_writers()
+                self._preload(items)
                 for item in items:
                     c = counts.setdefault(item.site_id, Counter())
-                    crawl_id = crawl_ids.get(item.site_id)
-                    if isinstance(item, ListPageItem):
+                    crawl_id = given.get(item.site_id) or self.crawl_ids.get(item.site_id)
+                    if isinstance(item, CrawlStartedItem):
+                        self._start_crawl(item)
+                    elif isinstance(item, CrawlFinishedItem):
+                        self._flush_counts(counts, given, flushed)
+                        self._finish_crawl(item, crawl_id)
+                    elif isinstance(item, ListPageItem):
                         self._guarded(item.entries, c, crawl_id)
                     elif isinstance(item, ArticleItem):
                         self._guarded([item], c, crawl_id)
@@ -233,15 +344,10 @@ class Store:
                         self._fetch_error(item.site_id, item.url, item.error, item.observed_at, crawl_id,
                                           item.status, c)
                     elif isinstance(item, SampleItem):
-                        self._save_sample(item, crawl_id)
+                        self._save_sample(item, item.crawl_id if item.crawl_id is not None else crawl_id)
                     else:
                         raise TypeError(f"cannot store {type(item).__name__}")
-                for site_id, c in counts.items():
-                    cid = crawl_ids.get(site_id)
-                    keep = {k: v for k, v in c.items() if k in _CRAWL_COUNTERS and v}
-                    if cid and keep:
-                        sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
-                        self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+                self._flush_counts(counts, given, flushed)
                 if ingest_mark is not None:
                     self.conn.execute(
                         "INSERT INTO ingest_marks (job_id, seq, updated_at) VALUES (?, ?, ?)"
@@ -250,8 +356,54 @@ class Store:
         except BaseException:
             self._primed.clear()  # the cache may hold rows of the rolled-back batch
             raise
+        finally:
+            self._batch = {}
         self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return counts
+
+    def _flush_counts(self, counts: dict[str, Counter], given: dict[str, int], flushed: dict[str, Counter]) -> None:
+        """Add the batch's counters not yet added to the crawl rows (before a crawl finishes)."""
+        for site_id, c in counts.items():
+            done = flushed.setdefault(site_id, Counter())
+            cid = given.get(site_id) or self.crawl_ids.get(site_id)
+            keep = {k: v - done[k] for k, v in c.items() if k in _CRAWL_COUNTERS and v - done[k]}
+            if cid and keep:
+                sets = ", ".join(f"{k} = {k} + :{k}" for k in keep)
+                self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**keep, "id": cid})
+                done.update(keep)
+
+    def _preload(self, items: list) -> None:
+        """Inside the write transaction: the rows of this batch's articles, one query per site
+        (sites primed for the whole crawl use their cache). Exact: no one else writes meanwhile."""
+        wanted: dict[str, list[str]] = {}
+        for item in items:
+            if isinstance(item, ListPageItem):
+                entries = item.entries
+            elif isinstance(item, ArticleItem):
+                entries = [item]
+            else:
+                continue
+            if item.site_id not in self._primed:
+                wanted.setdefault(item.site_id, []).extend(e.key for e in entries)
+        for sid, keys in wanted.items():
+            keys = list(dict.fromkeys(keys))
+            for i in range(0, len(keys), _IN_CHUNK):
+                chunk = keys[i:i + _IN_CHUNK]
+                for r in self.conn.execute(
+                    f"SELECT site_id, key, {_ROW_COLS} FROM articles WHERE site_id = ? AND key IN"
+                    f" ({', '.join('?' * len(chunk))})", (sid, *chunk),
+                ):
+                    self._batch[(r[0], r[1])] = list(r[2:])
+                for k in chunk:
+                    self._batch.setdefault((sid, k), None)  # type: ignore[arg-type]
+
+    def save_samples(self, items: list[SampleItem]) -> list[int]:
+        """Keep pages in html_samples outside a crawl (`sites check --keep`), with the per-site
+        cap; returns the new rows' ids (those the cap did not drop at once)."""
+        before = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM html_samples").fetchone()[0]
+        self.apply(items)
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM html_samples WHERE id > ? ORDER BY id", (before,))]
 
     def _check_other_writers(self) -> None:
         """Inside the write lock: when another connection (a second crawl of the same sites)
@@ -284,6 +436,8 @@ class Store:
             self.conn.execute("ROLLBACK TO item")
             self.conn.execute("RELEASE item")
             self._primed.discard(entries[0].site_id)  # cached rows may hold what was rolled back
+            for it in entries:
+                self._batch.pop((it.site_id, it.key), None)
             if len(entries) == 1:
                 it = entries[0]
                 self._fetch_error(it.site_id, it.url, f"could not store the {it.source} sighting: {e}",
@@ -315,9 +469,17 @@ class Store:
                 self._rows[(r[0], r[1])] = list(r[2:])
             self._primed.add(sid)
 
+    def _cache(self, site_id: str) -> dict | None:
+        """The cache holding this site's rows: the crawl-long one, or this batch's."""
+        if self._rows is not None and site_id in self._primed:
+            return self._rows
+        return self._batch
+
     def _row(self, site_id: str, key: str) -> list | None:
         if self._rows is not None and site_id in self._primed:
             return self._rows.get((site_id, key))
+        if (site_id, key) in self._batch:
+            return self._batch[(site_id, key)]
         r = self.conn.execute(
             f"SELECT {_ROW_COLS} FROM articles WHERE site_id = ? AND key = ?", (site_id, key)
         ).fetchone()
@@ -348,6 +510,7 @@ class Store:
             )
             if cur.rowcount == 0:
                 self._primed.discard(it.site_id)
+                self._batch.pop((it.site_id, it.key), None)
                 row = self._row(it.site_id, it.key)
         if row is None:
             c["articles_new"] += 1
@@ -355,9 +518,10 @@ class Store:
             if it.views is not None:
                 self._reading(aid, it, crawl_id)
                 c["views_changed"] += 1
-            if self._rows is not None and it.site_id in self._primed:
-                self._rows[(it.site_id, it.key)] = [
-                    aid, it.title, None if is_article else it.title, body_hash, it.views, "live",
+            cache = self._cache(it.site_id)
+            if cache is not None:
+                cache[(it.site_id, it.key)] = [
+                    cur.lastrowid, it.title, None if is_article else it.title, body_hash, it.views, "live",
                     it.published_at, it.published_text, it.category, it.summary, it.author,
                 ]
             return
@@ -409,7 +573,7 @@ class Store:
             c["articles_updated"] += 1
         cols = ", ".join(f"{k} = :{k}" for k in sets)
         self.conn.execute(f"UPDATE articles SET {cols} WHERE id = :_id", {**sets, "_id": aid})
-        if self._rows is not None and it.site_id in self._primed:
+        if self._cache(it.site_id) is not None:  # `row` is the cached list: keep it exact
             for i, name in enumerate(_ROW_NAMES):
                 if name in sets:
                     row[i] = sets[name]
@@ -453,7 +617,7 @@ class Store:
         self.conn.execute(
             "INSERT INTO html_samples (site_id, url, kind, reason, html, saved_at, crawl_id)"
             " VALUES (?,?,?,?,?,?,?)",
-            (it.site_id, it.url, it.kind, it.reason, it.html, it.observed_at, crawl_id),
+            (it.site_id, it.url, it.page, it.reason, it.html, it.observed_at, crawl_id),
         )
         self.conn.execute(
             "DELETE FROM html_samples WHERE site_id = ? AND id NOT IN"

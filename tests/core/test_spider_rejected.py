@@ -35,7 +35,7 @@ class Refusing(type(get_profile("liferay"))):
 def spider_for(tmp_path):
     cfg = write_config(tmp_path / "sites.toml", {"a": [URL]})
     spider = PortalSpider(config=str(cfg), db=str(tmp_path / "pw.db"))
-    st = spider.state["a"] = SiteState(spider.sites[0], {})
+    st = spider.state["a"] = SiteState(spider.sites[0])
     st.profile = Refusing()
     st.pending_lists = 1
     return spider
@@ -55,7 +55,7 @@ def test_rejected_values_become_fetch_errors_and_the_rest_is_stored(tmp_path):
         ("a", ART, f"list page {URL}: {VIEWS}"), ("a", ART, f"article page: {DATE}")]
     store = Store(tmp_path / "pw.db")
     try:
-        store.sync_sites(spider.config.sites)
+        store.sync_sites(spider.plan.sites)
         cid = store.begin_crawl("a")
         store.apply([i for i in items if isinstance(i, FetchErrorItem | ListPageItem | ArticleItem)], {"a": cid})
         assert store.conn.execute("SELECT site_id, url, error FROM fetch_errors ORDER BY id").fetchall() == [

@@ -14,6 +14,7 @@ of the portal simulator saved as files: `Simulator(seed=5, articles_per_site=25)
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,11 +24,19 @@ import tomlkit
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ArticleItem, FetchErrorItem, GoneItem, ListPageItem, NotModifiedItem
+from crawler.items import (
+    ArticleItem,
+    CrawlStartedItem,
+    FetchErrorItem,
+    GoneItem,
+    ListPageItem,
+    NotModifiedItem,
+)
 from crawler.run import crawl_settings
 from crawler.spiders.portal import PortalSpider
 from monitor import clock
 from monitor.config import load_config
+from monitor.crawl.plan import build_plan
 from monitor.store.db import Store
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
@@ -91,10 +100,13 @@ class Run:
         store.sync_sites(cfg.sites)
         store.apply(list(known))
         store.close()
-        settings = crawl_settings(cfg, cfg.sites)  # the project's and the run's, not Scrapy's defaults
+        plan = build_plan(cfg, self.db, [site["id"]], walks=False)
+        settings = crawl_settings(plan)  # the project's and the run's, not Scrapy's defaults
         crawler = get_crawler(PortalSpider, {k: v for k, v in settings.items() if settings.getpriority(k)})
-        self.spider = PortalSpider.from_crawler(crawler, config=str(self.config), db=str(self.db), sites=site["id"])
-        self.start = asyncio.run(self._start())
+        self.spider = PortalSpider.from_crawler(crawler, plan=plan.to_json(), db=str(self.db))
+        first = asyncio.run(self._start())
+        self.started = [r for r in first if not isinstance(r, scrapy.Request)]  # CrawlStartedItem per site
+        self.start = [r for r in first if isinstance(r, scrapy.Request)]
 
     async def _start(self):
         return [r async for r in self.spider.start()]
@@ -271,3 +283,71 @@ def test_simulator_tandan_list_and_article(tmp_path, monkeypatch):
     assert art.summary == "Ngày 17/11/2026, UBND xã Quảng Phú đã tổ chức Hội nghị tổng kết công tác đảm bảo an ninh trật tự năm 2026."
     assert art.body.startswith("Đây là hoạt động thiết thực nhằm nâng cao nhận thức")
     assert art.missing == []
+
+
+def add_history(db: Path, site_id: str, n: int, *, published_at: str = "2010-01-01T00:00:00Z") -> None:
+    """`n` old stored articles of the site (one INSERT … SELECT: a long history, quickly)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA cache_size = -262144")
+    with conn:
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+            " INSERT INTO articles (site_id, key, url, title, published_at, first_seen_at, last_seen_at, body)"
+            " SELECT ?, printf('old:%07d', i), printf('https://sotttt.hanoi.gov.vn/pctn/-/view_content/%d-cu.html', i),"
+            " 'cũ', ?, ?, ?, 'x' FROM n", (n - 1, site_id, published_at, published_at, published_at))
+    conn.close()
+
+
+def test_a_long_history_is_looked_up_a_list_page_at_a_time(tmp_path, pinned):
+    """200k stored articles: the spider asks for the keys of each list page (one query) and,
+    at the end of the walk, for the live articles inside the list's horizon; nothing else."""
+    fetched = known_article("lr:2606828", PCTN_FIRST, published_at="2018-06-14T04:22:00Z")
+    vanished = known_article("lr:999001", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/999001-bai-da-go.html",
+                             published_at="2018-06-18T01:00:00Z")
+    run = Run(tmp_path, pctn_site(max_pages=1), known=[fetched, vanished])
+    add_history(run.db, "sotttt", 200_000)
+    lookups = []
+    known_for = run.spider.stored.known_for
+    run.spider.stored.known_for = lambda site, keys: lookups.append((site, list(keys))) or known_for(site, keys)
+    out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    assert lookups == [("sotttt", [f"lr:{i}" for i, _, _ in PCTN])]  # the page's 20 keys, one query
+    assert not hasattr(run.spider.state["sotttt"], "known")  # no history held in memory
+    by_key = {r.meta["key"]: r for r in requests(out, run.spider.parse_article)}
+    assert "lr:2606828" not in by_key  # known (fetched an hour ago): not due
+    assert len(by_key) == 20 and by_key["lr:999001"].meta["check_gone"]  # 19 new + the vanished one
+    assert [k for k in by_key if k.startswith("old:")] == []  # older than the horizon: no evidence
+
+
+def test_without_a_database_the_plan_carries_the_known_articles(tmp_path, pinned):
+    """A crawl node without a database: the same decisions from the plan's `known` state, and
+    from no state at all every article is new."""
+    fetched = known_article("lr:2606828", PCTN_FIRST, published_at="2018-06-14T04:22:00Z")
+    vanished = known_article("lr:999001", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/999001-bai-da-go.html",
+                             published_at="2018-06-18T01:00:00Z")
+    run = Run(tmp_path, pctn_site(max_pages=1), known=[fetched, vanished])
+    cfg = load_config(run.config)
+    for with_known, expect in ((True, 20), (False, 20)):
+        plan = build_plan(cfg, run.db, ["sotttt"], walks=False, with_known=with_known)
+        crawler = get_crawler(PortalSpider, {})
+        spider = PortalSpider.from_crawler(crawler, plan=plan.to_json())  # no db
+        first = asyncio.run(_collect(spider.start()))
+        out = spider.parse_list(saved("liferay-list-pctn.vi.html", [r for r in first if isinstance(r, scrapy.Request)][0]))
+        keys = {r.meta["key"] for r in requests(out, spider.parse_article)}
+        assert len(keys) == expect
+        assert ("lr:2606828" in keys) is (not with_known) and ("lr:999001" in keys) is with_known
+
+
+async def _collect(agen):
+    return [r async for r in agen]
+
+
+def test_the_spider_reports_its_crawl_as_items(tmp_path, pinned):
+    run = Run(tmp_path, pctn_site(max_pages=1))
+    (started,) = run.started
+    assert started == CrawlStartedItem(site_id="sotttt", started_at=NOW, pid=os.getpid(), list_walk="full")
+    run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    (finished,) = run.spider.finished_items("finished")
+    assert (finished.site_id, finished.outcome, finished.list_pages, finished.errors) == ("sotttt", "ok", 1, 0)
+    assert [f.outcome for f in run.spider.finished_items("shutdown")] == ["aborted"]

@@ -1,0 +1,82 @@
+"""What a crawl run comes back with: its result, or the interrupt that stopped it (and what the
+interrupted children had stored). Shared by the local runner and the cluster coordinator."""
+
+from __future__ import annotations
+
+import signal
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.store.db import Store, open_db
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C (see terminate_as_interrupt)."""
+
+
+class CrawlInterrupted(KeyboardInterrupt):
+    """The crawl was stopped by SIGINT/SIGTERM; what had been stored stays stored. Still an
+    interrupt: callers that do not handle it stop as on Ctrl-C."""
+
+    def __init__(self, signal_name: str, crawls: list[dict], articles: int, new: int, readings: int):
+        self.signal_name, self.crawls = signal_name, crawls
+        self.articles, self.new, self.readings = articles, new, readings
+        super().__init__(self.summary())
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (signal.SIGTERM if self.signal_name == "SIGTERM" else signal.SIGINT)
+
+    def summary(self) -> str:
+        return (f"crawl interrupted by {self.signal_name}: kept what was stored before the stop: "
+                f"{self.articles} articles seen ({self.new} new), {self.readings} view readings; "
+                f"{len(self.crawls)} site crawl(s) marked aborted")
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    seconds: float
+    crawls: list[dict] = field(default_factory=list)  # the `crawls` rows this run wrote
+    timed_out: bool = False
+    stderr_tail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+def interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:
+    """Mark the crawl rows of these (killed) children aborted and count what they stored."""
+    name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+    crawls: list[dict] = []
+    articles = new = readings = 0
+    if Path(db).exists() and pids:
+        store = Store(db)
+        try:
+            store.mark_aborted(pids, f"interrupted by {name}", after_id=before)
+        finally:
+            store.close()
+        with closing(open_db(db)) as database:
+            marks = ", ".join("?" * len(pids))
+            crawls = [dict(r) for r in database.query(
+                f"SELECT * FROM crawls WHERE pid IN ({marks}) AND id > ? ORDER BY id", [*pids, before])]
+            ids = [c["id"] for c in crawls]
+            articles = sum(c["articles_seen"] for c in crawls)
+            new = sum(c["articles_new"] for c in crawls)
+            if ids:
+                readings = database.conn.execute(
+                    f"SELECT COUNT(*) FROM view_counts WHERE crawl_id IN ({', '.join('?' * len(ids))})", ids
+                ).fetchone()[0]
+    return CrawlInterrupted(name, [c for c in crawls if c["outcome"] == "aborted"], articles, new, readings)
+
+
+
+def max_crawl_id(db) -> int:
+    if not Path(db).exists():
+        return 0
+    with closing(open_db(db)) as database:
+        return database.conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
+
+
