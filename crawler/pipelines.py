@@ -57,7 +57,7 @@ class StorePipeline:
             return
         self.store = Store(self.db_path)
         self.store.abort_stale_crawls()
-        self.store.sync_sites(spider.plan.sites)
+        self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
         self.timer.start(self.batch_seconds, now=False)
 
     def _tick(self) -> None:

@@ -28,6 +28,7 @@ class CrawlPlan:
     list_walk: dict[str, str] = field(default_factory=dict)  # site id -> "full" | "shallow"
     known: dict[str, dict[str, Known]] | None = None  # site id -> key -> state (nodes without a db)
     planned_at: str | None = None  # UTC ISO-8601, when the coordinator decided
+    units: list[Site] = field(default_factory=list)  # the other configured sites: mirrored, not crawled
 
     def max_pages(self, site: Site) -> int:
         """List pages walked per list of this site in this crawl."""
@@ -48,6 +49,7 @@ class CrawlPlan:
             "pages": self.pages,
             "list_walk": self.list_walk,
             "planned_at": self.planned_at,
+            "units": [asdict(s) for s in self.units],
         }
         if self.known is not None:
             data["known"] = {sid: {k: asdict(v) for k, v in rows.items()} for sid, rows in self.known.items()}
@@ -68,6 +70,7 @@ class CrawlPlan:
                 known=None if known is None else {
                     sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in known.items()},
                 planned_at=data.get("planned_at"),
+                units=[Site(**_only(Site, s)) for s in data.get("units") or []],
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
             raise ValueError(f"not a crawl plan: {e}") from None

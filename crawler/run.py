@@ -122,7 +122,9 @@ def load_plan(args) -> CrawlPlan:
             plan.sites = [s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)]
         return plan
     config = load_config(args.config)
-    return CrawlPlan(settings=config.settings, sites=config.select(args.site), planned_at=clock.now_iso())
+    picked = config.select(args.site)
+    return CrawlPlan(settings=config.settings, sites=picked, planned_at=clock.now_iso(),
+                     units=[s for s in config.sites if s not in picked])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,7 +103,8 @@ class PortalSpider(scrapy.Spider):
         elif config:  # a convenience: every (named) site of sites.toml, full walks
             cfg = load_config(config)
             picked = cfg.select([s for s in sites.split(",") if s] if sites else None)
-            self.plan = CrawlPlan(settings=cfg.settings, sites=picked, planned_at=clock.now_iso())
+            self.plan = CrawlPlan(settings=cfg.settings, sites=picked, planned_at=clock.now_iso(),
+                                  units=[s for s in cfg.sites if s not in picked])
         else:
             raise ValueError("the portal spider needs a crawl plan (plan=JSON or @file) or config=sites.toml")
         self.db_path = db

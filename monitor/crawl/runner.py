@@ -69,7 +69,8 @@ def as_plan(plan: CrawlPlan | Config | str | os.PathLike, sites: list[str] | Non
         if not sites:
             return plan
         wanted = set(sites)
-        return replace(plan, sites=[s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)])
+        kept = [s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)]
+        return replace(plan, sites=kept, units=[*plan.units, *(s for s in plan.sites if s not in kept)])
     from monitor.config import load_config
     from monitor.crawl.plan import build_plan
 

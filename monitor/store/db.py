@@ -229,11 +229,12 @@ class Store(Reads):
                 )
         return len(stale)
 
-    def begin_crawl(self, site_id: str) -> int:
+    def begin_crawl(self, site_id: str, list_walk: str = "full") -> int:
+        """A `crawls` row opened by a coordinator that crawls elsewhere (Scrapyd nodes)."""
         with self._tx():
             cur = self.conn.execute(
-                "INSERT INTO crawls (site_id, started_at, pid) VALUES (?, ?, ?)",
-                (site_id, clock.now_iso(), os.getpid()),
+                "INSERT INTO crawls (site_id, started_at, pid, list_walk) VALUES (?, ?, ?, ?)",
+                (site_id, clock.now_iso(), os.getpid(), list_walk),
             )
         return _inserted_id(cur)
 

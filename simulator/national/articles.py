@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .. import text as T
 from ..model import (
@@ -13,10 +13,6 @@ from ..model import (
     local,
 )
 
-if TYPE_CHECKING:
-    from .site import NationalSite
-
-
 _B32 = "abcdefghijkmnpqrstuvwxyz23456789"  # Tân Dân short codes: 4 random + 4 encoding the index
 
 
@@ -25,7 +21,7 @@ class LazyArticles:
 
     __slots__ = ("site", "n")
 
-    def __init__(self, site: NationalSite, n: int):
+    def __init__(self, site: Any, n: int):
         self.site, self.n = site, n
 
     def __len__(self) -> int:
@@ -58,7 +54,7 @@ class NationalArticle(Article):
         return self._lead
 
 
-def _make_article(seed: int, site: NationalSite, idx: int, published: int) -> Article:
+def _make_article(seed: int, site: Any, idx: int, published: int) -> Article:
     rng = random.Random(_h(seed, site.id, idx))
     a = NationalArticle(site, idx, published, site.categories[0])  # type: ignore[arg-type]
     title = T.make_title(rng, site.unit, local(published).year)
@@ -88,7 +84,7 @@ def _b32(n: int) -> str:
     return "".join(_B32[(n >> s) & 31] for s in (15, 10, 5, 0))
 
 
-def _index_from_path(site: NationalSite, path: str) -> int | None:
+def _index_from_path(site: Any, path: str) -> int | None:
     """Article index encoded in a canonical article path (None if it is not one)."""
     rest = path[len(site.path):]
     try:

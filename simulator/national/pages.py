@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import parse_qs
 
 from .. import render
 from .. import text as T
-
-if TYPE_CHECKING:
-    from .site import NationalSite
-    from .world import NationalWorld
 
 
 def _int(q: dict, name: str) -> int:
@@ -20,7 +16,7 @@ def _int(q: dict, name: str) -> int:
         return 1
 
 
-def _respond(sim: NationalWorld, site: NationalSite, path: str, query: str) -> render.Page:
+def _respond(sim: Any, site: Any, path: str, query: str) -> render.Page:
     rest = path[len(site.path):]
     if rest in ("", "/") or rest in ("/portal/Pages/default.aspx", "/Default.aspx"):
         return render.Page(200, render.home_page(sim, site), "home", site=site)  # type: ignore[arg-type]
@@ -46,7 +42,7 @@ def _respond(sim: NationalWorld, site: NationalSite, path: str, query: str) -> r
     return render.not_found_page(site, path)  # type: ignore[arg-type]
 
 
-def _district_page(sim: NationalWorld, host: str) -> str:
+def _district_page(sim: Any, host: str) -> str:
     wards = sorted(sim.districts[host].values(), key=lambda s: s.name)
     items = "".join(f'<li><a href="{s.home_path()}">{T.esc(s.name)}</a></li>' for s in wards)
     return (

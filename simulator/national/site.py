@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..model import (
     DAY,
@@ -18,9 +18,6 @@ from ..model import (
 )
 from .articles import LazyArticles
 
-if TYPE_CHECKING:
-    from .world import NationalWorld
-
 
 class NationalSite:
     """One portal: what render.py expects of a Site, plus its host, size and rhythm."""
@@ -31,7 +28,7 @@ class NationalSite:
         "faults", "district", "variant",
     )  # fmt: skip
 
-    def __init__(self, sim: NationalWorld, index: int, sid: str, name: str, level: str, parent: str | None,
+    def __init__(self, sim: Any, index: int, sid: str, name: str, level: str, parent: str | None,
                  template: str, host: str, path: str, province: str, province_slug: str):  # fmt: skip
         self.sim, self.index, self.id, self.name, self.level, self.parent = sim, index, sid, name, level, parent
         self.template, self.host, self.path = template, host, path

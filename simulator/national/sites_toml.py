@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import tomlkit
 
 from .units import SUFFIX
 
-if TYPE_CHECKING:
-    from .world import NationalWorld
 
-
-def national_sites_toml(world: NationalWorld, site_ids: list[str] | None = None, *, port: int | None = None,
+def national_sites_toml(world: Any, site_ids: list[str] | None = None, *, port: int | None = None,
                         settings: dict | None = None) -> str:  # fmt: skip
     """A complete sites.toml for these national sites: `[portalwatch]` (with the hosts mapping
     that sends ``*.sim.test`` to 127.0.0.1) and one [[site]] per site, URLs with the port."""
