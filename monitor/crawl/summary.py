@@ -11,10 +11,10 @@ _COLORS = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"
 
 
 def print_crawl_summary(crawls: list[dict], console: Console) -> None:
-    """One line per site crawl (outcome, pages, articles, new, updated, views changed, errors),
+    """One line per site crawl (outcome, pages, articles seen, new, updated, views changed, errors),
     then each site's error summary."""
     table = Table(title="Crawl", show_lines=False)
-    for col in ("site", "outcome", "pages", "articles", "new", "updated", "views changed", "errors"):
+    for col in ("site", "outcome", "pages", "seen", "new", "updated", "views changed", "errors"):
         table.add_column(col, justify="right" if col not in ("site", "outcome") else "left", no_wrap=col == "site")
     for c in crawls:
         table.add_row(
