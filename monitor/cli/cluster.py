@@ -39,7 +39,7 @@ def cluster() -> None:
     """Crawl on Scrapyd nodes: status, deploy, resume."""
 
 
-@cluster.command("status")
+@cluster.command("status", short_help="Nodes, their jobs, queue depth and the last error.")
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_ctx
 def cluster_status(obj: Ctx, as_json: bool) -> None:
@@ -54,9 +54,10 @@ def cluster_status(obj: Ctx, as_json: bool) -> None:
 
     from monitor.cluster.scrapyd import NodeError
 
+    db_path = obj.db_path  # a damaged --db is named before anything else
     cluster, nodes = _nodes(obj)
     ours: dict[str, dict] = {}
-    if Path(obj.db_path).exists():
+    if Path(db_path).exists():
         from monitor.store.db import open_db
 
         db = open_db(obj.db_path, readonly=True)
@@ -102,7 +103,7 @@ def cluster_status(obj: Ctx, as_json: bool) -> None:
     console.print(table)
 
 
-@cluster.command("deploy")
+@cluster.command("deploy", short_help="Build the egg and upload it to every node.")
 @click.option("--version", "version", default=None, help="Version to upload as (default: a timestamp).")
 @click.option("--egg", "egg_out", type=click.Path(dir_okay=False), default=None,
               help="Also write the egg to this file.")
@@ -135,7 +136,7 @@ def cluster_deploy(obj: Ctx, version: str | None, egg_out: str | None) -> None:
     console.print(f"deployed {cluster.project} version {version} ({len(egg) // 1024} KB) to {len(results)} node(s)")
 
 
-@cluster.command("resume")
+@cluster.command("resume", short_help="Finish an interrupted cycle from its ingest marks.")
 @pass_ctx
 def cluster_resume(obj: Ctx) -> None:
     """Finish the jobs an interrupted coordinator left (ingest their feeds from where it stopped).
@@ -147,9 +148,10 @@ def cluster_resume(obj: Ctx) -> None:
     """
     from monitor.cluster.coordinator import ClusterError, Coordinator
 
+    db_path = obj.db_path  # a damaged --db is named before anything else
     _cluster(obj)
     try:
-        co = Coordinator(obj.config, obj.db_path)
+        co = Coordinator(obj.config, db_path)
     except ClusterError as e:
         raise UsageProblem(str(e)) from None
     try:

@@ -42,6 +42,7 @@ NO_DB = {
     "sites add": ["--config", "{nodir}/sites.toml", "sites", "add", "http://127.0.0.1:9/"],
     "sites import": ["sites", "import", "rows.csv", "--report", "{nodir}/r.csv"],
     "sites discover": ["sites", "discover", "http://127.0.0.1:9/", "--csv", "{nodir}/w.csv"],
+    "cluster deploy": ["--config", "{nodir}/sites.toml", "cluster", "deploy"],
 }
 OUTPUTS = [  # every option that names a file to write
     ["report", "--out", "{nodir}/r.html"],

@@ -63,7 +63,7 @@ def stored_something(portal) -> bool:
 @pytest.mark.parametrize("sig, code, processes", [(signal.SIGINT, 130, 1), (signal.SIGTERM, 143, 1),
                                                   (signal.SIGTERM, 143, 2)])
 def test_interrupt_marks_crawls_aborted_at_once_and_says_what_was_kept(portal, sig, code, processes):
-    portal.sim.set_faults(slow_ms=400)  # slow enough to be stopped in the middle
+    portal.sim.set_faults(slow_ms=1500)  # slow enough that the crawl is still running when stopped
     proc = start_cli(portal, "-j", str(processes))
     try:
         wait_for(lambda: stored_something(portal), "a crawl that stored readings")
