@@ -49,7 +49,13 @@ def start_cli(portal, *args) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(portal.config), "--db",
                              str(portal.db_path), "crawl", "--no-detect", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_as_from_a_terminal)
+
+
+def _as_from_a_terminal() -> None:
+    """SIGINT as an interactive shell leaves it: pytest-xdist workers ignore SIGINT, and an
+    ignored signal stays ignored across exec (so Python would never raise KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def running_children(portal) -> set[int]:
