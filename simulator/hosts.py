@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .national.units import SUFFIX
 from .national.world import NationalWorld
-from .server import ROBOTS_TXT, SimHandler, _Cached, _flag
+from .server import ROBOTS_TXT, SimHandler, _Cached, _flag, _Running
 
 _CACHE_MAX = 4096
 
@@ -278,7 +278,7 @@ def _opt_int(v) -> int | None:
     return int(v) if v not in (None, "") else None
 
 
-class NationalHandle:
+class NationalHandle(_Running):
     """A running national server: ``.port``, ``.world``, ``.recorder``, ``.stop()``."""
 
     def __init__(self, server: NationalServer, thread: threading.Thread):
@@ -287,17 +287,6 @@ class NationalHandle:
         self.world = server.world
         self.recorder = server.recorder
         self.control_url = f"http://127.0.0.1:{self.port}/_sim"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-    def __enter__(self) -> NationalHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def make_national_server(world: NationalWorld, host: str = "127.0.0.1", port: int = 0) -> NationalServer:

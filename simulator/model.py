@@ -144,8 +144,33 @@ class Article:
         return f"<Article {self.key} {self.title[:40]!r}>"
 
 
+class SiteFacts:
+    """What render.py asks of any site beyond its fields (the core world's and the national one's)."""
+
+    __slots__ = ()
+    template: str
+    path: str
+    categories: list[Category]
+
+    @property
+    def page_size(self) -> int:
+        return PAGE_SIZE[self.template]
+
+    @property
+    def profile(self) -> str:
+        return PROFILE_OF[self.template]
+
+    @property
+    def list_paths(self) -> list[str]:
+        return [c.list_path for c in self.categories]
+
+    def home_path(self) -> str:
+        return self.path + "/"
+
+
+
 @dataclass
-class Site:
+class Site(SiteFacts):
     id: str
     name: str  # "Phường Vĩnh Hưng"
     level: str  # district / ward / commune
@@ -167,21 +192,6 @@ class Site:
     _vis: dict = field(default_factory=dict, repr=False)
     horizon: int = 0
     next_idx: int = 0
-
-    @property
-    def page_size(self) -> int:
-        return PAGE_SIZE[self.template]
-
-    @property
-    def profile(self) -> str:
-        return PROFILE_OF[self.template]
-
-    @property
-    def list_paths(self) -> list[str]:
-        return [c.list_path for c in self.categories]
-
-    def home_path(self) -> str:
-        return self.path + "/"
 
     def visible(self, category: Category | None = None) -> list[Article]:
         """Live, published articles, newest first (cached per clock/mutation version)."""

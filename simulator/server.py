@@ -320,7 +320,25 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     return None
 
 
-class ServerHandle:
+class _Running:
+    """A server running on a thread: `.stop()` and `with … as handle:`."""
+
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ServerHandle(_Running):
     """A running simulator server. ``with serve(sim) as h: urlopen(h.base_url + ...)``."""
 
     def __init__(self, server: SimServer, thread: threading.Thread):
@@ -334,18 +352,6 @@ class ServerHandle:
 
     def url(self, path: str) -> str:
         return self.base_url + path
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-    def __enter__(self) -> ServerHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
 
 def make_server(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> SimServer:
     server = SimServer((host, port), sim)

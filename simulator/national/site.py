@@ -9,17 +9,16 @@ from typing import Any
 
 from ..model import (
     DAY,
-    PAGE_SIZE,
-    PROFILE_OF,
     START_TS,
     Article,
     Category,
+    SiteFacts,
     _h,
 )
 from .articles import LazyArticles
 
 
-class NationalSite:
+class NationalSite(SiteFacts):
     """One portal: what render.py expects of a Site, plus its host, size and rhythm."""
 
     __slots__ = (
@@ -46,22 +45,7 @@ class NationalSite:
         self.rate = min(5.0, rng.lognormvariate(math.log(1.3), 0.5))  # mean posts per weekday
         self.faults = _base_faults(rng, sim.fault_shares)
 
-    # -- render.Site interface -------------------------------------------------------------
-    @property
-    def page_size(self) -> int:
-        return PAGE_SIZE[self.template]
-
-    @property
-    def profile(self) -> str:
-        return PROFILE_OF[self.template]
-
-    @property
-    def list_paths(self) -> list[str]:
-        return [c.list_path for c in self.categories]
-
-    def home_path(self) -> str:
-        return self.path + "/"
-
+    # -- render.Site interface (the rest comes from model.SiteFacts) --------------------------
     def visible(self, category: Category | None = None) -> LazyArticles:
         return LazyArticles(self, self.sim.visible_count(self))
 
