@@ -21,7 +21,7 @@ from array import array
 from collections import OrderedDict
 from dataclasses import asdict
 from http.server import ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from .national.units import SUFFIX
 from .national.world import NationalWorld
@@ -210,23 +210,10 @@ class NationalHandler(SimHandler):
         self._send(entry.status, entry.body, headers if entry.status == 200 else [])
 
     def _control(self, path: str, query: str) -> None:
-        q = {k: v[-1] for k, v in parse_qs(query).items()}
-        post = self.command == "POST"
-        try:
-            data = self._body_json() if post else {}
-            res = control(self.server, path[len("/_sim/"):].strip("/"), q, data, post)
-        except KeyError as e:
-            self._json({"error": f"not found: {e}"}, 404)
-            return
-        except (ValueError, TypeError) as e:
-            self._json({"error": str(e)}, 400)
-            return
-        if res is None:
-            self._json({"error": f"no such endpoint {self.command} {path}"}, 404)
-        elif isinstance(res, str):
-            self._send(200, res.encode("utf-8"), ctype="text/plain; charset=utf-8")
-        else:
-            self._json(res)
+        self._answer_control(path, query)
+
+    def _run_control(self, name: str, q: dict, data: dict, post: bool):
+        return control(self.server, name, q, data, post)
 
 
 def control(srv: NationalServer, name: str, q: dict, data: dict, post: bool):

@@ -223,13 +223,19 @@ class SimHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ control API
     def _control(self, path: str, query: str) -> None:
-        sim = self.server.sim
-        sim.count("sim", total=False)
+        self.server.sim.count("sim", total=False)
+        self._answer_control(path, query)
+
+    def _run_control(self, name: str, q: dict, data: dict, post: bool):
+        """One control-API call against this server's world (the national front overrides it)."""
+        return control(self.server.sim, name, q, data, post)
+
+    def _answer_control(self, path: str, query: str) -> None:
         q = {k: v[-1] for k, v in parse_qs(query).items()}
         post = self.command == "POST"
         try:
             data = self._body_json() if post else {}
-            res = control(sim, path[len("/_sim/") :].strip("/"), q, data, post)
+            res = self._run_control(path[len("/_sim/") :].strip("/"), q, data, post)
         except KeyError as e:
             self._json({"error": f"not found: {e}"}, 404)
             return
