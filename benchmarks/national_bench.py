@@ -78,6 +78,7 @@ class Cycle:
     posts: int = 0
     found: int = 0
     outcomes: dict = field(default_factory=dict)
+    per_host: dict = field(default_factory=dict)  # host -> requests served
 
 
 class National:
@@ -124,6 +125,7 @@ class National:
             cyc.outcomes[c["outcome"]] = cyc.outcomes.get(c["outcome"], 0) + 1
         pol = self.ctl.get("politeness", gaps=100000)
         cyc.requests, cyc.max_in_flight, cyc.min_gap = pol["requests"], pol["max_in_flight"], pol["min_gap"]
+        cyc.per_host = {h: v["requests"] for h, v in pol["hosts"].items()}
         all_gaps = [g for h in pol["hosts"].values() for g in h["gaps"]]
         cyc.gaps, cyc.short_gaps = len(all_gaps), sum(g < 0.9 * self.delay for g in all_gaps)
         if since is not None:
