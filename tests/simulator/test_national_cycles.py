@@ -54,6 +54,6 @@ def test_every_new_post_found_in_its_cycle_politely_and_cheaply(tmp_path):
     assert len(bench.latencies) == posts and max(bench.latencies) <= 15
     for c in cycles:
         assert c.max_in_flight == 1, c.label
-        assert c.outcomes == {"ok": len(ids)}, c.label
+        assert c.outcomes == {"ok": len(ids)} and c.unreachable == 0, c.label
         for sid in quiet:  # robots.txt + the first list page, nothing else
             assert 1 <= c.per_host[world.sites[sid].host] <= 2, (c.label, sid, c.per_host)
