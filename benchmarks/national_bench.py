@@ -95,6 +95,7 @@ class National:
         self.pending: list[dict] = []  # posts not found in their cycle
         self.latencies: list[float] = []  # minutes from publication to the new_article event
         self.missing_events = 0
+        self.found_later = 0
 
     def now(self) -> int:
         return int(self.ctl.get("clock")["epoch"])
@@ -157,6 +158,8 @@ class National:
                     continue
                 if p in posts:
                     cyc.found += 1
+                else:
+                    self.found_later += 1
                 if row[1] is None:
                     self.missing_events += 1
                 else:
@@ -253,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             bench.advance(args.cycle_minutes)
             cycles.append(bench.crawl(f"c{i + 1}", since=since))
             print(_line(cycles[-1], len(ids)), flush=True)
+        coord_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the history
         stored = _stored_phase(bench, tmp, args) if args.stored else None
-        _report(say, args, bench, ids, first, cycles, stored)
+        _report(say, args, bench, ids, first, cycles, stored, coord_rss)
     finally:
         sim.terminate()
         sim.wait()
@@ -277,7 +281,7 @@ def _stored_phase(bench: National, tmp: Path, args) -> tuple[Cycle, Cycle, float
     return a, b, took
 
 
-def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], stored) -> None:
+def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], stored, coord_rss: float) -> None:
     n = len(ids)
     walls = [c.wall for c in cycles]
     reqs = [c.requests / n for c in cycles]
@@ -286,7 +290,6 @@ def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], 
     unreachable = sum(c.unreachable for c in cycles)
     every = [first, *cycles, *(stored[:2] if stored else [])]
     crawl_rss = max(c.rss_mb for c in every)
-    coord_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     in_flight = max(c.max_in_flight for c in every)
     gaps = [c.min_gap for c in every if c.min_gap is not None]
     short = sum(c.short_gaps for c in every)
@@ -313,7 +316,7 @@ def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], 
     share = 100 * found / reachable if reachable else 100.0
     say(f"new posts in their cycle  {found}/{reachable} on reachable sites ({share:.1f} %); "
         f"{unreachable} on sites down")
-    say(f"  found later {len(bench.latencies) - found}, not yet {len(bench.pending)}, "
+    say(f"  found later {bench.found_later}, not yet {len(bench.pending)}, "
         f"without new_article event {bench.missing_events}")
     lat = bench.latencies
     say(f"post -> new_article    p50 {pct(lat, 0.5):5.1f} min   p99 {pct(lat, 0.99):5.1f} min   "
