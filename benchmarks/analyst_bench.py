@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.analyst.query import connect
 from monitor.analyst.search import FOLD_SQL, search
 from monitor.store.db import open_db

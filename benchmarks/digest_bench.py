@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Recipient, Settings, Site
 from monitor.digest import build, render
 from monitor.store.db import Store

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from monitor.clock import parse_iso
+from crawler.clock import parse_iso
 
 INF = float("inf")
 # (age limit in hours, base interval in hours): young articles often, old quiet ones rarely.

@@ -15,7 +15,7 @@ PACKAGES = ("crawler", "monitor", "simulator")
 
 # From the bottom up: a module may import its own layer and the ones below, never one above.
 LAYERS = [
-    {"monitor.clock", "monitor.config", "monitor.schedules", "monitor.store", "monitor.crawl", "monitor.detect",
+    {"crawler.clock", "monitor.config", "monitor.schedules", "monitor.store", "monitor.crawl", "monitor.detect",
      "monitor.digest", "monitor.notify"},
     {"monitor.service"},
     {"monitor.cli"},

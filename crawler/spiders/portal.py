@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 
+from crawler import clock
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
 from crawler.extract.urls import article_key
@@ -37,7 +38,6 @@ from crawler.items import (
 )
 from crawler.plan import CrawlPlan
 from crawler.revisit import RevisitPolicy
-from monitor import clock
 from monitor.config import Site, load_config
 from monitor.store.db import Known, Reader
 

@@ -113,7 +113,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     if not hits:
         console.print(f"no articles match {term(repr(text))}")
         return
-    from monitor.clock import local
+    from crawler.clock import local
 
     for i, h in enumerate(hits, 1):
         when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from crawler.clock import local
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
-from monitor.clock import local
 
 
 def _open(obj: Ctx):

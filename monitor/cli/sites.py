@@ -50,7 +50,7 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from monitor.clock import local
+    from crawler.clock import local
 
     cols = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
     if plain:
@@ -112,7 +112,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     html = Path(html_file).read_text(encoding="utf-8") if html_file else None
     article_html, source = None, None
     if sample_id is not None:
-        from monitor.clock import local
+        from crawler.clock import local
         from monitor.store.db import open_db
 
         with closing(open_db(obj.require_db(), readonly=True)) as db:
@@ -455,7 +455,7 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
       portalwatch sites health --problems
       portalwatch sites check vinh-hung --sample 12     # rerun extraction on the kept page
     """
-    from monitor.clock import local
+    from crawler.clock import local
     from monitor.detect.health import site_health, worst_first
 
     config = obj.config

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.cluster import plan as seam
 from monitor.cluster.ring import assign, next_node
 from monitor.cluster.scrapyd import Node, NodeError

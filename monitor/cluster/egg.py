@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitor import __version__
+from crawler import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("crawler", "monitor")

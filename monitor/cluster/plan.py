@@ -11,6 +11,7 @@ import zlib
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from crawler import clock
 from crawler.items import (
     ArticleItem,
     FetchErrorItem,
@@ -19,7 +20,6 @@ from crawler.items import (
     NotModifiedItem,
     SampleItem,
 )
-from monitor import clock
 from monitor.config import Config, Site
 
 SPIDER = "portal-node"

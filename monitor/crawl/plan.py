@@ -11,9 +11,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from crawler import clock
 from crawler.plan import CrawlPlan
 from crawler.revisit import RevisitPolicy
-from monitor import clock
 from monitor.config import Config
 from monitor.store.db import Reader, open_db
 

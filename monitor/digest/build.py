@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Recipient
 from monitor.digest.reasons import reason_key
 

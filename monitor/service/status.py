@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.config import ConfigError, load_config
 from monitor.service.jobstore import (
     default_jobstore,

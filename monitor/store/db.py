@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler import clock
 from crawler.items import (
     ArticleItem,
     CrawlFinishedItem,
@@ -28,7 +29,6 @@ from crawler.items import (
     NotModifiedItem,
     SampleItem,
 )
-from monitor import clock
 from monitor.store.dbutil import pid_alive, transaction
 from monitor.store.schema import migrate
 

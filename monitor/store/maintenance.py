@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Settings
 from monitor.store.db import open_db
 

@@ -24,6 +24,7 @@ import tomlkit
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler import clock
 from crawler.items import (
     ArticleItem,
     CrawlStartedItem,
@@ -34,7 +35,6 @@ from crawler.items import (
 )
 from crawler.run import crawl_settings
 from crawler.spiders.portal import PortalSpider
-from monitor import clock
 from monitor.config import load_config
 from monitor.crawl.plan import build_plan
 from monitor.store.db import Store

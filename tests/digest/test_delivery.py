@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.config import ConfigError
 from monitor.notify import ledger, webhook
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crawler import clock
 from crawler.revisit import RevisitPolicy, velocity
-from monitor import clock
 from monitor.store.db import Known
 from tests.service.conftest import rows
 
