@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crawler import clock
-from monitor.config import Config, Recipient, Settings, Site
+from crawler.sites import Settings, Site
+from monitor.config import Config, Recipient
 from monitor.digest import build, render
 from monitor.store.db import Store
 

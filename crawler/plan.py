@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from monitor.config import Settings, Site
+from crawler.sites import Settings, Site
 from monitor.store.db import Known
 
 

@@ -23,7 +23,7 @@ from scrapy.exceptions import DontCloseSpider, DropItem
 from crawler.items import CrawlFinishedItem, CrawlStartedItem
 from crawler.plan import CrawlPlan
 from crawler.spiders.portal import PlanState, PortalSpider, SiteState
-from monitor.config import Settings, Site
+from crawler.sites import Settings, Site
 from monitor.store.db import Known
 
 

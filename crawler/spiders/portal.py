@@ -38,7 +38,8 @@ from crawler.items import (
 )
 from crawler.plan import CrawlPlan
 from crawler.revisit import RevisitPolicy
-from monitor.config import Site, load_config
+from crawler.sites import Site
+from monitor.config import load_config
 from monitor.store.db import Known, Reader
 
 

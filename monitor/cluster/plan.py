@@ -20,7 +20,8 @@ from crawler.items import (
     NotModifiedItem,
     SampleItem,
 )
-from monitor.config import Config, Site
+from crawler.sites import Site
+from monitor.config import Config
 
 SPIDER = "portal-node"
 MAX_ARG = 120_000  # bytes: Scrapyd passes arguments on the crawl's command line (Linux: 128 KiB each)

@@ -12,7 +12,8 @@ from crawler.extract.profiles import detect_profile, get_profile
 from crawler.extract.profiles.base import select
 from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
-from monitor.config import Config, Site
+from crawler.sites import Site
+from monitor.config import Config
 from monitor.sites.fetch import FetchError, fetch, robots_allows
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler import clock
-from monitor.config import Config, Settings
+from crawler.sites import Settings
+from monitor.config import Config
 from monitor.store.db import open_db
 
 

@@ -144,7 +144,7 @@ def test_cluster_commands_without_a_cluster_say_so(tmp_path):
 
 
 def test_the_plan_keeps_the_stored_articles_a_list_walk_can_meet():
-    from monitor.config import Site
+    from crawler.sites import Site
     from monitor.store.db import Known
 
     site = Site(id="a", name="A", start_urls=["http://a.example/list"], max_pages=10)

@@ -24,7 +24,8 @@ from crawler.items import (
 )
 from crawler.plan import CrawlPlan
 from crawler.run import main as run_main
-from monitor.config import Settings, Site, parse_config
+from crawler.sites import Settings, Site
+from monitor.config import parse_config
 from monitor.crawl.plan import build_plan
 from monitor.store.db import SAMPLES_PER_SITE, Known, Store
 
