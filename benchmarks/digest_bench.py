@@ -111,7 +111,7 @@ def generate(path: Path, config: Config, n_readings: int, seed: int = 1) -> dict
 
 def bench(path: Path, config: Config) -> dict:
     """Wall and CPU seconds to build all recipients' digests, then to render them as email needs."""
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     db = open_db(path)
     since, until = clock.iso(NOW - timedelta(hours=24)), clock.iso(NOW)

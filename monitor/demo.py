@@ -241,7 +241,7 @@ def _detect(config_path: Path, db_path: Path) -> None:
     except ImportError:
         return
     from monitor.config import load_config
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     with closing(open_db(db_path)) as db:
         detect.detect(db, load_config(config_path))
@@ -249,7 +249,7 @@ def _detect(config_path: Path, db_path: Path) -> None:
 
 def show_changes(db_path: Path, since: str, console: Console) -> dict:
     """New posts, view gains, edits and removals since `since` (UTC ISO), straight from the tables."""
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     with closing(open_db(db_path, readonly=True)) as db:
         new = list(db.query(
@@ -296,7 +296,7 @@ def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console) -
     except ImportError:
         return None
     from monitor.config import load_config
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     config = load_config(config_path)
     with closing(open_db(db_path)) as db:

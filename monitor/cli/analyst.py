@@ -87,7 +87,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     from monitor.analyst import search as s
 
     if rebuild:
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.require_db())) as db:
             n = s.rebuild(db.conn)

@@ -16,7 +16,7 @@ from monitor.cli.params import INSTANT, OutputFile
 
 
 def _open(obj: Ctx):
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     obj.require_db()
     return open_db(obj.db_path)

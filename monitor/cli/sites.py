@@ -113,7 +113,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     article_html, source = None, None
     if sample_id is not None:
         from crawler.clock import local
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.require_db(), readonly=True)) as db:
             try:
@@ -128,7 +128,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
                         article_html=article_html, offline=offline, source=source)
     if keep and report.pages:
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.db_path)) as db:
             kept = keep_pages(db.conn, site.id, report)
@@ -431,7 +431,7 @@ def _health_db(obj: Ctx):
     """The database, or an empty in-memory one when nothing was crawled yet."""
     import sqlite3
 
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
     from monitor.store.schema import migrate
 
     if Path(obj.db_path).exists():
@@ -517,7 +517,7 @@ def sites_lineage(obj: Ctx, site_id: str, as_json: bool) -> None:
       sqlite3 portalwatch.db "SELECT * FROM unit_articles WHERE unit_id = 'vinh-hung'"
     """
     from monitor.sites.lineage import lineage
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     unit = obj.config.site(site_id).id
     with closing(open_db(obj.require_db())) as db:

@@ -18,7 +18,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from crawler.sites import Site
-
 from monitor.config import Config
 from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, usual_missing
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from crawler import clock
 from crawler.sites import Settings
 from monitor.config import Config
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 
 def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:

@@ -11,7 +11,8 @@ import pytest
 
 from crawler.items import ArticleItem, FetchErrorItem, GoneItem
 from crawler.sites import Site
-from monitor.store.db import Store, open_db
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 from monitor.store.schema import MIGRATIONS
 
 SITE = Site(id="s", name="Phường S", start_urls=["http://x/tin-tuc"])
