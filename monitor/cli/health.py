@@ -1,9 +1,10 @@
 """`portalwatch sites check | health`: whether a site's extraction and crawls work — one site's list
 page and article field by field (live, saved or a kept sample), and every site's status.
 
-Thin commands over monitor/sites/check.py and monitor/detect/health.py; registered on the `sites`
-group in monitor/cli/__init__.py. Page text is printed through `safe()`: rich markup and terminal
-control characters from a page never reach the operator's terminal as commands.
+Thin commands over monitor/sites/check.py and monitor/sites/health.py (which reads
+monitor/detect/health.py); registered on the `sites` group in monitor/cli/__init__.py. Page text
+is printed escaped by those modules: rich markup and terminal control characters from a page
+never reach the operator's terminal as commands.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from contextlib import closing
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.config import ConfigError
-from monitor.terminal import safe
 
 
 # -- check ------------------------------------------------------------------------------------------
@@ -83,25 +82,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
         sys.exit(1)
 
 
-# -- health ----------------------------------------------------------------------------------------
-_STATUS_STYLE = {"ok": "green", "partial": "yellow", "never_crawled": "dim", "failing": "yellow",
-                 "extraction_broken": "red", "unreachable": "red"}
-
-
-def _health_db(obj: Ctx):
-    """The database, or an empty in-memory one when nothing was crawled yet."""
-    import sqlite3
-
-    from monitor.store.db import open_db
-    from monitor.store.schema import migrate
-
-    if Path(obj.db_path).exists():
-        return open_db(obj.db_path).conn
-    conn = sqlite3.connect(":memory:")
-    migrate(conn)
-    return conn
-
-
+# -- health -------------------------------------------------------------------------------------------
 @click.command("health", short_help="Per-site status, failures and missing fields.")
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only this site (repeatable).")
 @click.option("--problems", is_flag=True, help="Only sites that are not ok.")
@@ -116,48 +97,16 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
       portalwatch sites health --problems
       portalwatch sites check vinh-hung --sample 12     # rerun extraction on the kept page
     """
-    from monitor.clock import local
-    from monitor.detect.health import site_health, worst_first
+    from monitor.sites.health import health_rows, health_table, next_steps
 
-    config = obj.config
-    if site_ids:
-        wanted = {config.site(i).id for i in site_ids}
-    with closing(_health_db(obj)) as conn:
-        rows = site_health(conn, config)
-    rows = [r for r in rows if (not site_ids or r.site_id in wanted) and (not problems or r.status != "ok")]
+    config = obj.config  # a bad --config is reported before a bad --db, as before any reading
+    rows = health_rows(obj.db_path, config, site_ids, problems)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
     if problems and not rows:
         console.print(f"no problems: every {'chosen ' if site_ids else ''}site is ok")
         return
-    t = Table(title=f"Site health ({len(rows)} site(s))")
-    for c in ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual",
-              "sample"):
-        t.add_column(c, no_wrap=c in ("site", "status", "last success (VN)"))
-
-    def share(r, k):
-        f = r.missing.get(k)
-        if f is None:
-            return ""
-        usual = "—" if f.usual is None else f"{round(f.usual * 100)}%"
-        text = f"{round(f.share * 100)}% / {usual}"
-        return f"[red]{text}[/]" if f.broken else text
-
-    rows = worst_first(rows)
-    for r in rows:
-        style = _STATUS_STYLE.get(r.status, "white")
-        t.add_row(r.site_id + ("" if r.enabled else " [dim](disabled)[/]"), f"[{style}]{r.status}[/]",
-                  local(r.last_success_at) if r.last_success_at else "never", str(r.failure_streak),
-                  "" if r.articles_seen is None else str(r.articles_seen), share(r, "date"), share(r, "views"),
-                  f"#{r.sample_id}" if r.sample_id else "")
-    console.print(t)
-    for r in rows:
-        if r.status in ("ok", "never_crawled"):
-            continue
-        hint = ""
-        if r.status == "extraction_broken":
-            hint = (f" → portalwatch sites check {r.site_id} --sample {r.sample_id}" if r.sample_id
-                    else f" → portalwatch sites check {r.site_id} --keep")
-        style = _STATUS_STYLE.get(r.status, "white")
-        console.print(f"[{style}]{r.site_id}[/]: {safe(r.detail)}{hint}")
+    console.print(health_table(rows))
+    for line in next_steps(rows):
+        console.print(line)
