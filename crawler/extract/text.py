@@ -57,8 +57,10 @@ def clean_text(text: str | None) -> str:
     return normalize_ws(text)
 
 
-def _fold_table() -> dict[int, str]:
-    table = {}
+def _fold_table() -> list[str]:
+    """chr(cp) -> its base letter for U+00C0..U+1EFF; every other code point below U+2070 maps to
+    itself, so str.translate finds an entry for nearly every character (a miss costs a KeyError)."""
+    table = [chr(cp) for cp in range(0x2070)]
     for cp in range(0xC0, 0x1F00):
         ch = chr(cp)
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
@@ -74,7 +76,7 @@ _FOLD = _fold_table()
 def fold(text: str) -> str:
     """Lowercase and strip Vietnamese diacritics (đ -> d), one output character per input one."""
     text = text.lower().translate(_FOLD)
-    if not text.isascii() and any(unicodedata.combining(c) for c in text):  # decomposed input
+    if not text.isascii() and any(unicodedata.combining(c) for c in set(text)):  # decomposed input
         text = "".join(c if not unicodedata.combining(c) else "" for c in text)
     return text
 

@@ -21,6 +21,7 @@ _LABEL_SET = {" ".join(lbl.split()) for lbl in VIEW_LABELS}
 _COUNT_ATTR_SET = frozenset(_COUNT_ATTRS)
 _TITLE_ATTRS = ("title", "aria-label", "data-original-title")
 _ICON_TAGS = frozenset(("i", "span", "em", "img", "svg"))
+_GATE_ATTRS = _COUNT_ATTR_SET | frozenset(_TITLE_ATTRS)  # attributes _attr_count reads, bar class
 
 
 def _attr_count(el) -> tuple[ViewCountMatch | None, str]:
@@ -59,12 +60,19 @@ def attr_view_count(elements, keep=None) -> tuple[ViewCountMatch | None, str]:
     """A count printed in an attribute or after an eye icon, in the first element that has one
     (and passes `keep`, when given)."""
     for el in elements:
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        if el.attrib:
-            m, rule = _attr_count(el)
-            if m and (keep is None or keep(el)):
-                return m, rule
+        keys = el.keys()
+        if not keys:
+            continue
+        if _GATE_ATTRS.isdisjoint(keys):  # then only an eye/view class can hold a count
+            cls = el.get("class")
+            if not cls or ("eye" not in (low := cls.lower()) and "view" not in low):
+                continue
+        m, rule = _attr_count(el)
+        if m and (keep is None or keep(el)):
+            return m, rule
     return None, ""
 
 
