@@ -42,7 +42,6 @@ _IDENT = r"-?[_A-Za-z][_A-Za-z0-9-]*"
 _STEP_RE = re.compile(rf"(?P<tag>{_IDENT})?(?P<classes>(?:\.{_IDENT})*)")
 _CSS_WS = re.compile(r"[ \t\n\r\f]+")
 _XPATH_WS = str.maketrans("\t\n\r", "   ")  # normalize-space(): XML whitespace only
-_CLASSED = etree.XPath("descendant-or-self::*[@class]")
 
 Step = tuple[str | None, tuple[str, ...]]  # (lowercase tag or None, class words)
 
@@ -91,33 +90,39 @@ def _under(el, steps: tuple[Step, ...]) -> bool:
 class PageSelector:
     """`select(root, css)` for one page, simple class selectors answered from one class scan.
 
-    `words` are the class words the scan keeps (those of the selectors it will be asked); a
-    simple selector with a word outside them runs as XPath.
+    `plans` maps the simple selectors it will be asked to their steps and `words` holds their
+    class words (the words the scan keeps); any other selector runs as XPath.
     """
 
-    __slots__ = ("_by_word", "_words", "root")
+    __slots__ = ("_by_word", "_plans", "_words", "root")
 
-    def __init__(self, root, words: frozenset[str]):
+    def __init__(self, root, plans: dict[str, tuple[Step, ...]], words: frozenset[str]):
         self.root = root
+        self._plans = plans
         self._words = words
         self._by_word: dict[str, list] | None = None
 
     def __call__(self, css: str) -> list:
-        steps = simple_steps(css)
-        if steps is None or not self._words.issuperset(w for _, cls in steps for w in cls):
-            return select(self.root, css)
-        found = self._match(steps)
+        steps = self._plans.get(css)
+        found = None if steps is None else self._match(steps)
         return select(self.root, css) if found is None else found
 
     def _index(self) -> dict[str, list]:
+        """Class word -> the elements whose class attribute has it, in document order."""
         if self._by_word is None:
-            by_word: dict[str, list] = {w: [] for w in self._words}
-            find = _words_re(self._words).search
-            for el in _CLASSED(self.root):
+            words = self._words
+            by_word: dict[str, list] = {w: [] for w in words}
+            for el in self.root.iter(etree.Element):  # elements: no comments, no <?pi class="…"?>
                 value = el.get("class")
-                if find(value):
-                    for w in class_words(value) & self._words:
-                        by_word[w].append(el)
+                if not value:
+                    continue
+                if "\t" in value or "\n" in value or "\r" in value:
+                    value = value.translate(_XPATH_WS)
+                for w in value.split(" "):
+                    if w in words:
+                        held = by_word[w]
+                        if not held or held[-1] is not el:  # "a a": once
+                            held.append(el)
             self._by_word = by_word
         return self._by_word
 
@@ -141,19 +146,18 @@ class PageSelector:
 
 
 @lru_cache(maxsize=256)
-def _words_re(words: frozenset[str]) -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)")
+def _plans(chains: tuple[tuple[str, ...], ...]) -> tuple[dict[str, tuple[Step, ...]], frozenset[str]]:
+    plans = {css: steps for ch in chains for css in ch if (steps := simple_steps(css))}
+    return plans, frozenset(w for steps in plans.values() for _, cls in steps for w in cls)
 
 
 def page_selector(root, specs) -> PageSelector:
-    """A PageSelector for `root` that indexes the class words of the simple selectors in specs."""
-    words: set[str] = set()
-    for spec in specs:
-        for css in chain(spec):
-            steps = simple_steps(css)
-            if steps:
-                words.update(w for _, cls in steps for w in cls)
-    return PageSelector(root, frozenset(words))
+    """A PageSelector for `root` that answers the simple selectors in specs from its class scan."""
+    chains = tuple(chain(spec) for spec in specs)
+    try:
+        return PageSelector(root, *_plans(chains))
+    except TypeError:  # an unhashable selector value: nothing indexed, XPath answers
+        return PageSelector(root, {}, frozenset())
 
 
 # ------------------------------------------------------------------ chains
