@@ -85,8 +85,17 @@ def test_page_selector_on_simulated_pages():
 def test_simple_steps_accepts_only_class_chains():
     assert simple_steps("div.a .b span") == (("div", ("a",)), (None, ("b",)), ("span", ()))
     assert simple_steps("DIV.Upper") == (("div", ("Upper",)),)
-    for css in ("a[href]", "div > a", "li:nth-child(3) a", ".x::text", "*", "div a", "p", ".a\xa0b", "#i", ""):
+    for css in ("a[href]", "div > a", "li:nth-child(3) a", ".x::text", "*", "div a", "p", ".a\xa0b", "\xa0.a", "#i", ""):
         assert simple_steps(css) is None, css
+    assert simple_steps("div..x") is None  # invalid: select() raises when the chain reaches it
+
+
+def test_invalid_selector_raises_only_when_reached():
+    root = parse_html("<html><body><h1 class='t'>Tiêu đề</h1></body></html>")
+    sel = page_selector(root, [("h1.t", "div..x")])
+    assert [e.text for e in sel("h1.t")] == ["Tiêu đề"]
+    with pytest.raises(ValueError, match="invalid CSS selector 'div..x'"):
+        sel("div..x")
 
 
 def _walk_following(el):

@@ -50,8 +50,12 @@ Step = tuple[str | None, tuple[str, ...]]  # (lowercase tag or None, class words
 def simple_steps(css: str) -> tuple[Step, ...] | None:
     """`div.a .b span` as ((tag, classes), …) when the selector is steps joined by descendant
     combinators, each a tag and/or classes with a class in every step but a last tag; else None."""
+    try:
+        compile_css(css)
+    except ValueError:
+        return None  # select() raises it, when the selector is reached
     steps: list[Step] = []
-    for part in _CSS_WS.split(css.strip()):
+    for part in _CSS_WS.split(css.strip(" \t\n\r\f")):
         m = _STEP_RE.fullmatch(part)
         if not part or m is None or not (m["tag"] or m["classes"]):
             return None
