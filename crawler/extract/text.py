@@ -208,8 +208,8 @@ MAX_TAGS = 50
 
 def strip_unsafe(text: str | None) -> str | None:
     """Remove control characters (C0 but \\t \\n, C1) and bidi override/isolate characters."""
-    if not text or text.isprintable() and text.isascii():
-        return text
+    if not text or text.isprintable() and (type(text) is str or text.isascii()):
+        return text  # printable: no control (Cc) or bidi (Cf) character to remove
     return _UNSAFE_RE.sub("", text)
 
 

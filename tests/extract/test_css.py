@@ -154,3 +154,12 @@ def test_fold_table_covers_every_character_as_defined():
             assert fold(f"Lượt {ch}xem") == _fold_reference(f"Lượt {ch}xem"), hex(cp)
     assert fold("SỐ LƯỢT XEM: 1.234 – “Đăng ngày”") == "so luot xem: 1.234 – “dang ngay”"
     assert fold("Lu\u031bo\u031b\u0323t xem") == "luot xem"  # decomposed input
+
+
+def test_strip_unsafe_keeps_printable_text_and_removes_controls_and_bidi():
+    from crawler.extract.text import strip_unsafe
+
+    assert strip_unsafe("Lượt xem: 1.234 – “Hà Nội”") == "Lượt xem: 1.234 – “Hà Nội”"
+    for bad in ("\x07", "\x1b", "\x85", "\u202a", "\u202e", "\u2066", "\u2069", "\x00"):
+        assert strip_unsafe(f"Hà{bad} Nội") == "Hà Nội", repr(bad)
+    assert strip_unsafe("dòng một\n\tdòng hai") == "dòng một\n\tdòng hai"

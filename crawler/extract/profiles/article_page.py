@@ -20,7 +20,7 @@ def read_article(html: str, url: str, sels: dict, fallback: bool, now: datetime)
     """Title, date, views, body, category, lead, author and tags of an article page, by the
     selectors `sels` (then the rules, when `fallback` or a selector is missing)."""
     root = parse_html(html)
-    sel = page_selector(root, (sels.get(k) for k in _PAGE_KEYS))  # one class scan for them all
+    sel = page_selector(root, tuple(sels.get(k) for k in _PAGE_KEYS))  # one class scan for them all
     page = ArticlePage(url=url)
     prov = page.provenance
     heur = fallback

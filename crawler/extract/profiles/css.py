@@ -50,6 +50,8 @@ Step = tuple[str | None, tuple[str, ...]]  # (lowercase tag or None, class words
 def simple_steps(css: str) -> tuple[Step, ...] | None:
     """`div.a .b span` as ((tag, classes), …) when the selector is steps joined by descendant
     combinators, each a tag and/or classes with a class in every step but a last tag; else None."""
+    if not isinstance(css, str):
+        return None
     try:
         compile_css(css)
     except ValueError:
@@ -134,10 +136,11 @@ class PageSelector:
         """Matches in document order; None when they cannot be put in order without XPath."""
         *outer, (tag, classes) = steps
         if classes:
-            return [
-                el for el in self._index()[classes[0]]
-                if _step_ok(el, (tag, classes[1:])) and _under(el, tuple(outer))
-            ]
+            found = self._index()[classes[0]]
+            if tag is None and len(classes) == 1 and not outer:  # ".x"
+                return list(found)
+            rest, up = (tag, classes[1:]), tuple(outer)
+            return [el for el in found if _step_ok(el, rest) and _under(el, up)]
         # a tag after class steps (".x a"): descendants of the outer matches, in document order
         # when no outer match holds another (their subtrees are then disjoint and in order)
         holders = self._match(tuple(outer))
@@ -155,13 +158,21 @@ def _plans(chains: tuple[tuple[str, ...], ...]) -> tuple[dict[str, tuple[Step, .
     return plans, frozenset(w for steps in plans.values() for _, cls in steps for w in cls)
 
 
-def page_selector(root, specs) -> PageSelector:
+def page_selector(root, specs: tuple) -> PageSelector:
     """A PageSelector for `root` that answers the simple selectors in specs from its class scan."""
-    chains = tuple(chain(spec) for spec in specs)
     try:
-        return PageSelector(root, *_plans(chains))
-    except TypeError:  # an unhashable selector value: nothing indexed, XPath answers
+        return PageSelector(root, *_plans_of(specs))
+    except TypeError:  # an unhashable selector value (a list): its chain is a tuple
+        pass
+    try:
+        return PageSelector(root, *_plans(tuple(chain(spec) for spec in specs)))
+    except TypeError:  # not selectors at all: select() says so when one is reached
         return PageSelector(root, {}, frozenset())
+
+
+@lru_cache(maxsize=256)
+def _plans_of(specs: tuple) -> tuple[dict[str, tuple[Step, ...]], frozenset[str]]:
+    return _plans(tuple(chain(spec) for spec in specs))
 
 
 # ------------------------------------------------------------------ chains
