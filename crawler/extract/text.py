@@ -73,6 +73,11 @@ def _fold_table() -> list[str]:
 _FOLD = _fold_table()
 
 
+def folding_to(letter: str) -> str:
+    """The lowercase characters that fold() turns into `letter` (itself included)."""
+    return "".join(chr(cp) for cp, base in enumerate(_FOLD) if base == letter)
+
+
 def fold(text: str) -> str:
     """Lowercase and strip Vietnamese diacritics (đ -> d), one output character per input one."""
     text = text.lower().translate(_FOLD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..numbers import VIEW_LABELS, ViewCountMatch, check_count, match_view_count
-from ..text import element_text, fold
+from ..text import element_text, fold, folding_to
 from .rules_lists import short_blocks
 from .rules_regions import _SKIP_TAGS, in_boilerplate
 
@@ -79,11 +79,23 @@ def attr_view_count(elements, keep=None) -> tuple[ViewCountMatch | None, str]:
 _LABEL_HINT_RE = re.compile(r"(?<![a-z])(?:luot\s*(?:xem|doc|view)|view\s*count|views?)(?![a-z])")
 
 
+def _spelled(word: str) -> str:
+    """A regex for lowercased text whose fold() holds `word`: each letter as any character that
+    folds to it, with room for the combining marks fold() drops (all non-ASCII) in between."""
+    return "[^\\x00-\\x7f]*".join(f"[{re.escape(folding_to(c))}]" for c in word)
+
+
+# every label word holds "luot" or "view": text without either needs no fold()
+_LABEL_WORDS_RE = re.compile(f"{_spelled('luot')}|{_spelled('view')}")
+
+
 def _may_hold_label(elements) -> bool:
     """Cheap gate: does any text node of these elements contain a view-label word?"""
     own = " ".join(
         t for e in elements if e.tag not in _SKIP_TAGS for t in (e.text, e.tail) if t and not t.isspace()
     )
+    if not _LABEL_WORDS_RE.search(own.lower()):
+        return False
     return bool(_LABEL_HINT_RE.search(fold(own)))
 
 

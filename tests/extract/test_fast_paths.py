@@ -1,4 +1,5 @@
-"""Selector chains: the per-page class index answers exactly what the compiled XPath answers."""
+"""Fast paths answer as their plain definitions do: the class index as XPath, the header as a tree
+walk, fold() by its table, the views label gate, strip_unsafe()."""
 
 from __future__ import annotations
 
@@ -163,3 +164,24 @@ def test_strip_unsafe_keeps_printable_text_and_removes_controls_and_bidi():
     for bad in ("\x07", "\x1b", "\x85", "\u202a", "\u202e", "\u2066", "\u2069", "\x00"):
         assert strip_unsafe(f"Hà{bad} Nội") == "Hà Nội", repr(bad)
     assert strip_unsafe("dòng một\n\tdòng hai") == "dòng một\n\tdòng hai"
+
+
+def test_label_gate_never_skips_text_whose_fold_holds_a_label():
+    """The raw-text gate before fold() in the views rule: whenever the folded text holds a
+    view-label word, the gate lets it through (it may let more through)."""
+    import random
+
+    from crawler.extract.profiles.rules_counts import _LABEL_HINT_RE, _LABEL_WORDS_RE
+
+    rnd = random.Random(7)
+    words = ["Lượt xem", "LƯỢT XEM", "lượt đọc", "Số lượt xem", "Views", "VIEW COUNT", "view",
+             "Lu\u031bo\u031b\u0323t xem", "ḶƯỢṮ xem", "ṼÍÊŴ", "lượt  view", "Trang chủ", "Ngày đăng", "v iew"]
+    noise = ["", " ", "a", "Hà Nội", "\u0301", "12", ":", "\xa0", "–"]
+    through = 0
+    for _ in range(20000):
+        text = "".join(rnd.choice(noise + words) for _ in range(rnd.randint(1, 6)))
+        if _LABEL_HINT_RE.search(fold(text)):
+            assert _LABEL_WORDS_RE.search(text.lower()), repr(text)
+            through += 1
+    assert through > 1000
+    assert not _LABEL_WORDS_RE.search("ngày đăng 19/11/2026 | trang chủ thông báo")
