@@ -1,4 +1,5 @@
-"""Daily digests: build.py (numbers from the db) → render.py (Jinja2 text/HTML/Markdown).
+"""Daily digests: build.py (the data, from numbers.py, compare.py, problems.py) → render.py
+(Jinja2 text/HTML/Markdown).
 
 Sending, and remembering what was sent, is monitor.notify's job.
 """
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Recipient
 from monitor.digest.build import all_sites_recipient, as_iso, build, default_window
 from monitor.digest.render import Rendered, render

@@ -1,4 +1,5 @@
-"""Operators' tests: the real simulator over HTTP, the real CLI (in-process), real crawls."""
+"""Tests of monitor/sites/ and the `sites` commands: the real simulator over HTTP, the real CLI
+(in-process), real crawls."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def as_json(result) -> object:
 
 
 def stored(db_path: Path, site_id: str) -> dict[str, dict]:
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     db = open_db(db_path)
     try:
