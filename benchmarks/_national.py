@@ -79,7 +79,7 @@ def add_history_elsewhere(db: Path, site_ids: list[str], n: int) -> float:
 
 
 class ChildPeakRSS:
-    """Polls /proc for this process's `crawler.run` children; peak RSS (VmHWM, MiB) of each."""
+    """Polls /proc for this process's `monitor.crawl.child` children; peak RSS (VmHWM, MiB) of each."""
 
     def __init__(self, interval: float = 0.25):
         self.interval = interval
@@ -112,7 +112,7 @@ class ChildPeakRSS:
                 if f.read().rsplit(")", 1)[1].split()[1] != parent:
                     return
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"crawler.run" not in f.read():
+                if b"monitor.crawl.child" not in f.read():
                     return
             with open(f"/proc/{pid}/status") as f:
                 for line in f:
