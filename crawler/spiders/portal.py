@@ -104,7 +104,7 @@ class PortalSpider(scrapy.Spider):
             cfg = load_config(config)
             picked = cfg.select([s for s in sites.split(",") if s] if sites else None)
             self.plan = CrawlPlan(settings=cfg.settings, sites=picked, planned_at=clock.now_iso(),
-                                  units=[s for s in cfg.sites if s not in picked])
+                                  units=[*(s for s in cfg.sites if s not in picked), *cfg.units])
         else:
             raise ValueError("the portal spider needs a crawl plan (plan=JSON or @file) or config=sites.toml")
         self.db_path = db
