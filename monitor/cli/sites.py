@@ -64,13 +64,15 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
                          min_width=10 if col == "name" else None)
     for r in rows:
         cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
-                 "profile": r["profile"], "articles": str(r["articles"]),
+                 "profile": r["profile"] or "", "articles": str(r["articles"]),
                  "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
                  "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+        if r["kind"] == "unit":  # a [[unit]]: no portal
+            cells.update({"articles": "", "last crawl (VN)": "not crawled", "outcome": "unit, no URL"})
         if plain:
             click.echo("\t".join(printable(" ".join(v.split())) for v in cells.values()))
             continue
-        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
+        cells["id"] = escape(cells["id"]) + ("" if r["enabled"] else " [dim](unit)[/]" if r["kind"] == "unit" else " [dim](off)[/]")
         cells["name"] = term(cells["name"])
         table.add_row(*(v for k, v in cells.items() if not (narrow and k in ("level", "profile"))))
     if plain:
@@ -171,14 +173,16 @@ def _web(config: Config):
 @click.argument("url")
 @click.option("--id", "site_id", help="Site id (default: from the unit's name, e.g. phuong-vinh-hung).")
 @click.option("--name", help="Display name (default: what the portal calls itself).")
-@click.option("--parent", help="Id of the enclosing unit (district or province).")
+@click.option("--parent", help="Id of the enclosing unit (district or province); one not configured is added "
+              "as a [[unit]] (no portal).")
+@click.option("--parent-name", help="Name of that new [[unit]] (default: its id).")
 @click.option("--level", type=click.Choice(LEVELS), help="Administrative level (default: guessed from the name).")
 @click.option("--yes", "-y", is_flag=True, help="Append without asking (scripts).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (appends only with --yes).")
 @pass_ctx
 def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent: str | None,
-              level: str | None, yes: bool, dry_run: bool, as_json: bool) -> None:
+              parent_name: str | None, level: str | None, yes: bool, dry_run: bool, as_json: bool) -> None:
     """Recognise a portal from one URL (its home page or a news list), preview its first articles
     and append a [[site]] entry to the configuration, keeping the file's comments and layout.
 
@@ -189,8 +193,12 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     """
     from monitor.sites.onboard import inspect_url, suggest_id
     from monitor.sites.tomlfile import append_sites, render_site
+    from monitor.sites.units import new_units, summary
 
     config = _config(obj)
+    units = new_units({parent: (parent_name or "", "")} if parent else {}, config)
+    if parent in units.problems:
+        raise click.ClickException(f"--parent: {units.problems[parent]}")
     p = inspect_url(url, _web(config))
     if not as_json:
         print_proposal(p)
@@ -205,16 +213,17 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
-    if parent and parent not in taken and not any(s.parent == parent for s in config.sites):
-        err_console.print(f"[yellow]note:[/] parent {safe(parent)} is not a configured site or unit yet")
+    if units.tables:
+        err_console.print(f"[yellow]note:[/] {escape(summary(units))}")
     if as_json:
         added = bool(yes and not dry_run)
         if added:
-            append_sites(obj.config_path, [table])
-        click.echo(json.dumps({**p.as_dict(), "site": table, "added": added}, ensure_ascii=False, indent=2))
+            append_sites(obj.config_path, [table], units.tables)
+        click.echo(json.dumps({**p.as_dict(), "site": table, "units": units.tables, "added": added},
+                              ensure_ascii=False, indent=2))
         return
     console.print(f"\nEntry for {escape(obj.config_path)}:")
-    console.print(escape(render_site(table)), end="")
+    console.print(escape(render_site(table) + "".join("\n" + render_site(u, "unit") for u in units.tables)), end="")
     if dry_run:
         console.print("[dim]dry run: nothing written[/]")
         return
@@ -222,7 +231,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         console.print("nothing written")
         return
     try:
-        append_sites(obj.config_path, [table])
+        append_sites(obj.config_path, [table], units.tables)
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     console.print(f"[green]added[/] {site_id} to {escape(obj.config_path)}. Next: "
@@ -307,6 +316,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                  as_json: bool) -> None:
     """Onboard many sites from a CSV with the columns id,name,level,parent,url: detection for each
     row (progress bar), then a summary of what needs a human; ready sites are appended at once.
+    A parent that is not configured (nor a row) is added as a [[unit]] table, named from an
+    optional parent_name column (else its id: edit it).
 
     \b
     Example:
@@ -318,6 +329,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     from monitor.sites.importer import (
         ImportFileError,
         detect_rows,
+        parent_units,
         read_rows,
         validate,
         write_report,
@@ -337,6 +349,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         task = progress.add_task("detect", total=todo, last="")
         detect_rows(rows, config, _web(config), workers=workers,
                     on_done=lambda r: progress.update(task, advance=1, last=f"{r.id}: {r.status}"))
+    units = parent_units(rows, config)
     ready = [r for r in rows if r.status == "ready"]
     attention = [r for r in rows if r.status == "attention"]
     added = False
@@ -344,17 +357,23 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         write_report(rows, report_path)
     if not as_json:
         _print_import(rows, ready, attention, report_path)
+        if units.tables and ready:
+            from monitor.sites.units import summary
+
+            console.print(f"[yellow]{escape(summary(units))}[/]")
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
-            append_sites(obj.config_path, [r.table for r in ready if r.table is not None])
+            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables)
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         added = True
         if not as_json:
-            console.print(f"[green]added {len(ready)} site(s)[/] to {escape(obj.config_path)}")
+            console.print(f"[green]added {len(ready)} site(s)"
+                          + (f" and {len(units.tables)} unit(s)" if units.tables else "") + f"[/] to {escape(obj.config_path)}")
     if as_json:
-        click.echo(json.dumps({"added": added, "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"added": added, "units": units.tables if ready else [],
+                               "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
     if attention:
         sys.exit(1)
 

@@ -1,4 +1,5 @@
-"""The configured sites with their last crawl and stored article count (`portalwatch sites list`)."""
+"""The configured sites with their last crawl and stored article count, then the [[unit]]s
+(no portal, never crawled) (`portalwatch sites list`)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def last_crawls(conn: sqlite3.Connection) -> dict[str, dict]:
 
 
 def site_rows(config: Config, db_path: str | Path) -> list[dict]:
-    """One row per configured site, in the file's order: id, name, level, parent, profile, enabled,
-    start_url, articles, last_crawl, last_outcome (no crawl yet, or no database: 0 and None)."""
+    """One row per configured site, in the file's order, then one per [[unit]]: kind ("site" or
+    "unit"), id, name, level, parent, profile, enabled, start_url, articles, last_crawl,
+    last_outcome (no crawl yet, or no database: 0 and None; a unit: no profile, no URL, not enabled)."""
     last: dict[str, dict] = {}
     if Path(db_path).exists():
         from monitor.store.db import open_db
@@ -35,8 +37,11 @@ def site_rows(config: Config, db_path: str | Path) -> list[dict]:
     for s in config.sites:
         lc = last.get(s.id, {})
         rows.append({
-            "id": s.id, "name": s.name, "level": s.level, "parent": s.parent, "profile": s.profile,
+            "kind": "site", "id": s.id, "name": s.name, "level": s.level, "parent": s.parent, "profile": s.profile,
             "enabled": s.enabled, "start_url": s.start_urls[0], "articles": lc.get("articles", 0),
             "last_crawl": lc.get("started_at"), "last_outcome": lc.get("outcome"),
         })
+    for u in config.units:
+        rows.append({"kind": "unit", "id": u.id, "name": u.name, "level": u.level, "parent": u.parent, "profile": None,
+                     "enabled": False, "start_url": None, "articles": 0, "last_crawl": None, "last_outcome": None})
     return rows
