@@ -190,7 +190,8 @@ class Config:
 
     def unit(self, unit_id: str) -> Site | Unit | None:
         """The site or [[unit]] with this id (a parent), None when nothing has it."""
-        return next((u for u in [*self.sites, *self.units] if u.id == unit_id), None)
+        nodes: list[Site | Unit] = [*self.sites, *self.units]
+        return next((u for u in nodes if u.id == unit_id), None)
 
     def sites_for(self, recipient: Recipient) -> list[Site]:
         """Sites a recipient covers: its explicit ids plus every site under one of its parents
@@ -424,9 +425,10 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     units = _parse_units(data.get("unit", []), path, seen)
     ids = {s.id for s in sites}
     enabled = {s.id for s in sites if s.enabled}
-    _check_parents([*sites, *units], path)
+    nodes: list[Site | Unit] = [*sites, *units]
+    _check_parents(nodes, path)
     former: dict[str, str] = {}
-    for s in [*sites, *units]:
+    for s in nodes:
         kind = "unit" if isinstance(s, Unit) else "site"
         where = f"{path}: {kind} {s.id!r}"
         for old in s.aliases:
@@ -510,7 +512,7 @@ def _check_hosts(hosts: dict, where: str) -> None:
                               f"such as \"127.0.0.1\"") from None
 
 
-def _check_parents(nodes: list, path: Path) -> None:
+def _check_parents(nodes: list[Site | Unit], path: Path) -> None:
     """Every `parent` names a configured site (crawled or not) or [[unit]], and the parent chain
     never comes back to where it started."""
     ids = [n.id for n in nodes]
@@ -592,8 +594,8 @@ def _parse_recipients(raw: Any, path: Path, site_ids: set[str], unit_ids: set[st
                 if key == "sites" and sid in unit_ids:
                     raise ConfigError(f"{where}: key 'sites': {sid!r} is a [[unit]] (no portal); list it in 'parents'"
                                       " to cover the sites under it")
-                problem = unknown_id(sid, sorted(pool)).removeprefix(f"no site or unit {sid!r}")
-                raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{problem}")
+                fix = unknown_id(sid, sorted(pool)).removeprefix(f"no site or unit {sid!r}")
+                raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{fix}")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
         keys: set[str] = set()

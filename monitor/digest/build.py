@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from monitor import clock
-from monitor.config import Config, Recipient
+from monitor.config import Config, Recipient, Site, Unit
 from monitor.digest.reasons import reason_key
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
@@ -62,7 +62,8 @@ def covered_sites(config: Config, recipient: Recipient) -> list:
     size = (len(config.sites), len(config.units))
     if index is None or index[0] != size:
         children: dict[str, list[str]] = defaultdict(list)
-        for s in [*config.sites, *config.units]:  # through [[unit]]s: province > district > wards
+        nodes: list[Site | Unit] = [*config.sites, *config.units]
+        for s in nodes:  # through [[unit]]s: province > district > wards
             if s.parent:
                 children[s.parent].append(s.id)
         index = (size, {s.id: s for s in config.sites}, children)
