@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
-from monitor.config import Config, Recipient, Site, Unit
+from crawler import clock
+from crawler.sites import Site, Unit
+from monitor.config import Config, Recipient
 from monitor.digest.compare import compare, compare_windows
 from monitor.digest.numbers import TOP_N, Query, site_level
 from monitor.digest.problems import collect as collect_problems
