@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tomllib
@@ -25,6 +24,7 @@ from monitor.config_keys import (
     positive,
     unknown_key,
 )
+from monitor.config_parents import check_parents, unknown_id
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -257,7 +257,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     ids = {s.id for s in sites}
     enabled = {s.id for s in sites if s.enabled}
     nodes: list[Site | Unit] = [*sites, *units]
-    _check_parents(nodes, path)
+    check_parents(nodes, path)
     former: dict[str, str] = {}
     for s in nodes:
         kind = "unit" if isinstance(s, Unit) else "site"
@@ -324,42 +324,6 @@ def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
             raise ConfigError(f"{where}: key {k!r}: expected seconds (number > 0), got {getattr(cluster, k)!r}")
     positive(cluster.jobs_per_node, where, "jobs_per_node")
     return cluster if cluster.nodes else None
-
-
-def _check_parents(nodes: list[Site | Unit], path: Path) -> None:
-    """Every `parent` names a configured site (crawled or not) or [[unit]], and the parent chain
-    never comes back to where it started."""
-    ids = [n.id for n in nodes]
-    resolve = {a: n.id for n in nodes for a in n.aliases} | {i: i for i in ids}
-    by_id = {n.id: n for n in nodes}
-    for n in nodes:
-        kind = "unit" if isinstance(n, Unit) else "site"
-        p = n.parent
-        if p is None:
-            continue
-        if p == n.id:
-            raise ConfigError(f"{path}: {kind} {n.id!r}: key 'parent': a {kind} cannot be its own parent")
-        if p not in resolve:
-            raise ConfigError(f"{path}: {kind} {n.id!r}: key 'parent': {unknown_id(p, [i for i in ids if i != n.id])}")
-    for n in nodes:
-        chain, cur = [n.id], n
-        while cur.parent is not None:
-            nxt = resolve[cur.parent]
-            if nxt in chain:
-                loop = " → ".join([*chain[chain.index(nxt):], nxt])
-                kind = "unit" if isinstance(n, Unit) else "site"
-                raise ConfigError(f"{path}: {kind} {n.id!r}: key 'parent': parent cycle {loop}")
-            chain.append(nxt)
-            cur = by_id[nxt]
-
-
-def unknown_id(word: str, known: list[str]) -> str:
-    """"no site or unit 'x'", then a did-you-mean, else how to declare a unit without a portal."""
-    hint = did_you_mean(word, known)
-    if hint:
-        return f"no site or unit {word!r}{hint}"
-    return (f"no site or unit {word!r}; add a [[unit]] table with id = {json.dumps(word, ensure_ascii=False)}, name = \"…\", "
-            "level = \"…\" if it is a unit without a portal")
 
 
 def _check_profile(name: str, where: str) -> None:
