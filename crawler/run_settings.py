@@ -29,6 +29,7 @@ def crawl_settings(config, sites=None, *, progress: bool = False) -> Settings:
     s.set("DOWNLOAD_MAXSIZE", g.max_response_kb * 1024, priority="cmdline")
     s.set("RETRY_TIMES", g.retries, priority="cmdline")
     s.set("RETRY_AFTER_MAX", g.max_retry_after, priority="cmdline")
+    s.set("PORTALWATCH_ROBOTS_CACHE_HOURS", g.robots_cache_hours, priority="cmdline")
     slots: dict[str, dict[str, float]] = {}
     for site in sites:
         host = urlsplit(site.start_urls[0]).hostname

@@ -36,9 +36,14 @@ LOG_LEVEL = "WARNING"
 
 EXTENSIONS = {"crawler.progress.Progress": 500}
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as Scrapy obeys it, kept between crawls (crawler/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.CachedRobotsTxt": 100,
     # process_response runs from high to low: HostGuard sees a redirect before RedirectMiddleware
     # (600) follows it, RetryAfter sees a 429 before RetryMiddleware (550) retries it at once
     "crawler.middlewares.HostGuard": 650,
     "crawler.middlewares.RetryAfter": 595,
 }
 RETRY_AFTER_MAX = 300  # seconds a host may ask us to wait (Retry-After); more: skipped this crawl
+PORTALWATCH_ROBOTS_CACHE = None  # folder of cached robots.txt files; the child sets <db>.robots
+PORTALWATCH_ROBOTS_CACHE_HOURS = 24.0  # RFC 9309: a cached copy SHOULD NOT be used over 24 h

@@ -25,6 +25,7 @@ class Settings:
     max_response_kb: int = 4096
     retries: int = 2
     max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
+    robots_cache_hours: float = 24.0  # robots.txt kept between crawls this long (RFC 9309: ≤ 24 h)
     detect_after_crawl: bool = True
     # the service (`portalwatch run`, monitor/service/); relative paths: the config file's folder
     schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`

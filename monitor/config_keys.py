@@ -26,6 +26,7 @@ SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "max_response_kb": ((int,), "an integer ≥ 1"),
     "retries": ((int,), "an integer ≥ 0"),
     "max_retry_after": ((int, float), "seconds (number ≥ 0)"),
+    "robots_cache_hours": ((int, float), "hours (number ≥ 0; 0: fetch robots.txt every crawl)"),
     "detect_after_crawl": ((bool,), "true or false"),
     "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
     "jitter": ((int,), "seconds (integer ≥ 0)"),

@@ -80,10 +80,11 @@ def _hard_stop(db_path: str | None) -> None:
 
 def store_into(settings, db) -> Reader:
     """Wire a crawl to the database: StorePipeline writes the items into `db` (created and
-    migrated here), and the Reader returned is the spider's `stored` (its per-page lookups)."""
+    migrated here), robots.txt is kept in `<db>.robots/` (crawler.robots), and the Reader returned is the spider's `stored` (its per-page lookups)."""
     Store(db).close()
     settings.set("PORTALWATCH_DB", str(db), priority="cmdline")
     settings.set("ITEM_PIPELINES", {StorePipeline: 300}, priority="cmdline")
+    settings.set("PORTALWATCH_ROBOTS_CACHE", f"{db}.robots", priority="cmdline")  # robots.txt between crawls
     return Reader(db)
 
 
