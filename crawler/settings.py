@@ -35,6 +35,8 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
 EXTENSIONS = {"crawler.progress.Progress": 500}
+# the per-host delay counts from the end of the previous response (crawler/downloader.py)
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt as Scrapy obeys it, kept between crawls (crawler/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

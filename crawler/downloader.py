@@ -1,0 +1,40 @@
+"""Scrapy's Downloader, with the per-host delay counted from the end of the previous response.
+
+Scrapy counts DOWNLOAD_DELAY from when a host's slot hands a request on (`slot.lastseen`); on
+a loaded machine that request may reach the server late, and the next one, handed on a delay
+later, arrives less than a delay after it. Here the slot's `lastseen` is set again when each
+download ends (response or error), before the slot picks its next request. With one request in
+flight per host, the next request leaves at least a delay after the previous answer came back,
+so the server sees its request starts at least a delay apart. AutoThrottle (it sets
+`slot.delay`) and RetryAfter (it waits before a request reaches the slot) are unaffected.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+
+from scrapy.core.downloader import Downloader
+
+
+class _Ended:
+    """The downloader's handlers, stamping the request's slot when its download ends."""
+
+    def __init__(self, handlers, slots):
+        self._handlers, self._slots = handlers, slots
+
+    def __getattr__(self, name):
+        return getattr(self._handlers, name)
+
+    async def download_request_async(self, request):
+        try:
+            return await self._handlers.download_request_async(request)
+        finally:
+            slot = self._slots.get(request.meta.get(Downloader.DOWNLOAD_SLOT))
+            if slot is not None:
+                slot.lastseen = max(slot.lastseen, monotonic())
+
+
+class PoliteDownloader(Downloader):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.handlers = _Ended(self.handlers, self.slots)  # type: ignore[assignment]
