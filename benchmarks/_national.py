@@ -1,5 +1,6 @@
 """Helpers the benchmarks share: the national simulator in its own process and its control API,
-an old history of articles inserted with SQL, and the peak RSS of crawl children (/proc)."""
+an old history of articles inserted with SQL, a crawl's feed replayed through Store.apply, and
+the peak RSS of crawl children (/proc)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ class Control:
             return json.loads(r.read())
 
 
-def add_history(db: Path, site_ids: list[str], n: int) -> float:
-    """`n` old articles spread over the sites (one INSERT … SELECT per site); seconds taken."""
+def add_history(db: Path, site_ids: list[str], n: int, *, detected: bool = False) -> float:
+    """`n` old articles spread over the sites (one INSERT … SELECT per site); seconds taken.
+    `detected`: change detection has seen them, as in a long-running installation (each site's
+    detect_sites mark moved past them; a site without a baseline gets one), so the next
+    `detect` reads only what the next crawl stores."""
     t = time.perf_counter()
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA cache_size = -262144")
@@ -63,19 +67,62 @@ def add_history(db: Path, site_ids: list[str], n: int) -> float:
                 " '2015-01-01T00:00:00Z', 'Nội dung', 7 FROM n",
                 (per - 1, sid, sid),
             )
+        if detected:
+            conn.execute("UPDATE detect_sites SET last_article_id = (SELECT MAX(a.id) FROM articles a"
+                         " WHERE a.site_id = detect_sites.site_id)")
+            conn.execute("INSERT INTO detect_sites (site_id, baseline_at, baseline_articles, last_article_id)"
+                         " SELECT site_id, '2015-01-01T00:00:00Z', COUNT(*), MAX(id) FROM articles"
+                         " WHERE site_id NOT IN (SELECT site_id FROM detect_sites) GROUP BY site_id")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as a long-lived database is: history in the file
     conn.close()
     return time.perf_counter() - t
 
 
-def add_history_elsewhere(db: Path, site_ids: list[str], n: int) -> float:
+def add_history_elsewhere(db: Path, site_ids: list[str], n: int, *, detected: bool = False) -> float:
     """add_history in another process (the caller's own RSS stays out of it); seconds taken."""
     t = time.perf_counter()
     code = ("import sys, json; from pathlib import Path; from benchmarks._national import add_history; "
-            "a = json.loads(sys.stdin.read()); add_history(Path(a['db']), a['sites'], a['n'])")
+            "a = json.loads(sys.stdin.read()); add_history(Path(a['db']), a['sites'], a['n'], detected=a['d'])")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, text=True,
-                   input=json.dumps({"db": str(db), "sites": site_ids, "n": n}))
+                   input=json.dumps({"db": str(db), "sites": site_ids, "n": n, "d": detected}))
     return time.perf_counter() - t
+
+
+def replay(feed: Path, db: Path, plan_file: Path) -> dict:
+    """A crawl's items (its `--feed`) written again into `db` through Store.apply, in the crawl
+    pipeline's batches: the writer's capacity. {"items", "seconds" (apply alone), "rows"}."""
+    from crawler.items import from_dict
+    from crawler.plan import CrawlPlan
+    from monitor.crawl.pipeline import BATCH_SIZE
+    from monitor.store.db import Store
+
+    plan = CrawlPlan.from_json(plan_file.read_text(encoding="utf-8"))
+    items = [from_dict(json.loads(line)) for line in feed.read_text(encoding="utf-8").splitlines() if line]
+    conn = sqlite3.connect(db)
+    count = "SELECT (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM view_counts) + (SELECT COUNT(*) FROM article_revisions)"
+    before = conn.execute(count).fetchone()[0]
+    store = Store(db)
+    try:
+        store.abort_stale_crawls()
+        store.sync_sites([*plan.sites, *plan.units])
+        t = time.perf_counter()
+        for i in range(0, len(items), BATCH_SIZE):
+            store.apply(items[i:i + BATCH_SIZE])
+        seconds = time.perf_counter() - t
+    finally:
+        store.close()
+    rows = conn.execute(count).fetchone()[0] - before
+    conn.close()
+    return {"items": len(items), "seconds": seconds, "rows": rows}
+
+
+def replay_elsewhere(feed: Path, db: Path, plan_file: Path) -> dict:
+    """replay() in another process (a writer of its own, as the crawl child's)."""
+    code = ("import sys, json; from pathlib import Path; from benchmarks._national import replay; "
+            "a = json.loads(sys.stdin.read()); print(json.dumps(replay(Path(a['f']), Path(a['d']), Path(a['p']))))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, text=True, capture_output=True,
+                       input=json.dumps({"f": str(feed), "d": str(db), "p": str(plan_file)}))
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 class ChildPeakRSS:

@@ -14,7 +14,11 @@ to it, every due site (all: they share the schedule) is crawled through the serv
 the posts that appeared since the previous cycle (/_sim/posts) must be in the articles table,
 with a new_article event; politeness comes from the simulator's recorder (/_sim/politeness).
 `--stored N`: one more cycle, crawled twice at the same clock from two copies of the database,
-one with N old articles added: the crawl child's peak RSS side by side.
+one with N old articles added (and already seen by change detection, as in a long-running
+installation): the crawl child's peak RSS and the cycle's time side by side. The same cycle is
+crawled a third time writing a feed (`--feed`), and its items are written again into a copy of
+the database through Store.apply: what the one SQLite writer can take against what a cycle needs.
+Every copy of the database takes the robots.txt cache (`<db>.robots/`) with it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,12 +40,15 @@ from pathlib import Path
 
 import tomlkit
 
-from benchmarks._national import ROOT, ChildPeakRSS, Control, add_history_elsewhere, serve_simulator
+from benchmarks import _national as nat
+from benchmarks._national import ROOT, ChildPeakRSS, Control, serve_simulator
 
 TARGET_CYCLE_S = 600.0
 TARGET_REQUESTS = 2.0
 TARGET_RSS_MB = 1024.0
 TARGET_LATENCY_MIN = 15.0
+TARGET_WRITER = 10.0  # "keeping up": the writer takes this many times what a cycle needs
+GAP_TOLERANCE = 0.005  # s: timer granularity (tests/crawler/test_host_gaps.py says why)
 
 
 def sim_iso(epoch: float) -> str:
@@ -71,10 +79,9 @@ class Cycle:
     requests: int = 0  # served by the simulator (robots.txt, retries included)
     max_in_flight: int = 0
     min_gap: float | None = None
-    short_gaps: int = 0  # gaps below 0.9 x delay
+    short_gaps: int = 0  # gaps below the delay (less GAP_TOLERANCE)
     gaps: int = 0
     rss_mb: float = 0.0
-    rows: int = 0  # articles + view readings + revisions written
     posts: int = 0  # posts that appeared since the previous cycle
     found: int = 0  # of them, stored by this cycle
     unreachable: int = 0  # of them, on sites whose crawl failed (down: nobody can see them)
@@ -111,7 +118,6 @@ class National:
         now = self.now()
         os.environ["PORTALWATCH_NOW"] = sim_iso(now)
         self.ctl.post("politeness/reset")
-        before = _rows(db)
         cyc = Cycle(label)
         with ChildPeakRSS() as rss:
             t0 = time.perf_counter()
@@ -122,7 +128,7 @@ class National:
             cyc.wall = time.perf_counter() - t0
         if run.result.returncode not in (0, 1):  # 1: some site failed (the simulator's down share)
             raise SystemExit(f"{label}: crawl failed (exit {run.result.returncode}): {run.result.stderr_tail}")
-        cyc.child, cyc.rss_mb, cyc.rows = run.result.seconds, rss.peak(), _rows(db) - before
+        cyc.child, cyc.rss_mb = run.result.seconds, rss.peak()
         failed = set()
         for c in run.result.crawls:
             cyc.outcomes[c["outcome"]] = cyc.outcomes.get(c["outcome"], 0) + 1
@@ -132,10 +138,24 @@ class National:
         cyc.requests, cyc.max_in_flight, cyc.min_gap = pol["requests"], pol["max_in_flight"], pol["min_gap"]
         cyc.per_host = {h: v["requests"] for h, v in pol["hosts"].items()}
         all_gaps = [g for h in pol["hosts"].values() for g in h["gaps"]]
-        cyc.gaps, cyc.short_gaps = len(all_gaps), sum(g < 0.9 * self.delay for g in all_gaps)
+        cyc.gaps, cyc.short_gaps = len(all_gaps), sum(g < self.delay - GAP_TOLERANCE for g in all_gaps)
         if since is not None:
             self._check_posts(cyc, db, since, now, failed)
         return cyc
+
+    def feed_crawl(self, db: Path, feed: Path, plan_file: Path) -> tuple[float, int]:
+        """The cycle run_crawl would run now, by the crawl child itself with `--feed`: (seconds,
+        exit status). The plan is run_crawl's (monitor.crawl.plan.build_plan), kept in plan_file."""
+        from crawler import clock
+        from monitor.crawl.plan import build_plan
+
+        now = sim_iso(self.now())
+        plan_file.write_text(build_plan(self.config, db, self.ids, clock.parse_iso(now)).to_json(), encoding="utf-8")
+        t = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "monitor.crawl.child", "--plan", str(plan_file), "--db", str(db),
+                            "--feed", str(feed)], cwd=ROOT, env={**os.environ, "PORTALWATCH_NOW": now},
+                           capture_output=True, text=True)
+        return time.perf_counter() - t, r.returncode
 
     def _check_posts(self, cyc: Cycle, db: Path, since: int, now: int, failed: set[str]) -> None:
         q = {"from": since, "to": now}
@@ -170,19 +190,6 @@ class National:
             conn.close()
 
 
-def _rows(db: Path) -> int:
-    if not db.exists():
-        return 0
-    conn = sqlite3.connect(db)
-    try:
-        return sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
-                   for t in ("articles", "view_counts", "article_revisions"))
-    except sqlite3.OperationalError:  # no schema yet
-        return 0
-    finally:
-        conn.close()
-
-
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (0..1) by nearest rank; 0 for no values."""
     if not values:
@@ -196,20 +203,28 @@ def db_size_mb(db: Path) -> float:
 
 
 def _copy_db(src: Path, dst: Path) -> None:
+    """A consistent copy of the database, and of its robots.txt cache (crawler/robots.py)."""
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
     try:
         a.backup(b)
     finally:
         a.close()
         b.close()
+    robots = Path(f"{src}.robots")
+    if robots.is_dir():
+        shutil.copytree(robots, f"{dst}.robots")
+
+
+HEADER = ("   cycle    wall   child detect   req. /site child MB in-fl. min gap    new\n"
+          "             (s)     (s)    (s)                 peak       (s) found/all")
 
 
 def _line(cyc: Cycle, sites: int) -> str:
-    gap = f"{cyc.min_gap:.2f}" if cyc.min_gap is not None else "-"
-    found = f"  new {cyc.found}/{cyc.posts}" if cyc.posts or cyc.label != "first" else ""
-    return (f"{cyc.label:>8}: {cyc.wall:6.1f} s (child {cyc.child:5.1f}, detect {cyc.detect:4.1f})  "
-            f"{cyc.requests:6d} req ({cyc.requests / sites:.2f}/site)  rss {cyc.rss_mb:4.0f} MB  "
-            f"in-flight {cyc.max_in_flight} gap {gap}{found}")
+    """One crawl as a row under HEADER (under 80 columns)."""
+    gap = f"{cyc.min_gap:.3f}" if cyc.min_gap is not None else "-"
+    found = f"{cyc.found}/{cyc.posts}" if cyc.posts or cyc.label != "first" else "-"
+    return (f"{cyc.label:>8} {cyc.wall:7.1f} {cyc.child:7.1f} {cyc.detect:6.1f} {cyc.requests:6d} "
+            f"{cyc.requests / sites:5.2f} {cyc.rss_mb:8.0f} {cyc.max_in_flight:6d} {gap:>7} {found:>9}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,9 +257,11 @@ def main(argv: list[str] | None = None) -> int:
                               max_pages=args.max_pages, max_age_days=args.max_age_days)
         bench = National(Control(port), config, tmp / "national.db", ids, whole=len(ids) == len(world.sites))
         hosts = len({world.sites[i].host for i in ids})
-        print(f"# {len(ids)} sites on {hosts} hosts, delay 1 s and 1 in flight per host, concurrency "
-              f"{args.concurrency}, max_pages {args.max_pages}, max_age_days {args.max_age_days}, "
-              f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; work dir {tmp}", flush=True)
+        load = os.getloadavg()[0]
+        print(f"# {len(ids)} sites on {hosts} hosts, delay 1 s and 1 in flight per host,\n"
+              f"# concurrency {args.concurrency}, max_pages {args.max_pages}, max_age_days "
+              f"{args.max_age_days}, {os.cpu_count()} CPUs, load {load:.1f}\n# work dir {tmp}\n{HEADER}",
+              flush=True)
         started = time.perf_counter()
         first = bench.crawl("first")
         print(_line(first, len(ids)), flush=True)
@@ -256,9 +273,9 @@ def main(argv: list[str] | None = None) -> int:
             bench.advance(args.cycle_minutes)
             cycles.append(bench.crawl(f"c{i + 1}", since=since))
             print(_line(cycles[-1], len(ids)), flush=True)
-        coord_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the history
         stored = _stored_phase(bench, tmp, args) if args.stored else None
-        _report(say, args, bench, ids, first, cycles, stored, coord_rss)
+        coord_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the whole run's peak
+        _report(say, args, bench, ids, first, cycles, stored, coord_rss, load)
     finally:
         sim.terminate()
         sim.wait()
@@ -266,36 +283,55 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _stored_phase(bench: National, tmp: Path, args) -> tuple[Cycle, Cycle, float]:
-    """One more cycle at one clock, from two copies of the database: as is, and + N old articles."""
-    plain, big = tmp / "plain.db", tmp / "history.db"
-    _copy_db(bench.db, plain)
-    _copy_db(bench.db, big)
-    took = add_history_elsewhere(big, bench.ids, args.stored)
+@dataclass
+class Stored:
+    """The last cycle at one clock: as is, with N old articles, and its items written again."""
+
+    plain: Cycle
+    history: Cycle
+    inserted_s: float  # inserting the N old articles
+    feed_s: float  # the third crawl of the cycle, writing its feed
+    replay: dict  # benchmarks._national.replay: items, seconds, rows
+
+
+def _stored_phase(bench: National, tmp: Path, args) -> Stored:
+    """One more cycle at one clock, from copies of the database: as is, + N old articles, and
+    once more with a feed, whose items are then written into a fourth copy (the writer alone)."""
+    plain, big, fed, target = (tmp / f"{n}.db" for n in ("plain", "history", "fed", "replay"))
+    for db in (plain, big, fed, target):
+        _copy_db(bench.db, db)
+    took = nat.add_history_elsewhere(big, bench.ids, args.stored, detected=True)
     bench.advance(args.cycle_minutes)
     pending = list(bench.pending)
     a = bench.crawl("as is", db=plain)
+    print(_line(a, len(bench.ids)), flush=True)
     b = bench.crawl("+history", db=big)
+    print(_line(b, len(bench.ids)), flush=True)
     bench.pending = pending
-    print(_line(a, len(bench.ids)) + "\n" + _line(b, len(bench.ids)), flush=True)
-    return a, b, took
+    feed, plan_file = tmp / "cycle.jl", tmp / "cycle-plan.json"
+    feed_s, code = bench.feed_crawl(fed, feed, plan_file)
+    if code != 0:
+        raise SystemExit(f"the feed crawl failed (exit {code})")
+    written = nat.replay_elsewhere(feed, target, plan_file)
+    print(f"    feed {feed_s:7.1f} s crawl, {written['items']} items; written again in "
+          f"{written['seconds']:.1f} s", flush=True)
+    return Stored(a, b, took, feed_s, written)
 
 
-def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], stored, coord_rss: float) -> None:
+def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], stored: Stored | None,
+            coord_rss: float, load: float) -> None:
     n = len(ids)
     walls = [c.wall for c in cycles]
     reqs = [c.requests / n for c in cycles]
     posts = sum(c.posts for c in cycles)
     found = sum(c.found for c in cycles)
     unreachable = sum(c.unreachable for c in cycles)
-    every = [first, *cycles, *(stored[:2] if stored else [])]
+    every = [first, *cycles, *([stored.plain, stored.history] if stored else [])]
     crawl_rss = max(c.rss_mb for c in every)
     in_flight = max(c.max_in_flight for c in every)
     gaps = [c.min_gap for c in every if c.min_gap is not None]
     short = sum(c.short_gaps for c in every)
     total_gaps = sum(c.gaps for c in every)
-    written = sum(c.rows for c in [first, *cycles])
-    seconds = sum(c.child for c in [first, *cycles])
     hours = len(cycles) * args.cycle_minutes / 60
     say("")
     say(f"national bench: {n} sites, first crawl + {len(cycles)} cycles of {args.cycle_minutes:g} min "
@@ -304,33 +340,43 @@ def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], 
     say(f"first crawl            {first.requests:>8} requests  {first.wall:8.1f} s wall "
         f"({first.requests / n:.1f}/site)")
     if cycles:
-        say(f"steady cycle wall      mean {statistics.mean(walls):7.1f} s   p95 {pct(walls, 0.95):7.1f} s   "
-            f"max {max(walls):7.1f} s")
-        say(f"steady cycle requests  mean {statistics.mean(c.requests for c in cycles):7.0f}     "
-            f"p95 {pct([c.requests for c in cycles], 0.95):7.0f}")
-        say(f"requests/site/cycle    mean {statistics.mean(reqs):7.2f}     p95 {pct(reqs, 0.95):7.2f}")
-        quiet = [c.child for c in cycles]
-        say(f"  of a cycle: child    mean {statistics.mean(quiet):7.1f} s, detect "
-            f"{statistics.mean(c.detect for c in cycles):5.1f} s, plan+start rest")
+        say(f"steady cycle wall      mean {statistics.mean(walls):6.1f} s  p95 {pct(walls, 0.95):6.1f} s  "
+            f"max {max(walls):6.1f} s")
+        say(f"steady cycle requests  mean {statistics.mean(c.requests for c in cycles):6.0f}    "
+            f"p95 {pct([c.requests for c in cycles], 0.95):6.0f}")
+        say(f"requests/site/cycle    mean {statistics.mean(reqs):6.2f}    p95 {pct(reqs, 0.95):6.2f}")
+        say(f"  of a cycle           child {statistics.mean(c.child for c in cycles):.1f} s, detect "
+            f"{statistics.mean(c.detect for c in cycles):.1f} s on average")
     reachable = posts - unreachable
     share = 100 * found / reachable if reachable else 100.0
-    say(f"new posts in their cycle  {found}/{reachable} on reachable sites ({share:.1f} %); "
-        f"{unreachable} on sites down")
-    say(f"  found later {bench.found_later}, not yet {len(bench.pending)}, "
-        f"without new_article event {bench.missing_events}")
+    say(f"new posts in cycle     {found}/{reachable} on reachable sites ({share:.1f} %), "
+        f"{unreachable} on down sites")
+    say(f"  later                found later {bench.found_later}, not yet {len(bench.pending)}, "
+        f"no new_article {bench.missing_events}")
     lat = bench.latencies
-    say(f"post -> new_article    p50 {pct(lat, 0.5):5.1f} min   p99 {pct(lat, 0.99):5.1f} min   "
-        f"max {max(lat, default=0):5.1f} min")
-    say(f"peak RSS               crawl child {crawl_rss:5.0f} MB   coordinator {coord_rss:5.0f} MB")
+    say(f"post -> new_article    p50 {pct(lat, 0.5):4.1f} min  p99 {pct(lat, 0.99):4.1f} min  "
+        f"max {max(lat, default=0):4.1f} min")
+    say(f"peak RSS               crawl child {crawl_rss:4.0f} MB, coordinator {coord_rss:4.0f} MB (whole run)")
     if stored:
-        a, b, took = stored
-        say(f"  history phase        {a.rss_mb:5.0f} MB as is vs {b.rss_mb:5.0f} MB with +{args.stored} "
-            f"articles (inserted in {took:.0f} s); cycle {a.wall:.1f} s vs {b.wall:.1f} s")
+        a, b = stored.plain, stored.history
+        say(f"  history phase        +{args.stored} old articles (inserted in {stored.inserted_s:.0f} s):")
+        say(f"                       child RSS {a.rss_mb:.0f} -> {b.rss_mb:.0f} MB, cycle {a.wall:.1f} -> "
+            f"{b.wall:.1f} s")
+        say(f"                       detect {a.detect:.1f} -> {b.detect:.1f} s")
     say(f"database               {db_size_mb(bench.db):7.1f} MB")
-    say(f"store writes           {written} rows in {seconds:.0f} s of crawl = {written / max(seconds, 1e-9):.0f}/s "
-        f"(first crawl {first.rows / max(first.child, 1e-9):.0f}/s)")
-    say(f"politeness             max in flight per host {in_flight}; min gap "
-        f"{min(gaps) if gaps else 0:.2f} s; gaps < 0.9 s: {short} of {total_gaps}")
+    ratio = None
+    if stored:
+        w = stored.replay
+        need = w["items"] / max(stored.feed_s, 1e-9)
+        can = w["items"] / max(w["seconds"], 1e-9)
+        ratio = can / max(need, 1e-9)
+        say(f"SQLite writer          a cycle: {w['items']} items ({w['rows']} rows) in {stored.feed_s:.0f} s "
+            f"= {need:.0f}/s")
+        say(f"                       written alone in {w['seconds']:.1f} s = {can:.0f} items/s "
+            f"({ratio:.0f}x the need)")
+    say(f"politeness             max in flight per host {in_flight}, min gap {min(gaps) if gaps else 0:.3f} s")
+    say(f"                       gaps under {bench.delay:g} s: {short} of {total_gaps}")
+    say(f"load average           {load:.1f} at start, {os.getloadavg()[0]:.1f} at end ({os.cpu_count()} CPUs)")
     say("-" * 78)
     p95 = pct(walls, 0.95) if walls else float("inf")
     checks = [
@@ -342,9 +388,13 @@ def _report(say, args, bench: National, ids, first: Cycle, cycles: list[Cycle], 
         (f"post -> event p99 <= {TARGET_LATENCY_MIN:g} min", bool(lat) and pct(lat, 0.99) <= TARGET_LATENCY_MIN,
          f"{pct(lat, 0.99):.1f} min"),
         ("per-host max in flight = 1", in_flight == 1, str(in_flight)),
+        (f"per-host gaps >= delay ({bench.delay:g} s)", total_gaps > 0 and short == 0, f"{short} under"),
     ]
+    if ratio is not None:
+        checks.append((f"one SQLite writer keeping up (>= {TARGET_WRITER:g}x)", ratio >= TARGET_WRITER,
+                       f"{ratio:.0f}x"))
     for name, ok, value in checks:
-        say(f"{'met    ' if ok else 'NOT MET'}  {name:<48} {value}")
+        say(f"{'met    ' if ok else 'NOT MET'}  {name:<52} {value}")
 
 
 if __name__ == "__main__":
