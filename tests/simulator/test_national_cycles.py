@@ -16,7 +16,8 @@ CYCLE = 15 * 60
 
 @pytest.fixture(autouse=True)
 def _pinned(monkeypatch):
-    monkeypatch.delenv("PORTALWATCH_NOW", raising=False)  # the bench sets it; undone after the test
+    monkeypatch.setenv("PORTALWATCH_NOW", "")  # records the value before (maybe none) for the undo
+    monkeypatch.delenv("PORTALWATCH_NOW")  # the bench sets it; restored after the test
 
 
 def test_every_new_post_found_in_its_cycle_politely_and_cheaply(tmp_path):
