@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
@@ -146,3 +147,19 @@ def test_crawl_result_lists_skipped_sites_and_crawls_the_rest(slow_portal):
     assert list(r.skipped) == [SITES[0]]
     assert r.skipped[SITES[0]].startswith("being crawled by pid 4242 on host far-away since ")
     assert set(leases(p)) == {SITES[0]}  # ours released, the foreign one untouched
+
+
+def test_leases_are_released_when_the_child_is_killed_by_the_timeout(slow_portal):
+    p = slow_portal
+    p.sim.set_faults(SITES[0], slow_ms=5000)  # one page outlasts half the timeout
+    seen: list[dict] = []
+    watcher = threading.Thread(target=lambda: seen.extend(
+        wait_for(lambda: list(leases(p).values()), 240, "the run to take its lease")))
+    watcher.start()
+    r = crawl(p.config, p.db_path, [SITES[0]], timeout=8)
+    watcher.join()
+    assert r.timed_out
+    assert [x["site_id"] for x in seen] == [SITES[0]] and seen[0]["pid"] == os.getpid()  # held while it ran
+    assert leases(p) == {}  # released after the kill
+    p.sim.clear_faults(SITES[0])
+    assert crawl(p.config, p.db_path, [SITES[0]]).skipped == {}
