@@ -28,3 +28,11 @@ def printable(value: object, keep: str = "\t\n") -> str:
 def term(value: object, keep: str = "\t\n") -> str:
     """printable(), then rich markup escaped: ready for console.print."""
     return escape(printable(value, keep))
+
+
+def safe(value: object, limit: int | None = None) -> str:
+    """Page text as one printable line (controls become spaces), cut to `limit`, rich markup escaped."""
+    s = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value if value is not None else "")).split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return escape(s)

@@ -1,29 +1,27 @@
-"""`portalwatch sites list | check | add | import | discover | health | lineage`: the configured
-sites, onboarding and watching them.
+"""`portalwatch sites list | add | import | discover | lineage`: which sites are configured, and
+adding new ones to sites.toml (one URL, a CSV, or the sub-sites a district portal links to).
 
-Thin commands over monitor/sites/ (listing, check, onboard, importer, discover, lineage,
-tomlfile) and monitor/detect/health.py. Everything a page says (titles, names, link texts) is
-printed through `safe()` or `term()`: rich markup and terminal control characters from a page
-never reach the operator's terminal as commands.
+The `sites` group itself; `sites check` and `sites health` are in monitor/cli/health.py. Thin
+commands over monitor/sites/ (listing, onboard, importer, discover, lineage, tomlfile). Page text
+(titles, names, link texts) is printed through monitor.terminal's `safe()` or `term()`: rich
+markup and terminal control characters from a page never reach the operator's terminal.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from contextlib import closing
 from pathlib import Path
 
 import click
-from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.cli.params import OutputFile
 from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
-from monitor.terminal import printable, term
+from monitor.terminal import safe
 
 
 # -- sites -----------------------------------------------------------------------------------------
@@ -43,110 +41,21 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     Example:
       portalwatch sites list
     """
-    from monitor.sites.listing import site_rows
+    from monitor.sites.listing import plain_lines, site_rows, site_table
 
     db_path = obj.db_path  # a bad --db is reported before a bad --config
     rows = site_rows(obj.config, db_path)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from monitor.clock import local
-
-    cols = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
     if plain:
-        click.echo("\t".join(cols))
-    narrow = console.width < 110 and not plain  # ids are never cut: level and profile give way
-    table = Table(title=f"Sites in {escape(str(obj.config_path))}", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in cols:
-        if narrow and col in ("level", "profile"):
-            continue
-        table.add_column(col, no_wrap=col != "name", justify="right" if col == "articles" else "left",
-                         min_width=10 if col == "name" else None)
-    for r in rows:
-        cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
-                 "profile": r["profile"], "articles": str(r["articles"]),
-                 "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
-                 "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
-        if plain:
-            click.echo("\t".join(printable(" ".join(v.split())) for v in cells.values()))
-            continue
-        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
-        cells["name"] = term(cells["name"])
-        table.add_row(*(v for k, v in cells.items() if not (narrow and k in ("level", "profile"))))
-    if plain:
+        for line in plain_lines(rows):
+            click.echo(line)
         return
-    console.print(table)
+    narrow = console.width < 110  # ids are never cut: level and profile give way
+    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", narrow))
     if narrow:
         console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
-
-
-@sites.command("check", short_help="Show what one list page and article extract.")
-@click.argument("site_id")
-@click.option("--list-url", help="Check this list page instead of the first start URL.")
-@click.option("--article-url", help="Check this article instead of the first one listed.")
-@click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False),
-              help="Use a saved list page instead of fetching it.")
-@click.option("--sample", "sample_id", type=int, metavar="N",
-              help="Rerun on page #N kept in html_samples when extraction broke (see `sites health`).")
-@click.option("--offline", is_flag=True, help="With --html/--sample: fetch nothing (no live article).")
-@click.option("--keep", is_flag=True, help="Keep the fetched pages in html_samples to rerun offline later.")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
-@pass_ctx
-def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str | None,
-                html_file: str | None, sample_id: int | None, offline: bool, keep: bool, as_json: bool) -> None:
-    """Fetch one list page and one article of a site and show, field by field, what was
-    extracted and which selector or rule produced it, each selector's matches, and what `auto`
-    would pick instead.
-
-    \b
-    Example:
-      portalwatch sites check vinh-hung
-      portalwatch sites check vinh-hung --sample 12 --offline
-    """
-    from monitor.sites.check import check_site, keep_pages, load_sample
-
-    try:
-        site = obj.config.site(site_id)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-    html = Path(html_file).read_text(encoding="utf-8") if html_file else None
-    article_html, source = None, None
-    if sample_id is not None:
-        from monitor.clock import local
-        from monitor.store.db import open_db
-
-        with closing(open_db(obj.require_db(), readonly=True)) as db:
-            try:
-                sample = load_sample(db.conn, sample_id, site)
-            except ValueError as e:
-                raise click.ClickException(str(e)) from None
-        source = f"html_samples #{sample_id} ({sample['reason']}, kept {local(sample['saved_at'])})"
-        if sample["kind"] == "article":
-            article_html, article_url = sample["html"], sample["url"]
-        else:
-            html, list_url = sample["html"], sample["url"]
-    report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
-                        article_html=article_html, offline=offline, source=source)
-    if keep and report.pages:
-        from monitor.store.db import open_db
-
-        with closing(open_db(obj.db_path)) as db:
-            kept = keep_pages(db.conn, site.id, report)
-        err_console.print("kept as html_samples " + ", ".join(f"#{i}" for i in kept))
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
-    else:
-        report.print(console)
-    if not report.ok:
-        sys.exit(1)
-
-
-def safe(value, limit: int | None = None) -> str:
-    """Page text as one printable line, rich markup escaped."""
-    s = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value if value is not None else "")).split())
-    if limit and len(s) > limit:
-        s = s[: limit - 1] + "…"
-    return escape(s)
 
 
 def _config(obj: Ctx) -> Config:
@@ -193,7 +102,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     config = _config(obj)
     p = inspect_url(url, _web(config))
     if not as_json:
-        print_proposal(p)
+        p.print(console)
     if not p.ok:
         if as_json:
             click.echo(json.dumps({**p.as_dict(), "added": False}, ensure_ascii=False, indent=2))
@@ -249,49 +158,6 @@ def _overlap(start_urls: list[str], config: Config) -> str | None:
     return None
 
 
-def print_proposal(p) -> None:
-    """What `sites add` found, for a human."""
-    where = {"home": "a home page", "list": "a news list", "article": "an article page",
-             "directory": "a directory of sub-sites", "unreachable": "not reachable"}.get(p.kind, "not recognised")
-    unit = f" of {safe(p.unit[0])} ({p.unit[1]})" if p.unit else ""
-    console.print(f"[bold]{safe(p.final_url or p.url)}[/]: {where}{unit}"
-                  + (f" — “{safe(p.title, 80)}”" if p.title else ""))
-    if p.fingerprints:
-        scores = ", ".join(f"{k} {v:.2f}" for k, v in p.fingerprints.items())
-        best = max(p.fingerprints, key=p.fingerprints.get)
-        plat = p.profile or (best if p.fingerprints[best] >= 0.5 else "not recognised")
-        console.print(f"platform: [cyan]{plat}[/]"
-                      + (" (no known platform: generic rules)" if plat == "auto" else "")
-                      + f"  [dim]fingerprints {scores}[/]")
-    for f in p.lists:
-        label = f" “{safe(f.label, 40)}”" if f.label else ""
-        console.print(f"  [green]✓[/] news list{label} {safe(f.url)} — {safe(f.assessment.reason)}")
-    for u, text, why in p.rejected:
-        console.print(f"  [dim]✗ {safe(text, 40)} {safe(u)} — {safe(why)}[/]")
-    if p.lists:
-        console.print(f"article URLs: {safe(p.pattern)}")
-    for _u, ok, text in p.robots:
-        mark = "[green]allowed[/]" if ok else "[red]DISALLOWED[/]" if ok is False else "[yellow]unknown[/]"
-        console.print(f"robots.txt: {mark} — {safe(text)}")
-    if p.preview:
-        t = Table(title="First articles")
-        for c in ("title", "published (VN time)", "views", "views from"):
-            t.add_column(c)
-        for r in p.preview:
-            t.add_row(safe(r["title"], 70), r["published_local"] or "[red]—[/]",
-                      "—" if r["views"] is None else str(r["views"]), r["views_from"] or "")
-        console.print(t)
-    if p.article:
-        a = p.article
-        console.print(f"first article: title {'✓' if a['title'] else '[red]missing[/]'}, date "
-                      f"{a['published_local'] or '[red]missing[/]'}, views "
-                      f"{a['views'] if a['views'] is not None else '—'}, body {a['body_chars']} characters")
-    for n in p.notes:
-        console.print(f"[yellow]note:[/] {safe(n)}")
-    for pr in p.problems:
-        console.print(f"[red]problem:[/] {safe(pr)}")
-
-
 # -- import -------------------------------------------------------------------------------------------
 @sites.command("import", short_help="Add many sites from a CSV.")
 @click.argument("csv_file", type=click.Path(dir_okay=False))
@@ -318,6 +184,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     from monitor.sites.importer import (
         ImportFileError,
         detect_rows,
+        print_summary,
         read_rows,
         validate,
         write_report,
@@ -343,7 +210,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     if report_path:
         write_report(rows, report_path)
     if not as_json:
-        _print_import(rows, ready, attention, report_path)
+        print_summary(console, rows, report_path)
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
@@ -357,21 +224,6 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         click.echo(json.dumps({"added": added, "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
     if attention:
         sys.exit(1)
-
-
-def _print_import(rows, ready, attention, report_path) -> None:
-    configured = sum(1 for r in rows if r.status == "configured")
-    console.print(f"{len(rows)} row(s): [green]{len(ready)} ready[/], {configured} already configured, "
-                  f"[{'red' if attention else 'green'}]{len(attention)} need attention[/]")
-    if attention:
-        t = Table(title="Needs a human")
-        for c in ("line", "id", "url", "problem"):
-            t.add_column(c, overflow="fold")
-        for r in attention:
-            t.add_row(str(r.line), safe(r.id, 30), safe(r.url, 60), safe(r.problem.split(": ", 1)[-1], 200))
-        console.print(t)
-        if report_path:
-            console.print(f"these rows are in {escape(report_path)}: fix them and run `portalwatch sites import` on it")
 
 
 # -- discover -----------------------------------------------------------------------------------------
@@ -396,110 +248,15 @@ def sites_discover(obj: Ctx, url: str, parent: str | None, csv_path: str | None,
     config = _config(obj)
     found = discover(url, config, _web(config), parent=parent)
     if csv_path:
-        with open(csv_path, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=["id", "name", "level", "parent", "url"])
-            w.writeheader()
-            w.writerows(found.csv_rows())
+        found.write_csv(csv_path)
     if as_json:
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
     else:
-        t = Table(title=f"Sub-sites linked from {escape(url)}" + (f" (parent {found.parent})" if found.parent else ""))
-        for c in ("name", "level", "url", "configured", "suggested id"):
-            t.add_column(c, overflow="fold")
-        for s in found.subsites:
-            status = (f"[green]yes: {s.configured_as}[/]" if s.configured_as else
-                      f"[yellow]no (same name as {s.same_name_as})[/]" if s.same_name_as else "[bold]new[/]")
-            t.add_row(safe(s.name, 50), s.level or "", safe(s.url), status, "" if s.configured_as else s.suggested_id)
-        console.print(t)
-        console.print(f"{len(found.subsites)} sub-site(s), {len(found.new)} not configured; read "
-                      + ", ".join(safe(u) for u in found.pages))
-        if csv_path and found.new:
-            console.print(f"wrote {len(found.new)} new sub-site(s) to {escape(csv_path)}: "
-                          f"portalwatch sites import {escape(csv_path)}")
+        found.print(console, csv_path)
     for pr in found.problems:
         err_console.print(f"[red]problem:[/] {safe(pr)}")
     if not found.subsites:
         sys.exit(1)
-
-
-# -- health -------------------------------------------------------------------------------------------
-_STATUS_STYLE = {"ok": "green", "partial": "yellow", "never_crawled": "dim", "failing": "yellow",
-                 "extraction_broken": "red", "unreachable": "red"}
-
-
-def _health_db(obj: Ctx):
-    """The database, or an empty in-memory one when nothing was crawled yet."""
-    import sqlite3
-
-    from monitor.store.db import open_db
-    from monitor.store.schema import migrate
-
-    if Path(obj.db_path).exists():
-        return open_db(obj.db_path).conn
-    conn = sqlite3.connect(":memory:")
-    migrate(conn)
-    return conn
-
-
-@sites.command("health", short_help="Per-site status, failures and missing fields.")
-@click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only this site (repeatable).")
-@click.option("--problems", is_flag=True, help="Only sites that are not ok.")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
-@pass_ctx
-def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: bool) -> None:
-    """Per site: status, last success, failure streak, and the share of articles missing a date or
-    views in the last crawl against the site's usual share; the kept failing page to check offline.
-
-    \b
-    Example:
-      portalwatch sites health --problems
-      portalwatch sites check vinh-hung --sample 12     # rerun extraction on the kept page
-    """
-    from monitor.clock import local
-    from monitor.detect.health import site_health, worst_first
-
-    config = obj.config
-    if site_ids:
-        wanted = {config.site(i).id for i in site_ids}
-    with closing(_health_db(obj)) as conn:
-        rows = site_health(conn, config)
-    rows = [r for r in rows if (not site_ids or r.site_id in wanted) and (not problems or r.status != "ok")]
-    if as_json:
-        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
-        return
-    if problems and not rows:
-        console.print(f"no problems: every {'chosen ' if site_ids else ''}site is ok")
-        return
-    t = Table(title=f"Site health ({len(rows)} site(s))")
-    for c in ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual",
-              "sample"):
-        t.add_column(c, no_wrap=c in ("site", "status", "last success (VN)"))
-
-    def share(r, k):
-        f = r.missing.get(k)
-        if f is None:
-            return ""
-        usual = "—" if f.usual is None else f"{round(f.usual * 100)}%"
-        text = f"{round(f.share * 100)}% / {usual}"
-        return f"[red]{text}[/]" if f.broken else text
-
-    rows = worst_first(rows)
-    for r in rows:
-        style = _STATUS_STYLE.get(r.status, "white")
-        t.add_row(r.site_id + ("" if r.enabled else " [dim](disabled)[/]"), f"[{style}]{r.status}[/]",
-                  local(r.last_success_at) if r.last_success_at else "never", str(r.failure_streak),
-                  "" if r.articles_seen is None else str(r.articles_seen), share(r, "date"), share(r, "views"),
-                  f"#{r.sample_id}" if r.sample_id else "")
-    console.print(t)
-    for r in rows:
-        if r.status in ("ok", "never_crawled"):
-            continue
-        hint = ""
-        if r.status == "extraction_broken":
-            hint = (f" → portalwatch sites check {r.site_id} --sample {r.sample_id}" if r.sample_id
-                    else f" → portalwatch sites check {r.site_id} --keep")
-        style = _STATUS_STYLE.get(r.status, "white")
-        console.print(f"[{style}]{r.site_id}[/]: {safe(r.detail)}{hint}")
 
 
 # -- lineage ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Daily digests: build.py (numbers from the db) → render.py (Jinja2 text/HTML/Markdown).
+"""Daily digests: build.py (the data, from numbers.py, compare.py, problems.py) → render.py
+(Jinja2 text/HTML/Markdown).
 
 Sending, and remembering what was sent, is monitor.notify's job.
 """

@@ -15,8 +15,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from monitor import clock
 from monitor.digest import chart
-from monitor.digest.build import one_line, upgrade
+from monitor.digest.build import upgrade
 from monitor.digest.labels import LABELS
+from monitor.digest.text import one_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!])")

@@ -10,8 +10,7 @@ import lxml.html
 import pytest
 
 from monitor.digest import build, render
-
-from .helpers import World, article, at, iso, make_config
+from tests.world import World, article, at, iso, make_config
 
 WIDTH, HEIGHT = 240, 64
 BG, LINE, GRID = 0, 2, 4  # palette indices (chart.py)

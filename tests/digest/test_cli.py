@@ -6,8 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-
-from .helpers import World, make_config, populate
+from tests.world import World, make_config, populate
 
 RECIPIENT = """
 [[recipient]]

@@ -11,8 +11,7 @@ from monitor import clock
 from monitor.digest import build, preview, render, resolve_window
 from monitor.digest.build import default_window
 from monitor.notify import ledger
-
-from .helpers import World, article, at, iso, make_config, populate
+from tests.world import World, article, at, iso, make_config, populate
 
 
 @pytest.fixture

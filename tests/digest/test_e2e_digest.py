@@ -11,8 +11,7 @@ import pytest
 from monitor.detect.events import detect
 from monitor.notify import ledger, webhook
 from tests.conftest import make_portal
-
-from .servers import SMTPServer, WebhookReceiver
+from tests.notify.servers import SMTPServer, WebhookReceiver
 
 pytestmark = pytest.mark.slow
 SECRET = "e2e-secret"

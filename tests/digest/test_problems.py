@@ -8,8 +8,7 @@ import pytest
 
 from monitor.detect.events import detect
 from monitor.digest import build, render
-
-from .helpers import World, article, at, iso, make_config
+from tests.world import World, article, at, iso, make_config
 
 REFUSED = "DownloadConnectionRefusedError: Connection was refused by other side: 111: Connection refused."
 
@@ -113,7 +112,7 @@ def test_the_office_reads_vietnamese_and_the_exception_name_is_small_print(tmp_p
 
 
 def test_extraction_broken_names_the_html_sample_for_the_operator(tmp_path, monkeypatch):
-    from .helpers import sample
+    from tests.world import sample
 
     w = World(tmp_path, make_config(tmp_path), monkeypatch)
     _ok(w, "tuong-mai", at(-24))

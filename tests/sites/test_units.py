@@ -1,4 +1,4 @@
-"""Small pure pieces: TOML appending, unit names, safe printing."""
+"""Small pure pieces: TOML appending, unit names, safe printing (monitor/terminal.py)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,6 @@ def test_slug_ids_are_valid_site_ids():
 
 
 def test_safe_drops_control_characters_and_escapes_markup():
-    from monitor.cli.sites import safe
+    from monitor.terminal import safe
 
     assert safe("[red]x[/red]\x1b[31m\x07 ok") == "\\[red]x\\[/red] [31m ok"

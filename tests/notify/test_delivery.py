@@ -16,8 +16,8 @@ import pytest
 from monitor import clock
 from monitor.config import ConfigError
 from monitor.notify import ledger, webhook
+from tests.world import World, at, make_config, populate
 
-from .helpers import World, at, make_config, populate
 from .servers import SMTPServer, WebhookReceiver, self_signed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,7 @@ import json
 import pytest
 
 from monitor.detect.events import DetectOptions, detect
-
-from .helpers import World, article, at, gone, make_config, sample
+from tests.world import World, article, at, gone, make_config, sample
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Operators' tests: the real simulator over HTTP, the real CLI (in-process), real crawls."""
+"""Tests of monitor/sites/ and the `sites` commands: the real simulator over HTTP, the real CLI
+(in-process), real crawls."""
 
 from __future__ import annotations
 

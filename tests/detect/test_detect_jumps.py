@@ -5,8 +5,7 @@ import json
 import pytest
 
 from monitor.detect.events import detect
-
-from .helpers import World, at, make_config
+from tests.world import World, at, make_config
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from contextlib import closing
 
 from monitor.config import parse_config
 from monitor.sites.lineage import lineage
-from monitor.sites.listing import last_crawls, site_rows
+from monitor.sites.listing import COLUMNS, last_crawls, plain_lines, site_rows, site_table
 from monitor.store.db import Store, open_db
 
 
@@ -57,3 +57,28 @@ def test_lineage_lists_the_unit_itself_and_what_merged_into_it(tmp_path):
         store.sync_sites(config.sites)
         rows = lineage(store.conn, "ab")
     assert [(r["site_id"], r["relation"], r["articles"]) for r in rows] == [("ab", "self", 0), ("a", "merged", 0)]
+
+
+def test_plain_lines_keep_every_field_whole_with_controls_visible(tmp_path):
+    config = parse_config({"site": [
+        {"id": "a", "name": "Phường\tA\x1b[31m  mới", "level": "ward", "parent": "q", "start_urls": ["https://a.gov.vn/"]},
+        {"id": "b", "name": "Xã B", "start_urls": ["https://b.gov.vn/"], "enabled": False},
+    ]}, tmp_path / "sites.toml")
+    lines = list(plain_lines(site_rows(config, tmp_path / "none.db")))
+    assert lines[0].split("\t") == COLUMNS
+    assert lines[1].split("\t") == ["a", "Phường A\\x1b[31m mới", "ward", "q", "auto", "0", "never", ""]
+    assert lines[2].split("\t") == ["b", "Xã B", "", "", "auto", "0", "never", "disabled"]
+
+
+def test_site_table_drops_level_and_profile_when_narrow_and_escapes_names(tmp_path):
+    config = parse_config({"site": [
+        {"id": "a", "name": "[red]A[/red]", "level": "ward", "start_urls": ["https://a.gov.vn/"]},
+        {"id": "b", "name": "Xã B", "start_urls": ["https://b.gov.vn/"], "enabled": False},
+    ]}, tmp_path / "sites.toml")
+    rows = site_rows(config, tmp_path / "none.db")
+    wide, narrow = site_table(rows, "t"), site_table(rows, "t", narrow=True)
+    assert [c.header for c in wide.columns] == COLUMNS
+    assert [c.header for c in narrow.columns] == [c for c in COLUMNS if c not in ("level", "profile")]
+    names = list(narrow.columns[1].cells)
+    assert names == ["\\[red]A\\[/red]", "Xã B"]
+    assert list(narrow.columns[0].cells) == ["a", "b [dim](off)[/]"]

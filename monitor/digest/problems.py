@@ -1,0 +1,54 @@
+"""A digest's problem lines: sites never crawled, failing or partial (from their last crawl), and
+unreachable or with broken extraction (from detect's events), one shape for every kind."""
+
+from __future__ import annotations
+
+from monitor.digest.reasons import reason_key
+from monitor.digest.text import one_line
+
+PROBLEM_KINDS = ("unreachable", "extraction_broken", "failing", "partial", "never_crawled")
+
+
+def problem(site_id: str, site_name: str, kind: str, *, since: str | None = None, at: str | None = None,
+            runs: int | None = None, error: str | None = None, field: str | None = None,
+            share: float | None = None, usual: float | None = None, sample_id: int | None = None,
+            reason: str | None = None) -> dict:
+    """One problem line; every kind has every key (None when it does not apply), so templates
+    never meet a missing key. `reason` names the plain-words label (reasons.py); `error` is
+    the technical text, for operators."""
+    error = one_line(error, 200) or None
+    return {"site_id": site_id, "site_name": site_name, "kind": kind, "since": since, "at": at, "runs": runs,
+            "reason": reason or reason_key(error), "error": error, "field": field, "share": share,
+            "usual": usual, "sample_id": sample_id}
+
+
+def merge(problems: list[dict]) -> list[dict]:
+    """One 'failing' line per site is enough when an 'unreachable' event says the same."""
+    unreachable = {p["site_id"] for p in problems if p["kind"] == "unreachable"}
+    return [p for p in problems if not (p["kind"] == "failing" and p["site_id"] in unreachable)]
+
+
+def collect(sites: list, per_site: dict[str, dict], events: list[dict], names: dict[str, str]) -> list[dict]:
+    """The problems of these sites in the window: from each site's last crawl (per_site: the window's
+    site stats), then from detect's events, a 'failing' line dropped where 'unreachable' says it."""
+    problems = []
+    for s in sites:
+        st = per_site.get(s.id, {})
+        if not st.get("ever_crawled"):
+            problems.append(problem(s.id, s.name, "never_crawled"))
+        elif st.get("last_outcome") == "failed":
+            problems.append(problem(s.id, s.name, "failing", since=st.get("failing_since"),
+                                    error=st.get("last_error")))
+        elif st.get("last_outcome") == "partial":
+            problems.append(problem(s.id, s.name, "partial", since=st.get("last_crawl_at"),
+                                    error=st.get("last_error")))
+    for e in events:
+        d, name = e["details"], names.get(e["site_id"], e["site_id"])
+        if e["kind"] == "site_unreachable":
+            problems.append(problem(e["site_id"], name, "unreachable", since=d.get("since"), at=e["observed_at"],
+                                    runs=d.get("failed_runs"), error=d.get("last_error")))
+        elif e["kind"] == "extraction_broken":
+            problems.append(problem(e["site_id"], name, "extraction_broken", at=e["observed_at"],
+                                    field=d.get("field"), share=d.get("share"), usual=d.get("usual"),
+                                    sample_id=d.get("sample_id")))
+    return merge(problems)
