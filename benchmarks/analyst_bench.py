@@ -19,10 +19,10 @@ import statistics
 import time
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.analyst.query import connect
 from monitor.analyst.search import FOLD_SQL, search
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 SYLLABLES = (
     "hội nghị đại biểu nhân dân phường xã quận huyện tỉnh thành phố ủy ban đảng bộ chi bộ công tác "

@@ -39,13 +39,14 @@ def _child(kind: str, config: str, db: str) -> None:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.run import crawl_settings
+    from crawler.run_settings import crawl_settings
     from monitor.config import load_config
+    from monitor.crawl.child import store_into
     from monitor.crawl.plan import build_plan
 
     cfg = load_config(config)
     plan = build_plan(cfg, None, None, walks=False)  # what monitor.crawl.runner hands the child
-    settings = crawl_settings(plan, db=db if kind == "full" else None)
+    settings = crawl_settings(plan)
     timing: dict[str, float] = {}
 
     date_re = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
@@ -87,8 +88,7 @@ def _child(kind: str, config: str, db: str) -> None:
                 "body": "\n".join(t.strip() for t in response.css("p::text").getall() if t.strip()),
             }]
 
-    if kind != "full":
-        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    stored = store_into(settings, db) if kind == "full" else None  # the monitor's pipeline and Reader
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     if kind != "full":
@@ -96,7 +96,7 @@ def _child(kind: str, config: str, db: str) -> None:
         kwargs = {}
     else:
         crawler = process.create_crawler("portal")
-        kwargs = {"plan": plan, "db": db}
+        kwargs = {"plan": plan, "stored": stored}
     def opened():
         timing["open"] = time.perf_counter()
 

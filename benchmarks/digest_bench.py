@@ -20,8 +20,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import clock
-from monitor.config import Config, Recipient, Settings, Site
+from crawler import clock
+from crawler.sites import Settings, Site
+from monitor.config import Config, Recipient
 from monitor.digest import build, render
 from monitor.store.db import Store
 
@@ -110,7 +111,7 @@ def generate(path: Path, config: Config, n_readings: int, seed: int = 1) -> dict
 
 def bench(path: Path, config: Config) -> dict:
     """Wall and CPU seconds to build all recipients' digests, then to render them as email needs."""
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     db = open_db(path)
     since, until = clock.iso(NOW - timedelta(hours=24)), clock.iso(NOW)

@@ -3,7 +3,7 @@
     python -m benchmarks.memory_bench [--stored 2000000] [--articles-per-site 40]
 
 Issue 13: the spider must not load every known article up front. The simulator (its 10 sites)
-is crawled twice by `python -m crawler.run --plan … --db …`, each time in a fresh child process:
+is crawled twice by `python -m monitor.crawl.child --plan … --db …`, each time in a fresh child process:
 once into an empty database, once into a database that already holds `--stored` old articles of
 the crawled sites (inserted with SQL: dates long past; the lists are walked one page deep, so the
 history lies beyond the walk's horizon and is not checked for removal). The child's
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _child(plan: str, db: str) -> None:
     """Run one crawl in this process; print its peak RSS as JSON."""
-    from crawler.run import main
+    from monitor.crawl.child import main
 
     t = time.perf_counter()
     from scrapy.statscollectors import MemoryStatsCollector

@@ -1,20 +1,45 @@
-"""The crawl plan: everything one crawl child needs, decided once by the coordinator.
+"""The crawl plan: everything one crawl needs, decided once by the coordinator, and `Known`,
+the stored state of an article the spider decides by.
 
 sites.toml is parsed once (monitor.config), the coordinator decides how deep each site's lists
-are walked (monitor.crawl.plan.build_plan) and hands the plan to the child as JSON
-(`python -m crawler.run --plan FILE`, or a Scrapyd job's `plan` argument). The spider reads
-nothing else about its sites; a node without a database may get each site's known articles
-in `known` (else every article is new to it).
+are walked (monitor.crawl.plan.build_plan) and hands the plan to the crawl as JSON
+(`python -m monitor.crawl.child --plan FILE`), or encoded (`encode()`: deflated, base64) as a
+Scrapyd job's `plan` argument. The spider reads nothing else about its sites; a node without a
+database gets each site's known articles in `known` and list-view shares in `list_views`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import zlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from monitor.config import Settings, Site
-from monitor.store.db import Known
+from crawler.sites import Settings, Site
+
+
+@dataclass
+class Known:
+    """What the spider needs to know about a stored article to decide whether to fetch it."""
+
+    id: int
+    url: str
+    list_title: str | None
+    title: str | None
+    published_at: str | None
+    views: int | None
+    views_checked_at: str | None
+    views_observed_at: str | None
+    first_seen_at: str
+    last_fetched_at: str | None
+    etag: str | None
+    last_modified: str | None
+    status: str
+    has_body: bool
+    prev_views: int | None = None  # the reading before `views` (revisit velocity)
+    prev_observed_at: str | None = None
 
 
 @dataclass
@@ -29,6 +54,7 @@ class CrawlPlan:
     known: dict[str, dict[str, Known]] | None = None  # site id -> key -> state (nodes without a db)
     planned_at: str | None = None  # UTC ISO-8601, when the coordinator decided
     units: list[Site] = field(default_factory=list)  # the other configured sites: mirrored, not crawled
+    list_views: dict[str, float | None] | None = None  # site id -> list-view share (nodes without a db)
 
     def max_pages(self, site: Site) -> int:
         """List pages walked per list of this site in this crawl."""
@@ -51,6 +77,8 @@ class CrawlPlan:
             "planned_at": self.planned_at,
             "units": [asdict(s) for s in self.units],
         }
+        if self.list_views is not None:
+            data["list_views"] = self.list_views
         if self.known is not None:
             data["known"] = {sid: {k: asdict(v) for k, v in rows.items()} for sid, rows in self.known.items()}
         return json.dumps(data, ensure_ascii=False)
@@ -71,16 +99,27 @@ class CrawlPlan:
                     sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in known.items()},
                 planned_at=data.get("planned_at"),
                 units=[Site(**_only(Site, s)) for s in data.get("units") or []],
+                list_views=data.get("list_views"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
             raise ValueError(f"not a crawl plan: {e}") from None
 
+    def encode(self) -> str:
+        """The plan as one command-line-safe argument: `z:` + base64 of the deflated JSON (a
+        Scrapyd job's arguments travel on the crawl's command line, 128 KiB each on Linux)."""
+        return "z:" + base64.b64encode(zlib.compress(self.to_json().encode(), 6)).decode()
+
     @classmethod
     def load(cls, arg: str) -> CrawlPlan:
-        """A spider/child argument: the plan's JSON text, or `@/path/to/plan.json`."""
+        """A spider argument: the plan's JSON text, `encode()`'s text, or `@/path/to/plan.json`."""
         if arg.startswith("@"):
             with open(arg[1:], encoding="utf-8") as f:
                 arg = f.read()
+        elif arg.startswith("z:"):
+            try:
+                arg = zlib.decompress(base64.b64decode(arg[2:], validate=True)).decode()
+            except (binascii.Error, zlib.error, UnicodeDecodeError) as e:
+                raise ValueError(f"not an encoded crawl plan: {e}") from None
         return cls.from_json(arg)
 
 

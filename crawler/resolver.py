@@ -2,7 +2,7 @@
 
 ``PORTALWATCH_HOSTS = {"sim.test": "127.0.0.1"}`` sends ``sim.test`` and every
 ``*.sim.test`` name to 127.0.0.1 inside this crawl only (nothing system-wide); other names
-resolve as usual. crawler.run enables it from ``[portalwatch] hosts`` in sites.toml.
+resolve as usual. the crawl settings (crawler.run_settings) enable it from ``[portalwatch] hosts`` in sites.toml.
 """
 
 from __future__ import annotations

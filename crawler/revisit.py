@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from monitor.clock import parse_iso
+from crawler.clock import parse_iso
 
 INF = float("inf")
 # (age limit in hours, base interval in hours): young articles often, old quiet ones rarely.
@@ -101,7 +101,7 @@ class RevisitPolicy:
         list_title: str | None = None,
         list_views: int | None = None,
     ) -> tuple[bool, str]:
-        """(fetch?, why) for an article seen on a list page; `known` is store.Known or None."""
+        """(fetch?, why) for an article seen on a list page; `known` is crawler.plan.Known or None."""
         if known is None:
             return True, "new"
         if known.last_fetched_at is None or not known.has_body:

@@ -1,5 +1,5 @@
-"""Polite defaults for crawling government portals. Per-run values come from sites.toml
-(see crawler.run.crawl_settings)."""
+"""Polite defaults for crawling government portals. Per-run values come from the crawl plan
+(crawler.run_settings.crawl_settings); the monitor adds its store pipeline (monitor/crawl/child.py)."""
 
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -34,7 +34,6 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
-ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 DOWNLOADER_MIDDLEWARES = {
     # process_response runs from high to low: HostGuard sees a redirect before RedirectMiddleware

@@ -2,91 +2,33 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.extract.types import SELECTOR_KEYS
+from crawler.sites import Settings, Site
 from monitor.channels import channel_key, check_channel
+from monitor.config_keys import (
+    CLUSTER_SPEC,
+    RECIPIENT_SPEC,
+    SETTINGS_SPEC,
+    ConfigError,
+    check_hosts,
+    check_table,
+    check_url,
+    did_you_mean,
+    positive,
+    unknown_key,
+)
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
 LEVELS = ("province", "city", "district", "ward", "commune", "special_zone", "ministry", "other")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-class ConfigError(ValueError):
-    """A mistake in the configuration file; the message names file, table and key."""
-
-
-@dataclass
-class Settings:
-    """The optional `[portalwatch]` table: crawl-wide settings."""
-
-    contact_url: str = "https://github.com/portalwatch/portalwatch"
-    user_agent: str | None = None
-    concurrency: int = 16
-    concurrency_per_domain: int = 4
-    delay: float = 1.0
-    autothrottle: bool = True
-    obey_robots: bool = True
-    timeout: float = 30.0
-    max_response_kb: int = 4096
-    retries: int = 2
-    max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
-    detect_after_crawl: bool = True
-    # the service (`portalwatch run`, monitor/service/); relative paths: the config file's folder
-    schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
-    jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
-    crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed
-    unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
-    housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
-    sample_retention_days: int = 30  # html_samples older than this are deleted
-    event_retention_days: int = 90  # views_changed events older than this are deleted (readings stay)
-    backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
-    backup_dir: str | None = None  # default: "backups" next to the database
-    backup_keep: int = 7  # newest backups kept
-    delivery_retry: str = "every 10m"  # retry failed digest deliveries
-    jobstore: str | None = None  # APScheduler job store; default: <database>.jobs.sqlite
-    hosts: dict[str, str] = field(default_factory=dict)  # host-name suffix -> IP, inside the crawl only
-
-    @property
-    def ua(self) -> str:
-        from monitor import __version__
-
-        return self.user_agent or f"portalwatch/{__version__} (+{self.contact_url})"
-
-
-@dataclass
-class Site:
-    """One `[[site]]` table."""
-
-    id: str
-    name: str
-    start_urls: list[str]
-    level: str | None = None
-    parent: str | None = None
-    profile: str = "auto"
-    selectors: dict[str, str] = field(default_factory=dict)
-    max_pages: int = 20
-    max_age_days: int | None = None
-    delay: float | None = None
-    concurrency: int | None = None
-    enabled: bool = True
-    schedule: str | None = None
-    revisit: dict[str, Any] = field(default_factory=dict)
-    aliases: list[str] = field(default_factory=list)
-    merged_from: list[str] = field(default_factory=list)
-    home_url: str | None = None
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.start_urls[0]).netloc
 
 
 @dataclass
@@ -204,34 +146,6 @@ def _descendants(sites: list[Site]) -> dict[str, list[str]]:
 
 # --- validation -----------------------------------------------------------------------------
 
-# key -> (python types, description used in errors)
-_SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
-    "contact_url": ((str,), "a URL"),
-    "user_agent": ((str,), "a string"),
-    "concurrency": ((int,), "an integer ≥ 1"),
-    "concurrency_per_domain": ((int,), "an integer ≥ 1"),
-    "delay": ((int, float), "seconds (number ≥ 0)"),
-    "autothrottle": ((bool,), "true or false"),
-    "obey_robots": ((bool,), "true or false"),
-    "timeout": ((int, float), "seconds (number > 0)"),
-    "max_response_kb": ((int,), "an integer ≥ 1"),
-    "retries": ((int,), "an integer ≥ 0"),
-    "max_retry_after": ((int, float), "seconds (number ≥ 0)"),
-    "detect_after_crawl": ((bool,), "true or false"),
-    "schedule": ((str,), "'every 2h', 'every 30m' or a cron expression"),
-    "jitter": ((int,), "seconds (integer ≥ 0)"),
-    "crawl_timeout": ((int, float), "seconds (number > 0)"),
-    "unreachable_after": ((int,), "an integer ≥ 1"),
-    "housekeeping": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
-    "sample_retention_days": ((int,), "an integer ≥ 1"),
-    "event_retention_days": ((int,), "an integer ≥ 1"),
-    "backup": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
-    "backup_dir": ((str,), "a folder path"),
-    "backup_keep": ((int,), "an integer ≥ 1"),
-    "delivery_retry": ((str,), "a schedule ('every 10m', a cron line) or 'off'"),
-    "jobstore": ((str,), "a file path"),
-    "hosts": ((dict,), 'a table of host-name suffix = IP address, e.g. { "sim.test" = "127.0.0.1" }'),
-}
 _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "id": ((str,), "a short id: lowercase letters, digits, '-' or '_'"),
     "name": ((str,), "a string"),
@@ -251,65 +165,7 @@ _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "merged_from": ((list,), "a list of ids"),
     "home_url": ((str,), "a URL"),
 }
-_RECIPIENT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
-    "id": ((str,), "a short id"),
-    "name": ((str,), "a string"),
-    "sites": ((list,), "a list of site ids"),
-    "parents": ((list,), "a list of unit ids (every site whose parent is one of them)"),
-    "language": ((str,), "'vi' or 'en'"),
-    "channels": ((list,), "a list of channel tables"),
-    "send_at": ((str,), "a local time HH:MM"),
-    "silent_days": ((int,), "an integer ≥ 1"),
-}
-_CLUSTER_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
-    "nodes": ((list,), 'a list of Scrapyd URLs, e.g. ["http://crawler-1:6800"]'),
-    "project": ((str,), "the Scrapyd project name"),
-    "username_env": ((str,), "the name of an environment variable holding the HTTP user"),
-    "password_env": ((str,), "the name of an environment variable holding the HTTP password"),
-    "timeout": ((int, float), "seconds (number > 0)"),
-    "job_timeout": ((int, float), "seconds (number > 0)"),
-    "poll_interval": ((int, float), "seconds (number > 0)"),
-    "jobs_per_node": ((int,), "an integer ≥ 1"),
-}
 _TOP_KEYS = ("portalwatch", "site", "recipient", "cluster")
-
-
-def did_you_mean(word: str, known) -> str:
-    """' (did you mean 'x'?)' for the closest known word, else ''."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _unknown(key: str, known, where: str) -> ConfigError:
-    return ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}; allowed: {', '.join(known)}")
-
-
-def _check_table(table: dict, spec: dict, where: str, required: tuple[str, ...] = ()) -> None:
-    for key in table:
-        if key not in spec:
-            raise _unknown(key, spec, where)
-    for key in required:
-        if key not in table:
-            raise ConfigError(f"{where}: missing required key {key!r} ({spec[key][1]})")
-    for key, value in table.items():
-        types, desc = spec[key]
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-        if not ok:
-            raise ConfigError(f"{where}: key {key!r}: expected {desc}, got {value!r}")
-
-
-def _check_url(url: Any, where: str, key: str) -> str:
-    if not isinstance(url, str):
-        raise ConfigError(f"{where}: key {key!r}: expected an http(s) URL, got {url!r}")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{where}: key {key!r}: expected an http(s) URL, got {url!r}")
-    return url
-
-
-def _positive(value, where, key, minimum=1):
-    if value is not None and value < minimum:
-        raise ConfigError(f"{where}: key {key!r}: expected a number ≥ {minimum}, got {value!r}")
 
 
 def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -317,24 +173,24 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     path = Path(path)
     for key in data:
         if key not in _TOP_KEYS:
-            raise _unknown(key, _TOP_KEYS, str(path))
+            raise unknown_key(key, _TOP_KEYS, str(path))
 
     raw_settings = data.get("portalwatch", {})
     if not isinstance(raw_settings, dict):
         raise ConfigError(f"{path}: [portalwatch] must be a table")
-    _check_table(raw_settings, _SETTINGS_SPEC, f"{path}: [portalwatch]")
+    check_table(raw_settings, SETTINGS_SPEC, f"{path}: [portalwatch]")
     settings = Settings(**raw_settings)
     where = f"{path}: [portalwatch]"
     for k in ("concurrency", "concurrency_per_domain", "max_response_kb"):
-        _positive(getattr(settings, k), where, k)
-    _positive(settings.delay, where, "delay", 0)
-    _positive(settings.retries, where, "retries", 0)
-    _positive(settings.max_retry_after, where, "max_retry_after", 0)
-    _check_url(settings.contact_url, where, "contact_url")
+        positive(getattr(settings, k), where, k)
+    positive(settings.delay, where, "delay", 0)
+    positive(settings.retries, where, "retries", 0)
+    positive(settings.max_retry_after, where, "max_retry_after", 0)
+    check_url(settings.contact_url, where, "contact_url")
     for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
-        _positive(getattr(settings, k), where, k)
-    _positive(settings.jitter, where, "jitter", 0)
-    _positive(settings.unreachable_after, where, "unreachable_after")
+        positive(getattr(settings, k), where, k)
+    positive(settings.jitter, where, "jitter", 0)
+    positive(settings.unreachable_after, where, "unreachable_after")
     if settings.crawl_timeout <= 0:
         raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
     _check_schedule(settings.schedule, where, "schedule")
@@ -342,7 +198,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if getattr(settings, k).strip().lower() != "off":
             _check_schedule(getattr(settings, k), where, k)
 
-    _check_hosts(settings.hosts, where)
+    check_hosts(settings.hosts, where)
 
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
@@ -352,7 +208,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     for n, table in enumerate(raw_sites, 1):
         label = table.get("id") if isinstance(table.get("id"), str) else f"#{n}"
         where = f"{path}: site {label!r}" if label and not label.startswith("#") else f"{path}: [[site]] {label}"
-        _check_table(table, _SITE_SPEC, where, required=("id", "name", "start_urls"))
+        check_table(table, _SITE_SPEC, where, required=("id", "name", "start_urls"))
         if not ID_RE.match(table["id"]):
             raise ConfigError(f"{where}: key 'id': expected {_SITE_SPEC['id'][1]}, got {table['id']!r}")
         if table["id"] in seen:
@@ -361,18 +217,18 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if not table["start_urls"]:
             raise ConfigError(f"{where}: key 'start_urls': expected at least one URL")
         for u in table["start_urls"]:
-            _check_url(u, where, "start_urls")
+            check_url(u, where, "start_urls")
         if "home_url" in table:
-            _check_url(table["home_url"], where, "home_url")
+            check_url(table["home_url"], where, "home_url")
         if table.get("level") is not None and table["level"] not in LEVELS:
             raise ConfigError(f"{where}: key 'level': expected one of {', '.join(LEVELS)}, got {table['level']!r}")
         for k in ("max_pages", "max_age_days", "concurrency"):
-            _positive(table.get(k), where, k)
-        _positive(table.get("delay"), where, "delay", 0)
+            positive(table.get(k), where, k)
+        positive(table.get("delay"), where, "delay", 0)
         sel = table.get("selectors", {})
         for k, v in sel.items():
             if k not in SELECTOR_KEYS:
-                raise _unknown(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
+                raise unknown_key(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
             if not isinstance(v, str) or not v.strip():
                 raise ConfigError(f"{where}: selector {k!r}: expected a CSS selector string, got {v!r}")
         profile = table.get("profile", "auto")
@@ -411,11 +267,11 @@ def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
     where = f"{path}: [cluster]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
-    _check_table(raw, _CLUSTER_SPEC, where, required=("nodes",))
+    check_table(raw, CLUSTER_SPEC, where, required=("nodes",))
     cluster = Cluster(**raw)
     seen = set()
     for url in cluster.nodes:
-        _check_url(url, where, "nodes")
+        check_url(url, where, "nodes")
         if url.rstrip("/") in seen:
             raise ConfigError(f"{where}: key 'nodes': {url!r} is listed twice")
         seen.add(url.rstrip("/"))
@@ -425,25 +281,8 @@ def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
     for k in ("timeout", "job_timeout", "poll_interval"):
         if getattr(cluster, k) <= 0:
             raise ConfigError(f"{where}: key {k!r}: expected seconds (number > 0), got {getattr(cluster, k)!r}")
-    _positive(cluster.jobs_per_node, where, "jobs_per_node")
+    positive(cluster.jobs_per_node, where, "jobs_per_node")
     return cluster if cluster.nodes else None
-
-
-_HOST_SUFFIX_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
-
-
-def _check_hosts(hosts: dict, where: str) -> None:
-    """`hosts = { "sim.test" = "127.0.0.1" }`: each key a host-name suffix, each value an IP."""
-    import ipaddress
-
-    for suffix, address in hosts.items():
-        if not _HOST_SUFFIX_RE.match(suffix.lower().strip(".")):
-            raise ConfigError(f"{where}: key 'hosts': {suffix!r} is not a host name or suffix (e.g. \"sim.test\")")
-        try:
-            ipaddress.ip_address(address if isinstance(address, str) else "")
-        except ValueError:
-            raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
-                              f"such as \"127.0.0.1\"") from None
 
 
 def _check_parents(sites: list[Site], path: Path) -> None:
@@ -499,7 +338,7 @@ def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
     for n, table in enumerate(raw, 1):
         label = table.get("id", f"#{n}")
         where = f"{path}: recipient {label!r}"
-        _check_table(table, _RECIPIENT_SPEC, where, required=("id", "name"))
+        check_table(table, RECIPIENT_SPEC, where, required=("id", "name"))
         if table["id"] in seen:
             raise ConfigError(f"{where}: duplicate id {table['id']!r}")
         seen.add(table["id"])

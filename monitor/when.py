@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from monitor import clock
+from crawler import clock
 
 HELP = "dd/mm/yyyy, yyyy-mm-dd, today, yesterday, or an age like 7d, 2w, 12h (Vietnam time)"
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")

@@ -38,7 +38,7 @@ class Portal:
         return result
 
     def db(self):
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         return open_db(self.db_path)
 

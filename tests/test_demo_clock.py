@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.demo import DAY_OF_CRAWLS, days_to_today
 from simulator import Simulator
 

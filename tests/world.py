@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from crawler import clock
 from crawler.items import ArticleItem, GoneItem, SampleItem
-from monitor import clock
 from monitor.config import parse_config
 from monitor.store.db import Store
 

@@ -2,10 +2,10 @@
 the article pages the revisit policy asks for, checks articles that vanished from their lists,
 and reports everything as typed items — its crawl's start and end included.
 
-Arguments: `plan` (the plan's JSON, or `@/path/plan.json`) and optionally `db` (an SQLite file
-to read stored articles from, per list page; never written here). Without `db` the plan's
-`known` articles are the state, or none (a Scrapyd node: every article is new to it).
-`config` (+ `sites`, comma-separated ids) builds a full-walk plan from sites.toml instead.
+Arguments: `plan` (a CrawlPlan, its JSON, `CrawlPlan.encode()`'s text or `@/path/plan.json`)
+and optionally `stored` (a crawler.stored.KnownLookup: the stored articles, looked up a list
+page at a time; the local crawl passes the monitor's Reader). Without it the plan's `known`
+articles are the state, or none (every article is new).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
@@ -21,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 
+from crawler import clock
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
 from crawler.extract.urls import article_key
@@ -35,36 +35,10 @@ from crawler.items import (
     NotModifiedItem,
     SampleItem,
 )
-from crawler.plan import CrawlPlan
+from crawler.plan import CrawlPlan, Known
 from crawler.revisit import RevisitPolicy
-from monitor import clock
-from monitor.config import Site, load_config
-from monitor.store.db import Known, Reader
-
-
-class PlanState:
-    """Stored state from the plan (a node without a database), or none at all."""
-
-    def __init__(self, known: dict[str, dict[str, Known]] | None):
-        self.known = known or {}
-
-    def known_for(self, site_id: str, keys) -> dict[str, Known]:
-        rows = self.known.get(site_id, {})
-        return {k: rows[k] for k in keys if k in rows}
-
-    def live_since(self, site_id: str, horizon: str):
-        return [(k, v.url) for k, v in self.known.get(site_id, {}).items()
-                if v.status == "live" and (not horizon or (v.published_at is not None and v.published_at >= horizon))]
-
-    def dates_usual(self, site_id: str, recent: int = 20) -> bool:
-        live = sorted((v for v in self.known.get(site_id, {}).values() if v.status == "live"), key=lambda v: -v.id)
-        return len(live) >= 5 and all(v.published_at for v in live[:recent])
-
-    def list_views_share(self, site_id: str) -> float | None:
-        return None
-
-    def close(self) -> None:
-        pass
+from crawler.sites import Site
+from crawler.stored import KnownLookup, PlanState
 
 
 class SiteState:
@@ -93,27 +67,20 @@ class SiteState:
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, plan: str | CrawlPlan | None = None, db: str | None = None, config: str | None = None,
-                 sites: str = "", **kw):
+    def __init__(self, plan: str | CrawlPlan | None = None, stored: KnownLookup | None = None, **kw):
         super().__init__(**kw)
         if isinstance(plan, CrawlPlan):
             self.plan = plan
         elif plan:
             self.plan = CrawlPlan.load(plan)
-        elif config:  # a convenience: every (named) site of sites.toml, full walks
-            cfg = load_config(config)
-            picked = cfg.select([s for s in sites.split(",") if s] if sites else None)
-            self.plan = CrawlPlan(settings=cfg.settings, sites=picked, planned_at=clock.now_iso(),
-                                  units=[s for s in cfg.sites if s not in picked])
         else:
-            raise ValueError("the portal spider needs a crawl plan (plan=JSON or @file) or config=sites.toml")
-        self.db_path = db
+            raise ValueError("the portal spider needs a crawl plan (plan=JSON, encoded, or @file)")
         self.sites = self.plan.sites
         self.now = clock.now()
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for s in self.sites for u in s.start_urls} - {""})
         self.state: dict[str, SiteState] = {}
-        # the stored articles, looked up per list page: a Reader over `db` once start() runs
-        self.stored: Reader | PlanState = PlanState(self.plan.known)
+        # the stored articles, looked up per list page
+        self.stored: KnownLookup = stored if stored is not None else PlanState(self.plan)
         self.reported = False
 
     @classmethod
@@ -123,13 +90,7 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
-    def _open_stored(self):
-        if self.db_path and Path(self.db_path).exists():
-            return Reader(self.db_path)
-        return PlanState(self.plan.known)
-
     async def start(self):
-        self.stored = self._open_stored()
         for site in self.sites:
             st = self.state[site.id] = SiteState(site, self.plan.max_pages(site), self.plan.walk(site.id))
             st.list_views_usual = self.stored.list_views_share(site.id)
@@ -184,7 +145,7 @@ class PortalSpider(scrapy.Spider):
 
     def _closed(self, spider=None, reason=None):
         self.stored.close()
-        self.stored = PlanState(None)
+        self.stored = PlanState()
 
     # -- list pages ---------------------------------------------------------------------------
     def _list_request(self, site_id: str, url: str, page: int, first: bool = False, list_id: str | None = None):

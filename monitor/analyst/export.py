@@ -11,7 +11,7 @@ import sqlite3
 from datetime import date, datetime, timedelta
 from typing import IO
 
-from monitor import clock
+from crawler import clock
 from monitor.analyst.query import write_csv, write_jsonl
 
 ARTICLE_COLUMNS = (

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor import clock
+from crawler import clock
 from monitor.when import duration
 
 FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})

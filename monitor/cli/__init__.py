@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from monitor import __version__
+from crawler import __version__
 from monitor.cli import analyst, cluster, crawl, digest, health, service, simulator, sites
 from monitor.cli.context import Ctx
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, ConfigError

@@ -87,7 +87,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     from monitor.analyst import search as s
 
     if rebuild:
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.require_db())) as db:
             n = s.rebuild(db.conn)
@@ -113,7 +113,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     if not hits:
         console.print(f"no articles match {term(repr(text))}")
         return
-    from monitor.clock import local
+    from crawler.clock import local
 
     for i, h in enumerate(hits, 1):
         when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"

@@ -58,7 +58,7 @@ def cluster_status(obj: Ctx, as_json: bool) -> None:
     cluster, nodes = _nodes(obj)
     ours: dict[str, dict] = {}
     if Path(db_path).exists():
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         db = open_db(obj.db_path, readonly=True)
         try:

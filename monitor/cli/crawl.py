@@ -88,7 +88,7 @@ def _detect_after(obj: Ctx, quiet: bool = False) -> None:
         from monitor.detect import events as detect
     except ImportError:
         return
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     with closing(open_db(obj.db_path)) as db:
         events = detect.detect(db, obj.config)

@@ -10,13 +10,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from crawler.clock import local
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
-from monitor.clock import local
 
 
 def _open(obj: Ctx):
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     obj.require_db()
     return open_db(obj.db_path)

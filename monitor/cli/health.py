@@ -53,8 +53,8 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     html = Path(html_file).read_text(encoding="utf-8") if html_file else None
     article_html, source = None, None
     if sample_id is not None:
-        from monitor.clock import local
-        from monitor.store.db import open_db
+        from crawler.clock import local
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.require_db(), readonly=True)) as db:
             try:
@@ -69,7 +69,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
                         article_html=article_html, offline=offline, source=source)
     if keep and report.pages:
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(obj.db_path)) as db:
             kept = keep_pages(db.conn, site.id, report)

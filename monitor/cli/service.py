@@ -86,7 +86,7 @@ def status(obj: Ctx, as_json: bool) -> None:
 
 
 def print_status(data: dict) -> None:
-    from monitor.clock import local
+    from crawler.clock import local
 
     svc = data["service"]
     state = f"[green]running[/] (pid {svc['pid']})" if svc["running"] else "[red]not running[/]"

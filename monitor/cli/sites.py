@@ -274,7 +274,7 @@ def sites_lineage(obj: Ctx, site_id: str, as_json: bool) -> None:
       sqlite3 portalwatch.db "SELECT * FROM unit_articles WHERE unit_id = 'vinh-hung'"
     """
     from monitor.sites.lineage import lineage
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     unit = obj.config.site(site_id).id
     with closing(open_db(obj.require_db())) as db:

@@ -8,10 +8,12 @@
    ingested through Store.apply in batches, each batch with its ingest mark in the same
    transaction: a job's lines are stored once, however often ingestion is interrupted.
 4. A node that is down, does not answer, loses a job, runs it past `job_timeout`, or whose job
-   ends without its closing `site_finished` lines has the job's hosts sent to the next node of
-   each host's ranking; the partial feed of a failed job is never ingested.
-5. The `crawls` rows are opened here (one per site, as a local crawl does) and closed from the
-   `site_finished` lines, in the transaction of the last batch.
+   ends without a `crawl_finished` line for each of its sites has the job's hosts sent to the
+   next node of each host's ranking; the partial feed of a failed job is never ingested.
+5. The `crawls` rows are opened here at dispatch (one per site, so a job that never comes back
+   still leaves its rows closed), and the feed's own CrawlStartedItem/CrawlFinishedItem lines go
+   through Store.apply into them, as a local crawl's do (the `crawl_finished` line closes its row
+   in the transaction of its batch).
 
 `resume()` finishes what a killed coordinator left: dispatched jobs are tracked and ingested from
 their marks; every cycle calls it first.
@@ -29,11 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
+from crawler.items import from_dict
 from monitor.cluster import plan as seam
 from monitor.cluster.ring import assign, next_node
 from monitor.cluster.scrapyd import Node, NodeError
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError
 from monitor.store.db import Store
 from monitor.store.dbutil import transaction
 
@@ -141,14 +144,14 @@ class Coordinator:
                  tried: list[str]) -> None:
         sites = [self.config.site(i) for i in site_ids]
         plan = seam.node_plan(self.config, self.store, sites, self.now)
-        encoded = seam.encode_plan(plan)
+        encoded = plan.encode()
         if len(encoded) > seam.MAX_ARG and len(sites) > 1:  # too big for one command line: halve
             half = len(sites) // 2
             for part in (site_ids[:half], site_ids[half:]):
                 self.dispatch(node, part, {i: crawl_ids[i] for i in part}, attempt=attempt, tried=tried)
             return
         if len(encoded) > seam.MAX_ARG:
-            known = len(plan["known"].get(site_ids[0], {}))
+            known = len((plan.known or {}).get(site_ids[0], {}))
             self.store.finish_crawl(crawl_ids[site_ids[0]], "failed",
                                     f"its crawl plan ({len(encoded) // 1024} KB, {known} known articles) is larger "
                                     f"than a Scrapyd argument can be ({seam.MAX_ARG // 1024} KB)")
@@ -165,7 +168,7 @@ class Coordinator:
         self.jobs[job.job_id] = job
         try:
             self.nodes[node].schedule(self.cluster.project, seam.SPIDER, {"plan": encoded},
-                                      seam.node_settings(self.config, sites), jobid=job.job_id)
+                                      seam.node_settings(plan), jobid=job.job_id)
             self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
         except NodeError as e:
             self._node_down(node, str(e))
@@ -266,11 +269,7 @@ class Coordinator:
             self.move(job, f"{job.node}: job {job.job_id} ended without a feed (is items_dir set?)")
             return
         lines = [ln for ln in raw.decode("utf-8").splitlines() if ln.strip()]
-        done = set()
-        for ln in reversed(lines):
-            if '"site_finished"' not in ln:
-                break
-            done.add(json.loads(ln)["site_id"])
+        done = {d["site_id"] for d in map(json.loads, lines) if d.get("kind") == "crawl_finished"}
         if not set(job.sites) <= done:
             self.move(job, f"{job.node}: job {job.job_id} ended before finishing its sites (crawl process died?)")
             return
@@ -289,39 +288,13 @@ class Coordinator:
         batch_no = 0
         for lo in range(start, len(lines), size):
             chunk = lines[lo:lo + size]
-            items = [seam.item_from_dict(json.loads(ln)) for ln in chunk]
-            data = [it for it in items if not isinstance(it, dict)]
-            finished = [it for it in items if isinstance(it, dict)]
+            items = [from_dict(json.loads(ln)) for ln in chunk]
             batch_no += 1
             with transaction(store.conn):
-                store.apply(data, job.crawl_ids, ingest_mark=(job.job_id, lo + len(chunk)))
-                for f in finished:
-                    self._finish_site(f, job.crawl_ids[f["site_id"]])
+                store.apply(items, job.crawl_ids, ingest_mark=(job.job_id, lo + len(chunk)))
                 if hold and batch_no == hold:
                     print(f"holding in batch {batch_no} of job {job.job_id}", flush=True)
                     threading.Event().wait()  # until killed
-
-    def _finish_site(self, f: dict, crawl_id: int) -> None:
-        """The site's crawl row, as crawler.pipelines.StorePipeline.finish writes it."""
-        stats = f.get("stats") or {}
-        pages = {"list_pages": stats.get("list_pages", 0), "article_pages": stats.get("article_pages", 0),
-                 "pages_fetched": stats.get("list_pages", 0) + stats.get("article_pages", 0)
-                 + stats.get("not_modified_pages", 0)}
-        self.store.add_crawl_counts(crawl_id, pages)
-        conn = self.store.conn
-        stored = conn.execute("SELECT errors FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
-        errors = max(stats.get("errors", 0), stored[0] if stored else 0)
-        if stats.get("list_pages", 0) == 0 or (f.get("list_failed") and not f.get("seen")):
-            outcome = "failed"
-        elif errors:
-            outcome = "partial"
-        else:
-            outcome = "ok"
-        rows = conn.execute("SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error"
-                            " ORDER BY 2 DESC LIMIT 3", (crawl_id,)).fetchall()
-        summary = "; ".join(f"{e} ×{n}" if n > 1 else e for e, n in rows) or None
-        summary = "; ".join(filter(None, [summary, f.get("waits")])) or None
-        self.store.finish_crawl(crawl_id, outcome, summary)
 
     # -- after a coordinator died -----------------------------------------------------------------------
     def resume(self, deadline: float | None = None) -> int:
@@ -352,37 +325,3 @@ def _split(hosts: list[str], by_host: dict[str, list], n: int) -> list[list[str]
         groups[i].append(h)
         sizes[i] += len(by_host[h])
     return [g for g in groups if g]
-
-
-def cluster_of(config_path) -> Config | None:
-    """The loaded config when it has a [cluster] with nodes (else None; errors surface later)."""
-    try:
-        config = config_path if isinstance(config_path, Config) else load_config(config_path)
-    except ConfigError:
-        return None
-    return config if config.cluster is not None else None
-
-
-def crawl_cluster(config: Config, db, sites: list[str] | None = None, *, timeout: float | None = None,
-                  env: dict[str, str] | None = None, on_progress=None):
-    """monitor.crawl.runner.crawl's result, for a cycle on the [cluster] nodes."""
-    from monitor.crawl.outcome import CrawlResult, interrupted, max_crawl_id
-
-    before = max_crawl_id(db)
-    pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
-    now = clock.parse_iso(pinned) if pinned else None
-    started = time.monotonic()
-    deadline = started + timeout if timeout else None
-    co = Coordinator(config, db, now=now)
-    try:
-        rows = co.run(sites, deadline)
-    except ClusterError as e:
-        return CrawlResult(returncode=2, seconds=time.monotonic() - started, stderr_tail=str(e))
-    except KeyboardInterrupt as e:  # Ctrl-C / SIGTERM: cancel the jobs, the rows become 'aborted'
-        co.abandon("interrupted")
-        co.close()
-        raise interrupted(db, [os.getpid()], before, e) from None
-    finally:
-        co.close()
-    timed_out = deadline is not None and time.monotonic() > deadline
-    return CrawlResult(returncode=0, seconds=time.monotonic() - started, crawls=rows, timed_out=timed_out)

@@ -1,4 +1,4 @@
-"""Build the project's egg (the `crawler` and `monitor` packages, with the `scrapy` entry point
+"""Build the project's egg (the `crawler` package, all a node runs, with the `scrapy` entry point
 Scrapyd reads) and upload it to the nodes with addversion.json — what `scrapyd-deploy` does,
 offline, with the setuptools of this environment."""
 
@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitor import __version__
+from crawler import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("crawler", "monitor")
+PACKAGES = ("crawler",)  # the node spider imports nothing from monitor/ (tests/test_layers.py)
 
 SETUP_PY = """\
 from setuptools import find_packages, setup
@@ -22,7 +22,7 @@ from setuptools import find_packages, setup
 setup(
     name="portalwatch",
     version={version!r},
-    packages=find_packages(include=["crawler", "crawler.*", "monitor", "monitor.*"]),
+    packages=find_packages(include=["crawler", "crawler.*"]),
     package_data={{"": ["*.txt", "*.html", "*.j2", "*.json", "*.toml", "*.sql", "*.yml", "*.yaml"]}},
     entry_points={{"scrapy": ["settings = crawler.settings"]}},
     zip_safe=False,

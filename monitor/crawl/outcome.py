@@ -8,7 +8,8 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.store.db import Store, open_db
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 
 
 class Terminated(KeyboardInterrupt):

@@ -11,11 +11,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from crawler import clock
 from crawler.plan import CrawlPlan
 from crawler.revisit import RevisitPolicy
-from monitor import clock
 from monitor.config import Config
-from monitor.store.db import Reader, open_db
+from monitor.store.connect import open_db
+from monitor.store.reads import Reader
 
 
 def last_full_walks(db_path: str | os.PathLike, site_ids: list[str]) -> dict[str, str]:

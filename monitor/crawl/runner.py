@@ -41,7 +41,8 @@ from monitor.crawl.outcome import (
     interrupted,
     max_crawl_id,
 )
-from monitor.store.db import Store, open_db
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 from monitor.store.lease import SiteLeases, Taken
 
 _live: set[subprocess.Popen] = set()  # running crawl children of this process
@@ -96,8 +97,8 @@ def crawl(
     """Crawl the plan's sites (or these of them) in a child process; wait for it. `plan` may be
     a path to sites.toml: then its enabled (or the named) sites, full walks (a configuration
     error is then reported like the child reports one: exit status 2, the message on stderr)."""
-    from monitor.cluster.coordinator import cluster_of, crawl_cluster
     from monitor.config import ConfigError
+    from monitor.crawl.remote import cluster_of, crawl_cluster
 
     if not isinstance(plan, CrawlPlan) and (cluster_config := cluster_of(plan)) is not None:
         # a [cluster] in the config: the cycle runs on its Scrapyd nodes (monitor.cluster)
@@ -144,7 +145,7 @@ def _crawl_plan(plan: CrawlPlan, db, **kw) -> CrawlResult:
 
 
 def _crawl(plan_file: str, db, *, timeout, on_progress, env, log_level) -> CrawlResult:
-    cmd = [sys.executable, "-m", "crawler.run", "--plan", plan_file, "--db", str(db), "--progress"]
+    cmd = [sys.executable, "-m", "monitor.crawl.child", "--plan", plan_file, "--db", str(db), "--progress"]
     if log_level:
         cmd += ["--log-level", log_level]
     child_env = procs.child_env({**os.environ, **(env or {})})
@@ -283,7 +284,7 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
 
 
 def _has_cluster(config) -> bool:
-    from monitor.cluster.coordinator import cluster_of
+    from monitor.crawl.remote import cluster_of
 
     return cluster_of(config) is not None
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config
 from monitor.detect.rules import FIELDS, DetectOptions, broken_fields, usual_missing
 from monitor.store.dbutil import transaction

@@ -17,7 +17,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from monitor.config import Config, Site
+from crawler.sites import Site
+from monitor.config import Config
 from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, usual_missing
 
 STATUS_ORDER = ("unreachable", "extraction_broken", "failing", "never_crawled", "partial", "ok")

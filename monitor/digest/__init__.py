@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Recipient
 from monitor.digest.build import all_sites_recipient, as_iso, build, default_window
 from monitor.digest.render import Rendered, render

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, Recipient
 from monitor.digest.compare import compare, compare_windows
 from monitor.digest.numbers import TOP_N, Query, site_level

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from monitor import clock
+from crawler import clock
 
 
 def compare(db, site_ids: list[str], since: str, until: str, cache: dict | None) -> dict:

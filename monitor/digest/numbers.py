@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from monitor import clock
+from crawler import clock
 from monitor.digest.text import one_line
 
 TOP_N = 5

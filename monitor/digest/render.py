@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from monitor import clock
+from crawler import clock
 from monitor.digest import chart
 from monitor.digest.build import upgrade
 from monitor.digest.labels import LABELS

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.channels import DEFAULT_FILE_FORMATS
 from monitor.notify.outgoing import ChannelError, Outgoing
 

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from monitor import clock, notify
+from crawler import clock
+from monitor import notify
 from monitor.channels import channel_key
 from monitor.config import Config, Recipient
 from monitor.digest import build, resolve_window

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
-from monitor import clock
+from crawler import clock
 from monitor.channels import SMTP_PORTS as PORTS
 from monitor.channels import addresses as _addresses
 from monitor.notify.outgoing import ChannelError, Outgoing

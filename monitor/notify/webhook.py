@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from monitor import __version__, clock
+from crawler import __version__, clock
 from monitor.notify.outgoing import ChannelError, Outgoing
 
 SIGNATURE_HEADER = "X-Portalwatch-Signature"

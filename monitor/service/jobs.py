@@ -22,12 +22,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config, load_config
 from monitor.crawl.outcome import CrawlResult
 from monitor.crawl.plan import build_plan, last_full_walks, plan_walks  # noqa: F401 - moved there; names kept
 from monitor.crawl.runner import crawl
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 log = logging.getLogger("portalwatch.jobs")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import clock
+from crawler import clock
 from monitor.config import Config
 from monitor.service.triggers import TZ
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from monitor import clock
+from crawler import clock
 from monitor.config import ConfigError, load_config
 from monitor.service.jobstore import (
     default_jobstore,
@@ -51,7 +51,7 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
                 next_crawl[sid] = clock.iso(j.next_run_time) if j.next_run_time else None
     last: dict[str, dict] = {}
     if Path(db_path).exists():
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         db = open_db(db_path, readonly=True)
         try:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import clock
+from crawler import clock
 from monitor.schedules import cron_trigger, parse_schedule
 
 TZ = "Asia/Ho_Chi_Minh"

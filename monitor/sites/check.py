@@ -6,13 +6,14 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.clock import local
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import detect_profile, get_profile
 from crawler.extract.profiles.base import select
 from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
-from monitor.clock import local
-from monitor.config import Config, Site
+from crawler.sites import Site
+from monitor.config import Config
 from monitor.sites.fetch import FetchError, fetch, robots_allows
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")
@@ -334,8 +335,8 @@ def load_sample(conn, sample_id: int, site: Site) -> dict:
 def keep_pages(db, site_id: str, report: CheckReport) -> list[int]:
     """Store the pages this check fetched in html_samples (reason 'kept by sites check'), through
     the store (its per-site cap holds). `db`: the database's path, or a connection to it."""
+    from crawler import clock
     from crawler.items import SampleItem
-    from monitor import clock
     from monitor.store.db import Store
 
     if not isinstance(db, str | os.PathLike):  # a connection: the store opens its own

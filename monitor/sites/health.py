@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from monitor.clock import local
+from crawler.clock import local
 from monitor.config import Config
 from monitor.detect.health import SiteHealth, site_health, worst_first
 from monitor.terminal import safe
@@ -23,7 +23,7 @@ COLUMNS = ("site", "status", "last success (VN)", "fails", "seen", "no date now/
 
 def _connect(db_path: str | Path) -> sqlite3.Connection:
     """The database, or an empty in-memory one when nothing was crawled yet."""
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
     from monitor.store.schema import migrate
 
     if Path(db_path).exists():

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
-from monitor.clock import local
+from crawler.clock import local
 from monitor.config import Config
 from monitor.terminal import printable, term
 
@@ -37,7 +37,7 @@ def site_rows(config: Config, db_path: str | Path) -> list[dict]:
     start_url, articles, last_crawl, last_outcome (no crawl yet, or no database: 0 and None)."""
     last: dict[str, dict] = {}
     if Path(db_path).exists():
-        from monitor.store.db import open_db
+        from monitor.store.connect import open_db
 
         with closing(open_db(db_path)) as db:
             last = last_crawls(db.conn)

@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from crawler.clock import local
 from crawler.extract import discover as d
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import PROFILES, detect_profile, get_profile
 from crawler.extract.profiles.rules_article import document_title
 from crawler.extract.text import parse_html
 from crawler.extract.urls import canonical_url
-from monitor.clock import local
 from monitor.sites.fetch import FetchError, Page, fetch, robots_allows
 
 

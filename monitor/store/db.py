@@ -1,5 +1,5 @@
-"""The SQLite store: opening (WAL, migrations), site mirroring, crawl bookkeeping and the
-batched upsert of crawled items with the view-count rule.
+"""The SQLite store's write side: the batched upsert of crawled items with the view-count rule
+(site mirroring and crawl rows: monitor/store/crawls.py; reads: reads.py; opening: connect.py).
 
 The crawl is the one writer of these tables. Every batch is one transaction, so `kill -9` at any
 moment leaves either the whole batch or none of it.
@@ -8,16 +8,13 @@ moment leaves either the whole batch or none of it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import sqlite_utils
-
+from crawler import clock
 from crawler.items import (
     ArticleItem,
     CrawlFinishedItem,
@@ -28,39 +25,14 @@ from crawler.items import (
     NotModifiedItem,
     SampleItem,
 )
-from monitor import clock
-from monitor.store.dbutil import pid_alive, transaction
-from monitor.store.schema import migrate
+from monitor.store.connect import open_db
+from monitor.store.crawls import CrawlRows
+from monitor.store.dbutil import inserted_id
+from monitor.store.reads import IN_CHUNK, Reads
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
 SAMPLES_PER_SITE = 20  # html_samples kept per site (oldest dropped)
 SQLITE_INT_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
-
-
-def open_db(path: str | os.PathLike, *, readonly: bool = False) -> sqlite_utils.Database:
-    """Open (creating and migrating when needed) the database in WAL mode."""
-    path = Path(path)
-    if readonly:
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no such database (run `portalwatch crawl` first)")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA query_only = 1")
-        return sqlite_utils.Database(conn)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    migrate(conn)
-    return sqlite_utils.Database(conn)
-
-
-def _inserted_id(cur: sqlite3.Cursor) -> int:
-    """The rowid an INSERT just made (typeshed has `int | None`: None only before any insert)."""
-    rowid = cur.lastrowid
-    if rowid is None:
-        raise RuntimeError("no row was inserted")
-    return rowid
 
 
 def content_hash(body: str) -> str:
@@ -68,109 +40,7 @@ def content_hash(body: str) -> str:
     return hashlib.sha1(body.encode()).hexdigest()
 
 
-@dataclass
-class Known:
-    """What the spider needs to know about a stored article to decide whether to fetch it."""
-
-    id: int
-    url: str
-    list_title: str | None
-    title: str | None
-    published_at: str | None
-    views: int | None
-    views_checked_at: str | None
-    views_observed_at: str | None
-    first_seen_at: str
-    last_fetched_at: str | None
-    etag: str | None
-    last_modified: str | None
-    status: str
-    has_body: bool
-    prev_views: int | None = None  # the reading before `views` (revisit velocity)
-    prev_observed_at: str | None = None
-
-
-_KNOWN_COLS = (
-    "a.key, a.id, a.url, a.list_title, a.title, a.published_at, a.views, a.views_checked_at,"
-    " a.views_observed_at, a.first_seen_at, a.last_fetched_at, a.etag, a.last_modified, a.status,"
-    " a.body IS NOT NULL, p.views, p.observed_at FROM articles a LEFT JOIN view_counts p ON p.id = ("
-    "SELECT v.id FROM view_counts v WHERE v.article_id = a.id AND v.observed_at < a.views_observed_at"
-    " ORDER BY v.observed_at DESC LIMIT 1)"
-)
-_IN_CHUNK = 500  # keys per `IN (…)` lookup
-
-
-def _known(r) -> Known:
-    """A Known from a row of _KNOWN_COLS: the fields up to status, body IS NOT NULL, the previous reading."""
-    fields: tuple = (*r[1:14], bool(r[14]), r[15], r[16])
-    return Known(*fields)
-
-
-class Reads:
-    """What a crawl reads about stored articles, a page at a time (issue 13: never the whole
-    history at once). Mixed into Store; `Reader` is the read-only connection the spider uses."""
-
-    conn: sqlite3.Connection
-
-    def known_for(self, site_id: str, keys: Iterable[str]) -> dict[str, Known]:
-        """The stored state of these articles of the site (absent keys: new articles)."""
-        keys = list(dict.fromkeys(keys))
-        out: dict[str, Known] = {}
-        for i in range(0, len(keys), _IN_CHUNK):
-            chunk = keys[i:i + _IN_CHUNK]
-            rows = self.conn.execute(
-                f"SELECT {_KNOWN_COLS} WHERE a.site_id = ? AND a.key IN ({', '.join('?' * len(chunk))})",
-                (site_id, *chunk),
-            )
-            out.update((r[0], _known(r)) for r in rows)
-        return out
-
-    def live_since(self, site_id: str, horizon: str):
-        """(key, url) of the site's live articles published at or after `horizon` ("" = all of
-        them): those a complete list walk down to `horizon` must have shown. A cursor, not a list."""
-        if horizon:
-            return self.conn.execute(
-                "SELECT key, url FROM articles WHERE site_id = ? AND status = 'live' AND published_at >= ?",
-                (site_id, horizon))
-        return self.conn.execute("SELECT key, url FROM articles WHERE site_id = ? AND status = 'live'", (site_id,))
-
-    def dates_usual(self, site_id: str, recent: int = 20) -> bool:
-        """The site has ≥ 5 live articles and its `recent` newest stored ones all have a date."""
-        rows = self.conn.execute(
-            "SELECT published_at FROM articles WHERE site_id = ? AND status = 'live' ORDER BY id DESC LIMIT ?",
-            (site_id, max(recent, 5)),
-        ).fetchall()
-        return len(rows) >= 5 and all(r[0] for r in rows[:recent])
-
-    def known_articles(self, site_id: str) -> dict[str, Known]:
-        """Every stored article of a site (tests, plans for nodes without a database)."""
-        rows = self.conn.execute(f"SELECT {_KNOWN_COLS} WHERE a.site_id = ?", (site_id,))
-        return {r[0]: _known(r) for r in rows}
-
-    def list_views_share(self, site_id: str, recent: int = 50) -> float | None:
-        """Share of the site's most recent live articles whose count was ever read on a list page
-        (None for a site with fewer than 5): what "the list usually shows views" means."""
-        row = self.conn.execute(
-            "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM view_counts v WHERE v.article_id = a.id AND v.source = 'list'))"
-            " FROM (SELECT id FROM articles WHERE site_id = ? AND status = 'live' ORDER BY first_seen_at DESC, id DESC"
-            " LIMIT ?) a",
-            (site_id, recent),
-        ).fetchone()
-        return None if row[0] < 5 else row[1] / row[0]
-
-
-class Reader(Reads):
-    """A read-only connection for the spider (the pipeline's Store is the writer)."""
-
-    def __init__(self, path: str | os.PathLike):
-        self.db = open_db(path, readonly=True)
-        self.conn = self.db.conn
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class Store(Reads):
+class Store(Reads, CrawlRows):
     """Write side of the database: the one writer of the crawl's tables (crawl pipeline, the
     coordinator that ingests item feeds, `sites check --keep`, tests)."""
 
@@ -187,125 +57,13 @@ class Store(Reads):
     def close(self) -> None:
         self.conn.close()
 
-    # -- sites ----------------------------------------------------------------------------
-    def sync_sites(self, sites: Iterable) -> None:
-        """Mirror configured sites into `sites` (insert new, update changed; keep removed ones)."""
-        now = clock.now_iso()
-        with self._tx():
-            for s in sites:
-                cfg = {k: v for k, v in asdict(s).items() if v not in (None, [], {})}
-                row = dict(
-                    id=s.id, name=s.name, level=s.level, parent=s.parent, profile=s.profile,
-                    host=s.host, start_urls=json.dumps(s.start_urls),
-                    aliases=json.dumps(s.aliases, ensure_ascii=False),
-                    merged_from=json.dumps(s.merged_from, ensure_ascii=False),
-                    enabled=int(s.enabled), config=json.dumps(cfg, ensure_ascii=False), updated_at=now,
-                )
-                cur = self.conn.execute("SELECT 1 FROM sites WHERE id = ?", (s.id,)).fetchone()
-                if cur:
-                    sets = ", ".join(f"{k} = :{k}" for k in row if k != "id")
-                    self.conn.execute(f"UPDATE sites SET {sets} WHERE id = :id", row)
-                else:
-                    row["added_at"] = now
-                    cols = ", ".join(row)
-                    self.conn.execute(
-                        f"INSERT INTO sites ({cols}) VALUES ({', '.join(':' + k for k in row)})", row
-                    )
-
-    # -- crawls ---------------------------------------------------------------------------
-    def abort_stale_crawls(self) -> int:
-        """Crawls left 'running' by a process that no longer exists become 'aborted'."""
-        stale = []
-        for cid, pid in self.conn.execute("SELECT id, pid FROM crawls WHERE outcome = 'running'"):
-            if pid is None or not pid_alive(pid) or pid == os.getpid():
-                stale.append(cid)
-        if stale:
-            with self._tx():
-                self.conn.executemany(
-                    "UPDATE crawls SET outcome = 'aborted', finished_at = COALESCE(finished_at, ?),"
-                    " error_summary = COALESCE(error_summary, 'process ended before the crawl finished')"
-                    " WHERE id = ?",
-                    [(clock.now_iso(), c) for c in stale],
-                )
-        return len(stale)
-
-    def begin_crawl(self, site_id: str, list_walk: str = "full") -> int:
-        """A `crawls` row opened by a coordinator that crawls elsewhere (Scrapyd nodes)."""
-        with self._tx():
-            cur = self.conn.execute(
-                "INSERT INTO crawls (site_id, started_at, pid, list_walk) VALUES (?, ?, ?, ?)",
-                (site_id, clock.now_iso(), os.getpid(), list_walk),
-            )
-        return _inserted_id(cur)
-
-    def mark_aborted(self, pids: Iterable[int], summary: str, after_id: int = 0) -> int:
-        """Crawl rows of these (killed) processes still 'running' become 'aborted' (a timeout,
-        an interrupt, a child gone); returns how many."""
-        pids = list(pids)
-        if not pids:
-            return 0
-        with self._tx():
-            return self.conn.execute(
-                "UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
-                f" WHERE pid IN ({', '.join('?' * len(pids))}) AND id > ? AND outcome = 'running'",
-                (clock.now_iso(), summary, *pids, after_id),
-            ).rowcount
-
-    def _start_crawl(self, it: CrawlStartedItem) -> None:
-        cur = self.conn.execute(
-            "INSERT INTO crawls (site_id, started_at, pid, list_walk) VALUES (?, ?, ?, ?)",
-            (it.site_id, it.started_at, it.pid, it.list_walk),
-        )
-        self.crawl_ids[it.site_id] = _inserted_id(cur)
-
-    def _finish_crawl(self, it: CrawlFinishedItem, crawl_id: int | None) -> None:
-        if crawl_id is None:
-            raise ValueError(f"crawl of site {it.site_id!r} finished but never started (no crawl_started item)")
-        pages = {"list_pages": it.list_pages, "article_pages": it.article_pages,
-                 "pages_fetched": it.list_pages + it.article_pages + it.not_modified_pages}
-        sets = ", ".join(f"{k} = {k} + :{k}" for k in pages)
-        self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**pages, "id": crawl_id})
-        # the store records errors too (values it refused): count what the crawl row holds
-        stored = self.conn.execute("SELECT errors FROM crawls WHERE id = ?", (crawl_id,)).fetchone()[0]
-        outcome = it.outcome
-        if outcome == "ok" and max(it.errors, stored or 0):
-            outcome = "partial"
-        summary = "; ".join(filter(None, [self._error_summary(crawl_id), it.error_summary])) or None
-        if it.storage_error:
-            outcome, summary = "failed", it.storage_error
-        self.conn.execute(
-            "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
-            (it.finished_at, outcome, summary, crawl_id),
-        )
-
-    def _error_summary(self, crawl_id: int) -> str | None:
-        rows = self.conn.execute(
-            "SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error ORDER BY 2 DESC LIMIT 3",
-            (crawl_id,),
-        ).fetchall()
-        if not rows:
-            return None
-        return "; ".join(f"{err} ×{n}" if n > 1 else err for err, n in rows)
-
-    def add_crawl_counts(self, crawl_id: int, counts: dict[str, int]) -> None:
-        if not counts:
-            return
-        sets = ", ".join(f"{k} = {k} + :{k}" for k in counts)
-        with self._tx():
-            self.conn.execute(f"UPDATE crawls SET {sets} WHERE id = :id", {**counts, "id": crawl_id})
-
-    def finish_crawl(self, crawl_id: int, outcome: str, error_summary: str | None = None) -> None:
-        with self._tx():
-            self.conn.execute(
-                "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
-                (clock.now_iso(), outcome, error_summary, crawl_id),
-            )
-
     # -- the batched upsert ------------------------------------------------------------------
     def apply(self, items: list, crawl_ids: dict[str, int] | None = None, *,
               ingest_mark: tuple[str, int] | None = None) -> dict[str, Counter]:
         """Store a batch of items in one transaction; return per-site counters.
 
+        `crawl_ids`: crawl rows already open for these sites (a coordinator's, monitor/cluster): a
+        site's CrawlStartedItem then adopts its row instead of opening one.
         `ingest_mark=(job_id, seq)`: the items are a feed's lines up to `seq`; the mark is stored in
         the same transaction (table ingest_marks), so a feed is ingested once (monitor/cluster).
 
@@ -324,7 +82,8 @@ class Store(Reads):
                     c = counts.setdefault(item.site_id, Counter())
                     crawl_id = given.get(item.site_id) or self.crawl_ids.get(item.site_id)
                     if isinstance(item, CrawlStartedItem):
-                        self._start_crawl(item)
+                        if item.site_id not in given:  # given: a row the coordinator opened (a node's job)
+                            self._start_crawl(item)
                     elif isinstance(item, CrawlFinishedItem):
                         self._flush_counts(counts, given, flushed)
                         self._finish_crawl(item, crawl_id)
@@ -388,8 +147,8 @@ class Store(Reads):
                 wanted.setdefault(item.site_id, []).extend(e.key for e in entries)
         for sid, keys in wanted.items():
             keys = list(dict.fromkeys(keys))
-            for i in range(0, len(keys), _IN_CHUNK):
-                chunk = keys[i:i + _IN_CHUNK]
+            for i in range(0, len(keys), IN_CHUNK):
+                chunk = keys[i:i + IN_CHUNK]
                 for r in self.conn.execute(
                     f"SELECT site_id, key, {_ROW_COLS} FROM articles WHERE site_id = ? AND key IN"
                     f" ({', '.join('?' * len(chunk))})", (sid, *chunk),
@@ -515,7 +274,7 @@ class Store(Reads):
                 row = self._row(it.site_id, it.key)
         if row is None:
             c["articles_new"] += 1
-            aid = _inserted_id(cur)
+            aid = inserted_id(cur)
             if it.views is not None:
                 self._reading(aid, it, crawl_id)
                 c["views_changed"] += 1
@@ -630,10 +389,6 @@ class Store(Reads):
         """The last feed line of this job stored (0: none)."""
         row = self.conn.execute("SELECT seq FROM ingest_marks WHERE job_id = ?", (job_id,)).fetchone()
         return row[0] if row else 0
-
-    # -- helpers ------------------------------------------------------------------------------
-    def _tx(self):
-        return transaction(self.conn)
 
 
 _FILLABLE = ("published_at", "published_text", "category", "summary", "author")

@@ -37,3 +37,11 @@ def pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (typeshed has `int | None`: None only before any insert)."""
+    rowid = cur.lastrowid
+    if rowid is None:
+        raise RuntimeError("no row was inserted")
+    return rowid

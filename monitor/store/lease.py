@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from monitor import clock
+from monitor.store.connect import open_db
 from monitor.store.dbutil import pid_alive, transaction
 
 log = logging.getLogger("portalwatch.lease")
@@ -78,8 +79,6 @@ def _connect(db):
     if isinstance(db, sqlite3.Connection):
         yield db
         return
-    from monitor.store.db import open_db
-
     with closing(open_db(db).conn) as conn:
         yield conn
 

@@ -11,9 +11,10 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor import clock
-from monitor.config import Config, Settings
-from monitor.store.db import open_db
+from crawler import clock
+from crawler.sites import Settings
+from monitor.config import Config
+from monitor.store.connect import open_db
 
 
 def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.store.schema import MIGRATIONS, _statements
 from tests.analyst.conftest import item
 

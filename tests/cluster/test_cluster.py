@@ -197,7 +197,7 @@ def test_a_second_cycle_gets_the_revisit_state_through_the_plan(national, site_i
     """The node has no database: what it knows of stored articles comes in the plan. With the
     clock pinned, the second cycle revisits nothing (every article was just fetched), locally and
     on the cluster alike, and both databases stay the same."""
-    from monitor import clock
+    from crawler import clock
     from monitor.crawl.runner import crawl
 
     w, _ = national

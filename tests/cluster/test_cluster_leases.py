@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor import clock
 from monitor.crawl.runner import crawl
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 from tests.cluster.test_cluster_units import _closed_port, _config
 
 

@@ -3,13 +3,24 @@ round trip, the ingest mark's transaction, and one-line errors for unreachable n
 
 from __future__ import annotations
 
+import json
 import socket
+import string
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from itemadapter import ItemAdapter
 
-from crawler.items import ArticleItem, FetchErrorItem, ListPageItem
-from crawler.spiders.node import KindPipeline
+from crawler.items import (
+    ArticleItem,
+    CrawlFinishedItem,
+    CrawlStartedItem,
+    FetchErrorItem,
+    ListPageItem,
+    from_dict,
+)
+from crawler.plan import CrawlPlan
 from monitor.cluster import plan as seam
 from monitor.cluster.ring import assign, next_node, ranking
 from monitor.config import ConfigError, parse_config
@@ -70,18 +81,47 @@ def test_a_cluster_table_and_its_credentials_from_the_environment(monkeypatch):
     assert parse_config({"site": [SITE]}).cluster is None
 
 
-def test_plan_and_feed_lines_round_trip():
-    plan = {"now": "2026-01-01T00:00:00Z", "sites": [SITE], "known": {}, "list_views": {"a": None}}
-    for text in (seam.encode_plan(plan), '{"now": "x"}'):
-        assert seam.decode_plan(text)["now"] in ("2026-01-01T00:00:00Z", "x")
+def test_the_node_plan_and_its_feed_lines_round_trip(tmp_path):
+    cfg = parse_config({"site": [SITE]})
+    store = Store(tmp_path / "pw.db")
+    try:
+        store.sync_sites(cfg.sites)
+        store.apply([ArticleItem("a", "k", "http://a.example/1", "list", "2026-01-01T00:00:00Z", title="Tin")])
+        plan = seam.node_plan(cfg, store, cfg.sites, datetime(2026, 1, 2, tzinfo=UTC))
+    finally:
+        store.close()
+    encoded = plan.encode()
+    assert encoded.startswith("z:") and set(encoded[2:]) <= set(string.ascii_letters + string.digits + "+/=")
+    back = CrawlPlan.load(encoded)
+    assert back == plan and back.planned_at == "2026-01-02T00:00:00Z" and back.walk("a") == "full"
+    assert back.known is not None and back.known["a"]["k"].title == "Tin" and back.list_views == {"a": None}
+    with pytest.raises(ValueError, match="not an encoded crawl plan"):
+        CrawlPlan.load("z:not base64!")
     art = ArticleItem("a", "k", "http://a.example/1", "list", "2026-01-01T00:00:00Z", title="Tin", views=3,
                       missing=["published_at"])
-    for item in (art, ListPageItem("a", "http://a.example/list", [art]),
-                 FetchErrorItem("a", "http://a.example/x", "HTTP 500", "2026-01-01T00:00:00Z", 500)):
-        line = KindPipeline().process_item(item)
-        assert "kind" in line and seam.item_from_dict(line) == item
-    with pytest.raises(ValueError, match="unknown item kind"):
-        seam.item_from_dict({"kind": "nope"})
+    for item in (CrawlStartedItem("a", "2026-01-01T00:00:00Z", 7), art, ListPageItem("a", "http://a.example/list", [art]),
+                 FetchErrorItem("a", "http://a.example/x", "HTTP 500", "2026-01-01T00:00:00Z", 500),
+                 CrawlFinishedItem("a", "2026-01-01T00:01:00Z", "ok", list_pages=1)):
+        line = json.loads(json.dumps(ItemAdapter(item).asdict()))  # what the node's feed exporter writes
+        assert "kind" in line and from_dict(line) == item
+    with pytest.raises(ValueError, match="not a portalwatch item"):
+        from_dict({"kind": "nope"})
+
+
+def test_a_jobs_crawl_items_fill_the_row_the_coordinator_opened(tmp_path):
+    store = Store(tmp_path / "pw.db")
+    try:
+        store.sync_sites(parse_config({"site": [SITE]}).sites)
+        cid = store.begin_crawl("a")
+        art = ArticleItem("a", "k", "http://a.example/1", "list", "2026-01-01T00:00:00Z", title="Tin")
+        store.apply([CrawlStartedItem("a", "2026-01-01T00:00:00Z", 99999), art], {"a": cid})
+        store.apply([FetchErrorItem("a", "http://a.example/x", "HTTP 500", "2026-01-01T00:00:30Z", 500),
+                     CrawlFinishedItem("a", "2026-01-01T00:01:00Z", "ok", list_pages=2, article_pages=3)], {"a": cid})
+        rows = store.conn.execute("SELECT id, outcome, list_pages, article_pages, pages_fetched, articles_new, errors,"
+                                  " error_summary, finished_at FROM crawls").fetchall()
+        assert rows == [(cid, "partial", 2, 3, 5, 1, 1, "HTTP 500", "2026-01-01T00:01:00Z")]  # no second row
+    finally:
+        store.close()
 
 
 def test_the_ingest_mark_is_in_the_items_transaction(tmp_path):
@@ -144,8 +184,8 @@ def test_cluster_commands_without_a_cluster_say_so(tmp_path):
 
 
 def test_the_plan_keeps_the_stored_articles_a_list_walk_can_meet():
-    from monitor.config import Site
-    from monitor.store.db import Known
+    from crawler.plan import Known
+    from crawler.sites import Site
 
     site = Site(id="a", name="A", start_urls=["http://a.example/list"], max_pages=10)
     known = {f"k{i}": Known(i, f"http://a.example/{i}", None, None, f"2026-01-{1 + i % 28:02d}T00:00:00Z", None,
@@ -154,7 +194,7 @@ def test_the_plan_keeps_the_stored_articles_a_list_walk_can_meet():
     kept = seam._reachable(known, site)
     assert len(kept) == 1000
     dates = sorted(k.published_at for k in known.values())
-    assert min(v["published_at"] for v in kept.values()) >= dates[500]  # the newest
+    assert min(v.published_at or "" for v in kept.values()) >= dates[500]  # the newest
     assert list(kept) == [k for k in known if k in kept]  # in the store's order
     few = dict(list(known.items())[:10])
     assert list(seam._reachable(few, site)) == list(few)

@@ -3,7 +3,7 @@
 import pytest
 
 from crawler.resolver import match
-from crawler.run import crawl_settings
+from crawler.run_settings import crawl_settings
 from monitor.config import ConfigError, parse_config
 
 SITE = {"id": "a", "name": "A", "start_urls": ["http://xa-ea-kao.daklak.sim.test:8765/tin-tuc"]}

@@ -22,11 +22,12 @@ from crawler.items import (
     SampleItem,
     from_dict,
 )
-from crawler.plan import CrawlPlan
-from crawler.run import main as run_main
-from monitor.config import Settings, Site, parse_config
+from crawler.plan import CrawlPlan, Known
+from crawler.sites import Settings, Site
+from monitor.config import parse_config
+from monitor.crawl.child import main as run_main
 from monitor.crawl.plan import build_plan
-from monitor.store.db import SAMPLES_PER_SITE, Known, Store
+from monitor.store.db import SAMPLES_PER_SITE, Store
 
 T0 = "2026-11-20T01:00:00Z"
 SITES = {

@@ -1,6 +1,6 @@
 """PortalSpider's callbacks on saved responses (the city-scrapers way), clock pinned.
 
-The spider is built as a crawl builds it (crawler.run: crawl settings, from_crawler, start()),
+The spider is built as a crawl builds it (monitor.crawl.child: crawl settings, from_crawler, stored=Reader, start()),
 each callback gets a `scrapy.http.HtmlResponse` over a saved page, and the test reads what it
 yields: typed items (crawler/items.py) and follow-up requests. The end-to-end crawls over HTTP
 are in tests/e2e.
@@ -24,6 +24,7 @@ import tomlkit
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler import clock
 from crawler.items import (
     ArticleItem,
     CrawlStartedItem,
@@ -32,12 +33,12 @@ from crawler.items import (
     ListPageItem,
     NotModifiedItem,
 )
-from crawler.run import crawl_settings
+from crawler.run_settings import crawl_settings
 from crawler.spiders.portal import PortalSpider
-from monitor import clock
 from monitor.config import load_config
 from monitor.crawl.plan import build_plan
 from monitor.store.db import Store
+from monitor.store.reads import Reader
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
 NOW = "2018-06-20T03:00:00Z"  # a week after the newest item on the PCTN list
@@ -85,7 +86,7 @@ def saved(name: str, request: scrapy.Request, *, status: int = 200, headers=None
 
 
 class Run:
-    """A spider over one site, built like crawler.run builds it; `start` holds its first requests."""
+    """A spider over one site, built like monitor.crawl.child builds it; `start` holds its first requests."""
 
     def __init__(self, tmp_path: Path, site: dict, known: list[ArticleItem] = ()):
         doc = tomlkit.document()
@@ -103,7 +104,7 @@ class Run:
         plan = build_plan(cfg, self.db, [site["id"]], walks=False)
         settings = crawl_settings(plan)  # the project's and the run's, not Scrapy's defaults
         crawler = get_crawler(PortalSpider, {k: v for k, v in settings.items() if settings.getpriority(k)})
-        self.spider = PortalSpider.from_crawler(crawler, plan=plan.to_json(), db=str(self.db))
+        self.spider = PortalSpider.from_crawler(crawler, plan=plan.to_json(), stored=Reader(self.db))
         first = asyncio.run(self._start())
         self.started = [r for r in first if not isinstance(r, scrapy.Request)]  # CrawlStartedItem per site
         self.start = [r for r in first if isinstance(r, scrapy.Request)]
@@ -331,7 +332,7 @@ def test_without_a_database_the_plan_carries_the_known_articles(tmp_path, pinned
     for with_known, expect in ((True, 20), (False, 20)):
         plan = build_plan(cfg, run.db, ["sotttt"], walks=False, with_known=with_known)
         crawler = get_crawler(PortalSpider, {})
-        spider = PortalSpider.from_crawler(crawler, plan=plan.to_json())  # no db
+        spider = PortalSpider.from_crawler(crawler, plan=plan.to_json())  # no stored= lookups: the plan's known articles, or none
         first = asyncio.run(_collect(spider.start()))
         out = spider.parse_list(saved("liferay-list-pctn.vi.html", [r for r in first if isinstance(r, scrapy.Request)][0]))
         keys = {r.meta["key"] for r in requests(out, spider.parse_article)}

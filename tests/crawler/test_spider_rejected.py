@@ -7,6 +7,8 @@ from crawler.extract.profiles import get_profile
 from crawler.items import ArticleItem, FetchErrorItem, ListPageItem
 from crawler.middlewares import retry_after_seconds
 from crawler.spiders.portal import PortalSpider, SiteState
+from monitor.config import load_config
+from monitor.crawl.plan import build_plan
 from monitor.store.db import Store
 from tests.e2e.hostile import liferay_article, liferay_list, write_config
 
@@ -34,7 +36,7 @@ class Refusing(type(get_profile("liferay"))):
 
 def spider_for(tmp_path):
     cfg = write_config(tmp_path / "sites.toml", {"a": [URL]})
-    spider = PortalSpider(config=str(cfg), db=str(tmp_path / "pw.db"))
+    spider = PortalSpider(plan=build_plan(load_config(cfg), None, None, walks=False))
     st = spider.state["a"] = SiteState(spider.sites[0])
     st.profile = Refusing()
     st.pending_lists = 1

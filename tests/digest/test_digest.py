@@ -7,7 +7,7 @@ import struct
 import lxml.html
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.digest import build, preview, render, resolve_window
 from monitor.digest.build import default_window
 from monitor.notify import ledger

@@ -25,7 +25,7 @@ def count(db_path, sql):
 def test_kill_9_mid_crawl_then_next_crawl_completes(portal):
     portal.sim.set_faults(slow_ms=300)  # slow enough to be killed in the middle
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.run", "--config", str(portal.config), "--db", str(portal.db_path)],
+        [sys.executable, "-m", "monitor.crawl.child", "--config", str(portal.config), "--db", str(portal.db_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 60

@@ -8,7 +8,7 @@ import pytest
 
 from monitor.crawl.runner import crawl
 from monitor.detect.events import detect
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 from .hostile import HostileServer, Route, liferay_article, liferay_list, write_config
 

@@ -10,7 +10,8 @@ import pytest
 
 from crawler.items import from_dict
 from monitor.crawl.plan import build_plan
-from monitor.store.db import Store, open_db
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,7 @@ def rows(db_path) -> dict[str, list[tuple]]:
 def child_crawl(plan, db, feed, tmp_path):
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(plan.to_json(), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "crawler.run", "--plan", str(plan_file), "--db", str(db),
+    out = subprocess.run([sys.executable, "-m", "monitor.crawl.child", "--plan", str(plan_file), "--db", str(db),
                           "--feed", str(feed)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.extract.clock import extraction_now
+from crawler import clock
 from crawler.extract.dates import VN_TZ, check_published, find_datetime, to_utc_iso
 from crawler.extract.numbers import MAX_VIEWS, check_count, match_view_count, parse_count
 from crawler.extract.profiles import get_profile
@@ -125,7 +125,7 @@ def test_offset_is_always_fixed_plus_seven():
 
 def test_now_comes_from_portalwatch_now(monkeypatch):
     monkeypatch.setenv("PORTALWATCH_NOW", "2020-08-01T00:00:00Z")
-    assert extraction_now() == datetime(2020, 8, 1, tzinfo=UTC)
+    assert clock.now() == datetime(2020, 8, 1, tzinfo=UTC)
     # a page dated after the pinned clock (+1 day) is refused without passing `now`
     art = get_profile("auto").parse_article(article("Ngày đăng: 05-08-2020 10:00"), URL)
     assert art.published_at is None and len(art.rejected) == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.config import ConfigError
 from monitor.notify import ledger, webhook
 from tests.world import World, at, make_config, populate
@@ -224,7 +224,7 @@ CRASH = """
 import os, signal, sys
 from monitor.config import load_config
 from monitor.notify import ledger
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 ledger._record_success = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies right after sending
 ledger.run(open_db(sys.argv[2]), load_config(sys.argv[1]), recipient_ids=["ubnd-hoang-mai"])
@@ -259,7 +259,7 @@ import os, signal, sys
 import monitor.digest.render  # noqa: F401 - loads the module patched below
 from monitor.config import load_config
 from monitor.notify import ledger
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 sys.modules["monitor.digest.render"].render = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies while rendering
 print(ledger.run(open_db(sys.argv[2]), load_config(sys.argv[1]), recipient_ids=["ubnd-hoang-mai"]))

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crawler import clock
+from crawler.plan import Known
 from crawler.revisit import RevisitPolicy, velocity
-from monitor import clock
-from monitor.store.db import Known
 from tests.service.conftest import rows
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from monitor import clock
+from crawler import clock
 from monitor.cli import cli
 from monitor.service.status import status
 from tests.service.conftest import pin_clock, real_clock, rows, set_service_settings, wait_for

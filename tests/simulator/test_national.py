@@ -287,7 +287,7 @@ def test_national_sites_toml_loads_with_the_hosts_mapping(world, tmp_path):
 @pytest.mark.slow
 def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
     from monitor.crawl.runner import crawl
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     delay = 0.8
     w = NationalWorld(seed=1)

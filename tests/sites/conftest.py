@@ -40,7 +40,7 @@ def as_json(result) -> object:
 
 
 def stored(db_path: Path, site_id: str) -> dict[str, dict]:
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     db = open_db(db_path)
     try:

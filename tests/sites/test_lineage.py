@@ -6,7 +6,7 @@ from .conftest import as_json
 
 
 def _counts(ops, sql, args=()):
-    from monitor.store.db import open_db
+    from monitor.store.connect import open_db
 
     db = open_db(ops.db)
     try:

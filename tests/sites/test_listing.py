@@ -8,7 +8,8 @@ from contextlib import closing
 from monitor.config import parse_config
 from monitor.sites.lineage import lineage
 from monitor.sites.listing import COLUMNS, last_crawls, plain_lines, site_rows, site_table
-from monitor.store.db import Store, open_db
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 
 
 def _config(tmp_path):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor import clock
 from monitor.store import lease
-from monitor.store.db import open_db
+from monitor.store.connect import open_db
 
 SITES = ["a", "b", "c", "d"]
 

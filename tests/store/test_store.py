@@ -10,8 +10,9 @@ import time
 import pytest
 
 from crawler.items import ArticleItem, FetchErrorItem, GoneItem
-from monitor.config import Site
-from monitor.store.db import Store, open_db
+from crawler.sites import Site
+from monitor.store.connect import open_db
+from monitor.store.db import Store
 from monitor.store.schema import MIGRATIONS
 
 SITE = Site(id="s", name="Phường S", start_urls=["http://x/tin-tuc"])
@@ -117,7 +118,7 @@ def test_old_database_is_upgraded_in_place(tmp_path):
 WRITER = r"""
 import sys
 from crawler.items import ArticleItem
-from monitor.config import Site
+from crawler.sites import Site
 from monitor.store.db import Store
 s = Store(sys.argv[1])
 s.sync_sites([Site(id="s", name="S", start_urls=["http://x/"])])

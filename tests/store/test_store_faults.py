@@ -3,7 +3,7 @@
 import pytest
 
 from crawler.items import ArticleItem, ListPageItem
-from monitor.config import Site
+from crawler.sites import Site
 from monitor.store.db import Store
 
 SITES = [Site(id="a", name="Phường A", start_urls=["http://a/tin-tuc"]),

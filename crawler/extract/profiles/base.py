@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from ..clock import extraction_now
+from crawler import clock
+
 from ..dates import check_published, find_datetime
 from ..numbers import ViewCountMatch, check_count, match_view_count
 from ..text import (
@@ -210,8 +211,8 @@ class Profile:
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
     ) -> ListPage:
         """Entries (url, title, date, views, summary) of a list page and the next page URL.
-        `now` (default: extraction_now()) bounds plausible dates."""
-        now = now or extraction_now()
+        `now` (default: clock.now()) bounds plausible dates."""
+        now = now or clock.now()
         root = parse_html(html)
         base = rr.base_url(root, url)
         sels = self.selectors_for(selectors)
@@ -349,8 +350,8 @@ class Profile:
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
     ) -> ArticlePage:
         """Title, date, views, body, category, lead, author and tags of an article page.
-        `now` (default: extraction_now()) bounds plausible dates."""
-        now = now or extraction_now()
+        `now` (default: clock.now()) bounds plausible dates."""
+        now = now or clock.now()
         root = parse_html(html)
         sels = self.selectors_for(selectors)
         page = ArticlePage(url=url)

@@ -1,13 +1,13 @@
-"""Hands items to monitor.store.db in batches: one transaction per batch.
+"""The monitor's receiving end of a local crawl: hands items to Store.apply in batches, one
+transaction per batch.
 
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order. The pipeline keeps no
 crawl bookkeeping of its own: the spider reports each site's start and end as items
 (CrawlStartedItem, CrawlFinishedItem) and Store.apply opens and finishes the `crawls` rows.
 
-Settings (crawler.run sets them): PORTALWATCH_DB (the SQLite file; unset: the pipeline stores
-nothing, e.g. a Scrapyd node that only exports a feed), PORTALWATCH_BATCH_SIZE,
-PORTALWATCH_BATCH_SECONDS.
+Settings (monitor.crawl.child sets them, with ITEM_PIPELINES): PORTALWATCH_DB (the SQLite file;
+unset: the pipeline stores nothing), PORTALWATCH_BATCH_SIZE, PORTALWATCH_BATCH_SECONDS.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ def now() -> datetime:
     """Aware UTC now; `PORTALWATCH_NOW` (ISO-8601) pins it, for replays and simulations."""
     pinned = os.environ.get("PORTALWATCH_NOW")
     if pinned:
-        return parse_iso(pinned)
+        return parse_iso(pinned.strip())
     return datetime.now(UTC).replace(microsecond=0)
 
 

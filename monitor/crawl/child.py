@@ -1,9 +1,10 @@
-"""Child-process entry point: `python -m crawler.run --plan plan.json --db portalwatch.db`.
+"""Child-process entry point: `python -m monitor.crawl.child --plan plan.json --db portalwatch.db`.
 
 The plan (crawler.plan.CrawlPlan, written by monitor.crawl.runner) holds the settings, the sites
 and how deep to walk each; `--config sites.toml [--site ID]` builds a full-walk plan instead (a
-convenience for running a crawl by hand). Without `--db` nothing is stored (use Scrapy's
-feed export to keep the items).
+convenience for running a crawl by hand). With `--db` the spider reads stored articles through
+monitor.store.reads.Reader and the items go to monitor.crawl.pipeline.StorePipeline; without it
+nothing is stored (`--feed` keeps the items).
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
 Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
@@ -19,57 +20,24 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
-from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
 
+from crawler import clock
 from crawler.plan import CrawlPlan
-from monitor import clock, procs
+from crawler.run_settings import crawl_settings
+from crawler.spiders.portal import PortalSpider
+from monitor import procs
 from monitor.config import ConfigError, load_config
+from monitor.crawl.pipeline import StorePipeline
+from monitor.store.db import Store
+from monitor.store.reads import Reader
 
 ORPHAN_GRACE = 10.0  # seconds for a graceful stop once the parent is gone
-
-
-def crawl_settings(config, sites=None, *, progress: bool = False, db: str | None = None) -> Settings:
-    """Scrapy settings for one run, from crawler.settings plus the [portalwatch] table and sites
-    (`config`: a CrawlPlan or a monitor.config.Config; `sites`: default the plan's)."""
-    if sites is None:
-        sites = config.sites
-    s = Settings()
-    s.setmodule("crawler.settings", priority="project")
-    g = config.settings
-    s.set("USER_AGENT", g.ua, priority="cmdline")
-    s.set("CONCURRENT_REQUESTS", g.concurrency, priority="cmdline")
-    s.set("CONCURRENT_REQUESTS_PER_DOMAIN", g.concurrency_per_domain, priority="cmdline")
-    s.set("DOWNLOAD_DELAY", g.delay, priority="cmdline")
-    s.set("AUTOTHROTTLE_ENABLED", g.autothrottle, priority="cmdline")
-    s.set("AUTOTHROTTLE_START_DELAY", max(g.delay, 0.1), priority="cmdline")
-    s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(g.concurrency_per_domain), priority="cmdline")
-    s.set("ROBOTSTXT_OBEY", g.obey_robots, priority="cmdline")
-    s.set("DOWNLOAD_TIMEOUT", g.timeout, priority="cmdline")
-    s.set("DOWNLOAD_MAXSIZE", g.max_response_kb * 1024, priority="cmdline")
-    s.set("RETRY_TIMES", g.retries, priority="cmdline")
-    s.set("RETRY_AFTER_MAX", g.max_retry_after, priority="cmdline")
-    slots: dict[str, dict[str, float]] = {}
-    for site in sites:
-        host = urlsplit(site.start_urls[0]).hostname
-        slot = slots.setdefault(host, {})
-        if site.concurrency is not None:
-            slot["concurrency"] = min(slot.get("concurrency", site.concurrency), site.concurrency)
-        if site.delay is not None:
-            slot["delay"] = max(slot.get("delay", site.delay), site.delay)
-    s.set("DOWNLOAD_SLOTS", {h: v for h, v in slots.items() if v}, priority="cmdline")
-    s.set("PORTALWATCH_PROGRESS", progress, priority="cmdline")
-    if db is not None:
-        s.set("PORTALWATCH_DB", str(db), priority="cmdline")
-    if g.hosts:  # [portalwatch] hosts: resolve these suffixes inside this crawl only
-        s.set("PORTALWATCH_HOSTS", dict(g.hosts), priority="cmdline")
-        s.set("TWISTED_DNS_RESOLVER", "crawler.resolver.HostsResolver", priority="cmdline")
-    return s
 
 
 def die_with_parent(db_path: str | None) -> None:
@@ -101,8 +69,6 @@ def _hard_stop(db_path: str | None) -> None:
     time.sleep(ORPHAN_GRACE)
     try:
         if db_path:
-            from monitor.store.db import Store
-
             store = Store(db_path)
             try:
                 store.mark_aborted([os.getpid()], "the parent process ended")
@@ -110,6 +76,15 @@ def _hard_stop(db_path: str | None) -> None:
                 store.close()
     finally:
         os._exit(3)
+
+
+def store_into(settings, db) -> Reader:
+    """Wire a crawl to the database: StorePipeline writes the items into `db` (created and
+    migrated here), and the Reader returned is the spider's `stored` (its per-page lookups)."""
+    Store(db).close()
+    settings.set("PORTALWATCH_DB", str(db), priority="cmdline")
+    settings.set("ITEM_PIPELINES", {StorePipeline: 300}, priority="cmdline")
+    return Reader(db)
 
 
 def load_plan(args) -> CrawlPlan:
@@ -128,7 +103,7 @@ def load_plan(args) -> CrawlPlan:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m monitor.crawl.child", description=__doc__)
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--plan", help="the crawl plan (JSON, see crawler.plan); - reads stdin")
     src.add_argument("--config", help="sites.toml: crawl its enabled (or --site) sites, full walks")
@@ -147,14 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     if not plan.sites:
         print("error: no enabled sites to crawl", file=sys.stderr)
         return 2
-    settings = crawl_settings(plan, progress=args.progress, db=args.db)
+    settings = crawl_settings(plan, progress=args.progress)
+    stored = None
+    if args.db:
+        try:
+            stored = store_into(settings, args.db)
+        except (OSError, sqlite3.Error) as e:
+            print(f"error: {args.db}: {e}", file=sys.stderr)
+            return 2
     if args.feed:
         settings.set("FEEDS", {args.feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="cmdline")
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler("portal")
-    process.crawl(crawler, plan=plan, db=args.db)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, plan=plan, stored=stored)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 3
