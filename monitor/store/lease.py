@@ -24,7 +24,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from monitor import clock
+from crawler import clock
 from monitor.store.connect import open_db
 from monitor.store.dbutil import pid_alive, transaction
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
-from monitor import clock
+from crawler import clock
 from monitor.crawl.runner import crawl
 from monitor.store.connect import open_db
 from tests.cluster.test_cluster_units import _closed_port, _config

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor import clock
+from crawler import clock
 from monitor.crawl.runner import crawl
 from monitor.store import lease
 from monitor.store.dbutil import pid_alive

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED
 
-from monitor import clock
+from crawler import clock
 from monitor.service.jobstore import last_runs
 from monitor.service.status import status
 from tests.service.conftest import real_clock, rows, set_service_settings, wait_for

@@ -11,7 +11,7 @@ import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
-from monitor import clock
+from crawler import clock
 from monitor.store import lease
 from monitor.store.connect import open_db
 
