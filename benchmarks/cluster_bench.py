@@ -20,20 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _serve_simulator(seed: int) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "--national", "--port", "0", "--quiet",
-                             "--seed", str(seed)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()  # http://127.0.0.1:PORT/_sim/
-    return proc, int(line.rsplit(":", 1)[1].split("/")[0])
+from benchmarks._national import ROOT, serve_simulator
 
 
 def _config(path: Path, world, ids, port: int, nodes: list[str], args) -> Path:
@@ -116,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     world = NationalWorld(seed=args.seed)
     ids = [s.id for s in world.select(args.sites, kind=None if args.kind == "all" else args.kind, smallest=True)]
     hosts = len({world.sites[i].host for i in ids})
-    sim, port = _serve_simulator(args.seed)
+    sim, port = serve_simulator(args.seed)
     results = []
     with tempfile.TemporaryDirectory(prefix="portalwatch-cluster-bench-") as tmpdir:
         tmp = Path(tmpdir)

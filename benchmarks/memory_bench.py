@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks._national import ROOT, add_history
 
 
 def _child(plan: str, db: str) -> None:
@@ -39,27 +39,6 @@ def _child(plan: str, db: str) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"rc": rc, "seconds": time.perf_counter() - t, "maxrss_mb": usage.ru_maxrss / 1024,
                       "requests": seen.get("scheduler/enqueued", 0), "responses": seen.get("downloader/response_count", 0), "offsite": seen.get("offsite/filtered", 0)}))
-
-
-def add_history(db: Path, site_ids: list[str], n: int) -> float:
-    """`n` old articles spread over the sites (one INSERT … SELECT per site); seconds taken."""
-    t = time.perf_counter()
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA cache_size = -262144")
-    per = n // len(site_ids)
-    with conn:
-        for sid in site_ids:
-            conn.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
-                " INSERT INTO articles (site_id, key, url, title, published_at, first_seen_at, last_seen_at,"
-                " last_fetched_at, body, views) SELECT ?, printf('old:%08d', i), printf('http://old.invalid/%s/%d', ?, i),"
-                " 'Bài cũ', '2015-01-01T00:00:00Z', '2015-01-01T00:00:00Z', '2015-01-01T00:00:00Z',"
-                " '2015-01-01T00:00:00Z', 'Nội dung', 7 FROM n",
-                (per - 1, sid, sid),
-            )
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as a long-lived database is: history in the file
-    conn.close()
-    return time.perf_counter() - t
 
 
 def _run_child(plan: Path, db: Path) -> dict:

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from crawler.sites import Settings, Site
+from crawler.sites import Settings, Site, Unit
 
 
 @dataclass
@@ -53,7 +53,7 @@ class CrawlPlan:
     list_walk: dict[str, str] = field(default_factory=dict)  # site id -> "full" | "shallow"
     known: dict[str, dict[str, Known]] | None = None  # site id -> key -> state (nodes without a db)
     planned_at: str | None = None  # UTC ISO-8601, when the coordinator decided
-    units: list[Site] = field(default_factory=list)  # the other configured sites: mirrored, not crawled
+    units: list[Site | Unit] = field(default_factory=list)  # other sites and [[unit]]s: mirrored, not crawled
     list_views: dict[str, float | None] | None = None  # site id -> list-view share (nodes without a db)
 
     def max_pages(self, site: Site) -> int:
@@ -98,7 +98,8 @@ class CrawlPlan:
                 known=None if known is None else {
                     sid: {k: Known(**v) for k, v in rows.items()} for sid, rows in known.items()},
                 planned_at=data.get("planned_at"),
-                units=[Site(**_only(Site, s)) for s in data.get("units") or []],
+                units=[Site(**_only(Site, s)) if "start_urls" in s else Unit(**_only(Unit, s))
+                       for s in data.get("units") or []],
                 list_views=data.get("list_views"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:

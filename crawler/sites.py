@@ -1,5 +1,5 @@
-"""The crawl's vocabulary for its sites: the `[portalwatch]` settings and one `[[site]]` table,
-as typed records. sites.toml is read and validated by monitor.config, which builds these."""
+"""The crawl's vocabulary for its sites: the `[portalwatch]` settings, one `[[site]]` table and
+one `[[unit]]` table (a parent without a portal, mirrored into the `sites` table), as typed records. sites.toml is read and validated by monitor.config, which builds these."""
 
 from __future__ import annotations
 
@@ -71,3 +71,28 @@ class Site:
     @property
     def host(self) -> str:
         return urlsplit(self.start_urls[0]).netloc
+
+
+@dataclass
+class Unit:
+    """One `[[unit]]` table: an administrative unit without a crawled portal (a district or
+    province its sites name as `parent`). Mirrored into the `sites` table like a site that is
+    not crawled: no profile, no host, no start URLs, enabled false."""
+
+    id: str
+    name: str
+    level: str | None = None
+    parent: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+    profile = None
+    host = None
+    enabled = False
+
+    @property
+    def start_urls(self) -> list[str]:
+        return []
+
+    @property
+    def merged_from(self) -> list[str]:
+        return []

@@ -1,4 +1,4 @@
-"""sites.toml → validated Site / Recipient objects, with errors that name the file, the table and the key."""
+"""sites.toml → validated Site / Unit / Recipient objects, with errors that name the file, the table and the key."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extract.types import SELECTOR_KEYS
-from crawler.sites import Settings, Site
+from crawler.sites import Settings, Site, Unit
 from monitor.channels import channel_key, check_channel
 from monitor.config_keys import (
     CLUSTER_SPEC,
@@ -24,6 +24,7 @@ from monitor.config_keys import (
     positive,
     unknown_key,
 )
+from monitor.config_parents import check_parents, unknown_id
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -82,11 +83,14 @@ class Config:
     recipients: list[Recipient] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
+    units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
 
     def site(self, site_id: str) -> Site:
         for s in self.sites:
             if s.id == site_id or site_id in s.aliases:
                 return s
+        if any(u.id == site_id for u in self.units):
+            raise ConfigError(f"{self.path}: {site_id!r} is a [[unit]] (no portal, never crawled), not a site")
         raise ConfigError(f"{self.path}: no site with id {site_id!r}" + _known(site_id, [s.id for s in self.sites]))
 
     def select(self, ids: list[str] | tuple[str, ...] | None) -> list[Site]:
@@ -101,16 +105,23 @@ class Config:
                 return r
         raise ConfigError(f"{self.path}: no recipient with id {rid!r}" + _known(rid, [r.id for r in self.recipients]))
 
+    def unit(self, unit_id: str) -> Site | Unit | None:
+        """The site or [[unit]] with this id (a parent), None when nothing has it."""
+        nodes: list[Site | Unit] = [*self.sites, *self.units]
+        return next((u for u in nodes if u.id == unit_id), None)
+
     def sites_for(self, recipient: Recipient) -> list[Site]:
-        """Sites a recipient covers: its explicit ids plus every site under one of its parents."""
+        """Sites a recipient covers: its explicit ids plus every site under one of its parents
+        (through [[unit]]s too: a province unit > district unit > wards)."""
         out, seen = [], set()
-        by_parent = _descendants(self.sites)
+        by_parent = _descendants([*self.sites, *self.units])
         wanted = list(recipient.sites)
         for p in recipient.parents:
             wanted.extend(by_parent.get(p, []))
         by_id = {s.id: s for s in self.sites}
+        units = {u.id for u in self.units}
         for sid in wanted:
-            if sid not in seen:
+            if sid not in seen and sid not in units:
                 seen.add(sid)
                 out.append(by_id[sid] if sid in by_id else self.site(sid))
         return out
@@ -124,7 +135,7 @@ def _known(word: str, ids: list[str]) -> str:
     return f" (known: {', '.join(ids) or 'none'})"
 
 
-def _descendants(sites: list[Site]) -> dict[str, list[str]]:
+def _descendants(sites: list) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
     for s in sites:
         if s.parent:
@@ -165,7 +176,10 @@ _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "merged_from": ((list,), "a list of ids"),
     "home_url": ((str,), "a URL"),
 }
-_TOP_KEYS = ("portalwatch", "site", "recipient", "cluster")
+_UNIT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    key: _SITE_SPEC[key] for key in ("id", "name", "level", "parent", "aliases")
+}
+_TOP_KEYS = ("portalwatch", "site", "unit", "recipient", "cluster")
 
 
 def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -204,7 +218,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     if not isinstance(raw_sites, list):
         raise ConfigError(f"{path}: 'site' must be an array of tables: write [[site]], not [site]")
     sites: list[Site] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for n, table in enumerate(raw_sites, 1):
         label = table.get("id") if isinstance(table.get("id"), str) else f"#{n}"
         where = f"{path}: site {label!r}" if label and not label.startswith("#") else f"{path}: [[site]] {label}"
@@ -212,8 +226,8 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if not ID_RE.match(table["id"]):
             raise ConfigError(f"{where}: key 'id': expected {_SITE_SPEC['id'][1]}, got {table['id']!r}")
         if table["id"] in seen:
-            raise ConfigError(f"{where}: duplicate id {table['id']!r} (also site #{seen[table['id']]})")
-        seen[table["id"]] = n
+            raise ConfigError(f"{where}: duplicate id {table['id']!r} (also {seen[table['id']]})")
+        seen[table["id"]] = f"site #{n}"
         if not table["start_urls"]:
             raise ConfigError(f"{where}: key 'start_urls': expected at least one URL")
         for u in table["start_urls"]:
@@ -239,16 +253,19 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
             _check_revisit(table["revisit"], where)
         sites.append(Site(**table))
 
+    units = _parse_units(data.get("unit", []), path, seen)
     ids = {s.id for s in sites}
     enabled = {s.id for s in sites if s.enabled}
-    _check_parents(sites, path)
+    nodes: list[Site | Unit] = [*sites, *units]
+    check_parents(nodes, path)
     former: dict[str, str] = {}
-    for s in sites:
-        where = f"{path}: site {s.id!r}"
+    for s in nodes:
+        kind = "unit" if isinstance(s, Unit) else "site"
+        where = f"{path}: {kind} {s.id!r}"
         for old in s.aliases:
-            if old in ids:
-                raise ConfigError(f"{where}: alias {old!r} is the id of a configured site; a renamed site's "
-                                  "old [[site]] table must go (its history stays under the new id)")
+            if old in seen:
+                raise ConfigError(f"{where}: alias {old!r} is the id of a configured {seen[old].split()[0]}; a "
+                                  f"renamed {kind}'s old table must go (its history stays under the new id)")
         for old in s.merged_from:
             if old in enabled:
                 raise ConfigError(f"{where}: merged_from {old!r} is still crawled; set enabled = false in its "
@@ -257,9 +274,33 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
             if old in former and former[old] != s.id:
                 raise ConfigError(f"{where}: {old!r} is already claimed by site {former[old]!r}")
             former[old] = s.id
-    recipients = _parse_recipients(data.get("recipient", []), path, ids | {s.parent for s in sites if s.parent})
+    recipients = _parse_recipients(data.get("recipient", []), path, ids | {a for s in sites for a in s.aliases},
+                                   ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
-    return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster)
+    return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
+                  units=units)
+
+
+def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:
+    """`[[unit]]` tables: checked like sites (keys, id rules, level); ids unique across both."""
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: 'unit' must be an array of tables: write [[unit]], not [unit]")
+    units = []
+    for n, table in enumerate(raw, 1):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [[unit]] #{n}: expected a table, got {table!r}")
+        label = table.get("id")
+        where = f"{path}: unit {label!r}" if isinstance(label, str) else f"{path}: [[unit]] #{n}"
+        check_table(table, _UNIT_SPEC, where, required=("id", "name"))
+        if not ID_RE.match(table["id"]):
+            raise ConfigError(f"{where}: key 'id': expected {_UNIT_SPEC['id'][1]}, got {table['id']!r}")
+        if table["id"] in seen:
+            raise ConfigError(f"{where}: duplicate id {table['id']!r} (also {seen[table['id']]})")
+        seen[table["id"]] = f"unit #{n}"
+        if table.get("level") is not None and table["level"] not in LEVELS:
+            raise ConfigError(f"{where}: key 'level': expected one of {', '.join(LEVELS)}, got {table['level']!r}")
+        units.append(Unit(**table))
+    return units
 
 
 def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
@@ -283,27 +324,6 @@ def _parse_cluster(raw: Any, path: Path) -> Cluster | None:
             raise ConfigError(f"{where}: key {k!r}: expected seconds (number > 0), got {getattr(cluster, k)!r}")
     positive(cluster.jobs_per_node, where, "jobs_per_node")
     return cluster if cluster.nodes else None
-
-
-def _check_parents(sites: list[Site], path: Path) -> None:
-    """A parent that is no configured site may be a unit of its own (a district whose portal is not
-    crawled), unless it looks like a typo: close to a site id or to a parent more sites use."""
-    named = {s.id for s in sites} | {a for s in sites for a in s.aliases}
-    uses: dict[str, int] = {}
-    for s in sites:
-        if s.parent:
-            uses[s.parent] = uses.get(s.parent, 0) + 1
-    for s in sites:
-        p = s.parent
-        if p is None or p in named:
-            continue
-        if p == s.id:
-            raise ConfigError(f"{path}: site {s.id!r}: key 'parent': a site cannot be its own parent")
-        likely = sorted(named - {s.id}) + sorted(q for q, n in uses.items() if q != p and n > uses[p])
-        hint = did_you_mean(p, likely)
-        if hint:
-            raise ConfigError(f"{path}: site {s.id!r}: key 'parent': no site or unit {p!r}{hint}; if {p!r} is a "
-                              "unit of its own, add it as a [[site]] (enabled = false if its portal is not crawled)")
 
 
 def _check_profile(name: str, where: str) -> None:
@@ -331,7 +351,8 @@ def _check_revisit(table: dict, where: str) -> None:
         raise ConfigError(f"{where}: [site.revisit]: {e}") from None
 
 
-def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
+def _parse_recipients(raw: Any, path: Path, site_ids: set[str], unit_ids: set[str]) -> list[Recipient]:
+    """`sites` name sites (ids or former ids), `parents` name sites or [[unit]]s."""
     if not isinstance(raw, list):
         raise ConfigError(f"{path}: 'recipient' must be an array of tables: write [[recipient]]")
     out, seen = [], set()
@@ -344,10 +365,15 @@ def _parse_recipients(raw: Any, path: Path, units: set[str]) -> list[Recipient]:
         seen.add(table["id"])
         if table.get("language", "vi") not in ("vi", "en"):
             raise ConfigError(f"{where}: key 'language': expected 'vi' or 'en', got {table['language']!r}")
-        for key in ("sites", "parents"):
+        for key, pool in (("sites", site_ids), ("parents", unit_ids)):
             for sid in table.get(key, []):
-                if sid not in units:
-                    raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{did_you_mean(sid, units)}")
+                if sid in pool:
+                    continue
+                if key == "sites" and sid in unit_ids:
+                    raise ConfigError(f"{where}: key 'sites': {sid!r} is a [[unit]] (no portal); list it in 'parents'"
+                                      " to cover the sites under it")
+                fix = unknown_id(sid, sorted(pool)).removeprefix(f"no site or unit {sid!r}")
+                raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{fix}")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
         keys: set[str] = set()

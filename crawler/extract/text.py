@@ -57,8 +57,10 @@ def clean_text(text: str | None) -> str:
     return normalize_ws(text)
 
 
-def _fold_table() -> dict[int, str]:
-    table = {}
+def _fold_table() -> list[str]:
+    """chr(cp) -> its base letter for U+00C0..U+1EFF; every other code point below U+2070 maps to
+    itself, so str.translate finds an entry for nearly every character (a miss costs a KeyError)."""
+    table = [chr(cp) for cp in range(0x2070)]
     for cp in range(0xC0, 0x1F00):
         ch = chr(cp)
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
@@ -71,10 +73,15 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+def folding_to(letter: str) -> str:
+    """The lowercase characters that fold() turns into `letter` (itself included)."""
+    return "".join(chr(cp) for cp, base in enumerate(_FOLD) if base == letter)
+
+
 def fold(text: str) -> str:
     """Lowercase and strip Vietnamese diacritics (đ -> d), one output character per input one."""
     text = text.lower().translate(_FOLD)
-    if not text.isascii() and any(unicodedata.combining(c) for c in text):  # decomposed input
+    if not text.isascii() and any(unicodedata.combining(c) for c in set(text)):  # decomposed input
         text = "".join(c if not unicodedata.combining(c) else "" for c in text)
     return text
 
@@ -87,7 +94,10 @@ def parse_html(html: str | bytes | None):
     """Parse an HTML document with lxml's HTML parser (recovering from broken markup)."""
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
-        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+        # no ID hash: nothing here calls XPath id(), and building it costs ~7% of a parse
+        parser = _PARSERS.parser = etree.HTMLParser(
+            recover=True, encoding="utf-8", huge_tree=True, collect_ids=False
+        )
     data = html.encode("utf-8", "replace") if isinstance(html, str) else (html or b"")
     data = data.replace(b"\x00", b"").strip()
     root = etree.fromstring(data, parser=parser) if data else None
@@ -206,8 +216,8 @@ MAX_TAGS = 50
 
 def strip_unsafe(text: str | None) -> str | None:
     """Remove control characters (C0 but \\t \\n, C1) and bidi override/isolate characters."""
-    if not text or text.isprintable() and text.isascii():
-        return text
+    if not text or text.isprintable() and (type(text) is str or text.isascii()):
+        return text  # printable: no control (Cc) or bidi (Cf) character to remove
     return _UNSAFE_RE.sub("", text)
 
 

@@ -80,14 +80,16 @@ def _web(config: Config):
 @click.argument("url")
 @click.option("--id", "site_id", help="Site id (default: from the unit's name, e.g. phuong-vinh-hung).")
 @click.option("--name", help="Display name (default: what the portal calls itself).")
-@click.option("--parent", help="Id of the enclosing unit (district or province).")
+@click.option("--parent", help="Id of the enclosing unit (district or province); one not configured is added "
+              "as a [[unit]] (no portal).")
+@click.option("--parent-name", help="Name of that new [[unit]] (default: its id).")
 @click.option("--level", type=click.Choice(LEVELS), help="Administrative level (default: guessed from the name).")
 @click.option("--yes", "-y", is_flag=True, help="Append without asking (scripts).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (appends only with --yes).")
 @pass_ctx
 def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent: str | None,
-              level: str | None, yes: bool, dry_run: bool, as_json: bool) -> None:
+              parent_name: str | None, level: str | None, yes: bool, dry_run: bool, as_json: bool) -> None:
     """Recognise a portal from one URL (its home page or a news list), preview its first articles
     and append a [[site]] entry to the configuration, keeping the file's comments and layout.
 
@@ -98,8 +100,12 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     """
     from monitor.sites.onboard import inspect_url, suggest_id
     from monitor.sites.tomlfile import append_sites, render_site
+    from monitor.sites.units import new_units, summary
 
     config = _config(obj)
+    units = new_units({parent: (parent_name or "", "")} if parent else {}, config)
+    if parent in units.problems:
+        raise click.ClickException(f"--parent: {units.problems[parent]}")
     p = inspect_url(url, _web(config))
     if not as_json:
         p.print(console)
@@ -114,16 +120,17 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
-    if parent and parent not in taken and not any(s.parent == parent for s in config.sites):
-        err_console.print(f"[yellow]note:[/] parent {safe(parent)} is not a configured site or unit yet")
+    if units.tables:
+        err_console.print(f"[yellow]note:[/] {escape(summary(units))}")
     if as_json:
         added = bool(yes and not dry_run)
         if added:
-            append_sites(obj.config_path, [table])
-        click.echo(json.dumps({**p.as_dict(), "site": table, "added": added}, ensure_ascii=False, indent=2))
+            append_sites(obj.config_path, [table], units.tables)
+        click.echo(json.dumps({**p.as_dict(), "site": table, "units": units.tables, "added": added},
+                              ensure_ascii=False, indent=2))
         return
     console.print(f"\nEntry for {escape(obj.config_path)}:")
-    console.print(escape(render_site(table)), end="")
+    console.print(escape(render_site(table) + "".join("\n" + render_site(u, "unit") for u in units.tables)), end="")
     if dry_run:
         console.print("[dim]dry run: nothing written[/]")
         return
@@ -131,7 +138,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         console.print("nothing written")
         return
     try:
-        append_sites(obj.config_path, [table])
+        append_sites(obj.config_path, [table], units.tables)
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     console.print(f"[green]added[/] {site_id} to {escape(obj.config_path)}. Next: "
@@ -173,6 +180,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                  as_json: bool) -> None:
     """Onboard many sites from a CSV with the columns id,name,level,parent,url: detection for each
     row (progress bar), then a summary of what needs a human; ready sites are appended at once.
+    A parent that is not configured (nor a row) is added as a [[unit]] table, named from an
+    optional parent_name column (else its id: edit it).
 
     \b
     Example:
@@ -184,6 +193,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     from monitor.sites.importer import (
         ImportFileError,
         detect_rows,
+        parent_units,
         print_summary,
         read_rows,
         validate,
@@ -204,6 +214,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         task = progress.add_task("detect", total=todo, last="")
         detect_rows(rows, config, _web(config), workers=workers,
                     on_done=lambda r: progress.update(task, advance=1, last=f"{r.id}: {r.status}"))
+    units = parent_units(rows, config)
     ready = [r for r in rows if r.status == "ready"]
     attention = [r for r in rows if r.status == "attention"]
     added = False
@@ -211,17 +222,23 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         write_report(rows, report_path)
     if not as_json:
         print_summary(console, rows, report_path)
+        if units.tables and ready:
+            from monitor.sites.units import summary
+
+            console.print(f"[yellow]{escape(summary(units))}[/]")
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
-            append_sites(obj.config_path, [r.table for r in ready if r.table is not None])
+            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables)
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         added = True
         if not as_json:
-            console.print(f"[green]added {len(ready)} site(s)[/] to {escape(obj.config_path)}")
+            console.print(f"[green]added {len(ready)} site(s)"
+                          + (f" and {len(units.tables)} unit(s)" if units.tables else "") + f"[/] to {escape(obj.config_path)}")
     if as_json:
-        click.echo(json.dumps({"added": added, "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"added": added, "units": units.tables if ready else [],
+                               "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
     if attention:
         sys.exit(1)
 

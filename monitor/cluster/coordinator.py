@@ -95,7 +95,7 @@ class Coordinator:
         self.resume(deadline)
         sites = self.config.select(site_ids)
         self.store.abort_stale_crawls()
-        self.store.sync_sites(self.config.sites)
+        self.store.sync_sites([*self.config.sites, *self.config.units])
         self.check_nodes()
         if len(self.down) == len(self.nodes):
             raise ClusterError("no cluster node reachable: " + "; ".join(self.down.values()))

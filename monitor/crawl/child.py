@@ -99,7 +99,7 @@ def load_plan(args) -> CrawlPlan:
     config = load_config(args.config)
     picked = config.select(args.site)
     return CrawlPlan(settings=config.settings, sites=picked, planned_at=clock.now_iso(),
-                     units=[s for s in config.sites if s not in picked])
+                     units=[*(s for s in config.sites if s not in picked), *config.units])
 
 
 def main(argv: list[str] | None = None) -> int:

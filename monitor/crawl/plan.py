@@ -75,5 +75,5 @@ def build_plan(
     return CrawlPlan(
         settings=config.settings, sites=sites, pages=pages,
         list_walk={sid: "full" if pages.get(sid) is None else "shallow" for sid in ids},
-        known=known, planned_at=clock.iso(now), units=[s for s in config.sites if s.id not in set(ids)],
+        known=known, planned_at=clock.iso(now), units=[*(s for s in config.sites if s.id not in set(ids)), *config.units],
     )

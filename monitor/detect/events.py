@@ -75,6 +75,7 @@ class _Run:
 
     # -- baseline and new articles ------------------------------------------------------------
     def articles(self) -> None:
+        self.empty_baselines()
         rows = self.conn.execute(
             "SELECT a.site_id, a.id, a.first_seen_at, a.title, a.url, a.published_at, d.site_id"
             " FROM articles a LEFT JOIN detect_sites d ON d.site_id = a.site_id"
@@ -98,6 +99,20 @@ class _Run:
                           {"title": title, "url": url, "published_at": published})
             self.conn.execute("UPDATE detect_sites SET last_article_id = ? WHERE site_id = ?",
                               (arts[-1][1], site_id))
+
+    def empty_baselines(self) -> None:
+        """A site whose first finished crawl stored no article (nothing within max_age_days) gets
+        its baseline now, so its first post later is a new_article, not the baseline."""
+        rows = self.conn.execute(
+            "SELECT c.site_id, MAX(c.started_at) FROM crawls c WHERE c.outcome IN ('ok', 'partial')"
+            " AND NOT EXISTS (SELECT 1 FROM detect_sites d WHERE d.site_id = c.site_id)"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = c.site_id) GROUP BY c.site_id"
+        ).fetchall()
+        for site_id, at in rows:
+            if self._baseline_ready(site_id):
+                self.emit("baseline", site_id, None, at, f"baseline:{site_id}", {"articles": 0})
+                self.conn.execute("INSERT INTO detect_sites (site_id, baseline_at, baseline_articles,"
+                                  " last_article_id) VALUES (?, ?, 0, 0)", (site_id, at))
 
     def _baseline_ready(self, site_id: str) -> bool:
         """The first crawl of a site is the baseline once it has finished (ok or partial)."""

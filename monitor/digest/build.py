@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from crawler import clock
+from crawler.sites import Site, Unit
 from monitor.config import Config, Recipient
 from monitor.digest.compare import compare, compare_windows
 from monitor.digest.numbers import TOP_N, Query, site_level
@@ -53,12 +54,14 @@ def all_sites_recipient(config: Config) -> Recipient:
 def covered_sites(config: Config, recipient: Recipient) -> list:
     """config.sites_for(recipient), with the site tree indexed once per config (many recipients)."""
     index = config.__dict__.get("_digest_index")
-    if index is None or index[0] != len(config.sites):
+    size = (len(config.sites), len(config.units))
+    if index is None or index[0] != size:
         children: dict[str, list[str]] = defaultdict(list)
-        for s in config.sites:
+        nodes: list[Site | Unit] = [*config.sites, *config.units]
+        for s in nodes:  # through [[unit]]s: province > district > wards
             if s.parent:
                 children[s.parent].append(s.id)
-        index = (len(config.sites), {s.id: s for s in config.sites}, children)
+        index = (size, {s.id: s for s in config.sites}, children)
         config.__dict__["_digest_index"] = index
     _, by_id, children = index
     wanted, seen, out = list(recipient.sites), set(), []
@@ -68,7 +71,8 @@ def covered_sites(config: Config, recipient: Recipient) -> list:
             sid = stack.pop()
             if sid not in visited:
                 visited.add(sid)
-                wanted.append(sid)
+                if sid in by_id:  # a [[unit]] has no posts of its own
+                    wanted.append(sid)
                 stack.extend(reversed(children.get(sid, [])))
     for sid in wanted:
         if sid not in seen:
@@ -126,6 +130,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     data = {
         "version": VERSION,
         "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
+        "units": _units(config, recipient),
         "window": {"since": since, "until": until},
         "generated_at": generated_at or clock.now_iso(),
         "totals": {"sites": len(sites), "new_posts": len(new_posts["all"]),
@@ -158,6 +163,17 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or t["edited"] or t["removed"]
                                     or t["anomalies"] or problems or baseline)
     return data
+
+
+def _units(config: Config, recipient: Recipient) -> list[dict]:
+    """The recipient's parent units (sites or [[unit]]s) by name, with how many sites each covers."""
+    out = []
+    for p in recipient.parents:
+        unit = config.unit(p)
+        n = len(covered_sites(config, Recipient(id=recipient.id, name=recipient.name, parents=[p])))
+        out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
+                    "sites": n})
+    return out
 
 
 def upgrade(data: dict) -> dict:

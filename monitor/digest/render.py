@@ -63,8 +63,14 @@ def _env(lang: str) -> Environment:
                        detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
                        alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
-                       compare=lambda d: compare_lines(d, lang))
+                       compare=lambda d: compare_lines(d, lang), scope=lambda units, t: scope_line(units, t, lang))
     return env
+
+
+def scope_line(units: list[dict], t: dict, lang: str) -> str:
+    """"Phạm vi: Quận Hoàng Mai (5 trang)": the recipient's parent units by name (plain text)."""
+    return t["scope"].format(units=" · ".join(t["scope_unit"].format(name=one_line(u["name"]), n=number(u["sites"], lang))
+                                              for u in units))
 
 
 def safe_url(url: str | None) -> str:

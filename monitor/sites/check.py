@@ -9,7 +9,7 @@ from typing import Any
 from crawler.clock import local
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import detect_profile, get_profile
-from crawler.extract.profiles.base import select
+from crawler.extract.profiles.css import select
 from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
 from crawler.sites import Site

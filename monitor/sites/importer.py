@@ -1,11 +1,15 @@
 """`portalwatch sites import FILE.csv`: onboard many sites at once.
 
-Columns `id,name,level,parent,url` (header required; level and parent may be empty). Every row is
+Columns `id,name,level,parent,url` (header required; level and parent may be empty; optional
+`parent_name`, `parent_level` name a parent that is not configured). Every row is
 checked (id, URL, duplicates in the file and in the configuration), then detection runs for the
 valid rows in a few threads (at most two requests at a time per host). Each row ends as:
   ready      a news list was found, dates extracted: will be appended
   configured the same id with the same URL is already in the configuration: skipped
   attention  needs a human; `problem` says why (bad row, unreachable, not a news list, …)
+A parent that is neither configured nor a row of the sheet becomes a `[[unit]]` table (a unit
+without a portal, e.g. the province of a national sheet of communes), named from `parent_name`
+(else its id: the summary says so); one that looks like a typo of a known id holds its rows back.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from urllib.parse import urlsplit
 from crawler.extract.urls import canonical_url
 from monitor.config import ID_RE, LEVELS, Config
 from monitor.sites.onboard import Proposal, Web, inspect_url
+from monitor.sites.units import NewUnits, new_units
 
 COLUMNS = ("id", "name", "level", "parent", "url")
+EXTRA = ("parent_name", "parent_level")  # optional columns
 
 
 class ImportFileError(ValueError):
@@ -40,6 +46,8 @@ class ImportRow:
     problem: str = ""
     proposal: Proposal | None = field(default=None, repr=False)
     table: dict | None = None
+    parent_name: str = ""
+    parent_level: str = ""
 
     def as_dict(self) -> dict:
         out = {k: getattr(self, k) for k in ("line", "id", "name", "level", "parent", "url", "status", "problem")}
@@ -69,8 +77,9 @@ def read_rows(path: str | Path) -> list[ImportRow]:
     for n, rec in enumerate(reader, 2):
         if not any((v or "").strip() for v in rec.values() if isinstance(v, str)):
             continue
-        cell = {c: (rec.get(c) or "").strip() for c in COLUMNS}
-        rows.append(ImportRow(n, cell["id"], cell["name"], cell["level"], cell["parent"], cell["url"]))
+        cell = {c: (rec.get(c) or "").strip() for c in (*COLUMNS, *EXTRA)}
+        rows.append(ImportRow(n, cell["id"], cell["name"], cell["level"], cell["parent"], cell["url"],
+                              parent_name=cell["parent_name"], parent_level=cell["parent_level"]))
     return rows
 
 
@@ -147,14 +156,39 @@ def _overlaps(rows: list[ImportRow], config: Config) -> None:
             owner[canonical_url(u)] = r.id
 
 
+def parent_units(rows: list[ImportRow], config: Config) -> NewUnits:
+    """The [[unit]] tables for the parents of ready rows that are neither configured nor ready
+    rows themselves. A ready row waits (attention) when its parent is a row needing attention
+    (fix that one first) or looks like a typo of a known id."""
+    line = {r.id: r.line for r in rows if r.status in ("ready", "attention")}
+    while True:
+        ready = [r for r in rows if r.status == "ready"]
+        ids = {r.id for r in ready}
+        wanted: dict[str, tuple[str, str]] = {}
+        for r in ready:
+            if r.parent and r.parent in line and r.parent not in ids:
+                r.status = "attention"
+                r.problem = f"line {r.line}: {r.id!r}: its parent {r.parent!r} (line {line[r.parent]}) needs attention first"
+            elif r.parent:
+                name, level = wanted.get(r.parent, ("", ""))
+                wanted[r.parent] = (name or r.parent_name, level or r.parent_level)
+        units = new_units(wanted, config, also=ids)
+        for r in ready:
+            if r.status == "ready" and r.parent in units.problems:
+                r.status, r.problem = "attention", f"line {r.line}: {r.id!r}: {units.problems[r.parent]}"
+        if all(r.status == "ready" for r in ready):
+            return units
+
+
 def write_report(rows: list[ImportRow], path: str | Path) -> None:
     """The rows needing a human, as a CSV to fix and import again (cells made spreadsheet-safe)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow([*COLUMNS, "problem"])
+        w.writerow([*COLUMNS, *EXTRA, "problem"])
         for r in rows:
             if r.status == "attention":
-                w.writerow([_cell(v) for v in (r.id, r.name, r.level, r.parent, r.url, r.problem)])
+                w.writerow([_cell(v) for v in (r.id, r.name, r.level, r.parent, r.url, r.parent_name,
+                                               r.parent_level, r.problem)])
 
 
 def _cell(v: str) -> str:

@@ -1,5 +1,6 @@
-"""The configured sites with their last crawl and stored article count (`portalwatch sites list`):
-the rows, and the same rows as tab-separated lines or a terminal table."""
+"""The configured sites with their last crawl and stored article count, then the [[unit]]s (no
+portal, never crawled) (`portalwatch sites list`): the rows, and the same rows as tab-separated
+lines or a terminal table."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def last_crawls(conn: sqlite3.Connection) -> dict[str, dict]:
 
 
 def site_rows(config: Config, db_path: str | Path) -> list[dict]:
-    """One row per configured site, in the file's order: id, name, level, parent, profile, enabled,
-    start_url, articles, last_crawl, last_outcome (no crawl yet, or no database: 0 and None)."""
+    """One row per configured site, in the file's order, then one per [[unit]]: kind ("site" or
+    "unit"), id, name, level, parent, profile, enabled, start_url, articles, last_crawl,
+    last_outcome (no crawl yet, or no database: 0 and None; a unit: no profile, no URL, not enabled)."""
     last: dict[str, dict] = {}
     if Path(db_path).exists():
         from monitor.store.connect import open_db
@@ -45,18 +47,24 @@ def site_rows(config: Config, db_path: str | Path) -> list[dict]:
     for s in config.sites:
         lc = last.get(s.id, {})
         rows.append({
-            "id": s.id, "name": s.name, "level": s.level, "parent": s.parent, "profile": s.profile,
+            "kind": "site", "id": s.id, "name": s.name, "level": s.level, "parent": s.parent, "profile": s.profile,
             "enabled": s.enabled, "start_url": s.start_urls[0], "articles": lc.get("articles", 0),
             "last_crawl": lc.get("started_at"), "last_outcome": lc.get("outcome"),
         })
+    for u in config.units:
+        rows.append({"kind": "unit", "id": u.id, "name": u.name, "level": u.level, "parent": u.parent, "profile": None,
+                     "enabled": False, "start_url": None, "articles": 0, "last_crawl": None, "last_outcome": None})
     return rows
 
 
 def _cells(r: dict) -> dict[str, str]:
-    return {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
-            "profile": r["profile"], "articles": str(r["articles"]),
-            "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
-            "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+    cells = {"id": r["id"], "name": r["name"], "level": r["level"] or "", "parent": r["parent"] or "",
+             "profile": r["profile"] or "", "articles": str(r["articles"]),
+             "last crawl (VN)": local(r["last_crawl"]) if r["last_crawl"] else "never",
+             "outcome": r["last_outcome"] or ("" if r["enabled"] else "disabled")}
+    if r.get("kind") == "unit":  # a [[unit]]: no portal
+        cells.update({"articles": "", "last crawl (VN)": "not crawled", "outcome": "unit, no URL"})
+    return cells
 
 
 def plain_lines(rows: list[dict]) -> Iterator[str]:
@@ -76,7 +84,7 @@ def site_table(rows: list[dict], title: str, narrow: bool = False) -> Table:
                          min_width=10 if col == "name" else None)
     for r in rows:
         cells = _cells(r)
-        cells["id"] += "" if r["enabled"] else " [dim](off)[/]"
+        cells["id"] += "" if r["enabled"] else " [dim](unit)[/]" if r.get("kind") == "unit" else " [dim](off)[/]"
         cells["name"] = term(cells["name"])
         table.add_row(*(v for k, v in cells.items() if not (narrow and k in NARROW_DROPS)))
     return table

@@ -1,4 +1,4 @@
-"""Append `[[site]]` tables to the operator's TOML file without touching anything else.
+"""Append `[[site]]` (and `[[unit]]`) tables to the operator's TOML file without touching anything else.
 
 The new tables are rendered by tomlkit (quoting and escaping of untrusted page text) and inserted
 as text right after the last `[[site]]` table's last key, so every comment, blank line and the
@@ -24,8 +24,8 @@ _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(?:#.*
 _QUIET_RE = re.compile(r"^\s*(?:#.*)?$")  # blank or comment-only line
 
 
-def render_site(table: dict) -> str:
-    """One `[[site]]` table as TOML text (nested tables inline)."""
+def render_site(table: dict, kind: str = "site") -> str:
+    """One `[[site]]` (or `[[unit]]`) table as TOML text (nested tables inline)."""
     t = tomlkit.table()
     for key, value in table.items():
         if isinstance(value, dict):
@@ -41,7 +41,7 @@ def render_site(table: dict) -> str:
     doc = tomlkit.document()
     aot = tomlkit.aot()
     aot.append(t)
-    doc["site"] = aot
+    doc[kind] = aot
     return tomlkit.dumps(doc).strip() + "\n"
 
 
@@ -65,10 +65,12 @@ def _insert_at(lines: list[str]) -> int | None:
     return end
 
 
-def with_sites(text: str, tables: list[dict]) -> str:
-    """The file text with the tables appended as `[[site]]`s (layout otherwise unchanged)."""
+def with_sites(text: str, tables: list[dict], units: list[dict] | None = None) -> str:
+    """The file text with the tables appended as `[[site]]`s, then `units` as `[[unit]]`s, after
+    the last site (layout otherwise unchanged)."""
     nl = "\r\n" if "\r\n" in text else "\n"
-    block = "".join("\n" + render_site(t) for t in tables)
+    units = units or []
+    block = "".join("\n" + render_site(t) for t in tables) + "".join("\n" + render_site(u, "unit") for u in units)
     lines = text.splitlines(keepends=True)
     at = _insert_at(lines)
     if at is None:
@@ -82,21 +84,25 @@ def with_sites(text: str, tables: list[dict]) -> str:
     return out.replace("\r\n", "\n").replace("\n", nl) if nl != "\n" else out
 
 
-def append_sites(path: str | os.PathLike, tables: list[dict]) -> str:
-    """Append the tables to the TOML file at path; raise ConfigError (file untouched) when the
-    result would not be valid. Returns the new text."""
-    p = Path(path)
+def append_sites(path: str | os.PathLike, tables: list[dict], units: list[dict] | None = None) -> str:
+    """Append the site tables (and `[[unit]]` tables for parents without a portal) to the TOML
+    file at path; raise ConfigError (file untouched) when the result would not be valid. Returns
+    the new text."""
+    p, units = Path(path), units or []
     old = p.read_text(encoding="utf-8") if p.exists() else ""
-    new = with_sites(old, tables)
+    new = with_sites(old, tables, units)
     try:
         before, after = tomllib.loads(old), tomllib.loads(new)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{p}: not valid TOML, nothing written: {e}") from None
     expected = dict(before)
     expected["site"] = list(before.get("site", [])) + [tomllib.loads(render_site(t))["site"][0] for t in tables]
-    if after != expected:
+    if units:  # inserted after the last site: before any [[unit]] the file already has further down
+        expected["unit"] = list(before.get("unit", [])) + [tomllib.loads(render_site(u, "unit"))["unit"][0] for u in units]
+    if _by_id(after) != _by_id(expected):
         raise ConfigError(f"{p}: appending would change other settings (unusual layout?); nothing written."
-                          " Add the entry by hand:\n" + "".join(render_site(t) for t in tables))
+                          " Add the entry by hand:\n" + "".join(render_site(t) for t in tables)
+                          + "".join(render_site(u, "unit") for u in units))
     parse_config(after, p)  # raises ConfigError naming the site and key
     if p.exists() and p.read_text(encoding="utf-8") != old:
         raise ConfigError(f"{p}: changed by someone else while we worked; nothing written, try again")
@@ -112,3 +118,10 @@ def append_sites(path: str | os.PathLike, tables: list[dict]) -> str:
             os.unlink(tmp)
         raise
     return new
+
+
+def _by_id(data: dict) -> dict:
+    """The document with its `unit` tables in id order (where new units land does not matter)."""
+    if not isinstance(data.get("unit"), list):
+        return data
+    return {**data, "unit": sorted(data["unit"], key=lambda u: str(u.get("id")) if isinstance(u, dict) else "")}

@@ -128,11 +128,22 @@ def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
 
 
 def test_a_parent_that_is_a_unit_of_its_own_is_accepted(tmp_path):
-    """Wards of a district that is not crawled itself: the parent names no [[site]] and resembles none."""
+    """Wards of a province that is not crawled itself: declared as a [[unit]] (no portal) the
+    parent is accepted; without the table the same config is an error (issue 10: ids that name
+    nothing are errors on load), one line naming the key and the fix."""
     text = GOOD.replace('parent = "hoang-mai"', 'parent = "tinh-mo-phong"', 1).replace(
         'parents = ["hoang-mai"]', 'parents = ["tinh-mo-phong"]')
-    config = load_config(write(tmp_path, text))
+    unit = '\n[[unit]]\nid = "tinh-mo-phong"\nname = "Tỉnh Mô Phỏng"\nlevel = "province"\n'
+    config = load_config(write(tmp_path, text + unit))
     assert [s.id for s in config.sites_for(config.recipients[0])] == ["vinh-hung"]
+    assert [(u.id, u.name, u.level) for u in config.units] == [("tinh-mo-phong", "Tỉnh Mô Phỏng", "province")]
+    assert config.unit("tinh-mo-phong").name == "Tỉnh Mô Phỏng"
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, text))
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(str(tmp_path / "sites.toml"))
+    assert ("site 'vinh-hung': key 'parent': no site or unit 'tinh-mo-phong'; add a [[unit]] table with "
+            'id = "tinh-mo-phong", name = "…", level = "…" if it is a unit without a portal') in msg
 
 
 def test_an_unknown_recipient_site_suggests_the_close_one(tmp_path):
@@ -148,3 +159,71 @@ def test_an_unknown_site_on_the_command_line_suggests_the_close_one(tmp_path):
         config.site("vinh-hungg")
     with pytest.raises(ConfigError, match=r"no site with id 'nope' \(known: hoang-mai, vinh-hung\)"):
         config.site("nope")
+
+
+UNIT = '\n[[unit]]\nid = "ha-noi"\nname = "Thành phố Hà Nội"\nlevel = "city"\n'
+
+
+def test_a_parent_resembling_nothing_is_an_error_naming_the_key_and_the_unit_fix(tmp_path):
+    text = GOOD.replace('level = "district"', 'level = "district"\nparent = "xyzzy"', 1)
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, text))
+    assert "site 'hoang-mai': key 'parent': no site or unit 'xyzzy'; add a [[unit]] table with id = \"xyzzy\"" in str(e.value)
+
+
+def test_a_unit_is_a_parent_through_units_and_its_own_parent_must_exist(tmp_path):
+    district = '\n[[unit]]\nid = "q-ba-dinh"\nname = "Quận Ba Đình"\nlevel = "district"\nparent = "ha-noi"\n'
+    text = GOOD.replace('level = "district"', 'level = "district"\nparent = "q-ba-dinh"', 1).replace(
+        'parents = ["hoang-mai"]', 'parents = ["ha-noi"]')
+    config = load_config(write(tmp_path, text + district + UNIT))
+    # province unit > district unit > site hoang-mai > ward vinh-hung: the sites, never the units
+    assert [s.id for s in config.sites_for(config.recipients[0])] == ["hoang-mai", "vinh-hung"]
+    with pytest.raises(ConfigError, match=r"unit 'q-ba-dinh': key 'parent': no site or unit 'ha-noi'; add a \[\[unit\]\]"):
+        load_config(write(tmp_path, text + district))
+    with pytest.raises(ConfigError, match=r"unit 'q-ba-dinh': key 'parent': no site or unit 'ha-noii' \(did you mean 'ha-noi'\?\)"):
+        load_config(write(tmp_path, text + district.replace('parent = "ha-noi"', 'parent = "ha-noii"') + UNIT))
+
+
+@pytest.mark.parametrize("unit, expected", [
+    (UNIT.replace('level = "city"', 'levle = "city"'), r"unit 'ha-noi': unknown key 'levle' \(did you mean 'level'\?\)"),
+    (UNIT.replace('level = "city"', 'start_urls = ["http://x/"]'), r"unit 'ha-noi': unknown key 'start_urls'"),
+    (UNIT.replace('"ha-noi"', '"hoang-mai"'), r"unit 'hoang-mai': duplicate id 'hoang-mai' \(also site #1\)"),
+    (UNIT + UNIT, r"unit 'ha-noi': duplicate id 'ha-noi' \(also unit #1\)"),
+    (UNIT.replace('"ha-noi"', '"Ha Noi"'), r"unit 'Ha Noi': key 'id': expected a short id"),
+    (UNIT.replace('name = "Thành phố Hà Nội"\n', ''), r"unit 'ha-noi': missing required key 'name'"),
+    (UNIT.replace('"city"', '"town"'), r"unit 'ha-noi': key 'level': expected one of province"),
+    (UNIT + 'parent = "ha-noi"\n', r"unit 'ha-noi': key 'parent': a unit cannot be its own parent"),
+    (UNIT + 'aliases = ["vinh-hung"]\n', r"unit 'ha-noi': alias 'vinh-hung' is the id of a configured site"),
+    ('\n[unit]\nid = "x"\nname = "X"\n', r"'unit' must be an array of tables: write \[\[unit\]\]"),
+])
+def test_unit_tables_are_validated_like_sites(tmp_path, unit, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(write(tmp_path, GOOD + unit))
+
+
+def test_a_parent_cycle_is_an_error(tmp_path):
+    a = '\n[[unit]]\nid = "a"\nname = "A"\nparent = "b"\n'
+    b = '\n[[unit]]\nid = "b"\nname = "B"\nparent = "a"\n'
+    text = GOOD.replace('level = "district"', 'level = "district"\nparent = "a"', 1)
+    with pytest.raises(ConfigError, match=r"site 'hoang-mai': key 'parent': parent cycle a → b → a"):
+        load_config(write(tmp_path, text + a + b))
+
+
+@pytest.mark.parametrize("recipient, expected", [
+    ('parents = ["nosuch"]', "recipient 'ubnd-hoang-mai': unknown site or unit 'nosuch' in 'parents'; add a [[unit]] table"),
+    ('parents = ["ha-noii"]', "recipient 'ubnd-hoang-mai': unknown site or unit 'ha-noii' in 'parents' (did you mean 'ha-noi'?)"),
+    ('sites = ["nosuch"]', "recipient 'ubnd-hoang-mai': unknown site or unit 'nosuch' in 'sites'; add a [[unit]] table"),
+    ('sites = ["ha-noi"]', "recipient 'ubnd-hoang-mai': key 'sites': 'ha-noi' is a [[unit]] (no portal); list it in 'parents'"),
+])
+def test_unknown_recipient_sites_and_parents_are_errors(tmp_path, recipient, expected):
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, GOOD.replace('parents = ["hoang-mai"]', recipient) + UNIT))
+    assert expected in str(e.value) and "\n" not in str(e.value)
+    ok = load_config(write(tmp_path, GOOD.replace('parents = ["hoang-mai"]', 'parents = ["ha-noi"]') + UNIT))
+    assert ok.recipients[0].parents == ["ha-noi"] and ok.sites_for(ok.recipients[0]) == []
+
+
+def test_a_unit_is_not_a_site_on_the_command_line(tmp_path):
+    config = load_config(write(tmp_path, GOOD + UNIT))
+    with pytest.raises(ConfigError, match=r"'ha-noi' is a \[\[unit\]\] \(no portal, never crawled\), not a site"):
+        config.site("ha-noi")

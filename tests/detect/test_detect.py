@@ -45,6 +45,18 @@ def test_first_crawl_is_a_baseline_then_new_posts_are_events_and_reruns_add_noth
     assert len(all_events(world)) == 2
 
 
+def test_a_first_crawl_that_stored_nothing_is_an_empty_baseline_so_the_first_post_is_new(world):
+    with world.crawl("vinh-hung", at(0)):
+        pass  # nothing within max_age_days on the first walk
+    first = detect(world.db, world.config, now=at(0.1))
+    assert kinds(first) == ["baseline"] and first[0]["details"]["articles"] == 0
+    with world.crawl("vinh-hung", at(1)) as items:
+        items += [article("vinh-hung", "fresh", views=1, title="Bài đầu tiên")]
+    second = detect(world.db, world.config, now=at(1.1))
+    assert kinds(second) == ["new_article"] and second[0]["details"]["title"] == "Bài đầu tiên"
+    assert detect(world.db, world.config) == []
+
+
 def test_no_baseline_while_the_first_crawl_is_still_running(world):
     world.mp.setenv("PORTALWATCH_NOW", "2026-03-02T01:00:00Z")
     cid = world.store.begin_crawl("tuong-mai")

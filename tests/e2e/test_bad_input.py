@@ -24,6 +24,11 @@ level = "ward"
 parent = "hoang-mai"
 start_urls = ["http://127.0.0.1:9/tin-tuc"]
 
+[[unit]]
+id = "hoang-mai"
+name = "Quận Hoàng Mai"
+level = "district"
+
 [[recipient]]
 id = "ubnd-hoang-mai"
 name = "UBND quận Hoàng Mai"

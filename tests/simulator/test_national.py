@@ -273,12 +273,35 @@ def test_national_sites_toml_loads_with_the_hosts_mapping(world, tmp_path):
     p.write_text(w.sites_toml(picked, settings={"delay": 0.5, "concurrency_per_domain": 1}), encoding="utf-8")
     cfg = load_config(p)
     assert cfg.settings.hosts == {SUFFIX: "127.0.0.1"} and cfg.settings.delay == 0.5
-    assert [s.id for s in cfg.sites if s.enabled] == picked
-    # the units they belong to are declared, not crawled (a parent must name a known unit)
+    assert [s.id for s in cfg.sites] == [s.id for s in cfg.sites if s.enabled] == picked
+    # the units they belong to are declared as [[unit]]s, not crawled (a parent must name a known unit)
     parents = {w.sites[sid].parent for sid in picked} - set(picked) - {None}
-    assert {s.id for s in cfg.sites if not s.enabled} == parents
+    assert parents and {u.id for u in cfg.units} == parents
+    assert all((u.name, u.level, u.parent) == (w.sites[u.id].name, w.sites[u.id].level, None) for u in cfg.units)
     assert all(s.start_urls == w.sites[s.id].start_urls for s in cfg.sites)
     assert all(s.parent == w.sites[s.id].parent and s.level == w.sites[s.id].level for s in cfg.sites)
+
+
+def test_the_whole_country_of_communes_loads_strictly_under_34_province_units(world, tmp_path):
+    """Every commune, ward and special zone, no province portal crawled: each parent is a [[unit]]."""
+    from monitor.config import load_config
+
+    w, _ = world
+    communes = [sid for sid, s in w.sites.items() if s.parent is not None]
+    p = tmp_path / "sites.toml"
+    p.write_text(w.sites_toml(communes), encoding="utf-8")
+    cfg = load_config(p)  # strict: an unknown parent would be a ConfigError
+    assert len(cfg.sites) == len(communes) == 3321 and len(cfg.units) == 34
+    hanoi = next(u for u in cfg.units if u.id == "hanoi")
+    assert hanoi.name == "Thành phố Hà Nội" and hanoi.level == "city"
+    office = cfg.sites_for(_recipient(["hanoi"]))
+    assert len(office) == sum(1 for s in w.sites.values() if s.parent == "hanoi") > 100
+
+
+def _recipient(parents):
+    from monitor.config import Recipient
+
+    return Recipient(id="office", name="Office", parents=parents)
 
 
 # ---------------------------------------------------------------- a real crawl, politeness measured

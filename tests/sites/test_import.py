@@ -48,6 +48,8 @@ def test_import_50_sites_reports_the_broken_rows_and_the_rest_crawls(ops, tmp_pa
 
     data = tomllib.loads(ops.config.read_text(encoding="utf-8"))
     assert [s["id"] for s in data["site"]] == [s.id for s in bulk]
+    # the province has no portal here: the import declared it as a [[unit]] named after its id
+    assert data["unit"] == [{"id": "tinh-mo-phong", "name": "tinh-mo-phong"}] == out["units"]
     profiles = {s["id"]: s["profile"] for s in data["site"]}
     assert all(profiles[s.id] == s.profile for s in bulk)
     assert "# keep this comment" in ops.config.read_text(encoding="utf-8")

@@ -64,11 +64,12 @@ def test_plain_lines_keep_every_field_whole_with_controls_visible(tmp_path):
     config = parse_config({"site": [
         {"id": "a", "name": "Phường\tA\x1b[31m  mới", "level": "ward", "parent": "q", "start_urls": ["https://a.gov.vn/"]},
         {"id": "b", "name": "Xã B", "start_urls": ["https://b.gov.vn/"], "enabled": False},
-    ]}, tmp_path / "sites.toml")
+    ], "unit": [{"id": "q", "name": "Quận Q", "level": "district"}]}, tmp_path / "sites.toml")
     lines = list(plain_lines(site_rows(config, tmp_path / "none.db")))
     assert lines[0].split("\t") == COLUMNS
     assert lines[1].split("\t") == ["a", "Phường A\\x1b[31m mới", "ward", "q", "auto", "0", "never", ""]
     assert lines[2].split("\t") == ["b", "Xã B", "", "", "auto", "0", "never", "disabled"]
+    assert lines[3].split("\t") == ["q", "Quận Q", "district", "", "", "", "not crawled", "unit, no URL"]
 
 
 def test_site_table_drops_level_and_profile_when_narrow_and_escapes_names(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..numbers import VIEW_LABELS, ViewCountMatch, check_count, match_view_count
-from ..text import element_text, fold
+from ..text import element_text, fold, folding_to
 from .rules_lists import short_blocks
 from .rules_regions import _SKIP_TAGS, in_boilerplate
 
@@ -21,6 +21,7 @@ _LABEL_SET = {" ".join(lbl.split()) for lbl in VIEW_LABELS}
 _COUNT_ATTR_SET = frozenset(_COUNT_ATTRS)
 _TITLE_ATTRS = ("title", "aria-label", "data-original-title")
 _ICON_TAGS = frozenset(("i", "span", "em", "img", "svg"))
+_GATE_ATTRS = _COUNT_ATTR_SET | frozenset(_TITLE_ATTRS)  # attributes _attr_count reads, bar class
 
 
 def _attr_count(el) -> tuple[ViewCountMatch | None, str]:
@@ -59,16 +60,33 @@ def attr_view_count(elements, keep=None) -> tuple[ViewCountMatch | None, str]:
     """A count printed in an attribute or after an eye icon, in the first element that has one
     (and passes `keep`, when given)."""
     for el in elements:
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        if el.attrib:
-            m, rule = _attr_count(el)
-            if m and (keep is None or keep(el)):
-                return m, rule
+        keys = el.keys()
+        if not keys:
+            continue
+        if _GATE_ATTRS.isdisjoint(keys):  # then only an eye/view class can hold a count
+            cls = el.get("class")
+            if not cls or ("eye" not in (low := cls.lower()) and "view" not in low):
+                continue
+        m, rule = _attr_count(el)
+        if m and (keep is None or keep(el)):
+            return m, rule
     return None, ""
 
 
 _LABEL_HINT_RE = re.compile(r"(?<![a-z])(?:luot\s*(?:xem|doc|view)|view\s*count|views?)(?![a-z])")
+
+
+def _spelled(word: str) -> str:
+    """A regex for lowercased text whose fold() holds `word`: each letter as any character that
+    folds to it, with room for the combining marks fold() drops (all non-ASCII) in between."""
+    return "[^\\x00-\\x7f]*".join(f"[{re.escape(folding_to(c))}]" for c in word)
+
+
+# every label word holds "luot" or "view": text without either needs no fold()
+_LABEL_WORDS_RE = re.compile(f"{_spelled('luot')}|{_spelled('view')}")
 
 
 def _may_hold_label(elements) -> bool:
@@ -76,6 +94,8 @@ def _may_hold_label(elements) -> bool:
     own = " ".join(
         t for e in elements if e.tag not in _SKIP_TAGS for t in (e.text, e.tail) if t and not t.isspace()
     )
+    if not _LABEL_WORDS_RE.search(own.lower()):
+        return False
     return bool(_LABEL_HINT_RE.search(fold(own)))
 
 

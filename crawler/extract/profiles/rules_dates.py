@@ -7,6 +7,9 @@ body text ("Công văn số … ngày 10/10/2017") is never a publication date.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from lxml import etree
 
 from ..dates import DateMatch, find_datetime
 from ..text import element_text, fold, raw_text
@@ -72,38 +75,28 @@ def header_elements(root, title_el, body_el=None, after: int = 60, before: int =
                 seq.append(e)
         return seq
     fwd: list = []
-    for e in _following(title_el):
-        if e is body_el or len(fwd) >= after or (e.tag == "p" and len(raw_text(e)) > 200):
+    for e in _following(title_el, after=after):
+        if e is body_el or (e.tag == "p" and len(raw_text(e)) > 200):
             break
         fwd.append(e)
-    back: list = []
-    for e in _preceding(title_el):
-        if len(back) >= before:
-            break
-        back.append(e)
-    return fwd + back
+    return fwd + _preceding(title_el, before=before)
 
 
-def _following(el):
-    """Elements after `el` in document order, its own descendants excluded (XPath following::)."""
-    node = el
-    while node is not None:
-        for sib in node.itersiblings():
-            for e in sib.iter():
-                if isinstance(e.tag, str):
-                    yield e
-        node = node.getparent()
+@lru_cache(maxsize=32)
+def compile_axis(axis: str, n: int) -> etree.XPath:
+    return etree.XPath(f"{axis}::*[position() <= {n}]")
 
 
-def _preceding(el):
-    """Elements before `el`, nearest first, its ancestors excluded (XPath preceding::)."""
-    node = el
-    while node is not None:
-        for sib in node.itersiblings(preceding=True):
-            for e in reversed(list(sib.iter())):
-                if isinstance(e.tag, str):
-                    yield e
-        node = node.getparent()
+def _following(el, after: int) -> list:
+    """The first `after` elements after `el` in document order, its descendants excluded."""
+    return compile_axis("following", after)(el) if after > 0 else []
+
+
+def _preceding(el, before: int) -> list:
+    """The `before` nearest elements before `el`, nearest first, its ancestors excluded."""
+    found = compile_axis("preceding", before)(el) if before > 0 else []
+    found.reverse()  # XPath answers in document order
+    return found
 
 
 def machine_date(root, elements) -> tuple[DateMatch | None, object | None, str]:

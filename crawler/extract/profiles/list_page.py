@@ -1,0 +1,155 @@
+"""Reading a list page: its items by the profile's selectors (else the list rules), each item's
+fields as a chain (item selector, then the item rules), and the next-page link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..dates import find_datetime
+from ..text import parse_html
+from ..types import ListEntry, ListPage
+from ..urls import absolute_url
+from . import rules_counts as rc
+from . import rules_dates as rd
+from . import rules_lists as rl
+from . import rules_pages as rp
+from . import rules_regions as rr
+from .css import first_elements, first_text, is_value_selector, link_of
+from .fields import ENTRY_FIELDS, count_in, finish, no_digits, set_date, set_views, views_rule
+
+
+def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) -> ListPage:
+    """Entries (url, title, date, views, summary) of a list page and the next page URL, by the
+    selectors `sels` (then the rules, when `fallback` or a selector is missing)."""
+    root = parse_html(html)
+    base = rr.base_url(root, url)
+    prov: dict[str, str] = {}
+    entries: list[ListEntry] = []
+    items, item_css = first_elements(root, sels.get("list_item"))
+    if items and item_css and not is_value_selector(item_css):
+        prov["list_item"] = item_css
+        seen: set[str] = set()
+        for item in items:
+            entry = _entry_from_item(item, base, sels, prov, now, fallback)
+            if entry and entry.url not in seen:
+                seen.add(entry.url)
+                entries.append(entry)
+    elif fallback or not sels.get("list_item"):
+        found, rule = rl.find_list_items(root, url, base)
+        prov["list_item"] = rule
+        if found:
+            prov["item_link"] = "auto: repeated link in the item"
+            prov["title"] = "auto: longest link text in the item"
+        # the profile's item selectors do not fit this page: read items by the rules alone
+        item_sels = {k: v for k, v in sels.items() if not k.startswith("item_")}
+        for it in found:
+            entries.append(_entry_from_container(it, item_sels, prov, now, fallback))
+    next_url = None
+    links, next_css = first_elements(root, sels.get("next_page"))
+    if links:
+        for cand in links:
+            href: str | None
+            if isinstance(cand, str):
+                href = cand
+            else:
+                a = cand if cand.tag == "a" else next(cand.iter("a"), None)
+                href = a.get("href") if a is not None else None
+            u = rr.usable_link(href, base, "")
+            if u:
+                next_url = u
+                prov["next_page"] = next_css
+                break
+    if next_url is None and not (sels.get("next_page") and not fallback):
+        next_url, rule = rp.find_next_page(root, url, base)
+        if next_url:
+            prov["next_page"] = rule
+    for entry in entries:
+        finish(entry, ENTRY_FIELDS)
+    return ListPage(entries=entries, next_url=next_url, provenance=prov)
+
+def _entry_from_item(
+    item, base: str, sels: dict, prov: dict, now: datetime, fallback: bool
+) -> ListEntry | None:
+    href, anchor, title, link_css = link_of(item, sels.get("item_link") or "a[href]")
+    if not href:
+        return None
+    url = absolute_url(base, href.strip())
+    found: list | None = None
+
+    def links() -> list:
+        """The item's links to this URL (kept out of the date/count rules); on demand."""
+        nonlocal found
+        if found is None:
+            found = [
+                a for a in item.iter("a")
+                if (ref := a.get("href")) and absolute_url(base, ref.strip()) == url
+            ] or ([anchor] if anchor is not None else [])
+        return found
+
+    if not title:
+        title = rl.item_title(rl.ListItem(item, url, links()))
+    prov.setdefault("item_link", link_css)
+    prov.setdefault("title", link_css)
+    entry = ListEntry(url=url, title=title or None)
+    _fill_item_fields(entry, item, links, sels, prov, now, fallback)
+    return entry
+
+def _entry_from_container(it: rl.ListItem, sels: dict, prov: dict, now: datetime, fallback: bool) -> ListEntry:
+    entry = ListEntry(url=it.url, title=rl.item_title(it))
+    _fill_item_fields(entry, it.container, lambda: it.links, sels, prov, now, fallback, it.blocks)
+    return entry
+
+def _fill_item_fields(
+    entry: ListEntry, item, links, sels: dict, prov: dict, now: datetime, fallback: bool, get_blocks=None
+) -> None:
+    """Date, views and summary of one item; `links()` gives the item's links to its URL."""
+    blocks: list[str] | None = None
+
+    def item_blocks() -> list[str]:
+        nonlocal blocks
+        if blocks is None:
+            blocks = get_blocks() if get_blocks else rl.short_blocks(item, links())
+        return blocks
+
+    # date: the item_date selector, then the item rules
+    date_spec = sels.get("item_date")
+    text: str | None = None
+    css = ""
+    m = None
+    empty = False  # the date element is there but prints no date: no date from elsewhere
+    if date_spec:
+        text, css = first_text(item, date_spec)
+        m = find_datetime(text) if text else None
+        if m and set_date(entry, m, now):
+            prov.setdefault("date", css)
+        elif m is None and (not text or no_digits(text)):
+            empty = first_elements(item, date_spec)[0] is not None
+    if m is None and not empty and (fallback or not date_spec):
+        m, rule = rd.item_date(item, links(), item_blocks())
+        if m and set_date(entry, m, now):
+            prov.setdefault("date", rule)
+    # views: the item_views selector, then the item rules
+    views_spec = sels.get("item_views")
+    vm = None
+    if views_spec:
+        if views_spec != date_spec:  # else: reuse the date element's text
+            text, css = first_text(item, views_spec)
+        vm = count_in(text) if text else None
+        if vm and set_views(entry, vm):
+            prov.setdefault("views", views_rule(vm, css))
+    if vm is None and (fallback or not views_spec):
+        vm, rule = rc.item_views(item, links(), item_blocks())
+        if vm and set_views(entry, vm):
+            prov.setdefault("views", rule)
+    # summary
+    sum_spec = sels.get("item_summary")
+    if sum_spec:
+        text, css = first_text(item, sum_spec)
+        if text:
+            entry.summary = text
+            prov.setdefault("summary", css)
+    elif not sels.get("list_item") or prov.get("list_item", "").startswith("auto"):
+        s = rl.item_summary(item, links(), entry.published_text, item_blocks())
+        if s:
+            entry.summary = s
+            prov.setdefault("summary", "auto: longest text block in the item")
