@@ -209,7 +209,7 @@ def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool 
         raise SystemExit(f"demo crawl failed (exit {result.returncode}):\n{result.stderr_tail}")
     pages = sum(c["pages_fetched"] for c in result.crawls)
     if table:
-        print_crawl_summary(result.crawls, console)
+        print_crawl_summary(result.crawls, console, result.skipped)
         console.print(f"{pages} pages in {time.monotonic() - t0:.1f} s\n")
     else:
         console.print(f"{local(os.environ['PORTALWATCH_NOW'])}  crawl: {pages} pages, "

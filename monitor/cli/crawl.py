@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from monitor.cli.context import Ctx, UsageProblem, console, err_console, pass_ctx
 from monitor.config import ConfigError
-from monitor.crawl.summary import print_crawl_summary
+from monitor.crawl.summary import print_crawl_summary, print_skipped
 
 
 @click.command(short_help="Crawl the sites once (all, or --site ID).")
@@ -27,8 +27,11 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
           as_json: bool) -> None:
     """Crawl all enabled sites (or --site ID …) once, in a child process.
 
-    Exit status: 0 every site ok or partial, 1 a site failed or was aborted (or --timeout hit),
-    2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+    A site another crawl is crawling right now (it holds the site's lease) is skipped, not
+    crawled twice: the summary says by which process since when (with --json: on stderr).
+
+    Exit status: 0 every site ok, partial or skipped, 1 a site failed or was aborted (or --timeout
+    hit), 2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
 
     \b
     Example:
@@ -58,8 +61,9 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
         _detect_after(obj, quiet=as_json)
     if as_json:
         click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
+        print_skipped(result.skipped, err_console)
     else:
-        print_crawl_summary(result.crawls, console)
+        print_crawl_summary(result.crawls, console, result.skipped)
     if not result.ok:
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():

@@ -111,8 +111,17 @@ def print_status(data: dict) -> None:
         for col in ("job", "when (VN time)", "outcome", "detail"):
             t.add_column(col)
         for r in data["last_runs"]:
-            color = {"ok": "green", "running": "cyan"}.get(r["outcome"], "red")
+            color = {"ok": "green", "running": "cyan", "skipped": "cyan"}.get(r["outcome"], "red")
             t.add_row(term(r["job"]), local(r["at"]), f"[{color}]{r['outcome']}[/]", term((r["detail"] or "")[:120]))
+        console.print(t)
+
+    if data.get("leases"):
+        t = Table(title="Being crawled now (crawl leases)")
+        for col in ("site", "pid", "host", "since (VN time)", "expires (VN time)"):
+            t.add_column(col)
+        for lease in data["leases"]:
+            t.add_row(term(lease["site_id"]), str(lease["pid"]), term(lease["hostname"]), local(lease["taken_at"]),
+                      local(lease["expires_at"]))
         console.print(t)
 
     t = Table(title="Sites")

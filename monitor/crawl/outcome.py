@@ -42,6 +42,7 @@ class CrawlResult:
     crawls: list[dict] = field(default_factory=list)  # the `crawls` rows this run wrote
     timed_out: bool = False
     stderr_tail: str = ""
+    skipped: dict[str, str] = field(default_factory=dict)  # site id -> why (another run holds its lease)
 
     @property
     def ok(self) -> bool:

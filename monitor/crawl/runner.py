@@ -11,6 +11,10 @@ rows left 'running' are marked 'aborted' (here, or by the next crawl).
 An interrupt of the parent (Ctrl-C, or SIGTERM inside `terminate_as_interrupt()`) kills the
 children, marks their crawl rows 'aborted' at once and raises CrawlInterrupted, which says what
 was kept. A parent that dies outright (SIGKILL) takes its children with it (monitor.procs).
+
+Before a child starts (or the cluster dispatches) the run takes the per-site crawl leases
+(monitor.store.lease): sites another run is crawling are skipped (CrawlResult.skipped says who
+holds them since when), the rest are renewed from a heartbeat and released when the run ends.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from monitor.crawl.outcome import (
 )
 from monitor.store.connect import open_db
 from monitor.store.db import Store
+from monitor.store.lease import SiteLeases, Taken
 
 _live: set[subprocess.Popen] = set()  # running crawl children of this process
 _live_lock = threading.Lock()
@@ -97,16 +102,44 @@ def crawl(
 
     if not isinstance(plan, CrawlPlan) and (cluster_config := cluster_of(plan)) is not None:
         # a [cluster] in the config: the cycle runs on its Scrapyd nodes (monitor.cluster)
-        return crawl_cluster(cluster_config, db, sites, timeout=timeout, env=env, on_progress=on_progress)
+        try:
+            ids = [s.id for s in cluster_config.select(sites)]
+        except ConfigError as e:
+            return CrawlResult(returncode=2, seconds=0.0, stderr_tail=f"error: {e}\n")
+        with SiteLeases(db, ids) as got:
+            if got.held and not got.sites:
+                return _all_skipped(got)
+            result = crawl_cluster(cluster_config, db, got.sites, timeout=timeout, env=env, on_progress=on_progress)
+        return _with_skipped(result, got)
     try:
         plan = as_plan(plan, sites)
     except ConfigError as e:
         return CrawlResult(returncode=2, seconds=0.0, stderr_tail=f"error: {e}\n")
+    with SiteLeases(db, plan.site_ids()) as got:
+        if got.held and not got.sites:
+            return _all_skipped(got)
+        if got.held:
+            plan = as_plan(plan, got.sites)
+        result = _crawl_plan(plan, db, timeout=timeout, on_progress=on_progress, env=env, log_level=log_level)
+    return _with_skipped(result, got)
+
+
+def _all_skipped(got: Taken) -> CrawlResult:
+    """Every site is being crawled by another run: nothing to do, and nothing failed."""
+    return CrawlResult(returncode=0, seconds=0.0, skipped={s: h.reason() for s, h in got.held.items()})
+
+
+def _with_skipped(result: CrawlResult, got: Taken) -> CrawlResult:
+    result.skipped.update({s: h.reason() for s, h in got.held.items()})
+    return result
+
+
+def _crawl_plan(plan: CrawlPlan, db, **kw) -> CrawlResult:
     fd, plan_file = tempfile.mkstemp(prefix="portalwatch-plan-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(plan.to_json())
     try:
-        return _crawl(plan_file, db, timeout=timeout, on_progress=on_progress, env=env, log_level=log_level)
+        return _crawl(plan_file, db, **kw)
     finally:
         Path(plan_file).unlink(missing_ok=True)
 
@@ -246,6 +279,7 @@ def crawl_parallel(config, db, sites: list[str] | None = None, *, processes: int
         returncode=worst.returncode, seconds=max(r.seconds for r in done), timed_out=any(r.timed_out for r in done),
         crawls=sorted((c for r in done for c in r.crawls), key=lambda c: c["id"]),
         stderr_tail="".join(r.stderr_tail for r in done),
+        skipped={s: why for r in done for s, why in r.skipped.items()},
     )
 
 

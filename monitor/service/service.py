@@ -7,6 +7,8 @@ lane and the job store lock. It decides *when*; monitor.service.jobs says *what*
   across restarts.
 - ONE crawl child at a time: crawl jobs due together are batched into one child, so Scrapy's
   global concurrency and per-domain politeness hold across every site; a later group waits.
+  A tick for a site of the batch running now is skipped ("still being crawled"), not queued to
+  run again right after; a site another process is crawling is skipped by its lease (runner).
 - SIGHUP (or `portalwatch reload`) re-reads the TOML file and applies the change; a file that
   does not validate is reported and the running jobs stay. SIGTERM/SIGINT stop cleanly: the
   running crawl child is asked to stop (SIGTERM; stored rows stay), killed after a grace period.
@@ -73,6 +75,7 @@ class Service:
         self.jobstore = jobstore_path(self.config, self.db_path)
         self.scheduler: BackgroundScheduler | None = None
         self._queue: list[_Request] = []
+        self._crawling: set[str] = set()  # the sites of the batch running now (a tick for them is skipped)
         self._qlock = threading.Lock()
         self._lane = threading.Lock()
         self._batch_cv = threading.Condition()
@@ -175,18 +178,29 @@ class Service:
     def crawl(self, sites: list[str]) -> None:
         """Queue these sites and make sure a child crawls them: whoever holds the lane takes
         every queued site at once, so groups due together share one child process."""
-        req = _Request(list(sites))
         with self._qlock:
-            self._queue.append(req)
+            busy = [s for s in sites if s in self._crawling]
+            req = _Request([s for s in sites if s not in self._crawling])
+            if req.sites:
+                self._queue.append(req)
+        if busy:
+            detail = f"{', '.join(busy)}: still being crawled (the batch running now), not queued again"
+            log.info("crawl tick skipped for %s", detail)
+            record(self.jobstore, "crawl:skipped", "skipped", detail)
+        if not req.sites:
+            return
         with self._lane:
             if req.done.is_set() or self._stopping.is_set():
                 return
             self._stopping.wait(self.gather_seconds)  # let other groups due now join
             with self._qlock:
                 batch, self._queue = self._queue, []
+                self._crawling = {sid for r in batch for sid in r.sites}
             try:
                 self._run_batch(batch)
             finally:
+                with self._qlock:
+                    self._crawling = set()
                 for r in batch:
                     r.done.set()
                 with self._batch_cv:
@@ -217,6 +231,10 @@ class Service:
         else:
             outcome = "ok"
             detail = ", ".join(f"{c['site_id']} {c['outcome']} +{c['articles_new']}" for c in res.crawls)
+        if res.skipped:  # another process holds these sites' leases (monitor.store.lease)
+            skips = "; ".join(f"{sid} skipped: {why}" for sid, why in res.skipped.items())
+            log.info("crawl: %s", skips)
+            detail = f"{detail}; {skips}" if detail else skips
         try:
             events = jobs.detect_after(config, self.db_path) if not self._stopping.is_set() else 0
             if events:

@@ -1,9 +1,10 @@
-"""The `portalwatch status` read model: the service, its jobs, the last crawl of every site and
-the deliveries not yet delivered, as JSON-able data. Reads only; needs no running service."""
+"""The `portalwatch status` read model: the service, its jobs, the last crawl of every site, the
+sites being crawled now (their leases) and the deliveries not yet delivered, as JSON-able data. Reads only; needs no running service."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from monitor.service.jobstore import (
     read_pid,
     stored_jobs,
 )
+from monitor.store import lease
 
 
 def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
@@ -31,7 +33,7 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
     out: dict = {
         "service": {"running": pid is not None, "pid": pid, "config": str(config_path), "db": str(db_path),
                     "jobstore": str(store_path), "checked_at": clock.iso(now), "config_error": config_error},
-        "jobs": [], "last_runs": [], "sites": [], "deliveries": None,
+        "jobs": [], "last_runs": [], "sites": [], "deliveries": None, "leases": [],
     }
     stored = stored_jobs(store_path)
     for j in stored:
@@ -61,6 +63,7 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
                 " WHERE c.id IN (SELECT MAX(id) FROM crawls GROUP BY site_id)"
             ):
                 last[r["site_id"]] = r
+            out["leases"] = [asdict(h) for h in lease.current(db.conn)]  # sites being crawled now
             if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone():
                 out["deliveries"] = [dict(r) for r in db.query(
                     "SELECT id, recipient_id, channel, status, attempts, window_end, next_attempt_at, last_error"

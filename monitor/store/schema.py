@@ -427,6 +427,22 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 10: per-site crawl leases (monitor/store/lease.py): a process crawls a site only while it
+    # holds the site's row; taken and released in BEGIN IMMEDIATE transactions, renewed by a
+    # heartbeat, taken over once expired (or at once when its pid is dead on the same host).
+    # Lease times are the real wall clock (UTC), never PORTALWATCH_NOW: liveness is about processes.
+    """
+    CREATE TABLE crawl_leases (
+        site_id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,     -- a token unique to one crawl run
+        pid INTEGER NOT NULL,     -- the process that took it
+        hostname TEXT NOT NULL,   -- the machine that process runs on
+        taken_at TEXT NOT NULL,
+        renewed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
+    """,
 ]
 
 
