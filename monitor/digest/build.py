@@ -166,11 +166,13 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
 
 
 def _units(config: Config, recipient: Recipient) -> list[dict]:
-    """The recipient's parent units (sites or [[unit]]s) by name, with how many sites each covers."""
+    """The recipient's parent units (sites or [[unit]]s) by name, with how many sites each covers
+    (its own portal included when the recipient covers it too)."""
     out = []
     for p in recipient.parents:
         unit = config.unit(p)
-        n = len(covered_sites(config, Recipient(id=recipient.id, name=recipient.name, parents=[p])))
+        own = [p] if p in recipient.sites else []  # the parent's own portal, when the recipient reads it too
+        n = len(covered_sites(config, Recipient(id=recipient.id, name=recipient.name, sites=own, parents=[p])))
         out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
                     "sites": n})
     return out

@@ -17,7 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
         "nothing": "Không có gì mới trong khoảng thời gian này: không có bài mới, lượt xem không tăng, không có sự cố.",
         "no_crawls": "Lưu ý: không có lần thu thập nào trong khoảng thời gian này, nên số liệu có thể chưa được cập nhật.",
         "baseline": "Lần thu thập đầu tiên của {site}: đã ghi nhận {n} bài (chưa tính là bài mới).",
-        "scope": "Phạm vi: {units}", "scope_unit": "{name} ({n} trang)",
+        "scope": "Phạm vi: {units}", "scope_unit": "{name} ({n} đơn vị)",
         "wards": "Theo đơn vị",
         "col_site": "Đơn vị", "col_new": "Bài mới", "col_views": "Lượt xem tăng", "col_7d": "Bài 7 ngày",
         "col_last": "Bài gần nhất",

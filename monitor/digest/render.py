@@ -68,7 +68,7 @@ def _env(lang: str) -> Environment:
 
 
 def scope_line(units: list[dict], t: dict, lang: str) -> str:
-    """"Phạm vi: Quận Hoàng Mai (5 trang)": the recipient's parent units by name (plain text)."""
+    """"Phạm vi: Quận Hoàng Mai (5 đơn vị)": the recipient's parent units by name (plain text)."""
     return t["scope"].format(units=" · ".join(t["scope_unit"].format(name=one_line(u["name"]), n=number(u["sites"], lang))
                                               for u in units))
 

@@ -47,8 +47,8 @@ def test_a_unit_parent_is_mirrored_and_named_in_its_district_digest(tmp_path, mo
         assert digest["units"] == [{"id": "hoang-mai", "name": "Quận Hoàng Mai", "level": "district", "sites": 4}]
         assert [s["id"] for s in digest["sites"]] == wards  # the unit is no row of its own
         out = render(digest)
-        assert "\nPhạm vi: Quận Hoàng Mai (4 trang)\n" in out.text
-        assert "Phạm vi: Quận Hoàng Mai (4 trang)" in out.html
+        assert "\nPhạm vi: Quận Hoàng Mai (4 đơn vị)\n" in out.text
+        assert "Phạm vi: Quận Hoàng Mai (4 đơn vị)" in out.html
         # two units down (city > district unit > wards), in English, the name escaped in HTML
         assert [s["id"] for s in city["sites"]] == wards
         city_out = render(city)
@@ -56,3 +56,28 @@ def test_a_unit_parent_is_mirrored_and_named_in_its_district_digest(tmp_path, mo
         assert "Covers: Thành phố &lt;Hà Nội&gt; (4 sites)" in city_out.html and "<Hà Nội>" not in city_out.html
     finally:
         portal.server.stop()
+
+
+def test_a_parent_with_a_portal_of_its_own_counts_itself_in_the_scope_line(tmp_path):
+    """"Phạm vi: Quận Hoàng Mai (3 đơn vị)" counts the district's own portal with its wards when
+    the recipient reads it too (as the digest's unit count does); otherwise only the sites under it."""
+    from monitor.config import load_config
+    from monitor.digest.build import _units
+
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        '[[site]]\nid = "hoang-mai"\nname = "Quận Hoàng Mai"\nlevel = "district"\nparent = "ha-noi"\n'
+        'start_urls = ["http://hoangmai.example.vn/"]\n'
+        '[[site]]\nid = "vinh-hung"\nname = "Phường Vĩnh Hưng"\nparent = "hoang-mai"\n'
+        'start_urls = ["http://vinhhung.example.vn/"]\n'
+        '[[site]]\nid = "tuong-mai"\nname = "Phường Tương Mai"\nparent = "hoang-mai"\n'
+        'start_urls = ["http://tuongmai.example.vn/"]\n'
+        '[[unit]]\nid = "ha-noi"\nname = "Thành phố Hà Nội"\nlevel = "city"\n'
+        '[[recipient]]\nid = "q"\nname = "UBND quận Hoàng Mai"\nsites = ["hoang-mai"]\nparents = ["hoang-mai"]\n'
+        '[[recipient]]\nid = "wards"\nname = "Các phường"\nparents = ["hoang-mai"]\n'
+        '[[recipient]]\nid = "tp"\nname = "UBND thành phố Hà Nội"\nparents = ["ha-noi"]\n',
+        encoding="utf-8")
+    config = load_config(path)
+    for rid, n in (("q", 3), ("wards", 2), ("tp", 3)):
+        recipient = config.recipient(rid)
+        assert [u["sites"] for u in _units(config, recipient)] == [n] == [len(config.sites_for(recipient))]
