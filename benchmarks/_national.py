@@ -1,4 +1,4 @@
-"""Helpers the benchmarks share: the national simulator in its own process and its control API,
+"""Helpers the benchmarks share: the simulators (core and national) in their own process, the national control API,
 an old history of articles inserted with SQL, a crawl's feed replayed through Store.apply, and
 the peak RSS of crawl children (/proc)."""
 
@@ -27,6 +27,17 @@ def serve_simulator(seed: int) -> tuple[subprocess.Popen, int]:
     if not line:
         raise SystemExit("the national simulator did not start")
     return proc, int(line.rsplit(":", 1)[1].split("/")[0])
+
+
+def serve_core_simulator(articles_per_site: int) -> tuple[subprocess.Popen, str]:
+    """`python -m simulator` (the core world of simulator.Simulator) in a child process; (process, base URL)."""
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "--port", "0", "--quiet", "--articles-per-site",
+                             str(articles_per_site)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    base_url = proc.stdout.readline().strip()
+    if not base_url:
+        raise SystemExit("the simulator did not start")
+    return proc, base_url
 
 
 class Control:

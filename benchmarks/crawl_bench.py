@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks._national import ROOT, serve_core_simulator
 
 ARTICLE_RE = re.compile(r"/-/view_content/\d+|/Pages/\d{4}-\d{1,2}-\d{1,2}/|/post/\d+/|-\d+\.html$")
 PAGER_RE = re.compile(r"_cur=\d+|PageIndex=\d+|[?&]page=\d+|[?&]p=\d+|/trang-\d+")
@@ -138,12 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     from monitor.demo import simulator_config
     from simulator import Simulator
 
-    sim_proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", "0", "--quiet", "--articles-per-site", str(args.articles_per_site)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )
+    sim_proc, base_url = serve_core_simulator(args.articles_per_site)
     try:
-        base_url = sim_proc.stdout.readline().strip()
         sim = Simulator(articles_per_site=args.articles_per_site)  # same seed: the same world, for its sites.toml
         n_articles = sim.total_articles()
         tmp = Path(tempfile.mkdtemp(prefix="pw-bench-"))

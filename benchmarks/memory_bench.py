@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks._national import ROOT, add_history
+from benchmarks._national import ROOT, add_history, serve_core_simulator
 
 
 def _child(plan: str, db: str) -> None:
@@ -72,12 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     from monitor.store.db import Store
     from simulator import Simulator
 
-    sim_proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", "0", "--quiet", "--articles-per-site", str(args.articles_per_site)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )
+    sim_proc, base_url = serve_core_simulator(args.articles_per_site)
     try:
-        base_url = sim_proc.stdout.readline().strip()
         sim = Simulator(articles_per_site=args.articles_per_site)
         tmp = Path(tempfile.mkdtemp(prefix="pw-membench-"))
         config = tmp / "sites.toml"
