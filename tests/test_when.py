@@ -48,7 +48,7 @@ def test_not_a_duration_is_none(text, units):
 
 def test_schedules_search_and_date_options_share_the_duration_parser():
     from monitor.analyst.search import since_iso
-    from monitor.schedules import parse_schedule
+    from monitor.config.schedules import parse_schedule
 
     assert parse_schedule("every 2h").seconds == 7200 == when.duration("2h").total_seconds()
     assert parse_schedule("Every 90 M").seconds == 5400

@@ -1,7 +1,7 @@
 """Delivery channels for digests, and the ledger that makes each delivery happen once.
 
-Sending only: a channel table's keys and checks (and its stable name) are monitor/channels.py,
-which config.py validates with. One module per channel type: smtp.py (email), webhook.py,
+Sending only: a channel table's keys and checks (and its stable name) are monitor/config/channels.py,
+which monitor/config/load.py validates with. One module per channel type: smtp.py (email), webhook.py,
 apprise_channel.py, files.py.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from monitor.channels import unknown_type
+from monitor.config.channels import unknown_type
 from monitor.notify.outgoing import ChannelError, NotClaimed, Outgoing
 
 __all__ = ["ChannelError", "NotClaimed", "Outgoing", "module", "send"]

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from crawler import clock
-from monitor.channels import DEFAULT_FILE_FORMATS
+from monitor.config.channels import DEFAULT_FILE_FORMATS
 from monitor.notify.outgoing import ChannelError, Outgoing
 
 

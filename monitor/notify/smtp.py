@@ -21,8 +21,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
 from crawler import clock
-from monitor.channels import SMTP_PORTS as PORTS
-from monitor.channels import addresses as _addresses
+from monitor.config.channels import SMTP_PORTS as PORTS
+from monitor.config.channels import addresses as _addresses
 from monitor.notify.outgoing import ChannelError, Outgoing
 
 

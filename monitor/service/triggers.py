@@ -1,6 +1,6 @@
 """APScheduler triggers from validated schedule expressions, every one in Vietnam time.
 
-The schedule syntax itself ('every 2h', crontab lines) lives in monitor.schedules.
+The schedule syntax itself ('every 2h', crontab lines) lives in monitor.config.schedules.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler import clock
-from monitor.schedules import cron_trigger, parse_schedule
+from monitor.config.schedules import cron_trigger, parse_schedule
 
 TZ = "Asia/Ho_Chi_Minh"
 ANCHOR = datetime(2000, 1, 1, tzinfo=clock.VN_TZ)  # "every 2h" fires at 00:00, 02:00 … local

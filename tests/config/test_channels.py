@@ -1,10 +1,10 @@
-"""monitor/channels.py: the syntax of a [[recipient]] channel table, checked without sending."""
+"""monitor/config/channels.py: the syntax of a [[recipient]] channel table, checked without sending."""
 
 from __future__ import annotations
 
 import pytest
 
-from monitor.channels import TYPES, channel_key, check_channel
+from monitor.config.channels import TYPES, channel_key, check_channel
 
 
 @pytest.mark.parametrize("channel, problem", [

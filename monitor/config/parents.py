@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from crawler.sites import Site, Unit
-from monitor.config_keys import ConfigError, did_you_mean
+from monitor.config.keys import ConfigError, did_you_mean
 
 
 def check_parents(nodes: list[Site | Unit], path: Path) -> None:

@@ -1,5 +1,5 @@
 """The syntax of a `[[recipient]]` channel table: each channel type's keys and pure checks, and
-the channel's stable name. No sending here (that is monitor/notify/); config.py validates with it.
+the channel's stable name. No sending here (that is monitor/notify/); config/load.py validates with it.
 
 A channel is a table with a `type`:
   email (alias smtp)  SMTP, multipart text+HTML            notify/smtp.py

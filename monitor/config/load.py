@@ -11,8 +11,8 @@ from typing import Any
 
 from crawler.extract.types import SELECTOR_KEYS
 from crawler.sites import Settings, Site, Unit
-from monitor.channels import channel_key, check_channel
-from monitor.config_keys import (
+from monitor.config.channels import channel_key, check_channel
+from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
     SETTINGS_SPEC,
@@ -24,7 +24,7 @@ from monitor.config_keys import (
     positive,
     unknown_key,
 )
-from monitor.config_parents import check_parents, unknown_id
+from monitor.config.parents import check_parents, unknown_id
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -335,7 +335,7 @@ def _check_profile(name: str, where: str) -> None:
 
 
 def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
-    from monitor.schedules import parse_schedule
+    from monitor.config.schedules import parse_schedule
 
     try:
         parse_schedule(expr)

@@ -1,0 +1,25 @@
+"""The configuration: sites.toml read into typed records, with errors that name the file, the
+table and the key.
+
+load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
+allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles),
+channels.py (the syntax of a recipient's channel tables) and schedules.py ("every 2h", cron).
+"""
+
+from monitor.config.keys import ConfigError
+from monitor.config.load import (
+    DEFAULT_CONFIG,
+    DEFAULT_DB,
+    ID_RE,
+    LEVELS,
+    Cluster,
+    Config,
+    Recipient,
+    load_config,
+    parse_config,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG", "DEFAULT_DB", "ID_RE", "LEVELS", "Cluster", "Config", "ConfigError", "Recipient",
+    "load_config", "parse_config",
+]
