@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from crawler import clock
 
-from ..types import ArticlePage, ListPage
+from ..types import ArticlePage, ListHint, ListPage
 from .article_page import read_article
 from .css import SelectorSpec
 from .list_page import read_list
@@ -67,11 +67,13 @@ class Profile:
 
     # ------------------------------------------------------------------ pages
     def parse_list(
-        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
+        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None,
+        hint: ListHint | None = None,
     ) -> ListPage:
-        """Entries (url, title, date, views, summary) of a list page and the next page URL.
-        `now` (default: clock.now()) bounds plausible dates."""
-        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now())
+        """Entries (url, title, date, views, summary) of a list page, the next page URL and the
+        pager's facts. `now` (default: clock.now()) bounds plausible dates; `hint` (the `hint`
+        of an earlier list page of the same site) is tried first when the rules read the list."""
+        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now(), hint)
 
     def parse_article(
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from ..dates import find_datetime
 from ..text import parse_html
-from ..types import ListEntry, ListPage
-from ..urls import absolute_url
+from ..types import ListEntry, ListHint, ListPage
+from ..urls import absolute_url, canonical_url
 from . import rules_counts as rc
 from . import rules_dates as rd
 from . import rules_lists as rl
@@ -18,13 +18,15 @@ from .css import first_elements, first_text, is_value_selector, link_of
 from .fields import ENTRY_FIELDS, count_in, finish, no_digits, set_date, set_views, views_rule
 
 
-def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) -> ListPage:
-    """Entries (url, title, date, views, summary) of a list page and the next page URL, by the
-    selectors `sels` (then the rules, when `fallback` or a selector is missing)."""
+def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hint: ListHint | None = None) -> ListPage:
+    """Entries (url, title, date, views, summary) of a list page, the next page URL and what the
+    pager prints, by the selectors `sels` (then the rules, when `fallback` or a selector is
+    missing; the rules try `hint`, the site's list found on an earlier page, first)."""
     root = parse_html(html)
     base = rr.base_url(root, url)
     prov: dict[str, str] = {}
     entries: list[ListEntry] = []
+    learned = None
     items, item_css = first_elements(root, sels.get("list_item"))
     if items and item_css and not is_value_selector(item_css):
         prov["list_item"] = item_css
@@ -35,7 +37,7 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) ->
                 seen.add(entry.url)
                 entries.append(entry)
     elif fallback or not sels.get("list_item"):
-        found, rule = rl.find_list_items(root, url, base)
+        found, rule, learned = rl.find_list_items(root, url, base, hint)
         prov["list_item"] = rule
         if found:
             prov["item_link"] = "auto: repeated link in the item"
@@ -45,27 +47,28 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) ->
         for it in found:
             entries.append(_entry_from_container(it, item_sels, prov, now, fallback))
     next_url = None
+    pager = rp.read_pager(root, url, base)
+    here, canon = rp.page_number(url), canonical_url(url)
     links, next_css = first_elements(root, sels.get("next_page"))
-    if links:
-        for cand in links:
-            href: str | None
-            if isinstance(cand, str):
-                href = cand
-            else:
-                a = cand if cand.tag == "a" else next(cand.iter("a"), None)
-                href = a.get("href") if a is not None else None
-            u = rr.usable_link(href, base, "")
-            if u:
-                next_url = u
-                prov["next_page"] = next_css
-                break
-    if next_url is None and not (sels.get("next_page") and not fallback):
-        next_url, rule = rp.find_next_page(root, url, base)
-        if next_url:
-            prov["next_page"] = rule
+    for cand in links or ():
+        href: str | None
+        if isinstance(cand, str):
+            href = cand
+        else:
+            a = cand if cand.tag == "a" else next(cand.iter("a"), None)
+            href = a.get("href") if a is not None else None
+        u = rr.usable_link(href, base, "")
+        # the selector's link must be the page after this one (never another numbered page)
+        if u and pager.accepts(u, here, canon):
+            next_url = u
+            prov["next_page"] = next_css
+            break
+    if next_url is None and not (sels.get("next_page") and not fallback) and pager.next_url:
+        next_url = pager.next_url
+        prov["next_page"] = pager.rule
     for entry in entries:
         finish(entry, ENTRY_FIELDS)
-    return ListPage(entries=entries, next_url=next_url, provenance=prov)
+    return ListPage(entries=entries, next_url=next_url, provenance=prov, pager=pager.facts, hint=learned)
 
 def _entry_from_item(
     item, base: str, sels: dict, prov: dict, now: datetime, fallback: bool

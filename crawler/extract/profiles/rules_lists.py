@@ -7,9 +7,12 @@ from collections import defaultdict
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml import etree
+
 from ..dates import find_datetime
 from ..numbers import match_view_count
-from ..text import clean_text, element_text, normalize_ws, raw_text
+from ..text import clean_text, element_text, fold, normalize_ws, raw_text
+from ..types import ListHint
 from ..urls import absolute_url, canonical_url
 from .rules_regions import (
     _SKIP_TAGS,
@@ -80,9 +83,24 @@ class ListItem:
         return out
 
 
-def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[ListItem], str]:
-    """Largest group of repeated same-shape article links in the main content, with containers."""
+def find_list_items(
+    root, page_url: str, base: str | None = None, hint: ListHint | None = None
+) -> tuple[list[ListItem], str, ListHint | None]:
+    """The list's items, their rule and the hint for the site's next list page: by `hint` (the
+    item containers found on an earlier page of the site) when it finds items here, else the
+    largest group of repeated same-shape article links, preferring the main content region."""
     base = base or base_url(root, page_url)
+    if hint is not None:
+        items = _items_by_hint(root, page_url, base, hint)
+        if items:
+            return items, f"auto: {len(items)} items of the site's list ({hint.item[:80]})", hint
+    items, rule, shape = _find_items(root, page_url, base)
+    new_hint = make_hint(root, items, shape) if items else None
+    return items, rule, new_hint
+
+
+def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tuple]:
+    """Largest group of repeated same-shape article links in the main content, with containers."""
     page_host = _host(urlsplit(page_url).netloc)
     page_canon = canonical_url(page_url)
     body = root.find(".//body")
@@ -99,6 +117,7 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
 
     boiler_cache: dict = {}
     best: tuple | None = None
+    main = main_region(root)
     for shape, links in groups.items():
         items = _group_items(links, boiler_cache, page_anc)
         if not items:
@@ -115,14 +134,15 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
                 viewed += 1
         if titled == 0 and dated == 0:
             continue
-        # dates are the strongest sign of a news list; then counts; then title-like link texts
-        score = 3 * dated + viewed + titled
+        # dates are the strongest sign of a news list; then counts; then title-like link texts;
+        # items outside the main content region (a "Tin mới" box beside it) count for less
+        score = (3 * dated + viewed + titled) * _region_weight(items, main)
         if best is None or score > best[0]:
             best = (score, shape, items)
     if best is None:
-        return [], "auto: no repeated article links found"
+        return [], "auto: no repeated article links found", ()
     _, shape, items = best
-    items = _main_cluster(items)
+    items = _main_cluster(items, main)
     extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
@@ -130,7 +150,7 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
         order = {el: i for i, el in enumerate(scope.iter())}
         items = sorted(items + extra, key=lambda it: order.get(it.container, 0))
         rule += f" (+{len(extra)} of other URL shapes in the same item structure)"
-    return items, rule
+    return items, rule, shape
 
 
 def _same_structure_items(items: list[ListItem], groups: dict, shape: tuple, base: str) -> list[ListItem]:
@@ -165,7 +185,7 @@ def _signature(el) -> tuple:
     return (el.tag, tuple(sorted((el.get("class") or "").split())))
 
 
-def _main_cluster(items: list[ListItem]) -> list[ListItem]:
+def _main_cluster(items: list[ListItem], main=None) -> list[ListItem]:
     """Drop items that sit in another block (e.g. a "most read" box using the same URL shape):
     keep the best-scoring sibling cluster plus clusters of the same container type or region."""
     clusters: dict = defaultdict(list)  # container parent -> items
@@ -175,19 +195,164 @@ def _main_cluster(items: list[ListItem]) -> list[ListItem]:
         return items
 
     def score(cl):
-        return sum(3 * bool(find_datetime(raw_text(it.container))) + 1 for it in cl)
+        return sum(3 * bool(find_datetime(raw_text(it.container))) + 1 for it in cl) * _region_weight(cl, main)
 
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
     region = best_parent.getparent() if best_parent is not None else None
+    best_weight = _region_weight(best, main)
     keep: set[int] = set()
     for parent, cl in clusters.items():
         same_region = parent is best_parent or (
             region is not None and parent is not None and parent.getparent() is region
         )
-        if same_region or any(_signature(it.container) in sigs for it in cl):
+        if same_region or (any(_signature(it.container) in sigs for it in cl) and _region_weight(cl, main) >= best_weight):
             keep.update(id(it) for it in cl)
     return [it for it in items if id(it) in keep]
+
+
+_MAIN_XPATH = etree.XPath(
+    "//main | //*[@role='main'] | //*[@id='content' or @id='main' or @id='main-content' or @id='maincontent'"
+    " or @id='primary' or @id='content-main' or @id='noidung' or @id='noi-dung']"
+)
+# blocks beside the list: "Tin mới", "Đọc nhiều", "Tin nổi bật", "Recent posts" …
+_SIDE_TITLES = frozenset({
+    "tin moi", "tin moi nhat", "bai moi", "bai viet moi", "bai viet moi nhat", "tin tuc moi", "tin tuc moi nhat",
+    "doc nhieu", "tin doc nhieu", "doc nhieu nhat", "xem nhieu", "tin xem nhieu", "xem nhieu nhat",
+    "tin noi bat", "noi bat", "tin lien quan", "bai viet lien quan", "tin khac", "cac tin khac",
+    "tin cung chuyen muc", "recent posts", "latest posts", "latest news", "popular posts", "most read",
+    "most viewed", "related posts", "related articles", "tin hot", "tin tieu diem", "tieu diem",
+})
+_SIDE_CLASS_RE = re.compile(
+    r"tin-?moi|moi-?nhat|doc-?nhieu|xem-?nhieu|noi-?bat|tieu-?diem|latest|recent|hot-?news|most-?read|popular",
+    re.IGNORECASE,
+)
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def main_region(root):
+    """The page's main content element (`<main>`, role=main, #content …), or None."""
+    found = _MAIN_XPATH(root)
+    for el in found:
+        if el.tag == "main" or el.get("role") == "main":
+            return el
+    inner = [el for el in found if not any(o is not el and _is_descendant(o, el) for o in found)]
+    return inner[0] if inner else None
+
+
+def _side_block(parent) -> bool:
+    """Is this list inside a block titled or classed like a "Tin mới"/"Đọc nhiều" box?"""
+    node = parent
+    for _ in range(3):
+        if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html", "main"):
+            return False
+        cls = node.get("class") or node.get("id")
+        if cls and _SIDE_CLASS_RE.search(cls):
+            return True
+        prev = node.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        heads = [prev] if prev is not None else []
+        first = next((c for c in node if isinstance(c.tag, str)), None)
+        if first is not None and first is not parent:
+            heads.append(first)
+        for h in heads:
+            if h.tag in _HEADINGS or "title" in (h.get("class") or "").lower():
+                text = " ".join(fold(element_text(h)).split())
+                if text.strip(" :-") in _SIDE_TITLES:
+                    return True
+        node = node.getparent()
+    return False
+
+
+def _region_weight(items: list[ListItem], main) -> float:
+    """1 for items in the main region (or a page without one), less for a side block."""
+    if not items:
+        return 1.0
+    parent = items[0].container.getparent()
+    weight = 1.0
+    if main is not None and not any(_is_descendant(it.container, main) for it in items):
+        weight *= 0.2
+    if parent is not None and _side_block(parent):
+        weight *= 0.2
+    return weight
+
+
+# ------------------------------------------------------------------ the site's list, remembered
+@lru_cache(maxsize=256)
+def _xpath(expr: str) -> etree.XPath:
+    return etree.XPath(expr)
+
+
+def _step(el) -> str:
+    tag = el.tag if isinstance(el.tag, str) else "*"
+    preds = "".join(
+        f"[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')]"
+        for c in sorted((el.get("class") or "").split())
+        if re.fullmatch(r"[A-Za-z_][\w-]*", c) and not re.search(r"\d{3,}", c)
+    )
+    id_ = el.get("id")
+    if id_ and re.fullmatch(r"[A-Za-z_][\w-]*", id_) and not re.search(r"\d", id_):
+        preds += f"[@id='{id_}']"
+    return tag + preds
+
+
+def make_hint(root, items: list[ListItem], shape: tuple) -> ListHint | None:
+    """An XPath that selects exactly these item containers on this page (the containers' paths,
+    from two to six levels deep), for the site's next list page; None when none does."""
+    conts = [it.container for it in items]
+    want = set(conts)
+    for depth in range(2, 7):
+        paths = set()
+        for el in conts:
+            steps, node = [], el
+            for _ in range(depth):
+                if node is None or not isinstance(node.tag, str) or node.tag in ("html",):
+                    break
+                steps.append(_step(node))
+                node = node.getparent()
+            paths.add("//" + "/".join(reversed(steps)))
+        if len(paths) > 3:
+            return None
+        expr = " | ".join(sorted(paths))
+        try:
+            found = _xpath(expr)(root)
+        except etree.XPathError:
+            return None
+        if set(found) == want:
+            return ListHint(expr, shape)
+        if not want <= set(found):
+            return None
+    return None
+
+
+def _items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListItem]:
+    """The item containers the hint selects, each with its article link (the hint's URL shape
+    first, else the longest link text), in document order."""
+    page_host = _host(urlsplit(page_url).netloc)
+    try:
+        conts = _xpath(hint.item)(root)
+    except etree.XPathError:
+        return []
+    per: list[tuple] = []
+    group_anchors: set = set()
+    for c in conts:
+        anchors = [(a, u) for a in c.iter("a") if (u := usable_link(a.get("href"), base, page_host))]
+        if not anchors:
+            continue
+        shaped = [(a, u) for a, u in anchors if path_shape(u) == hint.link_shape]
+        a, u = max(shaped or anchors, key=lambda au: len(element_text(au[0])))
+        per.append((c, u, [x for x, v in anchors if v == u]))
+        group_anchors.update(x for x, _ in anchors)
+    if not any(path_shape(u) == hint.link_shape for _, u, _ in per):
+        return []
+    items, seen = [], set()
+    for c, u, own in per:
+        if u in seen:
+            continue
+        seen.add(u)
+        items.append(ListItem(c, u, own, _trailing_siblings(c, group_anchors)))
+    return items
 
 
 def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list[ListItem]:
