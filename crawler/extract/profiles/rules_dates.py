@@ -130,7 +130,7 @@ def find_date_near(root, title_el, body_el=None, elements=None) -> tuple[DateMat
         if not text or len(text) > 160:
             continue
         m = find_datetime(text)
-        if not m:
+        if not m or not date_line(text, m.text):
             continue
         if title_el is None and in_boilerplate(el, cache):
             continue
@@ -141,4 +141,55 @@ def find_date_near(root, title_el, body_el=None, elements=None) -> tuple[DateMat
             first = (m, el)
     if first:
         return first[0], first[1], "auto: first date near the title"
+    return None, None, ""
+
+
+# a date that belongs to a cited document, a deadline or a signature line: never a publication date
+_CITATION_RE = re.compile(
+    r"(?:^|[^a-z])so\s*:?\s*\d+\s*/|ky\s*hieu|ngay\s*(?:ban\s*hanh|hieu\s*luc|ky)|"
+    r"(?:truoc|den|tu|sau|vao|cho\s*den)\s*ngay|"
+    r"(?:cong\s*van|quyet\s*dinh|ke\s*hoach|thong\s*tu|nghi\s*dinh|nghi\s*quyet|chi\s*thi|to\s*trinh|"
+    r"bao\s*cao|thong\s*bao|huong\s*dan|van\s*ban|luat)\b.*\bngay\s*\d|"
+    r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam"
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def date_line(text: str, date_text: str) -> bool:
+    """Does this short text read as a date line ("Ngày đăng 01/08/2020 | 16:20", "17/05/2017 |
+    2:48 PM", "Cập nhật: …")? Not a sentence, not a cited document ("Công văn số 2027/STTTT-BCVT
+    ngày 10/10/2017"), not a deadline ("trước ngày 30/9/2016")."""
+    folded = fold(text)
+    if _CITATION_RE.search(folded):
+        return False
+    rest = fold(text.replace(date_text, " ", 1))
+    return len(_WORD_RE.findall(rest)) <= 10 or bool(_DATE_LABEL_RE.search(rest))
+
+
+_META_CLASS_RE = re.compile(r"date|time|ngay|publish|created|posted|meta|info|thoi-?gian", re.IGNORECASE)
+
+
+def date_after_body(body_el, after: int = 30) -> tuple[DateMatch | None, object | None, str]:
+    """A publication date in the info line right after the article text (Liferay 7 metadata,
+    some themes): a short labelled date, or one in an element classed as a date/meta line, up
+    to the next section; the body itself is never read."""
+    for el in compile_axis("following", after)(body_el):
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            continue
+        if tag in ("h1", "h2", "h3", "h4", "aside", "footer", "nav") or sum(1 for _ in el.iter("a")) >= 3:
+            break
+        if in_boilerplate(el):
+            break
+        text = element_text(el)
+        if not text or len(text) > 100:
+            continue
+        m = find_datetime(text)
+        if not m or not date_line(text, m.text):
+            continue
+        labelled = bool(_DATE_LABEL_RE.search(fold(text)))
+        near = [el, *list(el.iterancestors())[:2]]  # the element and its wrapper
+        classed = any(_META_CLASS_RE.search(x.get("class") or x.get("itemprop") or "") for x in near)
+        if labelled or classed:
+            return m, el, "auto: date in the info line after the body"
     return None, None, ""

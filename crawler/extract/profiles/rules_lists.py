@@ -23,6 +23,7 @@ from .rules_regions import (
     in_boilerplate,
     is_boilerplate,
     usable_link,
+    visible_text,
 )
 
 _EXT_RE = re.compile(r"\.(s?html?|aspx?|php\d?|jsp|cfm|do)$", re.IGNORECASE)
@@ -257,10 +258,10 @@ def _side_block(parent) -> bool:
         if first is not None and first is not parent:
             heads.append(first)
         for h in heads:
-            if h.tag in _HEADINGS or "title" in (h.get("class") or "").lower():
-                text = " ".join(fold(element_text(h)).split())
-                if text.strip(" :-") in _SIDE_TITLES:
-                    return True
+            if h.tag not in _HEADINGS and "title" not in (h.get("class") or "").lower():
+                h = next(h.iter(*_HEADINGS), None)  # <div class="box-header"><h3>Tin mới</h3></div>
+            if h is not None and " ".join(fold(element_text(h)).split()).strip(" :-") in _SIDE_TITLES:
+                return True
         node = node.getparent()
     return False
 
@@ -406,16 +407,21 @@ def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
     return out
 
 
+_READ_MORE = ("xem them", "doc them", "xem chi tiet", "chi tiet", "xem tiep", "doc tiep", "read more", "more")
+
+
 def _best_link_text(anchors) -> str:
-    best = ""
+    """The longest visible text of the links ("Xem thêm" links last; screen-reader text left out)."""
+    best, best_key = "", (False, 0)
     for a in anchors:
-        t = element_text(a) or clean_text(a.get("title")) or ""
+        t = visible_text(a) or clean_text(a.get("title")) or ""
         if not t:
             for img in a.iter("img"):
                 t = clean_text(img.get("alt") or img.get("title"))
                 break
-        if len(t) > len(best):
-            best = t
+        key = (not fold(t).startswith(_READ_MORE), len(t))
+        if key > best_key:
+            best, best_key = t, key
     return best
 
 

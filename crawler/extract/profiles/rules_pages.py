@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ..text import clean_text, element_text, fold
 from ..types import PagerFacts
 from ..urls import canonical_url
-from .rules_regions import _host, base_url, usable_link
+from .rules_regions import _host, base_url, hidden_text, usable_link, visible_text
 
 _PAGE_KEY_RE = re.compile(
     r"^(?:page|p|pg|paged|pageindex|page_index|pagenum|pagenumber|pageno|page_no|trang|"
@@ -135,11 +135,15 @@ def _in_skipped_region(el) -> bool:
     return False
 
 
-def _words(a) -> tuple[str, str]:
-    """(link text folded and stripped of arrows, title/aria-label folded and stripped)."""
-    text = fold(element_text(a))
-    attr = fold(" ".join(filter(None, (a.get("title"), a.get("aria-label"))))).strip(_ARROWS)
-    return text, attr
+_GO_TO_RE = re.compile(r"^(?:go to|di toi|di den|den|toi|chuyen den|xem)\s+")
+
+
+def _words(a, text_raw: str) -> tuple[str, str]:
+    """(visible link text folded, its title/aria-label/screen-reader text folded, stripped of
+    arrows and of "Go to"/"Đi tới")."""
+    text = fold(text_raw)
+    attr = fold(" ".join(filter(None, (a.get("title"), a.get("aria-label"), hidden_text(a))))).strip(_ARROWS)
+    return text, _GO_TO_RE.sub("", attr)
 
 
 @dataclass
@@ -189,7 +193,7 @@ def read_pager(root, page_url: str, base: str | None = None) -> Pager:
     containers: dict = {}  # container -> its numbered links
     for a in root.iter("a"):
         href = a.get("href")
-        text_raw = element_text(a)
+        text_raw = visible_text(a)
         if len(text_raw) > 40:
             continue
         u = usable_link(href, base, page_host) if href else None
@@ -198,24 +202,24 @@ def read_pager(root, page_url: str, base: str | None = None) -> Pager:
             if n is not None and not _disabled(a):  # <a href="javascript:;">3</a>: the current page
                 markers.setdefault(_container(a), set()).add(n)
             continue
-        text, attr = _words(a)
+        text, attr = _words(a, text_raw)
         link = _Link(a, u, text, text.strip(_ARROWS), attr, page_number(u), n)
         links.append(link)
         if n is not None and not _in_skipped_region(a):
             containers.setdefault(_container(a), []).append(link)
-    pager.numbered, current, highest, pager_root = _numbered(containers, markers, page_canon, here)
+    pager.numbered, current, highest, pager_root, mapping = _numbered(containers, markers, page_canon, here)
     pager.facts.current, pager.facts.highest = current, highest
     pager.next_url, pager.rule = _next_link(root, links, pager, here, page_canon, base, page_host)
-    last = _last_page(links, pager, here)
+    last = _last_page(links, pager, mapping)
     if last is not None and (highest is None or last > highest):
         pager.facts.highest = last
     _read_counts(pager, pager_root, links)
     return pager
 
 
-def _numbered(containers: dict, markers: dict, page_canon: str, here) -> tuple[dict, int | None, int | None, object]:
+def _numbered(containers: dict, markers: dict, page_canon: str, here) -> tuple:
     """The numbered pager: its links (canonical URL -> number), this page's number, the highest
-    number shown, and its container element."""
+    number shown, its container element and the mapping of URL positions to page numbers."""
     best = None
     for cont, found in containers.items():
         numbers = {lk.number for lk in found}
@@ -233,7 +237,7 @@ def _numbered(containers: dict, markers: dict, page_canon: str, here) -> tuple[d
         if best is None or len(numbers | marks) > len(best[1] | best[2]):
             best = (cont, numbers, marks, found)
     if best is None:
-        return {}, None, None, None
+        return {}, None, None, None, None
     cont, numbers, marks, found = best
     numbered = {canonical_url(lk.url): lk.number for lk in found}
     current = None
@@ -244,29 +248,46 @@ def _numbered(containers: dict, markers: dict, page_canon: str, here) -> tuple[d
             break
     if current is None and len(marks) == 1:
         current = next(iter(marks))
+    mapping = _mapping(found)
     if current is None:
-        current = _from_positions(found, here)
+        current = _page_of(here, mapping)
+        if current is None and here is None and min(numbers) >= 2:
+            current = 1  # the first page, not linked to itself
     highest = max(numbers | marks | ({current} if current else set()))
-    return numbered, current, highest, cont
+    return numbered, current, highest, cont, mapping
 
 
-def _from_positions(found: list[_Link], here) -> int | None:
-    """This page's number from the URL positions of the numbered links (value = a·n + b)."""
-    pts = sorted({(lk.number, lk.pos[1]) for lk in found if lk.pos is not None and (here is None or lk.pos[0] == here[0])})
-    if len(pts) < 2:
-        if here is None and pts and pts[0][0] >= 2:
-            return 1
+def _mapping(found: list[_Link]) -> tuple[str, int, int] | None:
+    """(key, value of page 1, step) when the numbered links' positions follow value = first +
+    step·(n - 1): 1-based pages (1, 1), zero-based (0, 1), offsets (0, page size)."""
+    by_key: dict[str, set] = {}
+    for lk in found:
+        if lk.pos is not None:
+            by_key.setdefault(lk.pos[0], set()).add((lk.number, lk.pos[1]))
+    for key, pts in sorted(by_key.items(), key=lambda kv: -len(kv[1])):
+        ordered = sorted(pts)
+        if len(ordered) < 2:
+            continue
+        (n1, v1), (n2, v2) = ordered[0], ordered[-1]
+        if n1 == n2 or (v2 - v1) % (n2 - n1):
+            continue
+        step = (v2 - v1) // (n2 - n1)
+        first = v1 - step * (n1 - 1)
+        if step > 0 and first >= 0 and all(v == first + step * (n - 1) for n, v in ordered):
+            return key, first, step
+    return None
+
+
+def _page_of(pos: tuple[str, int] | None, mapping) -> int | None:
+    """The page number of a URL position by the pager's mapping."""
+    if mapping is None:
         return None
-    (n1, v1), (n2, v2) = pts[0], pts[-1]
-    if n1 == n2 or (v2 - v1) % (n2 - n1):
-        return None
-    step = (v2 - v1) // (n2 - n1)
-    if step <= 0:
-        return None
-    first_value = v1 - step * (n1 - 1)  # the value page 1 would have
-    if here is None:
+    key, first, step = mapping
+    if pos is None:
         return 1
-    n, rest = divmod(here[1] - first_value, step)
+    if pos[0] != key:
+        return None
+    n, rest = divmod(pos[1] - first, step)
     return n + 1 if rest == 0 and n >= 0 else None
 
 
@@ -318,12 +339,14 @@ def _next_link(root, links: list[_Link], pager: Pager, here, page_canon: str, ba
     return best[1], best[2]
 
 
-def _last_page(links: list[_Link], pager: Pager, here) -> int | None:
+def _last_page(links: list[_Link], pager: Pager, mapping) -> int | None:
     """The page number a "Cuối"/"Last" link leads to, when the pager's numbers map its URL."""
     for lk in links:
         if not (lk.core in _LAST_WORDS or lk.attr in _LAST_WORDS or _LAST_CLASS_RE.search(_classes_near(lk.a))):
             continue
         n = pager.numbered.get(canonical_url(lk.url))
+        if n is None and lk.pos is not None:
+            n = _page_of(lk.pos, mapping)
         if n is not None:
             return n
         if lk.pos is not None and not is_offset_key(lk.pos[0]) and lk.pos[0] != "page":

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
+from ..text import SKIP_TAGS, clean_text, element_text
 from ..urls import absolute_url
 
 _BOILER_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
@@ -100,6 +101,43 @@ def _usable_link(href: str, base: str, page_host: str) -> str | None:
     return absu
 
 
+_HIDDEN_RE = re.compile(
+    r"(?:^|\s)(?:visually-hidden|sr-only|screen-reader-text|hide-accessible|element-invisible|hidden-accessible|"
+    r"show-for-sr|assistive-text|u-visually-hidden)(?:$|\s)"
+)
+
+
+def _hidden(el) -> bool:
+    cls = el.get("class")
+    return bool(cls) and bool(_HIDDEN_RE.search(cls))
+
+
+def hidden_text(el) -> str:
+    """Text of the screen-reader-only parts of an element ("Trang tiếp theo" in a `››` link)."""
+    if len(el) == 0:
+        return ""
+    return " ".join(t for t in (element_text(d) for d in el.iterdescendants() if isinstance(d.tag, str) and _hidden(d)) if t)
+
+
+def visible_text(el) -> str:
+    """An element's text without its screen-reader-only parts (`visually-hidden`, `sr-only` …)."""
+    if len(el) == 0 or not any(isinstance(d.tag, str) and _hidden(d) for d in el.iterdescendants()):
+        return element_text(el)
+    parts: list[str] = []
+
+    def walk(e) -> None:
+        if e.text:
+            parts.append(e.text)
+        for c in e:
+            if isinstance(c.tag, str) and c.tag.lower() not in SKIP_TAGS and not _hidden(c):
+                walk(c)
+            if c.tail:
+                parts.append(c.tail)
+
+    walk(el)
+    return clean_text("".join(parts))
+
+
 def describe(el) -> str:
     """Short CSS-like name of an element for provenance, e.g. "div.asset-abstract"."""
     tag = el.tag if isinstance(el.tag, str) else "?"
@@ -117,6 +155,8 @@ def _is_descendant(el, ancestor) -> bool:
 __all__ = [
     "base_url",
     "describe",
+    "hidden_text",
+    "visible_text",
     "in_boilerplate",
     "is_boilerplate",
     "usable_link",
