@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..text import clean_text, element_text, fold
@@ -148,7 +149,7 @@ def _words(a, text_raw: str) -> tuple[str, str]:
 
 @dataclass
 class _Link:
-    a: object
+    a: Any  # the lxml <a> element
     url: str
     text: str  # folded link text
     core: str  # without arrows
