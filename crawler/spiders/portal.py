@@ -23,6 +23,7 @@ from scrapy.http import Response, TextResponse
 from crawler import clock
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
+from crawler.extract.types import ListHint
 from crawler.extract.urls import article_key
 from crawler.faults import undecodable
 from crawler.items import (
@@ -31,6 +32,7 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
@@ -39,6 +41,7 @@ from crawler.plan import CrawlPlan, Known
 from crawler.revisit import RevisitPolicy
 from crawler.sites import Site
 from crawler.stored import KnownLookup, PlanState
+from crawler.walks import AGE, END, LOOP, MAX_PAGES, OFF_SITE, ListWalk
 
 
 class SiteState:
@@ -59,6 +62,10 @@ class SiteState:
         # early (max_pages, max_age_days) — then only newer articles are expected on it
         self.list_oldest: dict[str, str | None] = {}
         self.list_truncated: set[str] = set()
+        self.walks: dict[str, ListWalk] = {}  # per list: what its walk saw (crawler/walks.py)
+        self.newest: str | None = None  # the newest publication any list showed
+        self.hint: ListHint | None = None  # the site's list as found on an earlier list page
+        self.unlisted: list[str] = []  # live articles inside the lists' dates that no list showed
         self.stats: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
         self.dates_usual = False  # the newest stored articles all have a date
@@ -115,7 +122,19 @@ class PortalSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _report(self, _response=None) -> list:
-        return self.finished_items("finished")
+        return self.unlisted_items() + self.finished_items("finished")
+
+    def unlisted_items(self) -> list[IncompleteListItem]:
+        """Per site: the live articles dated inside its lists' range that no list page showed."""
+        out = []
+        for site_id, st in self.state.items():
+            if not st.unlisted:
+                continue
+            n = len(st.unlisted)
+            reason = (f"{n} live article(s) dated between the newest and the oldest article of the lists were "
+                      f"on no list page this crawl (e.g. {st.unlisted[0]}): the walk skipped them")
+            out.append(self._incomplete(site_id, st.unlisted[0], reason))
+        return out
 
     def finished_items(self, reason: str) -> list[CrawlFinishedItem]:
         """Each site's CrawlFinishedItem (`reason`: Scrapy's finish reason; other than
@@ -180,7 +199,7 @@ class PortalSpider(scrapy.Spider):
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
                 self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
-            listing = st.profile.parse_list(response.text, response.url, site.selectors or None)
+            listing = st.profile.parse_list(response.text, response.url, site.selectors or None, hint=st.hint)
         except Exception as e:  # noqa: BLE001 - one broken page must not stop the crawl
             st.list_failed = True
             yield self._error(site.id, response.url, f"list page: {e}", response.status)
@@ -189,6 +208,10 @@ class PortalSpider(scrapy.Spider):
             return
 
         observed = clock.now_iso()
+        st.hint = listing.hint or st.hint
+        lid = response.meta["list"]
+        walk = st.walks.setdefault(lid, ListWalk(lid))
+        walk.saw(response.url, listing)
         entries = [e for e in listing.entries if urlsplit(e.url).netloc in st.hosts]
         if not entries:
             st.list_failed = True
@@ -203,17 +226,20 @@ class PortalSpider(scrapy.Spider):
         # the stored state of this page's articles: one query, kept only for the decisions below
         known_here = self.stored.known_for(site.id, [article_key(e.url) for e in entries]) if entries else {}
         all_old = bool(entries)
+        inside_limit = False  # an article of this page is newer than max_age_days
         sightings: list[ArticleItem] = []
         requests = []
         for entry in entries:
             key = article_key(entry.url)
             published = to_utc_iso(entry.published_at) if entry.published_at else None
-            lid = response.meta["list"]
             oldest = st.list_oldest.get(lid)
             if published and (oldest is None or published < oldest):
                 st.list_oldest[lid] = published
+            if published and (st.newest is None or published > st.newest):
+                st.newest = published
             if cutoff is None or published is None or published >= cutoff:
                 all_old = False
+                inside_limit = inside_limit or cutoff is not None
             elif published < cutoff:
                 continue
             if key in st.seen:
@@ -239,11 +265,24 @@ class PortalSpider(scrapy.Spider):
         yield from requests
 
         next_url = listing.next_url if listing.next_url and urlsplit(listing.next_url).netloc in st.hosts else None
-        if next_url and (page >= st.max_pages or all_old):
-            st.list_truncated.add(response.meta["list"])
+        stop = None
+        if listing.next_url and next_url is None:
+            stop = OFF_SITE
+        elif next_url and walk.seen(next_url):
+            stop = LOOP
+        elif next_url and (page >= st.max_pages or all_old):
+            st.list_truncated.add(lid)
+            stop = MAX_PAGES if page >= st.max_pages else AGE
         elif next_url:
             st.pending_lists += 1
-            yield self._list_request(site.id, next_url, page + 1, list_id=response.meta["list"])
+            yield self._list_request(site.id, next_url, page + 1, list_id=lid)
+        else:
+            stop = END
+        if stop is not None:
+            for reason in walk.missed(stop, max_pages=st.max_pages, max_age_days=site.max_age_days,
+                                      full=st.list_walk == "full", newer_than_limit=inside_limit,
+                                      next_url=listing.next_url):
+                yield self._incomplete(site.id, response.url, reason, walk)
         yield from self._list_done(st)
 
     @staticmethod
@@ -328,6 +367,8 @@ class PortalSpider(scrapy.Spider):
         for why in art.rejected:
             yield self._error(site.id, response.url, f"article page: {why}", response.status)
         published = to_utc_iso(art.published_at) if art.published_at else None
+        if response.meta.get("check_gone") and published and self._inside_lists(st, published):
+            st.unlisted.append(response.request.url if response.request is not None else response.url)
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
             site_id=site.id, key=key,
@@ -368,6 +409,19 @@ class PortalSpider(scrapy.Spider):
         self.state[site_id].stats["errors"] += 1
         self.logger.warning("site %s: %s: %s", site_id, url, message)
         return FetchErrorItem(site_id=site_id, url=url, error=message, observed_at=clock.now_iso(), status=status)
+
+    def _incomplete(self, site_id: str, url: str, reason: str, walk: ListWalk | None = None) -> IncompleteListItem:
+        """A list walk that probably missed articles: counted as an error (the crawl is 'partial')."""
+        self.state[site_id].stats["errors"] += 1
+        self.logger.warning("site %s: list %s may be incomplete: %s", site_id, walk.start_url if walk else url, reason)
+        return IncompleteListItem(site_id=site_id, url=url, reason=reason, observed_at=clock.now_iso(),
+                                  list_url=walk.start_url if walk else None, pages_read=walk.pages if walk else 0)
+
+    @staticmethod
+    def _inside_lists(st: SiteState, published: str) -> bool:
+        """Is this date between the oldest and the newest article the site's lists showed?"""
+        oldest = min((d for d in st.list_oldest.values() if d), default=None)
+        return oldest is not None and st.newest is not None and oldest <= published <= st.newest
 
     def _sample(self, site_id, response, kind, reason):
         html = response.text if isinstance(response, TextResponse) else repr(response.body[:2000])
