@@ -62,13 +62,17 @@ class ListPage:
 @dataclass(frozen=True)
 class ListHint:
     """Per-site decisions of the list rules, found on one list page and tried first on the next:
-    `item` an XPath to the item containers, `link_shape` the URL shape of their links, and the
-    selectors that found the date and the count inside an item (None: the rules)."""
+    `item` an XPath to the item containers, `link_shape` the URL shape of their links,
+    `trailing` whether items continue in the siblings after their container, and the CSS
+    selectors (inside an item) that give the same date, count and summary as the rules did on
+    every item of that page (None: the rules)."""
 
     item: str
     link_shape: tuple
+    trailing: bool = False
     date: str | None = None
     views: str | None = None
+    summary: str | None = None
 
 
 @dataclass

@@ -3,10 +3,12 @@ fields as a chain (item selector, then the item rules), and the next-page link."
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime
 
 from ..dates import find_datetime
-from ..text import parse_html
+from ..text import element_text, parse_html
 from ..types import ListEntry, ListHint, ListPage
 from ..urls import absolute_url, canonical_url
 from . import rules_counts as rc
@@ -16,6 +18,8 @@ from . import rules_pages as rp
 from . import rules_regions as rr
 from .css import first_elements, first_text, is_value_selector, link_of
 from .fields import ENTRY_FIELDS, count_in, finish, no_digits, set_date, set_views, views_rule
+
+_CLASS_RE = re.compile(r"[A-Za-z_][\w-]*")
 
 
 def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hint: ListHint | None = None) -> ListPage:
@@ -42,10 +46,16 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hi
         if found:
             prov["item_link"] = "auto: repeated link in the item"
             prov["title"] = "auto: longest link text in the item"
-        # the profile's item selectors do not fit this page: read items by the rules alone
+        # the profile's item selectors do not fit this page: read items by the rules alone, or
+        # by the selectors learned on an earlier page of the site (then the rules)
         item_sels = {k: v for k, v in sels.items() if not k.startswith("item_")}
+        if learned is not None and learned is hint:
+            item_sels.update({k: v for k, v in (("item_date", hint.date), ("item_views", hint.views),
+                                                  ("item_summary", hint.summary)) if v})
         for it in found:
             entries.append(_entry_from_container(it, item_sels, prov, now, fallback))
+        if learned is not None and learned is not hint:
+            learned = _learn_fields(learned, found, entries)
     next_url = None
     pager = rp.read_pager(root, url, base)
     here, canon = rp.page_number(url), canonical_url(url)
@@ -69,6 +79,59 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hi
     for entry in entries:
         finish(entry, ENTRY_FIELDS)
     return ListPage(entries=entries, next_url=next_url, provenance=prov, pager=pager.facts, hint=learned)
+
+def _learn_fields(hint: ListHint, items: list, entries: list[ListEntry]) -> ListHint:
+    """The hint with the CSS selectors (inside an item) that give exactly what the rules read
+    from every item of this page: the date, the count and the summary."""
+    def date_of(text):
+        m = find_datetime(text) if text else None
+        return (m.value, m.text) if m else None
+
+    def views_of(text):
+        vm = count_in(text) if text else None
+        return vm.value if vm else None
+
+    fields = (
+        ("date", lambda e: (e.published_at, e.published_text) if e.published_at else None, date_of),
+        ("views", lambda e: e.views, views_of),
+        ("summary", lambda e: e.summary, lambda text: text or None),
+    )
+    learned: dict[str, str] = {}
+    for name, expected, read in fields:
+        if not any(expected(e) is not None for e in entries):
+            continue
+        for css in _candidate_selectors(items, entries, expected, read):
+            if all(read(first_text(it.container, css)[0]) == expected(e) for it, e in zip(items, entries, strict=True)):
+                learned[name] = css
+                break
+    if not learned:
+        return hint
+    return replace(hint, date=learned.get("date"), views=learned.get("views"), summary=learned.get("summary"))
+
+
+def _candidate_selectors(items: list, entries: list[ListEntry], expected, read) -> list[str]:
+    """CSS selectors of the smallest element that holds the value in the first item that has one."""
+    for it, e in zip(items, entries, strict=True):
+        want = expected(e)
+        if want is None:
+            continue
+        best = None
+        for el in it.container.iter():
+            if not isinstance(el.tag, str) or el.tag in ("a", "script", "style"):
+                continue
+            text = element_text(el)
+            if text and read(text) == want and (best is None or len(text) < best[1]):
+                best = (el, len(text))
+        if best is None:
+            return []
+        el = best[0]
+        out = [f"{el.tag}.{c}" for c in (el.get("class") or "").split() if _CLASS_RE.fullmatch(c)]
+        parent = el.getparent()
+        if parent is not None and parent is not it.container:
+            out += [f"{parent.tag}.{c} {el.tag}" for c in (parent.get("class") or "").split() if _CLASS_RE.fullmatch(c)]
+        return out
+    return []
+
 
 def _entry_from_item(
     item, base: str, sels: dict, prov: dict, now: datetime, fallback: bool

@@ -60,6 +60,15 @@ def _shape_label(shape: tuple) -> str:
     return path
 
 
+_ITEM_TEXT = 1500  # a list item prints its date within this many characters
+
+
+def _has_date(text: str) -> bool:
+    """Does an item's text hold a date (read in its first characters: a block much longer than
+    a list item is looked at only as far as an item would reach)?"""
+    return find_datetime(text[:_ITEM_TEXT]) is not None
+
+
 class ListItem:
     """A list entry found by the heuristics: its container element, URL and link elements."""
 
@@ -117,8 +126,14 @@ def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tu
             page_anc[anc].add(u)
 
     boiler_cache: dict = {}
-    best: tuple | None = None
-    main = main_region(root)
+    found: list[tuple] = []
+    main_found: list = []
+
+    def main():  # looked up only when two blocks compete
+        if not main_found:
+            main_found.append(main_region(root))
+        return main_found[0]
+
     for shape, links in groups.items():
         items = _group_items(links, boiler_cache, page_anc)
         if not items:
@@ -129,20 +144,19 @@ def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tu
             if len(title.split()) >= 3 or len(title) >= 20:
                 titled += 1
             text = it.text()
-            if find_datetime(text):
+            if _has_date(text):
                 dated += 1
             if match_view_count(text):
                 viewed += 1
         if titled == 0 and dated == 0:
             continue
-        # dates are the strongest sign of a news list; then counts; then title-like link texts;
-        # items outside the main content region (a "Tin mới" box beside it) count for less
-        score = (3 * dated + viewed + titled) * _region_weight(items, main)
-        if best is None or score > best[0]:
-            best = (score, shape, items)
-    if best is None:
+        # dates are the strongest sign of a news list; then counts; then title-like link texts
+        found.append((3 * dated + viewed + titled, shape, items))
+    if not found:
         return [], "auto: no repeated article links found", ()
-    _, shape, items = best
+    if len(found) > 1:  # items outside the main content region (a "Tin mới" box beside it) count for less
+        found = [(score * _region_weight(items, main()), shape, items) for score, shape, items in found]
+    _, shape, items = max(found, key=lambda f: f[0])
     items = _main_cluster(items, main)
     extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
@@ -186,17 +200,19 @@ def _signature(el) -> tuple:
     return (el.tag, tuple(sorted((el.get("class") or "").split())))
 
 
-def _main_cluster(items: list[ListItem], main=None) -> list[ListItem]:
+def _main_cluster(items: list[ListItem], main_of=lambda: None) -> list[ListItem]:
     """Drop items that sit in another block (e.g. a "most read" box using the same URL shape):
-    keep the best-scoring sibling cluster plus clusters of the same container type or region."""
+    keep the best-scoring sibling cluster plus clusters of the same container type or region.
+    `main_of()` gives the page's main region."""
     clusters: dict = defaultdict(list)  # container parent -> items
     for it in items:
         clusters[it.container.getparent()].append(it)
     if len(clusters) <= 1:
         return items
+    main = main_of()
 
     def score(cl):
-        return sum(3 * bool(find_datetime(raw_text(it.container))) + 1 for it in cl) * _region_weight(cl, main)
+        return sum(3 * _has_date(raw_text(it.container)) + 1 for it in cl) * _region_weight(cl, main)
 
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
@@ -213,8 +229,9 @@ def _main_cluster(items: list[ListItem], main=None) -> list[ListItem]:
 
 
 _MAIN_XPATH = etree.XPath(
-    "//main | //*[@role='main'] | //*[@id='content' or @id='main' or @id='main-content' or @id='maincontent'"
-    " or @id='primary' or @id='content-main' or @id='noidung' or @id='noi-dung']"
+    "descendant::main | descendant::*[@role='main'] | descendant::*[@id][@id='content' or @id='main'"
+    " or @id='main-content' or @id='maincontent' or @id='primary' or @id='content-main' or @id='noidung'"
+    " or @id='noi-dung']"
 )
 # blocks beside the list: "Tin mới", "Đọc nhiều", "Tin nổi bật", "Recent posts" …
 _SIDE_TITLES = frozenset({
@@ -321,7 +338,7 @@ def make_hint(root, items: list[ListItem], shape: tuple) -> ListHint | None:
         except etree.XPathError:
             return None
         if set(found) == want:
-            return ListHint(expr, shape)
+            return ListHint(expr, shape, trailing=any(it.extra for it in items))
         if not want <= set(found):
             return None
     return None
@@ -341,18 +358,17 @@ def _items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListI
         anchors = [(a, u) for a in c.iter("a") if (u := usable_link(a.get("href"), base, page_host))]
         if not anchors:
             continue
+        # the link of the hint's URL shape (another list of the site: the longest link text)
         shaped = [(a, u) for a, u in anchors if path_shape(u) == hint.link_shape]
         a, u = max(shaped or anchors, key=lambda au: len(element_text(au[0])))
         per.append((c, u, [x for x, v in anchors if v == u]))
         group_anchors.update(x for x, _ in anchors)
-    if not any(path_shape(u) == hint.link_shape for _, u, _ in per):
-        return []
     items, seen = [], set()
     for c, u, own in per:
         if u in seen:
             continue
         seen.add(u)
-        items.append(ListItem(c, u, own, _trailing_siblings(c, group_anchors)))
+        items.append(ListItem(c, u, own, _trailing_siblings(c, group_anchors) if hint.trailing else ()))
     return items
 
 
@@ -394,7 +410,7 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
 
 def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
     """Siblings after a container that has no date of its own, up to the next item's link."""
-    if find_datetime(raw_text(container)):
+    if _has_date(raw_text(container)):
         return []
     out: list = []
     sib = container.getnext()

@@ -136,6 +136,22 @@ def _in_skipped_region(el) -> bool:
     return False
 
 
+_PAGE_TEXT_RE = re.compile(r"^(?:trang|page)\s*\d{1,5}$")
+_PAGE_CLASS_RE = re.compile(r"next|prev|last|first|pag|trang", re.IGNORECASE)
+
+
+def _pagerish(a, text: str, attr: str) -> bool:
+    """Could this link be part of a pager: rel=next/prev, a pager word or arrow in its text,
+    title, aria-label or screen-reader text, "Trang 3", or a next/prev/last/page class?"""
+    core = text.strip(_ARROWS)
+    if a.get("rel") or core in _PAGER_WORDS or attr in _PAGER_WORDS or _PAGE_TEXT_RE.match(core):
+        return True
+    if not core and text.strip():  # arrows only: "»", "›", ">>"
+        return True
+    cls = _classes_near(a)
+    return bool(cls) and bool(_PAGE_CLASS_RE.search(cls))
+
+
 _GO_TO_RE = re.compile(r"^(?:go to|di toi|di den|den|toi|chuyen den|xem)\s+")
 
 
@@ -194,16 +210,23 @@ def read_pager(root, page_url: str, base: str | None = None) -> Pager:
     containers: dict = {}  # container -> its numbered links
     for a in root.iter("a"):
         href = a.get("href")
+        if not href:
+            continue
         text_raw = visible_text(a)
         if len(text_raw) > 40:
             continue
-        u = usable_link(href, base, page_host) if href else None
         n = _number(text_raw)
+        if n is None:  # only pager-like links are read further (menus, titles are not)
+            text, attr = _words(a, text_raw)
+            if not _pagerish(a, text, attr):
+                continue
+        u = usable_link(href, base, page_host)
         if u is None:
             if n is not None and not _disabled(a):  # <a href="javascript:;">3</a>: the current page
                 markers.setdefault(_container(a), set()).add(n)
             continue
-        text, attr = _words(a, text_raw)
+        if n is not None:
+            text, attr = _words(a, text_raw)
         link = _Link(a, u, text, text.strip(_ARROWS), attr, page_number(u), n)
         links.append(link)
         if n is not None and not _in_skipped_region(a):
