@@ -1,0 +1,186 @@
+"""The CMS families world (simulator/families): every theme renders, the ground truth agrees
+with what the pages show, every pager reaches every article, second URLs name their canonical
+one, untrusted text is escaped.
+
+The pages are read here with plain BeautifulSoup/lxml selectors and regular expressions written
+for each theme's markup (TEMPLATES.md, "CMS families"), never with portalwatch's extractors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from urllib.parse import urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+
+from simulator.families import SITES, THEMES, FamiliesWorld
+
+from .conftest import get, get_json, norm
+
+# per theme: list item, its link, its date, its count; the pager's "next" link; the article
+# page's title, date and count elements (CSS selectors, read by the tests only)
+PARSE: dict[str, dict[str, str]] = {
+    "wp-twentyone": dict(item="article.post", link="h2.entry-title a", date="time.entry-date",
+                         views="span.post-views", next="a.next.page-numbers",
+                         title="h1.entry-title", adate="footer.entry-footer span.posted-on",
+                         aviews="footer.entry-footer span.post-views"),
+    "wp-pagenavi": dict(item="div.item-news", link="h3.title-news a", date="span.date",
+                        views="", next="a.nextpostslink[rel=next]", title="h1.entry-title",
+                        adate="div.entry-meta span.posted-on",
+                        aviews="div.post-views span.post-views-count"),
+    "wp-plain": dict(item="div.td_module_wrap", link="h3.entry-title a", date="time.entry-date",
+                     views="div.td-post-views span", next='a[aria-label="next-page"]',
+                     title="h1.entry-title", adate="header.td-post-title time.entry-date",
+                     aviews="header.td-post-title div.td-post-views span"),
+}  # fmt: skip
+
+NUM = re.compile(r"\d[\d.]*")
+
+
+def count_in(text: str) -> int | None:
+    m = NUM.search(text)
+    return int(m.group().replace(".", "")) if m else None
+
+
+def key_of(world, url: str) -> str | None:
+    try:
+        return world.article(url).key
+    except KeyError:
+        return None
+
+
+def sites_of(world) -> list:
+    return [s for s in world.sites.values() if s.theme in PARSE]
+
+
+def walk(base: str, start: str, theme: str) -> tuple[list[dict], list[str]]:
+    """Follow a list's "next" links from its first page; the items and the pages' URLs."""
+    p = PARSE[theme]
+    url: str | None = start
+    items, seen = [], []
+    while url:
+        assert url not in seen and len(seen) < 40, url
+        seen.append(url)
+        status, _, html = get(url)
+        assert status == 200, url
+        soup = BeautifulSoup(html, "lxml")
+        for it in soup.select(p["item"]):
+            a = it.select_one(p["link"])
+            d = it.select_one(p["date"])
+            v = it.select_one(p["views"]) if p["views"] else None
+            items.append({"href": urljoin(url, a["href"]), "title": a.get_text(),
+                          "date": norm(d.get_text()) if d else None,
+                          "views": count_in(v.get_text()) if v else None})  # fmt: skip
+        nxt = soup.select_one(p["next"])
+        url = urljoin(url, nxt["href"]) if nxt is not None else None
+    return items, seen
+
+
+def test_every_family_has_sites_and_variants():
+    fams: dict[str, set] = {}
+    for s in SITES:
+        fams.setdefault(THEMES[s[4]].family, set()).add(s[4])
+    for fam, themes in fams.items():
+        assert len([s for s in SITES if THEMES[s[4]].family == fam]) >= 2 or fam in ("vnpt",)
+        assert themes, fam
+
+
+@pytest.mark.parametrize("theme", list(PARSE))
+def test_lists_walk_to_every_article_and_agree_with_the_truth(families, theme):
+    world, h = families
+    for site in [s for s in world.sites.values() if s.theme == theme]:
+        truth = {r["url"]: r for r in world.truth(site.id, include_body=False)}
+        for lst in world.lists(site.id):
+            assert len(lst["pages"]) >= 4, (site.id, lst["category"])
+            last = lst["pages"][-1]["keys"]
+            assert 0 < len(last) < min(lst["page_size"], 6), (site.id, len(last))
+            items, pages = walk(h.base_url, lst["start_url"], theme)
+            assert pages == [p["url"] for p in lst["pages"]]
+            expected = [k for p in lst["pages"] for k in p["keys"]]
+            got = [world.article(it["href"]).key for it in items]
+            assert got == expected, site.id
+            for it in items:
+                rec = truth[world.base_url + world.article(it["href"]).path]
+                assert it["title"] == rec["title"]
+                assert (
+                    it["date"] == rec["list_published_text"] or rec["list_published_text"] is None
+                )
+                if PARSE[theme]["views"]:
+                    assert it["views"] == rec["list_views"], it
+
+
+@pytest.mark.parametrize("theme", list(PARSE))
+def test_article_pages_show_the_truth(families, theme):
+    world, h = families
+    p = PARSE[theme]
+    for site in [s for s in world.sites.values() if s.theme == theme]:
+        for rec in world.truth(site.id)[::5]:
+            status, _, html = get(rec["url"])
+            assert status == 200
+            soup = BeautifulSoup(html, "lxml")
+            assert soup.select_one(p["title"]).get_text() == rec["title"]
+            canon = soup.select_one('link[rel="canonical"]')["href"]
+            assert urljoin(rec["url"], canon) == rec["url"]
+            date = norm(soup.select_one(p["adate"]).get_text())
+            assert date == norm(f"{rec['date_label']} {rec['published_text']}"), (date, rec)
+            assert count_in(soup.select_one(p["aviews"]).get_text()) == rec["views"]
+            assert rec["views_text"] in norm(html) or theme == "wp-pagenavi"
+            stamp = soup.select_one("time[datetime]")
+            if stamp is not None:
+                assert stamp["datetime"] == rec["published_local"]
+            for para in rec["body"].split("\n\n"):
+                assert para.replace("\xa0", " ")[:40] in norm(soup.get_text().replace("\xa0", " "))
+
+
+def test_second_urls_serve_the_article_and_name_the_canonical_one(families):
+    """Links to an article under another URL (related posts' query strings, /node/N, Joomla's
+    /component/ form ...) serve the same article with a canonical link to the truth's URL."""
+    world, h = families
+    for site in sites_of(world):
+        recs = world.truth(site.id)
+        by_key = {r["key"]: r for r in recs}
+        pages = [recs[0]["list_url"]] + [r["url"] for r in recs[:4]]
+        alts: dict[str, str] = {}
+        for u in pages:
+            for a in BeautifulSoup(get(u)[2], "lxml").select("a[href]"):
+                href = urljoin(u, a["href"]).split("#")[0]
+                key = key_of(world, href)
+                if key and href != by_key[key]["url"]:
+                    alts[href] = key
+        has_alt = any(r["alt_url"] for r in recs)
+        assert bool(alts) == has_alt, site.id
+        for u, key in list(alts.items())[:8]:
+            status, _, html = get(u)
+            assert status == 200, u
+            canon = BeautifulSoup(html, "lxml").select_one('link[rel="canonical"]')["href"]
+            assert urljoin(u, canon) == by_key[key]["url"], u
+
+
+def test_sites_toml_is_auto_without_selectors(families):
+    world, h = families
+    cfg = tomllib.loads(world.sites_toml(h.base_url))
+    assert len(cfg["site"]) == len(world.sites)
+    for entry in cfg["site"]:
+        assert set(entry) <= {"id", "name", "level", "parent", "start_urls", "profile"}
+        assert entry["profile"] == "auto"
+    sites = get_json(h.base_url + "/_sim/sites")
+    assert {s["theme"] for s in sites} == {s.theme for s in world.sites.values()}
+
+
+def test_hostile_text_is_escaped():
+    world = FamiliesWorld(seed=4)
+    evil = "Tin <script>alert(\"x\")</script> & 'nháy'"
+    for site in world.sites.values():
+        a = site.visible()[0]
+        world.edit(a, title=evil, body='Đoạn <img src=x onerror=alert(1)> & "hai"')
+        pages = [
+            world.respond(
+                a.category.list_path.split("?")[0], a.category.list_path.partition("?")[2]
+            ).html,
+            world.respond(a.path.split("?")[0], a.path.partition("?")[2]).html,
+        ]
+        for html in pages:
+            assert "<script>alert" not in html and "<img src=x" not in html, site.id
+            assert "Tin &lt;script&gt;alert(" in html, site.id
+        assert "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;hai&quot;" in pages[1], site.id
