@@ -189,7 +189,8 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
     ctx.update(cat=cat, items=rows, page=page, last=last, total=total, size=size,
                first_i=(page - 1) * size + 1 if rows else 0, last_i=(page - 1) * size + len(rows),
                pager=_pager(world, site, cat, page, last), here=here,
-               url_last=_hrefs(world, site, cat)(last))  # fmt: skip
+               url_last=_hrefs(world, site, cat)(last),
+               here_abs=_abs(world, cat.list_path.split("?")[0]))  # fmt: skip
     if th in ("lr7", "vnpt-portal2"):
         ctx["pager"], ctx["hidden"] = pagers.clay(page, last, _hrefs(world, site, cat))
     return Page(200, _render(f"{site.family}/list.html.j2", **ctx), "list", site=site)
@@ -242,10 +243,19 @@ def article_page(world: Any, site: FamilySite, a: Article) -> Page:
         date=None if draft else article_date(th, a.published), label=date_label(th),
         views=views_text(th, n) if shown else None, count=n, shown=shown, draft=draft,
         related=_related(world, site, a), jsonld=_jsonld(world, site, a, n if shown else None),
+        neighbours=_neighbours(site, a), here_abs=_abs(world, a.path.split("?")[0]),
     )  # fmt: skip
     return Page(
         200, _render(f"{site.family}/article.html.j2", **ctx), "article", article=a, site=site
     )
+
+
+def _neighbours(site: FamilySite, a: Article) -> dict:
+    """The newer ("prev") and older ("next") article of the same list (Joomla's pagenavigation)."""
+    vis = site.visible(a.category)
+    i = vis.index(a) if a in vis else -1
+    return {"prev": vis[i - 1] if i > 0 else None,
+            "next": vis[i + 1] if 0 <= i < len(vis) - 1 else None}  # fmt: skip
 
 
 def _related(world: Any, site: FamilySite, a: Article) -> list[tuple[str, str]]:

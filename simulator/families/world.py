@@ -40,6 +40,12 @@ SITES: list[tuple] = [
      [("tin-tuc-su-kien", "Tin tức - Sự kiện"), ("thong-bao", "Thông báo")], (51, 38)),
     ("xa-hoa-binh", "Xã Hòa Bình", "commune", "Cà Mau", "wp-plain", "/wordpress/xa-hoa-binh",
      [("tin-tuc", "Tin tức")], (44,)),
+    ("xa-tan-lap", "Xã Tân Lập", "commune", "Phú Thọ", "j3-protostar", "/joomla/xa-tan-lap",
+     [("tin-tuc", "Tin tức"), ("thong-bao", "Thông báo")], (42, 31)),
+    ("phuong-hoa-an", "Phường Hòa An", "ward", "Đà Nẵng", "j4-cassiopeia", "/joomla/phuong-hoa-an",
+     [("tin-tuc", "Tin tức - Sự kiện")], (43,)),
+    ("xa-phu-my", "Xã Phú Mỹ", "commune", "Đồng Tháp", "j3-list", "/joomla/xa-phu-my",
+     [("tin-tuc", "Tin tức")], (64,)),
 ]  # fmt: skip
 
 
