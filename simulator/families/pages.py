@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import START_TS, Article, _h
+from ..model import START_TS, Article, _h, utc_iso
 from ..render import Page, _render, gone_page, not_found_page
 from ..text import fmt_thousands
 from . import pagers
@@ -54,6 +54,7 @@ class Row:
     summary: str
     date: str | None
     iso: str
+    iso_utc: str
     views: str | None
     count: int
     num_id: int
@@ -184,6 +185,7 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
         draft = a.draft  # type: ignore[attr-defined]
         rows.append(Row(article_href(world, site, a, here), a.title, a.summary,
                         None if draft else list_date(th, a.published), iso(a.published),
+                        utc_iso(a.published),
                         list_views_text(th, n) if shown else None, n, a.num_id, a.image))  # fmt: skip
     ctx = _common(world, site, cat.name)
     ctx.update(cat=cat, items=rows, page=page, last=last, total=total, size=size,
@@ -240,6 +242,7 @@ def article_page(world: Any, site: FamilySite, a: Article) -> Page:
     ctx = _common(world, site, a.title)
     ctx.update(
         a=a, cat=a.category, canonical=canonical(world, site, a), iso=iso(a.published),
+        iso_utc=utc_iso(a.published),
         date=None if draft else article_date(th, a.published), label=date_label(th),
         views=views_text(th, n) if shown else None, count=n, shown=shown, draft=draft,
         related=_related(world, site, a), jsonld=_jsonld(world, site, a, n if shown else None),

@@ -46,6 +46,12 @@ SITES: list[tuple] = [
      [("tin-tuc", "Tin tức - Sự kiện")], (43,)),
     ("xa-phu-my", "Xã Phú Mỹ", "commune", "Đồng Tháp", "j3-list", "/joomla/xa-phu-my",
      [("tin-tuc", "Tin tức")], (64,)),
+    ("xa-vinh-thanh", "Xã Vĩnh Thạnh", "commune", "Cần Thơ", "d7", "/drupal/xa-vinh-thanh",
+     [("tin-tuc", "Tin tức"), ("du-thao", "Dự thảo văn bản")], (43, 34)),
+    ("phuong-my-long", "Phường Mỹ Long", "ward", "An Giang", "d9-olivero", "/drupal/phuong-my-long",
+     [("tin-tuc-su-kien", "Tin tức - Sự kiện")], (51,)),
+    ("xa-long-hoa", "Xã Long Hòa", "commune", "Vĩnh Long", "d8-mini", "/drupal/xa-long-hoa",
+     [("tin-tuc", "Tin tức")], (42,)),
 ]  # fmt: skip
 
 
