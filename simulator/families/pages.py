@@ -14,11 +14,20 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import START_TS, Article, _h, utc_iso
+from ..model import START_TS, Article, _h, local, utc_iso
 from ..render import Page, _render, gone_page, not_found_page
 from ..text import fmt_thousands
 from . import pagers
-from .sites import FamilyCategory, FamilySite, alt_path, list_url, redirect_href, route
+from .sites import (
+    LR7_PORTLET,
+    VNPT_PORTLET,
+    FamilyCategory,
+    FamilySite,
+    alt_path,
+    list_url,
+    redirect_href,
+    route,
+)
 from .themes import article_date, date_label, iso, list_date, list_views_text, views_text
 
 # ====================================================================== routing
@@ -188,6 +197,8 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
                         utc_iso(a.published),
                         list_views_text(th, n) if shown else None, n, a.num_id, a.image))  # fmt: skip
     ctx = _common(world, site, cat.name)
+    ctx.update(pid=_pid(site, cat), current=list_url(site, cat, page), hidden=[],
+               url=_hrefs(world, site, cat))  # fmt: skip
     ctx.update(cat=cat, items=rows, page=page, last=last, total=total, size=size,
                first_i=(page - 1) * size + 1 if rows else 0, last_i=(page - 1) * size + len(rows),
                pager=_pager(world, site, cat, page, last), here=here,
@@ -247,10 +258,25 @@ def article_page(world: Any, site: FamilySite, a: Article) -> Page:
         views=views_text(th, n) if shown else None, count=n, shown=shown, draft=draft,
         related=_related(world, site, a), jsonld=_jsonld(world, site, a, n if shown else None),
         neighbours=_neighbours(site, a), here_abs=_abs(world, a.path.split("?")[0]),
+        pid=_pid(site, a.category), current=a.path, others=_others(site, a),  # type: ignore[arg-type]
     )  # fmt: skip
     return Page(
         200, _render(f"{site.family}/article.html.j2", **ctx), "article", article=a, site=site
     )
+
+
+def _pid(site: FamilySite, cat: FamilyCategory) -> str:
+    """The list's portlet id (Liferay 7 asset publisher, VNPT's news portlet)."""
+    return (VNPT_PORTLET if site.theme == "vnpt-dsnews" else LR7_PORTLET) + cat.ident
+
+
+def _others(site: FamilySite, a: Article) -> list[dict]:
+    """ "Các tin khác" (vnpt-dsnews): five older articles of the list, with their dates."""
+    vis = [o for o in site.visible(a.category) if o.published < a.published and not o.draft]  # type: ignore[attr-defined]
+    return [
+        {"path": o.path, "title": o.title, "date": f"{local(o.published):%d/%m/%Y}"}
+        for o in vis[:5]
+    ]
 
 
 def _neighbours(site: FamilySite, a: Article) -> dict:

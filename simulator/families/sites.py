@@ -149,7 +149,17 @@ def alt_path(site: FamilySite, a: Article, i: int = 0) -> str | None:
         return f"{p}/node/{a.num_id}"
     if th == "vnpt-dsnews":
         return f"{p}/1227/27461/54439/{a.num_id}/{c.slug}/{s}"
+    if th == "lr7":  # the same web content shown by the side "Đọc nhiều" asset publisher
+        return f"{p}/{c.slug}/-/asset_publisher/{side_instance(site)}/content/{s}"
     return None
+
+
+def side_instance(site: FamilySite) -> str:
+    """Instance id of a Liferay 7 site's side asset publisher ("Đọc nhiều")."""
+    rng = random.Random(_h(site.id, "side-instance"))
+    return "".join(
+        rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789") for _ in range(12)
+    )
 
 
 def list_url(site: FamilySite, cat: FamilyCategory, n: int) -> str:
@@ -277,6 +287,10 @@ def _route_alt(site: FamilySite, rest: str) -> tuple[str, object, int]:
         num = parts[-1].split("-", 1)[0]
     elif th == "vnpt-dsnews" and len(parts) >= 5 and parts[:3] == ["1227", "27461", "54439"]:
         num = parts[3]
+    elif th == "lr7" and len(parts) == 6 and parts[1:3] == ["-", "asset_publisher"]:
+        a = site.by_slug.get(parts[5]) if parts[3] == side_instance(site) else None
+        ok = a is not None and a.category.slug == parts[0]
+        return ("article", a, 0) if ok else ("none", None, 0)
     a = site.by_num.get(int(num)) if num and num.isdigit() else None
     return ("article", a, 0) if a is not None and a.path != site.path + rest else ("none", None, 0)
 

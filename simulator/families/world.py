@@ -52,6 +52,14 @@ SITES: list[tuple] = [
      [("tin-tuc-su-kien", "Tin tức - Sự kiện")], (51,)),
     ("xa-long-hoa", "Xã Long Hòa", "commune", "Vĩnh Long", "d8-mini", "/drupal/xa-long-hoa",
      [("tin-tuc", "Tin tức")], (42,)),
+    ("xa-thanh-son", "Xã Thanh Sơn", "commune", "Quảng Ninh", "lr7", "/web/xa-thanh-son",
+     [("tin-tuc", "Tin tức - Sự kiện"), ("du-thao", "Lấy ý kiến dự thảo")], (63, 62)),
+    ("phuong-hong-gai", "Phường Hồng Gai", "ward", "Quảng Ninh", "lr7", "/web/phuong-hong-gai",
+     [("tin-tuc", "Tin tức")], (67,)),
+    ("xa-sa-pa", "Xã Sa Pả", "commune", "Lào Cai", "vnpt-dsnews", "/vnpt/xa-sa-pa",
+     [("tin-tuc-su-kien", "Tin tức - Sự kiện"), ("du-thao", "Dự thảo văn bản")], (64, 49)),
+    ("phuong-kim-tan", "Phường Kim Tân", "ward", "Lào Cai", "vnpt-portal2", "/vnpt/phuong-kim-tan",
+     [("tin-tuc", "Tin tức")], (63,)),
 ]  # fmt: skip
 
 
@@ -146,7 +154,7 @@ class FamiliesWorld(Simulator):
             return a
         path = ref
         if "://" in path:
-            path = "/" + path.split("://", 1)[1].split("/", 1)[1]
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
         p, _, query = path.partition("?")
         site, rest = self.site_for_path(p)
         if isinstance(site, FamilySite):

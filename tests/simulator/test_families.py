@@ -56,6 +56,18 @@ PARSE: dict[str, dict[str, str]] = {
     "d8-mini": dict(item="ul.list-tin li.views-row", link="div.views-field-title a",
                     date="div.views-field-created .field-content", views="", next='a[rel="next"]',
                     title="h1.page-title", adate="span.ngay-dang", aviews="span.so-lan-xem"),
+    "lr7": dict(item="div.asset-abstract", link="h4.asset-title a",
+                date="span.metadata-publish-date", views="span.metadata-view-count",
+                next='ul.pagination li:last-child a[href^="http"]', title="span.asset-title",
+                adate="div.asset-metadata span.metadata-publish-date",
+                aviews="div.asset-metadata span.metadata-view-count"),
+    "vnpt-dsnews": dict(item="div.news-item", link="h2.title a", date="div.date", views="",
+                        next='ul.lfr-pagination-buttons li:nth-child(3) a[href^="http"]',
+                        title="h1.title-detail", adate="div.info-detail span.date",
+                        aviews="span.view"),
+    "vnpt-portal2": dict(item="div.item-news", link="a.title-news", date="div.date-news",
+                         views="", next='ul.pagination li:last-child a:not([href^="javascript"])',
+                         title="h1.title-detail", adate="span.time", aviews="span.views"),
 }  # fmt: skip
 
 NUM = re.compile(r"\d[\d.]*")
