@@ -78,7 +78,7 @@ def article_href(world: Any, site: FamilySite, a: Article, from_url: str = "") -
     """How list items link an article (absolute for WordPress and Liferay, as they print)."""
     if site.family == "wordpress":
         return _abs(world, a.path)
-    if site.theme == "lr7":
+    if site.theme in ("lr7", "lr73"):
         return _abs(world, redirect_href(site, a, from_url))
     return a.path
 
@@ -152,8 +152,8 @@ def sidebar(world: Any, site: FamilySite) -> list[dict]:
         return [block("Nội dung phổ biến", "block-statistics-popular", pop[:6], alt=True)]
     if th == "d8-mini":
         return [block("Tin xem nhiều", "block-views-tin-xem-nhieu", pop, lambda n: f"({k(n)})")]
-    if th == "lr7":
-        return [block("Tin mới", "tin-moi", latest), block("Đọc nhiều", "doc-nhieu", pop)]
+    if th in ("lr7", "lr73"):
+        return [block("Tin mới", "tin-moi", latest), block("Đọc nhiều", "doc-nhieu", pop, alt=True)]
     if th == "vnpt-dsnews":
         return [block("Tin đọc nhiều", "tin-doc-nhieu", pop, alt=True)]
     return [block("Tin xem nhiều", "tin-xem-nhieu", pop[:6])]
@@ -204,7 +204,7 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
                pager=_pager(world, site, cat, page, last), here=here,
                url_last=_hrefs(world, site, cat)(last),
                here_abs=_abs(world, cat.list_path.split("?")[0]))  # fmt: skip
-    if th in ("lr7", "vnpt-portal2"):
+    if th in ("lr7", "lr73", "vnpt-portal2"):
         ctx["pager"], ctx["hidden"] = pagers.clay(page, last, _hrefs(world, site, cat))
     return Page(200, _render(f"{site.family}/list.html.j2", **ctx), "list", site=site)
 

@@ -122,7 +122,7 @@ def article_path(site: FamilySite, a: Article) -> str:
         return f"{p}/{c.slug}/{s}"
     if th == "d8-mini":
         return f"{p}/node/{a.num_id}"
-    if th == "lr7":
+    if th in ("lr7", "lr73"):
         assert isinstance(c, FamilyCategory)
         return f"{p}/{c.slug}/-/asset_publisher/{c.ident}/content/{s}"
     if th == "vnpt-dsnews":
@@ -149,7 +149,7 @@ def alt_path(site: FamilySite, a: Article, i: int = 0) -> str | None:
         return f"{p}/node/{a.num_id}"
     if th == "vnpt-dsnews":
         return f"{p}/1227/27461/54439/{a.num_id}/{c.slug}/{s}"
-    if th == "lr7":  # the same web content shown by the side "Đọc nhiều" asset publisher
+    if th in ("lr7", "lr73"):  # the same web content shown by the side "Đọc nhiều" asset publisher
         return f"{p}/{c.slug}/-/asset_publisher/{side_instance(site)}/content/{s}"
     return None
 
@@ -177,7 +177,7 @@ def list_url(site: FamilySite, cat: FamilyCategory, n: int) -> str:
         return f"{base}&limitstart={(n - 1) * size}"
     if th in ("d7", "d9-olivero", "d8-mini"):
         return f"{base}?page={n - 1}"
-    if th == "lr7":
+    if th in ("lr7", "lr73"):
         pid = LR7_PORTLET + cat.ident
         return (f"{base}?p_p_id={pid}&p_p_lifecycle=0&p_p_state=normal&p_p_mode=view"
                 f"&_{pid}_delta={size}&p_r_p_resetCur=false&_{pid}_cur={n}")  # fmt: skip
@@ -265,7 +265,7 @@ def route(site: FamilySite, rest: str, query: str) -> tuple[str, object, int]:
                 return "list", c, _int(q, "start") // size + 1
             if th in ("d7", "d9-olivero", "d8-mini"):
                 return "list", c, _int(q, "page") + 1
-            if th == "lr7":
+            if th in ("lr7", "lr73"):
                 return "list", c, max(1, _int(q, f"_{LR7_PORTLET}{c.ident}_cur", 1))
             if th == "vnpt-dsnews":
                 return "list", c, max(1, _int(q, f"_{VNPT_PORTLET}{c.ident}_cur", 1))
@@ -287,7 +287,7 @@ def _route_alt(site: FamilySite, rest: str) -> tuple[str, object, int]:
         num = parts[-1].split("-", 1)[0]
     elif th == "vnpt-dsnews" and len(parts) >= 5 and parts[:3] == ["1227", "27461", "54439"]:
         num = parts[3]
-    elif th == "lr7" and len(parts) == 6 and parts[1:3] == ["-", "asset_publisher"]:
+    elif th in ("lr7", "lr73") and len(parts) == 6 and parts[1:3] == ["-", "asset_publisher"]:
         a = site.by_slug.get(parts[5]) if parts[3] == side_instance(site) else None
         ok = a is not None and a.category.slug == parts[0]
         return ("article", a, 0) if ok else ("none", None, 0)

@@ -55,6 +55,7 @@ THEMES: dict[str, Theme] = {
         Theme("d9-olivero", "drupal", 8),
         Theme("d8-mini", "drupal", 10),
         Theme("lr7", "liferay7", 20, precision="day", list_views=True, drafts="du-thao"),
+        Theme("lr73", "liferay7", 20, precision="day", list_views=True),
         Theme("vnpt-dsnews", "vnpt", 15, precision="day", drafts="du-thao"),
         Theme("vnpt-portal2", "vnpt", 10, list_views=False),
     ]
@@ -76,7 +77,7 @@ def article_date(theme: str, ts: int) -> str:
         return f"{d.day} {VI_MONTHS[d.month - 1]}, {d.year}"
     if theme == "wp-pagenavi":
         return f"{d:%d/%m/%Y - %H:%M}"
-    if theme in ("wp-plain", "lr7"):
+    if theme in ("wp-plain", "lr7", "lr73"):
         return f"{d:%d/%m/%Y}"
     if theme in ("j3-protostar", "j3-list"):
         return f"{WEEKDAYS[d.weekday()]}, {d:%d} Tháng {d.month} {d.year} {d:%H:%M}"
@@ -100,7 +101,7 @@ def list_date(theme: str, ts: int) -> str | None:
     d = local(ts)
     if theme in ("wp-twentyone", "j3-protostar", "j4-cassiopeia", "d7", "d9-olivero"):
         return article_date(theme, ts)
-    if theme in ("wp-pagenavi", "wp-plain", "d8-mini", "lr7"):
+    if theme in ("wp-pagenavi", "wp-plain", "d8-mini", "lr7", "lr73"):
         return f"{d:%d/%m/%Y}"
     if theme == "j3-list":
         return f"{d:%d-%m-%Y}"
@@ -124,6 +125,7 @@ def date_label(theme: str) -> str:
         "d9-olivero": "",
         "d8-mini": "Ngày cập nhật:",
         "lr7": "",
+        "lr73": "Đã xuất bản",
         "vnpt-dsnews": "Ngày xuất bản:",
         "vnpt-portal2": "Cập nhật lúc:",
     }[theme]
@@ -146,6 +148,7 @@ def views_text(theme: str, n: int) -> str:
         "d9-olivero": f"{k} lượt đọc",
         "d8-mini": f"Số lần xem: {k}",
         "lr7": f"{k} lượt xem",
+        "lr73": f"{n} lượt xem",  # assetEntry.getViewCount(), no grouping
         "vnpt-dsnews": f"Lượt xem: {n}",
         "vnpt-portal2": f"Số lượt xem: {k}",
     }[theme]

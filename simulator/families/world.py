@@ -54,7 +54,7 @@ SITES: list[tuple] = [
      [("tin-tuc", "Tin tức")], (42,)),
     ("xa-thanh-son", "Xã Thanh Sơn", "commune", "Quảng Ninh", "lr7", "/web/xa-thanh-son",
      [("tin-tuc", "Tin tức - Sự kiện"), ("du-thao", "Lấy ý kiến dự thảo")], (63, 62)),
-    ("phuong-hong-gai", "Phường Hồng Gai", "ward", "Quảng Ninh", "lr7", "/web/phuong-hong-gai",
+    ("phuong-hong-gai", "Phường Hồng Gai", "ward", "Quảng Ninh", "lr73", "/web/phuong-hong-gai",
      [("tin-tuc", "Tin tức")], (67,)),
     ("xa-sa-pa", "Xã Sa Pả", "commune", "Lào Cai", "vnpt-dsnews", "/vnpt/xa-sa-pa",
      [("tin-tuc-su-kien", "Tin tức - Sự kiện"), ("du-thao", "Dự thảo văn bản")], (64, 49)),

@@ -68,6 +68,11 @@ PARSE: dict[str, dict[str, str]] = {
     "vnpt-portal2": dict(item="div.item-news", link="a.title-news", date="div.date-news",
                          views="", next='ul.pagination li:last-child a:not([href^="javascript"])',
                          title="h1.title-detail", adate="span.time", aviews="span.views"),
+    "lr73": dict(item="div.asset-abstract", link="h4.component-title a.asset-title",
+                 date="span.date-info", views="span.view-count-info",
+                 next='ul.pagination li:last-child a[href^="http"]', title="span.asset-title",
+                 adate="div.asset-full-content span.date-info",
+                 aviews="div.asset-full-content span.view-count-info"),
 }  # fmt: skip
 
 NUM = re.compile(r"\d[\d.]*")
