@@ -65,27 +65,22 @@ def window(cur: int, last: int, href: Callable[[int], str], quantity: int,
     return out
 
 
-def clay(cur: int, last: int, href: Callable[[int], str]) -> tuple[list[Entry], list[Entry]]:
-    """Liferay 7's lexicon page iterator: prev, page numbers, next; past 5 pages the middle
-    pages hide in "dots" dropdowns (returned second: the dropdowns' links, in order)."""
+def clay(cur: int, last: int, href: Callable[[int], str]) -> list[Entry]:
+    """Liferay 7's lexicon page iterator: prev, page numbers, next; past 5 pages the left-out
+    numbers sit in "dots" dropdowns (each entry's ``pages``: the links it holds)."""
     out: list[Entry] = [_e("prev", cur - 1, href(cur - 1) if cur > 1 else None)]
-    hidden: list[Entry] = []
-    if last <= 5:
-        shown = set(range(1, last + 1))
-    else:
-        shown = {1, last, cur - 1, cur, cur + 1}
+    shown = set(range(1, last + 1)) if last <= 5 else {1, last, cur - 1, cur, cur + 1}
     gap: list[Entry] = []
     for n in range(1, last + 1):
         if n in shown:
             if gap:
-                out.append(_e("dots"))
-                hidden += gap
+                out.append({**_e("dots"), "pages": gap})
                 gap = []
             out.append(_e("cur", n) if n == cur else _e("num", n, href(n)))
         else:
             gap.append(_e("num", n, href(n)))
     out.append(_e("next", cur + 1, href(cur + 1) if cur < last else None))
-    return out, hidden
+    return out
 
 
 def mini(cur: int, last: int, href: Callable[[int], str]) -> list[Entry]:

@@ -197,7 +197,7 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
                         utc_iso(a.published),
                         list_views_text(th, n) if shown else None, n, a.num_id, a.image))  # fmt: skip
     ctx = _common(world, site, cat.name)
-    ctx.update(pid=_pid(site, cat), current=list_url(site, cat, page), hidden=[],
+    ctx.update(pid=_pid(site, cat), current=list_url(site, cat, page),
                url=_hrefs(world, site, cat))  # fmt: skip
     ctx.update(cat=cat, items=rows, page=page, last=last, total=total, size=size,
                first_i=(page - 1) * size + 1 if rows else 0, last_i=(page - 1) * size + len(rows),
@@ -205,7 +205,7 @@ def list_page(world: Any, site: FamilySite, cat: FamilyCategory, page: int) -> P
                url_last=_hrefs(world, site, cat)(last),
                here_abs=_abs(world, cat.list_path.split("?")[0]))  # fmt: skip
     if th in ("lr7", "lr73", "vnpt-portal2"):
-        ctx["pager"], ctx["hidden"] = pagers.clay(page, last, _hrefs(world, site, cat))
+        ctx["pager"] = pagers.clay(page, last, _hrefs(world, site, cat))
     return Page(200, _render(f"{site.family}/list.html.j2", **ctx), "list", site=site)
 
 
