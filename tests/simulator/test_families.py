@@ -8,16 +8,24 @@ for each theme's markup (TEMPLATES.md, "CMS families"), never with portalwatch's
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
-from urllib.parse import urljoin
+from pathlib import Path
+from urllib.parse import quote, urljoin
 
+import lxml.html
 import pytest
 from bs4 import BeautifulSoup
 
+from simulator import serve
 from simulator.families import SITES, THEMES, FamiliesWorld
 from simulator.families.pages import sidebar
+from simulator.families.sites import route
 
-from .conftest import get, get_json, norm
+from .conftest import get, get_json, norm, post
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # per theme: list item, its link, its date, its count; the pager's "next" link; the article
 # page's title, date and count elements (CSS selectors, read by the tests only)
@@ -191,8 +199,8 @@ def test_second_urls_serve_the_article_and_name_the_canonical_one(families):
         pages = [recs[0]["list_url"]] + [r["url"] for r in recs[:4]]
         alts: dict[str, str] = {}
         for u in pages:
-            for a in BeautifulSoup(get(u)[2], "lxml").select("a[href]"):
-                href = urljoin(u, a["href"]).split("#")[0]
+            for raw in lxml.html.fromstring(get(u)[2]).xpath("//a/@href"):
+                href = urljoin(u, raw).split("#")[0]
                 key = key_of(world, href)
                 if key and href != by_key[key]["url"]:
                     alts[href] = key
@@ -232,3 +240,99 @@ def test_hostile_text_is_escaped():
             assert "<script>alert" not in html and "<img src=x" not in html, site.id
             assert "Tin &lt;script&gt;alert(" in html, site.id
         assert "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;hai&quot;" in pages[1], site.id
+
+
+def test_every_pager_link_leads_to_a_page_of_the_same_list(families):
+    """Reading every link of every list page (page numbers, dropdowns, first/last), not only
+    "next", reaches each page of the list, and every such link is a page of that list."""
+    world, h = families
+    for site in sites_of(world):
+        for lst in world.lists(site.id):
+            want = {p["url"]: p["n"] for p in lst["pages"]}
+            cat = next(c for c in site.categories if c.slug == lst["category"])
+            seen: set[int] = set()
+            todo, done = [lst["start_url"]], set()
+            while todo:
+                url = todo.pop()
+                done.add(url)
+                for raw in lxml.html.fromstring(get(url)[2]).xpath("//a/@href"):
+                    href = urljoin(url, raw).split("#")[0]
+                    if not href.startswith(h.base_url):
+                        continue
+                    path, _, query = href[len(h.base_url) :].partition("?")
+                    kind, obj, n = route(site, path[len(site.path) :], query)
+                    if kind == "list" and obj is cat:
+                        seen.add(n)
+                        if href not in done and len(done) < 40:
+                            todo.append(href)
+                            done.add(href)
+            assert seen == set(want.values()), (site.id, lst["category"], sorted(seen))
+
+
+def test_site_counters_dated_documents_and_empty_date_lines(families):
+    """Every page carries a site-wide visitor counter; bodies cite older dated documents; draft
+    documents print an empty date line (truth: no published time) on lists and pages."""
+    world, h = families
+    counter = re.compile(r"(Đang truy cập|Đang online|đang trực tuyến|Tổng (?:lượt )?truy cập)")
+    for site in sites_of(world):
+        recs = world.truth(site.id)
+        html = get(recs[0]["url"])[2]
+        assert counter.search(html), site.id
+        cited = [r for r in recs if r["cites"]]
+        assert len(cited) >= len(recs) // 5, site.id
+        r = cited[0]
+        assert r["cites"] in r["body"] and re.search(r"ngày \d\d/\d\d/\d{4}", r["cites"])
+        page = norm(BeautifulSoup(get(r["url"])[2], "lxml").get_text())
+        assert norm(r["cites"]) in page
+        drafts = [r for r in recs if r["draft"]]
+        assert bool(drafts) == (THEMES[site.theme].drafts is not None), site.id
+        for d in drafts[:3]:
+            assert d["published_at"] is d["published_text"] is d["list_published_text"] is None
+            assert d["body"].startswith(d["cites"]) and d["created_at"]
+
+
+def test_time_moves_posts_appear_and_removed_articles_leave_the_lists():
+    world = FamiliesWorld(seed=5, only=["xa-an-phu", "xa-phu-my", "xa-sa-pa"])
+    with serve(world) as h:
+        before = {r["key"]: r for r in get_json(h.base_url + "/_sim/truth?body=0")}
+        res = post(h.base_url + "/_sim/advance", {"days": 3})
+        assert res["new_posts"] > 0
+        after = {r["key"]: r for r in world.truth(include_body=False)}
+        assert len(after) == len(before) + res["new_posts"]
+        grew = [k for k in before if after[k]["views"] > before[k]["views"]]
+        assert len(grew) > len(before) // 2
+        for site in world.sites.values():
+            lst = world.lists(site.id)[0]
+            newest = lst["pages"][0]["keys"][0]
+            assert after[newest]["created_at"] >= max(r["created_at"] for r in before.values()
+                                                      if r["site_id"] == site.id)  # fmt: skip
+            gone = world.truth(site.id)[2]
+            rec = post(h.base_url + "/_sim/remove", {"url": gone["alt_url"] or gone["url"]})
+            assert rec["key"] == gone["key"] and rec["status"] == "removed"
+            assert get(gone["url"])[0] in (404, 410)
+            keys = [k for p in world.lists(site.id)[0]["pages"] for k in p["keys"]]
+            assert gone["key"] not in keys
+            assert (
+                get_json(h.base_url + "/_sim/article?url=" + quote(gone["url"]))["key"]
+                == gone["key"]
+            )
+
+
+def test_standalone_families_process(tmp_path):
+    toml = tmp_path / "families.toml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--world", "families", "--port", "0", "--quiet",
+         "--toml-out", str(toml)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = proc.stdout.readline().strip()
+        assert base.startswith("http://127.0.0.1:")
+        cfg = tomllib.loads(toml.read_text(encoding="utf-8"))
+        assert {e["id"] for e in cfg["site"]} == {s[0] for s in SITES}
+        assert all(e["profile"] == "auto" for e in cfg["site"])
+        status, _, html = get(cfg["site"][0]["start_urls"][0])
+        assert status == 200 and 'class="navigation pagination"' in html
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
