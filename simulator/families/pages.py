@@ -156,7 +156,8 @@ def sidebar(world: Any, site: FamilySite) -> list[dict]:
         return [block("Tin mới", "tin-moi", latest), block("Đọc nhiều", "doc-nhieu", pop, alt=True)]
     if th == "vnpt-dsnews":
         return [block("Tin đọc nhiều", "tin-doc-nhieu", pop, alt=True)]
-    return [block("Tin xem nhiều", "tin-xem-nhieu", pop[:6])]
+    return [block("Tin nổi bật", "tin-noi-bat", latest[:3], alt=True),
+            block("Tin xem nhiều", "tin-xem-nhieu", pop[:6])]  # fmt: skip
 
 
 def counter(world: Any, site: FamilySite) -> dict:

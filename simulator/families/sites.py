@@ -149,6 +149,8 @@ def alt_path(site: FamilySite, a: Article, i: int = 0) -> str | None:
         return f"{p}/node/{a.num_id}"
     if th == "vnpt-dsnews":
         return f"{p}/1227/27461/54439/{a.num_id}/{c.slug}/{s}"
+    if th == "vnpt-portal2":  # the editors' "Tin nổi bật" box tags its links for analytics
+        return f"{a.path}?utm_source=trang-chu&utm_medium=tin-noi-bat"
     if th in ("lr7", "lr73"):  # the same web content shown by the side "Đọc nhiều" asset publisher
         return f"{p}/{c.slug}/-/asset_publisher/{side_instance(site)}/content/{s}"
     return None

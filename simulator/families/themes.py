@@ -19,8 +19,8 @@ VI_MONTHS = [
     "Tháng Một", "Tháng Hai", "Tháng Ba", "Tháng Tư", "Tháng Năm", "Tháng Sáu", "Tháng Bảy",
     "Tháng Tám", "Tháng Chín", "Tháng Mười", "Tháng Mười Một", "Tháng Mười Hai",
 ]  # fmt: skip
-# Drupal 7's abbreviated Vietnamese weekdays (format character "D")
-VI_DAY_ABBR = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"]
+# Drupal's format character "D" on a site whose date strings were never translated
+EN_DAY_ABBR = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def article_date(theme: str, ts: int) -> str:
     if theme == "j4-cassiopeia":
         return f"{d:%d} Tháng {d.month} {d.year}"
     if theme == "d7":  # Drupal 7's default "medium" format: D, m/d/Y - H:i (month first)
-        return f"{VI_DAY_ABBR[d.weekday()]}, {d:%m/%d/%Y - %H:%M}"
+        return f"{EN_DAY_ABBR[d.weekday()]}, {d:%m/%d/%Y - %H:%M}"
     if theme == "d9-olivero":
         return f"{WEEKDAYS[d.weekday()]}, {d:%d/%m/%Y - %H:%M}"
     if theme == "d8-mini":
