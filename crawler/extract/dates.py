@@ -44,8 +44,15 @@ _MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
 # "December 1, 2026", "Dec. 1st 2026"; "1 December 2026"
 _EN_MDY = rf"(?<![A-Za-z])(?P<m3>{_MON})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})(?!\d)"
 _EN_DMY = rf"(?<![\d/.])(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m4>{_MON})(?![A-Za-z])\.?,?\s+(?P<y4>\d{{4}})(?!\d)"
-# "ngày 17 tháng 5 năm 2024"
-_VN_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*(?:,|năm)\s*(?P<y2>\d{4})(?!\d)"
+# "ngày 17 tháng 5 năm 2024", "13 Tháng 11 2026"
+_VN_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*(?:,|năm)?\s*(?P<y2>\d{4})(?!\d)"
+# WordPress's Vietnamese month names: "18 Tháng Mười Một, 2026", "5 Tháng Năm 2026"
+_VN_MONTHS = {
+    "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+    "mười": 10, "mười một": 11, "mười hai": 12, "giêng": 1, "chạp": 12,
+}
+_VN_MON = r"(?:" + "|".join(sorted(_VN_MONTHS, key=len, reverse=True)) + r")"
+_VN_NAMED = rf"(?P<d5>\d{{1,2}})\s+tháng\s+(?P<m5>{_VN_MON})(?![\wÀ-ỹ])\s*,?\s*(?P<y5>\d{{4}})(?!\d)"
 # Time after the date: "| 16:20", ", 14:49", " - 08:30", " lúc 8h30"
 _AFTER = re.compile(
     r"\s*(?:[|,\-–—]|\blúc\b|\bat\b)?\s*(?:\|\s*)?" + _TIME.format(p="a") + _TZ,
@@ -60,7 +67,8 @@ _ISO = re.compile(
     r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
-_DATE = re.compile(_DMY + "|" + _VN_WORDS + "|" + _EN_MDY + "|" + _EN_DMY, re.IGNORECASE)
+_EN_DAY_BEFORE = re.compile(r"(?<![A-Za-z])(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*$", re.IGNORECASE)
+_DATE = re.compile(_DMY + "|" + _VN_WORDS + "|" + _VN_NAMED + "|" + _EN_MDY + "|" + _EN_DMY, re.IGNORECASE)
 
 
 def _offset(spec: str | None):
@@ -133,8 +141,14 @@ def _candidates(text: str):
         if m["d"]:
             mo, d = int(m["m"]), int(m["d"])
             y = int(m["y"]) if m["y"] else _century(int(m["yy"]))
+            # month first: after an English day name ("Fri, 11/13/2026", Drupal's m/d/Y), or
+            # when the second number cannot be a month
+            if m["sep"] == "/" and (mo > 12 >= d or _EN_DAY_BEFORE.search(text, max(0, m.start() - 12), m.start())):
+                mo, d = d, mo
         elif m["d2"]:
             y, mo, d = int(m["y2"]), int(m["m2"]), int(m["d2"])
+        elif m["d5"]:
+            y, mo, d = int(m["y5"]), _VN_MONTHS[" ".join(m["m5"].lower().split())], int(m["d5"])
         elif m["d3"]:
             y, mo, d = int(m["y3"]), _MONTHS[m["m3"].lower()], int(m["d3"])
         else:

@@ -21,6 +21,11 @@ _LABEL_SET = {" ".join(lbl.split()) for lbl in VIEW_LABELS}
 
 
 _COUNT_ATTR_SET = frozenset(_COUNT_ATTRS)
+# an element whose class names it a view count: its bare number is the count
+_COUNT_CLASS_RE = re.compile(
+    r"(?:^|[-_\s])(?:post-?views?|nr-?views|views?-?count|view-?counts?|count-?views?|luot-?xem|luotxem|"
+    r"so-?luot-?xem|hits|post-?hits)(?:$|[-_\s\d])", re.IGNORECASE)
+_NOT_COUNT_CLASS_RE = re.compile(r"views-(?:row|field|element|label)|view-content|views-view", re.IGNORECASE)
 _TITLE_ATTRS = ("title", "aria-label", "data-original-title")
 _ICON_TAGS = frozenset(("i", "span", "em", "img", "svg"))
 _GATE_ATTRS = _COUNT_ATTR_SET | frozenset(_TITLE_ATTRS)  # attributes _attr_count reads, bar class
@@ -47,6 +52,11 @@ def _attr_count(el) -> tuple[ViewCountMatch | None, str]:
                 cm.label = v.strip(" :：")
                 return cm, f"auto: number in element titled '{cm.label}'"
     cls = el.get("class")
+    if cls and _COUNT_CLASS_RE.search(cls) and not _NOT_COUNT_CLASS_RE.search(cls):
+        cm = check_count(element_text(el))  # <span class="post-views-count">1.234</span>
+        if cm:
+            cm.label = cls.split()[0]
+            return cm, f"auto: number in element classed '{cm.label}'"
     if cls and "eye" in cls.lower() or cls and "view" in cls.lower():
         if el.tag in _ICON_TAGS and _EYE_RE.search(cls):
             cm = check_count(el.tail)
@@ -68,9 +78,9 @@ def attr_view_count(elements, keep=None) -> tuple[ViewCountMatch | None, str]:
         keys = el.keys()
         if not keys:
             continue
-        if _GATE_ATTRS.isdisjoint(keys):  # then only an eye/view class can hold a count
+        if _GATE_ATTRS.isdisjoint(keys):  # then only an eye/view/hits class can hold a count
             cls = el.get("class")
-            if not cls or ("eye" not in (low := cls.lower()) and "view" not in low):
+            if not cls or ("eye" not in (low := cls.lower()) and "view" not in low and "hits" not in low and "xem" not in low):
                 continue
         m, rule = _attr_count(el)
         if m and (keep is None or keep(el)):
@@ -205,7 +215,7 @@ def views_after_body(body_el, cache: dict | None = None, after: int = 40) -> tup
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        if el in following and (tag in ("h1", "h2", "h3", "h4", "aside", "footer", "nav") or is_boilerplate(el, cache)):
+        if el in following and (tag in ("h1", "h2", "h3", "h4", "aside", "nav") or is_boilerplate(el, cache)):
             break
         if el in following and sum(1 for _ in el.iter("a")) >= 3:
             break

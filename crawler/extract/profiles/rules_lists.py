@@ -157,7 +157,8 @@ def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tu
     if len(found) > 1:  # items outside the main content region (a "Tin mới" box beside it) count for less
         found = [(score * _region_weight(items, main()), shape, items) for score, shape, items in found]
     _, shape, items = max(found, key=lambda f: f[0])
-    items = _main_cluster(items, main)
+    items = _main_cluster(_align_containers(items), main)
+    items = list({it.url: it for it in reversed(items)}.values())[::-1]  # a URL once: its first item
     extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
@@ -198,6 +199,27 @@ def _same_structure_items(items: list[ListItem], groups: dict, shape: tuple, bas
 
 def _signature(el) -> tuple:
     return (el.tag, tuple(sorted((el.get("class") or "").split())))
+
+
+def _align_containers(items: list[ListItem]) -> list[ListItem]:
+    """Items whose container is a wrapper around the element the other items use (Joomla's
+    leading item: `div.items-leading > div.blog-item`): that element becomes their container."""
+    counts: dict = defaultdict(int)
+    for it in items:
+        counts[_signature(it.container)] += 1
+    if len(counts) < 2:
+        return items
+    usual = max(counts, key=lambda k: counts[k])
+    for it in items:
+        if _signature(it.container) == usual:
+            continue
+        node = it.links[0].getparent() if it.links else None
+        while node is not None and node is not it.container:
+            if _signature(node) == usual:
+                it.container = node
+                break
+            node = node.getparent()
+    return items
 
 
 def _main_cluster(items: list[ListItem], main_of=lambda: None) -> list[ListItem]:
@@ -302,46 +324,78 @@ def _xpath(expr: str) -> etree.XPath:
     return etree.XPath(expr)
 
 
-def _step(el) -> str:
-    tag = el.tag if isinstance(el.tag, str) else "*"
-    preds = "".join(
-        f"[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')]"
-        for c in sorted((el.get("class") or "").split())
-        if re.fullmatch(r"[A-Za-z_][\w-]*", c) and not re.search(r"\d{3,}", c)
-    )
-    id_ = el.get("id")
-    if id_ and re.fullmatch(r"[A-Za-z_][\w-]*", id_) and not re.search(r"\d", id_):
+_POSITION_CLASS_RE = re.compile(r"\d|(?:^|[-_])(?:odd|even|first|last|active|current|selected|leading|new|hot)$")
+_IDENT_RE = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def _step(tag: str, classes: set[str], id_: str | None) -> str:
+    preds = "".join(f"[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')]" for c in sorted(classes))
+    if id_:
         preds += f"[@id='{id_}']"
     return tag + preds
 
 
+def _stable_classes(el) -> set[str]:
+    """Class words that name a kind of element, not its position ("views-row-3", "odd", "first")."""
+    return {c for c in (el.get("class") or "").split() if _IDENT_RE.fullmatch(c) and not _POSITION_CLASS_RE.search(c)}
+
+
 def make_hint(root, items: list[ListItem], shape: tuple) -> ListHint | None:
-    """An XPath that selects exactly these item containers on this page (the containers' paths,
-    from two to six levels deep), for the site's next list page; None when none does."""
+    """An XPath that selects exactly these item containers on this page: per shape of their
+    paths (tags from two to six levels up), each level's tag and the classes all of them share;
+    None when no such XPath does."""
     conts = [it.container for it in items]
     want = set(conts)
     for depth in range(2, 7):
-        paths = set()
+        chains: dict[tuple, list[list]] = defaultdict(list)  # the tags of a path -> its elements
         for el in conts:
-            steps, node = [], el
+            chain, node = [], el
             for _ in range(depth):
-                if node is None or not isinstance(node.tag, str) or node.tag in ("html",):
+                if node is None or not isinstance(node.tag, str) or node.tag in ("html", "body"):
                     break
-                steps.append(_step(node))
+                chain.append(node)
                 node = node.getparent()
-            paths.add("//" + "/".join(reversed(steps)))
-        if len(paths) > 3:
+            chains[tuple(e.tag for e in chain)].append(chain)
+        if len(chains) > 3:
             return None
-        expr = " | ".join(sorted(paths))
-        try:
-            found = _xpath(expr)(root)
-        except etree.XPathError:
+        levels: list[list] = []  # per path: per level [tag, classes, id]
+        for tags, members in chains.items():
+            steps = []
+            for level, tag in enumerate(tags):
+                els = [m[level] for m in members]
+                classes = set.intersection(*(_stable_classes(e) for e in els))
+                ids = {e.get("id") for e in els}
+                id_ = ids.pop() if len(ids) == 1 else None
+                steps.append([tag, classes, id_ if id_ and _IDENT_RE.fullmatch(id_) and not re.search(r"\d", id_) else None])
+            levels.append(steps)
+        found = _select(root, levels)
+        if found is None or not want <= found:
             return None
-        if set(found) == want:
-            return ListHint(expr, shape, trailing=any(it.extra for it in items))
-        if not want <= set(found):
-            return None
+        if found == want:
+            _fewest_classes(root, levels, want)  # classes all items here happen to share may not be on the next page
+            return ListHint(_expr(levels), shape, trailing=any(it.extra for it in items))
     return None
+
+
+def _expr(levels: list[list]) -> str:
+    return " | ".join(sorted("//" + "/".join(_step(*st) for st in reversed(steps)) for steps in levels))
+
+
+def _select(root, levels: list[list]) -> set | None:
+    try:
+        return set(_xpath(_expr(levels))(root))
+    except etree.XPathError:
+        return None
+
+
+def _fewest_classes(root, levels: list[list], want: set) -> None:
+    """Drop the class words (items' own level first) the XPath does not need to select `want`."""
+    for steps in levels:
+        for step in steps:
+            for c in sorted(step[1]):
+                step[1] = step[1] - {c}
+                if _select(root, levels) != want:
+                    step[1] = step[1] | {c}
 
 
 def _items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListItem]:
@@ -363,6 +417,15 @@ def _items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListI
         a, u = max(shaped or anchors, key=lambda au: len(element_text(au[0])))
         per.append((c, u, [x for x, v in anchors if v == u]))
         group_anchors.update(x for x, _ in anchors)
+    # items beside the selected ones that the hint misses (a class some items lack): not this hint
+    chosen = {c for c, _, _ in per}
+    tags = {c.tag for c in chosen}
+    for parent in {c.getparent() for c in chosen} - {None}:
+        for sib in parent:
+            if sib in chosen or sib.tag not in tags:
+                continue
+            if any((u := usable_link(a.get("href"), base, page_host)) and path_shape(u) == hint.link_shape for a in sib.iter("a")):
+                return []
     items, seen = [], set()
     for c, u, own in per:
         if u in seen:
@@ -387,21 +450,31 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
         anc_urls = page_anc
     group_anchors = {a for a, _ in links}
     items = []
-    for u, anchors in by_url.items():
-        anchor = max(anchors, key=lambda a: len(element_text(a)))
+
+    def climb(anchor):
         container = anchor
         for anc in anchor.iterancestors():
             tag = anc.tag.lower() if isinstance(anc.tag, str) else ""
             if tag in ("body", "html") or len(anc_urls.get(anc, ())) > 1:
                 break
             container = anc
-        parent = container.getparent()
-        if parent is not None and in_boilerplate(parent, boiler_cache):
-            continue
-        if container is not anchor and is_boilerplate(container, boiler_cache):
-            continue
-        own = [a for a in anchors if a is container or _is_descendant(a, container)]
-        items.append(ListItem(container, u, own or [anchor], _trailing_siblings(container, group_anchors)))
+        return container
+
+    for u, anchors in by_url.items():
+        # the same URL in two places (the list and a "Tin mới" box): one item in each
+        by_cont: dict = {}
+        for a in anchors:
+            by_cont.setdefault(climb(a), []).append(a)
+        for container, own in by_cont.items():
+            if any(other is not container and _is_descendant(container, other) for other in by_cont):
+                continue
+            parent = container.getparent()
+            if parent is not None and in_boilerplate(parent, boiler_cache):
+                continue
+            if container not in own and is_boilerplate(container, boiler_cache):
+                continue
+            own = [a for a in anchors if a is container or _is_descendant(a, container)] or own
+            items.append(ListItem(container, u, own, _trailing_siblings(container, group_anchors)))
     # keep document order
     order = {id(a): i for i, (a, _) in enumerate(links)}
     items.sort(key=lambda it: min(order[id(a)] for a in it.links))

@@ -31,13 +31,14 @@ _OFFSET_KEY_RE = re.compile(r"^(?:start|limitstart|offset|skip|startrow|start_ro
 _PAGE_PATH_RE = re.compile(r"/(?:trang|page|p|pages?)[-/_](\d{1,5})(?:\.\w+)?/?$", re.IGNORECASE)
 _NEXT_WORDS = {
     "tiep", "tiep theo", "trang sau", "trang tiep", "trang tiep theo", "trang ke tiep", "sau", "next",
-    "next page", "go to next page", "xem tiep", "ke tiep", "older posts", "older entries", "bai cu hon",
-    "tin cu hon", "cu hon", "trang ke", "toi",
+    "next page", "go to next page", "xem tiep", "ke tiep", "older posts", "older entries", "older", "bai cu hon",
+    "tin cu hon", "cu hon", "cu hon bai viet", "bai viet cu hon", "trang ke", "toi", "next-page", "trang sau »",
 }
 _LAST_WORDS = {"cuoi", "cuoi cung", "trang cuoi", "last", "end", "last page", "go to last page", "trang cuoi cung"}
 _PREV_WORDS = {
     "truoc", "trang truoc", "prev", "previous", "previous page", "go to previous page", "newer posts",
-    "newer entries", "dau", "dau tien", "trang dau", "first", "start", "go to first page", "lui",
+    "newer entries", "newer", "moi hon", "moi hon bai viet", "bai viet moi hon", "dau", "dau tien", "trang dau",
+    "first", "start", "go to first page", "lui", "bat dau", "prev-page",
 }
 _PAGER_WORDS = _NEXT_WORDS | _LAST_WORDS | _PREV_WORDS
 _ARROWS = "<>»«›‹→←-|.:()[] "
@@ -96,9 +97,18 @@ def _ahead(target: tuple[str, int] | None, here: tuple[str, int] | None) -> bool
     return target[1] > here[1]
 
 
+_NUMBER_RE = re.compile(r"^(?:trang|page|tr\.?)?\s*(\d{1,5})$", re.IGNORECASE)
+
+
 def _number(text: str) -> int | None:
+    """The page number a pager link prints: "3", "Trang 3", "Page 3"."""
     t = text.strip()
-    return int(t) if t.isdigit() and len(t) <= 5 and int(t) > 0 else None
+    if t.isdigit():
+        n = int(t) if len(t) <= 5 else 0
+    else:
+        m = _NUMBER_RE.match(fold(t)) if len(t) <= 12 else None
+        n = int(m.group(1)) if m else 0
+    return n if n > 0 else None
 
 
 def _classes_near(a) -> str:
@@ -126,7 +136,7 @@ def _container(a):
 def _in_skipped_region(el) -> bool:
     for anc in el.iterancestors():
         tag = anc.tag if isinstance(anc.tag, str) else ""
-        if tag in ("body", "html"):
+        if tag in ("body", "html", "main") or anc.get("role") == "main":
             return False
         if tag in ("aside", "footer"):
             return True
@@ -338,7 +348,7 @@ def _next_link(root, links: list[_Link], pager: Pager, here, page_canon: str, ba
             continue
         elif cur is not None and lk.number == cur + 1 and pager.numbered.get(canonical_url(lk.url)) == lk.number:
             score, rule = 8, f"auto: page {cur + 1} in the numbered pager"
-        elif not lk.core and _NEXT_CLASS_RE.search(_classes_near(a)) and not _LAST_CLASS_RE.search(_classes_near(a)):
+        elif len(lk.core) <= 20 and lk.number is None and _NEXT_CLASS_RE.search(_classes_near(a)) and not _LAST_CLASS_RE.search(_classes_near(a)):
             score, rule = 7, "auto: link with class 'next'"
         elif lk.pos and here and lk.pos[0] == here[0] and lk.pos[1] == here[1] + 1 and not is_offset_key(here[0]) and (
             lk.number is None or lk.number == lk.pos[1]
@@ -383,6 +393,10 @@ def _count(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def _joined(el) -> str:
+    return fold(clean_text(" ".join(t for t in el.itertext() if t and not t.isspace())))
+
+
 def _read_counts(pager: Pager, pager_root, links: list[_Link]) -> None:
     """Printed totals near the pager: "Hiển thị 1 - 20 of 29", "Trang 2 / 5", "Tổng số 29 tin"."""
     scopes = []
@@ -401,9 +415,9 @@ def _read_counts(pager: Pager, pager_root, links: list[_Link]) -> None:
             if node is None or node in seen or (isinstance(node.tag, str) and node.tag in ("body", "html")):
                 break
             seen.add(node)
-            text = fold(clean_text(" ".join(t for t in node.itertext() if t and not t.isspace())))
-            if len(text) > 2000:
-                break
+            text = _joined(node)
+            if len(text) > 2000:  # a block holding the list: its short children only ("Hiển thị …" above it)
+                text = " | ".join(t for c in node if isinstance(c.tag, str) and len(t := _joined(c)) <= 300)
             m = _RANGE_RE.search(text)
             if m and facts.total is None:
                 first, last, total = (_count(g) for g in m.groups())

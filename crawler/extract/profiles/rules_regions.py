@@ -18,6 +18,7 @@ _BOILER_RE = re.compile(
     r"portlet-site-map|widget|chan-?trang|dau-?trang)(?:$|[-_\s\d])",
     re.IGNORECASE,
 )
+_HEADER_FOOTER_RE = re.compile(r"header|footer")
 _BOILER_SUBSTR = ("menu", "sidebar", "footer", "breadcrumb", "pagination", "navbar", "nav_", "_nav")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option"})
 _DOC_EXT_RE = re.compile(
@@ -40,21 +41,26 @@ def is_boilerplate(el, cache: dict | None = None) -> bool:
         return cache[el]
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     result = tag in _BOILER_TAGS
+    own_part = tag in ("header", "footer")
     if not result:
         cls = _classes(el)
         if cls:
             low = cls.lower()
             result = bool(_BOILER_RE.search(cls)) or any(s in low for s in _BOILER_SUBSTR)
+            own_part = result and bool(_HEADER_FOOTER_RE.search(low)) and not _BOILER_RE.search(_HEADER_FOOTER_RE.sub("", low))
+    if result and own_part:  # an article's own header/footer ("entry-footer") is not the page's
+        result = not any(isinstance(a.tag, str) and a.tag.lower() == "article" for a in el.iterancestors())
     if cache is not None:
         cache[el] = result
     return result
 
 
 def in_boilerplate(el, cache: dict | None = None, stop=None) -> bool:
-    """True when el or an ancestor (up to, not including, `stop`) is boilerplate."""
+    """True when el or an ancestor (up to, not including, `stop`) is boilerplate; the page's
+    `<main>` (role=main) and what wraps it are not."""
     node = el
     while node is not None and node is not stop:
-        if isinstance(node.tag, str) and node.tag.lower() in ("body", "html"):
+        if isinstance(node.tag, str) and (node.tag.lower() in ("body", "html", "main") or node.get("role") == "main"):
             return False
         if is_boilerplate(node, cache):
             return True
