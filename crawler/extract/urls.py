@@ -29,6 +29,8 @@ _TIMESTAMP_RE = re.compile(r"-(\d{14,20})\.s?html?$", re.IGNORECASE)
 @lru_cache(maxsize=8192)
 def absolute_url(base: str, href: str) -> str:
     """urljoin(base, href) without the fragment (cached: list pages link the same URLs often)."""
+    if href.startswith(("http://", "https://")) and "/." not in href and " " not in href and "\\" not in href:
+        return href.split("#", 1)[0]  # already absolute, no dot segments: what urljoin would give
     return urljoin(base, href).split("#", 1)[0]
 
 

@@ -116,14 +116,22 @@ def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tu
     body = root.find(".//body")
     scope = body if body is not None else root
     groups: dict[tuple, list[tuple]] = defaultdict(list)
-    page_anc: dict = defaultdict(set)  # element -> on-site URLs linked below it
     for a in scope.iter("a"):
         u = usable_link(a.get("href"), base, page_host)
         if not u or canonical_url(u) == page_canon:
             continue
         groups[path_shape(u)].append((a, u))
-        for anc in a.iterancestors():
-            page_anc[anc].add(u)
+    anc_cache: list[dict] = []
+
+    def page_anc() -> dict:  # element -> on-site URLs linked below it; built when first needed
+        if not anc_cache:
+            found: dict = defaultdict(set)
+            for links in groups.values():
+                for a, u in links:
+                    for anc in a.iterancestors():
+                        found[anc].add(u)
+            anc_cache.append(found)
+        return anc_cache[0]
 
     boiler_cache: dict = {}
     found: list[tuple] = []
@@ -135,13 +143,14 @@ def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tu
         return main_found[0]
 
     for shape, links in groups.items():
+        if len({u for _, u in links}) == 1 and not _title_like(_best_link_text([a for a, _ in links])):
+            continue  # one link that reads like a menu entry, not an article
         items = _group_items(links, boiler_cache, page_anc)
         if not items:
             continue
         titled = dated = viewed = 0
         for it in items:
-            title = _best_link_text(it.links)
-            if len(title.split()) >= 3 or len(title) >= 20:
+            if _title_like(_best_link_text(it.links)):
                 titled += 1
             text = it.text()
             if _has_date(text):
@@ -435,7 +444,11 @@ def _items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListI
     return items
 
 
-def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list[ListItem]:
+def _title_like(text: str) -> bool:
+    return len(text.split()) >= 3 or len(text) >= 20
+
+
+def _group_items(links: list[tuple], boiler_cache: dict, page_anc) -> list[ListItem]:
     """One item per URL; its container is the highest ancestor holding no other URL of the group
     (for a lone URL: no other link at all)."""
     by_url: dict[str, list] = defaultdict(list)
@@ -447,7 +460,7 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
             for anc in a.iterancestors():
                 anc_urls[anc].add(u)
     else:
-        anc_urls = page_anc
+        anc_urls = page_anc()
     group_anchors = {a for a, _ in links}
     items = []
 

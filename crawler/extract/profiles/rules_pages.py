@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..text import clean_text, element_text, fold
+from ..text import element_text, fold, raw_text
 from ..types import PagerFacts
 from ..urls import canonical_url
 from .rules_regions import _host, base_url, hidden_text, usable_link, visible_text
@@ -220,7 +220,7 @@ def read_pager(root, page_url: str, base: str | None = None) -> Pager:
     containers: dict = {}  # container -> its numbered links
     for a in root.iter("a"):
         href = a.get("href")
-        if not href:
+        if not href or len(raw_text(a)) > 160:  # a title, not a pager link
             continue
         text_raw = visible_text(a)
         if len(text_raw) > 40:
@@ -388,17 +388,17 @@ def _last_page(links: list[_Link], pager: Pager, mapping) -> int | None:
     return None
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _count(text: str) -> int | None:
     digits = re.sub(r"[.,]", "", text)
     return int(digits) if digits.isdigit() else None
 
 
-def _joined(el) -> str:
-    return fold(clean_text(" ".join(t for t in el.itertext() if t and not t.isspace())))
-
-
 def _read_counts(pager: Pager, pager_root, links: list[_Link]) -> None:
-    """Printed totals near the pager: "Hiển thị 1 - 20 of 29", "Trang 2 / 5", "Tổng số 29 tin"."""
+    """Printed totals near the pager: "Hiển thị 1 - 20 of 29", "Trang 2 / 5", "Tổng số 29 tin",
+    in the short blocks beside the pager and its parents (three levels up)."""
     scopes = []
     if pager_root is not None:
         scopes.append(pager_root)
@@ -411,29 +411,37 @@ def _read_counts(pager: Pager, pager_root, links: list[_Link]) -> None:
     for el in scopes:
         node = el
         for _ in range(4):  # the pager and the few blocks around it
-            node = node.getparent() if node is not None else None
-            if node is None or node in seen or (isinstance(node.tag, str) and node.tag in ("body", "html")):
+            parent = node.getparent()
+            if parent is None or (isinstance(parent.tag, str) and parent.tag in ("body", "html")):
                 break
-            seen.add(node)
-            text = _joined(node)
-            if len(text) > 2000:  # a block holding the list: its short children only ("Hiển thị …" above it)
-                text = " | ".join(t for c in node if isinstance(c.tag, str) and len(t := _joined(c)) <= 300)
-            m = _RANGE_RE.search(text)
-            if m and facts.total is None:
-                first, last, total = (_count(g) for g in m.groups())
-                if first is not None and last is not None and total is not None and first <= last <= total:
-                    facts.item_range, facts.total = (first, last), total
-            m = _PAGES_RE.search(text)
-            if m and facts.pages is None:
-                cur, of = int(m.group(1)), int(m.group(2))
-                if 1 <= cur <= of:
-                    facts.pages = of
-                    if facts.current is None:
-                        facts.current = cur
-                    facts.highest = max(facts.highest or 0, of)
-            m = _TOTAL_RE.search(text)
-            if m and facts.total is None:
-                facts.total = _count(m.group(1))
+            for block in parent:
+                if block in seen or not isinstance(block.tag, str):
+                    continue
+                seen.add(block)
+                raw = raw_text(block)
+                if len(raw) > 600 or not _DIGIT_RE.search(raw):
+                    continue
+                _count_text(facts, fold(" ".join(raw.split())))
+            node = parent
+
+
+def _count_text(facts: PagerFacts, text: str) -> None:
+    m = _RANGE_RE.search(text)
+    if m and facts.total is None:
+        first, last, total = (_count(g) for g in m.groups())
+        if first is not None and last is not None and total is not None and first <= last <= total:
+            facts.item_range, facts.total = (first, last), total
+    m = _PAGES_RE.search(text)
+    if m and facts.pages is None:
+        cur, of = int(m.group(1)), int(m.group(2))
+        if 1 <= cur <= of:
+            facts.pages = of
+            if facts.current is None:
+                facts.current = cur
+            facts.highest = max(facts.highest or 0, of)
+    m = _TOTAL_RE.search(text)
+    if m and facts.total is None:
+        facts.total = _count(m.group(1))
 
 
 def find_next_page(root, page_url: str, base: str | None = None) -> tuple[str | None, str]:
