@@ -79,4 +79,30 @@ class ListWalk:
         return out
 
 
-__all__ = ["AGE", "END", "LOOP", "MAX_PAGES", "OFF_SITE", "ListWalk"]
+def walk_horizon(truncated: set[str], oldest: dict[str, str | None]) -> str | None:
+    """The date after which every list was walked completely: an unseen article newer than
+    this is missing from its list. "" when every list was walked to its end; None when a
+    shortened list showed no dates (nothing can be said). `truncated`: the lists whose walk
+    stopped early; `oldest`: per list, the oldest publication it showed."""
+    cutoffs = []
+    for lid in truncated:
+        date = oldest.get(lid)
+        if date is None:
+            return None
+        cutoffs.append(date)
+    return max(cutoffs, default="")
+
+
+def inside_lists(oldest: dict[str, str | None], newest: str | None, published: str) -> bool:
+    """Is this publication between the oldest and the newest article the site's lists showed?"""
+    first = min((d for d in oldest.values() if d), default=None)
+    return first is not None and newest is not None and first <= published <= newest
+
+
+def unlisted_reason(urls: list[str]) -> str:
+    """The words for live articles, dated inside the lists, that no list page showed."""
+    return (f"{len(urls)} live article(s) dated between the newest and the oldest article of the lists were "
+            f"on no list page this crawl (e.g. {urls[0]}): the walk skipped them")
+
+
+__all__ = ["AGE", "END", "LOOP", "MAX_PAGES", "OFF_SITE", "ListWalk", "inside_lists", "unlisted_reason", "walk_horizon"]

@@ -41,7 +41,17 @@ from crawler.plan import CrawlPlan, Known
 from crawler.revisit import RevisitPolicy
 from crawler.sites import Site
 from crawler.stored import KnownLookup, PlanState
-from crawler.walks import AGE, END, LOOP, MAX_PAGES, OFF_SITE, ListWalk
+from crawler.walks import (
+    AGE,
+    END,
+    LOOP,
+    MAX_PAGES,
+    OFF_SITE,
+    ListWalk,
+    inside_lists,
+    unlisted_reason,
+    walk_horizon,
+)
 
 
 class SiteState:
@@ -130,10 +140,7 @@ class PortalSpider(scrapy.Spider):
         for site_id, st in self.state.items():
             if not st.unlisted:
                 continue
-            n = len(st.unlisted)
-            reason = (f"{n} live article(s) dated between the newest and the oldest article of the lists were "
-                      f"on no list page this crawl (e.g. {st.unlisted[0]}): the walk skipped them")
-            out.append(self._incomplete(site_id, st.unlisted[0], reason))
+            out.append(self._incomplete(site_id, st.unlisted[0], unlisted_reason(st.unlisted)))
         return out
 
     def finished_items(self, reason: str) -> list[CrawlFinishedItem]:
@@ -300,25 +307,12 @@ class PortalSpider(scrapy.Spider):
             lost.append("no dates on any item (stored articles all have one)")
         return "fields lost on the list page: " + "; ".join(lost) if lost else None
 
-    @staticmethod
-    def _horizon(st: SiteState) -> str | None:
-        """The date after which every list was walked completely: an unseen article newer than
-        this is missing from its list. "" when every list was walked to its end; None when a
-        shortened list showed no dates (nothing can be said)."""
-        cutoffs = []
-        for lid in st.list_truncated:
-            oldest = st.list_oldest.get(lid)
-            if oldest is None:
-                return None
-            cutoffs.append(oldest)
-        return max(cutoffs, default="")
-
     def _list_done(self, st: SiteState):
         """Called once per finished list request; after the last one, check vanished articles."""
         st.pending_lists -= 1
         if st.pending_lists > 0 or st.list_failed:
             return
-        horizon = self._horizon(st)
+        horizon = walk_horizon(st.list_truncated, st.list_oldest)
         if horizon is None:
             return  # a shortened list showed no dates: nothing can be said
         # live articles inside the horizon that no list showed this crawl (older ones: no evidence)
@@ -367,7 +361,7 @@ class PortalSpider(scrapy.Spider):
         for why in art.rejected:
             yield self._error(site.id, response.url, f"article page: {why}", response.status)
         published = to_utc_iso(art.published_at) if art.published_at else None
-        if response.meta.get("check_gone") and published and self._inside_lists(st, published):
+        if response.meta.get("check_gone") and published and inside_lists(st.list_oldest, st.newest, published):
             st.unlisted.append(response.request.url if response.request is not None else response.url)
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
@@ -416,12 +410,6 @@ class PortalSpider(scrapy.Spider):
         self.logger.warning("site %s: list %s may be incomplete: %s", site_id, walk.start_url if walk else url, reason)
         return IncompleteListItem(site_id=site_id, url=url, reason=reason, observed_at=clock.now_iso(),
                                   list_url=walk.start_url if walk else None, pages_read=walk.pages if walk else 0)
-
-    @staticmethod
-    def _inside_lists(st: SiteState, published: str) -> bool:
-        """Is this date between the oldest and the newest article the site's lists showed?"""
-        oldest = min((d for d in st.list_oldest.values() if d), default=None)
-        return oldest is not None and st.newest is not None and oldest <= published <= st.newest
 
     def _sample(self, site_id, response, kind, reason):
         html = response.text if isinstance(response, TextResponse) else repr(response.body[:2000])

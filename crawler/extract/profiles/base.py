@@ -4,8 +4,10 @@
 A profile is mostly data: `defaults` maps selector keys (SELECTOR_KEYS plus the optional
 "item_summary", "lead", "author", "tags") to a CSS selector or a tuple of alternatives tried in
 order. Per-site `selectors` override them key by key. Fields without a selector (all of them for
-`auto`) come from the rules in `rules_regions`, `rules_lists`, `rules_pages`, `rules_article`,
-`rules_dates` and `rules_counts`.
+`auto`) come from the rules in `rules_regions`, `rules_items`, `rules_lists`, `rules_hint`,
+`rules_pages`, `rules_totals`, `rules_article`, `rules_dates` and `rules_counts`. The next page
+is always checked against the pager (`rules_pages.Pager.accepts`): a selector's link to another
+numbered page is never followed.
 
 Every field is a chain: the profile's selectors, then (when they find no value) the rules `auto`
 uses, scoped to the item or the article header, so a renamed or moved element never costs a field

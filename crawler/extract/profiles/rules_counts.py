@@ -9,7 +9,7 @@ import re
 from ..numbers import VIEW_LABELS, ViewCountMatch, check_count, match_view_count
 from ..text import element_text, fold, folding_to
 from .rules_dates import compile_axis
-from .rules_lists import short_blocks
+from .rules_items import short_blocks
 from .rules_regions import _SKIP_TAGS, in_boilerplate, is_boilerplate
 
 _COUNT_ATTRS = (

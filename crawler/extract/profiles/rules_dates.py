@@ -14,7 +14,7 @@ from lxml import etree
 from ..dates import DateMatch, find_datetime
 from ..text import element_text, fold, raw_text
 from .rules_article import meta_content
-from .rules_lists import short_blocks
+from .rules_items import short_blocks
 from .rules_regions import _SKIP_TAGS, in_boilerplate, is_boilerplate
 
 _DATE_LABEL_RE = re.compile(

@@ -21,6 +21,7 @@ from ..text import element_text, fold, raw_text
 from ..types import PagerFacts
 from ..urls import canonical_url
 from .rules_regions import _host, base_url, hidden_text, usable_link, visible_text
+from .rules_totals import read_counts
 
 _PAGE_KEY_RE = re.compile(
     r"^(?:page|p|pg|paged|pageindex|page_index|pagenum|pagenumber|pageno|page_no|trang|"
@@ -50,17 +51,6 @@ _CURRENT_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:active|current|currentpage|selec
 _DISABLED_RE = re.compile(r"(?:^|[-_\s])disabled?(?:$|[-_\s])", re.IGNORECASE)
 _SKIP_REGION_RE = re.compile(r"calendar|widget|sidebar|archive", re.IGNORECASE)
 _WRAPPERS = frozenset(("li", "span", "strong", "b", "em", "font", "small"))
-# "Hiển thị 1 - 20 of 29 kết quả", "Showing 21–29 of 29", "Kết quả 1 - 10 trong tổng số 45"
-_RANGE_RE = re.compile(
-    r"(?<![a-z])(?:hien\s*thi|showing|displaying|ket\s*qua|results?|tin|bai)\s*:?\s*(\d[\d.,]*)\s*(?:-|–|—|den|to)\s*(\d[\d.,]*)"
-    r"\s*(?:of|trong\s*tong\s*so|trong\s*so|trong|tren\s*tong\s*so|tren|cua|/|tong\s*so)\s*(\d[\d.,]*)"
-)
-# "Trang 2 / 5", "Page 2 of 5", "Trang 2 trên 5"
-_PAGES_RE = re.compile(r"(?:^|[^a-z])(?:trang|page)\s*(\d{1,5})\s*(?:/|of|tren|trong|cua)\s*(\d{1,5})(?![\d])")
-# "Tổng số: 29 bản ghi", "Tổng số 29 tin", "Có 29 kết quả"
-_TOTAL_RE = re.compile(r"(?:tong\s*so|tong\s*cong|co)\s*:?\s*(\d[\d.,]*)\s*(?:ban\s*ghi|tin|bai|ket\s*qua|muc|van\s*ban)")
-
-
 @lru_cache(maxsize=8192)
 def page_number(url: str) -> tuple[str, int] | None:
     """(pager key, value) of a list URL: its page number or item offset, e.g. ("_101_cur", 2),
@@ -247,7 +237,12 @@ def read_pager(root, page_url: str, base: str | None = None) -> Pager:
     last = _last_page(links, pager, mapping)
     if last is not None and (highest is None or last > highest):
         pager.facts.highest = last
-    _read_counts(pager, pager_root, links)
+    scopes = [pager_root] if pager_root is not None else []
+    for lk in links:  # the next link, else any first/previous/last link
+        if lk.url == pager.next_url or lk.core in _PAGER_WORDS or lk.attr in _PAGER_WORDS:
+            scopes.append(lk.a)
+            break
+    read_counts(pager.facts, scopes)
     return pager
 
 
@@ -386,62 +381,6 @@ def _last_page(links: list[_Link], pager: Pager, mapping) -> int | None:
         if lk.pos is not None and not is_offset_key(lk.pos[0]) and lk.pos[0] != "page":
             return lk.pos[1]  # 1-based page keys (_cur, PageIndex, paged, /page/N); `page` may be 0-based
     return None
-
-
-_DIGIT_RE = re.compile(r"\d")
-
-
-def _count(text: str) -> int | None:
-    digits = re.sub(r"[.,]", "", text)
-    return int(digits) if digits.isdigit() else None
-
-
-def _read_counts(pager: Pager, pager_root, links: list[_Link]) -> None:
-    """Printed totals near the pager: "Hiển thị 1 - 20 of 29", "Trang 2 / 5", "Tổng số 29 tin",
-    in the short blocks beside the pager and its parents (three levels up)."""
-    scopes = []
-    if pager_root is not None:
-        scopes.append(pager_root)
-    for lk in links:  # the next link, else any first/previous/last link
-        if lk.url == pager.next_url or lk.core in _PAGER_WORDS or lk.attr in _PAGER_WORDS:
-            scopes.append(lk.a)
-            break
-    seen: set = set()
-    facts = pager.facts
-    for el in scopes:
-        node = el
-        for _ in range(4):  # the pager and the few blocks around it
-            parent = node.getparent()
-            if parent is None or (isinstance(parent.tag, str) and parent.tag in ("body", "html")):
-                break
-            for block in parent:
-                if block in seen or not isinstance(block.tag, str):
-                    continue
-                seen.add(block)
-                raw = raw_text(block)
-                if len(raw) > 600 or not _DIGIT_RE.search(raw):
-                    continue
-                _count_text(facts, fold(" ".join(raw.split())))
-            node = parent
-
-
-def _count_text(facts: PagerFacts, text: str) -> None:
-    m = _RANGE_RE.search(text)
-    if m and facts.total is None:
-        first, last, total = (_count(g) for g in m.groups())
-        if first is not None and last is not None and total is not None and first <= last <= total:
-            facts.item_range, facts.total = (first, last), total
-    m = _PAGES_RE.search(text)
-    if m and facts.pages is None:
-        cur, of = int(m.group(1)), int(m.group(2))
-        if 1 <= cur <= of:
-            facts.pages = of
-            if facts.current is None:
-                facts.current = cur
-            facts.highest = max(facts.highest or 0, of)
-    m = _TOTAL_RE.search(text)
-    if m and facts.total is None:
-        facts.total = _count(m.group(1))
 
 
 def find_next_page(root, page_url: str, base: str | None = None) -> tuple[str | None, str]:

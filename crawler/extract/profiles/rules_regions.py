@@ -6,7 +6,9 @@ import re
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from ..text import SKIP_TAGS, clean_text, element_text
+from lxml import etree
+
+from ..text import SKIP_TAGS, clean_text, element_text, fold
 from ..urls import absolute_url
 
 _BOILER_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
@@ -158,6 +160,61 @@ def _is_descendant(el, ancestor) -> bool:
     return False
 
 
+_MAIN_XPATH = etree.XPath(
+    "descendant::main | descendant::*[@role='main'] | descendant::*[@id][@id='content' or @id='main'"
+    " or @id='main-content' or @id='maincontent' or @id='primary' or @id='content-main' or @id='noidung'"
+    " or @id='noi-dung']"
+)
+# blocks beside the list: "Tin mới", "Đọc nhiều", "Tin nổi bật", "Recent posts" …
+_SIDE_TITLES = frozenset({
+    "tin moi", "tin moi nhat", "bai moi", "bai viet moi", "bai viet moi nhat", "tin tuc moi", "tin tuc moi nhat",
+    "doc nhieu", "tin doc nhieu", "doc nhieu nhat", "xem nhieu", "tin xem nhieu", "xem nhieu nhat",
+    "tin noi bat", "noi bat", "tin lien quan", "bai viet lien quan", "tin khac", "cac tin khac",
+    "tin cung chuyen muc", "recent posts", "latest posts", "latest news", "popular posts", "most read",
+    "most viewed", "related posts", "related articles", "tin hot", "tin tieu diem", "tieu diem",
+})
+_SIDE_CLASS_RE = re.compile(
+    r"tin-?moi|moi-?nhat|doc-?nhieu|xem-?nhieu|noi-?bat|tieu-?diem|latest|recent|hot-?news|most-?read|popular",
+    re.IGNORECASE,
+)
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def main_region(root):
+    """The page's main content element (`<main>`, role=main, #content …), or None."""
+    found = _MAIN_XPATH(root)
+    for el in found:
+        if el.tag == "main" or el.get("role") == "main":
+            return el
+    inner = [el for el in found if not any(o is not el and _is_descendant(o, el) for o in found)]
+    return inner[0] if inner else None
+
+
+def side_block(parent) -> bool:
+    """Is this list inside a block titled or classed like a "Tin mới"/"Đọc nhiều" box?"""
+    node = parent
+    for _ in range(3):
+        if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html", "main"):
+            return False
+        cls = node.get("class") or node.get("id")
+        if cls and _SIDE_CLASS_RE.search(cls):
+            return True
+        prev = node.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        heads = [prev] if prev is not None else []
+        first = next((c for c in node if isinstance(c.tag, str)), None)
+        if first is not None and first is not parent:
+            heads.append(first)
+        for h in heads:
+            if h.tag not in _HEADINGS and "title" not in (h.get("class") or "").lower():
+                h = next(h.iter(*_HEADINGS), None)  # <div class="box-header"><h3>Tin mới</h3></div>
+            if h is not None and " ".join(fold(element_text(h)).split()).strip(" :-") in _SIDE_TITLES:
+                return True
+        node = node.getparent()
+    return False
+
+
 __all__ = [
     "base_url",
     "describe",
@@ -165,5 +222,7 @@ __all__ = [
     "visible_text",
     "in_boilerplate",
     "is_boilerplate",
+    "main_region",
+    "side_block",
     "usable_link",
 ]
