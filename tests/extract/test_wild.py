@@ -211,3 +211,14 @@ def test_a_date_line_is_not_a_sentence_or_a_citation():
     assert not date_line("Ý kiến góp ý gửi về Sở trước ngày 30/9/2016.", "30/9/2016")
     assert not date_line("Ngày ban hành: 18/08/2016", "18/08/2016")
     assert not date_line("Ngày 19/11/2026, UBND phường Mỹ Long đã tổ chức Hội nghị triển khai nhiệm vụ bảo hiểm y tế", "19/11/2026")
+
+
+def test_a_page_count_printed_right_before_the_page_numbers():
+    """WP-PageNavi: `<span class="pages">Trang 4 trên 4</span><a>1</a><a>2</a>…`, no space between."""
+    items = "".join(f"<div class='it'><h3><a href='/tin/bai-viet-so-{i}-ve-viec.html'>Bài viết số {i} về việc của phường</a>"
+                    f"</h3><span>0{i}/11/2026</span></div>" for i in range(1, 4))
+    pager = ("<div class='wp-pagenavi'><span class='pages'>Trang 4 trên 4</span><a class='page smaller' href='/tin/'>1</a>"
+             "<a href='/tin/page/2/'>2</a><a href='/tin/page/3/'>3</a><span class='current'>4</span></div>")
+    page = get_profile("auto").parse_list(f"<html><body><main>{items}{pager}</main></body></html>", "https://x.vn/tin/page/4/", now=NOW)
+    assert (page.pager.current, page.pager.highest, page.pager.pages) == (4, 4, 4)
+    assert page.next_url is None

@@ -44,7 +44,8 @@ def read_counts(facts: PagerFacts, scopes: list) -> None:
                 raw = raw_text(block)
                 if len(raw) > 600 or not _DIGIT_RE.search(raw):
                     continue
-                _count_text(facts, fold(" ".join(raw.split())))
+                # element by element: "Trang 4 trên 4</span><a>1</a>" is not "trên 41"
+                _count_text(facts, fold(" ".join(" ".join(block.itertext()).split())))
             node = parent
 
 
