@@ -222,3 +222,21 @@ def test_a_page_count_printed_right_before_the_page_numbers():
     page = get_profile("auto").parse_list(f"<html><body><main>{items}{pager}</main></body></html>", "https://x.vn/tin/page/4/", now=NOW)
     assert (page.pager.current, page.pager.highest, page.pager.pages) == (4, 4, 4)
     assert page.next_url is None
+
+
+def test_a_remembered_list_that_is_a_box_on_another_page_is_not_taken():
+    def li(i, day):
+        return (f"<li><a href='/tin-tuc/bai-viet-so-{i}-cua-xa.html'>Bài viết số {i} của xã trong tháng</a>"
+                f" <span>{day:02d}/11/2026</span></li>")
+
+    first = ("<html><body><div class='box'><ul class='list'>" + "".join(li(i, 20 - i) for i in range(1, 6))
+             + "</ul></div></body></html>")
+    hint = get_profile("auto").parse_list(first, "https://x.vn/tin-tuc/", now=NOW).hint
+    assert hint is not None
+    other = ("<html><body><div class='news'>" + "".join(
+        f"<article><h2><a href='/thong-bao/thong-bao-so-{i}-cua-xa.html'>Thông báo số {i} của UBND xã</a></h2>"
+        f"<p>Ngày đăng: {i:02d}/10/2026</p></article>" for i in range(1, 4))
+        + "</div><div class='box'><h3>Tin mới</h3><ul class='list'>" + "".join(li(i, 20 - i) for i in range(1, 6))
+        + "</ul></div></body></html>")
+    page = get_profile("auto").parse_list(other, "https://x.vn/thong-bao/", now=NOW, hint=hint)
+    assert [e.url for e in page.entries] == [f"https://x.vn/thong-bao/thong-bao-so-{i}-cua-xa.html" for i in range(1, 4)]

@@ -13,7 +13,7 @@ from lxml import etree
 from ..text import element_text
 from ..types import ListHint
 from .rules_items import ListItem, _trailing_siblings, path_shape
-from .rules_regions import _host, usable_link
+from .rules_regions import _host, in_boilerplate, side_block, usable_link
 
 
 @lru_cache(maxsize=256)
@@ -114,10 +114,14 @@ def items_by_hint(root, page_url: str, base: str, hint: ListHint) -> list[ListIt
         a, u = max(shaped or anchors, key=lambda au: len(element_text(au[0])))
         per.append((c, u, [x for x, v in anchors if v == u]))
         group_anchors.update(x for x, _ in anchors)
-    # items beside the selected ones that the hint misses (a class some items lack): not this hint
+    # items beside the selected ones that the hint misses (a class some items lack), or items in
+    # a box beside the list ("Tin mới", a sidebar): not this hint
     chosen = {c for c, _, _ in per}
     tags = {c.tag for c in chosen}
+    cache: dict = {}
     for parent in {c.getparent() for c in chosen} - {None}:
+        if in_boilerplate(parent, cache) or side_block(parent):
+            return []
         for sib in parent:
             if sib in chosen or sib.tag not in tags:
                 continue
