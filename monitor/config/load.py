@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.extract.types import SELECTOR_KEYS
 from crawler.sites import Settings, Site, Unit
-from monitor.config.channels import channel_key, check_channel
+from monitor.channels import channel_key, check_channel
 from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
