@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from crawler import clock
-from crawler.sites import Site, Unit
 from monitor.config import Config, Recipient
 from monitor.detect.kinds import listed
 from monitor.digest.compare import compare, compare_windows
@@ -53,43 +52,13 @@ def all_sites_recipient(config: Config) -> Recipient:
     return Recipient(id="all-sites", name="Tất cả các trang", sites=[s.id for s in config.sites])
 
 
-def covered_sites(config: Config, recipient: Recipient) -> list:
-    """config.sites_for(recipient), with the site tree indexed once per config (many recipients)."""
-    index = config.__dict__.get("_digest_index")
-    size = (len(config.sites), len(config.units))
-    if index is None or index[0] != size:
-        children: dict[str, list[str]] = defaultdict(list)
-        nodes: list[Site | Unit] = [*config.sites, *config.units]
-        for s in nodes:  # through [[unit]]s: province > district > wards
-            if s.parent:
-                children[s.parent].append(s.id)
-        index = (size, {s.id: s for s in config.sites}, children)
-        config.__dict__["_digest_index"] = index
-    _, by_id, children = index
-    wanted, seen, out = list(recipient.sites), set(), []
-    for p in recipient.parents:
-        stack, visited = list(reversed(children.get(p, []))), set()
-        while stack:  # depth first, like Config.sites_for (and safe from cycles)
-            sid = stack.pop()
-            if sid not in visited:
-                visited.add(sid)
-                if sid in by_id:  # a [[unit]] has no posts of its own
-                    wanted.append(sid)
-                stack.extend(reversed(children.get(sid, [])))
-    for sid in wanted:
-        if sid not in seen:
-            seen.add(sid)
-            out.append(by_id[sid] if sid in by_id else config.site(sid))
-    return out
-
-
 def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
           generated_at: str | None = None, cache: dict | None = None) -> dict:
     """The digest data for `recipient` over (since, until] (UTC ISO strings): the end is
     included, so a crawl at the very moment of the digest counts, and the next window starts
     right after it. Pass the same `cache` dict when building several recipients: what belongs
     to a site (its events, gains, counts) is then computed once per window, not per recipient."""
-    sites = covered_sites(config, recipient)
+    sites = config.sites_for(recipient)
     q = Query(db, [s.id for s in sites], since, until)
     names = {s.id: s.name for s in sites}
     events, gains, per_site = site_level(db, [s.id for s in sites], since, until, cache)
@@ -168,7 +137,7 @@ def _units(config: Config, recipient: Recipient) -> list[dict]:
     for p in recipient.parents:
         unit = config.unit(p)
         own = [p] if p in recipient.sites else []  # the parent's own portal, when the recipient reads it too
-        n = len(covered_sites(config, Recipient(id=recipient.id, name=recipient.name, sites=own, parents=[p])))
+        n = len(config.tree.sites_under([p], own))
         out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
                     "sites": n})
     return out
