@@ -4,6 +4,7 @@ words), names it (the ledger's key) and sends it; a new type is one class and on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,15 @@ channels = [{ type = "postbox", box = "%s" }]
         assert ledger.run(w.db, w.config, now=at(25)) == [] and len(Postbox.posted) == 1  # once
     finally:
         w.store.close()
+
+
+def test_the_docs_table_of_channel_keys_follows_the_classes():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "digests.md").read_text(encoding="utf-8")
+    table = docs[docs.index("| type | keys | required |"):].split("\n\n")[0]
+    rows = {r.split("`")[1]: r.split(" | ") for r in table.splitlines()[2:]}
+    assert list(rows) == [cls.type for cls in CHANNELS]
+    for cls in CHANNELS:
+        name, keys, required = rows[cls.type]
+        assert all(f"(alias `{a}`)" in name for a in cls.aliases), name
+        assert set(re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", keys))) == set(cls.keys), cls.type
+        assert all(f"`{k}`" in required for k in cls.required), cls.type
