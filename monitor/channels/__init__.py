@@ -45,9 +45,10 @@ def check_channel(table: Any) -> str | None:
 
 def channel(table: dict[str, Any]) -> Channel:
     """The Channel of a (valid) table; ChannelError for an unknown type."""
-    cls = TYPES.get(table.get("type"))  # type: ignore[arg-type]
+    kind = table.get("type")
+    cls = TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ChannelError(unknown_type(table.get("type")))
+        raise ChannelError(unknown_type(kind))
     return cls(table)
 
 

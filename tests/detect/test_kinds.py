@@ -30,6 +30,9 @@ from tests.world import World, article, at, gone, iso, make_config, populate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "digests.md"
 PARTS = {"site", "article", "reading", "crawl", "part", "at", "first_crawl", "field"}  # what detect passes
+DIGEST_KEYS = {"version", "recipient", "units", "window", "generated_at", "totals", "compare", "sites", "baseline",
+               "new_posts", "top_read", "rising", "charts", "problems", "silent", "nothing_happened"}
+DIGEST_TOTALS = {"sites", "new_posts", "views_gained", "posts_7d", "crawls", "problems"}
 
 
 @pytest.fixture
@@ -70,6 +73,7 @@ def test_every_kind_has_labels_a_severity_a_dedupe_key_and_a_place_in_the_digest
     elif kind.section not in SPECIAL_SECTIONS:  # a list of its own, headed by the kind's label
         for lang in ("vi", "en"):
             assert (kind.section, kind.label[lang]) in headings(lang)
+        assert kind.section not in DIGEST_KEYS and kind.total not in DIGEST_TOTALS  # would overwrite them
 
 
 def test_the_serious_kinds_are_the_ones_alerts_need():
@@ -118,6 +122,8 @@ def test_the_digest_shows_every_kind_where_its_record_says(world):
         if k.total:
             assert data["totals"][k.total] > 0, k.name
     assert {p["kind"] for p in data["problems"]} >= {"unreachable", "extraction_broken"}
+    assert set(data) == DIGEST_KEYS | {k.section for k in kinds.listed()}
+    assert set(data["totals"]) == DIGEST_TOTALS | {k.total for k in kinds.listed()}
     for lang in ("vi", "en"):
         data["recipient"]["language"] = lang
         r = render(data)
