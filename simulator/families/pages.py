@@ -105,6 +105,7 @@ def sidebar(world: Any, site: FamilySite) -> list[dict]:
     th, now = site.theme, world.now
     latest = site.visible()[:6]
     pop = popular(world, site, 8)
+    hidden = world.effective_faults(site.id).hide_views  # a site hiding counts hides them all
 
     def block(title: str, cls: str, arts: list[Article], note=None, alt: bool = False) -> dict:
         items = []
@@ -113,7 +114,7 @@ def sidebar(world: Any, site: FamilySite) -> list[dict]:
             href = p or a.path
             if site.family in ("wordpress", "liferay7"):
                 href = _abs(world, href)
-            items.append((href, a.title, note(a.views_at(now)) if note else None))
+            items.append((href, a.title, note(a.views_at(now)) if note and not hidden else None))
         return {"title": title, "cls": cls, "links": items}
 
     k = fmt_thousands
