@@ -44,7 +44,7 @@ class SiteHealth:
     sample_reason: str | None = None
     last_error: str | None = None
     # the last crawl probably missed articles: why, in words, one per list ("pager shows page 12
-    # but the walk stopped at page 6: next link not found (list http://…)")
+    # but the walk stopped at page 6: next link not found (http://…/tin-tuc?page=6)")
     incomplete: list[str] = field(default_factory=list)
     running: bool = False
 
