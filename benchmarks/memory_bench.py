@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from monitor.config import load_config
-    from monitor.crawl.plan import build_plan
+    from monitor.crawl.planner import build_plan
     from monitor.demo import simulator_config
     from monitor.store.db import Store
     from simulator import Simulator

@@ -145,9 +145,9 @@ class National:
 
     def feed_crawl(self, db: Path, feed: Path, plan_file: Path) -> tuple[float, int]:
         """The cycle run_crawl would run now, by the crawl child itself with `--feed`: (seconds,
-        exit status). The plan is run_crawl's (monitor.crawl.plan.build_plan), kept in plan_file."""
+        exit status). The plan is run_crawl's (monitor.crawl.planner.build_plan), kept in plan_file."""
         from crawler import clock
-        from monitor.crawl.plan import build_plan
+        from monitor.crawl.planner import build_plan
 
         now = sim_iso(self.now())
         plan_file.write_text(build_plan(self.config, db, self.ids, clock.parse_iso(now)).to_json(), encoding="utf-8")

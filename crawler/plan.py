@@ -2,7 +2,7 @@
 the stored state of an article the spider decides by.
 
 sites.toml is parsed once (monitor.config), the coordinator decides how deep each site's lists
-are walked (monitor.crawl.plan.build_plan) and hands the plan to the crawl as JSON
+are walked (monitor.crawl.planner.build_plan) and hands the plan to the crawl as JSON
 (`python -m monitor.crawl.child --plan FILE`), or encoded (`encode()`: deflated, base64) as a
 Scrapyd job's `plan` argument. The spider reads nothing else about its sites; a node without a
 database gets each site's known articles in `known` and list-view shares in `list_views`.

@@ -57,7 +57,7 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
         # the crawl could not start (no cluster node reachable, the child refused its config)
         raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
-    if not no_detect and obj.config.settings.detect_after_crawl:
+    if not no_detect and obj.config.service.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
     if as_json:
         click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))

@@ -1,7 +1,7 @@
 """`portalwatch sites list | add | import | discover | lineage`: which sites are configured, and
 adding new ones to sites.toml (one URL, a CSV, or the sub-sites a district portal links to).
 
-The `sites` group itself; `sites check` and `sites health` are in monitor/cli/health.py. Thin
+The `sites` group itself; `sites check` and `sites health` are in monitor/cli/site_checks.py. Thin
 commands over monitor/sites/ (listing, onboard, importer, discover, lineage, tomlfile). Page text
 (titles, names, link texts) is printed through monitor.terminal's `safe()` or `term()`: rich
 markup and terminal control characters from a page never reach the operator's terminal.

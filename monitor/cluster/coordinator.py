@@ -33,7 +33,7 @@ from pathlib import Path
 
 from crawler import clock
 from crawler.items import from_dict
-from monitor.cluster import plan as seam
+from monitor.cluster import node_job
 from monitor.cluster.ring import assign, next_node
 from monitor.cluster.scrapyd import Node, NodeError
 from monitor.config import Config, ConfigError
@@ -143,18 +143,18 @@ class Coordinator:
     def dispatch(self, node: str, site_ids: list[str], crawl_ids: dict[str, int], *, attempt: int,
                  tried: list[str]) -> None:
         sites = [self.config.site(i) for i in site_ids]
-        plan = seam.node_plan(self.config, self.store, sites, self.now)
+        plan = node_job.node_plan(self.config, self.store, sites, self.now)
         encoded = plan.encode()
-        if len(encoded) > seam.MAX_ARG and len(sites) > 1:  # too big for one command line: halve
+        if len(encoded) > node_job.MAX_ARG and len(sites) > 1:  # too big for one command line: halve
             half = len(sites) // 2
             for part in (site_ids[:half], site_ids[half:]):
                 self.dispatch(node, part, {i: crawl_ids[i] for i in part}, attempt=attempt, tried=tried)
             return
-        if len(encoded) > seam.MAX_ARG:
+        if len(encoded) > node_job.MAX_ARG:
             known = len((plan.known or {}).get(site_ids[0], {}))
             self.store.finish_crawl(crawl_ids[site_ids[0]], "failed",
                                     f"its crawl plan ({len(encoded) // 1024} KB, {known} known articles) is larger "
-                                    f"than a Scrapyd argument can be ({seam.MAX_ARG // 1024} KB)")
+                                    f"than a Scrapyd argument can be ({node_job.MAX_ARG // 1024} KB)")
             self.failed_sites[site_ids[0]] = "plan too large"
             return
         job = Job(uuid.uuid4().hex, node, site_ids, crawl_ids, attempt, tried)
@@ -167,8 +167,8 @@ class Coordinator:
                  json.dumps(tried), now, now))
         self.jobs[job.job_id] = job
         try:
-            self.nodes[node].schedule(self.cluster.project, seam.SPIDER, {"plan": encoded},
-                                      seam.node_settings(plan), jobid=job.job_id)
+            self.nodes[node].schedule(self.cluster.project, node_job.SPIDER, {"plan": encoded},
+                                      node_job.node_settings(plan), jobid=job.job_id)
             self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
         except NodeError as e:
             self._node_down(node, str(e))
@@ -260,7 +260,7 @@ class Coordinator:
     def collect(self, job: Job) -> None:
         """A finished job: fetch its feed; complete → ingest, else → move its hosts on."""
         try:
-            raw = self.nodes[job.node].feed(self.cluster.project, seam.SPIDER, job.job_id)
+            raw = self.nodes[job.node].feed(self.cluster.project, node_job.SPIDER, job.job_id)
         except NodeError as e:
             self._node_down(job.node, str(e))
             self.move(job, str(e))

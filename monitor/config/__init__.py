@@ -2,7 +2,8 @@
 table and the key.
 
 load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
-allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles),
+allowed keys and checks), settings.py (`[portalwatch]` split into the crawl's settings and the
+monitor's ServiceSettings), parents.py (every `parent` names a site or unit, no cycles),
 channels.py (the syntax of a recipient's channel tables) and schedules.py ("every 2h", cron).
 """
 
@@ -18,8 +19,9 @@ from monitor.config.load import (
     load_config,
     parse_config,
 )
+from monitor.config.settings import ServiceSettings
 
 __all__ = [
     "DEFAULT_CONFIG", "DEFAULT_DB", "ID_RE", "LEVELS", "Cluster", "Config", "ConfigError", "Recipient",
-    "load_config", "parse_config",
+    "ServiceSettings", "load_config", "parse_config",
 ]

@@ -1,7 +1,7 @@
 """Run a crawl in a child process and report what it did.
 
 The child gets a crawl plan (crawler.plan.CrawlPlan, built once here or by the caller with
-monitor.crawl.plan.build_plan) in a temporary JSON file: sites.toml is not read again there.
+monitor.crawl.planner.build_plan) in a temporary JSON file: sites.toml is not read again there.
 Crawl rows are written only by the store (the child's pipeline, or Store.mark_aborted here).
 
 The parent never imports the Twisted reactor: the scheduler and the CLI can crawl again and again.
@@ -78,7 +78,7 @@ def as_plan(plan: CrawlPlan | Config | str | os.PathLike, sites: list[str] | Non
         kept = [s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)]
         return replace(plan, sites=kept, units=[*plan.units, *(s for s in plan.sites if s not in kept)])
     from monitor.config import load_config
-    from monitor.crawl.plan import build_plan
+    from monitor.crawl.planner import build_plan
 
     config = plan if isinstance(plan, Config) else load_config(plan)
     return build_plan(config, None, sites, walks=False)

@@ -25,7 +25,7 @@ from datetime import datetime
 from crawler import clock
 from monitor.config import Config, load_config
 from monitor.crawl.outcome import CrawlResult
-from monitor.crawl.plan import build_plan, last_full_walks, plan_walks  # noqa: F401 - moved there; names kept
+from monitor.crawl.planner import build_plan, last_full_walks, plan_walks  # noqa: F401 - moved there; names kept
 from monitor.crawl.runner import crawl
 from monitor.store.connect import open_db
 
@@ -51,7 +51,7 @@ def run_crawl(
     env: dict[str, str] | None = None,
 ) -> CrawlRun:
     """Crawl these sites in ONE child process, each walking its lists as deep as its revisit
-    policy says for this run: the crawl plan (monitor.crawl.plan.build_plan) carries the depth
+    policy says for this run: the crawl plan (monitor.crawl.planner.build_plan) carries the depth
     and the `list_walk` label each crawl row gets."""
     config = config_path if isinstance(config_path, Config) else load_config(config_path)
     pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
@@ -67,7 +67,7 @@ def run_crawl(
 
 def detect_after(config: Config, db_path) -> int:
     """Change detection after a crawl (when configured); returns the number of new events."""
-    if not config.settings.detect_after_crawl:
+    if not config.service.detect_after_crawl:
         return 0
     from monitor.detect import events as detect
 
@@ -86,7 +86,7 @@ def send_digests(config: Config, db_path, recipient_id: str | None = None, now: 
 
     db = open_db(db_path)
     try:
-        if config.settings.detect_after_crawl:
+        if config.service.detect_after_crawl:
             from monitor.detect import events as detect
 
             detect.detect(db, config)

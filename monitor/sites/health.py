@@ -1,4 +1,4 @@
-"""`portalwatch sites health`: the configured sites' status (monitor/detect/health.py) read from the
+"""`portalwatch sites health`: the configured sites' status (monitor/detect/site_status.py) read from the
 database, or from an empty one before the first crawl; and the same rows as a terminal table,
 worst first, with the next step for each site in trouble."""
 
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from crawler.clock import local
 from monitor.config import Config
-from monitor.detect.health import SiteHealth, site_health, worst_first
+from monitor.detect.site_status import SiteHealth, site_health, worst_first
 from monitor.terminal import safe
 
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "never_crawled": "dim", "failing": "yellow",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from monitor.cluster.plan import SPIDER
+from monitor.cluster.node_job import SPIDER
 from tests.cluster.conftest import assert_same, write_config
 
 pytestmark = pytest.mark.slow

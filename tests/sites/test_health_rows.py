@@ -6,7 +6,7 @@ import pytest
 from rich.console import Console
 
 from monitor.config import ConfigError, parse_config
-from monitor.detect.health import SiteHealth
+from monitor.detect.site_status import SiteHealth
 from monitor.sites.health import COLUMNS, health_rows, health_table, next_steps
 
 

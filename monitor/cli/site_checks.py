@@ -2,7 +2,7 @@
 page and article field by field (live, saved or a kept sample), and every site's status.
 
 Thin commands over monitor/sites/check.py and monitor/sites/health.py (which reads
-monitor/detect/health.py); registered on the `sites` group in monitor/cli/__init__.py. Page text
+monitor/detect/site_status.py); registered on the `sites` group in monitor/cli/__init__.py. Page text
 is printed escaped by those modules: rich markup and terminal control characters from a page
 never reach the operator's terminal as commands.
 """

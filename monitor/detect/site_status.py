@@ -1,7 +1,7 @@
 """Per-site health from the crawl tables: last success, failure streak, and the share of articles
 missing a date / views / title in the last crawl compared with the site's usual share.
 
-    from monitor.detect.health import site_health
+    from monitor.detect.site_status import site_health
     for h in site_health(db, config):          # one SiteHealth per configured site
         if h.status != "ok": print(h.site_id, h.status, h.detail, h.sample_id)
 
