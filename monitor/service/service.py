@@ -218,7 +218,7 @@ class Service:
             return
         t0 = time.monotonic()
         record(self.jobstore, "crawl", "running", ", ".join(ids))
-        run = jobs.run_crawl(self.config_path, self.db_path, ids, timeout=config.service.crawl_timeout)
+        run = jobs.run_crawl(config, self.db_path, ids, timeout=config.service.crawl_timeout)
         res = run.result
         if res.timed_out:
             outcome = "timeout"

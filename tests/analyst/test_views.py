@@ -133,7 +133,7 @@ def test_views_on_a_crawled_simulator_database(portal):
         if step:
             portal.sim.advance(hours=24)
         at = portal.sim.clock()["now_utc"]
-        portal.crawl(env={"PORTALWATCH_NOW": at})
+        portal.crawl(now=at)
         db = portal.db()
         snaps.append((clock.local(at, "%Y-%m-%d"), dict(db.execute("SELECT id, views FROM articles").fetchall())))
         db.conn.close()

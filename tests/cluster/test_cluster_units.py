@@ -24,6 +24,7 @@ from crawler.plan import CrawlPlan
 from monitor.cluster import node_job
 from monitor.cluster.ring import assign, next_node, ranking
 from monitor.config import ConfigError, parse_config
+from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
 
 SITE = {"id": "a", "name": "A", "start_urls": ["http://a.example/list"]}
@@ -87,7 +88,8 @@ def test_the_node_plan_and_its_feed_lines_round_trip(tmp_path):
     try:
         store.sync_sites(cfg.sites)
         store.apply([ArticleItem("a", "k", "http://a.example/1", "list", "2026-01-01T00:00:00Z", title="Tin")])
-        plan = node_job.node_plan(cfg, store, cfg.sites, datetime(2026, 1, 2, tzinfo=UTC))
+        cycle = build_plan(cfg, None, None, walks=False)
+        plan = node_job.job_plan(cycle, cfg.sites, store, datetime(2026, 1, 2, tzinfo=UTC))
     finally:
         store.close()
     encoded = plan.encode()

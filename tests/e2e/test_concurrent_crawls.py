@@ -5,8 +5,7 @@ import threading
 
 import pytest
 
-from monitor.crawl.runner import crawl
-from tests.conftest import make_portal
+from tests.conftest import make_portal, manual_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +20,7 @@ def test_two_crawls_of_the_same_sites_at_once_store_everything_once(tmp_path):
 
         def run(i):
             start.wait()
-            results[i] = crawl(p.config, p.db_path, sites)
+            results[i] = manual_crawl(p.config, p.db_path, sites)
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
         for t in threads:

@@ -6,16 +6,16 @@ import sqlite3
 
 import pytest
 
-from monitor.crawl.runner import crawl
 from monitor.detect.events import detect
 from monitor.store.connect import open_db
+from tests.conftest import manual_crawl
 
 from .hostile import HostileServer, Route, liferay_article, liferay_list, write_config
 
 pytestmark = pytest.mark.slow
 
 A, B, C = "/-/view_content/1-a.html", "/-/view_content/2-b.html", "/-/view_content/3-c.html"
-NOW = {"PORTALWATCH_NOW": "2026-11-15T03:00:00Z"}
+NOW = "2026-11-15T03:00:00Z"
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def rows(db_path, sql, args=()):
 
 
 def run(cfg, db, **kw):
-    result = crawl(cfg, db, env=NOW, **kw)
+    result = manual_crawl(cfg, db, now=NOW, **kw)
     assert result.ok, result.stderr_tail
     return result
 
