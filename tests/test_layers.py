@@ -16,9 +16,11 @@ PACKAGES = ("crawler", "monitor", "simulator")
 
 # From the bottom up: a module may import its own layer and the ones below, never one above.
 LAYERS = [
-    {"crawler.clock", "monitor.config", "monitor.store", "monitor.crawl", "monitor.detect",
-     "monitor.digest", "monitor.notify"},
-    {"monitor.service"},
+    {"crawler.clock", "monitor.config"},  # the clock; sites.toml read into records
+    {"monitor.store"},  # SQLite: schema, the writer, the reads, leases, upkeep
+    {"monitor.detect", "monitor.digest", "monitor.cluster", "monitor.analyst", "monitor.sites"},  # over the store
+    {"monitor.crawl", "monitor.notify"},  # crawls (local children or the cluster); digests sent
+    {"monitor.service", "monitor.demo"},  # the scheduler; the scripted demo
     {"monitor.cli"},
 ]
 
