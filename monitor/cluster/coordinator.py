@@ -1,4 +1,5 @@
-"""One crawl cycle on Scrapyd nodes (docs/scaling-out.md).
+"""One crawl cycle on Scrapyd nodes (docs/scaling-out.md): the sites of one crawl plan (built by
+monitor.crawl.planner, run through the crawl backend monitor.crawl.remote.ScrapydCluster).
 
 1. The cycle's sites are grouped by host; each host goes to a node by rendezvous hashing (ring.py).
 2. Each node's hosts are split into `jobs_per_node` jobs; every job is recorded (cluster_jobs)

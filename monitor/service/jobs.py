@@ -76,7 +76,7 @@ def detect_after(config: Config, db_path) -> int:
 # -- digests ----------------------------------------------------------------------------------------
 def send_digests(config: Config, db_path, recipient_id: str | None = None, now: datetime | None = None) -> list:
     """Plan the recipient's digest if due (once per send time, however often this runs) and send
-    every pending delivery: monitor.notify.ledger.run, the exactly-once ledger of issue 3."""
+    every pending delivery: monitor.notify.ledger.run, the exactly-once delivery ledger."""
     from monitor.notify import ledger
 
     db = open_db(db_path)

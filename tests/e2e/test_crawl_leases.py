@@ -1,4 +1,4 @@
-"""Issue 13 §2: two crawls never write the same site at once (per-site leases, monitor.store.lease).
+"""Two crawls never write the same site at once (per-site leases, monitor.store.lease).
 Real `portalwatch crawl` processes, a slowed simulator, real SQLite; waits poll conditions."""
 
 from __future__ import annotations

@@ -174,7 +174,8 @@ def test_seed_article_text():
 
 
 def test_sites_check_says_a_missing_article_count_is_normal_when_the_list_carries_it():
-    """Issue 10: `sites check vinh-hung` said "views missing", then "OK"."""
+    """A liferay article page without a view count, whose list page carries it: `sites check`
+    says that is normal here (not "views missing" followed by "OK")."""
     from rich.console import Console
 
     from monitor.cli.render.checks import print_check_report
