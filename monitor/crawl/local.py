@@ -66,7 +66,7 @@ class ShardedChildren:
     def run(self, plan: CrawlPlan, db: str | os.PathLike, timeout: float | None = None,
             on_progress: Progress | None = None) -> CrawlResult:
         groups = shard_sites(plan, self.processes)
-        if len(groups) == 1:
+        if len(groups) <= 1:  # one host (or no site: the child says so, as with one process)
             return LocalChild().run(plan, db, timeout, on_progress)
         results: list[CrawlResult | None] = [None] * len(groups)
         lock = threading.Lock()
