@@ -25,6 +25,7 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
+from monitor.config.tomlhint import hint as toml_hint
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -401,5 +402,5 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        raise ConfigError(f"{p}: not valid TOML: {e}{toml_hint(text, str(e))}") from None
     return parse_config(data, p)
