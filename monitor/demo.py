@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from contextlib import closing
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -164,7 +164,8 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     summary["crawls"] = crawls
 
     summary["clock"] = os.environ.get("PORTALWATCH_NOW")
-    digest_file = _digest(config_path, db_path, workdir, console)
+    window = demo_window(summary["clock"])
+    digest_file = _digest(config_path, db_path, workdir, console, window)
     summary["digest"] = str(digest_file) if digest_file else None
     took = time.monotonic() - started
     console.rule("Done")
@@ -177,15 +178,32 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     console.print("\nNext:")
     hint = _activate_hint()
     if hint:
-        console.print(f"  {hint}")
-    console.print(f"  portalwatch {cd}sites list")
-    console.print(f"  portalwatch {cd}query \"SELECT title, views FROM articles ORDER BY views DESC LIMIT 5\"")
-    console.print(f"  portalwatch {cd}search \"vinh hung\"")
-    console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}digest --preview digest.html"
-                  "   # the demo ran on simulated time")
-    console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
+        console.print(f"  {hint}", soft_wrap=True)
+    console.print(f"  portalwatch {cd}sites list", soft_wrap=True)
+    console.print(f"  portalwatch {cd}query \"SELECT title, views FROM articles ORDER BY views DESC LIMIT 5\"", soft_wrap=True)
+    console.print(f"  portalwatch {cd}search \"vinh hung\"", soft_wrap=True)
+    console.print(f"  {digest_hint(window, cd)}", soft_wrap=True)
+    console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl", soft_wrap=True)
+    console.print(f"\nThe demo ran on simulated time, up to {local(window[1])}. `portalwatch digest` runs on the "
+                  "real clock: its first digest covers the 24 hours before now, not the demo's day, so it shows "
+                  "little or nothing; the digest line above shows the demo's day.")
+    summary["window"] = window
     summary["seconds"] = took
     return summary
+
+
+def demo_window(until: str) -> tuple[str, str]:
+    """The demo digest's window: the 24 hours up to the demo's last crawl (UTC ISO)."""
+    end = clock.parse_iso(until)
+    return clock.iso(end - timedelta(hours=24)), clock.iso(end)
+
+
+def digest_hint(window: tuple[str, str], options: str = "") -> str:
+    """The command that shows the demo's digest again, whatever the clock and whatever digests
+    were recorded since: its window given in full (Vietnam time)."""
+    since, until = (local(t) for t in window)
+    return (f'portalwatch {options}digest --preview digest.html --since "{since}" --until "{until}"'
+            "   # the demo's day")
 
 
 def _activate_hint() -> str | None:
@@ -299,7 +317,8 @@ def show_changes(db_path: Path, since: str, console: Console) -> dict:
     return {"new_posts": len(new), "gains": gains, "edits": len(edits), "removed": len(removed)}
 
 
-def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console) -> Path | None:
+def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console,
+            window: tuple[str, str]) -> Path | None:
     try:
         from monitor.digest import preview
     except ImportError:
@@ -309,7 +328,7 @@ def _digest(config_path: Path, db_path: Path, workdir: Path, console: Console) -
 
     config = load_config(config_path)
     with closing(open_db(db_path)) as db:
-        text, html = preview(db, config)
+        text, html = preview(db, config, since=window[0], until=window[1])
     out = workdir / "digest.html"
     out.write_text(html, encoding="utf-8")
     console.rule("4. The district office's digest (text version)")

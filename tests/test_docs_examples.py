@@ -21,7 +21,6 @@ The generated docs/cli.md is not run, but the examples of its help texts are par
 from __future__ import annotations
 
 import copy
-import fcntl
 import os
 import re
 import shlex
@@ -30,7 +29,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -40,10 +38,9 @@ import click
 import pytest
 
 from monitor.config import ConfigError, load_config, parse_config
-from tests.conftest import ROOT
+from tests.conftest import DEMO_NOW, ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-DEMO_NOW = "2026-12-02T05:00:00Z"  # the demo ran at noon on 02/12/2026: its day ends 01/12 15:00
 BIN = Path(sys.executable).parent
 _FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.M | re.S)
 _MARK = re.compile(r"^\s*<!--\s*([a-z-]+)(?::\s*(.*?))?\s*-->\s*$")
@@ -238,21 +235,8 @@ def test_not_run_blocks_say_why_and_are_few():
 # --- console: running on the demo ----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory) -> Path:
-    """The folder `portalwatch demo` leaves (built once per test run, also across xdist workers)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    base = Path(tempfile.gettempdir()) / f"portalwatch-docs-demo-{run}" if run else tmp_path_factory.mktemp("demo")
-    base.mkdir(parents=True, exist_ok=True)
-    done = base / "done"
-    with open(base / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            env = {**os.environ, "PORTALWATCH_NOW": DEMO_NOW, "COLUMNS": "100"}
-            proc = subprocess.run([str(BIN / "portalwatch"), "demo", "--dir", str(base / "demo")], env=env,
-                                  capture_output=True, text=True, timeout=900)
-            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-            done.write_text(proc.stdout, encoding="utf-8")
-    return base / "demo"
+def demo_dir(demo_run) -> Path:
+    return demo_run[0]
 
 
 @pytest.fixture

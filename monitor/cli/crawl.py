@@ -79,6 +79,18 @@ def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, q
     from monitor.crawl.live import crawl_live
 
     show = not quiet and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
+    if not show and not quiet:  # a log or a pipe: a line per site as it finishes
+        from monitor.crawl.lines import SiteLines
+        from monitor.crawl.runner import crawl_parallel
+
+        lines = SiteLines()
+
+        def each(event: dict) -> None:
+            for line in lines.feed(event):
+                click.echo(line, err=True)
+
+        return crawl_parallel(obj.config_path, obj.db_path, site_ids, timeout=timeout, processes=processes,
+                              on_progress=each)
     return crawl_live(obj.config_path, obj.db_path, site_ids, err_console, timeout=timeout,
                       processes=processes, show=show)
 
