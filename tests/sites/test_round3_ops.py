@@ -105,3 +105,9 @@ def test_a_crawl_outside_a_terminal_prints_a_line_per_site(ops):
     finally:
         db.conn.close()
     assert got == rows  # the same numbers the crawl rows keep
+
+
+def test_the_settings_written_are_the_ones_the_docs_show():
+    from tests.conftest import ROOT
+
+    assert SETTINGS in (ROOT / "docs" / "operators.md").read_text(encoding="utf-8")
