@@ -21,6 +21,12 @@ FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 FOLD_SQL = "replace(replace(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')"
 MARK_START, MARK_END = "\x02", "\x03"  # highlight markers; callers turn them into markup
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+# Vietnamese function words. Folded, "da" also matches «đã», "co" «có», "cac" «các»: such a word
+# is not highlighted on its own, only inside a marked run (a phrase) or when typed exactly.
+STOPWORDS = frozenset("""
+và của là có được các những cho với trong này đã để theo tại từ một không khi về đến ra vào thì mà
+cũng như sẽ đang rằng nên hay hoặc bị do nếu vì lại còn đó các đây ấy trên dưới sau trước qua
+""".split())
 
 
 def fold(text: str) -> str:
@@ -45,6 +51,26 @@ def match_expression(text: str) -> str:
     if len(terms) > 1:  # same matches; the words side by side score higher (bm25 sums phrases)
         query = f"({query}) OR ({' + '.join(terms)})"
     return "{title_ascii body_ascii} : (" + query + ")"
+
+
+def unmark_stopwords(text: str, query: str, start: str = MARK_START, end: str = MARK_END) -> str:
+    """Drop the highlight around a marked stop-word that stands alone: not next to another marked
+    word (a phrase such as «Đống» «Đa» stays) and not typed, with its marks, in `query`."""
+    if start not in text:
+        return text
+    typed = {w.lower() for w in re.findall(r"\w+", query)}
+    pattern = re.compile(re.escape(start) + r"(.*?)" + re.escape(end), re.S)
+    spans = list(pattern.finditer(text))
+    out, last = [], 0
+    for i, m in enumerate(spans):
+        word = m.group(1)
+        before = text[spans[i - 1].end():m.start()] if i else None
+        after = text[m.end():spans[i + 1].start()] if i + 1 < len(spans) else None
+        joined = any(gap is not None and not re.search(r"\w", gap) for gap in (before, after))
+        alone = word.lower() in STOPWORDS and word.lower() not in typed and not joined
+        out.append(text[last:m.start()] + (word if alone else m.group(0)))
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 @dataclass
@@ -115,7 +141,8 @@ def search(
             {"a": MARK_START, "b": MARK_END, "n": snippet_tokens, "q": params["q"], "id": rowid},
         ).fetchone()
         if row:
-            hits.append(Hit(row[0], row[1], row[2] or "", row[3] or "", row[4], row[5], row[6], rank))
+            title, snippet = (unmark_stopwords(x or "", text) for x in (row[2], row[3]))
+            hits.append(Hit(row[0], row[1], title, snippet, row[4], row[5], row[6], rank))
     return hits
 
 

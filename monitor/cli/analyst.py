@@ -206,11 +206,25 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
     db = obj.require_db()
     probe(db)  # a damaged file fails here, in one line, not in Datasette's traceback
+    _migrate(db)
     extra = ("--open",) if open_browser else ()
     console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
     code = dm.serve(db, host=host, port=port, extra=extra)
     if code:
         sys.exit(code)
+
+
+def _migrate(db) -> None:
+    """Bring the schema up to date (the views of a newer portalwatch); a file we may not write
+    is served as it is."""
+    from monitor.store.connect import open_db
+
+    try:
+        open_db(db).conn.close()
+    except sqlite3.OperationalError as e:
+        if is_damaged(e):
+            raise
+        console.print(f"[yellow]note:[/] {term(str(db))} could not be upgraded ({term(str(e))}): newer views may be missing")
 
 
 @click.command(short_help="Write an HTML report with charts.")
@@ -221,18 +235,21 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
 @click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
               help="Weeks covered, up to the newest data.")
 @click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True, help="Articles in the views chart.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the report's labels.")
 @pass_ctx
-def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
-    """Write a self-contained HTML report with charts (opens offline).
+def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int, lang: str) -> None:
+    """Write a self-contained HTML report with charts (opens offline), in Vietnamese or English.
 
     \b
     Example:
       portalwatch report --out report.html --parent hoang-mai --weeks 8
+      portalwatch report --lang en --out report-en.html
     """
     from monitor.analyst.report import build
 
     with closing(_ro(obj)) as conn:
         _check_ids(conn, sites=sites, parents=parents)
-        text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
+        text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top, lang=lang)
     Path(out).write_text(text, encoding="utf-8")
     console.print(f"wrote {term(out)} ({len(text) // 1024} KB)")
