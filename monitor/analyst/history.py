@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from crawler.extract.urls import canonical_url
-from monitor.analyst.search import fold
+from monitor.analyst.search import fold, plain
 
 _COLUMNS = ("id", "site_id", "site_name", "title", "url", "published_at", "views", "status")
 _SELECT = ("SELECT a.id, a.site_id, COALESCE(s.name, a.site_id), COALESCE(a.title, a.list_title), a.url,"
@@ -20,6 +20,7 @@ class Found:
 
     how: str
     articles: list[dict] = field(default_factory=list)
+    total: int = 0  # how many match in all (a title search shows the best `limit`)
 
 
 def find(conn: sqlite3.Connection, ref: str, limit: int = 20) -> Found:
@@ -30,7 +31,8 @@ def find(conn: sqlite3.Connection, ref: str, limit: int = 20) -> Found:
     if not ref:
         return Found("title")
     if ref.isdigit():
-        return Found("id", _rows(conn, f"{_SELECT} WHERE a.id = ?", (int(ref),)))
+        rows = _rows(conn, f"{_SELECT} WHERE a.id = ?", (int(ref),))
+        return Found("id", rows, len(rows))
     if ref.lower().startswith(("http://", "https://")):
         rows = _rows(conn, f"{_SELECT} WHERE a.url = ?", (ref,))
         if not rows:
@@ -38,16 +40,20 @@ def find(conn: sqlite3.Connection, ref: str, limit: int = 20) -> Found:
             host = ref.split("/")[2] if ref.count("/") >= 2 else ""
             rows = [r for r in _rows(conn, f"{_SELECT} WHERE a.url LIKE ?", (f"%{host}%",))
                     if canonical_url(r["url"]) == want]
-        return Found("url", rows)
+        return Found("url", rows, len(rows))
     words = " ".join('"' + w.replace('"', '""') + '"' for w in fold(ref).split())
+    match = "{title_ascii} : (" + words + ")"
     rows = _rows(conn, f"{_SELECT} WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-                       " ORDER BY rank LIMIT ?)", ("{title_ascii} : (" + words + ")", limit))
+                       " ORDER BY rank LIMIT ?) ORDER BY a.published_at DESC, a.id", (match, limit))
     exact = [r for r in rows if _same(r["title"], ref)]
-    return Found("title", exact[:1] if len(exact) == 1 else rows)
+    if len(exact) == 1:
+        return Found("title", exact, 1)
+    total = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)).fetchone()[0]
+    return Found("title", rows, total)
 
 
 def _same(a: str | None, b: str) -> bool:
-    return " ".join(fold(a or "").casefold().split()) == " ".join(fold(b).casefold().split())
+    return plain(a or "") == plain(b)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[dict]:

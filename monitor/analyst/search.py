@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,22 +54,37 @@ def match_expression(text: str) -> str:
     return "{title_ascii body_ascii} : (" + query + ")"
 
 
+def plain(text: str) -> str:
+    """Without tone and vowel marks, đ as d, case folded, spaces collapsed ("Thông báo" = "thong bao")."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", fold(text)) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
 def unmark_stopwords(text: str, query: str, start: str = MARK_START, end: str = MARK_END) -> str:
-    """Drop the highlight around a marked stop-word that stands alone: not next to another marked
-    word (a phrase such as «Đống» «Đa» stays) and not typed, with its marks, in `query`."""
+    """Drop the highlight around a marked stop-word unless it is part of the query's words side
+    by side in the text (the phrase "Đống Đa" of "dong da") or was typed as written."""
     if start not in text:
         return text
-    typed = {w.lower() for w in re.findall(r"\w+", query)}
-    pattern = re.compile(re.escape(start) + r"(.*?)" + re.escape(end), re.S)
-    spans = list(pattern.finditer(text))
+    typed = {w.casefold() for w in re.findall(r"\w+", query)}
+    terms = [plain(w) for w in re.findall(r"\w+", query)]
+    spans = list(re.finditer(re.escape(start) + r"(.*?)" + re.escape(end), text, re.S))
+    phrase: set[int] = set()  # spans inside an occurrence of the query's words, in order
+    run: list[int] = []
+    for i in range(len(spans) + 1):
+        joined = 0 < i < len(spans) and not re.search(r"\w", text[spans[i - 1].end():spans[i].start()])
+        if run and not joined:
+            words = [plain(spans[k].group(1)) for k in run]
+            for j in range(len(words) - len(terms) + 1):
+                if len(terms) > 1 and words[j:j + len(terms)] == terms:
+                    phrase.update(run[j:j + len(terms)])
+            run = []
+        if i < len(spans):
+            run.append(i)
     out, last = [], 0
     for i, m in enumerate(spans):
-        word = m.group(1)
-        before = text[spans[i - 1].end():m.start()] if i else None
-        after = text[m.end():spans[i + 1].start()] if i + 1 < len(spans) else None
-        joined = any(gap is not None and not re.search(r"\w", gap) for gap in (before, after))
-        alone = word.lower() in STOPWORDS and word.lower() not in typed and not joined
-        out.append(text[last:m.start()] + (word if alone else m.group(0)))
+        word = m.group(1).casefold()
+        alone = word in STOPWORDS and word not in typed and i not in phrase
+        out.append(text[last:m.start()] + (m.group(1) if alone else m.group(0)))
         last = m.end()
     return "".join(out) + text[last:]
 

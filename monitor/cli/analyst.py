@@ -126,6 +126,68 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
 
 
+@click.command(short_help="One article's view readings (by id, URL or title).")
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON: the article and its readings.")
+@pass_ctx
+def history(obj: Ctx, article: str, as_json: bool) -> None:
+    """The view-count readings of one article, found by its id, its URL (tracking parameters and
+    all) or words of its title (diacritics ignored). When several titles match they are listed
+    and the exit status is 1: run it again with the id.
+
+    \b
+    Examples:
+      portalwatch history 123
+      portalwatch history "https://hoangmai.hanoi.gov.vn/tin-tuc/-/view_content/4200659-….html"
+      portalwatch history "tiep cong dan thang 12"
+    """
+    import json
+
+    from rich.table import Table
+
+    from crawler.clock import local
+    from monitor.analyst.history import find, readings
+
+    with closing(_ro(obj)) as conn:
+        found = find(conn, article)
+        rows = readings(conn, found.articles[0]["id"]) if len(found.articles) == 1 else []
+    if not found.articles:
+        raise click.ClickException({"id": f"no article has the id {article}",
+                                    "url": f"no article has the URL {article}"}.get(
+            found.how, f"no article title has the words {article!r}; `portalwatch search` looks in the bodies too"))
+    if len(found.articles) > 1:
+        shown = f" (the newest {len(found.articles)} of the best matches)" if found.total > len(found.articles) else ""
+        table = Table(title=f"{found.total} articles have these words in their title{shown}")
+        for col in ("id", "site", "published (VN)", "views", "title"):
+            table.add_column(col, overflow="fold")
+        for a in found.articles:
+            table.add_row(str(a["id"]), term(a["site_id"]), local(a["published_at"]) if a["published_at"] else "",
+                          "" if a["views"] is None else str(a["views"]), term(" ".join((a["title"] or "").split())))
+        console.print(table)
+        raise click.ClickException(f"{found.total} articles match {article!r}: run `portalwatch history ID` with one"
+                                   " of the ids above, or give more words of the title")
+    a = found.articles[0]
+    if as_json:
+        click.echo(json.dumps({"article": a, "readings": rows}, ensure_ascii=False, indent=2))
+        return
+    when = local(a["published_at"]) if a["published_at"] else "?"
+    console.print(f"[bold]{term(' '.join((a['title'] or '').split()))}[/]")
+    console.print(f"#{a['id']} · {term(a['site_name'])} · {when} · {term(a['url'])}"
+                  + (" · [red]removed[/]" if a["status"] == "removed" else ""), soft_wrap=True)
+    table = Table()
+    for col, just in (("observed (VN time)", "left"), ("views", "right"), ("gained", "right"), ("from", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        gained = "" if r["gained"] is None else f"{r['gained']:+d}"
+        table.add_row(local(r["observed_at"]), str(r["views"]), gained, r["source"])
+    console.print(table)
+    if rows:
+        console.print(f"{len(rows)} reading(s) (a count is stored when it changed): {rows[0]['views']} on "
+                      f"{local(rows[0]['observed_at'])} → {rows[-1]['views']} on {local(rows[-1]['observed_at'])}")
+    else:
+        console.print("no view count read yet (the portal may not print one)")
+
+
 def _check_ids(conn, sites=(), parents=()) -> None:
     from monitor.analyst.ids import UnknownIdError, check
 
