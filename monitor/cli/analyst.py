@@ -118,8 +118,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     for i, h in enumerate(hits, 1):
         when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"
         console.print(f"[bold]{i}. {_rich(h.title)}[/]")
-        console.print(f"   [cyan]{term(h.site_id)}[/] · {when} · {h.views if h.views is not None else '?'} lượt xem"
-                      f" · [dim]{term(h.url)}[/]")
+        console.print(f"   [cyan]{term(h.site_id)}[/] · #{h.article_id} · {when} · "
+                      f"{h.views if h.views is not None else '?'} lượt xem · [dim]{term(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
     more = f"; --limit {total} shows all" if total > len(hits) else ""
