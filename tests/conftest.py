@@ -13,7 +13,6 @@ import fcntl
 import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,10 +82,12 @@ def fixture_html():
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, str]:
     """(the folder `portalwatch demo` left, what it printed), run once with PORTALWATCH_NOW =
-    DEMO_NOW; under xdist once per test run for all workers (a lock in the shared temp folder).
+    DEMO_NOW; under xdist once per test run for all workers (a lock in the run's temp folder).
     Tests copy the folder before they change anything in it."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    base = Path(tempfile.gettempdir()) / f"portalwatch-demo-{run}" if run else tmp_path_factory.mktemp("demo")
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' temp folders share this run's parent (kept 3 runs)
+        base = tmp_path_factory.getbasetemp().parent / "demo-run"
+    else:
+        base = tmp_path_factory.mktemp("demo")
     base.mkdir(parents=True, exist_ok=True)
     done = base / "printed.txt"
     with open(base / "lock", "w") as lock:
