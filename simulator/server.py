@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 from . import render
-from .truth import truth_record
 from .world import Faults, Simulator
 
 ROBOTS_TXT = """User-agent: *
@@ -77,7 +76,8 @@ class SimServer(ThreadingHTTPServer):
             return hit
         with sim.lock:
             key = (path, query, sim.clock_ver, sim.mut_ver, sim.fault_ver)
-            page = render.respond(sim, path, query)
+            respond = getattr(sim, "respond", None)  # a world with its own pages (families)
+            page = respond(path, query) if respond else render.respond(sim, path, query)
             html = page.html
             site_id = page.site.id if page.site else None
             if page.status == 200 and site_id and sim.effective_faults(site_id).malformed:
@@ -330,7 +330,7 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
         )
     if name == "article" and not post:
         with sim.lock:
-            return truth_record(sim, sim.article(_ref(args)))
+            return sim.record(sim.article(_ref(args)))
     if name == "sites" and not post:
         return sim.sites_info()
     if name == "sites.toml" and not post:
@@ -360,16 +360,16 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     if name == "edit":
         a = sim.edit(_ref(args), title=args.get("title"), body=args.get("body"))
         with sim.lock:
-            return truth_record(sim, a)
+            return sim.record(a)
     if name == "remove":
         status = args.get("status")
         a = sim.remove(_ref(args), int(status) if status else None)
         with sim.lock:
-            return truth_record(sim, a, include_body=False)
+            return sim.record(a, include_body=False)
     if name == "restore":
         a = sim.restore(_ref(args))
         with sim.lock:
-            return truth_record(sim, a, include_body=False)
+            return sim.record(a, include_body=False)
     if name == "add_sites":
         sites = sim.add_sites(int(args.get("n", 1)), args.get("template", "tandan"))
         return [s.info(sim.base_url) for s in sites]
