@@ -4,14 +4,20 @@ business: the monitor's child adds its pipeline (monitor/crawl/child.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapy.settings import Settings
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def crawl_settings(config, sites=None, *, progress: bool = False) -> Settings:
     """Scrapy settings for one run, from crawler.settings plus the [portalwatch] table and sites
-    (`config`: anything with `settings` and `sites`, a CrawlPlan; `sites`: default the plan's)."""
+    (`config`: anything with `settings` and `sites`, a CrawlPlan; `sites`: default the plan's).
+    Scrapy is imported here, not with the module: the CLI and the coordinator import this module
+    and never run Scrapy themselves (importing it costs them about half a second of CPU)."""
+    from scrapy.settings import Settings
+
     if sites is None:
         sites = config.sites
     s = Settings()
