@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,7 +176,7 @@ def serve(folder: Path) -> tuple[subprocess.Popen, str]:
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"twistd web did not start on port {port} (see {folder.parent / 'twistd.log'})")
+                raise SystemExit(f"twistd web did not start on port {port} (see {folder.parent / 'twistd.log'})") from None
             time.sleep(0.1)
     return proc, f"http://127.0.0.1:{port}"
 

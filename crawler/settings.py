@@ -34,10 +34,26 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
-EXTENSIONS = {"crawler.progress.Progress": 500}
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+    # the periodic INFO lines and memory checks are noise at LOG_LEVEL WARNING
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+}
+# Work per request that the spider does not use: depth bookkeeping, the meta-copy warning for
+# spider authors, HTTP auth (no site has credentials)
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+# Requests are taken host by host, the least busy host first, in constant time however many
+# hosts a crawl has (crawler/queues.py); Scrapy's DownloaderAwarePriorityQueue scans every host
+# per request
+SCHEDULER_PRIORITY_QUEUE = "crawler.queues.HostQueue"
 # the per-host delay counts from the end of the previous response (crawler/downloader.py)
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     # robots.txt as Scrapy obeys it, kept between crawls (crawler/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.CachedRobotsTxt": 100,

@@ -1,6 +1,8 @@
 """The monitor's receiving end of a local crawl: hands items to Store.apply in batches, one
 transaction per batch.
 
+A batch is written when it is full, when the oldest buffered item is PORTALWATCH_BATCH_SECONDS
+old, and whenever the spider goes idle (nothing left to fetch: the end of the crawl, or a wait).
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order. The pipeline keeps no
 crawl bookkeeping of its own: the spider reports each site's start and end as items
@@ -49,6 +51,7 @@ class StorePipeline:
         pipe = cls(crawler, s.get("PORTALWATCH_DB") or None, s.getint("PORTALWATCH_BATCH_SIZE", BATCH_SIZE),
                    s.getfloat("PORTALWATCH_BATCH_SECONDS", BATCH_SECONDS))
         crawler.signals.connect(pipe.finish, signal=signals.spider_closed)
+        crawler.signals.connect(pipe.idle, signal=signals.spider_idle)
         return pipe
 
     def open_spider(self, spider=None):
@@ -63,6 +66,11 @@ class StorePipeline:
     def _tick(self) -> None:
         if time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
+
+    def idle(self, spider=None) -> None:
+        """spider_idle: nothing is being fetched; store what is buffered now rather than at the
+        next tick (a crawl waiting on a slow host, or about to report its end, has it all stored)."""
+        self.flush()
 
     def process_item(self, item, spider=None):
         if isinstance(item, CrawlFinishedItem):
