@@ -73,7 +73,7 @@ _EN_MONTH_PREFIXES = tuple(sorted({name[:3] for name in _MONTHS}))
 
 
 @lru_cache(maxsize=4)
-def _date_re(words: bool, english: bool) -> re.Pattern:
+def compile_date_pattern(words: bool, english: bool) -> re.Pattern:
     """_DATE without the alternatives a text cannot match (no "tháng", no English month name),
     kept in one branch that fails at once (their groups stay defined): the same matches, far
     fewer tries per character."""
@@ -89,7 +89,7 @@ def _date_matches(text: str):
     """Every date form in `text` (day-first, "tháng" words, English month names), by the
     smallest pattern that finds the same matches."""
     folded = text.casefold()
-    return _date_re("tháng" in folded, any(p in folded for p in _EN_MONTH_PREFIXES)).finditer(text)
+    return compile_date_pattern("tháng" in folded, any(p in folded for p in _EN_MONTH_PREFIXES)).finditer(text)
 
 
 def _offset(spec: str | None):
