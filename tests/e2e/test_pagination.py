@@ -162,8 +162,8 @@ def test_every_pager_kind_is_walked_to_the_end(srv, tmp_path, style, profile):
 
 def test_a_cut_pager_makes_the_crawl_partial_in_words(srv, tmp_path):
     from monitor.config import load_config
-    from monitor.sites.check import check_site
     from monitor.detect.site_status import health_rows
+    from monitor.sites.check import check_site
 
     site = Site(srv, "wp")
     site.cut = {3}  # page 3 links no page 4 (the pager still shows page 5)
