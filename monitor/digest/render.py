@@ -36,8 +36,10 @@ class Rendered:
                 for key in ("top_read", "rising") for a in data[key] if a["series"]}
         cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
         srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
+        self.data = data
         self.subject = subject(data)
         self.images: dict[str, bytes] = {cids[a]: png for a, png in pngs.items()} if images == "cid" else {}
+        self.attachments: dict[str, bytes] = {}  # file name → bytes (a report's .xlsx)
         self._env = _ENVS[lang]
         self._ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=self.subject, charts=srcs,
                          more=data["totals"]["new_posts"] - len(data["new_posts"]), sections=headings(lang))
@@ -54,6 +56,12 @@ class Rendered:
     @cached_property
     def markdown(self) -> str:
         return self._env.get_template("digest.md.j2").render(self._ctx)
+
+    def chat(self, limit: int = 2000) -> str:
+        """The chat-sized summary (chat.py): plain text of at most `limit` characters."""
+        from monitor.digest.chat import chat_text
+
+        return chat_text(self.data, limit)
 
 
 def _env(lang: str) -> Environment:
@@ -108,8 +116,18 @@ def subject(data: dict) -> str:
     return one_line(t["subject"].format(name=name, new=tot["new_posts"], views=number(tot["views_gained"], lang), date=date))
 
 
-def render(data: dict, images: str = "data") -> Rendered:
-    """All formats of one digest. images='cid' references attachments (email); 'data' inlines them."""
+def render(data: dict, images: str = "data"):
+    """All formats of one message (a daily digest, an alert or a report: its `kind`). images='cid'
+    references attachments (email); 'data' inlines them."""
+    kind = data.get("kind", "daily")
+    if kind == "alert":
+        from monitor.digest.alert import AlertRendered
+
+        return AlertRendered(data)
+    if kind in ("weekly", "monthly"):
+        from monitor.digest.report import ReportRendered
+
+        return ReportRendered(data)
     return Rendered(data, images)
 
 
