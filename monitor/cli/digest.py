@@ -14,6 +14,8 @@ from crawler.clock import local
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
 
+PREVIEW_FORMATS = ("html", "chat", "text", "md", "json")
+
 
 def _open(obj: Ctx):
     from monitor.store.connect import open_db
@@ -51,11 +53,15 @@ def detect(obj: Ctx, as_json: bool) -> None:
 @click.option("--until", type=INSTANT, help="Window end (same forms). Default: now.")
 @click.option("--preview", "preview_file", type=OutputFile(),
               help="Write the HTML to this file and print the text version; send and record nothing.")
+@click.option("--format", "fmt", type=click.Choice(PREVIEW_FORMATS), default=None,
+              help="What --preview writes: html (the default; the text version is printed), chat (the chat-sized"
+              " summary Zalo and Apprise send, at most 2,000 characters), text, md or json. Default: from the"
+              " file name (.txt, .md, .json), else html.")
 @click.option("--send", "send", is_flag=True, help="Send (the default without --preview).")
 @click.option("--force", is_flag=True, help="Send now even if the recipient's send_at time has not come yet.")
 @pass_ctx
 def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: str | None,
-           preview_file: str | None, send: bool, force: bool) -> None:
+           preview_file: str | None, fmt: str | None, send: bool, force: bool) -> None:
     """Build each recipient's digest and deliver it through its channels, exactly once per
     window; failed deliveries from earlier runs are retried when their backoff has passed.
 
@@ -65,14 +71,17 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     \b
     Example:
       portalwatch digest --preview digest.html --recipient ubnd-hoang-mai
+      portalwatch digest --preview chat.txt --format chat
       portalwatch digest                       # what the scheduler runs
       portalwatch digest --recipient ubnd-hoang-mai --force
     """
     if preview_file and send:
         raise click.UsageError("--preview writes without sending; drop --send")
+    if fmt and not preview_file:
+        raise click.UsageError("--format chooses what --preview writes: give --preview FILE")
     with closing(_open(obj)) as db:
         if preview_file:
-            _preview(obj, db, recipient_ids, since, until, Path(preview_file))
+            _preview(obj, db, recipient_ids, since, until, Path(preview_file), fmt)
             return
         from monitor.notify import ledger
 
@@ -94,15 +103,19 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     console.print(table)
 
 
-def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
-    from monitor.digest import preview
+def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path, fmt: str | None) -> None:
+    from monitor.digest import preview_rendered
 
     if len(recipient_ids) > 1:
         raise click.UsageError("--preview takes one --recipient")
-    text, html = preview(db, obj.config, recipient_ids[0] if recipient_ids else None, since, until)
-    out.write_text(html, encoding="utf-8")
-    click.echo(text)
-    click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
+    fmt = fmt or {".txt": "text", ".md": "md", ".json": "json"}.get(out.suffix.lower(), "html")
+    r = preview_rendered(db, obj.config, recipient_ids[0] if recipient_ids else None, since, until)
+    content = {"html": lambda: r.html, "chat": r.chat, "text": lambda: r.text, "md": lambda: r.markdown,
+               "json": lambda: json.dumps(r.data, ensure_ascii=False, indent=2)}[fmt]()
+    out.write_text(content, encoding="utf-8")
+    click.echo(r.text if fmt in ("html", "json") else content)
+    size = f", {len(content):,} characters" if fmt == "chat" else ""
+    click.echo(f"(wrote the {fmt} version to {out}{size}; nothing was sent or recorded)", err=True)
 
 
 @click.command(short_help="Digest deliveries waiting, failed or given up.")
