@@ -136,9 +136,10 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
 def page_link(config: Config, recipient: Recipient, since: str, until: str) -> str | None:
     """The web page of this window (`[web] url`: its page of the recipient's first unit, over these
     dates), for the chat-sized form; None without `[web] url`."""
-    first = (recipient.parents or recipient.sites or [None])[0]
-    if not config.web.url or first is None:
+    units = recipient.parents or recipient.sites
+    if not config.web.url or not units:
         return None
+    first = units[0]
     return config.web.link(f"/u/{quote(first, safe='')}?{urlencode({'since': since, 'until': until})}")
 
 

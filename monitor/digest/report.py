@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 from datetime import date, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -18,7 +19,7 @@ from monitor.digest.text import one_line
 TOP = 10  # most-read posts listed
 MAX_POSTS = 5000  # posts kept in the data (for the workbook's "Bài đăng" sheet)
 
-WORDS = {
+WORDS: dict[str, dict[str, Any]] = {
     "vi": {"weekly": "Báo cáo tuần", "monthly": "Báo cáo tháng",
            "period_weekly": "Tuần từ thứ Hai {start} đến Chủ nhật {end} (giờ Việt Nam)",
            "period_monthly": "Tháng {month} (giờ Việt Nam)",

@@ -111,7 +111,7 @@ def plan(db: sqlite_utils.Database, config: Config, now: datetime | None = None,
                 out.append((r.id, why))
                 continue
             w = data["window"]
-            digest_id = record(db, r, "alert", w["since"], w["until"], now, lambda d=data: d)
+            digest_id = record(db, r, "alert", w["since"], w["until"], now, lambda: data)
             db.conn.executemany("INSERT INTO alerted (recipient_id, event_id, digest_id) VALUES (?, ?, ?)",
                                 [(r.id, e["id"], digest_id) for e in data["events"]])
             out.append((r.id, digest_id))

@@ -50,7 +50,8 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, kind:
     span = period(recipient, kind, now, force=force)
     if span is None:
         return None
-    return report.build(db, config, recipient, kind, *span, link=page_link(config, recipient, *span))
+    start, end = span
+    return report.build(db, config, recipient, kind, start, end, link=page_link(config, recipient, start, end))
 
 
 def plan(db: sqlite_utils.Database, config: Config, now: datetime | None = None, *,
@@ -71,9 +72,12 @@ def plan(db: sqlite_utils.Database, config: Config, now: datetime | None = None,
                                        (r.id, kind, span[1])).fetchone()
                 if done and not force:
                     continue
-                out.append(record(db, r, kind, span[0], span[1], now,
-                                  lambda r=r, kind=kind, span=span: report.build(
-                                      db, config, r, kind, *span, link=page_link(config, r, *span))))
+                start, end = span
+
+                def data(r: Recipient = r, kind: str = kind, start: str = start, end: str = end) -> dict:
+                    return report.build(db, config, r, kind, start, end, link=page_link(config, r, start, end))
+
+                out.append(record(db, r, kind, start, end, now, data))
     return out
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from click.testing import CliRunner
 
 from crawler import clock
-
 from monitor.analyst.export import export
 from monitor.analyst.query import connect
 from monitor.cli import cli
