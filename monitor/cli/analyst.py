@@ -148,7 +148,7 @@ def _rich(text: str) -> str:
     return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
-@click.command(short_help="Export articles, views or daily gains (CSV/JSONL/Excel).")
+@click.command(short_help="Export articles, views, daily gains (CSV/JSONL/Excel).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default=None,
               help="csv (times in Vietnam time with +07:00; a file gets a UTF-8 byte-order mark, so Excel shows the"
