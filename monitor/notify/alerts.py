@@ -110,8 +110,12 @@ def plan(db: sqlite_utils.Database, config: Config, now: datetime | None = None,
             if why:
                 out.append((r.id, why))
                 continue
-            w = data["window"]
-            digest_id = record(db, r, "alert", w["since"], w["until"], now, lambda: data)
+            w, built = data["window"], data
+
+            def recorded(built: dict = built) -> dict:
+                return built
+
+            digest_id = record(db, r, "alert", w["since"], w["until"], now, recorded)
             db.conn.executemany("INSERT INTO alerted (recipient_id, event_id, digest_id) VALUES (?, ?, ?)",
                                 [(r.id, e["id"], digest_id) for e in data["events"]])
             out.append((r.id, digest_id))
