@@ -51,7 +51,7 @@ def build(recipient, events: list[dict], names: dict[str, str], since: str, unti
 
 def line(item: dict, lang: str) -> str:
     """One event in plain words (untrusted titles already reduced to one line)."""
-    from monitor.digest.render import anomaly_text, problem_text
+    from monitor.digest.format import anomaly_text, problem_text
 
     w = WORDS[lang]
     if item["problem"]:
@@ -84,14 +84,14 @@ class AlertRendered:
         self._head = [w["heading"].format(name=name), w["at"].format(when=clock.local(data["window"]["until"]))]
 
     def _tail(self) -> list[str]:
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         url = safe_url(self.data.get("link"))
         return [WORDS[self.lang]["link"].format(url=url)] if url else []
 
     @property
     def text(self) -> str:
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         body = []
         for i, text in zip(self.data["events"], self._lines, strict=True):
@@ -118,14 +118,14 @@ class AlertRendered:
 
     @property
     def markdown(self) -> str:
-        from monitor.digest.render import md_escape
+        from monitor.digest.format import md_escape
 
         return "\n".join([f"## {md_escape(self._head[0])}", self._head[1], ""] +
                          [f"- {md_escape(t)}" for t in self._lines] + [""] + [md_escape(t) for t in self._tail()]) + "\n"
 
     @property
     def html(self) -> str:
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         e = html.escape
         rows = []

@@ -53,7 +53,7 @@ def short(text: str | None, n: int) -> str:
 
 def link_of(data: dict) -> str | None:
     """The page with the whole digest: `link` (from `[web] url`), else a web unit link if any."""
-    from monitor.digest.render import safe_url
+    from monitor.digest.format import safe_url
 
     if data.get("link"):
         return safe_url(data["link"]) or None
@@ -75,7 +75,7 @@ def chat_text(data: dict, limit: int = CHAT_LIMIT) -> str:
 
 
 def _compose(d: dict, title_len: int, per_list: int) -> str:
-    from monitor.digest.render import number, problem_text
+    from monitor.digest.format import number, problem_text
 
     lang = d["recipient"]["language"]
     w, t, tot = WORDS[lang], LABELS[lang], d["totals"]

@@ -130,7 +130,7 @@ class ReportRendered:
     """A report in every format; `attachments` holds its workbook."""
 
     def __init__(self, data: dict):
-        from monitor.digest.render import number
+        from monitor.digest.format import number
 
         self.data = d = data
         self.lang = lang = d["recipient"]["language"]
@@ -177,7 +177,7 @@ class ReportRendered:
 
     @property
     def text(self) -> str:
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         w, out = self.w, [self.title, self.period, "", self.summary, "", f"== {self.w['wards']} =="]
         for s in self.data["sites"]:
@@ -198,7 +198,7 @@ class ReportRendered:
 
     def chat(self, limit: int = 2000) -> str:
         from monitor.digest.chat import short
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         w = self.w
         url = safe_url(self.data.get("link"))
@@ -222,7 +222,7 @@ class ReportRendered:
 
     @property
     def markdown(self) -> str:
-        from monitor.digest.render import md_escape
+        from monitor.digest.format import md_escape
 
         cols = self.w["cols"]
         out = [f"## {md_escape(self.title)}", self.period, "", f"**{self.summary}**", "",
@@ -239,7 +239,7 @@ class ReportRendered:
 
     @property
     def html(self) -> str:
-        from monitor.digest.render import safe_url
+        from monitor.digest.format import safe_url
 
         e, cols = html.escape, self.w["cols"]
         cell = 'style="padding:4px 6px;border-bottom:1px solid #ddd"'
