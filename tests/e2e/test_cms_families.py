@@ -164,7 +164,7 @@ class CutWorld(FamiliesWorld):
 @pytest.mark.parametrize("site_id", ["phuong-tan-an", "phuong-my-long", "xa-thanh-son", "phuong-kim-tan"])
 def test_a_cut_pager_is_a_partial_crawl_in_words(tmp_path, site_id):
     from monitor.config import load_config
-    from monitor.sites.health import health_rows
+    from monitor.detect.site_status import health_rows
 
     world = CutWorld(seed=1, only=[site_id])
     world.cut = (site_id, 2)

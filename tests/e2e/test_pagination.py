@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.crawl.runner import crawl
+from tests.conftest import manual_crawl
 
 from .hostile import HostileServer
 
 pytestmark = pytest.mark.slow
 
-NOW = {"PORTALWATCH_NOW": "2026-11-20T03:00:00Z"}
+NOW = "2026-11-20T03:00:00Z"
 PER_PAGE = 3
 
 
@@ -134,7 +134,7 @@ def config(tmp_path: Path, url: str, profile: str = "auto", extra: str = "") -> 
 
 
 def run(cfg: Path, db: Path):
-    result = crawl(cfg, db, env=NOW)
+    result = manual_crawl(cfg, db, now=NOW)
     assert result.ok, result.stderr_tail
     (row,) = result.crawls
     return row
@@ -162,8 +162,8 @@ def test_every_pager_kind_is_walked_to_the_end(srv, tmp_path, style, profile):
 
 def test_a_cut_pager_makes_the_crawl_partial_in_words(srv, tmp_path):
     from monitor.config import load_config
+    from monitor.detect.site_status import health_rows
     from monitor.sites.check import check_site
-    from monitor.sites.health import health_rows
 
     site = Site(srv, "wp")
     site.cut = {3}  # page 3 links no page 4 (the pager still shows page 5)
@@ -186,7 +186,7 @@ def test_a_cut_pager_makes_the_crawl_partial_in_words(srv, tmp_path):
     assert any(words in p for p in report.problems), report.problems
 
 
-def test_the_sites_health_command_says_it_in_words(srv, tmp_path):
+def test_the_sites_health_and_check_commands_say_it_in_words(srv, tmp_path):
     from tests.sites.conftest import run_cli
 
     site = Site(srv, "drupal")
@@ -195,8 +195,14 @@ def test_the_sites_health_command_says_it_in_words(srv, tmp_path):
     db = tmp_path / "pw.db"
     cfg = config(tmp_path, srv.url + site.page_url(1))
     run(cfg, db)
+    words = "pager shows page 5 but the walk stopped at page 2: next link not found"
     out = " ".join(run_cli(cfg, db, "sites", "health", "--problems").output.split())
-    assert "partial" in out and "pager shows page 5 but the walk stopped at page 2: next link not found" in out
+    assert "partial" in out and words in out
+    # the page health names, checked live: `sites check` says why a crawl stops there (exit 1)
+    cut_url = srv.url + site.page_url(2)
+    assert cut_url in out
+    out = " ".join(run_cli(cfg, db, "sites", "check", "xa", "--list-url", cut_url, expect=1).output.split())
+    assert f"{words}; a crawl would miss the rest of the list" in out, out
 
 
 def test_printed_totals_larger_than_what_was_read(srv, tmp_path):

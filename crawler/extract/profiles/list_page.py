@@ -97,10 +97,11 @@ def _learn_fields(hint: ListHint, items: list, entries: list[ListEntry]) -> List
         ("summary", lambda e: e.summary, lambda text: text or None),
     )
     learned: dict[str, str] = {}
+    texts: dict = {}  # element -> its text, shared by the three fields
     for name, expected, read in fields:
         if not any(expected(e) is not None for e in entries):
             continue
-        for css in _candidate_selectors(items, entries, expected, read):
+        for css in _candidate_selectors(items, entries, expected, read, texts):
             if all(read(first_text(it.container, css)[0]) == expected(e) for it, e in zip(items, entries, strict=True)):
                 learned[name] = css
                 break
@@ -109,8 +110,9 @@ def _learn_fields(hint: ListHint, items: list, entries: list[ListEntry]) -> List
     return replace(hint, date=learned.get("date"), views=learned.get("views"), summary=learned.get("summary"))
 
 
-def _candidate_selectors(items: list, entries: list[ListEntry], expected, read) -> list[str]:
-    """CSS selectors of the smallest element that holds the value in the first item that has one."""
+def _candidate_selectors(items: list, entries: list[ListEntry], expected, read, texts: dict) -> list[str]:
+    """CSS selectors of the smallest element that holds the value in the first item that has one
+    (`texts`: element texts already computed)."""
     for it, e in zip(items, entries, strict=True):
         want = expected(e)
         if want is None:
@@ -119,7 +121,9 @@ def _candidate_selectors(items: list, entries: list[ListEntry], expected, read) 
         for el in it.container.iter():
             if not isinstance(el.tag, str) or el.tag in ("a", "script", "style"):
                 continue
-            text = element_text(el)
+            text = texts.get(el)
+            if text is None:
+                text = texts[el] = element_text(el)
             if text and read(text) == want and (best is None or len(text) < best[1]):
                 best = (el, len(text))
         if best is None:
