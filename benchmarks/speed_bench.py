@@ -267,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                             raise SystemExit(f"bare spider read {got} of {args.articles} articles")
                     else:
                         run_env = {**env, "PYTHONPATH": args.before} if k == "before" else env
-                        secs, cpu, _ = timed([*kinds[k], "--config", str(config), "--db", str(dbs[k]), "crawl"], run_env)
+                        secs, cpu, _ = timed([*kinds[k], "--config", str(config), "--db", str(dbs[k]), "crawl"], run_env,
+                                             cwd=Path(args.before) if k == "before" else ROOT)  # the child: -m from cwd
                         good, _readings = stored_ok(dbs[k], counts)
                         if good != args.articles:
                             raise SystemExit(f"{k}: after the {crawl} crawl {good}/{args.articles} articles "
