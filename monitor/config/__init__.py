@@ -3,7 +3,8 @@ table and the key.
 
 load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
 allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles),
-channels.py (the syntax of a recipient's channel tables) and schedules.py ("every 2h", cron).
+channels.py (the syntax of a recipient's channel tables), schedules.py ("every 2h", cron) and
+web.py (the `[web]` table of `portalwatch web`).
 """
 
 from monitor.config.keys import ConfigError
@@ -18,8 +19,9 @@ from monitor.config.load import (
     load_config,
     parse_config,
 )
+from monitor.config.web import Web
 
 __all__ = [
     "DEFAULT_CONFIG", "DEFAULT_DB", "ID_RE", "LEVELS", "Cluster", "Config", "ConfigError", "Recipient",
-    "load_config", "parse_config",
+    "Web", "load_config", "parse_config",
 ]

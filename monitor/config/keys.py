@@ -62,6 +62,14 @@ CLUSTER_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "poll_interval": ((int, float), "seconds (number > 0)"),
     "jobs_per_node": ((int,), "an integer ≥ 1"),
 }
+WEB_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "url": ((str,), "the public http(s) address of `portalwatch web`, e.g. \"https://portalwatch.example.vn\""),
+    "host": ((str,), "the address `portalwatch web` listens on (default 127.0.0.1)"),
+    "port": ((int,), "a TCP port 1-65535"),
+    "session_hours": ((int, float), "hours a login lasts (number > 0)"),
+}
+
+
 def did_you_mean(word: str, known) -> str:
     """' (did you mean 'x'?)' for the closest known word, else ''."""
     close = difflib.get_close_matches(word, list(known), n=1)
@@ -115,3 +123,13 @@ def check_hosts(hosts: dict, where: str) -> None:
         except ValueError:
             raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
                               f"such as \"127.0.0.1\"") from None
+
+
+def check_css(css: str, where: str, key: str) -> None:
+    """A selector that does not compile is a mistake in the file, not a crawl failure later."""
+    from crawler.extract.profiles.css import compile_css
+
+    try:
+        compile_css(css)
+    except ValueError as e:
+        raise ConfigError(f"{where}: selector {key!r}: {' '.join(str(e).split())}") from None

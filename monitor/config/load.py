@@ -17,6 +17,7 @@ from monitor.config.keys import (
     RECIPIENT_SPEC,
     SETTINGS_SPEC,
     ConfigError,
+    check_css,
     check_hosts,
     check_table,
     check_url,
@@ -25,6 +26,7 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
+from monitor.config.web import Web, parse_web
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -84,6 +86,7 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    web: Web = field(default_factory=Web)
 
     def site(self, site_id: str) -> Site:
         for s in self.sites:
@@ -179,7 +182,7 @@ _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
 _UNIT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     key: _SITE_SPEC[key] for key in ("id", "name", "level", "parent", "aliases")
 }
-_TOP_KEYS = ("portalwatch", "site", "unit", "recipient", "cluster")
+_TOP_KEYS = ("portalwatch", "site", "unit", "recipient", "cluster", "web")
 
 
 def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -246,6 +249,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                 raise unknown_key(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
             if not isinstance(v, str) or not v.strip():
                 raise ConfigError(f"{where}: selector {k!r}: expected a CSS selector string, got {v!r}")
+            check_css(v, where, k)
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:
@@ -279,7 +283,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                                    ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
-                  units=units)
+                  units=units, web=parse_web(data.get("web", {}), path))
 
 
 def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:

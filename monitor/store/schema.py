@@ -443,6 +443,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
+    # 11: the people who log in to `portalwatch web` (monitor/web/users.py). An office user sees
+    # the sites under its units; operators edit sites.toml through the console; admins manage
+    # users. `session_gen` is in every session cookie: bumping it (new password, new role,
+    # removal) ends the user's sessions at their next request.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('office', 'operator', 'admin')),
+        units TEXT NOT NULL DEFAULT '[]',   -- JSON list of site or [[unit]] ids (office users)
+        password_hash TEXT NOT NULL,        -- argon2id, with its own salt and parameters
+        session_gen INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_login_at TEXT
+    );
+    """,
 ]
 
 
