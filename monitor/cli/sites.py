@@ -20,7 +20,7 @@ from rich.table import Table
 
 from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.cli.params import OutputFile
-from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
+from monitor.config import LEVELS, Config, ConfigError, parse_config
 from monitor.terminal import safe
 
 
@@ -98,7 +98,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://vinhhung.hanoi.gov.vn/
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
-    from monitor.sites.onboard import inspect_url, suggest_id
+    from monitor.sites.onboard import id_problem, inspect_url, overlap, suggest_id, taken_ids
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
 
@@ -114,9 +114,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
             click.echo(json.dumps({**p.as_dict(), "added": False}, ensure_ascii=False, indent=2))
         raise click.ClickException(f"{url}: not added" + (f": {p.problems[0]}" if as_json and p.problems
                                                          else " (see the problem above)"))
-    taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
-    site_id = site_id or suggest_id(p, taken)
-    problem = _id_problem(site_id, taken, config) or _overlap(p.start_urls, config)
+    site_id = site_id or suggest_id(p, taken_ids(config))
+    problem = id_problem(site_id, config, "--id") or overlap(p.start_urls, config)
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
@@ -143,26 +142,6 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         raise click.ClickException(str(e)) from None
     console.print(f"[green]added[/] {site_id} to {escape(obj.config_path)}. Next: "
                   f"portalwatch crawl --site {site_id}")
-
-
-def _id_problem(site_id: str | None, taken: set[str], config: Config) -> str | None:
-    if not site_id:
-        return "the obvious id is already taken: choose one with --id"
-    if not ID_RE.match(site_id):
-        return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
-    if site_id in taken:
-        return f"{config.path}: id {site_id!r} is already used (by a site or as a former id); choose another with --id"
-    return None
-
-
-def _overlap(start_urls: list[str], config: Config) -> str | None:
-    from crawler.extract.urls import canonical_url
-
-    for s in config.sites:
-        common = {canonical_url(u) for u in s.start_urls} & {canonical_url(u) for u in start_urls}
-        if common:
-            return f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
-    return None
 
 
 # -- import -------------------------------------------------------------------------------------------

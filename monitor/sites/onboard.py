@@ -19,6 +19,7 @@ from crawler.extract.profiles import PROFILES, detect_profile, get_profile
 from crawler.extract.profiles.rules_article import document_title
 from crawler.extract.text import parse_html
 from crawler.extract.urls import canonical_url
+from monitor.config import ID_RE, Config
 from monitor.sites.fetch import FetchError, Page, fetch, robots_allows
 
 
@@ -343,3 +344,28 @@ def suggest_id(p: Proposal, taken: set[str]) -> str | None:
     name = p.unit[0] if p.unit else (urlsplit(p.final_url or p.url).path.strip("/").split("/") or [""])[-1]
     base = d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
     return None if base in taken else base
+
+
+def taken_ids(config: Config) -> set[str]:
+    """Ids a new site may not have: every site's id and former ids."""
+    return {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
+
+
+def id_problem(site_id: str | None, config: Config, option: str = "the id") -> str | None:
+    """Why `site_id` cannot be the id of a new site, or None."""
+    if not site_id:
+        return f"the obvious id is already taken: choose one with {option}"
+    if not ID_RE.match(site_id):
+        return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
+    if site_id in taken_ids(config):
+        return f"{config.path}: id {site_id!r} is already used (by a site or as a former id); choose another with {option}"
+    return None
+
+
+def overlap(start_urls: list[str], config: Config) -> str | None:
+    """A configured site already crawling one of these lists (it would store every article twice)."""
+    for s in config.sites:
+        common = {canonical_url(u) for u in s.start_urls} & {canonical_url(u) for u in start_urls}
+        if common:
+            return f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+    return None

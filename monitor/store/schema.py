@@ -446,8 +446,12 @@ MIGRATIONS: list[str] = [
     # 11: the people who log in to `portalwatch web` (monitor/web/users.py). An office user sees
     # the sites under its units; operators edit sites.toml through the console; admins manage
     # users. `session_gen` is in every session cookie: bumping it (new password, new role,
-    # removal) ends the user's sessions at their next request.
+    # removal) ends the user's sessions at their next request. And the indexes of the web's
+    # reads: an article's edits and anomalies, a site's kept pages (also `sites health`).
     """
+    CREATE INDEX idx_revisions_article ON article_revisions(article_id, observed_at);
+    CREATE INDEX idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
+    CREATE INDEX idx_html_samples_site ON html_samples(site_id, id);
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE COLLATE NOCASE,

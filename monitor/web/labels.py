@@ -1,0 +1,78 @@
+"""The words of the web pages, Vietnamese first; the digest's words (monitor/digest/labels.py)
+come with them, so a page and a digest say the same thing the same way."""
+
+from __future__ import annotations
+
+from monitor.digest.labels import LABELS as DIGEST
+
+_WEB: dict[str, dict[str, str]] = {
+    "vi": {
+        "app": "portalwatch", "lang_other": "English", "lang_other_code": "en",
+        "nav_units": "Đơn vị", "nav_search": "Tìm kiếm", "nav_ops": "Vận hành", "nav_users": "Người dùng",
+        "logout": "Đăng xuất", "login": "Đăng nhập", "user_name": "Tên đăng nhập", "password": "Mật khẩu",
+        "login_title": "Đăng nhập portalwatch", "login_failed": "Sai tên đăng nhập hoặc mật khẩu.",
+        "login_wait": "Quá nhiều lần đăng nhập sai. Thử lại sau {minutes} phút.",
+        "logged_out": "Đã đăng xuất.",
+        "w_today": "Hôm nay", "w_week": "Tuần này", "w_month": "Tháng này", "w_custom": "Khoảng thời gian của bản tin",
+        "window_line": "Từ {since} đến {until} (giờ Việt Nam)",
+        "choose_unit": "Chọn đơn vị", "units_under": "{n} đơn vị", "no_units": "Chưa có đơn vị nào.",
+        "part_of": "Thuộc {name}",
+        "newest": "Bài mới nhất", "newest_note": "Biểu đồ: lượt xem tăng thêm từ {since} đến {until}, cùng thang 0–{top} cho mọi bài; mỗi chấm là một lần đọc số liệu.",
+        "history": "lịch sử", "open_portal": "Mở trên cổng", "removed_badge": "đã gỡ",
+        "no_posts": "Chưa có bài nào.", "problems_none": "Không có trang nào gặp sự cố.",
+        "silent_none_all": "Mọi đơn vị đều có bài mới gần đây.",
+        "article": "Bài viết", "published": "Ngày đăng", "site": "Đơn vị", "views_now": "Lượt xem hiện tại",
+        "first_seen": "Lần đầu thấy", "last_seen": "Lần gần nhất thấy", "checked": "Kiểm tra lượt xem gần nhất",
+        "status": "Trạng thái", "st_live": "đang hiển thị", "st_removed": "đã bị gỡ ({at})",
+        "view_history": "Lịch sử lượt xem", "readings": "Các lần đọc số liệu ({n})", "reading_at": "Thời điểm",
+        "views": "Lượt xem", "change": "Thay đổi", "per_day": "Lượt xem tăng theo ngày", "day": "Ngày",
+        "gained": "Tăng thêm", "no_readings": "Chưa đọc được lượt xem của bài này.",
+        "article_chart": "Biểu đồ: tổng lượt xem từ {since} đến {until}, thang 0–{top}; mỗi chấm là một lần đọc số liệu.",
+        "edits": "Chỉnh sửa", "no_edits": "Bài chưa bị sửa.", "field": "Trường", "old": "Trước", "new": "Sau",
+        "f_title": "tiêu đề", "f_list_title": "tiêu đề trên danh sách", "f_body": "nội dung",
+        "body_len": "{old} → {new} ký tự", "anomalies_here": "Số liệu bất thường",
+        "search_title": "Tìm kiếm bài viết", "search_placeholder": "ví dụ: hoi nghi, Đống Đa",
+        "search_button": "Tìm", "search_hint": "Không cần gõ dấu: “dong da” tìm được “Đống Đa”.",
+        "search_count": "{shown} trên {total} bài phù hợp, tốt nhất trước", "search_none": "Không có bài nào phù hợp.",
+        "search_empty": "Nhập từ cần tìm.",
+        "forbidden": "Bạn không có quyền xem trang này.", "not_found": "Không tìm thấy trang này.",
+        "bad_request": "Yêu cầu không hợp lệ", "csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Tải lại trang và thử lại.",
+        "error": "Đã có lỗi. Thử lại sau.", "back_home": "Về trang đầu",
+    },
+    "en": {
+        "app": "portalwatch", "lang_other": "Tiếng Việt", "lang_other_code": "vi",
+        "nav_units": "Units", "nav_search": "Search", "nav_ops": "Operations", "nav_users": "Users",
+        "logout": "Log out", "login": "Log in", "user_name": "User name", "password": "Password",
+        "login_title": "Log in to portalwatch", "login_failed": "Wrong user name or password.",
+        "login_wait": "Too many failed logins. Try again in {minutes} minutes.",
+        "logged_out": "Logged out.",
+        "w_today": "Today", "w_week": "This week", "w_month": "This month", "w_custom": "The digest's period",
+        "window_line": "From {since} to {until} (Vietnam time)",
+        "choose_unit": "Choose a unit", "units_under": "{n} sites", "no_units": "No units yet.",
+        "part_of": "Part of {name}",
+        "newest": "Newest posts", "newest_note": "Charts: views gained from {since} to {until}, one scale 0–{top} for every post; each dot is a reading.",
+        "history": "history", "open_portal": "Open on the portal", "removed_badge": "removed",
+        "no_posts": "No posts yet.", "problems_none": "No site has a problem.",
+        "silent_none_all": "Every unit posted recently.",
+        "article": "Article", "published": "Published", "site": "Unit", "views_now": "Views now",
+        "first_seen": "First seen", "last_seen": "Last seen", "checked": "Views last checked",
+        "status": "Status", "st_live": "online", "st_removed": "removed ({at})",
+        "view_history": "View history", "readings": "Readings ({n})", "reading_at": "When",
+        "views": "Views", "change": "Change", "per_day": "Views gained per day", "day": "Day",
+        "gained": "Gained", "no_readings": "No view count read for this post yet.",
+        "article_chart": "Chart: total views from {since} to {until}, scale 0–{top}; each dot is a reading.",
+        "edits": "Edits", "no_edits": "Never edited.", "field": "Field", "old": "Before", "new": "After",
+        "f_title": "title", "f_list_title": "title on the list", "f_body": "text",
+        "body_len": "{old} → {new} characters", "anomalies_here": "Unusual counts",
+        "search_title": "Search posts", "search_placeholder": "e.g. hoi nghi, Đống Đa",
+        "search_button": "Search", "search_hint": "No need for diacritics: “dong da” finds “Đống Đa”.",
+        "search_count": "{shown} of {total} matching posts, best first", "search_none": "No matching post.",
+        "search_empty": "Type the words to look for.",
+        "forbidden": "You may not see this page.", "not_found": "No such page.",
+        "bad_request": "Bad request", "csrf": "The form expired or is not valid. Reload the page and try again.",
+        "error": "Something went wrong. Try again later.", "back_home": "Back to the start",
+    },
+}
+
+LABELS: dict[str, dict[str, str]] = {lang: {**DIGEST[lang], **words} for lang, words in _WEB.items()}
+LANGS = tuple(LABELS)
