@@ -19,6 +19,7 @@ LAYERS = [
     {"crawler.clock", "monitor.config", "monitor.store", "monitor.crawl", "monitor.detect",
      "monitor.digest", "monitor.notify"},
     {"monitor.service"},
+    {"monitor.web"},
     {"monitor.cli"},
 ]
 

@@ -180,7 +180,7 @@ def _remove(table, key: str) -> None:
     if key not in table:
         return
     item = table[key]
-    tail = []
+    tail: list = []
     if isinstance(item, tomlkit.items.Table):
         body = item.value.body
         while body and body[-1][0] is None and isinstance(body[-1][1], _TRIVIA):

@@ -126,6 +126,7 @@ def save_add(config_path: str | os.PathLike, table: dict, units: list[dict]) -> 
 
 
 MAX_IMPORT_ROWS = 500  # detection runs while the page waits; bigger sheets: `portalwatch sites import`
+MAX_IMPORT_BYTES = 2 * 2**20
 
 
 def preview_import(config: Config, data: bytes, name: str, workers: int = 8) -> dict:
@@ -150,3 +151,8 @@ def preview_import(config: Config, data: bytes, name: str, workers: int = 8) -> 
     ready = [r.table for r in rows if r.status == "ready" and r.table is not None]
     return {"rows": rows, "ready": ready, "units": units.tables if ready else [],
             "units_note": summary(units) if ready else ""}
+
+
+def save_import(config_path: str | os.PathLike, tables: list[dict], units: list[dict]) -> None:
+    """Append the ready rows' tables and the new [[unit]]s (ConfigError: nothing written)."""
+    append_sites(config_path, tables, units)

@@ -52,8 +52,9 @@ class Scope:
         under it (districts, provinces), then the sites that have no parent."""
         if not self.everything:
             return [n for n in (self.config.unit(u) for u in self.user.units) if n is not None]
-        parents = {n.parent for n in [*self.config.sites, *self.config.units] if n.parent}
-        nodes = [n for n in [*self.config.units, *self.config.sites] if n.id in parents or not n.parent]
+        every: list[Site | Unit] = [*self.config.units, *self.config.sites]
+        parents = {n.parent for n in every if n.parent}
+        nodes = [n for n in every if n.id in parents or not n.parent]
         return sorted(nodes, key=lambda n: (n.id not in parents, n.name))
 
     def may_see_unit(self, unit_id: str) -> bool:
@@ -136,9 +137,11 @@ def unit_page(db, config: Config, unit_id: str, win: Window, lang: str) -> dict:
     data["newest_top"] = top
     data["newest_pngs"] = {p["article_id"]: chart.data_uri(chart.sparkline_png(p["series"], win.since, win.until, top))
                            for p in data["newest"] if p["series"]}
+    data["trouble"] = {p["site_id"]: p for p in data["problems"]}
+    data["silent_ids"] = {s["id"] for s in data["silent"]}
+    above = config.unit(node.parent) if node.parent else None
     data["node"] = {"id": node.id, "name": node.name, "level": node.level, "parent": node.parent,
-                    "parent_name": (config.unit(node.parent).name if node.parent and config.unit(node.parent)
-                                    else None)}
+                    "parent_name": above.name if above else None}
     return data
 
 
@@ -171,6 +174,7 @@ def _series(conn: sqlite3.Connection, aid: int, published: str | None, win: Wind
                        " AND observed_at <= ? ORDER BY observed_at, id", (aid, win.since, win.until)).fetchall()
     if not pts:
         return [], 0
+    start: str | None
     if before is not None:
         base, start = before[0], win.since
     elif published and published > win.since:

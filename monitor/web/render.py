@@ -58,13 +58,13 @@ def flash(request: Request, text: str, kind: str = "ok") -> None:
     request.session["flash"] = {"text": text, "kind": kind}
 
 
-def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
+def render(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
     lang = lang_of(request)
     ctx.setdefault("user", getattr(request.state, "user", None))
     ctx.update(t=LABELS[lang], lang=lang, csrf=csrf_token(request), path=request.url.path,
                here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                flash=request.session.pop("flash", None))
-    return HTMLResponse(_ENVS[lang].get_template(name).render(ctx), status_code=status)
+    return HTMLResponse(_ENVS[lang].get_template(template).render(ctx), status_code=status)
 
 
 def redirect(path: str) -> RedirectResponse:

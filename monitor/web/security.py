@@ -107,7 +107,7 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, sent: object) -> bool:
     token = request.session.get("csrf")
-    return bool(token) and isinstance(sent, str) and hmac.compare_digest(token, sent)
+    return isinstance(token, str) and bool(token) and isinstance(sent, str) and hmac.compare_digest(token, sent)
 
 
 class LoginLimiter:

@@ -115,7 +115,7 @@ def add_user(db_path: str | Path, name: str, role: str, password: str, units: li
         except sqlite3.IntegrityError:
             raise UserError(f"user {name!r} already exists (change it with `portalwatch users passwd` "
                             "or remove it first)") from None
-        return get_user(conn, cur.lastrowid)  # type: ignore[arg-type,return-value]
+        return get_user(conn, cur.lastrowid)  # type: ignore[return-value]
 
 
 def list_users(conn: sqlite3.Connection) -> list[User]:
