@@ -63,7 +63,9 @@ def web(obj: Ctx, host: str | None, port: int | None, proxy_headers: bool, forwa
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host or config.web.host}:{port if port is not None else config.web.port}:"
                                    f" {e.strerror or e}") from None
-    with closing(app.state.pw.state.readers.conn()) as conn:
+    from monitor.analyst.query import connect
+
+    with closing(connect(db_path)) as conn:
         nobody = not list_users(conn)
     console.print(f"portalwatch web: {url_of(sock)}  (config {term(obj.config_path)}, database {term(db_path)}); Ctrl-C stops",
                   soft_wrap=True)

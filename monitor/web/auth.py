@@ -25,7 +25,7 @@ def current_user(request: Request) -> users.User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
-    user = users.get_user(request.app.state.pw.readers.conn(), uid)
+    user = users.get_user(request.app.state.pw.state.readers.conn(), uid)
     if user is None or user.session_gen != request.session.get("gen"):
         request.session.clear()
         return None

@@ -133,10 +133,8 @@ def unit_page(db, config: Config, unit_id: str, win: Window, lang: str) -> dict:
     c = data["charts"]
     data["pngs"] = {a["article_id"]: chart.data_uri(chart.sparkline_png(a["series"], c["since"], c["until"], c["top"][key]))
                     for key in ("top_read", "rising") for a in data[key] if a["series"]}
-    top = max([p["gained"] for p in data["newest"]] + [1])
-    data["newest_top"] = top
-    data["newest_pngs"] = {p["article_id"]: chart.data_uri(chart.sparkline_png(p["series"], win.since, win.until, top))
-                           for p in data["newest"] if p["series"]}
+    data["newest_pngs"] = {p["article_id"]: chart.data_uri(chart.sparkline_png(
+        p["series"], p["series"][0][0], win.until, max(v for _, v in p["series"]) or 1)) for p in data["newest"] if p["series"]}
     data["trouble"] = {p["site_id"]: p for p in data["problems"]}
     data["silent_ids"] = {s["id"] for s in data["silent"]}
     above = config.unit(node.parent) if node.parent else None
@@ -148,7 +146,7 @@ def unit_page(db, config: Config, unit_id: str, win: Window, lang: str) -> dict:
 def newest_posts(conn: sqlite3.Connection, site_ids: list[str], names: dict, win: Window,
                  limit: int = NEWEST) -> list[dict]:
     """The latest posts of these sites (published by the window's end), newest first, each with
-    its views now and its views gained over the window as [time, gain] points for a chart."""
+    its views then and its readings since publication as [time, views] points for a chart."""
     rows = []
     for sid in site_ids:  # one index range per site (idx_articles_site_published), then merged
         rows += conn.execute(
@@ -158,31 +156,13 @@ def newest_posts(conn: sqlite3.Connection, site_ids: list[str], names: dict, win
     rows.sort(key=lambda r: (r[4], r[0]), reverse=True)
     out = []
     for aid, sid, title, url, published, views, status in rows[:limit]:
-        series, gained = _series(conn, aid, published, win)
+        pts = conn.execute("SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at <= ?"
+                           " ORDER BY observed_at, id", (aid, win.until)).fetchall()
+        series = ([[published, 0]] if pts and published < pts[0][0] else []) + [[t, v] for t, v in pts]
         out.append({"article_id": aid, "site_id": sid, "site_name": names.get(sid, sid), "title": one_line(title),
-                    "url": url, "published_at": published, "views": views, "status": status,
-                    "series": series, "gained": gained})
+                    "url": url, "published_at": published, "views": pts[-1][1] if pts else views,
+                    "status": status, "series": series, "readings": len(pts)})
     return out
-
-
-def _series(conn: sqlite3.Connection, aid: int, published: str | None, win: Window) -> tuple[list, int]:
-    """Views gained over the window as the digest draws them: from the reading before it (or
-    from 0 at publication for a post published inside it), one point per reading."""
-    before = conn.execute("SELECT views FROM view_counts WHERE article_id = ? AND observed_at <= ?"
-                          " ORDER BY observed_at DESC, id DESC LIMIT 1", (aid, win.since)).fetchone()
-    pts = conn.execute("SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at > ?"
-                       " AND observed_at <= ? ORDER BY observed_at, id", (aid, win.since, win.until)).fetchall()
-    if not pts:
-        return [], 0
-    start: str | None
-    if before is not None:
-        base, start = before[0], win.since
-    elif published and published > win.since:
-        base, start = 0, published if published < pts[0][0] else None
-    else:
-        base, start = pts[0][1], None
-    series = ([[start, 0]] if start else []) + [[t, max(0, v - base)] for t, v in pts]
-    return series, series[-1][1]
 
 
 # -- the article page ----------------------------------------------------------------------------------------
