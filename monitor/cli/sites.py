@@ -115,7 +115,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         raise click.ClickException(f"{url}: not added" + (f": {p.problems[0]}" if as_json and p.problems
                                                          else " (see the problem above)"))
     site_id = site_id or suggest_id(p, taken_ids(config))
-    problem = id_problem(site_id, config, "--id") or overlap(p.start_urls, config)
+    problem = overlap(p.start_urls, config) or id_problem(site_id, config, "--id")
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)

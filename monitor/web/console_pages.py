@@ -161,7 +161,7 @@ def _toggle(request: Request, enabled: bool) -> Response:
         return error_page(request, 404, "not_found")
     st = _pw(request).state
     try:
-        changed = edits.set_enabled(st.config_path, s, console.configured_table(st.config, s.id), enabled)
+        changed = edits.set_enabled(st.config_path, s, enabled)
     except ConfigError as e:
         return _site_page(request, s, status=400, error=str(e))
     t = LABELS[lang_of(request)]

@@ -76,12 +76,12 @@ def save_edit(config_path: str | os.PathLike, site: Site, form: dict, table: dic
     return changes
 
 
-def set_enabled(config_path: str | os.PathLike, site: Site, table: dict, enabled: bool) -> bool:
-    """enabled = false in the table, or back to enabled (the key removed when it was not there
-    before, as `true` when it was). False when it already was so."""
+def set_enabled(config_path: str | os.PathLike, site: Site, enabled: bool) -> bool:
+    """`enabled = false` in the site's table, or the key removed (true is the default). False
+    when it already was so."""
     if site.enabled == enabled:
         return False
-    update_site(config_path, site.id, {"enabled": None if enabled and "enabled" not in table else enabled})
+    update_site(config_path, site.id, {"enabled": None if enabled else False})
     return True
 
 
@@ -111,7 +111,7 @@ def preview_add(config: Config, url: str, *, site_id: str = "", name: str = "", 
         out.problem = p.problems[0] if p.problems else "no news list found at this address"
         return out
     site_id = site_id or suggest_id(p, taken_ids(config)) or ""
-    out.problem = id_problem(site_id, config, "the id field") or overlap(p.start_urls, config)
+    out.problem = overlap(p.start_urls, config) or id_problem(site_id, config, "the id field")
     if out.problem:
         return out
     out.table = p.site_table(site_id, name or None, level or None, parent or None)
