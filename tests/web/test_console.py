@@ -13,16 +13,9 @@ import tomllib
 import pytest
 
 from tests.conftest import make_portal
-from tests.web.conftest import PASSWORD, csrf_of
+from tests.web.conftest import LEFT_OUT, PASSWORD, csrf_of, drop_site
 
-LEFT_OUT = "xa-thach-kim"  # served by the simulator, not in sites.toml: added through the console
 HOSTILE = '<html><body><script>alert("pw")</script><div class="x">đổi giao diện</div></body></html>'
-
-
-def _drop_site(text: str, site_id: str) -> str:
-    start = text.index(f'[[site]]\nid = "{site_id}"')
-    end = text.index("[[", start + 2)
-    return text[:start] + text[end:]
 
 
 class Console:
@@ -57,7 +50,7 @@ def console(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     p = make_portal(tmp_path_factory.mktemp("console"))
     mp.setenv("PORTALWATCH_NOW", p.sim.clock()["now_utc"])
-    p.config.write_text(_drop_site(p.config.read_text(encoding="utf-8"), LEFT_OUT), encoding="utf-8")
+    p.config.write_text(drop_site(p.config.read_text(encoding="utf-8"), LEFT_OUT), encoding="utf-8")
     p.crawl()
     store = Store(p.db_path)
     try:
