@@ -175,8 +175,29 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}digest --preview digest.html"
                   "   # the demo ran on simulated time")
     console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
+    web_user = _web_user(db_path)
+    if web_user:
+        summary["web_user"] = web_user
+        console.print("\nThe web pages (offices, operators; docs/web.md):")
+        console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}web")
+        console.print(f"  then open http://127.0.0.1:8080 and log in as [bold]{web_user[0]}[/], password "
+                      f"[bold]{web_user[1]}[/] (an admin: every unit, the operator console, users)")
     summary["seconds"] = took
     return summary
+
+
+def _web_user(db_path: Path) -> tuple[str, str] | None:
+    """A `demo` admin of `portalwatch web` with a fresh random password (None without the web extra)."""
+    import secrets
+
+    from monitor.web.users import UserError, add_user
+
+    password = secrets.token_urlsafe(12)
+    try:
+        add_user(db_path, "demo", "admin", password)
+    except UserError:  # argon2-cffi (the web extra) is missing
+        return None
+    return "demo", password
 
 
 def _activate_hint() -> str | None:

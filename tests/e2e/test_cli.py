@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,12 @@ def test_demo_runs_end_to_end_and_leaves_files(tmp_path):
     rows = json.loads(listing.stdout)
     assert {r["id"] for r in rows} >= {"vinh-hung", "hoang-mai", "ea-kao"}
     assert all(r["last_outcome"] == "ok" and r["articles"] > 0 for r in rows)
+    # and open the web pages as the demo's admin, with the password it printed
+    assert "The web pages" in out and "portalwatch --config" in out and " web" in out
+    password = re.search(r"log in as demo, password\s+(\S+)", out).group(1)
+    from monitor.web.users import authenticate
+
+    assert authenticate(d / "portalwatch.db", "demo", password).role == "admin"
 
 
 def test_demo_refuses_to_overwrite_a_real_config(tmp_path):
