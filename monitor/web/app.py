@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from monitor.web import admin_pages, auth, console_pages, office_pages
+from monitor.web.console import HealthCache
 from monitor.web.render import STATIC
 from monitor.web.security import LoginLimiter, SecurityHeaders, Sessions, load_secret
 from monitor.web.state import State
@@ -31,6 +33,23 @@ class Shared:
     state: State
     secret: str
     limiter: LoginLimiter
+    health: HealthCache = field(default_factory=HealthCache)
+
+    def warm(self) -> None:
+        """Read every site's health once, in the background, before the first console page."""
+        def run() -> None:
+            from monitor.analyst.query import connect
+
+            try:
+                conn = connect(self.state.db_path)
+                try:
+                    self.health.rows(conn, self.state.config)
+                finally:
+                    conn.close()
+            except Exception:  # noqa: BLE001 - the console computes it on its first page instead
+                log.exception("could not read the sites' health in the background")
+
+        threading.Thread(target=run, name="portalwatch-health", daemon=True).start()
 
 
 def routes() -> list:
@@ -89,4 +108,5 @@ def create_app(config_path: str | os.PathLike, db_path: str | os.PathLike, *, se
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
     app.state.pw = Shared(state, secret, limiter or LoginLimiter())
+    app.state.pw.warm()
     return app

@@ -73,7 +73,7 @@ def sites(request: Request, user) -> Response:
     except ValueError:
         number = 1
     overview = console.sites_overview(st.readers.conn(), st.config, problems=qp.get("show") == "problems",
-                                      q=(qp.get("q") or "")[:100], page=number)
+                                      q=(qp.get("q") or "")[:100], page=number, cache=_pw(request).health)
     return render(request, "ops_sites.html.j2", o=overview, q=qp.get("q") or "", show=qp.get("show") or "",
                   service=service_state(request), config_error=st.configs.error)
 
