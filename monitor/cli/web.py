@@ -35,7 +35,8 @@ def _need_extra() -> None:
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
               help="Addresses of the reverse proxy, comma separated.")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False))
+              type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+              help="Least important log messages written to standard error (debug: every request).")
 @pass_ctx
 def web(obj: Ctx, host: str | None, port: int | None, proxy_headers: bool, forwarded_allow_ips: str,
         log_level: str) -> None:
