@@ -42,8 +42,7 @@ def unit(request: Request, user) -> Response:
     except ValueError as e:
         return error_page(request, 400, "bad_request", str(e))
     data = office.unit_page(pw.state.readers.db(), config, unit_id, win, lang_of(request))
-    children = [n for n in [*config.units, *config.sites] if n.parent == unit_id and n.id != unit_id]
-    return render(request, "unit.html.j2", d=data, win=win, windows=office.WINDOWS, children=children)
+    return render(request, "unit.html.j2", d=data, win=win, windows=office.WINDOWS)
 
 
 @page()
