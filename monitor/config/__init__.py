@@ -3,8 +3,8 @@ table and the key.
 
 load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
 allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles),
-channels.py (the syntax of a recipient's channel tables), schedules.py ("every 2h", cron) and
-web.py (the `[web]` table of `portalwatch web`).
+schedules.py ("every 2h", cron) and web.py (the `[web]` table of `portalwatch web`). A
+recipient's channel tables are checked by their classes in monitor/channels/.
 """
 
 from monitor.config.keys import ConfigError

@@ -15,7 +15,7 @@ from crawler.sites import Site, Unit
 from monitor.analyst import search as fts
 from monitor.config import Config, Recipient
 from monitor.digest import chart
-from monitor.digest.build import build, covered_sites
+from monitor.digest.build import build
 from monitor.digest.text import one_line
 from monitor.web.users import User
 
@@ -25,10 +25,9 @@ NEWEST = 20
 
 # -- who sees what --------------------------------------------------------------------------------------
 def sites_under(config: Config, unit_id: str) -> list[Site]:
-    """The sites a unit covers: itself when it is a site, and every site below it."""
-    node = config.unit(unit_id)
-    own = [unit_id] if isinstance(node, Site) else []
-    return covered_sites(config, Recipient(id="web", name=unit_id, sites=own, parents=[unit_id]))
+    """The sites a unit covers: itself when it is a site, and every site below it (config.tree)."""
+    own = [unit_id] if config.tree.is_site(unit_id) else []
+    return [config.site(sid) for sid in config.tree.sites_under([unit_id], own)]
 
 
 @dataclass
@@ -58,17 +57,14 @@ class Scope:
         return sorted(nodes, key=lambda n: (n.id not in parents, n.name))
 
     def may_see_unit(self, unit_id: str) -> bool:
-        if self.config.unit(unit_id) is None:
+        """A unit that exists, and for an office: one of its units or one below them."""
+        tree = self.config.tree
+        if unit_id not in tree:
             return False
         if self.everything:
             return True
-        node, seen = self.config.unit(unit_id), set()
-        while node is not None and node.id not in seen:  # the unit or one above it is the office's
-            if node.id in self.user.units:
-                return True
-            seen.add(node.id)
-            node = self.config.unit(node.parent) if node.parent else None
-        return False
+        mine = {tree.resolve(u) or u for u in self.user.units}
+        return bool(mine & {tree.resolve(unit_id), *tree.ancestors(unit_id)})
 
     def may_see_site(self, stored_id: str) -> bool:
         """A stored site id (a former id or a merged unit counts as the site it became)."""
@@ -77,10 +73,11 @@ class Scope:
 
 
 def configured_site(config: Config, stored_id: str) -> Site | None:
-    for s in config.sites:
-        if stored_id == s.id or stored_id in s.aliases or stored_id in s.merged_from:
-            return s
-    return None
+    """The configured site a stored site id belongs to now: itself, a former id, a merged unit."""
+    node = config.tree.node(stored_id)
+    if isinstance(node, Site):
+        return node
+    return next((s for s in config.sites if stored_id in s.merged_from), None)
 
 
 # -- windows ----------------------------------------------------------------------------------------------

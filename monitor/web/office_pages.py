@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from monitor.digest.sections import headings
 from monitor.web import office
 from monitor.web.auth import error_page, page
 from monitor.web.render import lang_of, redirect, render
@@ -42,7 +43,8 @@ def unit(request: Request, user) -> Response:
     except ValueError as e:
         return error_page(request, 400, "bad_request", str(e))
     data = office.unit_page(pw.state.readers.db(), config, unit_id, win, lang_of(request))
-    return render(request, "unit.html.j2", d=data, win=win, windows=office.WINDOWS)
+    return render(request, "unit.html.j2", d=data, win=win, windows=office.WINDOWS,
+                  sections=headings(lang_of(request)))
 
 
 @page()
