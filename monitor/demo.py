@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import closing
+from collections.abc import Callable
+from contextlib import AbstractContextManager, closing
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
@@ -91,8 +93,21 @@ def _serve(sim):
         return serve(sim, port=0)
 
 
-def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, console: Console | None = None) -> dict:
-    """Run the demo; return a summary (used by tests).
+class CrawlDisplay(Protocol):
+    """How a crawl is shown on the terminal (the CLI's monitor/cli/render/crawl.py)."""
+
+    def live_progress(self, console: Console, show: bool = True) -> AbstractContextManager[Callable[[dict], None] | None]:
+        ...
+
+    def print_crawl_summary(self, crawls: list[dict], console: Console, skipped: dict[str, str] | None = None) -> None:
+        ...
+
+
+def run_demo(workdir: Path, display: CrawlDisplay, *, seed: int = 1, articles_per_site: int = 40,
+             console: Console | None = None, web_user: Callable[[Path], tuple[str, str] | None] | None = None) -> dict:
+    """Run the demo, showing its crawls with `display`; return a summary (used by tests).
+    `web_user(db_path)` makes a user of `portalwatch web` (name, password) to print at the end
+    (the CLI hands monitor/web/users.py's; None: no web hint).
 
     Every step runs on the simulator's clock (`PORTALWATCH_NOW`), so readings, windows and
     "silent for N days" agree with the simulated dates on the pages.
@@ -101,7 +116,7 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
     config_path, db_path = _prepare(workdir)
     pinned = os.environ.get("PORTALWATCH_NOW")
     try:
-        return _run(workdir, config_path, db_path, seed, articles_per_site, console)
+        return _run(workdir, config_path, db_path, seed, articles_per_site, console, display, web_user)
     finally:
         if pinned is None:
             os.environ.pop("PORTALWATCH_NOW", None)
@@ -109,7 +124,7 @@ def run_demo(workdir: Path, *, seed: int = 1, articles_per_site: int = 40, conso
             os.environ["PORTALWATCH_NOW"] = pinned
 
 
-def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dict:
+def _run(workdir, config_path, db_path, seed, articles_per_site, console, display, web_user) -> dict:
     from simulator import Simulator
 
     started = time.monotonic()
@@ -127,7 +142,7 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
 
         console.rule("1. First crawl (the baseline)")
         _sync_clock(sim)
-        first = _crawl_step(config_path, db_path, console)
+        first = _crawl_step(config_path, db_path, console, display)
 
         console.rule("2. A day and a half of crawls (simulated time)")
         crawls = [first]
@@ -146,7 +161,7 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
             if i == len(DAY_OF_CRAWLS) - 1:
                 console.print("An hour later the removed post is checked again (two answers of 404/410 confirm"
                               " a removal):")
-            crawls.append(_crawl_step(config_path, db_path, console, table=i == len(DAY_OF_CRAWLS) - 1))
+            crawls.append(_crawl_step(config_path, db_path, console, display, table=i == len(DAY_OF_CRAWLS) - 1))
         second = crawls[1]
 
     console.rule("3. What changed")
@@ -175,29 +190,15 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console) -> dic
     console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}digest --preview digest.html"
                   "   # the demo ran on simulated time")
     console.print(f"  portalwatch simulate --port {DEFAULT_PORT}   # in another terminal, then: portalwatch {cd}crawl")
-    web_user = _web_user(db_path)
-    if web_user:
-        summary["web_user"] = web_user
+    user = web_user(db_path) if web_user else None
+    if user:
+        summary["web_user"] = user
         console.print("\nThe web pages (offices, operators; docs/web.md):")
         console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}web")
-        console.print(f"  then open http://127.0.0.1:8080 and log in as [bold]{web_user[0]}[/], password "
-                      f"[bold]{web_user[1]}[/] (an admin: every unit, the operator console, users)")
+        console.print(f"  then open http://127.0.0.1:8080 and log in as [bold]{user[0]}[/], password "
+                      f"[bold]{user[1]}[/] (an admin: every unit, the operator console, users)")
     summary["seconds"] = took
     return summary
-
-
-def _web_user(db_path: Path) -> tuple[str, str] | None:
-    """A `demo` admin of `portalwatch web` with a fresh random password (None without the web extra)."""
-    import secrets
-
-    from monitor.web.users import UserError, add_user
-
-    password = secrets.token_urlsafe(12)
-    try:
-        add_user(db_path, "demo", "admin", password)
-    except UserError:  # argon2-cffi (the web extra) is missing
-        return None
-    return "demo", password
 
 
 def _activate_hint() -> str | None:
@@ -220,17 +221,23 @@ def _sync_clock(sim) -> None:
     os.environ["PORTALWATCH_NOW"] = sim.clock()["now_utc"]
 
 
-def _crawl_step(config_path: Path, db_path: Path, console: Console, table: bool = True) -> dict:
-    from monitor.crawl.live import crawl_live
-    from monitor.crawl.summary import print_crawl_summary
+def _crawl_step(config_path: Path, db_path: Path, console: Console, display: CrawlDisplay, table: bool = True) -> dict:
+    """Every site crawled once, on the simulator's clock (pinned in the plan)."""
+    from monitor.config import load_config
+    from monitor.crawl.backends import backend_for
+    from monitor.crawl.planner import build_plan
+    from monitor.crawl.runner import crawl
 
     t0 = time.monotonic()
-    result = crawl_live(config_path, db_path, None, console, show=console.is_terminal)
+    config = load_config(config_path)
+    plan = build_plan(config, None, None, clock.now(), walks=False)
+    with display.live_progress(console, console.is_terminal) as on_progress:
+        result = crawl(plan, db_path, backend_for(config), on_progress=on_progress)
     if not result.ok:
         raise SystemExit(f"demo crawl failed (exit {result.returncode}):\n{result.stderr_tail}")
     pages = sum(c["pages_fetched"] for c in result.crawls)
     if table:
-        print_crawl_summary(result.crawls, console, result.skipped)
+        display.print_crawl_summary(result.crawls, console, result.skipped)
         console.print(f"{pages} pages in {time.monotonic() - t0:.1f} s\n")
     else:
         console.print(f"{local(os.environ['PORTALWATCH_NOW'])}  crawl: {pages} pages, "

@@ -30,9 +30,7 @@ class Portal:
     db_path: Path
 
     def crawl(self, sites=None, *, check=True, **kw):
-        from monitor.crawl.runner import crawl
-
-        result = crawl(self.config, self.db_path, sites, **kw)
+        result = manual_crawl(self.config, self.db_path, sites, **kw)
         if check:
             assert result.ok, f"crawl failed ({result.returncode}):\n{result.stderr_tail}"
         return result
@@ -46,6 +44,21 @@ class Portal:
         from monitor.config import load_config
 
         return load_config(self.config)
+
+
+def manual_crawl(config, db, sites=None, *, now=None, processes: int = 1, **kw):
+    """Crawl a sites.toml (path or loaded Config) once, as `portalwatch crawl` does: the plan built
+    once (full walks; `now`: the clock pinned to this ISO time or datetime), the configuration's
+    backend (its [cluster] nodes, else `processes` local children), the leases, the run."""
+    from crawler import clock
+    from monitor.config import Config, load_config
+    from monitor.crawl.backends import backend_for
+    from monitor.crawl.planner import build_plan
+    from monitor.crawl.runner import crawl
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    at = clock.parse_iso(now) if isinstance(now, str) else now
+    return crawl(build_plan(cfg, None, sites, at, walks=False), db, backend_for(cfg, processes), **kw)
 
 
 def make_portal(tmp_path: Path, *, articles_per_site: int = 12, seed: int = 1, recipients: bool = True, **sim_kw):

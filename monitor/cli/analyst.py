@@ -42,6 +42,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
       portalwatch query "SELECT * FROM silent_sites" --jsonl
     """
     from monitor.analyst import query as q
+    from monitor.cli.render.query import rich_table
 
     with closing(_ro(obj)) as conn:
         try:
@@ -53,7 +54,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
                 return
             rows = cur.fetchmany(max_rows)
             more = cur.fetchone() is not None
-            console.print(q.rich_table(q.columns(cur), rows))
+            console.print(rich_table(q.columns(cur), rows))
             note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
             console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
         except (sqlite3.Error, q.ReadOnlyError) as e:

@@ -69,6 +69,9 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
     Example:
       portalwatch demo
     """
+    from monitor.cli.render import crawl as crawl_display
     from monitor.demo import run_demo
+    from monitor.web.users import demo_user
 
-    run_demo(Path(workdir), seed=seed, articles_per_site=articles_per_site, console=console)
+    run_demo(Path(workdir), crawl_display, seed=seed, articles_per_site=articles_per_site, console=console,
+             web_user=demo_user)

@@ -1,7 +1,7 @@
 """`portalwatch sites list | add | import | discover | lineage`: which sites are configured, and
 adding new ones to sites.toml (one URL, a CSV, or the sub-sites a district portal links to).
 
-The `sites` group itself; `sites check` and `sites health` are in monitor/cli/health.py. Thin
+The `sites` group itself; `sites check` and `sites health` are in monitor/cli/site_checks.py. Thin
 commands over monitor/sites/ (listing, onboard, importer, discover, lineage, tomlfile). Page text
 (titles, names, link texts) is printed through monitor.terminal's `safe()` or `term()`: rich
 markup and terminal control characters from a page never reach the operator's terminal.
@@ -41,7 +41,8 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
     Example:
       portalwatch sites list
     """
-    from monitor.sites.listing import plain_lines, site_rows, site_table
+    from monitor.cli.render.sites import plain_lines, site_table
+    from monitor.sites.listing import site_rows
 
     db_path = obj.db_path  # a bad --db is reported before a bad --config
     rows = site_rows(obj.config, db_path)
@@ -98,6 +99,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://vinhhung.hanoi.gov.vn/
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
+    from monitor.cli.render.sites import print_proposal
     from monitor.sites.onboard import id_problem, inspect_url, overlap, suggest_id, taken_ids
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
@@ -108,7 +110,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         raise click.ClickException(f"--parent: {units.problems[parent]}")
     p = inspect_url(url, _web(config))
     if not as_json:
-        p.print(console)
+        print_proposal(p, console)
     if not p.ok:
         if as_json:
             click.echo(json.dumps({**p.as_dict(), "added": False}, ensure_ascii=False, indent=2))
@@ -169,11 +171,11 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from monitor.cli.render.sites import print_import_summary
     from monitor.sites.importer import (
         ImportFileError,
         detect_rows,
         parent_units,
-        print_summary,
         read_rows,
         validate,
         write_report,
@@ -200,7 +202,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     if report_path:
         write_report(rows, report_path)
     if not as_json:
-        print_summary(console, rows, report_path)
+        print_import_summary(console, rows, report_path)
         if units.tables and ready:
             from monitor.sites.units import summary
 
@@ -239,6 +241,7 @@ def sites_discover(obj: Ctx, url: str, parent: str | None, csv_path: str | None,
       portalwatch sites discover https://hoangmai.hanoi.gov.vn/ --csv hoang-mai-wards.csv
       portalwatch sites import hoang-mai-wards.csv
     """
+    from monitor.cli.render.sites import print_discovery
     from monitor.sites.discover import discover
 
     config = _config(obj)
@@ -248,7 +251,7 @@ def sites_discover(obj: Ctx, url: str, parent: str | None, csv_path: str | None,
     if as_json:
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
     else:
-        found.print(console, csv_path)
+        print_discovery(found, console, csv_path)
     for pr in found.problems:
         err_console.print(f"[red]problem:[/] {safe(pr)}")
     if not found.subsites:

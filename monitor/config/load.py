@@ -15,10 +15,8 @@ from monitor.channels import channel_key, check_channel
 from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
-    SETTINGS_SPEC,
     ConfigError,
     check_css,
-    check_hosts,
     check_table,
     check_url,
     did_you_mean,
@@ -26,6 +24,7 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
+from monitor.config.settings import ServiceSettings, check_schedule, parse_settings
 from monitor.config.tree import UnitTree
 from monitor.config.web import Web, parse_web
 
@@ -81,12 +80,13 @@ class Cluster:
 @dataclass
 class Config:
     path: Path
-    settings: Settings
+    settings: Settings  # the crawl's part of [portalwatch]: what every crawl plan carries
     sites: list[Site]
     recipients: list[Recipient] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    service: ServiceSettings = field(default_factory=ServiceSettings)  # the monitor's part of [portalwatch]
     web: Web = field(default_factory=Web)
     _tree: tuple[tuple[int, int], UnitTree] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -172,31 +172,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if key not in _TOP_KEYS:
             raise unknown_key(key, _TOP_KEYS, str(path))
 
-    raw_settings = data.get("portalwatch", {})
-    if not isinstance(raw_settings, dict):
-        raise ConfigError(f"{path}: [portalwatch] must be a table")
-    check_table(raw_settings, SETTINGS_SPEC, f"{path}: [portalwatch]")
-    settings = Settings(**raw_settings)
-    where = f"{path}: [portalwatch]"
-    for k in ("concurrency", "concurrency_per_domain", "max_response_kb"):
-        positive(getattr(settings, k), where, k)
-    positive(settings.delay, where, "delay", 0)
-    positive(settings.retries, where, "retries", 0)
-    positive(settings.max_retry_after, where, "max_retry_after", 0)
-    positive(settings.robots_cache_hours, where, "robots_cache_hours", 0)
-    check_url(settings.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
-        positive(getattr(settings, k), where, k)
-    positive(settings.jitter, where, "jitter", 0)
-    positive(settings.unreachable_after, where, "unreachable_after")
-    if settings.crawl_timeout <= 0:
-        raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
-    _check_schedule(settings.schedule, where, "schedule")
-    for k in ("housekeeping", "backup", "delivery_retry"):
-        if getattr(settings, k).strip().lower() != "off":
-            _check_schedule(getattr(settings, k), where, k)
-
-    check_hosts(settings.hosts, where)
+    settings, service = parse_settings(data.get("portalwatch", {}), path)
 
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
@@ -233,7 +209,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:
-            _check_schedule(table["schedule"], where)
+            check_schedule(table["schedule"], where)
         if table.get("revisit") is not None:
             _check_revisit(table["revisit"], where)
         sites.append(Site(**table))
@@ -263,7 +239,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                                    ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
-                  units=units, web=parse_web(data.get("web", {}), path))
+                  units=units, service=service, web=parse_web(data.get("web", {}), path))
 
 
 def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:
@@ -316,15 +292,6 @@ def _check_profile(name: str, where: str) -> None:
 
     if name not in PROFILES:
         raise ConfigError(f"{where}: key 'profile': expected one of {', '.join(sorted(PROFILES))}, got {name!r}")
-
-
-def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
-    from monitor.config.schedules import parse_schedule
-
-    try:
-        parse_schedule(expr)
-    except ValueError as e:
-        raise ConfigError(f"{where}: key {key!r}: {e}") from None
 
 
 def _check_revisit(table: dict, where: str) -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.config import load_config
+from monitor.service.jobs_wanted import desired_jobs
 from monitor.service.jobstore import jobstore_path, last_runs, read_pid, wall
-from monitor.service.plan import desired_jobs
 
 
 class NotRunning(RuntimeError):

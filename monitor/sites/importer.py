@@ -202,26 +202,3 @@ def write_report(rows: list[ImportRow], path: str | Path) -> None:
 def _cell(v: str) -> str:
     """Neutralise spreadsheet formulas (=, +, -, @) in text that came from a page or a sheet."""
     return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-
-
-def print_summary(console, rows: list[ImportRow], report_path: str | None = None) -> None:
-    """The counts by outcome, then the rows needing a human as a table (page text through `safe`)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from monitor.terminal import safe
-
-    ready = [r for r in rows if r.status == "ready"]
-    attention = [r for r in rows if r.status == "attention"]
-    configured = sum(1 for r in rows if r.status == "configured")
-    console.print(f"{len(rows)} row(s): [green]{len(ready)} ready[/], {configured} already configured, "
-                  f"[{'red' if attention else 'green'}]{len(attention)} need attention[/]")
-    if attention:
-        t = Table(title="Needs a human")
-        for c in ("line", "id", "url", "problem"):
-            t.add_column(c, overflow="fold")
-        for r in attention:
-            t.add_row(str(r.line), safe(r.id, 30), safe(r.url, 60), safe(r.problem.split(": ", 1)[-1], 200))
-        console.print(t)
-        if report_path:
-            console.print(f"these rows are in {escape(report_path)}: fix them and run `portalwatch sites import` on it")

@@ -1,4 +1,4 @@
-"""What the operator console reads: every site's health (monitor/detect/health.py, the same as
+"""What the operator console reads: every site's health (monitor/detect/site_status.py, the same as
 `sites health`), one site's configuration, crawl history, fetch errors and kept pages, and a
 kept page's HTML (shown as escaped source, never rendered). Read-only."""
 
@@ -12,7 +12,7 @@ import unicodedata
 
 from crawler.sites import Site
 from monitor.config import Config
-from monitor.detect.health import STATUS_ORDER, SiteHealth, site_health, worst_first
+from monitor.detect.site_status import STATUS_ORDER, SiteHealth, site_health, worst_first
 from monitor.digest.text import one_line
 
 PER_PAGE = 100
@@ -44,10 +44,10 @@ class HealthCache:
         with self._lock:
             crawl_mark, sample_mark = (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0]
                                        for t in ("crawls", "html_samples"))
-            if self._settings != config.settings or (crawl_mark, sample_mark) < self._marks:  # a restored copy
+            if self._settings != config.service or (crawl_mark, sample_mark) < self._marks:  # a restored copy
                 self._marks = (0, 0)
-            if self._settings != config.settings or not any(self._marks):
-                self._rows, self._settings = {}, config.settings
+            if self._settings != config.service or not any(self._marks):
+                self._rows, self._settings = {}, config.service
             stale = {s.id for s in config.sites if self._sites.get(s.id) != s or s.id not in self._rows}
             stale |= {sid for sid, h in self._rows.items() if h.running}
             owner = {old: s.id for s in config.sites for old in (s.id, *s.aliases)}

@@ -85,6 +85,19 @@ def check_units(role: str, units: list[str], config: Config | None) -> list[str]
     return units
 
 
+def demo_user(db_path: str | Path) -> tuple[str, str] | None:
+    """A `demo` admin with a fresh random password, for `portalwatch demo` to print (None
+    without the web extra)."""
+    import secrets
+
+    password = secrets.token_urlsafe(12)
+    try:
+        add_user(db_path, "demo", "admin", password)
+    except UserError:  # argon2-cffi (the web extra) is missing
+        return None
+    return "demo", password
+
+
 def _check(name: str, role: str) -> None:
     if not NAME_RE.match(name or ""):
         raise UserError(f"user name {name!r}: expected letters, digits, '.', '_', '-' or '@' (at most 64)")

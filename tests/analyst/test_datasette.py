@@ -201,7 +201,7 @@ def test_sigkill_of_serve_takes_datasette_with_it_and_the_next_run_cleans_up(dat
 
 
 def test_articles_page_offers_the_ranked_search(server):
-    """Issue 10: the table's own search lists the newest first; the page points at the canned
+    """The table's own search lists the newest first; the page points at the canned
     `search` query, which ranks like `portalwatch search`."""
     page = get(server, "/portalwatch/articles")
     assert '<form action="search" method="get" class="portalwatch-search">' in page

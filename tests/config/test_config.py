@@ -120,7 +120,8 @@ def test_renames_and_mergers_are_consistent(tmp_path):
 
 
 def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
-    """Issue 10: `parent = "hoang-maii"` made a ward vanish from its district's digest."""
+    """A misspelt parent (`parent = "hoang-maii"`) is an error naming the close match, not a ward
+    silently missing from its district's digest."""
     text = GOOD.replace('parent = "hoang-mai"', 'parent = "hoang-maii"', 1)
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, text))
@@ -129,8 +130,8 @@ def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
 
 def test_a_parent_that_is_a_unit_of_its_own_is_accepted(tmp_path):
     """Wards of a province that is not crawled itself: declared as a [[unit]] (no portal) the
-    parent is accepted; without the table the same config is an error (issue 10: ids that name
-    nothing are errors on load), one line naming the key and the fix."""
+    parent is accepted; without the table the same config is an error (ids that name nothing
+    are errors on load), one line naming the key and the fix."""
     text = GOOD.replace('parent = "hoang-mai"', 'parent = "tinh-mo-phong"', 1).replace(
         'parents = ["hoang-mai"]', 'parents = ["tinh-mo-phong"]')
     unit = '\n[[unit]]\nid = "tinh-mo-phong"\nname = "Tỉnh Mô Phỏng"\nlevel = "province"\n'

@@ -1,5 +1,5 @@
 """Every command, given a garbage database or an output path that cannot be written, fails with
-one `Error:` line naming the file and a non-zero exit; never a traceback (issue 10).
+one `Error:` line naming the file and a non-zero exit; never a traceback.
 
 The commands are enumerated from the click group, so a new command is covered automatically.
 """

@@ -15,10 +15,10 @@ TITLES = ['<script>alert("t")</script> Tin một', 'Tin hai <img src=x onerror=a
 
 
 def test_hostile_titles_from_a_real_crawl_stay_text_on_every_page(tmp_path, monkeypatch):
-    from monitor.crawl.runner import crawl
     from monitor.web.app import create_app
     from monitor.web.server import Background
     from monitor.web.users import add_user
+    from tests.conftest import manual_crawl
 
     monkeypatch.setenv("PORTALWATCH_NOW", "2026-11-20T03:00:00Z")
     srv = HostileServer()
@@ -29,7 +29,7 @@ def test_hostile_titles_from_a_real_crawl_stay_text_on_every_page(tmp_path, monk
     config = write_config(tmp_path / "sites.toml", {"evil": [srv.url + "/tin-tuc"]})
     db = tmp_path / "pw.db"
     try:
-        assert crawl(config, db).ok
+        assert manual_crawl(config, db).ok
     finally:
         srv.stop()
     add_user(db, "root", "admin", PASSWORD)
