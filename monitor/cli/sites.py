@@ -100,7 +100,14 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
     from monitor.cli.render.sites import print_proposal
-    from monitor.sites.onboard import id_problem, inspect_url, overlap, suggest_id, taken_ids
+    from monitor.sites.onboard import (
+        id_problem,
+        inspect_url,
+        obvious_id,
+        overlap,
+        suggest_id,
+        taken_ids,
+    )
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
 
@@ -117,7 +124,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         raise click.ClickException(f"{url}: not added" + (f": {p.problems[0]}" if as_json and p.problems
                                                          else " (see the problem above)"))
     site_id = site_id or suggest_id(p, taken_ids(config))
-    problem = overlap(p.start_urls, config) or id_problem(site_id, config, "--id")
+    # a list some site already crawls first: that is what the operator needs to hear
+    problem = overlap([url, *p.start_urls], config) or id_problem(site_id, config, "--id", obvious_id(p))
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
@@ -126,7 +134,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     if as_json:
         added = bool(yes and not dry_run)
         if added:
-            append_sites(obj.config_path, [table], units.tables)
+            append_sites(obj.config_path, [table], units.tables, settings=True)
         click.echo(json.dumps({**p.as_dict(), "site": table, "units": units.tables, "added": added},
                               ensure_ascii=False, indent=2))
         return
@@ -139,11 +147,20 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         console.print("nothing written")
         return
     try:
-        append_sites(obj.config_path, [table], units.tables)
+        append_sites(obj.config_path, [table], units.tables, settings=True)
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     console.print(f"[green]added[/] {site_id} to {escape(obj.config_path)}. Next: "
                   f"portalwatch crawl --site {site_id}")
+    _settings_note(config)
+
+
+def _settings_note(config: Config) -> None:
+    """Say so when the file got its [portalwatch] crawl settings from us."""
+    if "portalwatch" not in config.raw:
+        console.print("with crawl settings too ([portalwatch]: one request at a time per host, 1 s apart; "
+                      "put your own address in contact_url): docs/operators.md, \"Crawl settings for a new file\"",
+                      markup=False, highlight=False)
 
 
 # -- import -------------------------------------------------------------------------------------------
@@ -177,6 +194,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         detect_rows,
         parent_units,
         read_rows,
+        to_detect,
         validate,
         write_report,
     )
@@ -188,7 +206,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     except ImportFileError as e:
         raise click.ClickException(str(e)) from None
     validate(rows, config)
-    todo = sum(1 for r in rows if r.status == "pending")
+    todo = len(to_detect(rows))
     with Progress(TextColumn("[bold]detecting"), BarColumn(bar_width=None), MofNCompleteColumn(),
                   TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err_console,
                   disable=as_json) as progress:
@@ -210,13 +228,15 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
-            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables)
+            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables,
+                         settings=True)
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         added = True
         if not as_json:
             console.print(f"[green]added {len(ready)} site(s)"
                           + (f" and {len(units.tables)} unit(s)" if units.tables else "") + f"[/] to {escape(obj.config_path)}")
+            _settings_note(config)
     if as_json:
         click.echo(json.dumps({"added": added, "units": units.tables if ready else [],
                                "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))

@@ -293,10 +293,15 @@ def _check_article(p: Proposal, profile: str, entry, art) -> None:
         p.notes.append(f"no view count on the list or on article {entry.url}: views will not be tracked")
 
 
-def suggest_id(p: Proposal, taken: set[str]) -> str | None:
-    """A free id from the unit name or the URL path, or None when the obvious ones are taken."""
+def obvious_id(p: Proposal) -> str:
+    """The id from the unit name or the URL path."""
     name = p.unit[0] if p.unit else (urlsplit(p.final_url or p.url).path.strip("/").split("/") or [""])[-1]
-    base = d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+    return d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+
+
+def suggest_id(p: Proposal, taken: set[str]) -> str | None:
+    """The obvious id when it is free, else None."""
+    base = obvious_id(p)
     return None if base in taken else base
 
 
@@ -305,10 +310,13 @@ def taken_ids(config: Config) -> set[str]:
     return {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
 
 
-def id_problem(site_id: str | None, config: Config, option: str = "the id") -> str | None:
-    """Why `site_id` cannot be the id of a new site, or None."""
+def id_problem(site_id: str | None, config: Config, option: str = "the id", obvious: str = "") -> str | None:
+    """Why `site_id` cannot be the id of a new site, or None; `obvious`: the id suggested from
+    the page, when it was taken (the message names the site holding it)."""
     if not site_id:
-        return f"the obvious id is already taken: choose one with {option}"
+        owner = next((s for s in config.sites if s.id == obvious or obvious in s.aliases), None)
+        by = f" by site {owner.id!r} ({owner.name}, {owner.start_urls[0]})" if owner else ""
+        return f"the obvious id {obvious!r} is already taken{by}: choose another with {option}"
     if not ID_RE.match(site_id):
         return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
     if site_id in taken_ids(config):
@@ -316,10 +324,13 @@ def id_problem(site_id: str | None, config: Config, option: str = "the id") -> s
     return None
 
 
-def overlap(start_urls: list[str], config: Config) -> str | None:
-    """A configured site already crawling one of these lists (it would store every article twice)."""
+def overlap(urls: list[str], config: Config) -> str | None:
+    """The configured site that already crawls one of these lists (or has this home page): it
+    would store every article twice."""
+    wanted = {canonical_url(u) for u in urls}
     for s in config.sites:
-        common = {canonical_url(u) for u in s.start_urls} & {canonical_url(u) for u in start_urls}
+        common = {canonical_url(u) for u in [*s.start_urls, *([s.home_url] if s.home_url else [])]} & wanted
         if common:
-            return f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+            return (f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+                    f" (`portalwatch sites list` shows it)")
     return None

@@ -18,6 +18,7 @@ from monitor.sites.onboard import (
     Web,
     id_problem,
     inspect_url,
+    obvious_id,
     overlap,
     suggest_id,
     taken_ids,
@@ -111,7 +112,7 @@ def preview_add(config: Config, url: str, *, site_id: str = "", name: str = "", 
         out.problem = p.problems[0] if p.problems else "no news list found at this address"
         return out
     site_id = site_id or suggest_id(p, taken_ids(config)) or ""
-    out.problem = overlap(p.start_urls, config) or id_problem(site_id, config, "the id field")
+    out.problem = overlap([url, *p.start_urls], config) or id_problem(site_id, config, "the id field", obvious_id(p))
     if out.problem:
         return out
     out.table = p.site_table(site_id, name or None, level or None, parent or None)
@@ -122,7 +123,7 @@ def preview_add(config: Config, url: str, *, site_id: str = "", name: str = "", 
 
 def save_add(config_path: str | os.PathLike, table: dict, units: list[dict]) -> None:
     """Append the previewed tables (ConfigError, nothing written, when they would not load)."""
-    append_sites(config_path, [table], units)
+    append_sites(config_path, [table], units, settings=True)
 
 
 MAX_IMPORT_ROWS = 500  # detection runs while the page waits; bigger sheets: `portalwatch sites import`
@@ -155,4 +156,4 @@ def preview_import(config: Config, data: bytes, name: str, workers: int = 8) -> 
 
 def save_import(config_path: str | os.PathLike, tables: list[dict], units: list[dict]) -> None:
     """Append the ready rows' tables and the new [[unit]]s (ConfigError: nothing written)."""
-    append_sites(config_path, tables, units)
+    append_sites(config_path, tables, units, settings=True)

@@ -1,4 +1,4 @@
-"""The people who log in to `portalwatch web`: the `users` table (migration 11), argon2id
+"""The people who log in to `portalwatch web`: the `users` table (migration 12), argon2id
 password hashes, and the checks behind `portalwatch users` and the admin page.
 
 Roles: `office` sees the sites under its units (site or [[unit]] ids, like a recipient's

@@ -258,3 +258,31 @@ def test_a_selector_that_does_not_compile_is_refused_on_load(tmp_path):
     assert str(e.value).startswith(f"{tmp_path / 'sites.toml'}: site 'vinh-hung': selector 'title': invalid CSS "
                                    "selector 'h1.title['")
     assert "\n" not in str(e.value)
+
+
+def test_an_inline_table_over_several_lines_gets_a_hint(tmp_path):
+    """Python's tomllib reads TOML 1.0: `{ … }` spread over lines is the commonest mistake (the
+    recipient example of docs/digests.md was written so); the one-line error says what to do."""
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        '[[recipient]]\nid = "r"\nname = "R"\nchannels = [\n'
+        '  { type = "email", to = ["a@example.vn"], from = "b@example.vn",\n'
+        '    host = "smtp.example.vn" },\n]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: not valid TOML: Invalid initial character for a key part")
+    assert msg.endswith("hint: an inline table { … } must stay on one line (the one opened on line 5 is not "
+                        "closed there): write it on one line, or as a `[[recipient.channels]]` table")
+    path.write_text('[[site]]\nid = "a"\nrevisit = { list_pages = 2,\n  deep_every_hours = 24 }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"or as a `\[site\.revisit\]` table$"):
+        load_config(path)
+
+
+def test_other_toml_mistakes_get_no_inline_table_hint(tmp_path):
+    path = tmp_path / "sites.toml"
+    for text in ('a = [1,\n2,\n', 'a = "{"\nb = ]\n', '[portalwatch]\ndelay = 1 2\n', 'x = { a = 1, }\n'):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(path)
+        assert "not valid TOML" in str(e.value) and "hint" not in str(e.value), text
