@@ -143,7 +143,7 @@ def main() -> None:
     ward = probe.execute("SELECT id FROM sites WHERE parent = ? LIMIT 1", (busiest,)).fetchone()[0]
     article = probe.execute("SELECT id FROM articles WHERE site_id = ? ORDER BY views DESC LIMIT 1", (ward,)).fetchone()[0]
     sample = probe.execute("SELECT MAX(id) FROM html_samples").fetchone()[0]
-    if not {u.name for u in list_users(probe)} >= {"bench-admin", "bench-office"}:
+    if not {u.name for u in list_users(path)} >= {"bench-admin", "bench-office"}:
         add_user(path, "bench-admin", "admin", PASSWORD)
         add_user(path, "bench-office", "office", PASSWORD, [busiest], cfg)
     probe.close()

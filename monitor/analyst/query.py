@@ -2,8 +2,7 @@
 
 The connection is opened with `mode=ro`, `PRAGMA query_only = 1`, and an authorizer that denies
 every action except reading (no INSERT/UPDATE/DELETE, DDL, ATTACH/DETACH, writing pragmas or
-load_extension), so refusal does not depend on parsing the SQL text. The password hashes of
-`portalwatch web`'s users read as NULL.
+load_extension), so refusal does not depend on parsing the SQL text.
 """
 
 from __future__ import annotations
@@ -41,8 +40,6 @@ class ReadOnlyError(sqlite3.DatabaseError):
 
 
 def _authorizer(action: int, arg1, arg2, dbname, source) -> int:
-    if action == sqlite3.SQLITE_READ and (arg1 or "").lower() == "users" and (arg2 or "").lower() == "password_hash":
-        return sqlite3.SQLITE_IGNORE  # web logins' hashes read as NULL: analysts never see them
     if action in _ALLOWED:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_schema"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import closing
 
 import click
 from rich.table import Table
@@ -64,10 +63,10 @@ def web(obj: Ctx, host: str | None, port: int | None, proxy_headers: bool, forwa
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host or config.web.host}:{port if port is not None else config.web.port}:"
                                    f" {e.strerror or e}") from None
-    from monitor.analyst.query import connect
-
-    with closing(connect(db_path)) as conn:
-        nobody = not list_users(conn)
+    try:
+        nobody = not list_users(db_path)
+    except _errors() as e:
+        raise click.ClickException(str(e)) from None
     console.print(f"portalwatch web: {url_of(sock)}  (config {term(obj.config_path)}, database {term(db_path)}); Ctrl-C stops",
                   soft_wrap=True)
     if nobody:
@@ -137,11 +136,12 @@ def users_list(obj: Ctx, as_json: bool) -> None:
     from dataclasses import asdict
 
     from crawler.clock import local
-    from monitor.store.connect import open_db
     from monitor.web.users import list_users
 
-    with closing(open_db(obj.db_path).conn) as conn:
-        rows = list_users(conn)
+    try:
+        rows = list_users(obj.db_path)
+    except _errors() as e:
+        raise click.ClickException(str(e)) from None
     if as_json:
         click.echo(json.dumps([asdict(u) for u in rows], ensure_ascii=False, indent=2))
         return

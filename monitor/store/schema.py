@@ -484,26 +484,12 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
-    # 12: the people who log in to `portalwatch web` (monitor/web/users.py). An office user sees
-    # the sites under its units; operators edit sites.toml through the console; admins manage
-    # users. `session_gen` is in every session cookie: bumping it (new password, new role,
-    # removal) ends the user's sessions at their next request. And the indexes of the web's
-    # reads: an article's edits and anomalies, a site's kept pages (also `sites health`).
+    # 12: the indexes of `portalwatch web`'s reads: an article's edits and anomalies, a site's
+    # kept pages (also `sites health`).
     """
     CREATE INDEX idx_revisions_article ON article_revisions(article_id, observed_at);
     CREATE INDEX idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
     CREATE INDEX idx_html_samples_site ON html_samples(site_id, id);
-    CREATE TABLE users (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        role TEXT NOT NULL CHECK (role IN ('office', 'operator', 'admin')),
-        units TEXT NOT NULL DEFAULT '[]',   -- JSON list of site or [[unit]] ids (office users)
-        password_hash TEXT NOT NULL,        -- argon2id, with its own salt and parameters
-        session_gen INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        last_login_at TEXT
-    );
     """,
 ]
 

@@ -14,7 +14,7 @@ from monitor.web.render import flash, lang_of, redirect, render
 
 def _page(request: Request, status: int = 200, error: str | None = None, values: dict | None = None) -> Response:
     pw = request.app.state.pw
-    rows = users.list_users(pw.state.readers.conn())
+    rows = users.list_users(pw.state.db_path)
     return render(request, "admin_users.html.j2", status=status, users=rows, roles=users.ROLES, error=error,
                   values=values or {"name": "", "role": "office", "units": ""}, min_password=users.MIN_PASSWORD)
 
@@ -42,7 +42,7 @@ def add(request: Request, user, form) -> Response:
 
 
 def _other_admins(request: Request, name: str) -> int:
-    rows = users.list_users(request.app.state.pw.state.readers.conn())
+    rows = users.list_users(request.app.state.pw.state.db_path)
     return sum(1 for u in rows if u.admin and u.name.lower() != name.lower())
 
 
@@ -53,7 +53,7 @@ def set_role(request: Request, user, form) -> Response:
     role = str(form.get("role") or "")
     t = LABELS[lang_of(request)]
     try:
-        target = users.find_user(pw.state.readers.conn(), name)
+        target = users.find_user(pw.state.db_path, name)
         if target.admin and role != "admin" and not _other_admins(request, name):
             raise users.UserError(t["last_admin"])
         users.set_role(pw.state.db_path, name, role, _units(str(form.get("units") or "")), pw.state.config)

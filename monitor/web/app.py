@@ -98,7 +98,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(config_path: str | os.PathLike, db_path: str | os.PathLike, *, session_hours: float | None = None,
                limiter: LoginLimiter | None = None) -> Starlette:
     """The app over this configuration and database (ConfigError or OSError now, not on the
-    first page, when either cannot be used). The database is migrated (it needs `users`)."""
+    first page, when either cannot be used). The database is migrated."""
     state = State.open(config_path, db_path)
     hours = session_hours or state.config.web.session_hours
     secret = load_secret(db_path)

@@ -1,4 +1,4 @@
-"""Who is asking: the session's user (checked against the users table on every request, so a
+"""Who is asking: the session's user (checked against the users file on every request, so a
 removed user or a changed password ends a session at once), the two kinds of endpoint — `page`
 (GET) and `action` (POST: the CSRF token checked before anything runs) — with the role each
 needs, and the login, logout and language pages."""
@@ -25,7 +25,7 @@ def current_user(request: Request) -> users.User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
-    user = users.get_user(request.app.state.pw.state.readers.conn(), uid)
+    user = users.get_user(request.app.state.pw.state.db_path, uid)
     if user is None or user.session_gen != request.session.get("gen"):
         request.session.clear()
         return None

@@ -76,7 +76,7 @@ class State:
     @classmethod
     def open(cls, config_path: str | os.PathLike, db_path: str | os.PathLike) -> State:
         """Check both files now (one clear error, not a failing first page) and migrate the
-        database (it needs the users table)."""
+        database (the indexes the pages read through)."""
         from monitor.store.connect import open_db
 
         configs = ConfigCache(config_path)

@@ -1,5 +1,7 @@
-"""The people who log in to `portalwatch web`: the `users` table (migration 12), argon2id
-password hashes, and the checks behind `portalwatch users` and the admin page.
+"""The people who log in to `portalwatch web`: argon2id password hashes in their own SQLite file
+beside the database (`<database>.web-users`, readable by its owner only), and the checks behind
+`portalwatch users` and the admin page. The file is apart so that nothing which reads the
+database — `portalwatch query`, `serve` (Datasette's SQL page), exports — can reach a hash.
 
 Roles: `office` sees the sites under its units (site or [[unit]] ids, like a recipient's
 `parents`), read-only; `operator` also sees every site and edits sites.toml through the console;
@@ -10,6 +12,7 @@ every session cookie carries: the user's other sessions end at their next reques
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -24,6 +27,19 @@ ROLES = ("office", "operator", "admin")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10
 _COLUMNS = "id, name, role, units, session_gen, created_at, last_login_at"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('office', 'operator', 'admin')),
+    units TEXT NOT NULL DEFAULT '[]',   -- JSON list of site or [[unit]] ids (office users)
+    password_hash TEXT NOT NULL,        -- argon2id, with its own salt and parameters
+    session_gen INTEGER NOT NULL DEFAULT 0,  -- in every session cookie: bumping it ends them
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_login_at TEXT
+);
+"""
 
 
 class UserError(ValueError):
@@ -109,10 +125,26 @@ def _row(r: tuple) -> User:
     return User(r[0], r[1], r[2], json.loads(r[3] or "[]"), r[4], r[5], r[6])
 
 
-def _writer(db_path: str | Path):
-    from monitor.store.connect import open_db
+def users_path(db_path: str | os.PathLike) -> Path:
+    """The users' file of this database: `<database>.web-users` beside it."""
+    db = Path(db_path).resolve()
+    return db.with_name(db.name + ".web-users")
 
-    return closing(open_db(db_path).conn)
+
+def _open(db_path: str | os.PathLike):
+    """A connection to the users' file (created, owner-only, on first use); each statement
+    commits on its own (a rollback journal: a crash leaves the last committed state)."""
+    path = users_path(db_path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        conn.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise UserError(f"{path}: not a users file of portalwatch web ({e})") from None
+    return closing(conn)
 
 
 def add_user(db_path: str | Path, name: str, role: str, password: str, units: list[str] = (),  # type: ignore[assignment]
@@ -121,43 +153,58 @@ def add_user(db_path: str | Path, name: str, role: str, password: str, units: li
     units = check_units(role, list(units), config)
     digest = hash_password(password)
     now = clock.now_iso()
-    with _writer(db_path) as conn:
+    with _open(db_path) as conn:
         try:
             cur = conn.execute("INSERT INTO users (name, role, units, password_hash, created_at, updated_at)"
                                " VALUES (?, ?, ?, ?, ?, ?)", (name, role, json.dumps(units), digest, now, now))
         except sqlite3.IntegrityError:
             raise UserError(f"user {name!r} already exists (change it with `portalwatch users passwd` "
                             "or remove it first)") from None
-        return get_user(conn, cur.lastrowid)  # type: ignore[return-value]
+        return _get(conn, cur.lastrowid)  # type: ignore[arg-type,return-value]
 
 
-def list_users(conn: sqlite3.Connection) -> list[User]:
+def list_users(db_path: str | os.PathLike) -> list[User]:
+    with _open(db_path) as conn:
+        return _list(conn)
+
+
+def get_user(db_path: str | os.PathLike, user_id: int) -> User | None:
+    with _open(db_path) as conn:
+        return _get(conn, user_id)
+
+
+def find_user(db_path: str | os.PathLike, name: str) -> User:
+    with _open(db_path) as conn:
+        return _find(conn, name)
+
+
+def _list(conn: sqlite3.Connection) -> list[User]:
     return [_row(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name COLLATE NOCASE")]
 
 
-def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
+def _get(conn: sqlite3.Connection, user_id: int) -> User | None:
     r = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
     return _row(r) if r else None
 
 
-def find_user(conn: sqlite3.Connection, name: str) -> User:
+def _find(conn: sqlite3.Connection, name: str) -> User:
     r = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (name,)).fetchone()
     if r is None:
-        known = [u.name for u in list_users(conn)]
+        known = [u.name for u in _list(conn)]
         raise UserError(f"no user {name!r}{did_you_mean(name, known)}")
     return _row(r)
 
 
 def remove_user(db_path: str | Path, name: str) -> None:
-    with _writer(db_path) as conn:
-        user = find_user(conn, name)
+    with _open(db_path) as conn:
+        user = _find(conn, name)
         conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
 
 
 def set_password(db_path: str | Path, name: str, password: str) -> None:
     digest = hash_password(password)
-    with _writer(db_path) as conn:
-        user = find_user(conn, name)
+    with _open(db_path) as conn:
+        user = _find(conn, name)
         conn.execute("UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?"
                      " WHERE id = ?", (digest, clock.now_iso(), user.id))
 
@@ -165,11 +212,11 @@ def set_password(db_path: str | Path, name: str, password: str) -> None:
 def set_role(db_path: str | Path, name: str, role: str, units: list[str], config: Config | None = None) -> User:
     _check(name, role)
     units = check_units(role, units, config)
-    with _writer(db_path) as conn:
-        user = find_user(conn, name)
+    with _open(db_path) as conn:
+        user = _find(conn, name)
         conn.execute("UPDATE users SET role = ?, units = ?, session_gen = session_gen + 1, updated_at = ?"
                      " WHERE id = ?", (role, json.dumps(units), clock.now_iso(), user.id))
-        return get_user(conn, user.id)  # type: ignore[return-value]
+        return _get(conn, user.id)  # type: ignore[return-value]
 
 
 # A hash to verify against when the name is unknown, so a wrong name costs as long as a wrong password.
@@ -181,7 +228,7 @@ def authenticate(db_path: str | Path, name: str, password: str) -> User | None:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     ph = _hasher()
-    with _writer(db_path) as conn:
+    with _open(db_path) as conn:
         r = conn.execute(f"SELECT {_COLUMNS}, password_hash FROM users WHERE name = ?", (name,)).fetchone()
         if r is None:
             if not _DUMMY:

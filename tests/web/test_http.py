@@ -41,7 +41,9 @@ def _routes(method: str):
 def _digest(site) -> tuple[str, str]:
     import sqlite3
 
-    conn = sqlite3.connect(site.db)
+    from monitor.web.users import users_path
+
+    conn = sqlite3.connect(users_path(site.db))
     try:
         users = repr(conn.execute("SELECT name, role, units, password_hash, session_gen FROM users ORDER BY id").fetchall())
     finally:
