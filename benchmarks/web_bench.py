@@ -153,7 +153,7 @@ def main() -> None:
     from monitor.analyst import search as fts
     from monitor.config import Recipient
     from monitor.digest.build import build
-    from monitor.web.office import sites_under, window
+    from monitor.web.office import search_page, sites_under, window
 
     reader = connect(path)
     import sqlite_utils
@@ -167,7 +167,7 @@ def main() -> None:
         return lambda: build(rdb, cfg, Recipient(id="b", name="b", parents=[unit], sites=own), win.since, win.until)
 
     def searched(q: str, sites):
-        return lambda: (fts.search(reader, q, sites=sites, limit=30), fts.count(reader, q, sites=sites))
+        return lambda: search_page(reader, q, list(sites) if sites else None)
 
     # side by side: the library call each page is built on (the digest's build, `portalwatch search`)
     baseline = {f"/u/{busiest}?w=today": digest(busiest, "today"), f"/u/{busiest}?w=week": digest(busiest, "week"),

@@ -211,5 +211,5 @@ def search_page(conn: sqlite3.Connection, q: str, site_ids: list[str] | None, li
     sites = sorted(site_ids) if site_ids is not None else ()
     if site_ids is not None and not sites:
         return {"hits": [], "total": 0}
-    hits = fts.search(conn, q, sites=sites, limit=limit)
-    return {"hits": hits, "total": fts.count(conn, q, sites=sites)}
+    hits, total = fts.search_total(conn, q, sites=sites, limit=limit)
+    return {"hits": hits, "total": fts.count(conn, q, sites=sites) if total is None else total}
