@@ -150,7 +150,6 @@ def main() -> None:
     srv = Background(create_app(config, path))
     admin, office = _login(srv.url, "bench-admin"), _login(srv.url, "bench-office")
     n_wards = len([s for s in cfg.sites if s.parent == busiest])
-    from monitor.analyst import search as fts
     from monitor.config import Recipient
     from monitor.digest.build import build
     from monitor.web.office import search_page, sites_under, window

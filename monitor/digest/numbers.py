@@ -192,8 +192,8 @@ class Query:
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
-        for sid, cid, outcome, err, started in self.conn.execute(
-            "SELECT s.value, c.id, c.outcome, c.error_summary, c.started_at FROM json_each(?) s"
+        for sid, outcome, err, started in self.conn.execute(
+            "SELECT s.value, c.outcome, c.error_summary, c.started_at FROM json_each(?) s"
             " JOIN crawls c ON c.id = (SELECT id FROM crawls WHERE site_id = s.value AND started_at <= ?"
             "  AND outcome IN ('ok', 'partial', 'failed') ORDER BY started_at DESC, id DESC LIMIT 1)",
             (self.sites, self.until)):
