@@ -103,14 +103,21 @@ def check_units(role: str, units: list[str], config: Config | None) -> list[str]
 
 def demo_user(db_path: str | Path) -> tuple[str, str] | None:
     """A `demo` admin with a fresh random password, for `portalwatch demo` to print (None
-    without the web extra)."""
+    without the web extra). A demo run again over the same folder gets a new password."""
     import secrets
 
-    password = secrets.token_urlsafe(12)
     try:
-        add_user(db_path, "demo", "admin", password)
+        _hasher()
     except UserError:  # argon2-cffi (the web extra) is missing
         return None
+    password = secrets.token_urlsafe(12)
+    with _open(db_path) as conn:
+        exists = conn.execute("SELECT 1 FROM users WHERE name = 'demo'").fetchone()
+    if exists:
+        set_password(db_path, "demo", password)
+        set_role(db_path, "demo", "admin", [])
+    else:
+        add_user(db_path, "demo", "admin", password)
     return "demo", password
 
 

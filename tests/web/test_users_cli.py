@@ -56,3 +56,13 @@ def test_mistakes_are_one_line(tmp_path):
     run(tmp_path, "add", "x", "--role", "admin")
     again = run(tmp_path, "add", "X", "--role", "admin")
     assert "user 'X' already exists" in again.stderr
+
+
+def test_the_demo_admin_again_over_the_same_folder_gets_a_new_password(tmp_path):
+    from monitor.web.users import authenticate, demo_user
+
+    db = tmp_path / "portalwatch.db"
+    first, again = demo_user(db), demo_user(db)  # `portalwatch demo` run twice: the users file stays
+    assert first and again and first[1] != again[1]
+    assert authenticate(db, "demo", first[1]) is None
+    assert authenticate(db, "demo", again[1]).role == "admin"
