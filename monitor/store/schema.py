@@ -485,9 +485,11 @@ MIGRATIONS: list[str] = [
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
     # 12: the indexes of `portalwatch web`'s reads: an article's edits and anomalies, a site's
-    # kept pages (also `sites health`), a site's articles read since a time (a digest's gains).
+    # kept pages, a site's latest crawls (both also `sites health`), a site's articles read since
+    # a time (a digest's gains).
     """
     CREATE INDEX idx_articles_site_read ON articles(site_id, views_observed_at);
+    CREATE INDEX idx_crawls_site_id ON crawls(site_id, id);
     CREATE INDEX idx_revisions_article ON article_revisions(article_id, observed_at);
     CREATE INDEX idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
     CREATE INDEX idx_html_samples_site ON html_samples(site_id, id);
