@@ -131,6 +131,13 @@ def main() -> None:
         print(f"  + {w['crawls']:,} crawls, {w['fetch_errors']:,} fetch errors, {w['events']:,} events "
               f"in {w['seconds']:.0f} s; {path.stat().st_size / 2**20:,.0f} MB", flush=True)
     open_db(path).conn.close()
+    import os
+    import sqlite3
+
+    if not os.environ.get("PORTALWATCH_NOW"):  # the windows of the data, whenever a reused database is timed
+        with sqlite3.connect(path) as newest:
+            os.environ["PORTALWATCH_NOW"] = newest.execute("SELECT MAX(observed_at) FROM view_counts").fetchone()[0]
+    print(f"clock pinned to {os.environ['PORTALWATCH_NOW']} (the newest reading)", flush=True)
 
     from monitor.analyst.query import connect
     from monitor.config import load_config
