@@ -132,14 +132,15 @@ def main() -> None:
               f"in {w['seconds']:.0f} s; {path.stat().st_size / 2**20:,.0f} MB", flush=True)
     open_db(path).conn.close()
     import os
-    import sqlite3
+    from contextlib import closing
+
+    from monitor.analyst.query import connect
 
     if not os.environ.get("PORTALWATCH_NOW"):  # the windows of the data, whenever a reused database is timed
-        with sqlite3.connect(path) as newest:
+        with closing(connect(path)) as newest:
             os.environ["PORTALWATCH_NOW"] = newest.execute("SELECT MAX(observed_at) FROM view_counts").fetchone()[0]
     print(f"clock pinned to {os.environ['PORTALWATCH_NOW']} (the newest reading)", flush=True)
 
-    from monitor.analyst.query import connect
     from monitor.config import load_config
     from monitor.web.app import create_app
     from monitor.web.server import Background
