@@ -52,7 +52,11 @@ def page(role: str = "office") -> Callable:
         def endpoint(request: Request) -> Response:
             user = current_user(request)
             request.state.user = user
-            return _denied(request, user, role) or fn(request, user)
+            denied = _denied(request, user, role)
+            if denied is not None:
+                return denied
+            with request.app.state.pw.state.readers.lease():
+                return fn(request, user)
         endpoint.role = role  # type: ignore[attr-defined]
         return endpoint
     return wrap
@@ -73,11 +77,16 @@ def action(role: str = "office", login: bool = True) -> Callable:
                 denied = _denied(request, user, role)
                 if denied is not None:
                     return denied
-            return await run_in_threadpool(fn, request, user, form)
+            return await run_in_threadpool(_leased, fn, request, user, form)
         endpoint.role = role if login else None  # type: ignore[attr-defined]
         endpoint.csrf = True  # type: ignore[attr-defined]
         return endpoint
     return wrap
+
+
+def _leased(fn: Callable, request: Request, user, form) -> Response:
+    with request.app.state.pw.state.readers.lease():
+        return fn(request, user, form)
 
 
 def error_page(request: Request, status: int, key: str, detail: str | None = None) -> Response:

@@ -1,13 +1,15 @@
 """What every request shares: the configuration (re-read when the file changes, the last good
-one kept while the file does not load) and read-only database connections, one per thread, the
+one kept while the file does not load) and read-only database connections, the
 same kind `portalwatch query` opens (monitor/analyst/query.py: mode=ro, query_only, an authorizer
-that allows reading only)."""
+that allows reading only), leased to a request for its duration."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,16 +48,36 @@ class ConfigCache:
 
 
 class Readers:
-    """A read-only connection per thread (Starlette runs page functions in a thread pool)."""
+    """Read-only connections shared by the worker threads that run the pages (Starlette's thread
+    pool): a request leases the most recently used idle one — its page cache is warm — and gives
+    it back, so a few connections serve every request whichever thread runs it."""
 
     def __init__(self, db_path: str | os.PathLike):
         self.path = Path(db_path)
         self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def lease(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for one request."""
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = connect_readonly(self.path)
+        self._local.leased, self._local.db = conn, None
+        try:
+            yield conn
+        finally:
+            self._local.leased = self._local.db = None
+            with self._lock:
+                self._idle.append(conn)
 
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        """The leased connection; outside a lease (a background thread), one of the thread's own."""
+        conn = getattr(self._local, "leased", None) or getattr(self._local, "own", None)
         if conn is None:
-            conn = self._local.conn = connect_readonly(self.path)
+            conn = self._local.own = connect_readonly(self.path)
         return conn
 
     def db(self) -> sqlite_utils.Database:

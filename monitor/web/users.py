@@ -167,7 +167,7 @@ def add_user(db_path: str | Path, name: str, role: str, password: str, units: li
         except sqlite3.IntegrityError:
             raise UserError(f"user {name!r} already exists (change it with `portalwatch users passwd` "
                             "or remove it first)") from None
-        return _get(conn, cur.lastrowid)  # type: ignore[arg-type,return-value]
+        return _get(conn, cur.lastrowid)  # type: ignore[return-value]
 
 
 def list_users(db_path: str | os.PathLike) -> list[User]:
