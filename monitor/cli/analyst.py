@@ -11,7 +11,7 @@ import click
 
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import DAY, INSTANT, OutputFile
-from monitor.store.dbfile import is_damaged, probe
+from monitor.store.dbfile import is_storage_error, probe
 from monitor.terminal import term
 from monitor.when import HELP as WHEN_HELP
 
@@ -57,8 +57,8 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
             note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
             console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
         except (sqlite3.Error, q.ReadOnlyError) as e:
-            if is_damaged(e):
-                raise  # main() names the file and the way out
+            if is_storage_error(e):
+                raise  # main() names the file, the true cause and the way out
             raise click.ClickException(str(e)) from None
 
 
@@ -103,7 +103,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
         except sqlite3.Error as e:
-            if is_damaged(e):
+            if is_storage_error(e):
                 raise
             raise click.ClickException(f"search failed: {e}") from None
     if as_json:

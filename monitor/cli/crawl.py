@@ -57,7 +57,7 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
         # the crawl could not start (no cluster node reachable, the child refused its config)
         raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
-    if not no_detect and obj.config.settings.detect_after_crawl:
+    if not no_detect and obj.config.settings.detect_after_crawl and not result.error:
         _detect_after(obj, quiet=as_json)
     if as_json:
         click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
@@ -65,6 +65,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     else:
         print_crawl_summary(result.crawls, console, result.skipped)
     if not result.ok:
+        if result.error and not result.timed_out:  # the child said why (a storage failure: "disk full: …")
+            raise click.ClickException(result.error)
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():
             msg += "\n" + result.stderr_tail.strip()

@@ -48,6 +48,15 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.returncode == 0 and not self.timed_out
 
+    @property
+    def error(self) -> str | None:
+        """The child's own last word when it failed ("error: disk full: …" on stderr), without
+        the prefix; None when it said none."""
+        if self.returncode == 0:
+            return None
+        said = [ln.strip() for ln in self.stderr_tail.splitlines() if ln.startswith("error: ")]
+        return said[-1].removeprefix("error: ") if said else None
+
 
 def interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:
     """Mark the crawl rows of these (killed) children aborted and count what they stored."""

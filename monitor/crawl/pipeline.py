@@ -6,6 +6,11 @@ goes on while a batch is committed; batches are applied strictly in order. The p
 crawl bookkeeping of its own: the spider reports each site's start and end as items
 (CrawlStartedItem, CrawlFinishedItem) and Store.apply opens and finishes the `crawls` rows.
 
+A batch that cannot be stored (a full disk, a read-only file, a lock held too long …) stops the
+crawl: what was fetched could not be kept anyway. The cause, in words ("disk full: …",
+monitor.store.dbfile.explain), becomes every open crawl row's error summary (when it can still be
+written) and the stat STORAGE_ERROR_STAT, from which the child exits non-zero naming it.
+
 Settings (monitor.crawl.child sets them, with ITEM_PIPELINES): PORTALWATCH_DB (the SQLite file;
 unset: the pipeline stores nothing), PORTALWATCH_BATCH_SIZE, PORTALWATCH_BATCH_SECONDS.
 """
@@ -21,9 +26,12 @@ from twisted.internet import task
 
 from crawler.items import CrawlFinishedItem
 from monitor.store.db import Store
+from monitor.store.dbfile import explain, is_storage_error
 
 BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
+STORAGE_ERROR_STAT = "portalwatch/storage_error"
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -55,9 +63,13 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         if self.db_path is None:
             return
-        self.store = Store(self.db_path)
-        self.store.abort_stale_crawls()
-        self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        try:
+            self.store = Store(self.db_path)
+            self.store.abort_stale_crawls()
+            self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        except Exception as e:  # noqa: BLE001 - a crawl that cannot store stops, saying why
+            self._failed(e)
+            return
         self.timer.start(self.batch_seconds, now=False)
 
     def _tick(self) -> None:
@@ -86,13 +98,31 @@ class StorePipeline:
         self.last_flush = time.monotonic()
 
     def _collect(self, future: Future) -> bool:
-        """Wait for a written batch; remember a storage error (it fails every crawl row)."""
+        """Wait for a written batch; a failed one fails the crawl (see the module docstring)."""
         try:
             future.result()
-        except Exception as e:  # noqa: BLE001 - reported in every crawl row
-            logging.getLogger(__name__).error("storing a batch failed: %s", e)
-            self.storage_error = self.storage_error or f"storage error: {e}"
+        except Exception as e:  # noqa: BLE001 - reported in every crawl row and the exit status
+            self._failed(e)
         return False
+
+    def _failed(self, e: Exception) -> None:
+        """Storing failed: say why (once), in every open crawl row and the crawl's stats; stop the crawl."""
+        if self.storage_error is not None:
+            log.debug("storing a batch failed again: %s", e)
+            return
+        if is_storage_error(e):
+            msg = explain(self.db_path or "", e)
+        else:
+            msg = f"storage error: {type(e).__name__}: {e}"
+        log.error("storing a batch failed: %s", msg)
+        self.storage_error = msg
+        self.crawler.stats.set_value(STORAGE_ERROR_STAT, msg)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            from scrapy.utils.defer import deferred_from_coro
+            from twisted.internet import reactor
+
+            reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason="storage failed")))
 
     def drain(self) -> None:
         """Write what is buffered and wait for the writer."""
@@ -122,6 +152,7 @@ class StorePipeline:
         if late:
             try:
                 self.store.apply(late)
-            except Exception as e:  # noqa: BLE001
-                logging.getLogger(__name__).error("finishing the crawl rows failed: %s", e)
+            except Exception as e:  # noqa: BLE001 - the crawl failed already
+                self._failed(e)
+                log.error("finishing the crawl rows failed: %s", e)
         self.store.close()

@@ -226,7 +226,7 @@ class Service:
             log.error(detail)
         elif not res.ok:
             outcome = "failed"
-            detail = f"crawl child exited with {res.returncode}: {res.stderr_tail.strip()[-500:]}"
+            detail = f"crawl child exited with {res.returncode}: {res.error or res.stderr_tail.strip()[-500:]}"
             log.error(detail)
         else:
             outcome = "ok"
