@@ -122,6 +122,7 @@ class PortalSpider(scrapy.Spider):
         "finished", the crawls are 'aborted')."""
         out = []
         mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
+        guard = getattr(self.crawler, "host_guard", None) if hasattr(self, "crawler") else None
         for site_id, st in self.state.items():
             stats = st.stats
             if stats.get("list_pages", 0) == 0 or (st.list_failed and not st.seen):
@@ -132,10 +133,13 @@ class PortalSpider(scrapy.Spider):
                 outcome = "ok"
             if reason != "finished":
                 outcome = "aborted"
-            waits = None
+            notes = []
             if mw is not None:
-                waits = "; ".join(f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
-                                  for h in sorted(st.hosts) if h in mw.waited) or None
+                notes += [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                          for h in sorted(st.hosts) if h in mw.waited]
+            if guard is not None:  # robots.txt redirected off its host: not followed
+                notes += [guard.robots_refused[h] for h in sorted(st.hosts) if h in guard.robots_refused]
+            waits = "; ".join(notes) or None
             out.append(CrawlFinishedItem(
                 site_id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
                 article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),

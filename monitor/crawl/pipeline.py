@@ -122,7 +122,8 @@ class StorePipeline:
             from scrapy.utils.defer import deferred_from_coro
             from twisted.internet import reactor
 
-            reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason="storage failed")))
+            # from the reactor's next turn: never inside the pipeline call that saw the failure
+            task.deferLater(reactor, 0, lambda: deferred_from_coro(engine.close_spider_async(reason="storage failed")))
 
     def drain(self) -> None:
         """Write what is buffered and wait for the writer."""
