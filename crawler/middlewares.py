@@ -42,7 +42,7 @@ def allowed_hosts(crawler, request) -> set[str] | None:
 def leaves_site(crawler, request) -> bool:
     """Whether HostGuard refuses this request (its host is not one of its site's)."""
     hosts = allowed_hosts(crawler, request)
-    return bool(hosts) and urlsplit(request.url).netloc not in hosts
+    return hosts is not None and bool(hosts) and urlsplit(request.url).netloc not in hosts
 
 
 class HostGuard:

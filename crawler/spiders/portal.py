@@ -184,7 +184,8 @@ class PortalSpider(scrapy.Spider):
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
                 self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
-            listing = st.profile.parse_list(response.text, response.url, site.selectors or None)
+            cap = site.max_links_per_page or self.plan.settings.max_links_per_page
+            listing = st.profile.parse_list(response.text, response.url, site.selectors or None, limit=cap)
         except Exception as e:  # noqa: BLE001 - one broken page must not stop the crawl
             st.list_failed = True
             yield self._error(site.id, response.url, f"list page: {e}", response.status)
@@ -194,6 +195,9 @@ class PortalSpider(scrapy.Spider):
 
         observed = clock.now_iso()
         entries = [e for e in listing.entries if urlsplit(e.url).netloc in st.hosts]
+        if listing.items > cap:  # only the first `cap` were read (a page of 100,000 links)
+            yield self._error(site.id, response.url, f"list page {response.url} has {listing.items} links; followed the"
+                              f" first {cap} (max_links_per_page)", response.status)
         if not entries:
             st.list_failed = True
             yield self._error(

@@ -18,6 +18,8 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.config.masking import webhook_key
+
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # the default port of each `security`
 FILE_FORMATS = ("html", "md", "json", "txt")
 DEFAULT_FILE_FORMATS = ["html", "md", "json"]
@@ -105,15 +107,16 @@ def check_channel(channel: Any) -> str | None:
 
 
 def channel_key(channel: dict[str, Any]) -> str:
-    """A stable name for a channel (survives reordering the TOML): its `id`, else type + target."""
+    """A stable name for a channel (survives reordering the TOML): its `id`, else type + target,
+    with no secret in it (it is stored in deliveries.channel and shown)."""
     if channel.get("id"):
         return str(channel["id"])
     kind = channel["type"]
     if kind in ("email", "smtp"):
         to = channel.get("to", [])
         return "email:" + ",".join(sorted([to] if isinstance(to, str) else to))
-    if kind == "webhook":
-        return "webhook:" + str(channel.get("url", "")).split("?")[0]
+    if kind == "webhook":  # a token in the URL's path is masked (monitor/config/masking.py)
+        return webhook_key(str(channel.get("url", "")))
     if kind in ("file", "files"):
         return "file:" + str(channel.get("path", ""))
     secret = "|".join(channel.get("urls", [])) + "|" + str(channel.get("url_env", ""))

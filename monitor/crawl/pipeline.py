@@ -1,5 +1,7 @@
 """The monitor's receiving end of a local crawl: hands items to Store.apply in batches, one
-transaction per batch.
+transaction per batch. A batch is at most PORTALWATCH_BATCH_SIZE rows (a list page counts one
+per article it lists) or PORTALWATCH_BATCH_SECONDS old, so every write transaction is short and
+other writers (the lease heartbeat, a second crawl) never wait long for the lock.
 
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order. The pipeline keeps no
@@ -24,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem
+from crawler.items import CrawlFinishedItem, ListPageItem
 from monitor.store.db import Store
 from monitor.store.dbfile import explain, is_storage_error
 
@@ -43,6 +45,7 @@ class StorePipeline:
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.buffer: list = []
+        self.rows = 0  # rows the buffer will write: a list page's sightings count one each
         self.last_flush = time.monotonic()
         self.store: Store | None = None
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portalwatch-writer")
@@ -82,7 +85,8 @@ class StorePipeline:
             self._settle()  # a storage error so far fails this crawl
             item.storage_error = item.storage_error or self.storage_error
         self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
+        if self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 
@@ -92,7 +96,7 @@ class StorePipeline:
     def flush(self) -> None:
         if not self.buffer or self.store is None:
             return
-        batch, self.buffer = self.buffer, []
+        batch, self.buffer, self.rows = self.buffer, [], 0
         self._settle()
         self.pending.append(self.writer.submit(self.store.apply, batch))
         self.last_flush = time.monotonic()

@@ -443,6 +443,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
+    # 11: no secret in deliveries.channel: a webhook key used to be the URL itself, token and all
+    # (https://hooks.slack.com/services/T…/B…/X…); it becomes the masked URL plus a hash of the URL,
+    # the key channel_key() gives that channel now (monitor/config/masking.py), so a delivery
+    # planned or sent before the upgrade is still that channel's: nothing is sent twice or lost.
+    """
+    UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
+        WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
+    """,
 ]
 
 
@@ -454,6 +462,10 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this portalwatch knows "
             f"({len(MIGRATIONS)}): upgrade portalwatch"
         )
+    if current < len(MIGRATIONS):
+        from monitor.config.masking import rekey
+
+        conn.create_function("portalwatch_rekey_channel", 1, rekey, deterministic=True)
     for version in range(current + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[version - 1]
         conn.execute("BEGIN IMMEDIATE")

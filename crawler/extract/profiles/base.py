@@ -67,11 +67,13 @@ class Profile:
 
     # ------------------------------------------------------------------ pages
     def parse_list(
-        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
+        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None,
+        limit: int | None = None,
     ) -> ListPage:
         """Entries (url, title, date, views, summary) of a list page and the next page URL.
-        `now` (default: clock.now()) bounds plausible dates."""
-        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now())
+        `now` (default: clock.now()) bounds plausible dates; `limit`: read at most that many items
+        (ListPage.items still counts them all)."""
+        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now(), limit)
 
     def parse_article(
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None

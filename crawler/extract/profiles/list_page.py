@@ -18,18 +18,21 @@ from .css import first_elements, first_text, is_value_selector, link_of
 from .fields import ENTRY_FIELDS, count_in, finish, no_digits, set_date, set_views, views_rule
 
 
-def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) -> ListPage:
+def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, limit: int | None = None) -> ListPage:
     """Entries (url, title, date, views, summary) of a list page and the next page URL, by the
-    selectors `sels` (then the rules, when `fallback` or a selector is missing)."""
+    selectors `sels` (then the rules, when `fallback` or a selector is missing); at most `limit`
+    items are read (a page of 100,000 links costs no more than its first `limit`)."""
     root = parse_html(html)
     base = rr.base_url(root, url)
     prov: dict[str, str] = {}
     entries: list[ListEntry] = []
+    n_items = 0
     items, item_css = first_elements(root, sels.get("list_item"))
     if items and item_css and not is_value_selector(item_css):
         prov["list_item"] = item_css
         seen: set[str] = set()
-        for item in items:
+        n_items = len(items)
+        for item in items[:limit]:
             entry = _entry_from_item(item, base, sels, prov, now, fallback)
             if entry and entry.url not in seen:
                 seen.add(entry.url)
@@ -42,7 +45,8 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) ->
             prov["title"] = "auto: longest link text in the item"
         # the profile's item selectors do not fit this page: read items by the rules alone
         item_sels = {k: v for k, v in sels.items() if not k.startswith("item_")}
-        for it in found:
+        n_items = len(found)
+        for it in found[:limit]:
             entries.append(_entry_from_container(it, item_sels, prov, now, fallback))
     next_url = None
     links, next_css = first_elements(root, sels.get("next_page"))
@@ -65,7 +69,7 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime) ->
             prov["next_page"] = rule
     for entry in entries:
         finish(entry, ENTRY_FIELDS)
-    return ListPage(entries=entries, next_url=next_url, provenance=prov)
+    return ListPage(entries=entries, next_url=next_url, provenance=prov, items=max(n_items, len(entries)))
 
 def _entry_from_item(
     item, base: str, sels: dict, prov: dict, now: datetime, fallback: bool
