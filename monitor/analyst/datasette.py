@@ -1,4 +1,6 @@
-"""Datasette as the browsing UI: shipped metadata (datasette_meta.json) and the serve command.
+"""Datasette as the browsing UI: shipped metadata (datasette_meta.json), the guard plugin
+(datasette_plugins/guard.py: Datasette's /-/ debug pages are not served, refusals are logged in
+one line) and the serve command.
 
 The JSON describes one database under the key "database"; Datasette names a database after its
 file, so `metadata()` re-keys it to the file's stem.
@@ -18,6 +20,7 @@ from pathlib import Path
 from monitor import procs
 
 PREFIX = "portalwatch-datasette-"
+PLUGINS = Path(__file__).resolve().parent / "datasette_plugins"  # guard.py: no debug pages, no tracebacks
 
 
 def metadata(db_path: str | os.PathLike) -> dict:
@@ -43,7 +46,7 @@ def command(db_path: str | os.PathLike, metadata_path: str | os.PathLike, *, hos
     return [
         sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
         "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000",
-        "--setting", "default_page_size", "50", *extra,
+        "--setting", "default_page_size", "50", "--plugins-dir", str(PLUGINS), *extra,
     ]
 
 

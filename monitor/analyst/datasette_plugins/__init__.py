@@ -1,0 +1,1 @@
+"""Datasette plugins `portalwatch serve` loads (`--plugins-dir` this folder): guard.py."""
