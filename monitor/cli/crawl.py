@@ -31,7 +31,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     crawled twice: the summary says by which process since when (with --json: on stderr).
 
     Exit status: 0 every site ok, partial or skipped, 1 a site failed or was aborted (or --timeout
-    hit), 2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+    hit, or the database could not be written: "disk full: …"), 2 usage or configuration error,
+    130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
 
     \b
     Example:
