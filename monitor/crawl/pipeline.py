@@ -120,6 +120,8 @@ class StorePipeline:
             msg = f"storage error: {type(e).__name__}: {e}"
         log.error("storing a batch failed: %s", msg)
         self.storage_error = msg
+        if self.crawler is None:
+            return
         self.crawler.stats.set_value(STORAGE_ERROR_STAT, msg)
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:

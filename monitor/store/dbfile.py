@@ -68,9 +68,9 @@ def _code(e: BaseException) -> int:
     return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF
 
 
-# primary result codes of a storage failure (sqlite3 errors carry the extended code)
-_STORAGE = {3: "PERM", 5: "BUSY", 6: "LOCKED", 7: "NOMEM", 8: "READONLY", 10: "IOERR", 11: "CORRUPT",
-            13: "FULL", 14: "CANTOPEN", 26: "NOTADB"}
+# primary result codes of a storage failure (sqlite3 errors carry the extended code): PERM, BUSY,
+# LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB
+_STORAGE = {3, 5, 6, 7, 8, 10, 11, 13, 14, 26}
 
 
 def is_storage_error(e: BaseException) -> bool:
@@ -91,9 +91,8 @@ def explain(path: str | os.PathLike, e: BaseException) -> str:
     if isinstance(e, StorageError):
         return str(e)
     p = Path(path)
-    folder = p.parent.resolve() if str(p.parent) else Path.cwd()
-    name = getattr(e, "sqlite_errorname", None)
-    said = f"SQLite: {e}" + (f" ({name})" if name else "") if isinstance(e, sqlite3.Error) else str(e.strerror or e) if isinstance(e, OSError) else str(e)
+    folder = p.parent.resolve()
+    said = _said(e)
     code = _code(e)
     err = getattr(e, "errno", None)
     if code in (11, 26):
@@ -111,11 +110,23 @@ def explain(path: str | os.PathLike, e: BaseException) -> str:
     if code == 10:
         return (f"disk I/O error: {p}: {said}. The disk or file system failed: check it (dmesg) and run "
                 f"`sqlite3 {p} \"PRAGMA quick_check\"` before restoring anything.")
+    if code in (3, 8):
+        return f"database is read-only: {p}: {said}. {NOT_DAMAGED}."
     if code == 14:
         return f"cannot open {p}: {said}."
     if isinstance(e, OSError):
         return f"{e.filename or p}: {e.strerror or e}"
     return damaged_message(p, str(e))
+
+
+def _said(e: BaseException) -> str:
+    """What the error itself says: "SQLite: database or disk is full (SQLITE_FULL)"."""
+    if isinstance(e, sqlite3.Error):
+        name = getattr(e, "sqlite_errorname", None)
+        return f"SQLite: {e}" + (f" ({name})" if name else "")
+    if isinstance(e, OSError):
+        return str(e.strerror or e)
+    return str(e)
 
 
 def _files_cause(p: Path, folder: Path) -> str | None:
