@@ -11,13 +11,11 @@ from typing import Any
 
 from crawler.extract.types import SELECTOR_KEYS
 from crawler.sites import Settings, Site, Unit
-from monitor.config.channels import channel_key, check_channel
+from monitor.channels import channel_key, check_channel
 from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
-    SETTINGS_SPEC,
     ConfigError,
-    check_hosts,
     check_table,
     check_url,
     did_you_mean,
@@ -25,6 +23,9 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
+from monitor.config.settings import ServiceSettings, check_schedule, parse_settings
+from monitor.config.tomlhint import hint as toml_hint
+from monitor.config.tree import UnitTree
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -78,17 +79,28 @@ class Cluster:
 @dataclass
 class Config:
     path: Path
-    settings: Settings
+    settings: Settings  # the crawl's part of [portalwatch]: what every crawl plan carries
     sites: list[Site]
     recipients: list[Recipient] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    service: ServiceSettings = field(default_factory=ServiceSettings)  # the monitor's part of [portalwatch]
+    _tree: tuple[tuple[int, int], UnitTree] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def tree(self) -> UnitTree:
+        """Sites and units as one tree (tree.py), built on first use (again if the lists grew)."""
+        size = (len(self.sites), len(self.units))
+        if self._tree is None or self._tree[0] != size:
+            self._tree = (size, UnitTree.of(self.sites, self.units))
+        return self._tree[1]
 
     def site(self, site_id: str) -> Site:
-        for s in self.sites:
-            if s.id == site_id or site_id in s.aliases:
-                return s
+        """The site with this id or former id (ConfigError naming what is there instead)."""
+        node = self.tree.node(site_id)
+        if isinstance(node, Site):
+            return node
         if any(u.id == site_id for u in self.units):
             raise ConfigError(f"{self.path}: {site_id!r} is a [[unit]] (no portal, never crawled), not a site")
         raise ConfigError(f"{self.path}: no site with id {site_id!r}" + _known(site_id, [s.id for s in self.sites]))
@@ -106,25 +118,14 @@ class Config:
         raise ConfigError(f"{self.path}: no recipient with id {rid!r}" + _known(rid, [r.id for r in self.recipients]))
 
     def unit(self, unit_id: str) -> Site | Unit | None:
-        """The site or [[unit]] with this id (a parent), None when nothing has it."""
-        nodes: list[Site | Unit] = [*self.sites, *self.units]
-        return next((u for u in nodes if u.id == unit_id), None)
+        """The site or [[unit]] with this id or former id (a parent), None when nothing has it."""
+        node = self.tree.node(unit_id)
+        return node if isinstance(node, Site | Unit) else None
 
     def sites_for(self, recipient: Recipient) -> list[Site]:
         """Sites a recipient covers: its explicit ids plus every site under one of its parents
-        (through [[unit]]s too: a province unit > district unit > wards)."""
-        out, seen = [], set()
-        by_parent = _descendants([*self.sites, *self.units])
-        wanted = list(recipient.sites)
-        for p in recipient.parents:
-            wanted.extend(by_parent.get(p, []))
-        by_id = {s.id: s for s in self.sites}
-        units = {u.id for u in self.units}
-        for sid in wanted:
-            if sid not in seen and sid not in units:
-                seen.add(sid)
-                out.append(by_id[sid] if sid in by_id else self.site(sid))
-        return out
+        (through [[unit]]s too: a province unit > district unit > wards), once each."""
+        return [self.site(sid) for sid in self.tree.sites_under(recipient.parents, recipient.sites)]
 
 
 def _known(word: str, ids: list[str]) -> str:
@@ -133,26 +134,6 @@ def _known(word: str, ids: list[str]) -> str:
     if hint or len(ids) > 12:
         return hint or f" ({len(ids)} configured: `portalwatch sites list` shows them)"
     return f" (known: {', '.join(ids) or 'none'})"
-
-
-def _descendants(sites: list) -> dict[str, list[str]]:
-    children: dict[str, list[str]] = {}
-    for s in sites:
-        if s.parent:
-            children.setdefault(s.parent, []).append(s.id)
-    out: dict[str, list[str]] = {}
-
-    def walk(pid: str, acc: list[str], seen: set[str]) -> list[str]:
-        for c in children.get(pid, []):
-            if c not in seen:
-                seen.add(c)
-                acc.append(c)
-                walk(c, acc, seen)
-        return acc
-
-    for pid in children:
-        out[pid] = walk(pid, [], set())
-    return out
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -190,31 +171,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if key not in _TOP_KEYS:
             raise unknown_key(key, _TOP_KEYS, str(path))
 
-    raw_settings = data.get("portalwatch", {})
-    if not isinstance(raw_settings, dict):
-        raise ConfigError(f"{path}: [portalwatch] must be a table")
-    check_table(raw_settings, SETTINGS_SPEC, f"{path}: [portalwatch]")
-    settings = Settings(**raw_settings)
-    where = f"{path}: [portalwatch]"
-    for k in ("concurrency", "concurrency_per_domain", "max_response_kb", "max_links_per_page"):
-        positive(getattr(settings, k), where, k)
-    positive(settings.delay, where, "delay", 0)
-    positive(settings.retries, where, "retries", 0)
-    positive(settings.max_retry_after, where, "max_retry_after", 0)
-    positive(settings.robots_cache_hours, where, "robots_cache_hours", 0)
-    check_url(settings.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
-        positive(getattr(settings, k), where, k)
-    positive(settings.jitter, where, "jitter", 0)
-    positive(settings.unreachable_after, where, "unreachable_after")
-    if settings.crawl_timeout <= 0:
-        raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
-    _check_schedule(settings.schedule, where, "schedule")
-    for k in ("housekeeping", "backup", "delivery_retry"):
-        if getattr(settings, k).strip().lower() != "off":
-            _check_schedule(getattr(settings, k), where, k)
-
-    check_hosts(settings.hosts, where)
+    settings, service = parse_settings(data.get("portalwatch", {}), path)
 
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
@@ -250,7 +207,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:
-            _check_schedule(table["schedule"], where)
+            check_schedule(table["schedule"], where)
         if table.get("revisit") is not None:
             _check_revisit(table["revisit"], where)
         sites.append(Site(**table))
@@ -280,7 +237,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                                    ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
-                  units=units)
+                  units=units, service=service)
 
 
 def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:
@@ -333,15 +290,6 @@ def _check_profile(name: str, where: str) -> None:
 
     if name not in PROFILES:
         raise ConfigError(f"{where}: key 'profile': expected one of {', '.join(sorted(PROFILES))}, got {name!r}")
-
-
-def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
-    from monitor.config.schedules import parse_schedule
-
-    try:
-        parse_schedule(expr)
-    except ValueError as e:
-        raise ConfigError(f"{where}: key {key!r}: {e}") from None
 
 
 def _check_revisit(table: dict, where: str) -> None:
@@ -402,5 +350,5 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        raise ConfigError(f"{p}: not valid TOML: {e}{toml_hint(text, str(e))}") from None
     return parse_config(data, p)

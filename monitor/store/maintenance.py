@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler import clock
-from crawler.sites import Settings
-from monitor.config import Config
+from monitor.config import Config, ServiceSettings
+from monitor.detect.kinds import EVENT_KINDS
 from monitor.store.connect import open_db
 
 
-def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:
-    """Retention of html_samples and of per-reading `views_changed` events (the readings
-    themselves stay in view_counts), ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
+def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None) -> dict:
+    """Retention of html_samples and of the events of `pruned` kinds (detect/kinds.py: the
+    per-reading views_changed; the readings themselves stay in view_counts), ANALYZE (first time)
+    or PRAGMA optimize, WAL checkpoint."""
     now = now or clock.now()
     cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
     events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
@@ -27,9 +28,10 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> di
     conn = db.conn
     try:
         deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
+        pruned = [k.name for k in EVENT_KINDS.values() if k.pruned]
         events_deleted = conn.execute(
-            "DELETE FROM events WHERE kind = 'views_changed' AND observed_at < ?", (events_cutoff,)
-        ).rowcount
+            f"DELETE FROM events WHERE kind IN ({', '.join('?' * len(pruned)) or 'NULL'}) AND observed_at < ?",
+            (*pruned, events_cutoff)).rowcount
         analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if analyzed:
             conn.execute("ANALYZE")
@@ -46,8 +48,8 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> di
 def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:
     """Where backups go: `[portalwatch] backup_dir` (relative: to the config file), else
     `backups/` next to the database."""
-    if config.settings.backup_dir:
-        p = Path(config.settings.backup_dir).expanduser()
+    if config.service.backup_dir:
+        p = Path(config.service.backup_dir).expanduser()
         return p if p.is_absolute() else Path(config.path).resolve().parent / p
     return Path(db_path).resolve().parent / "backups"
 

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from monitor.config.channels import channel_key
-from monitor.config.masking import masked_url, webhook_key
+from monitor.channels import channel_key
+from monitor.channels.masking import masked_url, webhook_key
 from monitor.notify import ledger
 from monitor.store.connect import open_db
 from monitor.store.schema import MIGRATIONS

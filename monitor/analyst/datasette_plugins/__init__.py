@@ -1,1 +1,0 @@
-"""Datasette plugins `portalwatch serve` loads (`--plugins-dir` this folder): guard.py."""
