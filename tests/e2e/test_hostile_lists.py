@@ -10,15 +10,15 @@ import threading
 
 import pytest
 
-from monitor.crawl.runner import crawl
 from monitor.store import lease
 from monitor.store.db import Store
+from tests.conftest import manual_crawl as crawl
 
 from .hostile import HostileServer, liferay_article, liferay_list, write_config
 
 pytestmark = pytest.mark.slow
 
-NOW = {"PORTALWATCH_NOW": "2026-11-15T03:00:00Z"}
+NOW = "2026-11-15T03:00:00Z"  # the crawl's pinned clock
 
 
 def article(i: int) -> str:
@@ -75,7 +75,7 @@ def test_a_list_page_of_100000_links_follows_the_first_500(srv, tmp_path):
     renewer = Renewer(db)
     renewer.start()
     try:
-        result = crawl(cfg, db, env=NOW)
+        result = crawl(cfg, db, now=NOW)
     finally:
         renewer.stop.set()
         renewer.join()
@@ -97,7 +97,7 @@ def test_a_site_sets_its_own_link_cap(srv, tmp_path):
     cfg = write_config(tmp_path / "sites.toml", {"a": [srv.url + "/tin-tuc"]})
     cfg.write_text(cfg.read_text(encoding="utf-8") + "max_links_per_page = 30\n", encoding="utf-8")
     db = tmp_path / "pw.db"
-    result = crawl(cfg, db, env=NOW)
+    result = crawl(cfg, db, now=NOW)
     assert result.ok, result.stderr_tail
     assert result.crawls[0]["articles_seen"] == 30
     assert rows(db, "SELECT error FROM fetch_errors") == [
@@ -111,7 +111,7 @@ def test_a_list_page_nested_50000_levels_deep_says_so(srv, tmp_path):
     srv.page("/tin-tuc", deep)
     cfg = write_config(tmp_path / "sites.toml", {"a": [srv.url + "/tin-tuc"]})
     db = tmp_path / "pw.db"
-    result = crawl(cfg, db, env=NOW)
+    result = crawl(cfg, db, now=NOW)
     assert result.ok, result.stderr_tail
     assert result.crawls[0]["outcome"] == "failed"
     errors = [e for (e,) in rows(db, "SELECT error FROM fetch_errors")]

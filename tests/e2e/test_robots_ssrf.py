@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from monitor.crawl.runner import crawl
+from tests.conftest import manual_crawl as crawl
 
 from .hostile import HostileServer, liferay_article, liferay_list, write_config
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 A = "/-/view_content/1-a.html"
 B = "/-/view_content/2-b.html"
-NOW = {"PORTALWATCH_NOW": "2026-11-15T03:00:00Z"}
+NOW = "2026-11-15T03:00:00Z"  # the crawl's pinned clock
 SECRET = b"INTERNAL-ONLY: db password hunter2"
 
 
@@ -56,7 +56,7 @@ def test_a_robots_txt_redirect_to_another_host_is_not_followed(servers, tmp_path
     portal.page("/tin-tuc", liferay_list([(A, "Tin A", "View count: 12")]))
     portal.page(A, liferay_article("Tin A", "View count: 12"))
     db = tmp_path / "pw.db"
-    result = crawl(configure(tmp_path, portal_url), db, env=NOW)
+    result = crawl(configure(tmp_path, portal_url), db, now=NOW)
     assert result.ok, result.stderr_tail
     assert internal.requests == [], internal.requests  # never reached, not even once
     assert portal.hits("/robots.txt") and portal.hits(A)  # read as "no robots.txt": the site is crawled
@@ -75,7 +75,7 @@ def test_a_meta_refresh_to_another_host_fetches_nothing_there(servers, tmp_path)
     portal.page(B, f'<html><head><meta http-equiv="refresh" content="0; url={internal_url}/admin/secret">'
                    "</head><body>moved</body></html>")
     db = tmp_path / "pw.db"
-    result = crawl(configure(tmp_path, portal_url), db, env=NOW)
+    result = crawl(configure(tmp_path, portal_url), db, now=NOW)
     assert result.ok, result.stderr_tail
     assert internal.requests == [], internal.requests  # neither /robots.txt nor the target
     assert b"hunter2" not in cached_bodies(db)

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.crawl.runner import crawl
 from monitor.store.db import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, manual_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +48,7 @@ def snapshot(db: Path) -> dict[str, int]:
     return {t: query(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("articles", "view_counts", "crawls")}
 
 
-def test_a_crawl_on_a_full_disk_fails_naming_the_cause_and_loses_nothing(portal):
+def test_a_crawl_on_a_full_disk_fails_naming_the_cause_and_loses_nothing(portal, monkeypatch):
     """The crawl child stops at the first batch it cannot store and exits non-zero, saying
     "disk full: … database or disk is full"; no crawl row of that run says ok; what the first
     crawl stored is all there, the file is sound, and a crawl with room again completes."""
@@ -58,7 +57,10 @@ def test_a_crawl_on_a_full_disk_fails_naming_the_cause_and_loses_nothing(portal)
     portal.sim.advance(hours=48)  # new posts and grown counts: rows the full disk cannot take
     last = query(portal.db_path, "SELECT MAX(id) FROM crawls")[0][0]
 
-    result = crawl(portal.config, portal.db_path, env=quota_env(portal.db_path))
+    with monkeypatch.context() as env:  # inherited by the crawl child only while it runs
+        for key, value in quota_env(portal.db_path).items():
+            env.setenv(key, value)
+        result = manual_crawl(portal.config, portal.db_path)
 
     assert result.returncode != 0, result.stderr_tail
     assert result.error is not None and result.error.startswith("disk full: "), result.stderr_tail
