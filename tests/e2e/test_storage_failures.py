@@ -10,6 +10,7 @@ mount namespaces (`unshare -m`), a real full tmpfs is used as well.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -163,3 +164,54 @@ rm {mnt}/filler
     rows = [ln for ln in proc.stdout.splitlines() if "|" in ln]  # read once the filler is gone
     assert all(ln.startswith("failed|disk full: ") for ln in rows), out
     assert proc.returncode == 0, out
+
+
+SERVICE_ON_A_FULL_DISK = """
+import json, subprocess, sys
+from monitor.service.service import Service
+from monitor.service.status import status
+
+config, db, filler = sys.argv[1:4]
+svc = Service(config, db)
+svc.start()
+subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1k", "count=2048"], capture_output=True)
+try:
+    svc.crawl(["hoang-mai", "vinh-hung"])  # this process's own writes (the sites' leases) fail
+finally:
+    svc.stop()
+    subprocess.run(["rm", filler])
+print(json.dumps({r["job"]: r for r in status(config, db)["last_runs"]}["crawl"]))
+"""
+
+
+def test_the_service_on_a_really_full_disk_records_the_crawl_job_failed(portal, tmp_path):
+    """The service itself cannot write (a real full tmpfs under the database, filled after the
+    service started: even the sites' leases cannot be taken): the crawl job is recorded `failed`
+    with "disk full: …" and logged in one ERROR line; it is not left `running` with a traceback."""
+    _unshare_mount()
+    from tests.service.conftest import FAST, set_service_settings
+
+    set_service_settings(portal, **{**FAST, "schedule": "every 1h", "jobstore": str(tmp_path / "jobs.sqlite")})
+    fresh = tmp_path / "fresh.db"
+    Store(fresh).close()
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "service_on_a_full_disk.py"
+    script.write_text(SERVICE_ON_A_FULL_DISK, encoding="utf-8")
+    shell = f"""
+set -e
+mount -t tmpfs -o size=1m tmpfs {mnt}
+cp {fresh} {mnt}/pw.db
+{sys.executable} {script} {portal.config} {mnt}/pw.db {mnt}/filler
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", shell], capture_output=True, text=True, env=env,
+                          timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out, out
+    run = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert run["outcome"] == "failed", run
+    assert run["detail"].startswith("disk full: ") and "not damaged" in run["detail"], run
+    errors = [ln for ln in proc.stderr.splitlines() if "crawl failed: disk full: " in ln]
+    assert len(errors) == 1, out
