@@ -148,12 +148,16 @@ def signed(n: int, lang: str) -> str:
 
 
 def compare_lines(d: dict, lang: str) -> list[str]:
-    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice."""
+    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice; a
+    window not fully measured says so instead of a number (compare.py)."""
     t, tot, out = LABELS[lang], d["totals"], []
     for key in ("previous", "week_before"):
         c = d["compare"][key]
         label = t[f"cmp_{key}"].format(since=clock.local(c["since"], "%d/%m %H:%M"),
                                        until=clock.local(c["until"], "%d/%m %H:%M"))
+        if c.get("complete") is False and c["crawls"]:  # crawled, but some site's first crawl came later
+            out.append(t["cmp_partial"].format(label=label, since=clock.local(c["measured_from"], "%d/%m %H:%M")))
+            continue
         if c["new_posts"] is None:
             out.append(t["cmp_none"].format(label=label))
             continue
