@@ -65,7 +65,8 @@ def _env(lang: str) -> Environment:
                        detail=lambda p: problem_detail(p, lang),
                        anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
                        alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
-                       compare=lambda d: compare_lines(d, lang), scope=lambda units, t: scope_line(units, t, lang))
+                       compare=lambda d: compare_lines(d, lang), scope=lambda units, t: scope_line(units, t, lang),
+                       start=lambda a: "" if a.get("start") is None else number(a["start"], lang) + " ")
     return env
 
 
@@ -176,9 +177,15 @@ def hours(h: float | None, lang: str) -> str:
 
 
 def rate_text(a: dict, lang: str) -> str:
-    """'+57 lượt xem / 6 giờ ≈ 9,5/giờ': what the rate is made of."""
-    return LABELS[lang]["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
-                                       rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+    """'+57 lượt xem / 30 giờ ≈ 1,9/giờ (tổng 357), đo từ 01/03 20:00 đến 03/03 02:00': what the
+    rate is made of, over the article's own readings (which may start before the window)."""
+    t = LABELS[lang]
+    text = t["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
+                            rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+    if a.get("span"):
+        since, until = (clock.local(x, "%d/%m %H:%M") for x in a["span"])
+        text += ", " + t["span"].format(since=since, until=until)
+    return text
 
 
 def chart_alt(a: dict, charts: dict, lang: str) -> str:

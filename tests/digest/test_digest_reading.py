@@ -61,3 +61,83 @@ def test_a_site_first_crawled_later_makes_the_earlier_window_incomplete_too(w):
     assert [c["complete"] for c in d["compare"].values()] == [False, False]
     assert d["compare"]["previous"]["measured_from"] == iso(2)
     assert "kỳ trước chưa đo đủ (bắt đầu theo dõi lúc 02/03 10:00)" in render(d).text
+
+
+def rising_world(w):
+    """Five posts gaining +3000 from 1000 (the most read, also the fastest: 100/hour), r57 +57 and
+    r30 +30 from 300; every article read at 20:00 the day before the window (at(-12)), then at 06:00,
+    12:00 and 18:00 UTC in it: each rate runs over 30 hours, not the window's 24."""
+    gains = {**{f"top{i}": 3000 for i in range(5)}, "r57": 57, "r30": 30}
+    for i, h in enumerate((-12, 6, 12, 18)):
+        with w.crawl("vinh-hung", at(h)) as items:
+            items += [article("vinh-hung", k, views=(1000 if k.startswith("top") else 300) + g * i // 3,
+                              published=at(-72)) for k, g in gains.items()]
+    detect(w.db, w.config, now=at(19))
+
+
+def test_rising_items_state_their_own_span_and_the_heading_claims_no_other(w):
+    rising_world(w)
+    d = data_for(w)
+    r57 = d["rising"][0]
+    assert (r57["title"], r57["hours"], r57["span"]) == ("Tin r57 của vinh-hung", 30.0, [iso(-12), iso(18)])
+    r = render(d)
+    text = r.text.split("== Tăng nhanh nhất ==")[1].split("==")[0]
+    assert "+57 lượt xem / 30 giờ ≈ 1,9/giờ (tổng 357), đo từ 01/03 20:00 đến 03/03 02:00" in text
+    assert "24 giờ" not in text and "giờ)" not in text.splitlines()[1]  # the note names no span of its own
+    assert "lần đọc ngay trước kỳ được tính" in text
+    top_note = r.text.split("== Được đọc nhiều nhất ==")[1].splitlines()[1]
+    assert "(24 giờ)" in top_note  # the chart's time axis: the window
+    doc = lxml.html.fromstring(r.html)
+    notes = [p.text_content() for p in doc.xpath('//p[@class="chart-note"]')]
+    assert "(24 giờ)" in notes[0] and "giờ)" not in notes[1]
+    assert "đo từ 01/03 20:00 đến 03/03 02:00" in doc.xpath('//table[@id="rising"]')[0].text_content()
+
+
+def test_rising_says_why_the_most_read_are_left_out(w):
+    rising_world(w)
+    d = data_for(w)
+    assert [a["title"].split()[1] for a in d["rising"]] == ["r57", "r30"]
+    assert sorted(d["rising_left_out"]) == sorted(a["article_id"] for a in d["top_read"])  # 100/hour each
+    r = render(d)
+    line = "5 bài cũng tăng nhanh nhưng đã có trong mục “Được đọc nhiều nhất” nên không nhắc lại."
+    assert line in r.text.split("== Tăng nhanh nhất ==")[1]
+    assert line in lxml.html.fromstring(r.html).xpath('//p[@class="left-out"]')[0].text_content()
+    assert "Được đọc nhiều nhất" in r.markdown.split("### Tăng nhanh nhất")[1]
+
+
+def test_a_post_cross_posted_under_two_urls_is_most_read_once(w):
+    """The same news in two categories (two URLs, two counters): same site, same title but for case
+    and spacing, same publication time. A post with the same title published at another time is
+    another post."""
+    title, other = "Hội nghị triển khai nhiệm vụ năm 2026", "HỘI NGHỊ  triển khai nhiệm vụ năm 2026 "
+    posts = [("x1", title, at(-30), 300), ("x2", other, at(-30), 250), ("y1", title, at(-60), 40),
+             ("z1", "Tin khác", at(-40), 20)]
+    for i, h in enumerate((-12, 6, 18)):
+        with w.crawl("vinh-hung", at(h)) as items:
+            items += [article("vinh-hung", k, title=t, published=p, views=100 + g * i // 2,
+                              url=f"https://vinh-hung.example.vn/{cat}/{k}.html")
+                      for (k, t, p, g), cat in zip(posts, ("tin-tuc", "thong-bao", "tin-tuc", "tin-tuc"), strict=True)]
+    detect(w.db, w.config, now=at(19))
+    d = data_for(w)
+    assert [(a["url"].rsplit("/", 1)[1], a["gained"]) for a in d["top_read"]] == [
+        ("x1.html", 300), ("y1.html", 40), ("z1.html", 20)]
+    assert all(not a["url"].endswith("x2.html") for a in d["rising"])
+    text = render(d).text
+    assert text.count("Hội nghị triển khai nhiệm vụ năm 2026 (Phường Vĩnh Hưng)") == 2  # x1 and y1
+    assert "x2.html" not in text
+
+
+def test_each_chart_has_its_start_and_end_count_beside_it(w):
+    rising_world(w)
+    d = data_for(w)
+    top = d["top_read"][0]
+    assert (top["start"], top["views"]) == (1000, 4000)
+    r = render(d)
+    assert "+3.000 lượt xem (tổng 4.000)\n  1.000 [" in r.text and "█] 4.000\n" in r.text
+    assert "(tổng 357), đo từ 01/03 20:00 đến 03/03 02:00\n  300 [" in r.text and "] 357\n" in r.text
+    doc = lxml.html.fromstring(r.html)
+    for table, first in (("top-read", ("1.000", "4.000")), ("rising", ("300", "357"))):
+        ends = doc.xpath(f'//table[@id="{table}"]//table[@class="chart-ends"]')
+        assert len(ends) == len(doc.xpath(f'//table[@id="{table}"]//img'))
+        assert tuple(td.text_content().strip() for td in ends[0].xpath(".//td")) == first
+    assert "(tổng 4.000\\) · 1.000 `" in r.markdown and "` 4.000" in r.markdown
