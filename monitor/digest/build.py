@@ -132,14 +132,16 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
 
 def _units(config: Config, recipient: Recipient) -> list[dict]:
     """The recipient's parent units (sites or [[unit]]s) by name, with how many sites each covers
-    (its own portal included when the recipient covers it too)."""
+    (its own portal included when the recipient covers it too). `unnamed`: the name is only the id
+    (a [[unit]] that `sites import` made without a parent_name): the digest says so, not the id alone."""
     out = []
     for p in recipient.parents:
         unit = config.unit(p)
         own = [p] if p in recipient.sites else []  # the parent's own portal, when the recipient reads it too
         n = len(config.tree.sites_under([p], own))
-        out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
-                    "sites": n})
+        name = one_line(unit.name if unit else p)
+        out.append({"id": p, "name": name, "level": unit.level if unit else None, "sites": n,
+                    "unnamed": name.strip().lower() in (p, (unit.id if unit else p))})
     return out
 
 

@@ -71,9 +71,17 @@ def _env(lang: str) -> Environment:
 
 
 def scope_line(units: list[dict], t: dict, lang: str) -> str:
-    """"Phạm vi: Quận Hoàng Mai (5 đơn vị)": the recipient's parent units by name (plain text)."""
-    return t["scope"].format(units=" · ".join(t["scope_unit"].format(name=one_line(u["name"]), n=number(u["sites"], lang))
-                                              for u in units))
+    """"Phạm vi: Quận Hoàng Mai (5 đơn vị)": the recipient's parent units by name (plain text); a
+    unit named only by its id is shown with its level word and a note ("Tỉnh “thanh-hoa” (chưa đặt
+    tên, 1 đơn vị)"), not as if the id were its name."""
+    def one(u: dict) -> str:
+        n = number(u["sites"], lang)
+        if u.get("unnamed"):
+            level = t.get(f"level_{u.get('level')}", t["level_other"])
+            return t["scope_unnamed"].format(level=level[:1].upper() + level[1:], id=one_line(u["id"]), n=n)
+        return t["scope_unit"].format(name=one_line(u["name"]), n=n)
+
+    return t["scope"].format(units=" · ".join(one(u) for u in units))
 
 
 def safe_url(url: str | None) -> str:

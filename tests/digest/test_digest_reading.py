@@ -141,3 +141,57 @@ def test_each_chart_has_its_start_and_end_count_beside_it(w):
         assert len(ends) == len(doc.xpath(f'//table[@id="{table}"]//img'))
         assert tuple(td.text_content().strip() for td in ends[0].xpath(".//td")) == first
     assert "(tổng 4.000\\) · 1.000 `" in r.markdown and "` 4.000" in r.markdown
+
+
+def test_a_unit_named_after_its_id_is_not_printed_as_if_that_were_its_name(tmp_path, monkeypatch):
+    """`sites import` without a parent_name column writes `[[unit]] id = "ha-tinh", name = "ha-tinh"`:
+    the scope line says it is an id with no name yet, with the unit's level word when it has one."""
+    extra = """
+[[unit]]
+id = "ha-tinh"
+name = "ha-tinh"
+
+[[unit]]
+id = "thanh-hoa"
+name = "thanh-hoa"
+level = "province"
+
+[[unit]]
+id = "hoang-hoa"
+name = "Huyện Hoằng Hóa"
+level = "district"
+parent = "thanh-hoa"
+
+[[site]]
+id = "xa-thach-kim"
+name = "Xã Thạch Kim"
+parent = "ha-tinh"
+start_urls = ["https://thachkim.example.vn/tin-tuc"]
+
+[[site]]
+id = "xa-hoang-dong"
+name = "Xã Hoằng Đồng"
+parent = "hoang-hoa"
+start_urls = ["https://hoangdong.example.vn/tin-tuc"]
+"""
+    recipient = """
+[[recipient]]
+id = "so-tttt"
+name = "Sở TT&TT"
+parents = ["ha-tinh", "thanh-hoa", "hoang-hoa"]
+"""
+    world = World(tmp_path, make_config(tmp_path, recipient=recipient, extra=extra), monkeypatch)
+    try:
+        d = data_for(world, "so-tttt")
+    finally:
+        world.store.close()
+    assert [(u["id"], u["unnamed"]) for u in d["units"]] == [("ha-tinh", True), ("thanh-hoa", True),
+                                                              ("hoang-hoa", False)]
+    r = render(d)
+    scope = ("Phạm vi: Đơn vị “ha-tinh” (chưa đặt tên trong cấu hình, 1 đơn vị) · Tỉnh “thanh-hoa” (chưa đặt tên"
+             " trong cấu hình, 1 đơn vị) · Huyện Hoằng Hóa (1 đơn vị)")
+    assert scope in r.text
+    assert lxml.html.fromstring(r.html).xpath('//p[@id="scope"]')[0].text_content() == scope
+    assert "ha-tinh (1 đơn vị)" not in r.text and "thanh-hoa (1 đơn vị)" not in r.text
+    d["recipient"]["language"] = "en"
+    assert "Covers: Unit “ha-tinh” (no name in the configuration, 1 sites) · Province “thanh-hoa”" in render(d).text
