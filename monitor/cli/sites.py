@@ -53,10 +53,7 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
         for line in plain_lines(rows):
             click.echo(line)
         return
-    narrow = console.width < 110  # ids are never cut: level and profile give way
-    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", narrow))
-    if narrow:
-        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
+    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", console))
 
 
 def _config(obj: Ctx) -> Config:
