@@ -119,7 +119,7 @@ def _verdict(conn, h: SiteHealth, last, good, opts) -> tuple[str, str]:
     return "ok", f"{good[4]} articles in the last crawl" if good else "ok"
 
 
-def _one_line(text: str | None, n: int = 160) -> str:
+def _one_line(text: str | None, n: int = 1000) -> str:
     s = " ".join((text or "no error recorded").split())
     return s if len(s) <= n else s[: n - 1] + "…"
 

@@ -115,7 +115,7 @@ def test_every_table_fits_80_columns_with_national_ids(national):
     assert channel["channel"] in folded and " ".join(channel["last_error"].split()) in folded
 
     wide = cli(p, "query", "SELECT * FROM articles ORDER BY id LIMIT 2")
-    fits(wide, headers=("site_id", "views_observed_at", "published_text"))
+    fits(wide, ids=list(LONG.values()), headers=("site_id", "views_observed_at", "published_text"))
     assert "-[ 1 ]" in wide and "-[ 2 ]" in wide  # one record per row: the table would not fit
     narrow = cli(p, "query", "SELECT id, site_id FROM articles ORDER BY id LIMIT 2")
     assert "-[ 1 ]" not in narrow and "site_id" in narrow
@@ -149,7 +149,12 @@ def test_status_fits_80_columns_and_says_schedules_and_runs_in_words(national):
             if proc.poll() is None:
                 proc.kill()
             log.close()
-    folded = fits(out, ids=list(LONG.values()), headers=("job", "next run (VN time)", "schedule", "when (VN time)",
+    # the service log: one line per crawl with what it did, beside APScheduler's "executed successfully"
+    lines = [m for m in re.finditer(r"crawl finished in [\d.]+s: (\d+) sites \((\d+) ok\), (\d+) pages, (\d+) new posts?,"
+                                    r" (\d+) fetch errors?", (p.config.parent / "service.log").read_text())]
+    assert lines, (p.config.parent / "service.log").read_text()[-3000:]
+    assert int(lines[0][1]) == int(lines[0][2]) == len(data["sites"]) and int(lines[0][3]) > 0
+    folded = fits(out, ids=IDS, headers=("job", "next run (VN time)", "schedule", "when (VN time)",
                                                           "outcome", "detail", "next crawl", "last crawl", "walk"))
     assert set(LONG.values()) <= whole(out)
     assert "cron[" not in out and "04:00 every day (Vietnam time)" in folded

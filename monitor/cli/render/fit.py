@@ -82,6 +82,11 @@ def _width(t: Text) -> int:
     return max((Text(line).cell_len for line in t.plain.split("\n")), default=0)
 
 
+def _longest_word(cells: list[list[Text]], i: int) -> int:
+    """The widest word of column `i`: a free-text column narrower than it would fold an id."""
+    return max((Text(w).cell_len for row in cells for w in row[i].plain.split()), default=0)
+
+
 def _natural(cols: Sequence[Col], cells: list[list[Text]], i: int) -> int:
     return max([Text(cols[i].name).cell_len] + [_width(row[i]) for row in cells])
 
@@ -90,8 +95,8 @@ def _table(console: Console, cols: Sequence[Col], cells: list[list[Text]], shown
            title: str | None, box: boxes.Box | None, width: int) -> Table | None:
     """A rich Table of the `shown` columns when it fits `width`, else None."""
     natural = {i: _natural(cols, cells, i) for i in shown}
-    need = {i: max(Text(cols[i].name).cell_len, min(natural[i], WRAP_MIN)) if cols[i].wrap else natural[i]
-            for i in shown}
+    need = {i: max(Text(cols[i].name).cell_len, _longest_word(cells, i), min(natural[i], WRAP_MIN))
+            if cols[i].wrap else natural[i] for i in shown}
 
     def build(widths: dict[int, int]) -> Table:
         t = Table(title=title, box=box, pad_edge=box not in (None, boxes.SIMPLE_HEAD), expand=False)
