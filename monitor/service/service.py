@@ -230,7 +230,7 @@ class Service:
             log.error(detail)
         else:
             outcome = "ok"
-            detail = ", ".join(f"{c['site_id']} {c['outcome']} +{c['articles_new']}" for c in res.crawls)
+            detail = res.summary()  # one line whatever the number of sites; failed ones named
         if res.skipped:  # another process holds these sites' leases (monitor.store.lease)
             skips = "; ".join(f"{sid} skipped: {why}" for sid, why in res.skipped.items())
             log.info("crawl: %s", skips)

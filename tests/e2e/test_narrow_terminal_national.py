@@ -117,6 +117,13 @@ def test_every_table_fits_80_columns_with_national_ids(national):
     wide = cli(p, "query", "SELECT * FROM articles ORDER BY id LIMIT 2")
     fits(wide, ids=list(LONG.values()), headers=("site_id", "views_observed_at", "published_text"))
     assert "-[ 1 ]" in wide and "-[ 2 ]" in wide  # one record per row: the table would not fit
+    urls = cli(p, "query", "SELECT id, site_id, url, title, views FROM articles ORDER BY id LIMIT 2")
+    fits(urls, ids=list(LONG.values()), headers=("site_id", "url", "title", "views"))
+    assert "-[ 1 ]" in urls  # a URL is one word: folded into a column it would be unreadable
+    titles = cli(p, "query", "SELECT id, site_id, title, views FROM articles ORDER BY id LIMIT 2")
+    fits(titles, ids=list(LONG.values()), headers=("site_id", "title", "views"))
+    assert "-[ 1 ]" not in titles and LONG["hoang-mai"] in whole(titles)  # titles wrap between words
+    assert all(line.rstrip().endswith(("┓", "┃", "┩", "│", "┘")) for line in titles.rstrip().splitlines()[:-1]), titles
     narrow = cli(p, "query", "SELECT id, site_id FROM articles ORDER BY id LIMIT 2")
     assert "-[ 1 ]" not in narrow and "site_id" in narrow
     assert "-[ 1 ]" in cli(p, "query", "--vertical", "SELECT id, site_id FROM articles ORDER BY id LIMIT 2")
@@ -139,6 +146,7 @@ def test_status_fits_80_columns_and_says_schedules_and_runs_in_words(national):
         cli(p, "reload")
         wait_for(lambda: "crawl:0 4 * * *" in {j["id"] for j in json.loads(cli(p, "status", "--json"))["jobs"]},
                  60, "the reloaded jobs")
+        wait_for(lambda: runs()["crawl"]["outcome"] != "running", 120, "the last crawl of the old schedule to end")
         out = cli(p, "status")
         data = json.loads(cli(p, "status", "--json"))
     finally:
@@ -161,8 +169,9 @@ def test_status_fits_80_columns_and_says_schedules_and_runs_in_words(national):
     assert "06:45 every day (Vietnam time)" in folded
     assert re.search(r"\d\d/\d\d/20\d\d \d\d:\d\d", out)  # the year whole
     last = {r["job"]: r for r in data["last_runs"]}
-    assert " ".join(last["crawl"]["detail"].split()) in folded  # the whole detail, however long
-    assert len(last["crawl"]["detail"]) > 120
+    assert " ".join(last["crawl"]["detail"].split()) in folded  # the whole detail
+    assert re.match(rf"{len(data['sites'])} sites \({len(data['sites'])} ok\), \d+ pages?, \d+ new posts?, 0 fetch errors",
+                    last["crawl"]["detail"]), last["crawl"]["detail"]  # one line, not a list of every site
     assert '{"' not in out and "changed crawl:every 2s" not in folded
     assert re.search(r"added crawl:0 4 \* \* \*.*; removed crawl:every 2s; \d+ jobs? unchanged", folded) or \
         re.search(r"added crawl:0 4 \* \* \*, .*removed crawl:every 2s", folded), folded

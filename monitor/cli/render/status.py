@@ -29,7 +29,7 @@ def print_status(data: dict, console: Console) -> None:
             nxt = local(j["next_run_at"]) if j["next_run_at"] else "paused"
             rows.append([term(j["id"]), nxt + (" [yellow](overdue)[/]" if j["overdue"] else ""),
                          term(j.get("schedule") or j["trigger"])])
-        console.print(fit_table(console, [Col("job"), Col("next run (VN time)"), Col("schedule", wrap=True)], rows,
+        console.print(fit_table(console, [Col("job"), Col("next run (VN time)"), Col("schedule")], rows,
                                 title="Jobs"))
     else:
         console.print("Jobs: none yet (start the service with `portalwatch run`)")
