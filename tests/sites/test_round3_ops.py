@@ -42,7 +42,7 @@ def test_a_file_without_crawl_settings_gets_them(ops, tmp_path):
     assert text.startswith("# wards of Hoàng Mai\n\n" + SETTINGS)
     config = load_config(ops.config)
     s = config.settings
-    assert (s.delay, s.concurrency, s.concurrency_per_domain, s.timeout, s.retries, s.schedule) == (
+    assert (s.delay, s.concurrency, s.concurrency_per_domain, s.timeout, s.retries, config.service.schedule) == (
         1.0, 16, 1, 30, 2, "every 1h")
     assert [x.id for x in config.sites] == ["vinh-hung"]
     # a file that has settings keeps its own, untouched
