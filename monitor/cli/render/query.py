@@ -22,7 +22,7 @@ def _widths(cols: list[str], rows: Sequence[tuple]) -> list[tuple[int, int, bool
     than its widest value; one of text with spaces not narrower than WRAP_WIDTH or its longest word."""
     out = []
     for i, c in enumerate(cols):
-        values = ["" if r[i] is None else str(r[i]) for r in rows]
+        values = ["" if r[i] is None else Text.from_markup(escape(str(r[i]))).plain for r in rows]  # as printed
         natural = max([Text(c).cell_len] + [Text(line).cell_len for v in values for line in v.split("\n")])
         longest_word = max([Text(w).cell_len for v in values for w in v.split()], default=0)
         wraps = any(len(v.split()) > 1 for v in values)
