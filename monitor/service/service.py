@@ -240,7 +240,7 @@ class Service:
             log.error(detail)
         else:
             outcome = "ok"
-            detail = ", ".join(f"{c['site_id']} {c['outcome']} +{c['articles_new']}" for c in res.crawls)
+            detail = res.summary()  # one line whatever the number of sites; failed ones named
         if res.skipped:  # another process holds these sites' leases (monitor.store.lease)
             skips = "; ".join(f"{sid} skipped: {why}" for sid, why in res.skipped.items())
             log.info("crawl: %s", skips)
@@ -252,7 +252,11 @@ class Service:
         except Exception as e:  # noqa: BLE001 - detection failing must not stop crawling
             log.exception("detect after crawl failed")
             detail += f"; detect failed: {e}"
-        record(self.jobstore, "crawl", outcome, f"{detail} ({time.monotonic() - t0:.1f}s)")
+        seconds = time.monotonic() - t0
+        failed = any(c["outcome"] in ("failed", "aborted") for c in res.crawls)
+        log.log(logging.WARNING if failed or outcome != "ok" else logging.INFO,
+                "crawl %s in %.1fs: %s", "finished" if outcome == "ok" else outcome, seconds, res.summary())
+        record(self.jobstore, "crawl", outcome, f"{detail} ({seconds:.1f}s)")
         for r in batch:
             r.run = run
 
