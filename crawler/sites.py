@@ -35,6 +35,7 @@ class Settings:
     housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
     sample_retention_days: int = 30  # html_samples older than this are deleted
     event_retention_days: int = 90  # views_changed events older than this are deleted (readings stay)
+    view_retention: str = "30d all, 90d hourly, daily"  # old view_counts readings thinned (monitor/config/retention.py)
     backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
     backup_dir: str | None = None  # default: "backups" next to the database
     backup_keep: int = 7  # newest backups kept

@@ -25,6 +25,7 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
+from monitor.config.retention import parse_view_retention
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -204,6 +205,10 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     check_url(settings.contact_url, where, "contact_url")
     for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
         positive(getattr(settings, k), where, k)
+    try:
+        parse_view_retention(settings.view_retention)
+    except ValueError as e:
+        raise ConfigError(f"{where}: key 'view_retention': {e}") from None
     positive(settings.jitter, where, "jitter", 0)
     positive(settings.unreachable_after, where, "unreachable_after")
     if settings.crawl_timeout <= 0:

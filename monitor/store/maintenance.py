@@ -14,22 +14,29 @@ from pathlib import Path
 from crawler import clock
 from crawler.sites import Settings
 from monitor.config import Config
+from monitor.config.retention import parse_view_retention
 from monitor.store.connect import open_db
+from monitor.store.dbutil import transaction
+from monitor.store.retention import thin_view_counts
 
 
-def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> dict:
-    """Retention of html_samples and of per-reading `views_changed` events (the readings
-    themselves stay in view_counts), ANALYZE (first time) or PRAGMA optimize, WAL checkpoint."""
+def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
+                 max_seconds: float | None = None) -> dict:
+    """Retention: html_samples, per-reading `views_changed` events, and old view_counts readings
+    thinned by `view_retention` (monitor/store/retention.py), each in short transactions; then
+    ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint. `max_seconds` stops the
+    thinning early (the next run resumes it)."""
     now = now or clock.now()
     cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
     events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
     db = open_db(db_path)
     conn = db.conn
     try:
-        deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
-        events_deleted = conn.execute(
-            "DELETE FROM events WHERE kind = 'views_changed' AND observed_at < ?", (events_cutoff,)
-        ).rowcount
+        deleted = _delete_in_pieces(conn, "html_samples", "saved_at < ?", (cutoff,))
+        events_deleted = _delete_in_pieces(conn, "events", "kind = 'views_changed' AND observed_at < ?",
+                                           (events_cutoff,))
+        thinned = thin_view_counts(conn, parse_view_retention(settings.view_retention), now,
+                                   max_seconds=max_seconds)
         analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if analyzed:
             conn.execute("ANALYZE")
@@ -39,8 +46,25 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None) -> di
         busy, wal_pages, moved = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:
         conn.close()
-    return {"samples_deleted": deleted, "events_deleted": events_deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
-            "wal_pages": wal_pages, "checkpointed": moved}
+    return {"samples_deleted": deleted, "events_deleted": events_deleted,
+            "readings_deleted": thinned.deleted, "readings_done": thinned.done,
+            "retention_seconds": round(thinned.seconds, 1), "retention_longest_tx": round(thinned.longest, 2),
+            "analyze": "ANALYZE" if analyzed else "PRAGMA optimize", "wal_pages": wal_pages, "checkpointed": moved}
+
+
+PIECE_ROWS = 20000  # rows deleted per transaction (the write lock is held a fraction of a second)
+
+
+def _delete_in_pieces(conn: sqlite3.Connection, table: str, where: str, args: tuple) -> int:
+    """DELETE … WHERE `where`, PIECE_ROWS rows per transaction; the number deleted."""
+    total = 0
+    while True:
+        with transaction(conn):
+            n = conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where}"
+                             f" LIMIT {PIECE_ROWS})", args).rowcount
+        total += n
+        if n < PIECE_ROWS:
+            return total
 
 
 def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:

@@ -443,6 +443,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
+    # 11: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
+    # readings, per tier, so a run that was stopped or killed resumes where it stopped.
+    """
+    CREATE TABLE retention_state (
+        name TEXT PRIMARY KEY,    -- 'view_counts:hourly', 'view_counts:daily': readings observed before
+                                  -- `value` (UTC) are thinned to that resolution; 'view_counts:policy':
+                                  -- the view_retention setting they were thinned by (a new one starts over)
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 

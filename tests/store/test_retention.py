@@ -1,0 +1,263 @@
+"""view_counts retention (monitor/store/retention.py, run by housekeeping): the analyst views and
+digests give the same numbers before and after thinning, a kill -9 in the middle leaves a
+consistent database that the next run finishes, "off" keeps everything.
+
+The history is 100 days of modelled national crawls (benchmarks/_year_model.py, written in bulk,
+tests/store/test_year_bulk.py proves those rows equal to Store.apply's): a list page with
+counts, a list without (counts from article pages), a busy site.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from benchmarks._year_model import YearModel
+from benchmarks._year_write import BulkWriter
+from benchmarks.national_bench import write_config
+from crawler import clock
+from monitor.config import Recipient, load_config
+from monitor.config.retention import MIN_ALL_DAYS, parse_view_retention
+from monitor.detect.rules import DetectOptions
+from monitor.digest import build
+from monitor.store import maintenance
+from monitor.store.connect import open_db
+from monitor.store.db import Store
+from monitor.store.retention import cutoffs, thin_view_counts
+from simulator.model import START_TS
+from simulator.national import NationalWorld
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = 100
+START = datetime.fromtimestamp(START_TS, UTC)
+NOW = START + timedelta(days=DAYS)
+VIEWS = {  # analyst views and tables built on views_daily, with an order
+    "views_daily": "article_id, day", "site_daily_views": "site_id, day", "article_daily_views": "article_id, day",
+    "article_gains_7d": "article_id", "top_articles_7d": "article_id", "article_views_latest": "article_id",
+}
+
+
+def local(day: int, hour: int, minute: int = 0) -> str:
+    """UTC ISO of a Vietnam-local time, `day` days after the history's first day."""
+    first = (START + timedelta(hours=7)).replace(hour=0, minute=0, second=0)
+    return clock.iso(first + timedelta(days=day, hours=hour - 7, minutes=minute))
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """(database, config): 100 days of three sites; digests recorded at 07:30 local on days 4-6."""
+    world = NationalWorld(seed=1)
+    picks = []
+    for template in ("tandan", "plain", "dnn"):
+        picks.append(max((s for s in world.sites.values() if s.kind() == "healthy" and s.template == template),
+                         key=lambda s: (s.rate, s.id)).id)
+    tmp = tmp_path_factory.mktemp("history")
+    config = load_config(write_config(tmp / "sites.toml", world, picks, 8080, concurrency=16))
+    config.recipients.append(Recipient("office", "Văn phòng", sites=picks))
+    db = tmp / "history.db"
+    store = Store(db)
+    store.sync_sites([*config.sites, *config.units])
+    store.close()
+    model = YearModel(world, picks, 8080)
+    writer = BulkWriter(db, model)
+    for n in range(DAYS * 96):
+        writer.add(*model.run_cycle())
+        if n % 96 == 95:
+            writer.flush()
+    writer.flush()
+    for day in (4, 5, 6):  # digests sent at 07:30: their windows end off the hour
+        writer.conn.execute("INSERT INTO digests (recipient_id, window_start, window_end, created_at, data)"
+                            " VALUES ('office', ?, ?, ?, '{}')", (local(day - 1, 7, 30), local(day, 7, 30),
+                                                                  local(day, 7, 30)))
+    writer.close()
+    return db, config
+
+
+def copy(src: Path, dst: Path) -> Path:
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    a.backup(b)
+    a.close()
+    b.close()
+    return dst
+
+
+def snapshot(path: Path, config) -> dict:
+    """The analyst views, and digests of old windows (their charts' points aside)."""
+    db = open_db(path)
+    out = {name: db.conn.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall() for name, order in VIEWS.items()}
+    windows = {
+        "hour marks, hourly tier": (local(59, 7), local(60, 7)),
+        "recorded at 07:30, daily tier": (local(4, 7, 30), local(5, 7, 30)),
+        "local midnights, daily tier": (local(3, 0), local(5, 0)),
+    }
+    for label, (since, until) in windows.items():
+        data = build(db, config, config.recipients[0], since, until, generated_at=until)
+        for g in data["top_read"] + data["rising"]:
+            assert g["series"], label  # a chart had readings to draw
+            del g["series"], g["readings"]  # fewer points once thinned; the numbers stay
+        out[label] = data
+    out["readings"] = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
+    db.conn.close()
+    return out
+
+
+def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
+    src, config = history
+    db = copy(src, tmp_path / "thin.db")
+    before = snapshot(db, config)
+    assert before["hour marks, hourly tier"]["totals"]["views_gained"] > 0
+    assert before["recorded at 07:30, daily tier"]["top_read"]
+
+    conn = open_db(db).conn
+    result = thin_view_counts(conn, parse_view_retention("30d all, 90d hourly, daily"), NOW)
+    assert result.done and result.tiers["hourly"] > 0 and result.tiers["daily"] > 0
+    (hourly_mark,), (daily_mark,) = (conn.execute("SELECT value FROM retention_state WHERE name = ?", (n,)).fetchone()
+                                     for n in ("view_counts:hourly", "view_counts:daily"))
+    assert (("hourly", hourly_mark), ("daily", daily_mark)) == tuple(cutoffs(parse_view_retention(
+        "30d all, 90d hourly, daily"), NOW))
+    # what is left: at most the day's first and last, each hour's last, the 07:30 digests' reading
+    per_hour = conn.execute("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM view_counts WHERE observed_at >= ?"
+                            " AND observed_at < ? GROUP BY article_id, strftime('%Y%m%d%H', observed_at, '-1 seconds'))",
+                            (daily_mark, hourly_mark)).fetchone()[0]
+    per_day = conn.execute("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM view_counts WHERE observed_at < ?"
+                           " GROUP BY article_id, date(observed_at, '+7 hours'))", (daily_mark,)).fetchone()[0]
+    young = conn.execute("SELECT COUNT(*) FROM view_counts WHERE observed_at >= ?", (hourly_mark,)).fetchone()[0]
+    conn.close()
+    assert per_hour <= 2 and per_day <= 3  # (the day's first can share an hour with that hour's last)
+
+    after = snapshot(db, config)
+    assert after["readings"] == before["readings"] - result.deleted and after["readings"] < 0.7 * before["readings"]
+    for key in before:
+        if key != "readings":
+            assert after[key] == before[key], key
+    # the young readings are untouched
+    young_before = sqlite3.connect(src).execute("SELECT COUNT(*) FROM view_counts WHERE observed_at >= ?",
+                                                (hourly_mark,)).fetchone()[0]
+    assert young == young_before
+
+    # a second run finds nothing left to do
+    again = thin_view_counts(open_db(db).conn, parse_view_retention("30d all, 90d hourly, daily"), NOW)
+    assert again.deleted == 0
+
+
+def test_housekeeping_thins_and_off_keeps_everything(history, tmp_path):
+    src, config = history
+    settings = replace(config.settings, event_retention_days=1000)
+    kept = copy(src, tmp_path / "off.db")
+    n = sqlite3.connect(src).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
+    out = maintenance.housekeeping(kept, replace(settings, view_retention="off"), now=NOW)
+    assert out["readings_deleted"] == 0
+    assert sqlite3.connect(kept).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n
+
+    thinned = copy(src, tmp_path / "on.db")
+    out = maintenance.housekeeping(thinned, settings, now=NOW)  # the default policy
+    assert out["readings_done"] and 0 < out["readings_deleted"] < n
+    assert sqlite3.connect(thinned).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n - out["readings_deleted"]
+
+
+def test_a_changed_policy_starts_over(history, tmp_path):
+    src, _ = history
+    db = copy(src, tmp_path / "change.db")
+    conn = open_db(db).conn
+    first = thin_view_counts(conn, parse_view_retention("60d all, daily"), NOW)
+    second = thin_view_counts(conn, parse_view_retention("14d all, daily"), NOW)
+    assert first.deleted > 0 and second.deleted > 0  # the days between 14 and 60 days old, now thinned
+    assert conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:policy'").fetchone()[0] \
+        == "14d all, daily"
+    assert conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:daily'").fetchone()[0] \
+        == cutoffs(parse_view_retention("14d all, daily"), NOW)[0][1]
+
+
+KILLABLE = """
+import sys
+from datetime import timedelta
+from crawler import clock
+from monitor.config.retention import parse_view_retention
+from monitor.store.connect import open_db
+from monitor.store.retention import thin_view_counts
+conn = open_db(sys.argv[1]).conn
+thin_view_counts(conn, parse_view_retention("30d all, 90d hourly, daily"), clock.parse_iso(sys.argv[2]),
+                 max_slice=timedelta(minutes=10))
+"""
+
+
+def test_kill_minus_9_in_the_middle_then_the_next_run_finishes(history, tmp_path):
+    src, _ = history
+    policy = parse_view_retention("30d all, 90d hourly, daily")
+    whole = copy(src, tmp_path / "whole.db")
+    thin_view_counts(open_db(whole).conn, policy, NOW)
+    expected = sqlite3.connect(whole).execute("SELECT * FROM view_counts ORDER BY id").fetchall()
+
+    db = copy(src, tmp_path / "killed.db")
+    open_db(db).conn.close()
+    child = subprocess.Popen([sys.executable, "-c", KILLABLE, str(db), clock.iso(NOW)], cwd=ROOT)
+    try:
+        watch = sqlite3.connect(db, timeout=30)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and child.poll() is None:  # until a piece or two committed
+            n = watch.execute("SELECT COUNT(*) FROM retention_state WHERE name = 'view_counts:daily'").fetchone()[0]
+            if n:
+                break
+            time.sleep(0.01)
+        assert child.poll() is None, "the run ended before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        watch.close()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    partial = conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
+    mark = conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:daily'").fetchone()[0]
+    conn.close()
+    assert len(expected) < partial  # stopped half-way …
+    assert mark < cutoffs(policy, NOW)[1][1]
+
+    rest = thin_view_counts(open_db(db).conn, policy, NOW)  # … and the next run finishes the job
+    assert rest.done and rest.deleted == partial - len(expected)
+    assert sqlite3.connect(db).execute("SELECT * FROM view_counts ORDER BY id").fetchall() == expected
+
+
+def test_the_all_tier_covers_detects_window():
+    assert MIN_ALL_DAYS >= DetectOptions().jump_window_days
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("30d all", "expected tiers such as"),
+    ("30d hourly, daily", "the first tier keeps 'all' readings"),
+    ("3d all, daily", "at least 7 days"),
+    ("30d all, 20d hourly, daily", "must end after the first"),
+    ("30 all, daily", "is not '<days>d all'"),
+    ("30d all, 90d hourly, hourly", "the middle tier is '<days>d hourly', then 'daily'"),
+])
+def test_bad_settings_are_one_line_naming_the_key(tmp_path, value, expected):
+    from monitor.config import ConfigError
+
+    path = tmp_path / "sites.toml"
+    path.write_text(f'[portalwatch]\nview_retention = "{value}"\n\n[[site]]\nid = "a"\nname = "A"\n'
+                    f'start_urls = ["https://a.example.vn/"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    message = str(e.value)
+    assert "\n" not in message and "[portalwatch]: key 'view_retention'" in message and expected in message
+
+
+@pytest.mark.parametrize("value, tiers", [
+    ("30d all, 90d hourly, daily", [(30, "hourly"), (90, "daily")]),
+    ("14d all, daily", [(14, "daily")]),
+    ("  45D ALL,hourly ", [(45, "hourly")]),
+    ("off", []),
+])
+def test_good_settings(value, tiers):
+    assert parse_view_retention(value).tiers() == tiers
