@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from crawler.clock import iso
 from crawler.extract.urls import article_key
 from crawler.plan import Known
-from crawler.revisit import RevisitPolicy
+from crawler.revisit import RevisitPolicy, velocity
 from simulator.formats import detail_date, flavour
 from simulator.model import PAGE_SIZE, START_TS
 from simulator.national.articles import _make_article
@@ -46,7 +46,7 @@ class Art:
     __slots__ = ("id", "site_id", "key", "url", "title", "published", "published_at", "published_text",
                  "summary", "body", "author", "category", "V", "tau", "r", "detail_views", "first_seen",
                  "last_seen", "last_fetched", "views", "views_observed", "views_checked", "prev_views",
-                 "prev_observed", "last_modified", "last_reading", "ts")
+                 "prev_observed", "last_modified", "next_check")
 
     def views_at(self, t: int) -> int:
         """simulator.model.Article.views_at, the count a page shows at time t."""
@@ -91,10 +91,6 @@ class YearModel:
         self.max_age_s, self.max_pages, self.list_pages = max_age_days * DAY_S, max_pages, list_pages
         self.policy = RevisitPolicy.from_config({"list_pages": list_pages, "deep_every_hours": 24})
         self.deep_every = round(self.policy.deep_every_hours * 3600 / CYCLE_S)
-        # no revisit can fall due sooner than this (should_fetch is only asked from then on)
-        content = [h * (0.8 if h > 2 else 1) for _, h in self.policy.content_steps]
-        self.soonest = {True: max(min(content), self.policy.min_interval_hours) * 3600 - 180,
-                        False: self.policy.min_interval_hours * 3600 - 180}
         self.cycle = 0  # the next cycle to run
         self.next_article = self.next_reading = self.next_crawl = self.next_error = 1
         horizon = START_TS + horizon_days * DAY_S
@@ -170,6 +166,7 @@ class YearModel:
             art.last_modified = email.utils.formatdate(changed, usegmt=True)
             if shown is not None:
                 self._read(sc, art, shown, "article", stamp)
+            art.next_check = self._next_check(art, now, m.list_views)
 
     def _new_art(self, m: SiteModel, idx: int, stamp: str) -> Art:
         a = _make_article(self.seed, m.site, idx, m.times[idx])
@@ -188,8 +185,8 @@ class YearModel:
         art.V, art.tau, art.r, art.detail_views = a.V, a.tau, a.r, a.detail_views
         art.first_seen = art.last_seen = stamp
         art.last_fetched = art.views = art.views_observed = art.views_checked = None
-        art.prev_views = art.prev_observed = art.last_modified = art.last_reading = None
-        art.ts = 0
+        art.prev_views = art.prev_observed = art.last_modified = None
+        art.next_check = 0.0
         return art
 
     def _read(self, sc: SiteCrawl, art: Art, views: int, source: str, stamp: str) -> None:
@@ -205,17 +202,28 @@ class YearModel:
         art.views, art.views_observed = views, stamp
 
     def _due(self, art: Art, now: datetime, shown: int | None) -> bool:
-        """RevisitPolicy.should_fetch, asked only once a revisit can be due at all."""
-        if art.last_fetched is None:
-            return True
-        if art.ts == 0:
-            art.ts = int(datetime.fromisoformat(art.last_fetched.replace("Z", "+00:00")).timestamp())
-        if now.timestamp() - art.ts < self.soonest[shown is not None]:
+        """RevisitPolicy.should_fetch, asked only once the revisit can be due: its interval grows
+        with the article's age, and the count's velocity (plain lists: known from article pages
+        only) changes only when the page is fetched, so the interval at any time is a lower bound
+        for every later one."""
+        t = now.timestamp()
+        if t < art.next_check:
             return False
         fetch, _ = self.policy.should_fetch(art.known(), now, list_title=art.title, list_views=shown)
-        if fetch:
-            art.ts = int(now.timestamp())
+        if not fetch:
+            art.next_check = self._next_check(art, now, shown is not None)
         return fetch
+
+    def _next_check(self, art: Art, now: datetime, list_views: bool) -> float:
+        """The time should_fetch's interval (crawler/revisit.py, with its spread) ends."""
+        known = art.known()
+        born = datetime.fromisoformat((known.published_at or known.first_seen_at).replace("Z", "+00:00"))
+        age = max((now - born).total_seconds() / 3600, 0.0)
+        due = self.policy.interval_hours(age, list_views, velocity(known, now))
+        if due > 2:
+            due *= 0.8 + 0.4 * ((known.id * 2654435761) % 1000) / 1000
+        fetched = datetime.fromisoformat(art.last_fetched.replace("Z", "+00:00")).timestamp()
+        return max(fetched + due * 3600 - 180, now.timestamp() + 1)
 
     @staticmethod
     def _changed_at(art: Art, t: int) -> int:

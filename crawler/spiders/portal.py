@@ -215,6 +215,7 @@ class PortalSpider(scrapy.Spider):
             if cutoff is None or published is None or published >= cutoff:
                 all_old = False
             elif published < cutoff:
+                st.seen.add(key)  # listed, so not gone: too old to fetch, and to check for removal
                 continue
             if key in st.seen:
                 continue

@@ -194,6 +194,21 @@ def known_article(key: str, url: str, *, published_at: str, observed_at: str = "
                        etag='"v1"', last_modified="Wed, 20 Jun 2018 02:00:00 GMT")
 
 
+def test_listed_entries_too_old_to_fetch_are_not_checked_for_removal(tmp_path, pinned):
+    """max_age_days: a stored article the list still shows, older than the limit, is neither
+    fetched nor checked for removal (it is listed: not gone), in every crawl of a long-running
+    service; one the list no longer shows, inside the list's dates, is checked."""
+    listed = known_article("lr:1662601", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/1662601-bai.html",
+                           published_at=utc(2017, 4, 27, 9, 7))
+    vanished = known_article("lr:999001", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/999001-bai-da-go.html",
+                             published_at="2017-06-18T01:00:00Z")
+    run = Run(tmp_path, pctn_site(max_pages=1, max_age_days=30), known=[listed, vanished])
+    out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    by_key = {r.meta["key"]: r for r in requests(out, run.spider.parse_article)}
+    assert [e.key for e in of(out, ListPageItem)[0].entries] == ["lr:2606828"]
+    assert set(by_key) == {"lr:2606828", "lr:999001"} and by_key["lr:999001"].meta["check_gone"]
+
+
 def test_known_articles_revisit_conditionally_and_missing_ones_are_checked(tmp_path, pinned):
     fetched = known_article("lr:2606828", PCTN_FIRST, published_at="2018-06-14T04:22:00Z")
     vanished = known_article("lr:999001", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/999001-bai-da-go.html",
