@@ -111,6 +111,21 @@ def analysts(path: Path, site: str, parent: str, day: str) -> dict[str, float]:
         conn.close()
 
 
+def detect(path: Path, config, now: datetime) -> float:
+    """Seconds for a detect run with nothing new to find (the bulk writer recorded the events):
+    what each run costs on a database this size before the cycle's own work."""
+    from monitor.detect.events import detect as run
+    from monitor.store.connect import open_db
+
+    db = open_db(path)
+    try:
+        seconds, created = timed(lambda: run(db, config, now=now), repeat=1)
+    finally:
+        db.conn.close()
+    assert not created, f"detect found {len(created)} events the bulk writer did not record"
+    return seconds
+
+
 def housekeeping(path: Path, settings, now: datetime) -> tuple[float, dict]:
     from monitor.store import maintenance
 

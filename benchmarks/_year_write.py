@@ -127,8 +127,8 @@ class BulkWriter:
                     continue
                 if views < prev:  # the curves only grow; detect's jump rules need a gain far above the
                     raise AssertionError(f"reading {rid}: {prev} -> {views}: a decrease")  # rate before
-                self.events.append(("views_changed", m.id, a.id, stamp, stamp, f"views:{rid}", json.dumps(
-                    {"old": prev, "new": views, "since": prev_at, "gained": views - prev}, ensure_ascii=False)))
+                self.events.append(("views_changed", m.id, a.id, stamp, stamp, f"views:{rid}",  # json.dumps' text
+                                    f'{{"old": {prev}, "new": {views}, "since": "{prev_at}", "gained": {views - prev}}}'))
         for sid, arts in first_seen.items():
             if sid not in self.baselined:
                 self.baselined.add(sid)

@@ -148,6 +148,7 @@ class YearBench:
         row: dict = {"month": month, "build_s": build, "housekeeping_total_s": keep,
                      "raw_readings": model.next_reading - 1, "cycles": model.cycle}
         row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, self.config.settings, now)
+        row["detect_s"] = measure.detect(db, self.config, now)
         row["bytes"] = measure.db_bytes(db)
         row["counts"] = measure.counts(db)
         row["parts"] = measure.sizes(db)
@@ -235,7 +236,7 @@ def report(bench: YearBench) -> None:
           f"of daily housekeeping")
     ops = {f"digest {k}": v for k, v in last["digests"].items()}
     ops.update({f"view {k}": v for k, v in last["views"].items()})
-    ops.update(housekeeping=last["housekeeping_s"], backup=last["backup_s"])
+    ops.update(housekeeping=last["housekeeping_s"], backup=last["backup_s"], detect=last["detect_s"])
     if "cycle" in last:
         ops["national cycle"] = last["cycle"]["wall"]
         c = last["cycle"]

@@ -34,7 +34,8 @@ class Settings:
     unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
     housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
     sample_retention_days: int = 30  # html_samples older than this are deleted
-    event_retention_days: int = 90  # views_changed events older than this are deleted (readings stay)
+    event_retention_days: int = 14  # views_changed events older than this are deleted (readings stay)
+    crawl_retention_days: int = 30  # crawls and fetch_errors rows older than this are deleted (some stay)
     view_retention: str = "30d all, 90d hourly, daily"  # old view_counts readings thinned (monitor/config/retention.py)
     backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
     backup_dir: str | None = None  # default: "backups" next to the database

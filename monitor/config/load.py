@@ -203,7 +203,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
     positive(settings.max_retry_after, where, "max_retry_after", 0)
     positive(settings.robots_cache_hours, where, "robots_cache_hours", 0)
     check_url(settings.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
+    for k in ("sample_retention_days", "event_retention_days", "crawl_retention_days", "backup_keep"):
         positive(getattr(settings, k), where, k)
     try:
         parse_view_retention(settings.view_retention)

@@ -17,15 +17,15 @@ from monitor.config import Config
 from monitor.config.retention import parse_view_retention
 from monitor.store.connect import open_db
 from monitor.store.dbutil import transaction
-from monitor.store.retention import thin_view_counts
+from monitor.store.retention import prune_crawls, thin_view_counts
 
 
 def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
                  max_seconds: float | None = None) -> dict:
-    """Retention: html_samples, per-reading `views_changed` events, and old view_counts readings
-    thinned by `view_retention` (monitor/store/retention.py), each in short transactions; then
-    ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint. `max_seconds` stops the
-    thinning early (the next run resumes it)."""
+    """Retention: html_samples, per-reading `views_changed` events, old view_counts readings
+    thinned by `view_retention` and old crawl rows (monitor/store/retention.py), each in short
+    transactions; then ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint.
+    `max_seconds` stops the thinning early (the next run resumes it)."""
     now = now or clock.now()
     cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
     events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
@@ -37,6 +37,7 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
                                            (events_cutoff,))
         thinned = thin_view_counts(conn, parse_view_retention(settings.view_retention), now,
                                    max_seconds=max_seconds)
+        crawls_deleted = prune_crawls(conn, clock.iso(now - timedelta(days=settings.crawl_retention_days)))
         analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if analyzed:
             conn.execute("ANALYZE")
@@ -47,7 +48,7 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
     finally:
         conn.close()
     return {"samples_deleted": deleted, "events_deleted": events_deleted,
-            "readings_deleted": thinned.deleted, "readings_done": thinned.done,
+            "readings_deleted": thinned.deleted, "crawls_deleted": crawls_deleted, "readings_done": thinned.done,
             "retention_seconds": round(thinned.seconds, 1), "retention_longest_tx": round(thinned.longest, 2),
             "analyze": "ANALYZE" if analyzed else "PRAGMA optimize", "wal_pages": wal_pages, "checkpointed": moved}
 

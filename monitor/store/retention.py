@@ -107,11 +107,11 @@ def _prepare(conn: sqlite3.Connection, policy: ViewRetention) -> None:
     # a views_anomaly event names its reading (anomaly:ID); the reading before it is kept too
     conn.execute("INSERT OR IGNORE INTO temp.retention_keep SELECT CAST(substr(dedupe_key, 9) AS INTEGER)"
                  " FROM events WHERE kind = 'views_anomaly' AND dedupe_key LIKE 'anomaly:%'")
-    conn.execute("INSERT OR IGNORE INTO temp.retention_keep SELECT (SELECT p.id FROM view_counts p"
+    conn.execute("INSERT OR IGNORE INTO temp.retention_keep SELECT x FROM (SELECT (SELECT p.id FROM view_counts p"
                  " WHERE p.article_id = v.article_id AND p.observed_at <= v.observed_at AND p.id <> v.id"
                  " AND (p.observed_at < v.observed_at OR p.id < v.id) ORDER BY p.observed_at DESC, p.id DESC"
-                 " LIMIT 1) FROM view_counts v WHERE v.id IN (SELECT id FROM temp.retention_keep)")
-    conn.execute("DELETE FROM temp.retention_keep WHERE id IS NULL")
+                 " LIMIT 1) AS x FROM view_counts v WHERE v.id IN (SELECT id FROM temp.retention_keep))"
+                 " WHERE x IS NOT NULL")
     with transaction(conn):
         row = conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:policy'").fetchone()
         if row is None or row[0] != policy.text:
@@ -155,4 +155,43 @@ def _pass(conn, name: str, hourly: bool, start: str, end: str, result: ThinResul
             step = max(step / 2, MIN_SLICE)
         step = min(step, max_slice)
         a = b
+    return deleted
+
+
+CRAWL_PIECE = 20000  # crawl ids examined per transaction
+
+
+def prune_crawls(conn: sqlite3.Connection, cutoff: str) -> int:
+    """Delete the `crawls` rows started before `cutoff` (and their `fetch_errors`), except, per
+    site, its newest crawl, its newest good one (ok or partial) and the first failed crawl after
+    that (the start of a failure streak: digests' "failing since", detect's site_unreachable),
+    and running ones. In pieces of CRAWL_PIECE ids, one transaction each; `retention_state`
+    'crawls:below' marks the ids below which only kept rows are left. Returns rows deleted."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS retention_crawls (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.retention_crawls")
+    for newest in ("SELECT MAX(c.id) FROM crawls c WHERE c.site_id = s.id",
+                   "SELECT MAX(c.id) FROM crawls c WHERE c.site_id = s.id AND c.outcome IN ('ok', 'partial')",
+                   "SELECT MIN(c.id) FROM crawls c WHERE c.site_id = s.id AND c.outcome = 'failed' AND c.id >"
+                   " COALESCE((SELECT MAX(g.id) FROM crawls g WHERE g.site_id = s.id AND g.outcome IN ('ok', 'partial')), 0)"):
+        conn.execute(f"INSERT OR IGNORE INTO temp.retention_crawls SELECT x FROM (SELECT ({newest}) AS x FROM sites s)"
+                     " WHERE x IS NOT NULL")
+    row = conn.execute("SELECT value FROM retention_state WHERE name = 'crawls:below'").fetchone()
+    lo = int(row[0]) if row else 0
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
+    deleted, settled = 0, True  # settled: every piece so far holds only kept rows now
+    while lo <= top:
+        hi = lo + CRAWL_PIECE
+        with transaction(conn):
+            doomed = ("SELECT id FROM crawls WHERE id >= :lo AND id < :hi AND started_at < :cutoff"
+                      " AND outcome <> 'running' AND id NOT IN (SELECT id FROM temp.retention_crawls)")
+            args = {"lo": lo, "hi": hi, "cutoff": cutoff}
+            conn.execute(f"DELETE FROM fetch_errors WHERE crawl_id IN ({doomed})", args)
+            deleted += conn.execute(f"DELETE FROM crawls WHERE id IN ({doomed})", args).rowcount
+            settled = settled and not conn.execute(
+                "SELECT 1 FROM crawls WHERE id >= :lo AND id < :hi AND (started_at >= :cutoff OR outcome = 'running')"
+                " LIMIT 1", args).fetchone()
+            if settled:
+                conn.execute("INSERT INTO retention_state (name, value) VALUES ('crawls:below', ?)"
+                             " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (str(hi),))
+        lo = hi
     return deleted

@@ -444,14 +444,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
     # 11: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
-    # readings, per tier, so a run that was stopped or killed resumes where it stopped.
+    # readings, per tier, and pruned old crawl rows, so a run that was stopped or killed resumes
+    # where it stopped.
     """
     CREATE TABLE retention_state (
         name TEXT PRIMARY KEY,    -- 'view_counts:hourly', 'view_counts:daily': readings observed before
                                   -- `value` (UTC) are thinned to that resolution; 'view_counts:policy':
-                                  -- the view_retention setting they were thinned by (a new one starts over)
+                                  -- the view_retention setting they were thinned by (a new one starts over);
+                                  -- 'crawls:below': crawl ids below `value` are pruned
         value TEXT NOT NULL
     );
+    -- a site's crawls in id order (an index on site_id holds the rowid): its newest, its newest
+    -- good one, its last N (detect's usual share of missing fields, `sites health`) are a few
+    -- index steps however long the history (idx_crawls_site orders by started_at)
+    CREATE INDEX idx_crawls_site_id ON crawls(site_id);
     """,
 ]
 

@@ -2,9 +2,9 @@
 digests give the same numbers before and after thinning, a kill -9 in the middle leaves a
 consistent database that the next run finishes, "off" keeps everything.
 
-The history is 100 days of modelled national crawls (benchmarks/_year_model.py, written in bulk,
+The history is 40 days of modelled national crawls (benchmarks/_year_model.py, written in bulk,
 tests/store/test_year_bulk.py proves those rows equal to Store.apply's): a list page with
-counts, a list without (counts from article pages), a busy site.
+counts, a list without (counts from article pages), a busy site, a site down all along.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from simulator.model import START_TS
 from simulator.national import NationalWorld
 
 ROOT = Path(__file__).resolve().parents[2]
-DAYS = 100
+DAYS = 40
+POLICY = "10d all, 25d hourly, daily"  # the default's tiers (30d, 90d) in a shorter history
 START = datetime.fromtimestamp(START_TS, UTC)
 NOW = START + timedelta(days=DAYS)
 VIEWS = {  # analyst views and tables built on views_daily, with an order
@@ -54,12 +55,14 @@ def local(day: int, hour: int, minute: int = 0) -> str:
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
-    """(database, config): 100 days of three sites; digests recorded at 07:30 local on days 4-6."""
+    """(database, config): 40 days of three sites and a down one; digests recorded at 07:30
+    local on days 4-6."""
     world = NationalWorld(seed=1)
     picks = []
     for template in ("tandan", "plain", "dnn"):
         picks.append(max((s for s in world.sites.values() if s.kind() == "healthy" and s.template == template),
                          key=lambda s: (s.rate, s.id)).id)
+    picks.append(min(s.id for s in world.sites.values() if s.kind() == "down"))
     tmp = tmp_path_factory.mktemp("history")
     config = load_config(write_config(tmp / "sites.toml", world, picks, 8080, concurrency=16))
     config.recipients.append(Recipient("office", "Văn phòng", sites=picks))
@@ -95,7 +98,7 @@ def snapshot(path: Path, config) -> dict:
     db = open_db(path)
     out = {name: db.conn.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall() for name, order in VIEWS.items()}
     windows = {
-        "hour marks, hourly tier": (local(59, 7), local(60, 7)),
+        "hour marks, hourly tier": (local(19, 7), local(20, 7)),
         "recorded at 07:30, daily tier": (local(4, 7, 30), local(5, 7, 30)),
         "local midnights, daily tier": (local(3, 0), local(5, 0)),
     }
@@ -118,12 +121,11 @@ def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
     assert before["recorded at 07:30, daily tier"]["top_read"]
 
     conn = open_db(db).conn
-    result = thin_view_counts(conn, parse_view_retention("30d all, 90d hourly, daily"), NOW)
+    result = thin_view_counts(conn, parse_view_retention(POLICY), NOW)
     assert result.done and result.tiers["hourly"] > 0 and result.tiers["daily"] > 0
     (hourly_mark,), (daily_mark,) = (conn.execute("SELECT value FROM retention_state WHERE name = ?", (n,)).fetchone()
                                      for n in ("view_counts:hourly", "view_counts:daily"))
-    assert (("hourly", hourly_mark), ("daily", daily_mark)) == tuple(cutoffs(parse_view_retention(
-        "30d all, 90d hourly, daily"), NOW))
+    assert (("hourly", hourly_mark), ("daily", daily_mark)) == tuple(cutoffs(parse_view_retention(POLICY), NOW))
     # what is left: at most the day's first and last, each hour's last, the 07:30 digests' reading
     per_hour = conn.execute("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM view_counts WHERE observed_at >= ?"
                             " AND observed_at < ? GROUP BY article_id, strftime('%Y%m%d%H', observed_at, '-1 seconds'))",
@@ -145,7 +147,7 @@ def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
     assert young == young_before
 
     # a second run finds nothing left to do
-    again = thin_view_counts(open_db(db).conn, parse_view_retention("30d all, 90d hourly, daily"), NOW)
+    again = thin_view_counts(open_db(db).conn, parse_view_retention(POLICY), NOW)
     assert again.deleted == 0
 
 
@@ -159,18 +161,53 @@ def test_housekeeping_thins_and_off_keeps_everything(history, tmp_path):
     assert sqlite3.connect(kept).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n
 
     thinned = copy(src, tmp_path / "on.db")
-    out = maintenance.housekeeping(thinned, settings, now=NOW)  # the default policy
+    out = maintenance.housekeeping(thinned, replace(settings, view_retention=POLICY), now=NOW)
     assert out["readings_done"] and 0 < out["readings_deleted"] < n
     assert sqlite3.connect(thinned).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n - out["readings_deleted"]
+
+
+def test_old_crawl_rows_go_but_what_digests_and_detect_read_stays(history, tmp_path):
+    src, config = history
+    db = copy(src, tmp_path / "crawls.db")
+    down = config.sites[-1].id
+    failing_since = ("SELECT MIN(started_at) FROM crawls WHERE site_id = :s AND outcome = 'failed' AND id >"
+                     " (SELECT COALESCE(MAX(id), 0) FROM crawls WHERE site_id = :s AND outcome IN ('ok', 'partial'))")
+    last = "SELECT site_id, MAX(id) FROM crawls GROUP BY site_id ORDER BY site_id"
+    conn = open_db(db).conn
+    before = (conn.execute(failing_since, {"s": down}).fetchone(), conn.execute(last).fetchall(),
+              conn.execute("SELECT COUNT(*) FROM crawls").fetchone()[0])
+    conn.close()
+    out = maintenance.housekeeping(db, replace(config.settings, view_retention="off"), now=NOW)
+    cutoff = clock.iso(NOW - timedelta(days=config.settings.crawl_retention_days))
+    conn = open_db(db).conn
+    assert out["crawls_deleted"] > 0.2 * before[2]  # 10 of the 40 days
+    assert conn.execute("SELECT COUNT(*) FROM crawls").fetchone()[0] == before[2] - out["crawls_deleted"]
+    old = conn.execute("SELECT site_id, outcome FROM crawls WHERE started_at < ?", (cutoff,)).fetchall()
+    assert old == [(down, "failed")]  # the outage's first failed crawl: all that is left of before
+    assert not conn.execute("SELECT 1 FROM fetch_errors WHERE observed_at < ? AND crawl_id NOT IN"
+                            " (SELECT id FROM crawls)", (cutoff,)).fetchone()
+    assert (conn.execute(failing_since, {"s": down}).fetchone(), conn.execute(last).fetchall()) == before[:2]
+    # one more failed crawl: the outage is the same one, detect records no second site_unreachable
+    events = conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'site_unreachable'").fetchone()[0]
+    conn.execute("INSERT INTO crawls (site_id, started_at, finished_at, outcome, errors) VALUES (?, ?, ?, 'failed', 1)",
+                 (down, clock.iso(NOW), clock.iso(NOW)))
+    conn.close()
+    from monitor.detect.events import detect
+
+    store = open_db(db)
+    assert [e["kind"] for e in detect(store, config, now=NOW)] == []
+    assert store.conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'site_unreachable'").fetchone()[0] == events
+    again = maintenance.housekeeping(db, replace(config.settings, view_retention="off"), now=NOW)
+    assert again["crawls_deleted"] == 0
 
 
 def test_a_changed_policy_starts_over(history, tmp_path):
     src, _ = history
     db = copy(src, tmp_path / "change.db")
     conn = open_db(db).conn
-    first = thin_view_counts(conn, parse_view_retention("60d all, daily"), NOW)
+    first = thin_view_counts(conn, parse_view_retention("30d all, daily"), NOW)
     second = thin_view_counts(conn, parse_view_retention("14d all, daily"), NOW)
-    assert first.deleted > 0 and second.deleted > 0  # the days between 14 and 60 days old, now thinned
+    assert first.deleted > 0 and second.deleted > 0  # the days between 14 and 30 days old, now thinned
     assert conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:policy'").fetchone()[0] \
         == "14d all, daily"
     assert conn.execute("SELECT value FROM retention_state WHERE name = 'view_counts:daily'").fetchone()[0] \
@@ -185,21 +222,21 @@ from monitor.config.retention import parse_view_retention
 from monitor.store.connect import open_db
 from monitor.store.retention import thin_view_counts
 conn = open_db(sys.argv[1]).conn
-thin_view_counts(conn, parse_view_retention("30d all, 90d hourly, daily"), clock.parse_iso(sys.argv[2]),
+thin_view_counts(conn, parse_view_retention(sys.argv[3]), clock.parse_iso(sys.argv[2]),
                  max_slice=timedelta(minutes=10))
 """
 
 
 def test_kill_minus_9_in_the_middle_then_the_next_run_finishes(history, tmp_path):
     src, _ = history
-    policy = parse_view_retention("30d all, 90d hourly, daily")
+    policy = parse_view_retention(POLICY)
     whole = copy(src, tmp_path / "whole.db")
     thin_view_counts(open_db(whole).conn, policy, NOW)
     expected = sqlite3.connect(whole).execute("SELECT * FROM view_counts ORDER BY id").fetchall()
 
     db = copy(src, tmp_path / "killed.db")
     open_db(db).conn.close()
-    child = subprocess.Popen([sys.executable, "-c", KILLABLE, str(db), clock.iso(NOW)], cwd=ROOT)
+    child = subprocess.Popen([sys.executable, "-c", KILLABLE, str(db), clock.iso(NOW), POLICY], cwd=ROOT)
     try:
         watch = sqlite3.connect(db, timeout=30)
         deadline = time.monotonic() + 300
