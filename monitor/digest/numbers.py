@@ -181,10 +181,10 @@ class Query:
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
-        for sid, outcome, err, started in self.conn.execute(
-            "SELECT site_id, outcome, error_summary, started_at FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
-            " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
+        for sid, outcome, err, started in self.conn.execute(  # each site's newest: a few steps back its id index
+            "SELECT c.site_id, c.outcome, c.error_summary, c.started_at FROM json_each(?) s JOIN crawls c ON c.id ="
+            " (SELECT x.id FROM crawls x WHERE x.site_id = s.value AND x.outcome IN ('ok', 'partial', 'failed')"
+            " AND +x.started_at <= ? ORDER BY x.id DESC LIMIT 1)", (self.sites, self.until)):
             out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err, last_crawl_at=started)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(

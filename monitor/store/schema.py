@@ -454,10 +454,20 @@ MIGRATIONS: list[str] = [
                                   -- 'crawls:below': crawl ids below `value` are pruned
         value TEXT NOT NULL
     );
-    -- a site's crawls in id order (an index on site_id holds the rowid): its newest, its newest
-    -- good one, its last N (detect's usual share of missing fields, `sites health`) are a few
-    -- index steps however long the history (idx_crawls_site orders by started_at)
+    """,
+    # 12: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
+    # a site's newest rows through an index instead of scanning every crawl or article.
+    """
+    -- a site's crawls / articles in id order (an index on site_id holds the rowid): its newest
+    -- crawl, its last N (detect's usual share of missing fields, `sites health`), its articles
+    -- after detect's mark are a few index steps however long the history (idx_crawls_site
+    -- orders by started_at, the articles' indexes by published_at and key)
     CREATE INDEX idx_crawls_site_id ON crawls(site_id);
+    CREATE INDEX idx_articles_site_id ON articles(site_id);
+    -- each site's last finished full list walk (monitor/crawl/plan.py, every crawl): one entry a
+    -- day per site instead of a scan of every crawl
+    CREATE INDEX idx_crawls_full_walks ON crawls(site_id, started_at)
+        WHERE outcome IN ('ok', 'partial') AND COALESCE(list_walk, 'full') = 'full';
     """,
 ]
 
