@@ -25,7 +25,9 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
+import sys
 import tempfile
 import time
 import urllib.request
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not 0 < args.scale <= 1 or args.months < 1 or args.crawl_every < 1:
         raise SystemExit("year_bench: --scale must be in (0, 1], --months and --crawl-every at least 1")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `kill`: the finally below stops the simulator
     bench = YearBench(args)
     try:
         bench.run()

@@ -468,6 +468,8 @@ MIGRATIONS: list[str] = [
     -- day per site instead of a scan of every crawl
     CREATE INDEX idx_crawls_full_walks ON crawls(site_id, started_at)
         WHERE outcome IN ('ok', 'partial') AND COALESCE(list_walk, 'full') = 'full';
+    -- site_activity / silent_sites: each site's last check from the index, not from every row
+    CREATE INDEX idx_articles_site_seen ON articles(site_id, last_seen_at);
     """,
 ]
 
