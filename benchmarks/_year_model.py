@@ -108,8 +108,13 @@ class YearModel:
             m.arts = {}
             self.sites.append(m)
 
-    def time(self, cycle: int) -> int:
+    @staticmethod
+    def time_of(cycle: int) -> int:
+        """The clock (epoch seconds) of a cycle: the simulator's start + 15 minutes a cycle."""
         return START_TS + cycle * CYCLE_S
+
+    def time(self, cycle: int) -> int:
+        return self.time_of(cycle)
 
     def run_cycle(self) -> tuple[int, list[SiteCrawl]]:
         """The next cycle: (its time, one SiteCrawl per site)."""

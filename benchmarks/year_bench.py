@@ -104,17 +104,26 @@ class YearBench:
 
         self.args = args
         self.world = NationalWorld(seed=args.seed)
-        self.ids = pick_sites(self.world, args.scale)
-        self.port = free_port()
         self.tmp = Path(tempfile.mkdtemp(prefix="pw-year-"))
         self.db = Path(args.db).resolve() if args.db else self.tmp / "year.db"
-        for p in (self.db, Path(f"{self.db}-wal"), Path(f"{self.db}-shm")):
-            p.unlink(missing_ok=True)
-        self.config_path = write_config(Path(f"{self.db}.sites.toml"), self.world, self.ids, self.port, concurrency=512)
-        self.config = load_config(self.config_path)
-        self.config.recipients += recipients(self.world, self.ids)
+        self.meta_path = Path(f"{self.db}.year.json")
         self.sim = None
         self.rows: list[dict] = []
+        if args.grow:  # a kept sampled year: its sites, port and clock from its .year.json
+            meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
+            args.scale, args.seed, self.port = meta["scale"], meta["seed"], meta["port"]
+            self.rows, self.cycles = meta["checkpoints"], meta["cycles"]
+            self.ids = pick_sites(self.world, args.scale)
+            self.config_path = Path(meta["config"])
+        else:
+            self.ids = pick_sites(self.world, args.scale)
+            self.port, self.cycles = free_port(), 0
+            for p in (self.db, Path(f"{self.db}-wal"), Path(f"{self.db}-shm")):
+                p.unlink(missing_ok=True)
+            self.config_path = write_config(Path(f"{self.db}.sites.toml"), self.world, self.ids, self.port,
+                                            concurrency=512)
+        self.config = load_config(self.config_path)
+        self.config.recipients += recipients(self.world, self.ids)
 
     def run(self) -> None:
         a = self.args
@@ -128,7 +137,6 @@ class YearBench:
               f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, disk free {measure.disk_free_gb(self.db.parent):.0f} GB"
               f"\n# database {self.db}", flush=True)
         print(HEADER, flush=True)
-        self.started = time.perf_counter()
         build = keep = 0.0
         for day in range(1, max(ends) + 1):
             t = time.perf_counter()
@@ -136,53 +144,96 @@ class YearBench:
                 writer.add(*model.run_cycle())
             writer.flush()
             build += time.perf_counter() - t
+            self.cycles = model.cycle
             now = datetime.fromtimestamp(model.time(model.cycle), UTC)
             if day in ends:
-                self.checkpoint(ends[day], model, now, build, keep)
+                month = ends[day]
+                row = self.checkpoint(self.config, self.ids, self.config_path, now,
+                                      1 if month % a.crawl_every == 0 or month == a.months else 0)
+                row.update(month=month, build_s=build, housekeeping_total_s=keep,
+                           raw_readings=model.next_reading - 1, cycles=model.cycle)
+                self.rows.append(row)
+                print(line(row, self.rows[-2] if len(self.rows) > 1 else None), flush=True)
             else:
                 t = time.perf_counter()
                 measure.housekeeping(self.db, self.config.settings, now)
                 keep += time.perf_counter() - t
         writer.close()
 
-    def checkpoint(self, month: int, model: YearModel, now: datetime, build: float, keep: float) -> None:
-        a, db = self.args, self.db
-        row: dict = {"month": month, "build_s": build, "housekeeping_total_s": keep,
-                     "raw_readings": model.next_reading - 1, "cycles": model.cycle}
-        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, self.config.settings, now)
-        row["detect_s"] = measure.detect(db, self.config, now)
+    def grow(self) -> None:
+        """The sampled year grown to the whole country (benchmarks/_year_scale.py), measured again,
+        with three crawl cycles: the first two find what the copies cannot know (each site's own
+        newest posts; the copied articles its list does not show, checked twice and removed)."""
+        from benchmarks._year_scale import scale_up
+
+        everyone = list(self.world.sites)
+        path = write_config(Path(f"{self.db}.country.sites.toml"), self.world, everyone, self.port, concurrency=512)
+        config = load_config(path)
+        config.recipients += recipients(self.world, everyone)
+        store = Store(self.db)
+        store.sync_sites([*config.sites, *config.units])
+        store.close()
+        print(f"# growing to {len(everyone)} sites: every site outside the sample gets a copy of a sampled "
+              f"neighbour's year, load {os.getloadavg()[0]:.1f}", flush=True)
+        grown = scale_up(self.db, self.world, self.ids, everyone)
+        now = datetime.fromtimestamp(YearModel.time_of(self.cycles), UTC)
+        row = self.checkpoint(config, everyone, path, now, 3)
+        row.update(month=self.rows[-1]["month"] if self.rows else 0, country=True, grow_s=grown["seconds"],
+                   raw_readings=None, cycles=self.cycles)
+        self.rows.append(row)
+        print(HEADER)
+        print(line(row, None), flush=True)
+
+    def checkpoint(self, config, ids: list[str], config_path: Path, now: datetime, crawls: int) -> dict:
+        """Everything measured at one point of the year (see the module)."""
+        db = self.db
+        row: dict = {"sites": len(ids)}
+        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, config.settings, now)
+        row["detect_s"] = measure.detect(db, config, now)
         row["bytes"] = measure.db_bytes(db)
         row["counts"] = measure.counts(db)
         row["parts"] = measure.sizes(db)
         until = (now + timedelta(hours=7)).replace(hour=7, minute=0, second=0) - timedelta(hours=7)
         until = until if until <= now else until - timedelta(days=1)  # the last 07:00 local
-        row["digests"] = measure.digests(db, self.config, self.config.recipients, until)
-        province = self.config.recipients[1].parents[0]
-        site = province if province in self.ids else next(s for s in self.ids if self.world.sites[s].parent == province)
+        row["digests"] = measure.digests(db, config, config.recipients, until)
+        row["recipients"] = {r.id: len(r.sites) or sum(self.world.sites[s].parent in r.parents for s in ids)
+                             for r in config.recipients}
+        province = config.recipients[1].parents[0]
+        site = province if province in ids else next(s for s in ids if self.world.sites[s].parent == province)
         row["views"] = measure.analysts(db, site, province, clock.iso(now)[:10])
         row["backup_s"], copy = measure.backup(db, self.tmp / "backups", now)
         row["backup_bytes"] = copy.stat().st_size
-        if month % a.crawl_every == 0 or month == a.months:
-            row["cycle"] = self.crawl(copy, model)
+        if crawls:
+            row["cycles_run"] = self.crawl(copy, ids, config_path, crawls)
+            row["cycle"] = row["cycles_run"][-1]
         copy.unlink()
         shutil.rmtree(f"{copy}.robots", ignore_errors=True)
-        self.rows.append(row)
-        print(line(row, self.rows[-2] if len(self.rows) > 1 else None), flush=True)
+        return row
 
-    def crawl(self, copy: Path, model: YearModel) -> dict:
-        """One steady national cycle of the real crawler against the copy, at the model's next cycle."""
-        at = model.time(model.cycle)
+    def crawl(self, copy: Path, ids: list[str], config_path: Path, n: int) -> list[dict]:
+        """`n` national cycles of the real crawler against the copy, 15 minutes apart, from the
+        model's next cycle on."""
+        at = YearModel.time_of(self.cycles)
         if self.sim is None:
             self.sim, _ = serve_simulator(self.args.seed, self.port)
         ctl = Control(self.port)
         ctl.post("advance", hours=(at - int(ctl.get("clock")["epoch"])) / 3600)
-        prime_robots(Path(f"{copy}.robots"), self.world, self.ids, self.port, at)
-        bench = National(ctl, self.config_path, copy, self.ids, whole=len(self.ids) == len(self.world.sites))
+        prime_robots(Path(f"{copy}.robots"), self.world, ids, self.port, at)
+        bench = National(ctl, config_path, copy, ids, whole=len(ids) == len(self.world.sites))
+        out = []
         try:
-            c = bench.crawl("year", db=copy)
+            for i in range(n):
+                if i:
+                    bench.advance(15)
+                c = bench.crawl(f"year{i}", db=copy)
+                out.append({"wall": c.wall, "child": c.child, "detect": c.detect, "requests": c.requests,
+                            "outcomes": c.outcomes})
+                if n > 1:
+                    print(f"#   cycle {i + 1}: {c.wall:.1f} s, {c.requests} requests", flush=True)
         finally:
             os.environ.pop("PORTALWATCH_NOW", None)
-        return {"wall": c.wall, "child": c.child, "detect": c.detect, "requests": c.requests, "outcomes": c.outcomes}
+        self.cycles += n  # the simulator's clock moved on
+        return out
 
     def close(self) -> None:
         if self.sim is not None:
@@ -190,12 +241,11 @@ class YearBench:
             self.sim.wait()
         if self.args.db:
             meta = {"seed": self.args.seed, "scale": self.args.scale, "sites": len(self.ids), "port": self.port,
-                    "months": self.args.months, "config": str(self.config_path),
+                    "months": self.args.months, "config": str(self.config_path), "cycles": self.cycles,
                     "recipients": [r.id for r in self.config.recipients], "checkpoints": self.rows}
-            Path(f"{self.db}.year.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+            self.meta_path.write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
         else:
-            for p in (Path(f"{self.db}.sites.toml"),):
-                p.unlink(missing_ok=True)
+            Path(f"{self.db}.sites.toml").unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -215,35 +265,47 @@ def line(row: dict, prev: dict | None) -> str:
 
 
 def report(bench: YearBench) -> None:
-    rows = bench.rows
-    if not rows:
-        return
-    last = rows[-1]
-    n = len(bench.ids)
+    for row in [r for r in bench.rows if not r.get("country")][-1:] + [r for r in bench.rows if r.get("country")]:
+        summary(row)
+
+
+def summary(last: dict) -> None:
+    """What one checkpoint measured, and the targets, under 80 columns."""
+    n = last["sites"]
     print("\n" + "-" * 78)
-    print(f"at {last['month']} months: {n} sites, {last['cycles']} cycles, load {os.getloadavg()[0]:.1f}")
-    per_cycle = last["raw_readings"] / last["cycles"]
-    print(f"readings stored      {last['raw_readings'] / 1e6:.1f} M ({per_cycle:.0f} a cycle), kept "
-          f"{last['counts']['view_counts'] / 1e6:.1f} M after view_retention")
-    print(f"rows now             articles {last['counts']['articles'] / 1e6:.2f} M, views_daily "
-          f"{last['counts']['views_daily'] / 1e6:.1f} M, events {last['counts']['events'] / 1e6:.1f} M, crawls "
+    what = "the whole country, grown from the sample" if last.get("country") else f"{n} sites"
+    print(f"at {last['month']} months: {what} ({n} sites), load {os.getloadavg()[0]:.1f}")
+    if last.get("raw_readings"):
+        per_cycle = last["raw_readings"] / last["cycles"]
+        print(f"readings stored      {last['raw_readings'] / 1e6:.1f} M ({per_cycle:.0f} a cycle), kept "
+              f"{last['counts']['view_counts'] / 1e6:.1f} M after view_retention")
+    print(f"rows now             articles {last['counts']['articles'] / 1e6:.2f} M, readings "
+          f"{last['counts']['view_counts'] / 1e6:.1f} M, views_daily {last['counts']['views_daily'] / 1e6:.1f} M,")
+    print(f"                     events {last['counts']['events'] / 1e6:.1f} M, crawls "
           f"{last['counts']['crawls'] / 1e6:.1f} M")
     parts = sorted(((v, k) for k, v in last["parts"].items()), reverse=True)
-    print("database by part     " + ", ".join(f"{k} {v / 1e3:.2f}" for v, k in parts) + " GB")
+    print("database by part     " + ", ".join(f"{k} {v / 1e3:.2f}" for v, k in parts[:4]) + " GB,")
+    print("                     " + ", ".join(f"{k} {v / 1e3:.2f}" for v, k in parts[4:]) + " GB")
     print(f"backup               {last['backup_bytes'] / 1e9:.2f} GB in {last['backup_s']:.0f} s")
     h = last["housekeeping"]
     print(f"housekeeping         {last['housekeeping_s']:.1f} s: {h['readings_deleted']} readings thinned, "
-          f"{h['events_deleted']} events; longest tx {h['retention_longest_tx']} s")
-    print(f"building it          {last['build_s'] / 60:.0f} min writing, {last['housekeeping_total_s'] / 60:.0f} min "
-          f"of daily housekeeping")
+          f"{h['events_deleted']} events, {h.get('crawls_deleted', 0)} crawls")
+    print(f"                     longest transaction {h['retention_longest_tx']} s")
+    if "build_s" in last:
+        print(f"building it          {last['build_s'] / 60:.0f} min writing, {last['housekeeping_total_s'] / 60:.0f} "
+              f"min of daily housekeeping")
+    if "grow_s" in last:
+        print(f"growing it           {last['grow_s'] / 60:.0f} min")
+    print("digests              " + ", ".join(f"{k} ({last['recipients'][k]} sites) {v:.2f} s"
+                                               for k, v in last["digests"].items()))
     ops = {f"digest {k}": v for k, v in last["digests"].items()}
     ops.update({f"view {k}": v for k, v in last["views"].items()})
     ops.update(housekeeping=last["housekeeping_s"], backup=last["backup_s"], detect=last["detect_s"])
     if "cycle" in last:
+        for i, c in enumerate(last["cycles_run"], 1):
+            print(f"national cycle {i}     {c['wall']:.1f} s (child {c['child']:.1f} s, detect {c['detect']:.1f} s), "
+                  f"{c['requests']} requests")
         ops["national cycle"] = last["cycle"]["wall"]
-        c = last["cycle"]
-        print(f"national cycle       {c['wall']:.1f} s (child {c['child']:.1f} s, detect {c['detect']:.1f} s), "
-              f"{c['requests']} requests, {c['outcomes']}")
     slowest = max(ops, key=lambda k: ops[k])
     print(f"slowest operation    {slowest}: {ops[slowest]:.2f} s")
     worst_view = max(last["views"], key=lambda k: last["views"][k])
@@ -267,13 +329,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="build the database here and keep it (default: a temporary folder)")
     ap.add_argument("--crawl-every", type=int, default=3, help="a real crawl cycle every N months (and the last)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale-up", action="store_true",
+                    help="after the sampled months, grow the database to the whole country and measure it again")
+    ap.add_argument("--grow", action="store_true",
+                    help="only that: grow the sampled year kept at --db (and its .year.json) and measure it")
     args = ap.parse_args(argv)
     if not 0 < args.scale <= 1 or args.months < 1 or args.crawl_every < 1:
         raise SystemExit("year_bench: --scale must be in (0, 1], --months and --crawl-every at least 1")
+    if args.grow and not (args.db and Path(f"{args.db}.year.json").exists()):
+        raise SystemExit(f"year_bench: --grow needs --db with a kept year ({args.db}.year.json not found)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `kill`: the finally below stops the simulator
     bench = YearBench(args)
     try:
-        bench.run()
+        if not args.grow:
+            bench.run()
+        if (args.grow or args.scale_up) and args.scale < 1:
+            bench.grow()
     finally:
         bench.close()
     report(bench)

@@ -99,3 +99,45 @@ def _utc(t: int):
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(t, UTC)
+
+
+def test_growing_a_sample_copies_each_sites_history_whole(world, tmp_path):
+    """benchmarks/_year_scale.py: the sites outside the sample get their neighbour's rows, with
+    their own ids, and the database stays consistent (foreign keys, detect has nothing new)."""
+    from benchmarks._year_scale import copies, scale_up
+
+    ids = pick(world)
+    others = [s.id for s in world.sites.values() if s.id not in ids][:5]
+    everyone = [s for s in world.sites if s in set(ids) | set(others)]
+    path = tmp_path / "grow.db"
+    config = load_config(write_config(tmp_path / "sites.toml", world, everyone, 8080, concurrency=16))
+    store = Store(path)
+    store.sync_sites([*config.sites, *config.units])
+    store.close()
+    model = YearModel(world, ids, 8080)
+    writer = BulkWriter(path, model)
+    for _ in range(96):
+        writer.add(*model.run_cycle())
+    writer.flush()
+    writer.close()
+    plan = copies(world, ids, everyone)
+    assert sorted(d for ds in plan.values() for d in ds) == sorted(others)
+    scale_up(path, world, ids, everyone, say=lambda *a, **k: None)
+
+    conn = sqlite3.connect(path)
+    count = "SELECT COUNT(*) FROM {t} x WHERE {site} = ?"
+    tables = {"articles": "x.site_id", "crawls": "x.site_id", "events": "x.site_id",
+              "view_counts": "(SELECT site_id FROM articles a WHERE a.id = x.article_id)"}
+    for src, dsts in plan.items():
+        for dst in dsts:
+            for t, site in tables.items():
+                n = [conn.execute(count.format(t=t, site=site), (s,)).fetchone()[0] for s in (src, dst)]
+                assert n[0] == n[1], (t, src, dst, n)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    urls = conn.execute("SELECT url FROM articles WHERE site_id = ?", (others[0],)).fetchall()
+    assert urls and all(world.sites[others[0]].host in u for (u,) in urls)
+    conn.close()
+    store = Store(path)
+    assert detect(store.db, config, now=clock.parse_iso("2026-11-21T01:00:00Z")) == []
+    store.close()
