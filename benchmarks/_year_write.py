@@ -68,6 +68,7 @@ class BulkWriter:
         self.db = open_db(path)
         self.conn = self.db.conn
         self.model, self.unreachable_after = model, unreachable_after
+        self.events_from = 0  # views_changed events of readings before this time (epoch) are not written
         self.conn.execute("PRAGMA cache_size = -262144")
         self.trigger = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'view_counts_daily'").fetchone()[0]
@@ -123,7 +124,7 @@ class BulkWriter:
                 else:
                     d[0] += gain
                     d[1], d[2], d[3] = views, d[2] + 1, stamp
-                if prev is None:
+                if prev is None or t < self.events_from:
                     continue
                 if views < prev:  # the curves only grow; detect's jump rules need a gain far above the
                     raise AssertionError(f"reading {rid}: {prev} -> {views}: a decrease")  # rate before

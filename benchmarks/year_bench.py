@@ -8,15 +8,21 @@ every 15 minutes (delay 1 s per host, max_age_days 3, one list page a cycle, all
 day): modelled from the simulator's posting rhythm and view curves (benchmarks/_year_model.py)
 and written in bulk, a day per transaction, with the events detect would record
 (benchmarks/_year_write.py; tests/store/test_year_bulk.py proves the rows equal to Store.apply's
-and detect's). Housekeeping (retention: view_retention, events, samples) runs after every day as
-the service's daily job would. At the end of each month: the database's size by part, a digest
+and detect's). Housekeeping (retention: view_retention, crawls, events, samples) runs after every
+day as the service's daily job would (per-reading views_changed events it would delete before the
+next checkpoint are not written at all: the same database there, less work). At the end of each month: the database's size by part, a digest
 for a district office and for a province (the 24 hours to 07:00), the analyst views and search,
 that day's housekeeping, a backup; every `--crawl-every` months (and the last) a real crawl
 cycle of the simulator against the backup (a copy: the history goes on undisturbed), its detect
 included, as national_bench runs one.
 
 `--scale 0.05` takes every 20th site (a quick run); `--db PATH` keeps the database (with
-PATH.sites.toml and PATH.year.json saying what it holds) for other benchmarks.
+PATH.sites.toml and PATH.year.json saying what it holds) for other benchmarks; `--scale-up`
+then grows the sampled year to the whole country (benchmarks/_year_scale.py: each other site
+gets a copy of a sampled neighbour's history) and measures it again, with three crawl cycles of
+all 3,355 sites (the first two find each site's own newest posts and check the copied articles its
+list does not show); `--grow` does only that, on a kept `--db`. The simulator runs for the whole
+run on one port: every stored URL holds it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,7 +114,7 @@ class YearBench:
         self.tmp = Path(tempfile.mkdtemp(prefix="pw-year-"))
         self.db = Path(args.db).resolve() if args.db else self.tmp / "year.db"
         self.meta_path = Path(f"{self.db}.year.json")
-        self.sim = None
+        self.sim: subprocess.Popen | None = None
         self.rows: list[dict] = []
         if args.grow:  # a kept sampled year: its sites, port and clock from its .year.json
             meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
@@ -124,6 +131,13 @@ class YearBench:
                                             concurrency=512)
         self.config = load_config(self.config_path)
         self.config.recipients += recipients(self.world, self.ids)
+        # the port is in every stored URL (and the key of a plain site's article): the simulator
+        # takes it now and keeps it for the whole run
+        try:
+            self.sim, _ = serve_simulator(args.seed, self.port)
+        except SystemExit:
+            raise SystemExit(f"year_bench: the national simulator could not listen on port {self.port}, the port "
+                             f"the stored URLs use (is it taken?)") from None
 
     def run(self) -> None:
         a = self.args
@@ -139,6 +153,9 @@ class YearBench:
         print(HEADER, flush=True)
         build = keep = 0.0
         for day in range(1, max(ends) + 1):
+            # per-reading events that housekeeping deletes before the next checkpoint are not written
+            upcoming = min(d for d in ends if d >= day)
+            writer.events_from = model.time(96 * (upcoming - self.config.settings.event_retention_days - 1))
             t = time.perf_counter()
             for _ in range(96):
                 writer.add(*model.run_cycle())
@@ -214,8 +231,6 @@ class YearBench:
         """`n` national cycles of the real crawler against the copy, 15 minutes apart, from the
         model's next cycle on."""
         at = YearModel.time_of(self.cycles)
-        if self.sim is None:
-            self.sim, _ = serve_simulator(self.args.seed, self.port)
         ctl = Control(self.port)
         ctl.post("advance", hours=(at - int(ctl.get("clock")["epoch"])) / 3600)
         prime_robots(Path(f"{copy}.robots"), self.world, ids, self.port, at)
