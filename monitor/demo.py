@@ -248,27 +248,31 @@ def _detect(config_path: Path, db_path: Path) -> None:
 
 
 def show_changes(db_path: Path, since: str, console: Console) -> dict:
-    """New posts, view gains, edits and removals since `since` (UTC ISO), straight from the tables."""
+    """What detect recorded since `since` (UTC ISO): new posts, the biggest view gains, edited
+    titles and removals — the events a digest is made of, read straight from `events`."""
     from monitor.store.connect import open_db
 
     with closing(open_db(db_path, readonly=True)) as db:
         new = list(db.query(
-            "SELECT s.name AS site, a.title, a.published_at, a.views FROM articles a JOIN sites s ON s.id = a.site_id"
-            " WHERE a.first_seen_at >= ? ORDER BY a.published_at DESC", [since]))
+            "SELECT s.name AS site, COALESCE(a.title, json_extract(e.details, '$.title')) AS title,"
+            " COALESCE(a.published_at, json_extract(e.details, '$.published_at')) AS published_at, a.views"
+            " FROM events e JOIN sites s ON s.id = e.site_id LEFT JOIN articles a ON a.id = e.article_id"
+            " WHERE e.kind = 'new_article' AND e.observed_at >= ? ORDER BY published_at DESC, e.id", [since]))
         gains = list(db.query(
-            """SELECT s.name AS site, a.title, a.views,
-                      a.views - (SELECT v.views FROM view_counts v WHERE v.article_id = a.id AND v.observed_at < :since
-                                 ORDER BY v.observed_at DESC LIMIT 1) AS gained
-               FROM articles a JOIN sites s ON s.id = a.site_id
-               WHERE a.first_seen_at < :since AND a.views_observed_at >= :since
-               ORDER BY gained DESC LIMIT 8""", {"since": since}))
+            """SELECT s.name AS site, a.title, a.views, g.gained
+               FROM (SELECT article_id, site_id, SUM(json_extract(details, '$.gained')) AS gained FROM events
+                     WHERE kind = 'views_changed' AND observed_at >= :since GROUP BY article_id) g
+               JOIN articles a ON a.id = g.article_id JOIN sites s ON s.id = g.site_id
+               ORDER BY g.gained DESC, a.id LIMIT 8""", {"since": since}))
         edits = list(db.query(
-            "SELECT s.name AS site, r.field, r.old_value, r.new_value FROM article_revisions r"
-            " JOIN articles a ON a.id = r.article_id JOIN sites s ON s.id = a.site_id"
-            " WHERE r.observed_at >= ? AND r.field IN ('title', 'list_title') GROUP BY r.article_id", [since]))
+            "SELECT s.name AS site, json_extract(e.details, '$.old_title') AS old_value,"
+            " json_extract(e.details, '$.new_title') AS new_value FROM events e JOIN sites s ON s.id = e.site_id"
+            " WHERE e.kind = 'article_edited' AND json_extract(e.details, '$.field') = 'title' AND e.observed_at >= ?"
+            " ORDER BY e.id", [since]))
         removed = list(db.query(
-            "SELECT s.name AS site, a.title, a.removed_at FROM articles a JOIN sites s ON s.id = a.site_id"
-            " WHERE a.status = 'removed' AND a.removed_at >= ?", [since]))
+            "SELECT s.name AS site, json_extract(e.details, '$.title') AS title FROM events e"
+            " JOIN sites s ON s.id = e.site_id WHERE e.kind = 'article_removed' AND e.observed_at >= ? ORDER BY e.id",
+            [since]))
 
     t = Table(title=f"New posts ({len(new)})")
     for c in ("site", "published (VN time)", "title", "views"):

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
 import sqlite3
 import sys
 import tempfile
 from contextlib import closing
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -116,8 +114,9 @@ def cli_reference() -> str:
 # -- columns -----------------------------------------------------------------------------------
 def metadata_tables() -> dict[str, dict]:
     """The "tables" entries (tables and views) of the shipped Datasette metadata."""
-    raw = json.loads(resources.files("monitor.analyst").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
-    return raw["database"]["tables"]
+    from monitor.analyst.datasette import shipped
+
+    return shipped()["database"]["tables"]
 
 
 def schema_objects(conn: sqlite3.Connection) -> dict[str, tuple[str, list[tuple[str, str]]]]:

@@ -1,5 +1,6 @@
 """Run the simulator standalone: ``python -m simulator --port 8765 --seed 1``
-(``--national``: the 3,355-site national world on *.sim.test host names)."""
+(``--national``: the 3,355-site national world on *.sim.test host names; ``--world families``:
+the sites on WordPress, Joomla, Drupal, Liferay 7 and VNPT ePortal)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true", help="print only the base URL")
     ap.add_argument("--national", action="store_true",
                     help="serve the national world (3,355 sites on *.sim.test hosts; see docs/simulator.md)")
+    ap.add_argument("--world", default="core", choices=["core", "families"],
+                    help="core: the 12 core sites (default); families: the CMS families (profile auto)")
     args = ap.parse_args(argv)
     if args.national:
         from .hosts import main_national
 
         return main_national(args.seed, args.host, args.port, args.toml_out, args.quiet)
 
-    sim = Simulator(
-        seed=args.seed,
-        articles_per_site=args.articles_per_site,
-        extra_sites=args.extra_sites,
-        extra_template=args.extra_template,
-    )
+    if args.world == "families":
+        from .families import FamiliesWorld
+
+        sim: Simulator = FamiliesWorld(seed=args.seed)
+    else:
+        sim = Simulator(
+            seed=args.seed,
+            articles_per_site=args.articles_per_site,
+            extra_sites=args.extra_sites,
+            extra_template=args.extra_template,
+        )
     server = make_server(sim, args.host, args.port)
     toml = sim.sites_toml()
     if args.toml_out:

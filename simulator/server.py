@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 from . import render
-from .truth import truth_record
 from .world import Faults, Simulator
 
 ROBOTS_TXT = """User-agent: *
@@ -76,7 +75,8 @@ class SimServer(ThreadingHTTPServer):
             return hit
         with sim.lock:
             key = (path, query, sim.clock_ver, sim.mut_ver, sim.fault_ver)
-            page = render.respond(sim, path, query)
+            respond = getattr(sim, "respond", None)  # a world with its own pages (families)
+            page = respond(path, query) if respond else render.respond(sim, path, query)
             html = page.html
             site_id = page.site.id if page.site else None
             if page.status == 200 and site_id and sim.effective_faults(site_id).malformed:
@@ -277,7 +277,7 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
         )
     if name == "article" and not post:
         with sim.lock:
-            return truth_record(sim, sim.article(_ref(data, q)))
+            return sim.record(sim.article(_ref(data, q)))
     if name == "sites" and not post:
         return sim.sites_info()
     if name == "sites.toml" and not post:
@@ -310,16 +310,16 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     if name == "edit":
         a = sim.edit(_ref(data, q), title=data.get("title"), body=data.get("body"))
         with sim.lock:
-            return truth_record(sim, a)
+            return sim.record(a)
     if name == "remove":
         status = data.get("status", q.get("status"))
         a = sim.remove(_ref(data, q), int(status) if status else None)
         with sim.lock:
-            return truth_record(sim, a, include_body=False)
+            return sim.record(a, include_body=False)
     if name == "restore":
         a = sim.restore(_ref(data, q))
         with sim.lock:
-            return truth_record(sim, a, include_body=False)
+            return sim.record(a, include_body=False)
     if name == "add_sites":
         sites = sim.add_sites(int(data.get("n", q.get("n", 1))), data.get("template", q.get("template", "tandan")))
         return [s.info(sim.base_url) for s in sites]

@@ -78,11 +78,15 @@ class Simulator(FaultState, ServeStats):
         self._by_key: dict[str, Article] = {}
         self._init_faults()
         self._init_stats()
-        build_core(self)
+        self._build()
         if extra_sites:
             self.add_sites(extra_sites, extra_template)
 
     # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        """Add this world's sites (the core world: :func:`simulator.core.build_core`)."""
+        build_core(self)
+
     def _add_site(self, site: Site, n_past: int) -> Site:
         site.sim = self
         site.index = len(self.sites)
@@ -330,6 +334,10 @@ class Simulator(FaultState, ServeStats):
     ) -> list[dict]:
         """Ground truth of the published articles (see :mod:`simulator.truth`)."""
         return _truth.truth(self, site, include_body, include_removed)
+
+    def record(self, a: Article, include_body: bool = True) -> dict:
+        """The ground-truth record of one article (what its page shows now)."""
+        return _truth.truth_record(self, a, include_body)
 
     def sites_info(self) -> list[dict]:
         return [s.info(self.base_url) for s in self.sites.values()]

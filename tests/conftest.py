@@ -59,6 +59,27 @@ def make_portal(tmp_path: Path, *, articles_per_site: int = 12, seed: int = 1, r
     return Portal(sim, server, server.base_url, config, tmp_path / "portalwatch.db")
 
 
+def make_families_portal(tmp_path: Path, *, seed: int = 1, only: list[str] | None = None) -> Portal:
+    """The CMS families world (simulator/families: profile = "auto", no selectors), served."""
+    from monitor.demo import simulator_config
+    from simulator import serve
+    from simulator.families import FamiliesWorld
+
+    sim = FamiliesWorld(seed=seed, only=only)
+    server = serve(sim, port=0)
+    config = tmp_path / "sites.toml"
+    config.write_text(simulator_config(sim, server.base_url, recipients=False), encoding="utf-8")
+    return Portal(sim, server, server.base_url, config, tmp_path / "portalwatch.db")
+
+
+@pytest.fixture
+def families_portal(tmp_path):
+    """The CMS families world served on a free port, with its sites.toml (see simulator/TEMPLATES.md)."""
+    p = make_families_portal(tmp_path)
+    yield p
+    p.server.stop()
+
+
 @pytest.fixture
 def portal(tmp_path):
     """A fresh simulator (12 articles per site) served on a free port, with its sites.toml."""

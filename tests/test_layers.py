@@ -16,7 +16,7 @@ PACKAGES = ("crawler", "monitor", "simulator")
 
 # From the bottom up: a module may import its own layer and the ones below, never one above.
 LAYERS = [
-    {"crawler.clock", "monitor.config", "monitor.store", "monitor.crawl", "monitor.detect",
+    {"crawler.clock", "monitor.channels", "monitor.config", "monitor.store", "monitor.crawl", "monitor.detect",
      "monitor.digest", "monitor.notify"},
     {"monitor.service"},
     {"monitor.cli"},
@@ -162,6 +162,16 @@ def test_config_imports_nothing_above_it():
     g = graph()
     deps = {d for m in g if m == "monitor.config" or m.startswith("monitor.config.") for d in g[m]}
     assert not {d for d in deps if d.startswith(("monitor.notify", "monitor.digest", "monitor.service"))}, deps
+
+
+def test_channels_import_nothing_but_the_clock():
+    """monitor.config validates channel tables with monitor.channels and monitor.notify sends with
+    them: the channel classes stand on crawler/ alone (the digest reaches them as a Delivery)."""
+    g = graph()
+    deps = {d for m in g if m == "monitor.channels" or m.startswith("monitor.channels.") for d in g[m]}
+    assert "monitor.channels.base" in deps
+    assert not {d for d in deps if d.startswith("monitor.") and not d.startswith("monitor.channels")}, deps
+    assert "monitor.channels" in g["monitor.config.load"] and "monitor.channels" in g["monitor.notify"]
 
 
 def test_service_and_store_are_in_no_cycle():

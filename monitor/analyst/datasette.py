@@ -1,4 +1,5 @@
-"""Datasette as the browsing UI: shipped metadata (datasette_meta.json) and the serve command.
+"""Datasette as the browsing UI: shipped metadata (datasette_meta.json, completed by `shipped`)
+and the serve command.
 
 The JSON describes one database under the key "database"; Datasette names a database after its
 file, so `metadata()` re-keys it to the file's stem.
@@ -16,13 +17,30 @@ from importlib import resources
 from pathlib import Path
 
 from monitor import procs
+from monitor.detect.kinds import EVENT_KINDS
 
 PREFIX = "portalwatch-datasette-"
 
 
+def shipped() -> dict:
+    """datasette_meta.json, with what the code knows filled in: `events.kind` lists the event
+    kinds of monitor/detect/kinds.py with their labels and severity."""
+    raw = json.loads(resources.files("monitor.analyst").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
+    raw["database"]["tables"]["events"]["columns"]["kind"] = event_kinds()
+    return raw
+
+
+def event_kinds() -> str:
+    """'Loại: baseline (Lần thu thập đầu tiên), … — event kind: baseline (first crawl, info), …'."""
+    kinds = EVENT_KINDS.values()
+    vi = ", ".join(f"{k.name} ({k.label['vi'].lower()})" for k in kinds)
+    en = ", ".join(f"{k.name} ({k.label['en'].lower()}, {k.severity})" for k in kinds)
+    return f"Loại: {vi} — event kind: {en}"
+
+
 def metadata(db_path: str | os.PathLike) -> dict:
     """The shipped metadata, keyed for the database file at `db_path`."""
-    raw = json.loads(resources.files("monitor.analyst").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
+    raw = shipped()
     raw["databases"] = {Path(db_path).stem: raw.pop("database")}
     return raw
 

@@ -1,18 +1,21 @@
 """Streaming export of articles, view readings and daily gains to CSV or JSON Lines.
 
 Rows go from the SQLite cursor to the file in batches, so memory stays flat on any size of
-database. Filters: sites, parent units (every site below them, recursively), a date range in
+database. Filters: sites, parent units (every site below them, recursively: monitor/config/tree.py, over
+the database's `sites` mirror), a date range in
 Vietnam-local dates (`since` inclusive, `until` inclusive).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime, timedelta
 from typing import IO
 
 from crawler import clock
 from monitor.analyst.query import write_csv, write_jsonl
+from monitor.config.tree import UnitTree, stored_tree
 
 ARTICLE_COLUMNS = (
     "id", "site_id", "key", "url", "title", "category", "published_at", "published_text",
@@ -43,9 +46,10 @@ def local_day_start(day: str) -> str:
 
 def build_query(
     kind: str, *, sites=(), parents=(), since: str | None = None, until: str | None = None,
-    body: bool = False,
+    body: bool = False, tree: UnitTree | None = None,
 ) -> tuple[str, dict]:
-    """The SELECT for an export, with every filter as a bound parameter."""
+    """The SELECT for an export, with every filter as a bound parameter. `parents` are looked up
+    in `tree` (the database's, stored_tree) — needed when parents are given."""
     if kind not in KINDS:
         raise ValueError(f"unknown export {kind!r} (choose from {', '.join(KINDS)})")
     cols, source, tcol, order = KINDS[kind]
@@ -57,7 +61,10 @@ def build_query(
     if sites:
         scope.append("a.site_id IN (" + _names("s", sites, params) + ")")
     if parents:
-        scope.append("a.site_id IN (SELECT id FROM under)")
+        if tree is None:
+            raise ValueError("an export by --parent needs the unit tree (stored_tree)")
+        scope.append("a.site_id IN (SELECT value FROM json_each(:under))")
+        params["under"] = json.dumps(tree.below(parents))
     if scope:
         where.append("(" + " OR ".join(scope) + ")")
     for bound, op, day in (("since", ">=", since), ("until", "<", until)):
@@ -70,14 +77,7 @@ def build_query(
         else:
             where.append(f"{tcol} {op} :{bound}")
             params[bound] = local_day_start(d)
-    sql = ""
-    if parents:
-        sql = (
-            "WITH RECURSIVE under(id) AS (SELECT id FROM sites WHERE parent IN ("
-            + _names("p", parents, params)
-            + ") UNION SELECT s.id FROM sites s JOIN under u ON s.parent = u.id) "
-        )
-    sql += f"SELECT {cols} FROM {source}"
+    sql = f"SELECT {cols} FROM {source}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql + f" ORDER BY {order}", params
@@ -93,7 +93,8 @@ def _names(prefix: str, values, params: dict) -> str:
 
 def export(conn: sqlite3.Connection, kind: str, out: IO[str], fmt: str = "csv", **filters) -> int:
     """Write one export to `out`; returns the number of rows written."""
-    sql, params = build_query(kind, **filters)
+    tree = stored_tree(conn) if filters.get("parents") else None
+    sql, params = build_query(kind, tree=tree, **filters)
     cur = conn.execute(sql, params)
     cur.arraysize = 1000
     if fmt == "csv":

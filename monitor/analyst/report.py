@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from crawler import clock
+from monitor.config.tree import stored_tree
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -39,6 +41,8 @@ class Scope:
 
 
 def _scope(conn, sites, parents, weeks: int) -> Scope:
+    """The enabled sites, or the named ones and every site or unit below the named parents
+    (monitor/config/tree.py over the `sites` mirror)."""
     params: dict = {}
     where = ["enabled"]
     if sites or parents:
@@ -47,16 +51,10 @@ def _scope(conn, sites, parents, weeks: int) -> Scope:
             ors.append("id IN (" + ", ".join(f":s{i}" for i in range(len(sites))) + ")")
             params.update({f"s{i}": s for i, s in enumerate(sites)})
         if parents:
-            ors.append("id IN (SELECT id FROM under)")
-            params.update({f"p{i}": p for i, p in enumerate(parents)})
+            ors.append("id IN (SELECT value FROM json_each(:under))")
+            params["under"] = json.dumps(stored_tree(conn).below(parents))
         where = ["(" + " OR ".join(ors) + ")"]
-    sql = (
-        "WITH RECURSIVE under(id) AS (SELECT id FROM sites WHERE parent IN ("
-        + (", ".join(f":p{i}" for i in range(len(parents))) or "NULL")
-        + ") UNION SELECT s.id FROM sites s JOIN under u ON s.parent = u.id) "
-        f"SELECT id, name FROM sites WHERE {' AND '.join(where)} ORDER BY id"
-    )
-    rows = conn.execute(sql, params).fetchall()
+    rows = conn.execute(f"SELECT id, name FROM sites WHERE {' AND '.join(where)} ORDER BY id", params).fetchall()
     as_of = conn.execute(
         "SELECT MAX(t) FROM (SELECT MAX(observed_at) AS t FROM view_counts"
         " UNION ALL SELECT MAX(last_seen_at) FROM articles)"

@@ -18,20 +18,29 @@ from monitor.cli.params import OutputFile
 @click.option("--articles-per-site", type=int, default=40, show_default=True, help="Articles each site starts with.")
 @click.option("--write-config", type=OutputFile(), default=None,
               help="Also write the sites.toml for the simulator to this file.")
-def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None) -> None:
+@click.option("--world", type=click.Choice(["core", "families"]), default="core", show_default=True,
+              help="core: the 12 core sites; families: sites on WordPress, Joomla, Drupal, Liferay 7 "
+                   "and VNPT ePortal, all with profile = \"auto\".")
+def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None, world: str) -> None:
     """Serve the built-in portal simulator on 127.0.0.1 until Ctrl-C and print a sites.toml for it.
 
     \b
     Example:
       portalwatch simulate --port 8765 --write-config sim.toml
       portalwatch --config sim.toml crawl
+      portalwatch simulate --world families --write-config families.toml
     """
     from monitor.demo import simulator_config
     from simulator import Simulator, serve
 
-    sim = Simulator(seed=seed, articles_per_site=articles_per_site)
+    if world == "families":
+        from simulator.families import FamiliesWorld
+
+        sim: Simulator = FamiliesWorld(seed=seed)
+    else:
+        sim = Simulator(seed=seed, articles_per_site=articles_per_site)
     with serve(sim, port=port) as handle:
-        text = simulator_config(sim, handle.base_url)
+        text = simulator_config(sim, handle.base_url, recipients=world == "core")
         if write_config:
             Path(write_config).write_text(text, encoding="utf-8")
             err_console.print(f"wrote {write_config}")

@@ -2,8 +2,9 @@
 table and the key.
 
 load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
-allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles),
-channels.py (the syntax of a recipient's channel tables) and schedules.py ("every 2h", cron).
+allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles) and
+schedules.py ("every 2h", cron). A recipient's channel tables are checked by their classes in
+monitor/channels/.
 """
 
 from monitor.config.keys import ConfigError

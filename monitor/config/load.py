@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.extract.types import SELECTOR_KEYS
 from crawler.sites import Settings, Site, Unit
-from monitor.config.channels import channel_key, check_channel
+from monitor.channels import channel_key, check_channel
 from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
@@ -26,6 +26,7 @@ from monitor.config.keys import (
 )
 from monitor.config.parents import check_parents, unknown_id
 from monitor.config.retention import parse_view_retention
+from monitor.config.tree import UnitTree
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -85,11 +86,21 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    _tree: tuple[tuple[int, int], UnitTree] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def tree(self) -> UnitTree:
+        """Sites and units as one tree (tree.py), built on first use (again if the lists grew)."""
+        size = (len(self.sites), len(self.units))
+        if self._tree is None or self._tree[0] != size:
+            self._tree = (size, UnitTree.of(self.sites, self.units))
+        return self._tree[1]
 
     def site(self, site_id: str) -> Site:
-        for s in self.sites:
-            if s.id == site_id or site_id in s.aliases:
-                return s
+        """The site with this id or former id (ConfigError naming what is there instead)."""
+        node = self.tree.node(site_id)
+        if isinstance(node, Site):
+            return node
         if any(u.id == site_id for u in self.units):
             raise ConfigError(f"{self.path}: {site_id!r} is a [[unit]] (no portal, never crawled), not a site")
         raise ConfigError(f"{self.path}: no site with id {site_id!r}" + _known(site_id, [s.id for s in self.sites]))
@@ -107,25 +118,14 @@ class Config:
         raise ConfigError(f"{self.path}: no recipient with id {rid!r}" + _known(rid, [r.id for r in self.recipients]))
 
     def unit(self, unit_id: str) -> Site | Unit | None:
-        """The site or [[unit]] with this id (a parent), None when nothing has it."""
-        nodes: list[Site | Unit] = [*self.sites, *self.units]
-        return next((u for u in nodes if u.id == unit_id), None)
+        """The site or [[unit]] with this id or former id (a parent), None when nothing has it."""
+        node = self.tree.node(unit_id)
+        return node if isinstance(node, Site | Unit) else None
 
     def sites_for(self, recipient: Recipient) -> list[Site]:
         """Sites a recipient covers: its explicit ids plus every site under one of its parents
-        (through [[unit]]s too: a province unit > district unit > wards)."""
-        out, seen = [], set()
-        by_parent = _descendants([*self.sites, *self.units])
-        wanted = list(recipient.sites)
-        for p in recipient.parents:
-            wanted.extend(by_parent.get(p, []))
-        by_id = {s.id: s for s in self.sites}
-        units = {u.id for u in self.units}
-        for sid in wanted:
-            if sid not in seen and sid not in units:
-                seen.add(sid)
-                out.append(by_id[sid] if sid in by_id else self.site(sid))
-        return out
+        (through [[unit]]s too: a province unit > district unit > wards), once each."""
+        return [self.site(sid) for sid in self.tree.sites_under(recipient.parents, recipient.sites)]
 
 
 def _known(word: str, ids: list[str]) -> str:
@@ -134,26 +134,6 @@ def _known(word: str, ids: list[str]) -> str:
     if hint or len(ids) > 12:
         return hint or f" ({len(ids)} configured: `portalwatch sites list` shows them)"
     return f" (known: {', '.join(ids) or 'none'})"
-
-
-def _descendants(sites: list) -> dict[str, list[str]]:
-    children: dict[str, list[str]] = {}
-    for s in sites:
-        if s.parent:
-            children.setdefault(s.parent, []).append(s.id)
-    out: dict[str, list[str]] = {}
-
-    def walk(pid: str, acc: list[str], seen: set[str]) -> list[str]:
-        for c in children.get(pid, []):
-            if c not in seen:
-                seen.add(c)
-                acc.append(c)
-                walk(c, acc, seen)
-        return acc
-
-    for pid in children:
-        out[pid] = walk(pid, [], set())
-    return out
 
 
 # --- validation -----------------------------------------------------------------------------

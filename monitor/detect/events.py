@@ -5,16 +5,8 @@ writes only its own: `events`, plus the watermarks `detect_state` and `detect_si
 has a `dedupe_key`, so running detect twice (or after a crash) never duplicates an event; the
 watermarks only make a run cheap. The whole run is one transaction.
 
-Kinds and their dedupe keys:
-  baseline          a site's first crawl (N articles recorded; no new_article for them)  baseline:SITE
-  new_article       an article first seen after the baseline                             new:ARTICLE
-  views_changed     a view-count reading went up (one per stored reading)                views:READING
-  views_anomaly     a reading went down, or jumped far beyond the article's recent rate  anomaly:READING
-                    or beyond jump_factor × its own count before (floor jump_min)
-  article_edited    title (old/new kept) or body changed, per article and crawl          edit:ARTICLE:CRAWL:title|body
-  article_removed   confirmed gone (two consecutive 404/410, see store.GONE_CONFIRMATIONS) removed:ARTICLE:TIME
-  site_unreachable  N consecutive failed crawls (one event per outage)                    unreachable:SITE:FIRST_CRAWL
-  extraction_broken most articles of a crawl lost a field the site usually has            broken:CRAWL:FIELD
+Every kind, its dedupe key and where a digest shows it: kinds.py (one record per kind; `emit`
+refuses any other name).
 """
 
 from __future__ import annotations
@@ -28,6 +20,7 @@ import sqlite_utils
 
 from crawler import clock
 from monitor.config import Config
+from monitor.detect.kinds import event_kind
 from monitor.detect.rules import FIELDS, DetectOptions, broken_fields, usual_missing
 from monitor.store.dbutil import transaction
 
@@ -51,8 +44,10 @@ class _Run:
         self.created: list[dict] = []
 
     # -- helpers ---------------------------------------------------------------------------
-    def emit(self, kind: str, site_id: str, article_id: int | None, observed_at: str, key: str,
-             details: dict) -> None:
+    def emit(self, kind: str, site_id: str, article_id: int | None, observed_at: str, details: dict,
+             **parts: object) -> None:
+        """Record one event unless its dedupe key (kinds.py: from site, article and `parts`) is taken."""
+        key = event_kind(kind).dedupe_key(site=site_id, article=article_id, **parts)
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO events (kind, site_id, article_id, observed_at, detected_at,"
             " dedupe_key, details) VALUES (?,?,?,?,?,?,?)",
@@ -89,15 +84,14 @@ class _Run:
             if arts[0][6] is None:  # no baseline yet
                 if self._baseline_ready(site_id):
                     seen = [a[2] for a in arts]
-                    self.emit("baseline", site_id, None, max(seen), f"baseline:{site_id}",
+                    self.emit("baseline", site_id, None, max(seen),
                               {"articles": len(arts), "first_seen_from": min(seen), "first_seen_to": max(seen)})
                     self.conn.execute(
                         "INSERT INTO detect_sites (site_id, baseline_at, baseline_articles, last_article_id)"
                         " VALUES (?,?,?,?)", (site_id, max(seen), len(arts), arts[-1][1]))
                 continue
             for _, aid, first_seen, title, url, published, _ in arts:
-                self.emit("new_article", site_id, aid, first_seen, f"new:{aid}",
-                          {"title": title, "url": url, "published_at": published})
+                self.emit("new_article", site_id, aid, first_seen, {"title": title, "url": url, "published_at": published})
             self.conn.execute("UPDATE detect_sites SET last_article_id = ? WHERE site_id = ?",
                               (arts[-1][1], site_id))
 
@@ -114,7 +108,7 @@ class _Run:
             if at is None:
                 continue  # no finished crawl yet
             if self._baseline_ready(site_id):
-                self.emit("baseline", site_id, None, at, f"baseline:{site_id}", {"articles": 0})
+                self.emit("baseline", site_id, None, at, {"articles": 0})
                 self.conn.execute("INSERT INTO detect_sites (site_id, baseline_at, baseline_articles,"
                                   " last_article_id) VALUES (?, ?, 0, 0)", (site_id, at))
 
@@ -155,25 +149,26 @@ class _Run:
         delta = views - prev
         base = {"old": prev, "new": views, "since": pt}
         if delta > 0:
-            self.emit("views_changed", site_id, aid, t, f"views:{rid}", {**base, "gained": delta})
+            self.emit("views_changed", site_id, aid, t, {**base, "gained": delta}, reading=rid)
         if delta < 0:
-            self.emit("views_anomaly", site_id, aid, t, f"anomaly:{rid}", {**base, "reason": "decrease"})
+            self.emit("views_anomaly", site_id, aid, t, {**base, "reason": "decrease"}, reading=rid)
             return
         # a gain of many times everything the article had gathered before (and far above the
         # floor) is not readership, whatever its history: e.g. "1.234.567.890.123" read as a count
         own_limit = self.opts.jump_factor * max(prev, self.opts.jump_min)
         if delta > own_limit:
-            self.emit("views_anomaly", site_id, aid, t, f"anomaly:{rid}",
+            self.emit("views_anomaly", site_id, aid, t,
                       {**base, "reason": "jump", "gained": delta, "limit": int(own_limit),
-                       "rule": f"gain above {self.opts.jump_factor:g}× the count before (at least {self.opts.jump_min})"})
+                       "rule": f"gain above {self.opts.jump_factor:g}× the count before (at least {self.opts.jump_min})"},
+                      reading=rid)
             return
         recent = self._recent_rate(series, i - 1)
         hours = max(_hours(pt, t), 1 / 60)
         if (recent is not None and delta >= self.opts.jump_min
                 and delta / hours > self.opts.jump_factor * max(recent, 1.0)):
-            self.emit("views_anomaly", site_id, aid, t, f"anomaly:{rid}",
+            self.emit("views_anomaly", site_id, aid, t,
                       {**base, "reason": "jump", "rate_per_hour": round(delta / hours, 1),
-                       "recent_rate_per_hour": round(recent, 2)})
+                       "recent_rate_per_hour": round(recent, 2)}, reading=rid)
 
     def _recent_rate(self, series: list, j: int) -> float | None:
         """Views per hour over the window before reading j (None without two readings ≥1 h apart)."""
@@ -203,7 +198,7 @@ class _Run:
             else:
                 details = {"field": "body", "title": title, "url": url,
                            "old_length": len(old or ""), "new_length": len(new or "")}
-            self.emit("article_edited", site_id, aid, observed, f"edit:{aid}:{crawl}:{group}", details)
+            self.emit("article_edited", site_id, aid, observed, details, crawl=crawl, part=group)
         if rows:
             self.set_mark("article_revisions", rows[-1][0])
 
@@ -212,8 +207,8 @@ class _Run:
             "SELECT id, site_id, removed_at, title, url, published_at FROM articles"
             " WHERE status = 'removed' AND removed_at IS NOT NULL"
         ).fetchall():
-            self.emit("article_removed", site_id, aid, removed_at, f"removed:{aid}:{removed_at}",
-                      {"title": title, "url": url, "published_at": published})
+            self.emit("article_removed", site_id, aid, removed_at,
+                      {"title": title, "url": url, "published_at": published}, at=removed_at)
 
     # -- crawl health ---------------------------------------------------------------------------
     def crawls(self) -> None:
@@ -241,9 +236,9 @@ class _Run:
             " ORDER BY id", (site_id, last_good, cid)).fetchall()
         if len(streak) < self.opts.unreachable_after:
             return
-        self.emit("site_unreachable", site_id, None, c[4] or c[3], f"unreachable:{site_id}:{streak[0][0]}",
+        self.emit("site_unreachable", site_id, None, c[4] or c[3],
                   {"failed_runs": len(streak), "since": streak[0][1], "crawl_id": cid,
-                   "last_error": c[9]})
+                   "last_error": c[9]}, first_crawl=streak[0][0])
 
     def _broken(self, c) -> None:
         cid, site_id, seen = c[0], c[1], c[5]
@@ -261,11 +256,11 @@ class _Run:
             ).fetchone() or self.conn.execute(
                 "SELECT id, url, reason FROM html_samples WHERE site_id = ? ORDER BY id DESC LIMIT 1", (site_id,)
             ).fetchone()
-            self.emit("extraction_broken", site_id, None, c[4] or c[3], f"broken:{cid}:{name}",
+            self.emit("extraction_broken", site_id, None, c[4] or c[3],
                       {"field": FIELDS[name], "share": f.share, "usual": f.usual,
                        "articles_seen": seen, "crawl_id": cid,
                        "sample_id": sample[0] if sample else None, "sample_url": sample[1] if sample else None,
-                       "sample_reason": sample[2] if sample else None})
+                       "sample_reason": sample[2] if sample else None}, crawl=cid, field=name)
 
 
 def _hours(a: str, b: str) -> float:

@@ -1,6 +1,6 @@
 """A digest's data: one recipient, one window (since, until], assembled from numbers.py (per-site
-numbers), compare.py (the windows before) and problems.py; `upgrade` brings older stored data
-to today's shape.
+numbers), compare.py (the windows before), problems.py and sections.py (the lists of events of
+monitor/detect/kinds.py); `upgrade` brings older stored data to today's shape.
 
 The result is plain JSON-able data (stored in `digests.data`, posted to webhooks, rendered by
 render.py). Untrusted page text (titles) is reduced to one clean line (text.py), once.
@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from crawler import clock
-from crawler.sites import Site, Unit
 from monitor.config import Config, Recipient
+from monitor.detect.kinds import listed
 from monitor.digest.compare import compare, compare_windows
 from monitor.digest.numbers import TOP_N, Query, site_level
 from monitor.digest.problems import collect as collect_problems
 from monitor.digest.problems import problem
+from monitor.digest.sections import build as event_lists
 from monitor.digest.text import one_line
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
@@ -51,43 +52,13 @@ def all_sites_recipient(config: Config) -> Recipient:
     return Recipient(id="all-sites", name="Tất cả các trang", sites=[s.id for s in config.sites])
 
 
-def covered_sites(config: Config, recipient: Recipient) -> list:
-    """config.sites_for(recipient), with the site tree indexed once per config (many recipients)."""
-    index = config.__dict__.get("_digest_index")
-    size = (len(config.sites), len(config.units))
-    if index is None or index[0] != size:
-        children: dict[str, list[str]] = defaultdict(list)
-        nodes: list[Site | Unit] = [*config.sites, *config.units]
-        for s in nodes:  # through [[unit]]s: province > district > wards
-            if s.parent:
-                children[s.parent].append(s.id)
-        index = (size, {s.id: s for s in config.sites}, children)
-        config.__dict__["_digest_index"] = index
-    _, by_id, children = index
-    wanted, seen, out = list(recipient.sites), set(), []
-    for p in recipient.parents:
-        stack, visited = list(reversed(children.get(p, []))), set()
-        while stack:  # depth first, like Config.sites_for (and safe from cycles)
-            sid = stack.pop()
-            if sid not in visited:
-                visited.add(sid)
-                if sid in by_id:  # a [[unit]] has no posts of its own
-                    wanted.append(sid)
-                stack.extend(reversed(children.get(sid, [])))
-    for sid in wanted:
-        if sid not in seen:
-            seen.add(sid)
-            out.append(by_id[sid] if sid in by_id else config.site(sid))
-    return out
-
-
 def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since: str, until: str,
           generated_at: str | None = None, cache: dict | None = None) -> dict:
     """The digest data for `recipient` over (since, until] (UTC ISO strings): the end is
     included, so a crawl at the very moment of the digest counts, and the next window starts
     right after it. Pass the same `cache` dict when building several recipients: what belongs
     to a site (its events, gains, counts) is then computed once per window, not per recipient."""
-    sites = covered_sites(config, recipient)
+    sites = config.sites_for(recipient)
     q = Query(db, [s.id for s in sites], since, until)
     names = {s.id: s.name for s in sites}
     events, gains, per_site = site_level(db, [s.id for s in sites], since, until, cache)
@@ -126,6 +97,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                              "articles": e["details"]["articles"], "at": e["observed_at"]})
     problems = collect_problems(sites, per_site, events, names)
     comparisons = compare(db, [s.id for s in sites], since, until, cache)
+    lists = event_lists(events, names)  # edited, removed, anomalies …: kinds.py says which
 
     data = {
         "version": VERSION,
@@ -137,7 +109,8 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                    "views_gained": sum(gained_by_site.values()),
                    "posts_7d": sum(r["posts_7d"] for r in site_rows),
                    "crawls": sum(r["crawls"] for r in site_rows),
-                   "edited": 0, "removed": 0, "anomalies": 0, "problems": len(problems)},
+                   **{k.total: len(lists[k.section]) for k in listed() if k.total and k.section},
+                   "problems": len(problems)},
         "compare": comparisons,
         "sites": site_rows,
         "baseline": baseline,
@@ -147,21 +120,13 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         "charts": {"since": since, "until": until,
                    "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
                    "top": {"top_read": _chart_top(top), "rising": _chart_top(rising)}},
-        "edited": _edits(events, names),
-        "removed": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e["details"].get("title")),
-                         url=e["details"].get("url"), at=e["observed_at"])
-                    for e in events if e["kind"] == "article_removed"],
-        "anomalies": [dict(site_name=names.get(e["site_id"], e["site_id"]), title=one_line(e.get("title")),
-                           url=e.get("url"), reason=e["details"]["reason"], old=e["details"]["old"],
-                           new=e["details"]["new"], at=e["observed_at"])
-                      for e in events if e["kind"] == "views_anomaly"],
+        **lists,
         "problems": problems,
         "silent": silent,
     }
     t = data["totals"]
-    t.update(edited=len(data["edited"]), removed=len(data["removed"]), anomalies=len(data["anomalies"]))
-    data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or t["edited"] or t["removed"]
-                                    or t["anomalies"] or problems or baseline)
+    data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or any(lists.values()) or problems
+                                    or baseline)
     return data
 
 
@@ -172,7 +137,7 @@ def _units(config: Config, recipient: Recipient) -> list[dict]:
     for p in recipient.parents:
         unit = config.unit(p)
         own = [p] if p in recipient.sites else []  # the parent's own portal, when the recipient reads it too
-        n = len(covered_sites(config, Recipient(id=recipient.id, name=recipient.name, sites=own, parents=[p])))
+        n = len(config.tree.sites_under([p], own))
         out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
                     "sites": n})
     return out
@@ -217,19 +182,3 @@ def _public(g: dict) -> dict:
 def _chart_top(items: list[dict]) -> int:
     """The shared vertical scale of a section's charts: 0 … the largest gain shown."""
     return max([v for g in items for _, v in g["series"]] + [1])
-
-
-def _edits(events: list[dict], names: dict) -> list[dict]:
-    by_article: dict[int, dict] = {}
-    for e in sorted((e for e in events if e["kind"] == "article_edited"), key=lambda e: e["observed_at"]):
-        d = e["details"]
-        row = by_article.setdefault(e["article_id"], {
-            "site_name": names.get(e["site_id"], e["site_id"]), "url": d.get("url"), "old_title": None,
-            "new_title": None, "title": one_line(e.get("title")), "body_changed": False, "at": e["observed_at"]})
-        if d["field"] == "title":
-            row["old_title"] = row["old_title"] or one_line(d.get("old_title"))
-            row["new_title"] = one_line(d.get("new_title"))
-        else:
-            row["body_changed"] = True
-        row["at"] = e["observed_at"]
-    return list(by_article.values())

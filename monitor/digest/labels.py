@@ -1,4 +1,7 @@
-"""The words of a digest, Vietnamese first. Placeholders are filled with str.format."""
+"""The words of a digest, Vietnamese first. Placeholders are filled with str.format.
+
+The headings of the lists of events and the problem lines are the kinds' own labels, in
+monitor/detect/kinds.py."""
 
 from __future__ import annotations
 
@@ -31,19 +34,11 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_alt": "Lượt xem tăng thêm từ {since} đến {until}: +{gained} ({n} lần đọc số liệu)",
         "chart_note": "Biểu đồ: lượt xem tăng thêm từ {since} đến {until} ({hours} giờ), cùng thang 0–{top} cho mọi bài; mỗi chấm là một lần đọc số liệu.",
         "spark_note": "Biểu đồ chữ: lượt xem tăng thêm từ {since} đến {until} ({hours} giờ), cùng thang 0–{top}.",
-        "edited": "Bài được sửa",
         "edited_title": "“{old}” → “{new}”",
         "body_changed": "nội dung thay đổi",
-        "removed": "Bài bị gỡ",
-        "anomalies": "Số liệu lượt xem bất thường",
         "anomaly_decrease": "lượt xem giảm từ {old} xuống {new}",
         "anomaly_jump": "lượt xem tăng đột biến từ {old} lên {new}",
         "problems": "Trang có sự cố",
-        "p_unreachable": "không truy cập được từ {since} ({runs} lần thu thập liên tiếp thất bại)",
-        "p_failing": "lần thu thập gần nhất thất bại (từ {since})",
-        "p_partial": "lần thu thập gần nhất ({since}) không đọc được một số trang",
-        "p_never_crawled": "chưa thu thập được lần nào",
-        "p_extraction_broken": "không đọc được {field} ở {share}% số bài (thường {usual}%)",
         "tech": "Chi tiết kỹ thuật",
         "sample": "mẫu HTML #{sample}",
         "r_refused": "máy chủ từ chối kết nối", "r_timeout": "trang không phản hồi",
@@ -85,19 +80,11 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_alt": "Views gained from {since} to {until}: +{gained} ({n} readings)",
         "chart_note": "Charts: views gained from {since} to {until} ({hours} hours), one scale 0–{top} for every post; each dot is a reading.",
         "spark_note": "Text charts: views gained from {since} to {until} ({hours} hours), one scale 0–{top}.",
-        "edited": "Edited posts",
         "edited_title": "“{old}” → “{new}”",
         "body_changed": "text changed",
-        "removed": "Removed posts",
-        "anomalies": "Unusual view counts",
         "anomaly_decrease": "views went down from {old} to {new}",
         "anomaly_jump": "views jumped from {old} to {new}",
         "problems": "Sites with problems",
-        "p_unreachable": "unreachable since {since} ({runs} failed crawls in a row)",
-        "p_failing": "last crawl failed (since {since})",
-        "p_partial": "some pages could not be read in the last crawl ({since})",
-        "p_never_crawled": "not crawled yet",
-        "p_extraction_broken": "{field} could not be read on {share}% of posts (usually {usual}%)",
         "tech": "Technical detail",
         "sample": "HTML sample #{sample}",
         "r_refused": "the server refused the connection", "r_timeout": "the site did not answer",

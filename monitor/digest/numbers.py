@@ -14,6 +14,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from crawler import clock
+from monitor.detect.kinds import unlisted
 from monitor.digest.text import one_line
 
 TOP_N = 5
@@ -72,11 +73,14 @@ class Query:
         self.conn, self.sites, self.since, self.until = db.conn, json.dumps(site_ids), since, until
 
     def events(self) -> list[dict]:
+        """The window's events, but for the kinds only ever summed (views_changed: kinds.unlisted)."""
+        skip = unlisted()
         rows = self.conn.execute(
             "SELECT e.id, e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
             " FROM events e LEFT JOIN articles a ON a.id = e.article_id"
             " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at > ? AND e.observed_at <= ?"
-            " AND e.kind != 'views_changed' ORDER BY e.observed_at, e.id", (self.sites, self.since, self.until))
+            f" AND e.kind NOT IN ({', '.join('?' * len(skip)) or 'NULL'}) ORDER BY e.observed_at, e.id",
+            (self.sites, self.since, self.until, *skip))
         keys = ("id", "kind", "site_id", "article_id", "observed_at", "details", "title", "url")
         return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[5])} for r in rows]
 

@@ -1,12 +1,12 @@
 """A digest's problem lines: sites never crawled, failing or partial (from their last crawl), and
-unreachable or with broken extraction (from detect's events), one shape for every kind."""
+unreachable or with broken extraction (from detect's events), one shape for every kind. The kinds,
+their words and the events they come from: PROBLEM_KINDS in monitor/detect/kinds.py."""
 
 from __future__ import annotations
 
+from monitor.detect.kinds import PROBLEM_KINDS
 from monitor.digest.reasons import reason_key
 from monitor.digest.text import one_line
-
-PROBLEM_KINDS = ("unreachable", "extraction_broken", "failing", "partial", "never_crawled")
 
 
 def problem(site_id: str, site_name: str, kind: str, *, since: str | None = None, at: str | None = None,
@@ -42,13 +42,11 @@ def collect(sites: list, per_site: dict[str, dict], events: list[dict], names: d
         elif st.get("last_outcome") == "partial":
             problems.append(problem(s.id, s.name, "partial", since=st.get("last_crawl_at"),
                                     error=st.get("last_error")))
+    by_event = {p.event: p for p in PROBLEM_KINDS.values() if p.event}
     for e in events:
-        d, name = e["details"], names.get(e["site_id"], e["site_id"])
-        if e["kind"] == "site_unreachable":
-            problems.append(problem(e["site_id"], name, "unreachable", since=d.get("since"), at=e["observed_at"],
-                                    runs=d.get("failed_runs"), error=d.get("last_error")))
-        elif e["kind"] == "extraction_broken":
-            problems.append(problem(e["site_id"], name, "extraction_broken", at=e["observed_at"],
-                                    field=d.get("field"), share=d.get("share"), usual=d.get("usual"),
-                                    sample_id=d.get("sample_id")))
+        kind = by_event.get(e["kind"])
+        if kind is not None:  # site_unreachable, extraction_broken: the details a line needs (kinds.py)
+            d = e["details"]
+            problems.append(problem(e["site_id"], names.get(e["site_id"], e["site_id"]), kind.name,
+                                    at=e["observed_at"], **{k: d.get(v) for k, v in kind.details.items()}))
     return merge(problems)

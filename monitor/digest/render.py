@@ -14,9 +14,11 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from crawler import clock
+from monitor.detect.kinds import PROBLEM_KINDS
 from monitor.digest import chart
 from monitor.digest.build import upgrade
 from monitor.digest.labels import LABELS
+from monitor.digest.sections import headings
 from monitor.digest.text import one_line
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,7 +40,7 @@ class Rendered:
         self.images: dict[str, bytes] = {cids[a]: png for a, png in pngs.items()} if images == "cid" else {}
         self._env = _ENVS[lang]
         self._ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=self.subject, charts=srcs,
-                         more=data["totals"]["new_posts"] - len(data["new_posts"]))
+                         more=data["totals"]["new_posts"] - len(data["new_posts"]), sections=headings(lang))
 
     @cached_property
     def text(self) -> str:
@@ -112,17 +114,12 @@ def render(data: dict, images: str = "data") -> Rendered:
 
 
 def problem_text(p: dict, lang: str) -> str:
-    """What is wrong, in plain words (the technical text is problem_detail's)."""
+    """What is wrong, in plain words (the technical text is problem_detail's): the kind's line
+    (monitor/detect/kinds.py) with since, runs, field, share and usual filled in."""
     t = LABELS[lang]
-    kind = p["kind"]
-    if kind == "extraction_broken":
-        field = t.get(f"field_{p['field']}", p["field"] or "?")
-        return t["p_extraction_broken"].format(share=round((p["share"] or 0) * 100),
-                                               usual=round((p["usual"] or 0) * 100), field=field)
-    if kind in ("unreachable", "failing", "partial"):
-        text = t[f"p_{kind}"].format(since=clock.local(p["since"]), runs=p["runs"])
-    else:
-        text = t["p_never_crawled"]
+    text = PROBLEM_KINDS[p["kind"]].label[lang].format(
+        since=clock.local(p["since"]), runs=p["runs"], field=t.get(f"field_{p['field']}", p["field"] or "?"),
+        share=round((p["share"] or 0) * 100), usual=round((p["usual"] or 0) * 100))
     return f"{text} — {t['r_' + p['reason']]}" if p["reason"] else text
 
 

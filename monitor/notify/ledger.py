@@ -36,8 +36,8 @@ import sqlite_utils
 
 from crawler import clock
 from monitor import notify
+from monitor.channels import channel_key
 from monitor.config import Config, Recipient
-from monitor.config.channels import channel_key
 from monitor.digest import build, resolve_window
 from monitor.notify.outgoing import Outgoing
 from monitor.store.dbutil import pid_alive, transaction

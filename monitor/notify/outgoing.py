@@ -1,5 +1,6 @@
-"""One digest on its way to one channel (`Outgoing`), and the two ways a delivery attempt ends
-without sending: ChannelError (failed) and NotClaimed (another process took it)."""
+"""One digest on its way to one channel (`Outgoing`: a monitor.channels Delivery), and the two
+ways a delivery attempt ends without sending: ChannelError (failed; monitor.channels') and
+NotClaimed (another process took it)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor.channels.base import ChannelError
 
-class ChannelError(RuntimeError):
-    """A delivery attempt failed; the message is stored in deliveries.last_error."""
+__all__ = ["ChannelError", "NotClaimed", "Outgoing"]
 
 
 class NotClaimed(RuntimeError):

@@ -15,6 +15,7 @@ from crawler import clock
 from crawler.sites import Settings
 from monitor.config import Config
 from monitor.config.retention import parse_view_retention
+from monitor.detect.kinds import EVENT_KINDS
 from monitor.store.connect import open_db
 from monitor.store.dbutil import transaction
 from monitor.store.retention import prune_crawls, thin_view_counts
@@ -22,8 +23,9 @@ from monitor.store.retention import prune_crawls, thin_view_counts
 
 def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
                  max_seconds: float | None = None) -> dict:
-    """Retention: html_samples, per-reading `views_changed` events, old view_counts readings
-    thinned by `view_retention` and old crawl rows (monitor/store/retention.py), each in short
+    """Retention: html_samples, the events of `pruned` kinds (detect/kinds.py: the per-reading
+    views_changed; the readings themselves stay in view_counts), old view_counts readings thinned
+    by `view_retention` and old crawl rows (monitor/store/retention.py), each in short
     transactions; then ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint.
     `max_seconds` stops the thinning early (the next run resumes it)."""
     now = now or clock.now()
@@ -33,8 +35,10 @@ def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
     conn = db.conn
     try:
         deleted = _delete_in_pieces(conn, "html_samples", "saved_at < ?", (cutoff,))
-        events_deleted = _delete_in_pieces(conn, "events", "kind = 'views_changed' AND observed_at < ?",
-                                           (events_cutoff,))
+        pruned = [k.name for k in EVENT_KINDS.values() if k.pruned]
+        events_deleted = _delete_in_pieces(
+            conn, "events", f"kind IN ({', '.join('?' * len(pruned)) or 'NULL'}) AND observed_at < ?",
+            (*pruned, events_cutoff))
         thinned = thin_view_counts(conn, parse_view_retention(settings.view_retention), now,
                                    max_seconds=max_seconds)
         crawls_deleted = prune_crawls(conn, clock.iso(now - timedelta(days=settings.crawl_retention_days)))

@@ -8,8 +8,9 @@ from email import policy
 import lxml.html
 import pytest
 
+from monitor.channels import webhook
 from monitor.detect.events import detect
-from monitor.notify import ledger, webhook
+from monitor.notify import ledger
 from tests.conftest import make_portal
 from tests.notify.servers import SMTPServer, WebhookReceiver
 

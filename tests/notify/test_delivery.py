@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from crawler import clock
+from monitor.channels import webhook
 from monitor.config import ConfigError
-from monitor.notify import ledger, webhook
+from monitor.notify import ledger
 from tests.world import World, at, make_config, populate
 
 from .servers import SMTPServer, WebhookReceiver, self_signed

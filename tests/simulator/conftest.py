@@ -154,3 +154,13 @@ def parse_article(tpl: str, html: str) -> dict:
         "body": "\n\n".join(p.get_text() for p in body),
         "category": cat,
     }
+
+
+@pytest.fixture(scope="module")
+def families():
+    """The CMS families world (simulator/families), served; read-only."""
+    from simulator.families import FamiliesWorld
+
+    sim = FamiliesWorld(seed=1)
+    with serve(sim) as handle:
+        yield sim, handle
