@@ -470,6 +470,10 @@ MIGRATIONS: list[str] = [
         WHERE outcome IN ('ok', 'partial') AND COALESCE(list_walk, 'full') = 'full';
     -- site_activity / silent_sites: each site's last check from the index, not from every row
     CREATE INDEX idx_articles_site_seen ON articles(site_id, last_seen_at);
+    -- every crawl's start: a site's newest articles (does its list print counts?)
+    CREATE INDEX idx_articles_site_first_seen ON articles(site_id, first_seen_at);
+    -- every crawl's start: crawls left running by a dead process (a handful of rows, not all)
+    CREATE INDEX idx_crawls_running ON crawls(pid) WHERE outcome = 'running';
     """,
 ]
 
