@@ -201,11 +201,29 @@ class YearBench:
         print(HEADER)
         print(line(row, None), flush=True)
 
-    def checkpoint(self, config, ids: list[str], config_path: Path, now: datetime, crawls: int) -> dict:
-        """Everything measured at one point of the year (see the module)."""
+    def again(self) -> None:
+        """The kept year measured once more, as it is (the whole country when it was grown)."""
+        grown = any(r.get("country") for r in self.rows)
+        path = Path(f"{self.db}.country.sites.toml") if grown else self.config_path
+        ids = list(self.world.sites) if grown else self.ids
+        config = load_config(path)
+        config.recipients += recipients(self.world, ids)
+        last = self.rows[-1]
+        now = datetime.fromtimestamp(YearModel.time_of(self.cycles - (3 if grown else 1)), UTC)
+        # housekeeping as the next day's run: the day before was thinned when the year was measured
+        row = self.checkpoint(config, ids, path, now, 3 if grown else 1, housekeeping_at=now + timedelta(days=1))
+        row.update(month=last["month"], country=grown, again=True, raw_readings=None, cycles=self.cycles)
+        self.rows.append(row)
+        print(HEADER)
+        print(line(row, None), flush=True)
+
+    def checkpoint(self, config, ids: list[str], config_path: Path, now: datetime, crawls: int,
+                   housekeeping_at: datetime | None = None) -> dict:
+        """Everything measured at one point of the year (see the module); housekeeping runs as
+        at `housekeeping_at` (default `now`)."""
         db = self.db
         row: dict = {"sites": len(ids)}
-        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, config.settings, now)
+        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, config.settings, housekeeping_at or now)
         row["detect_s"] = measure.detect(db, config, now)
         row["bytes"] = measure.db_bytes(db)
         row["counts"] = measure.counts(db)
@@ -280,6 +298,9 @@ def line(row: dict, prev: dict | None) -> str:
 
 
 def report(bench: YearBench) -> None:
+    if bench.args.measure:
+        summary(bench.rows[-1])
+        return
     for row in [r for r in bench.rows if not r.get("country")][-1:] + [r for r in bench.rows if r.get("country")]:
         summary(row)
 
@@ -348,17 +369,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="after the sampled months, grow the database to the whole country and measure it again")
     ap.add_argument("--grow", action="store_true",
                     help="only that: grow the sampled year kept at --db (and its .year.json) and measure it")
+    ap.add_argument("--measure", action="store_true",
+                    help="only measure the year kept at --db again (grown: the whole country, three cycles)")
     args = ap.parse_args(argv)
     if not 0 < args.scale <= 1 or args.months < 1 or args.crawl_every < 1:
         raise SystemExit("year_bench: --scale must be in (0, 1], --months and --crawl-every at least 1")
-    if args.grow and not (args.db and Path(f"{args.db}.year.json").exists()):
-        raise SystemExit(f"year_bench: --grow needs --db with a kept year ({args.db}.year.json not found)")
+    if (args.grow or args.measure) and not (args.db and Path(f"{args.db}.year.json").exists()):
+        raise SystemExit(f"year_bench: --grow and --measure need --db with a kept year ({args.db}.year.json not found)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `kill`: the finally below stops the simulator
     bench = YearBench(args)
     try:
-        if not args.grow:
+        if args.measure:
+            bench.again()
+        elif not args.grow:
             bench.run()
-        if (args.grow or args.scale_up) and args.scale < 1:
+        if (args.grow or args.scale_up) and args.scale < 1 and not args.measure:
             bench.grow()
     finally:
         bench.close()

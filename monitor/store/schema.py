@@ -475,6 +475,11 @@ MIGRATIONS: list[str] = [
     -- every crawl's start: crawls left running by a dead process (a handful of rows, not all)
     CREATE INDEX idx_crawls_running ON crawls(pid) WHERE outcome = 'running';
     """,
+    # 13: site_activity's newest undated post: a small index of the undated articles (with
+    # idx_articles_site_first_seen the planner read every article of every site to find none)
+    """
+    CREATE INDEX idx_articles_undated ON articles(site_id, first_seen_at) WHERE published_at IS NULL;
+    """,
 ]
 
 
