@@ -7,7 +7,6 @@ import os
 import sqlite3
 import statistics
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -146,10 +145,6 @@ def backup(path: Path, dest: Path, now: datetime) -> tuple[float, Path]:
 def median(values) -> float:
     values = list(values)
     return statistics.median(values) if values else 0.0
-
-
-def settings_for(config, **changes):
-    return replace(config.settings, **changes)
 
 
 def disk_free_gb(path: Path) -> float:

@@ -7,7 +7,7 @@ Defaults are sized for a small shared machine (a few minutes): 64 healthy nation
 hosts than one node keeps in flight (max_proc x concurrency), so a second node has work to take.
 
 The national simulator runs in its own process; each cycle crawls into a fresh SQLite file
-through `portalwatch crawl`'s path (monitor.crawl.runner.crawl with a [cluster] table). Printed:
+through `portalwatch crawl`'s path (the plan, the [cluster] backend, monitor.crawl.runner.crawl). Printed:
 seconds and pages/s per cycle, the ratio 1-node/2-node, and the ingest rate (feed lines and
 pages stored per second) measured by re-ingesting the 2-node cycle's feeds into a fresh database.
 
@@ -38,12 +38,16 @@ def _config(path: Path, world, ids, port: int, nodes: list[str], args) -> Path:
 
 
 def _cycle(tmp: Path, name: str, world, ids, port: int, daemons, args) -> dict:
+    from monitor.config import load_config
+    from monitor.crawl.backends import backend_for
+    from monitor.crawl.planner import build_plan
     from monitor.crawl.runner import crawl
 
     config = _config(tmp / f"{name}.toml", world, ids, port, [d.url for d in daemons], args)
     db = tmp / f"{name}.db"
     t0 = time.monotonic()
-    result = crawl(config, db)
+    loaded = load_config(config)
+    result = crawl(build_plan(loaded, None, None, walks=False), db, backend_for(loaded))
     seconds = time.monotonic() - t0
     if not result.ok:
         raise SystemExit(f"{name}: cycle failed: {result.stderr_tail}")
@@ -62,6 +66,7 @@ def _ingest_rate(tmp: Path, cycle: dict, daemons) -> dict:
 
     from monitor.cluster.coordinator import Coordinator, Job
     from monitor.config import load_config
+    from monitor.crawl.planner import build_plan
 
     conn = sqlite3.connect(cycle["db"])
     jobs = conn.execute("SELECT job_id, node, sites FROM cluster_jobs WHERE state = 'ingested'").fetchall()
@@ -72,7 +77,8 @@ def _ingest_rate(tmp: Path, cycle: dict, daemons) -> dict:
         raw = by_url[node].node().feed("portalwatch", "portal-node", job_id)
         feeds.append((job_id, json.loads(sites), raw.decode().splitlines()))
     config = load_config(cycle["config"])
-    co = Coordinator(config, tmp / "ingest.db")
+    assert config.cluster is not None
+    co = Coordinator(config.cluster, tmp / "ingest.db", build_plan(config, None, None, walks=False))
     try:
         co.store.sync_sites(config.sites)
         lines = pages = 0

@@ -42,7 +42,7 @@ def _child(kind: str, config: str, db: str) -> None:
     from crawler.run_settings import crawl_settings
     from monitor.config import load_config
     from monitor.crawl.child import store_into
-    from monitor.crawl.plan import build_plan
+    from monitor.crawl.planner import build_plan
 
     cfg = load_config(config)
     plan = build_plan(cfg, None, None, walks=False)  # what monitor.crawl.runner hands the child

@@ -2,7 +2,7 @@
 
     python -m benchmarks.memory_bench [--stored 2000000] [--articles-per-site 40]
 
-Issue 13: the spider must not load every known article up front. The simulator (its 10 sites)
+The spider must not load every known article up front. The simulator (its 10 sites)
 is crawled twice by `python -m monitor.crawl.child --plan … --db …`, each time in a fresh child process:
 once into an empty database, once into a database that already holds `--stored` old articles of
 the crawled sites (inserted with SQL: dates long past; the lists are walked one page deep, so the
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from monitor.config import load_config
-    from monitor.crawl.plan import build_plan
+    from monitor.crawl.planner import build_plan
     from monitor.demo import simulator_config
     from monitor.store.db import Store
     from simulator import Simulator

@@ -112,6 +112,7 @@ class National:
 
     def crawl(self, label: str, db: Path | None = None, since: int | None = None) -> Cycle:
         """Crawl every site at the simulator's clock as the service does; check posts since `since`."""
+        from crawler import clock
         from monitor.service import jobs
 
         db = db or self.db
@@ -121,7 +122,7 @@ class National:
         cyc = Cycle(label)
         with ChildPeakRSS() as rss:
             t0 = time.perf_counter()
-            run = jobs.run_crawl(self.config, db, self.ids, env={"PORTALWATCH_NOW": sim_iso(now)})
+            run = jobs.run_crawl(self.config, db, self.ids, now=clock.parse_iso(sim_iso(now)))
             t1 = time.perf_counter()
             jobs.detect_after(self.config, db)
             cyc.detect = time.perf_counter() - t1
@@ -145,9 +146,9 @@ class National:
 
     def feed_crawl(self, db: Path, feed: Path, plan_file: Path) -> tuple[float, int]:
         """The cycle run_crawl would run now, by the crawl child itself with `--feed`: (seconds,
-        exit status). The plan is run_crawl's (monitor.crawl.plan.build_plan), kept in plan_file."""
+        exit status). The plan is run_crawl's (monitor.crawl.planner.build_plan), kept in plan_file."""
         from crawler import clock
-        from monitor.crawl.plan import build_plan
+        from monitor.crawl.planner import build_plan
 
         now = sim_iso(self.now())
         plan_file.write_text(build_plan(self.config, db, self.ids, clock.parse_iso(now)).to_json(), encoding="utf-8")

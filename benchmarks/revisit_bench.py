@@ -77,6 +77,8 @@ def _requests(stats: dict) -> int:
 
 
 def run(articles_per_site: int, days: int, digest_at: str, seed: int, quiet: bool = False) -> dict:
+    from crawler import clock
+    from monitor.config import load_config
     from monitor.service.jobs import run_crawl
     from simulator import Simulator, serve
 
@@ -97,11 +99,12 @@ def run(articles_per_site: int, days: int, digest_at: str, seed: int, quiet: boo
         config = tmp / "sites.toml"
         config.write_text(_config(sim, server.base_url, max_pages=1000), encoding="utf-8")
         sites = list(sim.sites)
+        loaded = load_config(config)
 
         def crawl_now():
             sim.reset_stats()
             t0 = time.monotonic()
-            r = run_crawl(config, db, sites, env={"PORTALWATCH_NOW": sim.clock()["now_utc"]}, timeout=1800)
+            r = run_crawl(loaded, db, sites, now=clock.parse_iso(sim.clock()["now_utc"]), timeout=1800)
             if not r.result.ok:
                 raise SystemExit(f"crawl failed at {sim.clock()['now']}:\n{r.result.stderr_tail}")
             return sim.get_stats(), time.monotonic() - t0, r

@@ -145,7 +145,7 @@ class YearBench:
         store.sync_sites([*self.config.sites, *self.config.units])
         store.close()
         model = YearModel(self.world, self.ids, self.port)
-        writer = BulkWriter(self.db, model, self.config.settings.unreachable_after)
+        writer = BulkWriter(self.db, model, self.config.service.unreachable_after)
         ends = {round(m * 365 / 12): m for m in range(1, a.months + 1)}
         print(f"# {len(self.ids)} sites (scale {a.scale:g}), {a.months} months, seed {a.seed}, "
               f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, disk free {measure.disk_free_gb(self.db.parent):.0f} GB"
@@ -155,7 +155,7 @@ class YearBench:
         for day in range(1, max(ends) + 1):
             # per-reading events that housekeeping deletes before the next checkpoint are not written
             upcoming = min(d for d in ends if d >= day)
-            writer.events_from = model.time(96 * (upcoming - self.config.settings.event_retention_days - 1))
+            writer.events_from = model.time(96 * (upcoming - self.config.service.event_retention_days - 1))
             t = time.perf_counter()
             for _ in range(96):
                 writer.add(*model.run_cycle())
@@ -173,7 +173,7 @@ class YearBench:
                 print(line(row, self.rows[-2] if len(self.rows) > 1 else None), flush=True)
             else:
                 t = time.perf_counter()
-                measure.housekeeping(self.db, self.config.settings, now)
+                measure.housekeeping(self.db, self.config.service, now)
                 keep += time.perf_counter() - t
         writer.close()
 
@@ -223,7 +223,7 @@ class YearBench:
         at `housekeeping_at` (default `now`)."""
         db = self.db
         row: dict = {"sites": len(ids)}
-        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, config.settings, housekeeping_at or now)
+        row["housekeeping_s"], row["housekeeping"] = measure.housekeeping(db, config.service, housekeeping_at or now)
         row["detect_s"] = measure.detect(db, config, now)
         row["bytes"] = measure.db_bytes(db)
         row["counts"] = measure.counts(db)

@@ -1,11 +1,12 @@
 """The crawl plan: everything one crawl needs, decided once by the coordinator, and `Known`,
 the stored state of an article the spider decides by.
 
-sites.toml is parsed once (monitor.config), the coordinator decides how deep each site's lists
-are walked (monitor.crawl.plan.build_plan) and hands the plan to the crawl as JSON
-(`python -m monitor.crawl.child --plan FILE`), or encoded (`encode()`: deflated, base64) as a
-Scrapyd job's `plan` argument. The spider reads nothing else about its sites; a node without a
-database gets each site's known articles in `known` and list-view shares in `list_views`.
+sites.toml is parsed once (monitor.config), the monitor builds the plan once per crawl
+(monitor.crawl.planner.build_plan: the sites, how deep each site's lists are walked, the crawl's
+clock) and hands it to the crawl as JSON (`python -m monitor.crawl.child --plan FILE`), or
+encoded (`encode()`: deflated, base64) as a Scrapyd job's `plan` argument. The spider reads
+nothing else about its sites; a node without a database gets each site's known articles in
+`known` and list-view shares in `list_views`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import base64
 import binascii
 import json
 import zlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from crawler.sites import Settings, Site, Unit
@@ -44,7 +45,7 @@ class Known:
 
 @dataclass
 class CrawlPlan:
-    """One crawl: the `[portalwatch]` settings, the sites (validated), and per site the pages
+    """One crawl: the crawl settings of `[portalwatch]`, the sites (validated), and per site the pages
     per list (None: the site's max_pages, a full walk) and the walk's label for the crawl row."""
 
     settings: Settings
@@ -55,6 +56,7 @@ class CrawlPlan:
     planned_at: str | None = None  # UTC ISO-8601, when the coordinator decided
     units: list[Site | Unit] = field(default_factory=list)  # other sites and [[unit]]s: mirrored, not crawled
     list_views: dict[str, float | None] | None = None  # site id -> list-view share (nodes without a db)
+    now: str | None = None  # UTC ISO-8601: the crawl's pinned clock (replays, simulations); None: the real one
 
     def max_pages(self, site: Site) -> int:
         """List pages walked per list of this site in this crawl."""
@@ -66,6 +68,13 @@ class CrawlPlan:
 
     def site_ids(self) -> list[str]:
         return [s.id for s in self.sites]
+
+    def only(self, site_ids: list[str]) -> CrawlPlan:
+        """This plan narrowed to these sites (ids or former ids); the others stay as `units`
+        (mirrored, not crawled)."""
+        wanted = set(site_ids)
+        kept = [s for s in self.sites if s.id in wanted or wanted & set(s.aliases)]
+        return replace(self, sites=kept, units=[*self.units, *(s for s in self.sites if s not in kept)])
 
     # -- JSON ------------------------------------------------------------------------------------
     def to_json(self) -> str:
@@ -79,6 +88,8 @@ class CrawlPlan:
         }
         if self.list_views is not None:
             data["list_views"] = self.list_views
+        if self.now is not None:
+            data["now"] = self.now
         if self.known is not None:
             data["known"] = {sid: {k: asdict(v) for k, v in rows.items()} for sid, rows in self.known.items()}
         return json.dumps(data, ensure_ascii=False)
@@ -101,6 +112,7 @@ class CrawlPlan:
                 units=[Site(**_only(Site, s)) if "start_urls" in s else Unit(**_only(Unit, s))
                        for s in data.get("units") or []],
                 list_views=data.get("list_views"),
+                now=data.get("now"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
             raise ValueError(f"not a crawl plan: {e}") from None

@@ -1,4 +1,4 @@
-"""The crawl's vocabulary for its sites: the `[portalwatch]` settings, one `[[site]]` table and
+"""The crawl's vocabulary for its sites: the crawl settings of `[portalwatch]`, one `[[site]]` table and
 one `[[unit]]` table (a parent without a portal, mirrored into the `sites` table), as typed records. sites.toml is read and validated by monitor.config, which builds these."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from crawler import __version__
 
 @dataclass
 class Settings:
-    """The optional `[portalwatch]` table: crawl-wide settings."""
+    """The crawl's part of the optional `[portalwatch]` table: politeness, timeouts, the user
+    agent, the hosts resolver (the monitor keeps the rest: monitor.config.ServiceSettings)."""
 
     contact_url: str = "https://github.com/portalwatch/portalwatch"
     user_agent: str | None = None
@@ -26,22 +27,6 @@ class Settings:
     retries: int = 2
     max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
     robots_cache_hours: float = 24.0  # robots.txt kept between crawls this long (RFC 9309: ≤ 24 h)
-    detect_after_crawl: bool = True
-    # the service (`portalwatch run`, monitor/service/); relative paths: the config file's folder
-    schedule: str = "every 1h"  # crawl schedule of sites without their own `schedule`
-    jitter: int = 60  # seconds: each crawl job starts up to this much late, at random
-    crawl_timeout: float = 3600.0  # seconds: a crawl child still running then is killed
-    unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
-    housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
-    sample_retention_days: int = 30  # html_samples older than this are deleted
-    event_retention_days: int = 14  # views_changed events older than this are deleted (readings stay)
-    crawl_retention_days: int = 30  # crawls and fetch_errors rows older than this are deleted (some stay)
-    view_retention: str = "30d all, 90d hourly, daily"  # old view_counts readings thinned (monitor/config/retention.py)
-    backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
-    backup_dir: str | None = None  # default: "backups" next to the database
-    backup_keep: int = 7  # newest backups kept
-    delivery_retry: str = "every 10m"  # retry failed digest deliveries
-    jobstore: str | None = None  # APScheduler job store; default: <database>.jobs.sqlite
     hosts: dict[str, str] = field(default_factory=dict)  # host-name suffix -> IP, inside the crawl only
 
     @property

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+DEMO_NOW = "2026-12-02T05:00:00Z"  # `demo_run` runs at noon on 02/12/2026: its day ends 01/12 15:00
 
 os.environ.setdefault("PYTHONPATH", str(ROOT))
 
@@ -30,9 +34,7 @@ class Portal:
     db_path: Path
 
     def crawl(self, sites=None, *, check=True, **kw):
-        from monitor.crawl.runner import crawl
-
-        result = crawl(self.config, self.db_path, sites, **kw)
+        result = manual_crawl(self.config, self.db_path, sites, **kw)
         if check:
             assert result.ok, f"crawl failed ({result.returncode}):\n{result.stderr_tail}"
         return result
@@ -46,6 +48,21 @@ class Portal:
         from monitor.config import load_config
 
         return load_config(self.config)
+
+
+def manual_crawl(config, db, sites=None, *, now=None, processes: int = 1, **kw):
+    """Crawl a sites.toml (path or loaded Config) once, as `portalwatch crawl` does: the plan built
+    once (full walks; `now`: the clock pinned to this ISO time or datetime), the configuration's
+    backend (its [cluster] nodes, else `processes` local children), the leases, the run."""
+    from crawler import clock
+    from monitor.config import Config, load_config
+    from monitor.crawl.backends import backend_for
+    from monitor.crawl.planner import build_plan
+    from monitor.crawl.runner import crawl
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    at = clock.parse_iso(now) if isinstance(now, str) else now
+    return crawl(build_plan(cfg, None, sites, at, walks=False), db, backend_for(cfg, processes), **kw)
 
 
 def make_portal(tmp_path: Path, *, articles_per_site: int = 12, seed: int = 1, recipients: bool = True, **sim_kw):
@@ -94,3 +111,27 @@ def fixture_html():
         return (FIXTURES / name).read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, str]:
+    """(the folder `portalwatch demo` left, what it printed), run once with PORTALWATCH_NOW =
+    DEMO_NOW; under xdist once per test run for all workers (a lock in the run's temp folder).
+    Tests copy the folder before they change anything in it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' temp folders share this run's parent (kept 3 runs)
+        base = tmp_path_factory.getbasetemp().parent / "demo-run"
+    else:
+        base = tmp_path_factory.mktemp("demo")
+    base.mkdir(parents=True, exist_ok=True)
+    done = base / "printed.txt"
+    with open(base / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            env = {**os.environ, "PORTALWATCH_NOW": DEMO_NOW, "COLUMNS": "100"}
+            portalwatch = Path(sys.executable).parent / "portalwatch"
+            (base / "demo").mkdir(exist_ok=True)
+            proc = subprocess.run([str(portalwatch), "demo"], cwd=base / "demo", env=env,  # its hints as a user sees them
+                                  capture_output=True, text=True, timeout=900)
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+            done.write_text(proc.stdout, encoding="utf-8")
+    return base / "demo", done.read_text(encoding="utf-8")

@@ -16,9 +16,13 @@ PACKAGES = ("crawler", "monitor", "simulator")
 
 # From the bottom up: a module may import its own layer and the ones below, never one above.
 LAYERS = [
-    {"crawler.clock", "monitor.channels", "monitor.config", "monitor.store", "monitor.crawl", "monitor.detect",
-     "monitor.digest", "monitor.notify"},
-    {"monitor.service"},
+    # the clock; sites.toml read into records; channel types; the event and problem kinds (pure
+    # records that housekeeping in the store reads too)
+    {"crawler.clock", "monitor.config", "monitor.channels", "monitor.detect.kinds"},
+    {"monitor.store"},  # SQLite: schema, the writer, the reads, leases, upkeep
+    {"monitor.detect", "monitor.digest", "monitor.cluster", "monitor.analyst", "monitor.sites"},  # over the store
+    {"monitor.crawl", "monitor.notify"},  # crawls (local children or the cluster); digests sent
+    {"monitor.service", "monitor.demo"},  # the scheduler; the scripted demo
     {"monitor.cli"},
 ]
 

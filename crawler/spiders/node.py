@@ -2,7 +2,7 @@
 
     scrapy crawl portal-node -a plan=<CrawlPlan.encode()>        (Scrapyd: schedule.json plan=…)
 
-The plan (crawler.plan.CrawlPlan, built by monitor/cluster/plan.py) carries the sites, the
+The plan (crawler.plan.CrawlPlan, cut from the cycle's plan by monitor/cluster/node_job.py) carries the sites, the
 stored state the spider would read from the database (`known`, `list_views`) and the
 coordinator's clock (`planned_at`: revisit decisions are taken at that time). Items leave
 through the feed Scrapyd configures (items_dir), one JSON object per line with its `kind`, the

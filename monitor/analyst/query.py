@@ -12,7 +12,7 @@ import csv
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -121,21 +121,3 @@ def write_json(cur: sqlite3.Cursor, out: IO[str]) -> int:
 def _rows(cur: sqlite3.Cursor, size: int = 1000) -> Iterator[tuple]:
     while batch := cur.fetchmany(size):
         yield from batch
-
-
-def rich_table(cols: list[str], rows: Iterable[tuple], title: str | None = None):
-    """An aligned rich Table; cell text is escaped (never read as markup or terminal codes)."""
-    from rich.table import Table
-
-    from monitor.terminal import term as escape  # crawled text: controls shown, markup escaped
-
-    table = Table(title=title, show_lines=False)
-    materialized = list(rows)
-    for i, c in enumerate(cols):
-        numeric = bool(materialized) and all(
-            isinstance(r[i], int | float) or r[i] is None for r in materialized
-        )
-        table.add_column(escape(c), justify="right" if numeric else "left", overflow="fold")
-    for r in materialized:
-        table.add_row(*("" if v is None else escape(str(v)) for v in r))
-    return table

@@ -1,7 +1,7 @@
 """The `portalwatch` command: the root group, every command group registered on it, and `main()`.
 
 One module per command group (crawl, sites, analyst, digest, service, simulator, cluster; the
-`sites` group's check and health in health.py); each imports only monitor.cli.context,
+`sites` group's check and health in site_checks.py); each imports only monitor.cli.context,
 monitor.cli.params and the library below, never this module. Global options come before the
 command: `portalwatch --config sites.toml --db portalwatch.db crawl`.
 """
@@ -14,7 +14,7 @@ import sys
 import click
 
 from crawler import __version__
-from monitor.cli import analyst, cluster, crawl, digest, health, service, simulator, sites
+from monitor.cli import analyst, cluster, crawl, digest, service, simulator, site_checks, sites
 from monitor.cli.context import Ctx
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, ConfigError
 
@@ -40,10 +40,11 @@ def cli(ctx: click.Context, config_path: str, db_path: str) -> None:
 # Every command, one line each (`portalwatch --help` lists them sorted by name).
 cli.add_command(crawl.crawl)
 cli.add_command(sites.sites)
-sites.sites.add_command(health.sites_check)
-sites.sites.add_command(health.sites_health)
+sites.sites.add_command(site_checks.sites_check)
+sites.sites.add_command(site_checks.sites_health)
 cli.add_command(analyst.query)
 cli.add_command(analyst.search)
+cli.add_command(analyst.history)
 cli.add_command(analyst.export)
 cli.add_command(analyst.serve)
 cli.add_command(analyst.report)

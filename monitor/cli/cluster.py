@@ -147,11 +147,12 @@ def cluster_resume(obj: Ctx) -> None:
       portalwatch cluster resume
     """
     from monitor.cluster.coordinator import ClusterError, Coordinator
+    from monitor.crawl.planner import build_plan
 
     db_path = obj.db_path  # a damaged --db is named before anything else
-    _cluster(obj)
-    try:
-        co = Coordinator(obj.config, db_path)
+    cluster = _cluster(obj)
+    try:  # the plan names every configured site: a job moved to another node is planned from it
+        co = Coordinator(cluster, db_path, build_plan(obj.config, None, None, walks=False))
     except ClusterError as e:
         raise UsageProblem(str(e)) from None
     try:

@@ -11,8 +11,8 @@ import click
 from rich.markup import escape
 
 from monitor.cli.context import Ctx, UsageProblem, console, err_console, pass_ctx
+from monitor.cli.render.crawl import live_progress, print_crawl_result, site_lines
 from monitor.config import ConfigError
-from monitor.crawl.summary import print_crawl_summary, print_skipped
 
 
 @click.command(short_help="Crawl the sites once (all, or --site ID).")
@@ -39,16 +39,23 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
       portalwatch crawl --site vinh-hung --site hoang-liet --timeout 600
       portalwatch crawl -j 2        # two child processes, sites split by host
     """
-    from monitor.crawl.outcome import CrawlInterrupted
-    from monitor.crawl.runner import terminate_as_interrupt
+    from monitor.crawl import runner
+    from monitor.crawl.backends import backend_for
+    from monitor.crawl.outcome import CrawlInterrupted, terminate_as_interrupt
+    from monitor.crawl.planner import build_plan
 
+    config = obj.config
     try:
-        chosen = obj.config.select(list(sites))  # validates ids before starting a child
+        plan = build_plan(config, None, list(sites), walks=False)  # validates ids before starting a child
     except ConfigError as e:
         raise UsageProblem(str(e)) from None
-    try:
-        with terminate_as_interrupt():  # SIGTERM (timeout, kill, systemd stop) acts like Ctrl-C
-            result = _crawl_with_progress(obj, [s.id for s in chosen], timeout, quiet=as_json, processes=processes)
+    backend = backend_for(config, processes)
+    show = not as_json and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
+    try:  # SIGTERM (timeout, kill, systemd stop) acts like Ctrl-C
+        with terminate_as_interrupt(), live_progress(err_console, show) as on_progress:
+            if not show and not as_json:  # a log or a pipe: a line per site as it finishes
+                on_progress = site_lines(lambda line: click.echo(line, err=True))
+            result = runner.crawl(plan, obj.db_path, backend, timeout=timeout, on_progress=on_progress)
     except CrawlInterrupted as e:
         if as_json:
             click.echo(json.dumps(e.crawls, ensure_ascii=False, indent=2))
@@ -57,13 +64,9 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
         # the crawl could not start (no cluster node reachable, the child refused its config)
         raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
-    if not no_detect and obj.config.settings.detect_after_crawl:
+    if not no_detect and config.service.detect_after_crawl:
         _detect_after(obj, quiet=as_json)
-    if as_json:
-        click.echo(json.dumps(result.crawls, ensure_ascii=False, indent=2))
-        print_skipped(result.skipped, err_console)
-    else:
-        print_crawl_summary(result.crawls, console, result.skipped)
+    print_crawl_result(result.crawls, result.skipped, console, err_console, as_json)
     if not result.ok:
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():
@@ -72,15 +75,6 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     failed = [c["site_id"] for c in result.crawls if c["outcome"] in ("failed", "aborted")]
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(result.crawls)} site crawl(s) failed: {', '.join(failed)}")
-
-
-def _crawl_with_progress(obj: Ctx, site_ids: list[str], timeout: float | None, quiet: bool = False,
-                         processes: int = 1):
-    from monitor.crawl.live import crawl_live
-
-    show = not quiet and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
-    return crawl_live(obj.config_path, obj.db_path, site_ids, err_console, timeout=timeout,
-                      processes=processes, show=show)
 
 
 def _detect_after(obj: Ctx, quiet: bool = False) -> None:

@@ -48,8 +48,8 @@ def reload(obj: Ctx) -> None:
     Example:
       portalwatch reload
     """
+    from monitor.service.jobs_wanted import desired_jobs
     from monitor.service.jobstore import jobstore_path, read_pid
-    from monitor.service.plan import desired_jobs
 
     try:
         config = load_config(obj.config_path)

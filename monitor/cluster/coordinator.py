@@ -1,4 +1,5 @@
-"""One crawl cycle on Scrapyd nodes (docs/scaling-out.md).
+"""One crawl cycle on Scrapyd nodes (docs/scaling-out.md): the sites of one crawl plan (built by
+monitor.crawl.planner, run through the crawl backend monitor.crawl.remote.ScrapydCluster).
 
 1. The cycle's sites are grouped by host; each host goes to a node by rendezvous hashing (ring.py).
 2. Each node's hosts are split into `jobs_per_node` jobs; every job is recorded (cluster_jobs)
@@ -33,10 +34,12 @@ from pathlib import Path
 
 from crawler import clock
 from crawler.items import from_dict
-from monitor.cluster import plan as seam
+from crawler.plan import CrawlPlan
+from crawler.sites import Site
+from monitor.cluster import node_job
 from monitor.cluster.ring import assign, next_node
 from monitor.cluster.scrapyd import Node, NodeError
-from monitor.config import Config, ConfigError
+from monitor.config import Cluster, ConfigError
 from monitor.store.db import Store
 from monitor.store.dbutil import transaction
 
@@ -63,12 +66,18 @@ class Job:
 
 
 class Coordinator:
-    def __init__(self, config: Config, db_path, *, now=None, stop: threading.Event | None = None,
+    """One cycle of a crawl plan on the `[cluster]` nodes (or, with `resume` alone, the jobs an
+    earlier cycle left). The plan's sites are crawled; its other sites and units are mirrored."""
+
+    def __init__(self, cluster: Cluster, db_path, plan: CrawlPlan, *, stop: threading.Event | None = None,
                  on_event: Callable[[dict], None] | None = None):
-        if config.cluster is None:
-            raise ClusterError(f"{config.path}: no [cluster] nodes configured")
-        self.config = config
-        self.cluster = config.cluster
+        self.cluster = cluster
+        self.plan = plan
+        configured = [s for s in [*plan.sites, *plan.units] if isinstance(s, Site)]
+        self.sites = {s.id: s for s in configured}  # a job's sites, by id or former id
+        for s in configured:
+            for old in s.aliases:
+                self.sites.setdefault(old, s)
         self.db_path = Path(db_path)
         try:
             auth = self.cluster.auth()
@@ -76,7 +85,7 @@ class Coordinator:
             raise ClusterError(str(e)) from None
         self.nodes = {u: Node(u, auth=auth, timeout=self.cluster.timeout) for u in self.cluster.nodes}
         self.down: dict[str, str] = {}  # node -> why
-        self.now = now
+        self.now = clock.parse_iso(plan.now) if plan.now else None  # the plan's pinned clock, else the real one
         self.stop = stop or threading.Event()
         self.on_event = on_event
         self.store = Store(self.db_path)
@@ -89,13 +98,19 @@ class Coordinator:
     def close(self) -> None:
         self.store.close()
 
+    def site(self, site_id: str) -> Site:
+        try:
+            return self.sites[site_id]
+        except KeyError:
+            raise ClusterError(f"site {site_id!r} of a cluster job is no longer configured") from None
+
     # -- a cycle --------------------------------------------------------------------------------
-    def run(self, site_ids: list[str] | None, deadline: float | None = None) -> list[dict]:
-        """Crawl these sites (default: all enabled) on the nodes; the cycle's `crawls` rows."""
+    def run(self, deadline: float | None = None) -> list[dict]:
+        """Crawl the plan's sites on the nodes; the cycle's `crawls` rows."""
         self.resume(deadline)
-        sites = self.config.select(site_ids)
+        sites = self.plan.sites
         self.store.abort_stale_crawls()
-        self.store.sync_sites([*self.config.sites, *self.config.units])
+        self.store.sync_sites([*self.plan.sites, *self.plan.units])
         self.check_nodes()
         if len(self.down) == len(self.nodes):
             raise ClusterError("no cluster node reachable: " + "; ".join(self.down.values()))
@@ -142,19 +157,18 @@ class Coordinator:
     # -- dispatch -----------------------------------------------------------------------------------
     def dispatch(self, node: str, site_ids: list[str], crawl_ids: dict[str, int], *, attempt: int,
                  tried: list[str]) -> None:
-        sites = [self.config.site(i) for i in site_ids]
-        plan = seam.node_plan(self.config, self.store, sites, self.now)
+        plan = node_job.job_plan(self.plan, [self.site(i) for i in site_ids], self.store, self.now)
         encoded = plan.encode()
-        if len(encoded) > seam.MAX_ARG and len(sites) > 1:  # too big for one command line: halve
-            half = len(sites) // 2
+        if len(encoded) > node_job.MAX_ARG and len(site_ids) > 1:  # too big for one command line: halve
+            half = len(site_ids) // 2
             for part in (site_ids[:half], site_ids[half:]):
                 self.dispatch(node, part, {i: crawl_ids[i] for i in part}, attempt=attempt, tried=tried)
             return
-        if len(encoded) > seam.MAX_ARG:
+        if len(encoded) > node_job.MAX_ARG:
             known = len((plan.known or {}).get(site_ids[0], {}))
             self.store.finish_crawl(crawl_ids[site_ids[0]], "failed",
                                     f"its crawl plan ({len(encoded) // 1024} KB, {known} known articles) is larger "
-                                    f"than a Scrapyd argument can be ({seam.MAX_ARG // 1024} KB)")
+                                    f"than a Scrapyd argument can be ({node_job.MAX_ARG // 1024} KB)")
             self.failed_sites[site_ids[0]] = "plan too large"
             return
         job = Job(uuid.uuid4().hex, node, site_ids, crawl_ids, attempt, tried)
@@ -167,8 +181,8 @@ class Coordinator:
                  json.dumps(tried), now, now))
         self.jobs[job.job_id] = job
         try:
-            self.nodes[node].schedule(self.cluster.project, seam.SPIDER, {"plan": encoded},
-                                      seam.node_settings(plan), jobid=job.job_id)
+            self.nodes[node].schedule(self.cluster.project, node_job.SPIDER, {"plan": encoded},
+                                      node_job.node_settings(plan), jobid=job.job_id)
             self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
         except NodeError as e:
             self._node_down(node, str(e))
@@ -188,7 +202,7 @@ class Coordinator:
                 self.crawl_ids.append(crawl_ids[sid])
         groups: dict[str, list[str]] = {}
         for sid in job.sites:
-            host = self.config.site(sid).host
+            host = self.site(sid).host
             nxt = next_node(host, [n for n in self.nodes if n not in self.down], set(tried))
             if nxt is None:
                 self.store.finish_crawl(crawl_ids[sid], "failed", f"no cluster node could crawl it: {why}")
@@ -260,7 +274,7 @@ class Coordinator:
     def collect(self, job: Job) -> None:
         """A finished job: fetch its feed; complete → ingest, else → move its hosts on."""
         try:
-            raw = self.nodes[job.node].feed(self.cluster.project, seam.SPIDER, job.job_id)
+            raw = self.nodes[job.node].feed(self.cluster.project, node_job.SPIDER, job.job_id)
         except NodeError as e:
             self._node_down(job.node, str(e))
             self.move(job, str(e))

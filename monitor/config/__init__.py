@@ -2,9 +2,10 @@
 table and the key.
 
 load.py (Config, Recipient, Cluster; load_config / parse_config) over keys.py (each table's
-allowed keys and checks), parents.py (every `parent` names a site or unit, no cycles) and
-schedules.py ("every 2h", cron). A recipient's channel tables are checked by their classes in
-monitor/channels/.
+allowed keys and checks), settings.py (`[portalwatch]` split into the crawl's settings and the
+monitor's ServiceSettings), parents.py (every `parent` names a site or unit, no cycles), tree.py
+(sites and units as one tree) and schedules.py ("every 2h", cron). A recipient's channel tables
+are checked by their classes in monitor/channels/.
 """
 
 from monitor.config.keys import ConfigError
@@ -19,8 +20,9 @@ from monitor.config.load import (
     load_config,
     parse_config,
 )
+from monitor.config.settings import ServiceSettings
 
 __all__ = [
     "DEFAULT_CONFIG", "DEFAULT_DB", "ID_RE", "LEVELS", "Cluster", "Config", "ConfigError", "Recipient",
-    "load_config", "parse_config",
+    "ServiceSettings", "load_config", "parse_config",
 ]

@@ -15,9 +15,7 @@ from monitor.channels import channel_key, check_channel
 from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
-    SETTINGS_SPEC,
     ConfigError,
-    check_hosts,
     check_table,
     check_url,
     did_you_mean,
@@ -25,7 +23,8 @@ from monitor.config.keys import (
     unknown_key,
 )
 from monitor.config.parents import check_parents, unknown_id
-from monitor.config.retention import parse_view_retention
+from monitor.config.settings import ServiceSettings, check_schedule, parse_settings
+from monitor.config.tomlhint import hint as toml_hint
 from monitor.config.tree import UnitTree
 
 DEFAULT_CONFIG = "sites.toml"
@@ -80,12 +79,13 @@ class Cluster:
 @dataclass
 class Config:
     path: Path
-    settings: Settings
+    settings: Settings  # the crawl's part of [portalwatch]: what every crawl plan carries
     sites: list[Site]
     recipients: list[Recipient] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    service: ServiceSettings = field(default_factory=ServiceSettings)  # the monitor's part of [portalwatch]
     _tree: tuple[tuple[int, int], UnitTree] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -170,35 +170,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         if key not in _TOP_KEYS:
             raise unknown_key(key, _TOP_KEYS, str(path))
 
-    raw_settings = data.get("portalwatch", {})
-    if not isinstance(raw_settings, dict):
-        raise ConfigError(f"{path}: [portalwatch] must be a table")
-    check_table(raw_settings, SETTINGS_SPEC, f"{path}: [portalwatch]")
-    settings = Settings(**raw_settings)
-    where = f"{path}: [portalwatch]"
-    for k in ("concurrency", "concurrency_per_domain", "max_response_kb"):
-        positive(getattr(settings, k), where, k)
-    positive(settings.delay, where, "delay", 0)
-    positive(settings.retries, where, "retries", 0)
-    positive(settings.max_retry_after, where, "max_retry_after", 0)
-    positive(settings.robots_cache_hours, where, "robots_cache_hours", 0)
-    check_url(settings.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "event_retention_days", "crawl_retention_days", "backup_keep"):
-        positive(getattr(settings, k), where, k)
-    try:
-        parse_view_retention(settings.view_retention)
-    except ValueError as e:
-        raise ConfigError(f"{where}: key 'view_retention': {e}") from None
-    positive(settings.jitter, where, "jitter", 0)
-    positive(settings.unreachable_after, where, "unreachable_after")
-    if settings.crawl_timeout <= 0:
-        raise ConfigError(f"{where}: key 'crawl_timeout': expected seconds (number > 0), got {settings.crawl_timeout!r}")
-    _check_schedule(settings.schedule, where, "schedule")
-    for k in ("housekeeping", "backup", "delivery_retry"):
-        if getattr(settings, k).strip().lower() != "off":
-            _check_schedule(getattr(settings, k), where, k)
-
-    check_hosts(settings.hosts, where)
+    settings, service = parse_settings(data.get("portalwatch", {}), path)
 
     raw_sites = data.get("site", [])
     if not isinstance(raw_sites, list):
@@ -234,7 +206,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:
-            _check_schedule(table["schedule"], where)
+            check_schedule(table["schedule"], where)
         if table.get("revisit") is not None:
             _check_revisit(table["revisit"], where)
         sites.append(Site(**table))
@@ -264,7 +236,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                                    ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
-                  units=units)
+                  units=units, service=service)
 
 
 def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:
@@ -317,15 +289,6 @@ def _check_profile(name: str, where: str) -> None:
 
     if name not in PROFILES:
         raise ConfigError(f"{where}: key 'profile': expected one of {', '.join(sorted(PROFILES))}, got {name!r}")
-
-
-def _check_schedule(expr: str, where: str, key: str = "schedule") -> None:
-    from monitor.config.schedules import parse_schedule
-
-    try:
-        parse_schedule(expr)
-    except ValueError as e:
-        raise ConfigError(f"{where}: key {key!r}: {e}") from None
 
 
 def _check_revisit(table: dict, where: str) -> None:
@@ -386,5 +349,5 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        raise ConfigError(f"{p}: not valid TOML: {e}{toml_hint(text, str(e))}") from None
     return parse_config(data, p)

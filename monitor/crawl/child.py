@@ -1,15 +1,15 @@
 """Child-process entry point: `python -m monitor.crawl.child --plan plan.json --db portalwatch.db`.
 
-The plan (crawler.plan.CrawlPlan, written by monitor.crawl.runner) holds the settings, the sites
-and how deep to walk each; `--config sites.toml [--site ID]` builds a full-walk plan instead (a
-convenience for running a crawl by hand). With `--db` the spider reads stored articles through
+The plan (crawler.plan.CrawlPlan, written by monitor.crawl.local) holds the settings, the sites,
+how deep to walk each and the crawl's clock (`now`, when pinned); `--config sites.toml [--site
+ID]` builds a full-walk plan instead (a convenience for running a crawl by hand). With `--db` the spider reads stored articles through
 monitor.store.reads.Reader and the items go to monitor.crawl.pipeline.StorePipeline; without it
 nothing is stored (`--feed` keeps the items).
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
 Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
 
-Started by monitor.crawl.runner (PORTALWATCH_PARENT_PID set), the child dies with its parent: told by
+Started by monitor.crawl.local (PORTALWATCH_PARENT_PID set), the child dies with its parent: told by
 the kernel (Linux PR_SET_PDEATHSIG, SIGUSR1) or by its own parent watch, it stops the crawl
 like Ctrl-C (SIGTERM to itself: the crawl rows become 'aborted'); if that takes longer than
 ORPHAN_GRACE seconds it marks its rows aborted and exits at once.
@@ -27,13 +27,13 @@ import time
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler import clock
 from crawler.plan import CrawlPlan
 from crawler.run_settings import crawl_settings
 from crawler.spiders.portal import PortalSpider
 from monitor import procs
 from monitor.config import ConfigError, load_config
 from monitor.crawl.pipeline import StorePipeline
+from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
 from monitor.store.reads import Reader
 
@@ -97,10 +97,7 @@ def load_plan(args) -> CrawlPlan:
             wanted = set(args.site)
             plan.sites = [s for s in plan.sites if s.id in wanted or wanted & set(s.aliases)]
         return plan
-    config = load_config(args.config)
-    picked = config.select(args.site)
-    return CrawlPlan(settings=config.settings, sites=picked, planned_at=clock.now_iso(),
-                     units=[*(s for s in config.sites if s not in picked), *config.units])
+    return build_plan(load_config(args.config), None, args.site, walks=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if not plan.sites:
         print("error: no enabled sites to crawl", file=sys.stderr)
         return 2
+    if plan.now:  # the plan's pinned clock: everything this crawl stamps is at that time
+        os.environ["PORTALWATCH_NOW"] = plan.now
     settings = crawl_settings(plan, progress=args.progress)
     stored = None
     if args.db:

@@ -1,9 +1,10 @@
 """What a crawl run comes back with: its result, or the interrupt that stopped it (and what the
-interrupted children had stored). Shared by the local runner and the cluster coordinator."""
+interrupted children had stored); SIGTERM delivered as that interrupt. Shared by every backend."""
 
 from __future__ import annotations
 
 import signal
+import threading
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,25 @@ from monitor.store.db import Store
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, delivered like Ctrl-C (see terminate_as_interrupt)."""
+
+
+class terminate_as_interrupt:  # noqa: N801 - used as a context manager, like a function
+    """Within this block (main thread only), SIGTERM raises Terminated, so `timeout`, `kill` and
+    systemd stop a crawl the way Ctrl-C does."""
+
+    def __enter__(self):
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise Terminated()
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
 
 
 class CrawlInterrupted(KeyboardInterrupt):
@@ -74,11 +94,8 @@ def interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlIn
     return CrawlInterrupted(name, [c for c in crawls if c["outcome"] == "aborted"], articles, new, readings)
 
 
-
 def max_crawl_id(db) -> int:
     if not Path(db).exists():
         return 0
     with closing(open_db(db)) as database:
         return database.conn.execute("SELECT COALESCE(MAX(id), 0) FROM crawls").fetchone()[0]
-
-

@@ -1,5 +1,5 @@
 """The change-detection thresholds and the extraction-broken rule, shared by detect/events.py
-(which records `extraction_broken` events) and detect/health.py (`sites health`)."""
+(which records `extraction_broken` events) and detect/site_status.py (`sites health`)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class DetectOptions:
     @classmethod
     def from_config(cls, config: Config | None) -> DetectOptions:
         opts = cls()
-        n = getattr(getattr(config, "settings", None), "unreachable_after", None)
+        n = getattr(getattr(config, "service", None), "unreachable_after", None)
         if isinstance(n, int) and n >= 1:
             opts.unreachable_after = n
         return opts

@@ -22,10 +22,10 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from crawler import clock
-from monitor.config import Config, load_config
+from monitor.config import Config
+from monitor.crawl.backends import backend_for
 from monitor.crawl.outcome import CrawlResult
-from monitor.crawl.plan import build_plan, last_full_walks, plan_walks  # noqa: F401 - moved there; names kept
+from monitor.crawl.planner import build_plan
 from monitor.crawl.runner import crawl
 from monitor.store.connect import open_db
 
@@ -43,31 +43,26 @@ class CrawlRun:
 
 
 def run_crawl(
-    config_path: str | os.PathLike | Config,
+    config: Config,
     db_path: str | os.PathLike,
     site_ids: list[str],
     *,
     timeout: float | None = None,
-    env: dict[str, str] | None = None,
+    now: datetime | None = None,
 ) -> CrawlRun:
-    """Crawl these sites in ONE child process, each walking its lists as deep as its revisit
-    policy says for this run: the crawl plan (monitor.crawl.plan.build_plan) carries the depth
-    and the `list_walk` label each crawl row gets."""
-    config = config_path if isinstance(config_path, Config) else load_config(config_path)
-    pinned = (env or {}).get("PORTALWATCH_NOW") or os.environ.get("PORTALWATCH_NOW")
-    now = clock.parse_iso(pinned) if pinned else clock.now()
-    if config.cluster is not None:  # the Scrapyd nodes crawl; the coordinator plans their jobs
-        result = crawl(config, db_path, site_ids, timeout=timeout, env=env)
-        return CrawlRun(result, {sid: "full" for sid in site_ids}, list(site_ids))
-    plan = build_plan(config, db_path, site_ids, now)
-    result = crawl(plan, db_path, timeout=timeout, env=env)
-    walks = {sid: plan.walk(sid) for sid in plan.site_ids()}
-    return CrawlRun(result, walks, list(site_ids))
+    """Crawl these sites in ONE run of the configuration's backend (a local child, or the
+    `[cluster]` nodes), each walking its lists as deep as its revisit policy says for this run
+    (the nodes walk every list fully): the crawl plan carries the depth and the `list_walk`
+    label each crawl row gets. `now` pins the crawl's clock (a replay, a simulation)."""
+    backend = backend_for(config)
+    plan = build_plan(config, db_path, site_ids, now, walks=backend.follows_revisit)
+    result = crawl(plan, db_path, backend, timeout=timeout)
+    return CrawlRun(result, {sid: plan.walk(sid) for sid in plan.site_ids()}, list(site_ids))
 
 
 def detect_after(config: Config, db_path) -> int:
     """Change detection after a crawl (when configured); returns the number of new events."""
-    if not config.settings.detect_after_crawl:
+    if not config.service.detect_after_crawl:
         return 0
     from monitor.detect import events as detect
 
@@ -81,12 +76,12 @@ def detect_after(config: Config, db_path) -> int:
 # -- digests ----------------------------------------------------------------------------------------
 def send_digests(config: Config, db_path, recipient_id: str | None = None, now: datetime | None = None) -> list:
     """Plan the recipient's digest if due (once per send time, however often this runs) and send
-    every pending delivery: monitor.notify.ledger.run, the exactly-once ledger of issue 3."""
+    every pending delivery: monitor.notify.ledger.run, the exactly-once delivery ledger."""
     from monitor.notify import ledger
 
     db = open_db(db_path)
     try:
-        if config.settings.detect_after_crawl:
+        if config.service.detect_after_crawl:
             from monitor.detect import events as detect
 
             detect.detect(db, config)

@@ -30,8 +30,8 @@ def default_jobstore(db_path: str | os.PathLike) -> Path:
 def jobstore_path(config: Config, db_path: str | os.PathLike) -> Path:
     """The job store file: `[portalwatch] jobstore` (relative: to the config file), else
     `<database>.jobs.sqlite`."""
-    if config.settings.jobstore:
-        p = Path(config.settings.jobstore).expanduser()
+    if config.service.jobstore:
+        p = Path(config.service.jobstore).expanduser()
         return p if p.is_absolute() else Path(config.path).resolve().parent / p
     return default_jobstore(db_path)
 

@@ -2,7 +2,7 @@
 lane and the job store lock. It decides *when*; monitor.service.jobs says *what*.
 
 - An APScheduler 3.x BackgroundScheduler, every trigger in Asia/Ho_Chi_Minh; the jobs are the
-  plan of monitor.service.plan, persisted in their own SQLite job store (explicit ids, added with
+  plan of monitor.service.jobs_wanted, persisted in their own SQLite job store (explicit ids, added with
   replace_existing). A job whose definition did not change keeps its stored next run time
   across restarts.
 - ONE crawl child at a time: crawl jobs due together are batched into one child, so Scrapy's
@@ -35,6 +35,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.service import jobs
+from monitor.service.jobs_wanted import JOB_DEFAULTS, desired_jobs
 from monitor.service.jobstore import (
     init_runs_table,
     jobstore_path,
@@ -43,7 +44,6 @@ from monitor.service.jobstore import (
     record,
     wall,
 )
-from monitor.service.plan import JOB_DEFAULTS, desired_jobs
 from monitor.service.triggers import TZ
 from monitor.store import maintenance
 
@@ -218,11 +218,11 @@ class Service:
             return
         t0 = time.monotonic()
         record(self.jobstore, "crawl", "running", ", ".join(ids))
-        run = jobs.run_crawl(self.config_path, self.db_path, ids, timeout=config.settings.crawl_timeout)
+        run = jobs.run_crawl(config, self.db_path, ids, timeout=config.service.crawl_timeout)
         res = run.result
         if res.timed_out:
             outcome = "timeout"
-            detail = f"crawl child killed after the {config.settings.crawl_timeout:g}s crawl timeout ({', '.join(ids)})"
+            detail = f"crawl child killed after the {config.service.crawl_timeout:g}s crawl timeout ({', '.join(ids)})"
             log.error(detail)
         elif not res.ok:
             outcome = "failed"
@@ -276,7 +276,7 @@ class Service:
             gen = self._batch_gen
             if self._lane.locked():
                 self._batch_cv.wait_for(lambda: self._batch_gen != gen or self._stopping.is_set(),
-                                        timeout=self.config.settings.crawl_timeout + 30)
+                                        timeout=self.config.service.crawl_timeout + 30)
         try:
             results = jobs.send_digests(self.config, self.db_path, recipient)
         except Exception as e:
@@ -294,13 +294,13 @@ class Service:
                     "; ".join(f"{r.recipient_id} {r.channel} {r.status}" for r in results))
 
     def housekeeping(self) -> None:
-        out = maintenance.housekeeping(self.db_path, self.config.settings)
+        out = maintenance.housekeeping(self.db_path, self.config.service)
         record(self.jobstore, "housekeeping", "ok", json.dumps(out))
 
     def backup(self) -> None:
         try:
             path = maintenance.backup(self.db_path, maintenance.backup_dir(self.config, self.db_path),
-                                      self.config.settings.backup_keep)
+                                      self.config.service.backup_keep)
         except Exception as e:
             record(self.jobstore, "backup", "failed", f"{type(e).__name__}: {e}")
             raise

@@ -78,7 +78,7 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
     for site in config.sites:
         out["sites"].append({
             "id": site.id, "name": site.name, "enabled": site.enabled,
-            "schedule": site.schedule or config.settings.schedule,
+            "schedule": site.schedule or config.service.schedule,
             "next_crawl_at": next_crawl.get(site.id), "last_crawl": last.get(site.id),
         })
     return out

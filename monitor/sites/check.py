@@ -68,61 +68,6 @@ class CheckReport:
             "problems": self.problems, "ok": self.ok, "views_note": self.views_note(),
         }
 
-    def print(self, console) -> None:
-        from rich.table import Table
-
-        from monitor.terminal import term as escape  # page text: controls shown, markup escaped
-
-        console.print(f"[bold]{self.site.id}[/] — {escape(self.site.name)}  (profile [cyan]{self.profile}[/]"
-                      + (f", page looks like [cyan]{self.detected}[/]" if self.detected else "") + ")"
-                      + ("" if self.source == "live" else f"  [yellow]offline: {escape(self.source)}[/]"))
-        console.print(f"robots.txt: {escape(self.robots)}")
-        if self.list_url:
-            console.print(f"list page: {escape(self.list_url)}\n  {self.list_count} articles found"
-                          + (f" (auto would find {self.auto_list_count})" if self.auto_list_count is not None else "")
-                          + f"; next page: {escape(self.next_url or '—')}")
-        for k, v in self.list_rules.items():
-            console.print(f"  [dim]{k}[/] ← {escape(v)}")
-        if self.first_entries:
-            t = Table(title="First entries on the list page")
-            for c in ("title", "published (VN time)", "views", "key"):
-                t.add_column(c)
-            for e in self.first_entries:
-                t.add_row(_short(e["title"], 60), e["published_local"] or "—",
-                          "—" if e["views"] is None else str(e["views"]), _short(e["key"], 40))
-            console.print(t)
-        if self.article_url:
-            t = Table(title=f"Article {escape(self.article_url)}")
-            t.add_column("field")
-            t.add_column("value")
-            t.add_column("selector / rule")
-            t.add_column("auto would give")
-            for f in self.article_fields:
-                shown, rule = _short(f.value, 70) if f.value is not None else "[red]missing[/]", _short(f.rule or "", 60)
-                if f.value is None and f.name in OPTIONAL_FIELDS:
-                    shown, rule = "[dim]none[/]", "[dim]not printed on this page (optional)[/]"
-                if f.value is None and f.name == "views" and self.views_from_list:
-                    shown, rule = "[yellow]not on the article page[/]", "normal here: the list pages carry the count"
-                t.add_row(f.name, shown, rule, "" if f.auto_value is None else _short(f.auto_value, 40))
-            console.print(t)
-        if self.selectors:
-            t = Table(title="Selectors (site overrides, then the profile's), tried in order")
-            for c in ("key", "selector", "from", "page", "matches", "first match"):
-                t.add_column(c)
-            for r in self.selectors:
-                n = r["matches"]
-                shown = f"[red]{escape(r['error'])}[/]" if r.get("error") else ("[red]0[/]" if n == 0 else str(n))
-                t.add_row(r["key"], _short(r["css"], 50), r["source"], r["page"], shown, _short(r["value"] or "", 40))
-            console.print(t)
-        for p in self.problems:
-            console.print(f"[red]problem:[/] {escape(p)}")
-        note = self.views_note()
-        if note:
-            console.print(f"[yellow]views[/]: {escape(note)}")
-        if self.ok:
-            what = " and ".join(w for w, done in (("list", self.list_url), ("article", self.article_url)) if done)
-            console.print(f"[green]OK[/]: {what} extract cleanly.")
-
     @property
     def views_from_list(self) -> bool:
         """The list page printed a view count for its entries (all that was checked)."""
@@ -138,14 +83,6 @@ class CheckReport:
                     "the count, and every crawl reads it there")
         return ("no view count on the article page nor on the list page: this site's views will not be tracked "
                 "(if the portal shows them, add a `views` or `item_views` selector)")
-
-
-def _short(v: Any, n: int) -> str:
-    """One line of at most n characters, control characters dropped, safe for rich markup."""
-    from rich.markup import escape
-
-    s = "".join(ch if ch.isprintable() else " " for ch in str(v))
-    return escape(s if len(s) <= n else s[: n - 1] + "…")
 
 
 def _css(spec) -> str:

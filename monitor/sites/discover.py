@@ -54,27 +54,6 @@ class Discovery:
             w.writeheader()
             w.writerows(self.csv_rows())
 
-    def print(self, console, csv_path: str | None = None) -> None:
-        """The sub-sites as a table (configured ones marked), what was read, and the CSV written."""
-        from rich.markup import escape
-        from rich.table import Table
-
-        from monitor.terminal import safe
-
-        t = Table(title=f"Sub-sites linked from {escape(self.url)}" + (f" (parent {self.parent})" if self.parent else ""))
-        for c in ("name", "level", "url", "configured", "suggested id"):
-            t.add_column(c, overflow="fold")
-        for s in self.subsites:
-            status = (f"[green]yes: {s.configured_as}[/]" if s.configured_as else
-                      f"[yellow]no (same name as {s.same_name_as})[/]" if s.same_name_as else "[bold]new[/]")
-            t.add_row(safe(s.name, 50), s.level or "", safe(s.url), status, "" if s.configured_as else s.suggested_id)
-        console.print(t)
-        console.print(f"{len(self.subsites)} sub-site(s), {len(self.new)} not configured; read "
-                      + ", ".join(safe(u) for u in self.pages))
-        if csv_path and self.new:
-            console.print(f"wrote {len(self.new)} new sub-site(s) to {escape(csv_path)}: "
-                          f"portalwatch sites import {escape(csv_path)}")
-
 
 def _prefix(url: str) -> tuple[str, str]:
     p = urlsplit(canonical_url(url))

@@ -131,52 +131,6 @@ class Proposal:
             "problems": self.problems, "notes": self.notes, "ok": self.ok, "start_urls": self.start_urls,
         }
 
-    def print(self, console) -> None:
-        """What was found, for a human (page text through `safe`: markup and controls never pass)."""
-        from rich.table import Table
-
-        from monitor.terminal import safe
-
-        where = {"home": "a home page", "list": "a news list", "article": "an article page",
-                 "directory": "a directory of sub-sites", "unreachable": "not reachable"}.get(self.kind, "not recognised")
-        unit = f" of {safe(self.unit[0])} ({self.unit[1]})" if self.unit else ""
-        console.print(f"[bold]{safe(self.final_url or self.url)}[/]: {where}{unit}"
-                      + (f" — “{safe(self.title, 80)}”" if self.title else ""))
-        if self.fingerprints:
-            scores = ", ".join(f"{k} {v:.2f}" for k, v in self.fingerprints.items())
-            best = max(self.fingerprints, key=lambda k: self.fingerprints[k])
-            plat = self.profile or (best if self.fingerprints[best] >= 0.5 else "not recognised")
-            console.print(f"platform: [cyan]{plat}[/]"
-                          + (" (no known platform: generic rules)" if plat == "auto" else "")
-                          + f"  [dim]fingerprints {scores}[/]")
-        for f in self.lists:
-            label = f" “{safe(f.label, 40)}”" if f.label else ""
-            console.print(f"  [green]✓[/] news list{label} {safe(f.url)} — {safe(f.assessment.reason)}")
-        for u, text, why in self.rejected:
-            console.print(f"  [dim]✗ {safe(text, 40)} {safe(u)} — {safe(why)}[/]")
-        if self.lists:
-            console.print(f"article URLs: {safe(self.pattern)}")
-        for _u, ok, text in self.robots:
-            mark = "[green]allowed[/]" if ok else "[red]DISALLOWED[/]" if ok is False else "[yellow]unknown[/]"
-            console.print(f"robots.txt: {mark} — {safe(text)}")
-        if self.preview:
-            t = Table(title="First articles")
-            for c in ("title", "published (VN time)", "views", "views from"):
-                t.add_column(c)
-            for r in self.preview:
-                t.add_row(safe(r["title"], 70), r["published_local"] or "[red]—[/]",
-                          "—" if r["views"] is None else str(r["views"]), r["views_from"] or "")
-            console.print(t)
-        if self.article:
-            a = self.article
-            console.print(f"first article: title {'✓' if a['title'] else '[red]missing[/]'}, date "
-                          f"{a['published_local'] or '[red]missing[/]'}, views "
-                          f"{a['views'] if a['views'] is not None else '—'}, body {a['body_chars']} characters")
-        for n in self.notes:
-            console.print(f"[yellow]note:[/] {safe(n)}")
-        for pr in self.problems:
-            console.print(f"[red]problem:[/] {safe(pr)}")
-
 
 def _as_list(html: str, url: str, label: str = "") -> FoundList:
     prof = detect_profile(html, url)
@@ -338,8 +292,13 @@ def _check_article(p: Proposal, profile: str, entry, art) -> None:
         p.notes.append(f"no view count on the list or on article {entry.url}: views will not be tracked")
 
 
-def suggest_id(p: Proposal, taken: set[str]) -> str | None:
-    """A free id from the unit name or the URL path, or None when the obvious ones are taken."""
+def obvious_id(p: Proposal) -> str:
+    """The id from the unit name or the URL path."""
     name = p.unit[0] if p.unit else (urlsplit(p.final_url or p.url).path.strip("/").split("/") or [""])[-1]
-    base = d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+    return d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+
+
+def suggest_id(p: Proposal, taken: set[str]) -> str | None:
+    """The obvious id when it is free, else None."""
+    base = obvious_id(p)
     return None if base in taken else base

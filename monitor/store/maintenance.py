@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler import clock
-from crawler.sites import Settings
-from monitor.config import Config
+from monitor.config import Config, ServiceSettings
 from monitor.config.retention import parse_view_retention
 from monitor.detect.kinds import EVENT_KINDS
 from monitor.store.connect import open_db
@@ -21,7 +20,7 @@ from monitor.store.dbutil import transaction
 from monitor.store.retention import prune_crawls, thin_view_counts
 
 
-def housekeeping(db_path, settings: Settings, now: datetime | None = None, *,
+def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None, *,
                  max_seconds: float | None = None) -> dict:
     """Retention: html_samples, the events of `pruned` kinds (detect/kinds.py: the per-reading
     views_changed; the readings themselves stay in view_counts), old view_counts readings thinned
@@ -75,8 +74,8 @@ def _delete_in_pieces(conn: sqlite3.Connection, table: str, where: str, args: tu
 def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:
     """Where backups go: `[portalwatch] backup_dir` (relative: to the config file), else
     `backups/` next to the database."""
-    if config.settings.backup_dir:
-        p = Path(config.settings.backup_dir).expanduser()
+    if config.service.backup_dir:
+        p = Path(config.service.backup_dir).expanduser()
         return p if p.is_absolute() else Path(config.path).resolve().parent / p
     return Path(db_path).resolve().parent / "backups"
 

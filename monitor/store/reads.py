@@ -28,8 +28,8 @@ def _known(r) -> Known:
 
 
 class Reads:
-    """What a crawl reads about stored articles, a page at a time (issue 13: never the whole
-    history at once). Mixed into Store; `Reader` is the read-only connection the spider uses."""
+    """What a crawl reads about stored articles, a page at a time (never the whole history at
+    once: a crawl's memory does not grow with what is stored). Mixed into Store; `Reader` is the read-only connection the spider uses."""
 
     conn: sqlite3.Connection
 

@@ -443,7 +443,48 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
-    # 11: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
+    # 11: analysts: posts and views gained per site and calendar month (Vietnam time); a site's
+    # newest post, as digests count it, is a live one published by its last check (a removed post,
+    # or one dated after the last check, no longer hides a silent site).
+    """
+    CREATE VIEW site_monthly_posts AS
+        SELECT m.site_id, s.name, s.level, s.parent, m.month,
+               SUM(m.posts) AS posts, SUM(m.undated) AS undated, SUM(m.removed) AS removed,
+               SUM(m.views_gained) AS views_gained, SUM(m.articles_read) AS articles_read
+        FROM (SELECT site_id, strftime('%Y-%m', COALESCE(published_at, first_seen_at), '+7 hours') AS month,
+                     COUNT(*) AS posts, SUM(published_at IS NULL) AS undated, SUM(status = 'removed') AS removed,
+                     0 AS views_gained, 0 AS articles_read
+              FROM articles GROUP BY 1, 2
+              UNION ALL
+              SELECT a.site_id, substr(d.day, 1, 7), 0, 0, 0, SUM(d.views_gained), COUNT(DISTINCT d.article_id)
+              FROM views_daily d JOIN articles a ON a.id = d.article_id GROUP BY 1, 2) m
+        LEFT JOIN sites s ON s.id = m.site_id
+        GROUP BY m.site_id, m.month;
+    DROP VIEW silent_sites;
+    DROP VIEW site_activity;
+    CREATE VIEW site_activity AS
+        SELECT x.site_id, x.name, x.level, x.parent, x.enabled, x.articles,
+               max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated)) AS last_post_at,
+               x.last_checked_at,
+               CAST(julianday(x.last_checked_at)
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_silent,
+               CAST(julianday('now')
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_since_post
+        FROM (SELECT y.*,
+                     (SELECT MAX(a.published_at) FROM articles a WHERE a.site_id = y.site_id AND a.status = 'live'
+                      AND a.published_at <= y.last_checked_at) AS dated,
+                     (SELECT MAX(a.first_seen_at) FROM articles a
+                      WHERE a.site_id = y.site_id AND a.published_at IS NULL AND a.status = 'live') AS undated
+              FROM (SELECT s.id AS site_id, s.name, s.level, s.parent, s.enabled,
+                           (SELECT COUNT(*) FROM articles a WHERE a.site_id = s.id) AS articles,
+                           (SELECT MAX(a.last_seen_at) FROM articles a WHERE a.site_id = s.id) AS last_checked_at
+                    FROM sites s) y) x;
+    CREATE VIEW silent_sites AS
+        SELECT * FROM site_activity
+        WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
+        ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
+    """,
+    # 12: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
     # readings, per tier, and pruned old crawl rows, so a run that was stopped or killed resumes
     # where it stopped.
     """
@@ -455,7 +496,7 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
-    # 12: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
+    # 13: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
     # a site's newest rows through an index instead of scanning every crawl or article.
     """
     -- a site's crawls / articles in id order (an index on site_id holds the rowid): its newest
@@ -464,7 +505,7 @@ MIGRATIONS: list[str] = [
     -- orders by started_at, the articles' indexes by published_at and key)
     CREATE INDEX idx_crawls_site_id ON crawls(site_id);
     CREATE INDEX idx_articles_site_id ON articles(site_id);
-    -- each site's last finished full list walk (monitor/crawl/plan.py, every crawl): one entry a
+    -- each site's last finished full list walk (monitor/crawl/planner.py, every crawl): one entry a
     -- day per site instead of a scan of every crawl
     CREATE INDEX idx_crawls_full_walks ON crawls(site_id, started_at)
         WHERE outcome IN ('ok', 'partial') AND COALESCE(list_walk, 'full') = 'full';
@@ -475,7 +516,7 @@ MIGRATIONS: list[str] = [
     -- every crawl's start: crawls left running by a dead process (a handful of rows, not all)
     CREATE INDEX idx_crawls_running ON crawls(pid) WHERE outcome = 'running';
     """,
-    # 13: site_activity's newest undated post: a small index of the undated articles (with
+    # 14: site_activity's newest undated post: a small index of the undated articles (with
     # idx_articles_site_first_seen the planner read every article of every site to find none)
     """
     CREATE INDEX idx_articles_undated ON articles(site_id, first_seen_at) WHERE published_at IS NULL;

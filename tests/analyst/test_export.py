@@ -103,7 +103,7 @@ def test_cli_export_to_file(built, tmp_path):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [x["title"] for x in rows] == ["Hội nghị tại Đống Đa", "Thông báo lịch tiếp công dân"]
-    # dd/mm/yyyy, as portalwatch prints dates, is a Vietnam-local day too (issue 10)
+    # dd/mm/yyyy, as portalwatch prints dates, is a Vietnam-local day too
     r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "views", "--since", "20/11/2026"])
     assert r.exit_code == 0, r.output
     observed = [line.split(",")[2] for line in r.output.splitlines()[1:]]

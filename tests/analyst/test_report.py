@@ -18,7 +18,7 @@ def test_report_file_with_charts(built, tmp_path):
                       published="2026-11-21T02:00:00Z")])
     built.apply([item("vinh-hung", "evil", "2026-11-22T03:00:00Z", views=9, title=EVIL)])
     out = tmp_path / "report.html"
-    r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3"])
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3", "--lang", "en"])
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     imgs = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)">', page)
@@ -49,8 +49,8 @@ def test_report_scope_by_parent(built, tmp_path):
 
 
 def test_charts_have_a_phone_drawing_with_readable_type(built, tmp_path):
-    """Issue 10: on a 390 px phone the 11-inch charts shrank their text to ~3 px. Each chart now
-    has a narrow drawing (<picture>, below 700 px) about as wide as the phone, so 11–13 pt type
+    """On a 390 px phone an 11-inch chart would shrink its text to ~3 px: each chart has a
+    narrow drawing (<picture>, below 700 px) about as wide as the phone, so 11–13 pt type
     stays 11–13 px; the wide drawing is kept for screens."""
     out = tmp_path / "report.html"
     r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3"])

@@ -1,4 +1,4 @@
-"""--site / --parent ids that name nothing: one line with the close matches, exit 1 (issue 10)."""
+"""--site / --parent ids that name nothing: one line with the close matches, exit 1."""
 
 from __future__ import annotations
 

@@ -133,7 +133,7 @@ def test_views_on_a_crawled_simulator_database(portal):
         if step:
             portal.sim.advance(hours=24)
         at = portal.sim.clock()["now_utc"]
-        portal.crawl(env={"PORTALWATCH_NOW": at})
+        portal.crawl(now=at)
         db = portal.db()
         snaps.append((clock.local(at, "%Y-%m-%d"), dict(db.execute("SELECT id, views FROM articles").fetchall())))
         db.conn.close()
@@ -177,8 +177,9 @@ def test_undated_posts_count_as_activity(built):
 
 
 def test_last_7_days_end_at_the_newest_reading_not_the_wall_clock(built):
-    """Issue 10: on the demo database (simulated clock days behind) the 7-day views were empty.
-    The built readings end on 22/11/2026 (VN); the window is 16/11–22/11 whatever the date today."""
+    """The 7-day views count back from the newest reading, so a database on a simulated clock days
+    behind (the demo's) is not empty: the built readings end on 22/11/2026 (VN); the window is
+    16/11–22/11 whatever the date today."""
     want = [("vinh-hung", 31), ("dinh-cong", 25)]  # a1: 0+5+25+1; a2: 0+30-5
     assert q(built, "SELECT site_id, views_gained FROM top_articles_7d") == want
     assert q(built, "SELECT site_id, views_gained FROM article_gains_7d") == want

@@ -51,12 +51,12 @@ def write_config(path: Path, w: NationalWorld, ids: list[str], nodes: list[str] 
 @pytest.fixture(scope="module")
 def local_db(national, site_ids, tmp_path_factory):
     """The same sites crawled by a local crawl child: what a cluster cycle must reproduce."""
-    from monitor.crawl.runner import crawl
+    from tests.conftest import manual_crawl
 
     w, _ = national
     tmp = tmp_path_factory.mktemp("local")
     config = write_config(tmp / "sites.toml", w, site_ids)
-    result = crawl(config, tmp / "local.db")
+    result = manual_crawl(config, tmp / "local.db")
     assert result.ok, result.stderr_tail
     return tmp / "local.db"
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from monitor.cluster.plan import SPIDER
+from monitor.cluster.node_job import SPIDER
 from tests.cluster.conftest import assert_same, write_config
 
 pytestmark = pytest.mark.slow
@@ -60,12 +60,12 @@ def feed_hosts(daemon, job_id: str) -> set[str]:
 
 
 def test_cycle_on_two_nodes_matches_a_local_crawl_and_no_host_is_shared(national, site_ids, local_db, nodes, tmp_path):
-    from monitor.crawl.runner import crawl
+    from tests.conftest import manual_crawl
 
     w, h = national
     config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes])
     h.recorder.reset()
-    result = crawl(config, tmp_path / "cluster.db")
+    result = manual_crawl(config, tmp_path / "cluster.db")
     assert result.ok, result.stderr_tail
     assert sorted(c["site_id"] for c in result.crawls) == sorted(site_ids)
     assert_same(tmp_path / "cluster.db", local_db)
@@ -90,13 +90,15 @@ def test_cycle_on_two_nodes_matches_a_local_crawl_and_no_host_is_shared(national
 
 def test_a_node_killed_mid_cycle_still_completes_the_cycle(national, site_ids, local_db, nodes, tmp_path):
     """Through the service's crawl job (monitor.service.jobs.run_crawl), as `portalwatch run` does."""
+    from monitor.config import load_config
     from monitor.service.jobs import run_crawl
 
     w, _ = national
     # slow enough (0.2 s between requests to a host) that the node dies in the middle of its jobs
     config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes], settings={"delay": 0.2})
     box: dict = {}
-    t = threading.Thread(target=lambda: box.setdefault("run", run_crawl(config, tmp_path / "cluster.db", site_ids)))
+    t = threading.Thread(target=lambda: box.setdefault("run", run_crawl(load_config(config), tmp_path / "cluster.db",
+                                                                         site_ids)))
     t.start()
     victim = nodes[1]
     try:
@@ -198,16 +200,16 @@ def test_a_second_cycle_gets_the_revisit_state_through_the_plan(national, site_i
     clock pinned, the second cycle revisits nothing (every article was just fetched), locally and
     on the cluster alike, and both databases stay the same."""
     from crawler import clock
-    from monitor.crawl.runner import crawl
+    from tests.conftest import manual_crawl
 
     w, _ = national
-    env = {"PORTALWATCH_NOW": clock.now_iso()}
+    now = clock.now_iso()
     local = write_config(tmp_path / "local.toml", w, site_ids)
     cluster = write_config(tmp_path / "cluster.toml", w, site_ids, [d.url for d in nodes])
     second = {}
     for name, config in (("local", local), ("cluster", cluster)):
         for _cycle in (1, 2):
-            result = crawl(config, tmp_path / f"{name}.db", env=env)
+            result = manual_crawl(config, tmp_path / f"{name}.db", now=now)
             assert result.ok, result.stderr_tail
         second[name] = result.crawls
     assert_same(tmp_path / "cluster.db", tmp_path / "local.db")

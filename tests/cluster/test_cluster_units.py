@@ -21,9 +21,10 @@ from crawler.items import (
     from_dict,
 )
 from crawler.plan import CrawlPlan
-from monitor.cluster import plan as seam
+from monitor.cluster import node_job
 from monitor.cluster.ring import assign, next_node, ranking
 from monitor.config import ConfigError, parse_config
+from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
 
 SITE = {"id": "a", "name": "A", "start_urls": ["http://a.example/list"]}
@@ -87,7 +88,8 @@ def test_the_node_plan_and_its_feed_lines_round_trip(tmp_path):
     try:
         store.sync_sites(cfg.sites)
         store.apply([ArticleItem("a", "k", "http://a.example/1", "list", "2026-01-01T00:00:00Z", title="Tin")])
-        plan = seam.node_plan(cfg, store, cfg.sites, datetime(2026, 1, 2, tzinfo=UTC))
+        cycle = build_plan(cfg, None, None, walks=False)
+        plan = node_job.job_plan(cycle, cfg.sites, store, datetime(2026, 1, 2, tzinfo=UTC))
     finally:
         store.close()
     encoded = plan.encode()
@@ -191,10 +193,10 @@ def test_the_plan_keeps_the_stored_articles_a_list_walk_can_meet():
     known = {f"k{i}": Known(i, f"http://a.example/{i}", None, None, f"2026-01-{1 + i % 28:02d}T00:00:00Z", None,
                             None, None, "2026-02-01T00:00:00Z", None, None, None, "live", True)
              for i in range(1500)}
-    kept = seam._reachable(known, site)
+    kept = node_job._reachable(known, site)
     assert len(kept) == 1000
     dates = sorted(k.published_at for k in known.values())
     assert min(v.published_at or "" for v in kept.values()) >= dates[500]  # the newest
     assert list(kept) == [k for k in known if k in kept]  # in the store's order
     few = dict(list(known.items())[:10])
-    assert list(seam._reachable(few, site)) == list(few)
+    assert list(node_job._reachable(few, site)) == list(few)

@@ -120,7 +120,8 @@ def test_renames_and_mergers_are_consistent(tmp_path):
 
 
 def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
-    """Issue 10: `parent = "hoang-maii"` made a ward vanish from its district's digest."""
+    """A misspelt parent (`parent = "hoang-maii"`) is an error naming the close match, not a ward
+    silently missing from its district's digest."""
     text = GOOD.replace('parent = "hoang-mai"', 'parent = "hoang-maii"', 1)
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, text))
@@ -129,8 +130,8 @@ def test_a_parent_typo_is_an_error_with_did_you_mean(tmp_path):
 
 def test_a_parent_that_is_a_unit_of_its_own_is_accepted(tmp_path):
     """Wards of a province that is not crawled itself: declared as a [[unit]] (no portal) the
-    parent is accepted; without the table the same config is an error (issue 10: ids that name
-    nothing are errors on load), one line naming the key and the fix."""
+    parent is accepted; without the table the same config is an error (ids that name nothing
+    are errors on load), one line naming the key and the fix."""
     text = GOOD.replace('parent = "hoang-mai"', 'parent = "tinh-mo-phong"', 1).replace(
         'parents = ["hoang-mai"]', 'parents = ["tinh-mo-phong"]')
     unit = '\n[[unit]]\nid = "tinh-mo-phong"\nname = "Tỉnh Mô Phỏng"\nlevel = "province"\n'
@@ -227,3 +228,31 @@ def test_a_unit_is_not_a_site_on_the_command_line(tmp_path):
     config = load_config(write(tmp_path, GOOD + UNIT))
     with pytest.raises(ConfigError, match=r"'ha-noi' is a \[\[unit\]\] \(no portal, never crawled\), not a site"):
         config.site("ha-noi")
+
+
+def test_an_inline_table_over_several_lines_gets_a_hint(tmp_path):
+    """Python's tomllib reads TOML 1.0: `{ … }` spread over lines is the commonest mistake (the
+    recipient example of docs/digests.md was written so); the one-line error says what to do."""
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        '[[recipient]]\nid = "r"\nname = "R"\nchannels = [\n'
+        '  { type = "email", to = ["a@example.vn"], from = "b@example.vn",\n'
+        '    host = "smtp.example.vn" },\n]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: not valid TOML: Invalid initial character for a key part")
+    assert msg.endswith("hint: an inline table { … } must stay on one line (the one opened on line 5 is not "
+                        "closed there): write it on one line, or as a `[[recipient.channels]]` table")
+    path.write_text('[[site]]\nid = "a"\nrevisit = { list_pages = 2,\n  deep_every_hours = 24 }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"or as a `\[site\.revisit\]` table$"):
+        load_config(path)
+
+
+def test_other_toml_mistakes_get_no_inline_table_hint(tmp_path):
+    path = tmp_path / "sites.toml"
+    for text in ('a = [1,\n2,\n', 'a = "{"\nb = ]\n', '[portalwatch]\ndelay = 1 2\n', 'x = { a = 1, }\n'):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(path)
+        assert "not valid TOML" in str(e.value) and "hint" not in str(e.value), text

@@ -1,4 +1,4 @@
-"""The crawl plan (crawler.plan, monitor.crawl.plan) and the items the spider reports its crawl
+"""The crawl plan (crawler.plan, monitor.crawl.planner) and the items the spider reports its crawl
 with (crawler.items: `kind`, from_dict; Store: crawl rows, samples, aborted rows)."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from crawler.plan import CrawlPlan, Known
 from crawler.sites import Settings, Site
 from monitor.config import parse_config
 from monitor.crawl.child import main as run_main
-from monitor.crawl.plan import build_plan
+from monitor.crawl.planner import build_plan
 from monitor.store.db import SAMPLES_PER_SITE, Store
 
 T0 = "2026-11-20T01:00:00Z"

@@ -36,7 +36,7 @@ from crawler.items import (
 from crawler.run_settings import crawl_settings
 from crawler.spiders.portal import PortalSpider
 from monitor.config import load_config
-from monitor.crawl.plan import build_plan
+from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
 from monitor.store.reads import Reader
 

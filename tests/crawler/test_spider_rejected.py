@@ -8,7 +8,7 @@ from crawler.items import ArticleItem, FetchErrorItem, ListPageItem
 from crawler.middlewares import retry_after_seconds
 from crawler.spiders.portal import PortalSpider, SiteState
 from monitor.config import load_config
-from monitor.crawl.plan import build_plan
+from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
 from tests.e2e.hostile import liferay_article, liferay_list, write_config
 

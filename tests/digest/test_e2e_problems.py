@@ -1,4 +1,4 @@
-"""The digest renders on the days it matters most (issue 9): real crawls of the simulator, then
+"""The digest renders on the days it matters most (broken sites, hostile pages): real crawls of the simulator, then
 `portalwatch digest --preview` for the district office, through the CLI."""
 
 import re

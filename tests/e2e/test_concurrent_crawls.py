@@ -1,12 +1,11 @@
-"""Item 13: two crawls of the same sites into one database at the same time: each site is
+"""Two crawls of the same sites into one database at the same time: each site is
 crawled by one of them (its lease), the other skips it; everything is stored once."""
 
 import threading
 
 import pytest
 
-from monitor.crawl.runner import crawl
-from tests.conftest import make_portal
+from tests.conftest import make_portal, manual_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +20,7 @@ def test_two_crawls_of_the_same_sites_at_once_store_everything_once(tmp_path):
 
         def run(i):
             start.wait()
-            results[i] = crawl(p.config, p.db_path, sites)
+            results[i] = manual_crawl(p.config, p.db_path, sites)
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
         for t in threads:
@@ -30,7 +29,7 @@ def test_two_crawls_of_the_same_sites_at_once_store_everything_once(tmp_path):
             t.join()
         for r in results:
             assert r.ok, r.stderr_tail
-        # issue 13 §2: the per-site leases let one of them crawl each site; the other skips it
+        # the per-site leases let one of them crawl each site; the other skips it
         crawled = [c["site_id"] for r in results for c in r.crawls]
         assert sorted(crawled) == sorted(sites), [r.crawls for r in results]
         assert all(c["outcome"] == "ok" for r in results for c in r.crawls)

@@ -1,4 +1,4 @@
-"""Issue 13 §2: two crawls never write the same site at once (per-site leases, monitor.store.lease).
+"""Two crawls never write the same site at once (per-site leases, monitor.store.lease).
 Real `portalwatch crawl` processes, a slowed simulator, real SQLite; waits poll conditions."""
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler import clock
-from monitor.crawl.runner import crawl
 from monitor.store import lease
 from monitor.store.dbutil import pid_alive
-from tests.conftest import ROOT, make_portal
+from tests.conftest import ROOT, make_portal, manual_crawl
 from tests.service.conftest import rows, wait_for
 
 pytestmark = pytest.mark.slow
@@ -113,7 +112,7 @@ def test_killed_holder_is_taken_over_at_once_foreign_leases_wait_for_expiry(slow
 
     # same host, holder pid dead: taken over at once, long before the lease expires
     assert leases(p)[site]["expires_at"] > clock.iso(datetime.now(UTC))
-    r = crawl(p.config, p.db_path, [site])
+    r = manual_crawl(p.config, p.db_path, [site])
     assert r.ok and r.skipped == {}, r.stderr_tail
     assert [c["outcome"] for c in r.crawls] == ["ok"]
     assert leases(p) == {}
@@ -133,7 +132,7 @@ def test_killed_holder_is_taken_over_at_once_foreign_leases_wait_for_expiry(slow
     with closing(p.db()) as db:
         db.conn.execute("UPDATE crawl_leases SET expires_at = ? WHERE site_id = ?",
                         (clock.iso(datetime.now(UTC) - timedelta(seconds=1)), site))
-    r = crawl(p.config, p.db_path, [site])
+    r = manual_crawl(p.config, p.db_path, [site])
     assert r.ok and r.skipped == {} and [c["site_id"] for c in r.crawls] == [site]
     assert leases(p) == {}
 
@@ -141,7 +140,7 @@ def test_killed_holder_is_taken_over_at_once_foreign_leases_wait_for_expiry(slow
 def test_crawl_result_lists_skipped_sites_and_crawls_the_rest(slow_portal):
     p = slow_portal
     foreign_lease(p, SITES[0], expires_in=600)
-    r = crawl(p.config, p.db_path, SITES)
+    r = manual_crawl(p.config, p.db_path, SITES)
     assert r.ok
     assert sorted(c["site_id"] for c in r.crawls) == sorted(SITES[1:])
     assert list(r.skipped) == [SITES[0]]
@@ -156,10 +155,10 @@ def test_leases_are_released_when_the_child_is_killed_by_the_timeout(slow_portal
     watcher = threading.Thread(target=lambda: seen.extend(
         wait_for(lambda: list(leases(p).values()), 240, "the run to take its lease")))
     watcher.start()
-    r = crawl(p.config, p.db_path, [SITES[0]], timeout=8)
+    r = manual_crawl(p.config, p.db_path, [SITES[0]], timeout=8)
     watcher.join()
     assert r.timed_out
     assert [x["site_id"] for x in seen] == [SITES[0]] and seen[0]["pid"] == os.getpid()  # held while it ran
     assert leases(p) == {}  # released after the kill
     p.sim.clear_faults(SITES[0])
-    assert crawl(p.config, p.db_path, [SITES[0]]).skipped == {}
+    assert manual_crawl(p.config, p.db_path, [SITES[0]]).skipped == {}

@@ -84,7 +84,7 @@ def test_max_pages_and_max_age_bound_the_crawl(tmp_path):
         text = text.replace('id = "vinh-hung"', 'id = "vinh-hung"\nmax_pages = 1')
         text = text.replace('id = "xa-quang-phu"', 'id = "xa-quang-phu"\nmax_age_days = 30')
         p.config.write_text(text, encoding="utf-8")
-        p.crawl(["vinh-hung", "xa-quang-phu"], env={"PORTALWATCH_NOW": p.sim.clock()["now_utc"]})
+        p.crawl(["vinh-hung", "xa-quang-phu"], now=p.sim.clock()["now_utc"])
         db = p.db()
         vh_pages = db.execute("SELECT list_pages FROM crawls WHERE site_id = 'vinh-hung'").fetchone()[0]
         assert vh_pages == len(p.load_config().site("vinh-hung").start_urls)  # one page per list
@@ -99,8 +99,9 @@ def test_max_pages_and_max_age_bound_the_crawl(tmp_path):
 
 def test_two_processes_share_the_database(tmp_path):
     """Sites on different hosts crawled by two children at once into one SQLite file."""
-    from monitor.crawl.runner import crawl_parallel, shard_sites
-    from tests.conftest import make_portal
+    from monitor.crawl.local import shard_sites
+    from monitor.crawl.planner import build_plan
+    from tests.conftest import make_portal, manual_crawl
 
     p = make_portal(tmp_path)
     try:
@@ -111,9 +112,9 @@ def test_two_processes_share_the_database(tmp_path):
         end = len(text) if end < 0 else end
         text = text[:ea] + text[ea:end].replace("http://127.0.0.1:", "http://localhost:") + text[end:]
         p.config.write_text(text, encoding="utf-8")
-        groups = shard_sites(p.config, None, 2)
+        groups = shard_sites(build_plan(p.load_config(), None, None, walks=False), 2)
         assert len(groups) == 2 and ["ea-kao"] in groups
-        result = crawl_parallel(p.config, p.db_path, processes=2)
+        result = manual_crawl(p.config, p.db_path, processes=2)
         assert result.ok and len({c["pid"] for c in result.crawls}) == 2
         assert all(c["outcome"] == "ok" for c in result.crawls)
         db = p.db()

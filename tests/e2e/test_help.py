@@ -1,4 +1,4 @@
-"""Every command and option explains itself; the command lists are not cut with '…' (issue 10)."""
+"""Every command and option explains itself; the command lists are not cut with '…'."""
 
 from __future__ import annotations
 

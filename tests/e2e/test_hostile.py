@@ -6,16 +6,16 @@ import sqlite3
 
 import pytest
 
-from monitor.crawl.runner import crawl
 from monitor.detect.events import detect
 from monitor.store.connect import open_db
+from tests.conftest import manual_crawl
 
 from .hostile import HostileServer, Route, liferay_article, liferay_list, write_config
 
 pytestmark = pytest.mark.slow
 
 A, B, C = "/-/view_content/1-a.html", "/-/view_content/2-b.html", "/-/view_content/3-c.html"
-NOW = {"PORTALWATCH_NOW": "2026-11-15T03:00:00Z"}
+NOW = "2026-11-15T03:00:00Z"
 
 
 @pytest.fixture
@@ -34,13 +34,13 @@ def rows(db_path, sql, args=()):
 
 
 def run(cfg, db, **kw):
-    result = crawl(cfg, db, env=NOW, **kw)
+    result = manual_crawl(cfg, db, now=NOW, **kw)
     assert result.ok, result.stderr_tail
     return result
 
 
 def test_an_absurd_count_is_refused_alone(srv, tmp_path):
-    """Item 5: one list item printing 20 digits costs only that value (a fetch_errors row);
+    """One list item printing 20 digits costs only that value (a fetch_errors row);
     the site's other article and a second site crawled by the same child keep their writes,
     and three such crawls do not make a healthy site 'unreachable'."""
     absurd = "99999999999999999999"
@@ -67,7 +67,7 @@ def test_an_absurd_count_is_refused_alone(srv, tmp_path):
 
 
 def test_binary_garbage_served_as_html_changes_nothing_stored(srv, tmp_path):
-    """Item 8: an article page that does not decode is an error for its URL with a sample;
+    """An article page that does not decode is an error for its URL with a sample;
     the stored body and title stay, and no edit is recorded."""
     srv.page("/tin-tuc", liferay_list([(A, "Tin A", "View count: 12")]))
     srv.page(A, liferay_article("Tin A", "View count: 12", body="Nội dung gốc."))
@@ -87,7 +87,7 @@ def test_binary_garbage_served_as_html_changes_nothing_stored(srv, tmp_path):
 
 
 def test_redirects_and_oversized_pages_are_recorded_in_words(srv, tmp_path):
-    """Item 9: a redirect loop, an endless redirect chain, a redirect to another host (article
+    """A redirect loop, an endless redirect chain, a redirect to another host (article
     and start URL) and a page over the size limit without Content-Length each leave a row."""
     loop, chain, off, big = (f"/-/view_content/{n}-x.html" for n in (11, 12, 13, 14))
     srv.page("/tin-tuc", liferay_list([(p, f"Tin {p}", "View count: 5") for p in (A, loop, chain, off, big)]))
@@ -118,7 +118,7 @@ def test_redirects_and_oversized_pages_are_recorded_in_words(srv, tmp_path):
 
 
 def test_retry_after_is_honoured_for_the_host(srv, tmp_path):
-    """Item 10: 429 with Retry-After: 2 — the page is asked again only after 2 s, then stored;
+    """429 with Retry-After: 2 — the page is asked again only after 2 s, then stored;
     the crawl row says the host asked to wait."""
     srv.page("/tin-tuc", liferay_list([(A, "Tin A", "View count: 12")]))
     srv.page(A, liferay_article("Tin A"))
@@ -134,7 +134,7 @@ def test_retry_after_is_honoured_for_the_host(srv, tmp_path):
 
 
 def test_retry_after_beyond_the_limit_skips_the_host(srv, tmp_path):
-    """Item 10: Retry-After: 3600 over a 60 s limit — asked once, not retried at once; the
+    """Retry-After: 3600 over a 60 s limit — asked once, not retried at once; the
     host is skipped for this crawl with a row that says so."""
     srv.route("/tin-tuc", status=429, headers={"Retry-After": "3600", "Content-Type": "text/html"}, body=b"no")
     cfg = write_config(tmp_path / "sites.toml", {"a": [srv.url + "/tin-tuc"]}, extra="max_retry_after = 60")

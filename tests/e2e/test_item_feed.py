@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from crawler.items import from_dict
-from monitor.crawl.plan import build_plan
+from monitor.crawl.planner import build_plan
 from monitor.store.connect import open_db
 from monitor.store.db import Store
 from tests.conftest import ROOT

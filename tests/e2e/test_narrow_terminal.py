@@ -1,4 +1,4 @@
-"""At 80 columns ids are never cut; --plain gives everything; empty --problems says so (issue 10)."""
+"""At 80 columns ids are never cut; --plain gives everything; empty --problems says so."""
 
 from __future__ import annotations
 

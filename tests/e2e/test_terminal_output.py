@@ -1,4 +1,4 @@
-"""Item 11: crawled text never reaches the terminal as control codes (the real CLI)."""
+"""Crawled text never reaches the terminal as control codes (the real CLI)."""
 
 import os
 import subprocess

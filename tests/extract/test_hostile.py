@@ -1,4 +1,4 @@
-"""Hostile or broken page content (issue 9): counts that are not counts, impossible dates,
+"""Hostile or broken page content: counts that are not counts, impossible dates,
 control and bidi characters, huge fields. Each refused value is None plus one sentence."""
 
 from datetime import UTC, datetime, timedelta
@@ -27,7 +27,7 @@ def parse(meta: str, profile: str = "auto", **kw):
     return get_profile(profile).parse_article(article(meta, **kw), URL, now=NOW)
 
 
-# ------------------------------------------------------------------ counts (item 6)
+# ------------------------------------------------------------------ counts
 @pytest.mark.parametrize(
     "meta,views,rejected",
     [
@@ -85,7 +85,7 @@ def test_list_entry_refuses_an_implausible_count():
     assert e.rejected == ["views '99999999999999999999' is not a plausible count (over 1,000,000,000)"]
 
 
-# ------------------------------------------------------------------ dates (item 7)
+# ------------------------------------------------------------------ dates
 @pytest.mark.parametrize(
     "meta,why",
     [
@@ -133,7 +133,7 @@ def test_now_comes_from_portalwatch_now(monkeypatch):
     assert art.published_at == datetime(2020, 8, 1, 10, 0, tzinfo=VN_TZ)
 
 
-# ------------------------------------------------------------------ text (item 11)
+# ------------------------------------------------------------------ text
 UNSAFE = "\x07\x1b[31m\x85\u202e\u2066"
 UNSAFE_CHARS = "\x00\x07\x1b\x85\u202a\u202e\u2066\u2069"
 

@@ -1,4 +1,4 @@
-"""Templates as they are in the wild (issue 11): every profile's pages with the date and count
+"""Templates as they are in the wild: every profile's pages with the date and count
 elements renamed, moved or printed in another format must still give exact values (the field
 chain: selectors, then the rules `auto` uses); no dates invented from the body; `auto` keeps
 list items whose URLs differ in shape; more date and count formats."""
@@ -171,7 +171,7 @@ def test_dnn_list_variant():
     assert page.provenance["views"] == "auto: attribute data-views"
 
 
-# ------------------------------------------------------------------ no invented dates (item 2)
+# ------------------------------------------------------------------ no invented dates
 @pytest.mark.parametrize("profile", ["liferay", "auto"])
 @pytest.mark.parametrize("fixture", ["liferay-detail-draft.empty-date.html", "liferay-detail-draft.no-date-element.html"])
 def test_no_date_from_the_body(profile, fixture):
@@ -195,7 +195,7 @@ def test_header_date_in_another_element_is_still_read():
     assert art.published_text == "17/05/2017 14:48"
 
 
-# ------------------------------------------------------------------ auto: URLs of other shapes (item 3)
+# ------------------------------------------------------------------ auto: URLs of other shapes
 def _list(hrefs):
     items = "".join(
         f'<div class="item"><h3><a href="{h}">Tin tức số {i} về hoạt động của phường trong tháng</a></h3>'
@@ -223,7 +223,7 @@ def test_auto_keeps_every_item_of_the_list(hrefs):
     assert [e.published_at.day for e in page.entries] == [i + 1 for i in range(len(hrefs))]
 
 
-# ------------------------------------------------------------------ formats (item 4)
+# ------------------------------------------------------------------ formats
 @pytest.mark.parametrize(
     "text,expected,matched",
     [

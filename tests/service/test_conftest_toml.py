@@ -18,8 +18,8 @@ def test_set_service_settings_quotes_values_and_keeps_the_file(tmp_path):
         assert first.replace(added, "", 1) == before  # three lines added, nothing else moved
         set_service_settings(p, crawl_timeout=6)  # a second call replaces, never duplicates
         cfg = p.load_config()
-        assert cfg.settings.backup_dir == odd
-        assert cfg.settings.crawl_timeout == 6 and cfg.settings.jitter == 0
+        assert cfg.service.backup_dir == odd
+        assert cfg.service.crawl_timeout == 6 and cfg.service.jitter == 0
         assert p.config.read_text(encoding="utf-8") == first.replace("crawl_timeout = 60", "crawl_timeout = 6")
     finally:
         p.server.stop()

@@ -1,4 +1,4 @@
-"""Issue 13 §2 in the service: a tick for a site still being crawled is skipped, not run twice;
+"""Crawl leases in the service: a tick for a site still being crawled is skipped, not run twice;
 a site another process holds (its crawl lease) is skipped by the lease. Real APScheduler, real
 crawl children, real SQLite; waits poll conditions."""
 

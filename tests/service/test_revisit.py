@@ -81,12 +81,13 @@ def test_shallow_runs_walk_fewer_list_pages_and_still_find_new_posts(tmp_path):
         text = p.config.read_text(encoding="utf-8")
         p.config.write_text(text.replace("\nprofile = ", "\nrevisit = { list_pages = 1, deep_every_hours = 24 }\nprofile = "),
                             encoding="utf-8")
-        env = lambda: {"PORTALWATCH_NOW": p.sim.clock()["now_utc"]}  # noqa: E731
-        first = run_crawl(p.config, p.db_path, list(p.sim.sites), env=env())
+        now = lambda: clock.parse_iso(p.sim.clock()["now_utc"])  # noqa: E731
+        config = p.load_config()
+        first = run_crawl(config, p.db_path, list(p.sim.sites), now=now())
         assert first.result.ok and set(first.walks.values()) == {"full"}
         p.sim.advance(hours=3)
         p.sim.reset_stats()
-        second = run_crawl(p.config, p.db_path, list(p.sim.sites), env=env())
+        second = run_crawl(config, p.db_path, list(p.sim.sites), now=now())
         assert second.result.ok and set(second.walks.values()) == {"shallow"}
         stats = p.sim.get_stats()
         lists = sum(len(s.categories) for s in p.sim.sites.values())
@@ -96,7 +97,7 @@ def test_shallow_runs_walk_fewer_list_pages_and_still_find_new_posts(tmp_path):
         assert truth <= stored, "every new post found by the shallow walk"
         assert rows(p, "SELECT list_walk FROM crawls ORDER BY id DESC LIMIT 1")[0]["list_walk"] == "shallow"
         p.sim.advance(hours=21)
-        third = run_crawl(p.config, p.db_path, list(p.sim.sites), env=env())
+        third = run_crawl(config, p.db_path, list(p.sim.sites), now=now())
         assert set(third.walks.values()) == {"full"}  # 24 h after the last full walk
     finally:
         p.server.stop()

@@ -230,7 +230,7 @@ def test_housekeeping_and_backup(svc_portal, tmp_path):
                         (kind, key))
     readings = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     db.conn.close()
-    settings = load_config(p.config).settings
+    settings = load_config(p.config).service
     out = maintenance.housekeeping(p.db_path, settings)
     assert out["samples_deleted"] == 1 and out["analyze"] == "ANALYZE"
     assert out["events_deleted"] == 1  # the old per-reading event; the old new_article stays

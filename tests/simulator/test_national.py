@@ -309,8 +309,8 @@ def _recipient(parents):
 
 @pytest.mark.slow
 def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
-    from monitor.crawl.runner import crawl
     from monitor.store.connect import open_db
+    from tests.conftest import manual_crawl
 
     delay = 0.8
     w = NationalWorld(seed=1)
@@ -320,7 +320,7 @@ def test_real_crawl_of_30_hosts_is_polite_and_matches_the_truth(tmp_path):
         config = tmp_path / "sites.toml"
         config.write_text(w.sites_toml([s.id for s in sites], settings={
             "delay": delay, "concurrency_per_domain": 1, "concurrency": 32}), encoding="utf-8")
-        result = crawl(config, tmp_path / "pw.db")
+        result = manual_crawl(config, tmp_path / "pw.db")
         assert result.ok, result.stderr_tail
         report = h.recorder.report()
         per_host = {s.host: h.recorder.host(s.host)["gaps"] for s in sites}

@@ -73,9 +73,9 @@ class Ops:
         return run_cli(self.config, self.db, *args, expect=expect)
 
     def crawl(self, sites=None):
-        from monitor.crawl.runner import crawl
+        from tests.conftest import manual_crawl
 
-        result = crawl(self.config, self.db, sites)
+        result = manual_crawl(self.config, self.db, sites)
         assert result.ok, f"crawl failed ({result.returncode}):\n{result.stderr_tail}"
         return result
 

@@ -99,7 +99,7 @@ def test_robots_wildcard_rule_read_as_the_crawl_reads_it(server):
 @pytest.mark.slow
 def test_sites_check_and_the_crawl_agree_on_robots(server, tmp_path):
     from monitor.cli import cli
-    from monitor.crawl.runner import crawl
+    from tests.conftest import manual_crawl
 
     doc = tomlkit.document()
     doc["portalwatch"] = {"contact_url": "https://example.org/contact", "delay": 0, "retries": 0}
@@ -119,7 +119,7 @@ def test_sites_check_and_the_crawl_agree_on_robots(server, tmp_path):
     assert verdicts == {"tim-kiem": False, "tin-tuc": True}
 
     server.hits.clear()
-    result = crawl(config, db, ["tim-kiem", "tin-tuc"])
+    result = manual_crawl(config, db, ["tim-kiem", "tin-tuc"])
     by_site = {c["site_id"]: c for c in result.crawls}
     assert "/portal/tim-kiem.aspx" not in server.hits  # the crawl refused it too
     assert "robots.txt" in (by_site["tim-kiem"]["error_summary"] or "")

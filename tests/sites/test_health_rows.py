@@ -1,13 +1,14 @@
-"""monitor/sites/health.py: what `sites health` reads and shows, without the CLI."""
+"""What `sites health` reads (monitor/detect/site_status.py) and shows (monitor/cli/render/checks.py),
+without the CLI."""
 
 from __future__ import annotations
 
 import pytest
 from rich.console import Console
 
+from monitor.cli.render.checks import COLUMNS, health_table, next_steps
 from monitor.config import ConfigError, parse_config
-from monitor.detect.health import SiteHealth
-from monitor.sites.health import COLUMNS, health_rows, health_table, next_steps
+from monitor.detect.site_status import SiteHealth, health_rows
 
 
 def _config(tmp_path):

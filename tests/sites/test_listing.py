@@ -1,13 +1,15 @@
-"""monitor/sites/listing.py and lineage.py: what `sites list` and `sites lineage` show, without the CLI."""
+"""monitor/sites/listing.py, lineage.py and the `sites list` table (monitor/cli/render/sites.py):
+what `sites list` and `sites lineage` show, without the CLI."""
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
 
+from monitor.cli.render.sites import COLUMNS, plain_lines, site_table
 from monitor.config import parse_config
 from monitor.sites.lineage import lineage
-from monitor.sites.listing import COLUMNS, last_crawls, plain_lines, site_rows, site_table
+from monitor.sites.listing import last_crawls, site_rows
 from monitor.store.connect import open_db
 from monitor.store.db import Store
 

@@ -153,7 +153,7 @@ def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
 
 def test_housekeeping_thins_and_off_keeps_everything(history, tmp_path):
     src, config = history
-    settings = replace(config.settings, event_retention_days=1000)
+    settings = replace(config.service, event_retention_days=1000)
     kept = copy(src, tmp_path / "off.db")
     n = sqlite3.connect(src).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     out = maintenance.housekeeping(kept, replace(settings, view_retention="off"), now=NOW)
@@ -177,8 +177,8 @@ def test_old_crawl_rows_go_but_what_digests_and_detect_read_stays(history, tmp_p
     before = (conn.execute(failing_since, {"s": down}).fetchone(), conn.execute(last).fetchall(),
               conn.execute("SELECT COUNT(*) FROM crawls").fetchone()[0])
     conn.close()
-    out = maintenance.housekeeping(db, replace(config.settings, view_retention="off"), now=NOW)
-    cutoff = clock.iso(NOW - timedelta(days=config.settings.crawl_retention_days))
+    out = maintenance.housekeeping(db, replace(config.service, view_retention="off"), now=NOW)
+    cutoff = clock.iso(NOW - timedelta(days=config.service.crawl_retention_days))
     conn = open_db(db).conn
     assert out["crawls_deleted"] > 0.2 * before[2]  # 10 of the 40 days
     assert conn.execute("SELECT COUNT(*) FROM crawls").fetchone()[0] == before[2] - out["crawls_deleted"]
@@ -197,7 +197,7 @@ def test_old_crawl_rows_go_but_what_digests_and_detect_read_stays(history, tmp_p
     store = open_db(db)
     assert [e["kind"] for e in detect(store, config, now=NOW)] == []
     assert store.conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'site_unreachable'").fetchone()[0] == events
-    again = maintenance.housekeeping(db, replace(config.settings, view_retention="off"), now=NOW)
+    again = maintenance.housekeeping(db, replace(config.service, view_retention="off"), now=NOW)
     assert again["crawls_deleted"] == 0
 
 

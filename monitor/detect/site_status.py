@@ -1,7 +1,7 @@
 """Per-site health from the crawl tables: last success, failure streak, and the share of articles
 missing a date / views / title in the last crawl compared with the site's usual share.
 
-    from monitor.detect.health import site_health
+    from monitor.detect.site_status import site_health
     for h in site_health(db, config):          # one SiteHealth per configured site
         if h.status != "ok": print(h.site_id, h.status, h.detail, h.sample_id)
 
@@ -9,13 +9,17 @@ Statuses, worst first: unreachable (≥ `unreachable_after` failed crawls in a r
 fetched), extraction_broken (list pages fetched but no articles read, or most articles of the last
 crawl lost a field the site usually has — the rule and thresholds of detect/rules.py, as for the events), failing (the last
 crawl failed), never_crawled, partial (last crawl had errors), ok. Read-only; crawls of a site's
-`aliases` (former ids) count as its own.
+`aliases` (former ids) count as its own. `health_rows(db_path, config, ids, problems)` gives the
+rows `portalwatch sites health` shows (from a database file, or none yet).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from crawler.sites import Site
 from monitor.config import Config
@@ -122,3 +126,26 @@ def _one_line(text: str | None, n: int = 160) -> str:
 
 def worst_first(rows: list[SiteHealth]) -> list[SiteHealth]:
     return sorted(rows, key=lambda r: (STATUS_ORDER.index(r.status), r.site_id))
+
+
+def health_rows(db_path: str | Path, config: Config, site_ids: Iterable[str] = (),
+                problems: bool = False) -> list[SiteHealth]:
+    """What `sites health` shows: each configured site's health in the file's order, read from the
+    database (or an empty one before the first crawl); only `site_ids` (ids or former ids, an
+    unknown one is a ConfigError) when given, only the sites that are not ok with `problems`."""
+    wanted = {config.site(i).id for i in site_ids}
+    with closing(_connect(db_path)) as conn:
+        rows = site_health(conn, config)
+    return [r for r in rows if (not wanted or r.site_id in wanted) and (not problems or r.status != "ok")]
+
+
+def _connect(db_path: str | Path) -> sqlite3.Connection:
+    """The database, or an empty in-memory one when nothing was crawled yet."""
+    from monitor.store.connect import open_db
+    from monitor.store.schema import migrate
+
+    if Path(db_path).exists():
+        return open_db(db_path).conn
+    conn = sqlite3.connect(":memory:")
+    migrate(conn)
+    return conn

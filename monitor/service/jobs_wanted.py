@@ -40,7 +40,7 @@ def desired_jobs(config: Config) -> dict[str, JobSpec]:
     """The jobs a configuration asks for, by id."""
     from crawler.revisit import RevisitPolicy
 
-    s = config.settings
+    s = config.service
     groups: dict[str, list[str]] = {}
     for site in config.sites:
         if not site.enabled:

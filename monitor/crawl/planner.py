@@ -1,8 +1,9 @@
-"""Building the crawl plan (crawler.plan.CrawlPlan) in the coordinator, once per crawl.
+"""Building the crawl plan (crawler.plan.CrawlPlan), once per crawl, from a loaded Config.
 
-sites.toml is parsed by the caller (monitor.config.load_config); here the walk depth of every
-site is decided (revisit policy + the last full walk in the `crawls` table) and, for nodes that
-hold no database, optionally the known articles of each site are put into the plan.
+sites.toml is parsed by the caller (monitor.config.load_config); here the sites are chosen, the
+walk depth of every site is decided (revisit policy + the last full walk in the `crawls` table),
+the crawl's clock is pinned when asked and, for nodes that hold no database, optionally the known
+articles of each site are put into the plan.
 """
 
 from __future__ import annotations
@@ -55,14 +56,17 @@ def build_plan(
     walks: bool = True,
     with_known: bool = False,
 ) -> CrawlPlan:
-    """The plan for crawling these sites (None: every enabled site) at `now`.
+    """The plan for crawling these sites (None: every enabled site).
 
+    `now` pins the crawl's clock (a replay, a simulation): the walks are decided at that time and
+    the crawl stamps it on what it stores; None: the clock as it runs (`clock.now()`).
     `walks=False`: every site walks its lists fully (a manual `portalwatch crawl`); otherwise
     each site's revisit policy decides (the service). `with_known`: put each site's stored
     articles into the plan, for a crawl node that has no database.
     """
     sites = config.select(site_ids)
     ids = [s.id for s in sites]
+    pinned = now
     now = now or clock.now()
     pages: dict[str, int | None] = plan_walks(config, db_path, ids, now) if walks and db_path else dict.fromkeys(ids)
     known = None
@@ -76,4 +80,5 @@ def build_plan(
         settings=config.settings, sites=sites, pages=pages,
         list_walk={sid: "full" if pages.get(sid) is None else "shallow" for sid in ids},
         known=known, planned_at=clock.iso(now), units=[*(s for s in config.sites if s.id not in set(ids)), *config.units],
+        now=None if pinned is None else clock.iso(pinned),
     )

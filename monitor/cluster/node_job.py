@@ -1,32 +1,33 @@
-"""What the coordinator sends a node: a crawler.plan.CrawlPlan for the job's sites (their stored
-articles and list-view shares included, the node has no database), encoded as one Scrapyd
+"""What the coordinator sends a node: the cycle's crawler.plan.CrawlPlan cut to the job's sites
+(their stored articles and list-view shares included, the node has no database), encoded as one Scrapyd
 argument, and the job's Scrapy settings. The node's feed lines come back as crawler.items
 (`crawler.items.from_dict`)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from crawler import clock
 from crawler.plan import CrawlPlan, Known
 from crawler.run_settings import crawl_settings
 from crawler.sites import Site
-from monitor.config import Config
 
 SPIDER = "portal-node"
 MAX_ARG = 120_000  # bytes: Scrapyd passes arguments on the crawl's command line (Linux: 128 KiB each)
 
 
-def node_plan(config: Config, store, sites: list[Site], now: datetime | None = None) -> CrawlPlan:
-    """The plan of one job: these sites, full walks, the revisit state read from the coordinator's
-    store, decided at `now` (the node's spider takes its revisit decisions at that time)."""
+def job_plan(plan: CrawlPlan, sites: list[Site], store, now: datetime | None = None) -> CrawlPlan:
+    """The plan of one job, cut from the cycle's plan: these sites, full walks, the revisit state
+    read from the coordinator's store, decided at `now` (the node's spider takes its revisit
+    decisions at that time); no other sites or units (the node stores nothing)."""
     ids = [s.id for s in sites]
-    return CrawlPlan(
-        settings=config.settings, sites=sites, pages=dict.fromkeys(ids), list_walk=dict.fromkeys(ids, "full"),
+    return replace(
+        plan, sites=sites, pages=dict.fromkeys(ids), list_walk=dict.fromkeys(ids, "full"),
         known={s.id: _reachable(store.known_articles(s.id), s) for s in sites},
         list_views={s.id: store.list_views_share(s.id) for s in sites},
-        planned_at=clock.iso(now or clock.now()),
+        planned_at=clock.iso(now or clock.now()), units=[], now=None,
     )
 
 

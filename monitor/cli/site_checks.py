@@ -1,10 +1,10 @@
 """`portalwatch sites check | health`: whether a site's extraction and crawls work — one site's list
 page and article field by field (live, saved or a kept sample), and every site's status.
 
-Thin commands over monitor/sites/check.py and monitor/sites/health.py (which reads
-monitor/detect/health.py); registered on the `sites` group in monitor/cli/__init__.py. Page text
-is printed escaped by those modules: rich markup and terminal control characters from a page
-never reach the operator's terminal as commands.
+Thin commands over monitor/sites/check.py and monitor/detect/site_status.py, shown by
+monitor/cli/render/checks.py; registered on the `sites` group in monitor/cli/__init__.py. Page
+text is printed escaped: rich markup and terminal control characters from a page never reach the
+operator's terminal as commands.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
       portalwatch sites check vinh-hung
       portalwatch sites check vinh-hung --sample 12 --offline
     """
+    from monitor.cli.render.checks import print_check_report
     from monitor.sites.check import check_site, keep_pages, load_sample
 
     try:
@@ -77,7 +78,7 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
-        report.print(console)
+        print_check_report(report, console)
     if not report.ok:
         sys.exit(1)
 
@@ -97,7 +98,8 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
       portalwatch sites health --problems
       portalwatch sites check vinh-hung --sample 12     # rerun extraction on the kept page
     """
-    from monitor.sites.health import health_rows, health_table, next_steps
+    from monitor.cli.render.checks import health_table, next_steps
+    from monitor.detect.site_status import health_rows
 
     config = obj.config  # a bad --config is reported before a bad --db, as before any reading
     rows = health_rows(obj.db_path, config, site_ids, problems)
