@@ -9,6 +9,7 @@ counts, a list without (counts from article pages), a busy site, a site down all
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -25,6 +26,7 @@ from benchmarks._year_model import YearModel
 from benchmarks._year_write import BulkWriter
 from benchmarks.national_bench import write_config
 from crawler import clock
+from monitor.analyst import search
 from monitor.config import Recipient, load_config
 from monitor.config.retention import MIN_ALL_DAYS, parse_view_retention
 from monitor.detect.rules import DetectOptions
@@ -44,6 +46,7 @@ NOW = START + timedelta(days=DAYS)
 VIEWS = {  # analyst views and tables built on views_daily, with an order
     "views_daily": "article_id, day", "site_daily_views": "site_id, day", "article_daily_views": "article_id, day",
     "article_gains_7d": "article_id", "top_articles_7d": "article_id", "article_views_latest": "article_id",
+    "site_monthly_posts": "site_id, month",
 }
 
 
@@ -108,6 +111,9 @@ def snapshot(path: Path, config) -> dict:
             assert g["series"], label  # a chart had readings to draw
             del g["series"], g["readings"]  # fewer points once thinned; the numbers stay
         out[label] = data
+    words = db.conn.execute("SELECT title FROM articles ORDER BY id LIMIT 1").fetchone()[0].split()[:2]
+    out["search"] = search.search(db.conn, " ".join(words), limit=50)  # its hits show views
+    assert out["search"], words
     out["readings"] = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     db.conn.close()
     return out
@@ -121,8 +127,27 @@ def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
     assert before["recorded at 07:30, daily tier"]["top_read"]
 
     conn = open_db(db).conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
     result = thin_view_counts(conn, parse_view_retention(POLICY), NOW)
+    conn.set_trace_callback(None)
     assert result.done and result.tiers["hourly"] > 0 and result.tiers["daily"] > 0
+    # in pieces: each slice's DELETE in its own transaction, committed before the next begins
+    groups, open_ = [], None
+    for sql in statements:
+        word = sql.split()[0].upper()
+        if word == "BEGIN":
+            assert open_ is None
+            open_ = []
+        elif word == "COMMIT":
+            groups.append(open_)
+            open_ = None
+        elif sql.startswith("DELETE FROM view_counts"):
+            assert open_ is not None, "a deletion outside a transaction"
+            open_.append(sql)
+    deletions = [g for g in groups if g]
+    assert len(groups) == result.pieces + 1  # and the policy's own row
+    assert len(deletions) >= 10 and all(len(g) == 1 for g in deletions)
     (hourly_mark,), (daily_mark,) = (conn.execute("SELECT value FROM retention_state WHERE name = ?", (n,)).fetchone()
                                      for n in ("view_counts:hourly", "view_counts:daily"))
     assert (("hourly", hourly_mark), ("daily", daily_mark)) == tuple(cutoffs(parse_view_retention(POLICY), NOW))
@@ -151,19 +176,43 @@ def test_thinning_keeps_the_views_and_old_digests(history, tmp_path):
     assert again.deleted == 0
 
 
-def test_housekeeping_thins_and_off_keeps_everything(history, tmp_path):
-    src, config = history
-    settings = replace(config.service, event_retention_days=1000)
-    kept = copy(src, tmp_path / "off.db")
-    n = sqlite3.connect(src).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
-    out = maintenance.housekeeping(kept, replace(settings, view_retention="off"), now=NOW)
-    assert out["readings_deleted"] == 0
-    assert sqlite3.connect(kept).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n
+def with_settings(config, folder: Path, **keys) -> Path:
+    """The history's sites.toml with these `[portalwatch]` keys, written into `folder`."""
+    import tomlkit
 
-    thinned = copy(src, tmp_path / "on.db")
-    out = maintenance.housekeeping(thinned, replace(settings, view_retention=POLICY), now=NOW)
-    assert out["readings_done"] and 0 < out["readings_deleted"] < n
-    assert sqlite3.connect(thinned).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0] == n - out["readings_deleted"]
+    doc = tomlkit.parse(Path(config.path).read_text(encoding="utf-8"))
+    doc["portalwatch"].update(keys)
+    path = folder / "sites.toml"
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_the_services_housekeeping_job_thins_by_the_setting_and_off_keeps_everything(
+        history, tmp_path, monkeypatch):
+    from monitor.service.jobstore import init_runs_table, last_runs
+    from monitor.service.service import Service
+
+    src, config = history
+    monkeypatch.setenv("PORTALWATCH_NOW", clock.iso(NOW))
+    n = sqlite3.connect(src).execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
+    expected = copy(src, tmp_path / "expected.db")
+    thin_view_counts(open_db(expected).conn, parse_view_retention(POLICY), NOW)
+    for name, value in (("off", "off"), ("on", POLICY)):
+        (tmp_path / name).mkdir()
+        path = with_settings(config, tmp_path / name, view_retention=value, event_retention_days=1000)
+        db = copy(src, tmp_path / name / "history.db")
+        service = Service(path, db)
+        assert service.config.service.view_retention == value
+        init_runs_table(service.jobstore)
+        service.housekeeping()  # what the `housekeeping` job runs
+        (run,) = [r for r in last_runs(service.jobstore) if r["job"] == "housekeeping"]
+        out = json.loads(run["detail"])
+        left = sqlite3.connect(db).execute("SELECT * FROM view_counts ORDER BY id").fetchall()
+        if value == "off":
+            assert out["readings_deleted"] == 0 and len(left) == n
+        else:
+            assert out["readings_done"] and 0 < out["readings_deleted"] == n - len(left)
+            assert left == sqlite3.connect(expected).execute("SELECT * FROM view_counts ORDER BY id").fetchall()
 
 
 def test_old_crawl_rows_go_but_what_digests_and_detect_read_stays(history, tmp_path):
