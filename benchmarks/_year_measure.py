@@ -87,6 +87,7 @@ def analyst_queries(site: str, parent: str, day: str) -> dict[str, tuple[str, di
         "article_views_latest": ("SELECT site_name, title, views FROM article_views_latest WHERE parent = :p"
                                  " ORDER BY views DESC LIMIT 10", {"p": parent}),
         "site_weekly_posts": ("SELECT * FROM site_weekly_posts WHERE week >= date(:d, '-28 days')", {"d": day}),
+        "site_monthly_posts": ("SELECT * FROM site_monthly_posts WHERE month = substr(:d, 1, 7)", {"d": day}),
         "site_activity": ("SELECT * FROM site_activity", {}),
         "silent_sites": ("SELECT * FROM silent_sites", {}),
         "unit_articles": ("SELECT COUNT(*) FROM unit_articles WHERE unit_id = :s", {"s": site}),
