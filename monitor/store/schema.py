@@ -484,6 +484,11 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
+    # 12: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
+    """
+    ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
