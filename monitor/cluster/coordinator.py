@@ -90,6 +90,7 @@ class Coordinator:
         self.stop = stop or threading.Event()
         self.on_event = on_event
         self.store = Store(self.db_path)
+        self.store.lease = plan.lease  # a site whose lease another run took is not ingested
         self.cycle = uuid.uuid4().hex[:12]
         self.jobs: dict[str, Job] = {}
         self.failed_sites: dict[str, str] = {}

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.items import CrawlFinishedItem
@@ -41,6 +42,7 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
+        self.stopping = False  # every site's lease was lost: the crawl is being closed
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -56,6 +58,7 @@ class StorePipeline:
         if self.db_path is None:
             return
         self.store = Store(self.db_path)
+        self.store.lease = spider.plan.lease  # a site whose lease another run took is not stored
         self.store.abort_stale_crawls()
         self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
         self.timer.start(self.batch_seconds, now=False)
@@ -63,6 +66,7 @@ class StorePipeline:
     def _tick(self) -> None:
         if time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
+        self._settle()
 
     def process_item(self, item, spider=None):
         if isinstance(item, CrawlFinishedItem):
@@ -76,6 +80,20 @@ class StorePipeline:
 
     def _settle(self) -> None:
         self.pending = [f for f in self.pending if not f.done() or self._collect(f)]
+        self._check_lost()
+
+    def _check_lost(self) -> None:
+        """Every site's lease was taken by another run (this crawl was paused past it): stop
+        crawling (Scrapy's finish reason 'lease_lost'; the rows are 'aborted' already)."""
+        store, spider = self.store, self.crawler.spider
+        if self.stopping or store is None or not store.lost or spider is None:
+            return
+        if {s.id for s in spider.plan.sites} <= set(store.lost):
+            self.stopping = True
+            logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")
+            from twisted.internet import reactor  # the crawl's, installed by now (importing it earlier would install one)
+
+            reactor.callLater(0, lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost")))
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:
