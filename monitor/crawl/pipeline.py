@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, cast
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
@@ -91,9 +92,11 @@ class StorePipeline:
         if {s.id for s in spider.plan.sites} <= set(store.lost):
             self.stopping = True
             logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")
-            from twisted.internet import reactor  # the crawl's, installed by now (importing it earlier would install one)
+            # the crawl's reactor, installed by now (imported at module level it would install its own)
+            from twisted.internet import reactor
 
-            reactor.callLater(0, lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost")))
+            close = lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost"))  # noqa: E731
+            cast(Any, reactor).callLater(0, close)  # after this item, not inside its processing
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:
