@@ -208,9 +208,9 @@ class Coordinator:
             self.nodes[node].schedule(self.cluster.project, node_job.SPIDER, {"plan": encoded},
                                       node_job.node_settings(plan), jobid=job.job_id)
             self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
-        except NodeError as e:
+        except NodeError as e:  # a timeout may still have scheduled it there: cancel it
             self._node_down(node, str(e))
-            self.move(job, str(e))
+            self.move(job, str(e), cancel=True)
 
     def move(self, job: Job, why: str, *, cancel: bool = False) -> None:
         """The job failed on its node: its hosts go to the next node of their rankings. `cancel`:
@@ -253,9 +253,9 @@ class Coordinator:
                 return
             for node in sorted({j.node for j in self.jobs.values()}):
                 mine = [j for j in self.jobs.values() if j.node == node]
-                if node in self.down:
+                if node in self.down:  # struck while this round moved other jobs: these may run there too
                     for j in mine:
-                        self.move(j, self.down[node])
+                        self.move(j, self.down[node], cancel=True)
                     continue
                 try:
                     state = self.nodes[node].job_states(self.cluster.project)

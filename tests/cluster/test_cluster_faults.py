@@ -136,10 +136,11 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, si
 
     w, _ = national
     db = tmp_path / "cluster.db"
-    # slow (1 s between requests to a host): the paused node's crawl is far from done when cancelled
+    # slow (1.5 s between requests to a host): the paused node's crawl is far from done when cancelled;
+    # a node not answering within 4 s three times in a row counts as down
     config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes],
-                          settings={"delay": 1.0})
-    text = config.read_text().replace("timeout = 20\n", "timeout = 1\n")
+                          settings={"delay": 1.5})
+    text = config.read_text().replace("timeout = 20\n", "timeout = 4\n")
     config.write_text(text)
     box: dict = {}
     t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
@@ -169,3 +170,37 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, si
         finished = {d["site_id"] for d in map(json.loads, raw.decode().splitlines()) if d["kind"] == "crawl_finished"}
         assert not set(json.loads(j["sites"])) <= finished, j["sites"]
     assert ("running",) not in _rows(db, "SELECT DISTINCT outcome FROM crawls")
+
+
+def test_a_killed_daemons_crawl_processes_stop_and_their_hosts_are_crawled_elsewhere(national, site_ids, nodes,
+                                                                                      tmp_path):
+    """SIGKILL to the daemon alone (not its process group): the crawl processes it started lose
+    their parent and stop, instead of crawling to the end hosts another node now crawls."""
+    from tests.conftest import manual_crawl
+
+    w, _ = national
+    db = tmp_path / "cluster.db"
+    config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes], settings={"delay": 1.5})
+    box: dict = {}
+    t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
+    t.start()
+    victim = nodes[1]
+    try:
+        running = wait_for(lambda: victim.node().listjobs("portalwatch")["running"], "a running job on node 2")
+        crawlers = wait_for(lambda: _children(victim.proc.pid), "node 2's crawl processes")
+        os.kill(victim.proc.pid, signal.SIGKILL)
+        victim.proc.wait()
+        wait_for(lambda: not any(_alive(p) for p in crawlers), "the orphaned crawl processes to stop")
+    finally:
+        t.join()
+    result = box["result"]
+    assert result.ok, result.stderr_tail
+    assert ("running",) not in _rows(db, "SELECT DISTINCT outcome FROM crawls")
+    for r in running:  # stopped before finishing their sites (the feed is on the dead node's disk)
+        feed = victim.home / "items" / "portalwatch" / SPIDER / f"{r['id']}.jl"
+        lines = [json.loads(ln) for ln in feed.read_text().splitlines() if ln.strip()] if feed.exists() else []
+        started = {d["site_id"] for d in lines if d["kind"] == "crawl_started"}
+        finished = {d["site_id"] for d in lines if d["kind"] == "crawl_finished"}
+        assert started and not started <= finished, (started, finished)
+    moved = [j for j in jobs_by_node(db)[victim.url] if j["state"] == "moved"]
+    assert moved
