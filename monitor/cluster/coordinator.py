@@ -382,8 +382,12 @@ class Coordinator:
                     self.store.finish_crawl(cid, "aborted", why)
                 continue
             self.jobs[job_id] = job
-        if self.jobs:
-            self.track(deadline)
+        if self.jobs:  # dispatched under an earlier run's leases, not this one's: not checked against it
+            lease, self.store.lease = self.store.lease, None
+            try:
+                self.track(deadline)
+            finally:
+                self.store.lease = lease
         return len(rows)
 
 
