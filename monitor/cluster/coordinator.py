@@ -365,7 +365,12 @@ class Coordinator:
 
     # -- after a coordinator died -----------------------------------------------------------------------
     def resume(self, deadline: float | None = None) -> int:
-        """Track and ingest the jobs a previous coordinator left 'dispatched'; how many."""
+        """Track and ingest the jobs a previous coordinator left 'dispatched' (how many), and send
+        the cancels owed to nodes that answer now."""
+        for url in [r[0] for r in self.store.conn.execute(
+                "SELECT DISTINCT node FROM cluster_jobs WHERE cancel_owed = 1 ORDER BY node")]:
+            if url in self.nodes:
+                self.cancel_owed(url)
         rows = self.store.conn.execute(
             "SELECT job_id, node, sites, crawl_ids, attempt, tried FROM cluster_jobs WHERE state = 'dispatched'"
         ).fetchall()

@@ -136,11 +136,11 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, si
 
     w, _ = national
     db = tmp_path / "cluster.db"
-    # slow (1.5 s between requests to a host): the paused node's crawl is far from done when cancelled;
-    # a node not answering within 4 s three times in a row counts as down
+    # slow (3 s between requests to a host): the paused node's crawl is far from done when cancelled;
+    # a node not answering within 8 s three times in a row counts as down
     config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes],
-                          settings={"delay": 1.5})
-    text = config.read_text().replace("timeout = 20\n", "timeout = 4\n")
+                          settings={"delay": 3.0})
+    text = config.read_text().replace("timeout = 20\n", "timeout = 8\n")
     config.write_text(text)
     box: dict = {}
     t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
