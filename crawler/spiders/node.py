@@ -9,8 +9,8 @@ through the feed Scrapyd configures (items_dir), one JSON object per line with i
 same items a local crawl stores: `crawl_started` and, per site once its walk is done,
 `crawl_finished`. A feed without a `crawl_finished` line for each site is an unfinished job.
 
-A crawl process whose Scrapyd daemon died (killed, crashed: the process is re-parented) stops
-within ORPHAN_CHECK seconds (finish reason `orphaned`): no daemon will report its job, the
+A crawl process whose Scrapyd daemon died (killed, crashed: the process is re-parented, or its
+parent is no Scrapyd daemon by the time the spider opens) stops within ORPHAN_CHECK seconds (finish reason `orphaned`): no daemon will report its job, the
 coordinator has moved its hosts to another node, and they must not be crawled twice.
 """
 
@@ -48,6 +48,9 @@ class PortalNodeSpider(PortalSpider):
         return spider
 
     def _watch_parent(self, spider=None) -> None:
+        if getattr(self, "_job", None) and not _is_scrapyd(self.parent):  # the daemon died before we started
+            self._orphaned()
+            return
         self.orphan_watch = task.LoopingCall(self._check_parent)
         self.orphan_watch.start(ORPHAN_CHECK, now=False)
 
@@ -56,8 +59,19 @@ class PortalNodeSpider(PortalSpider):
             self.orphan_watch.stop()
 
     def _check_parent(self) -> None:
-        if os.getppid() == self.parent:
-            return
-        self._unwatch_parent()
+        if os.getppid() != self.parent:
+            self._unwatch_parent()
+            self._orphaned()
+
+    def _orphaned(self) -> None:
         logging.getLogger(__name__).warning("the Scrapyd daemon (pid %d) is gone: stopping this crawl", self.parent)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="orphaned"))
+
+
+def _is_scrapyd(pid: int) -> bool:
+    """Whether `pid` runs Scrapyd (True where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"scrapyd" in f.read()
+    except OSError:
+        return True
