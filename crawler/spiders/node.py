@@ -64,7 +64,8 @@ class PortalNodeSpider(PortalSpider):
             self._orphaned()
 
     def _orphaned(self) -> None:
-        logging.getLogger(__name__).warning("the Scrapyd daemon (pid %d) is gone: stopping this crawl", self.parent)
+        logging.getLogger(__name__).warning("the Scrapyd daemon that started this crawl is gone (parent now pid %d):"
+                                            " stopping this crawl", os.getppid())
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="orphaned"))
 
 
