@@ -135,14 +135,22 @@ def _collect_inline(el, parts: list[str]) -> None:
         parts.append(" ")
     text = el.text
     if text:
-        parts.append(text)
+        _glue(parts, text)
     for child in el:
         _collect_inline(child, parts)
         tail = child.tail
         if tail:
-            parts.append(tail)
+            _glue(parts, tail)
     if spaced:
         parts.append(" ")
+
+
+def _glue(parts: list[str], text: str) -> None:
+    """Append text; two numbers of two elements stay two tokens ("…, 2026</time><span>583 lượt
+    xem" is "2026 583 lượt xem", not "2026583")."""
+    if parts and text[0].isdigit() and parts[-1] and parts[-1][-1].isdigit():
+        parts.append(" ")
+    parts.append(text)
 
 
 def block_text(el, exclude=()) -> str:

@@ -99,8 +99,9 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     with closing(_ro(obj)) as conn:
         try:
             _check_ids(conn, sites=sites)
-            hits = s.search(conn, text, sites=sites, since=since, limit=limit)
-            total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
+            hits, total = s.search_total(conn, text, sites=sites, since=since, limit=limit)
+            if total is None:
+                total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
         except sqlite3.Error as e:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
 
 import click
 from rich.table import Table
 
 from monitor.cli.context import Ctx, console, pass_ctx
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError
 from monitor.terminal import term
 
 
@@ -48,20 +46,15 @@ def reload(obj: Ctx) -> None:
     Example:
       portalwatch reload
     """
-    from monitor.service.jobs_wanted import desired_jobs
-    from monitor.service.jobstore import jobstore_path, read_pid
+    from monitor.service.control import NotRunning, request_reload
 
     try:
-        config = load_config(obj.config_path)
-        desired_jobs(config)
+        sent = request_reload(obj.config_path, obj.db_path)
     except ConfigError as e:
         raise click.ClickException(f"not reloading: {e}") from None
-    store = jobstore_path(config, obj.db_path)
-    pid = read_pid(store)
-    if pid is None:
-        raise click.ClickException(f"no portalwatch service is running for {store} (start it with `portalwatch run`)")
-    os.kill(pid, signal.SIGHUP)
-    console.print(f"sent SIGHUP to the service (pid {pid}); `portalwatch status` shows the jobs now in force")
+    except NotRunning as e:
+        raise click.ClickException(str(e)) from None
+    console.print(f"sent SIGHUP to the service (pid {sent.pid}); `portalwatch status` shows the jobs now in force")
 
 
 @click.command(short_help="The service, its jobs and the last crawls.")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.cli.params import OutputFile
-from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
+from monitor.config import LEVELS, Config, ConfigError, parse_config
 from monitor.terminal import safe
 
 
@@ -100,7 +100,14 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
     from monitor.cli.render.sites import print_proposal
-    from monitor.sites.onboard import inspect_url, obvious_id, suggest_id
+    from monitor.sites.onboard import (
+        id_problem,
+        inspect_url,
+        obvious_id,
+        overlap,
+        suggest_id,
+        taken_ids,
+    )
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
 
@@ -116,10 +123,9 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
             click.echo(json.dumps({**p.as_dict(), "added": False}, ensure_ascii=False, indent=2))
         raise click.ClickException(f"{url}: not added" + (f": {p.problems[0]}" if as_json and p.problems
                                                          else " (see the problem above)"))
-    taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
-    site_id = site_id or suggest_id(p, taken)
+    site_id = site_id or suggest_id(p, taken_ids(config))
     # a list some site already crawls first: that is what the operator needs to hear
-    problem = _overlap([url, *p.start_urls], config) or _id_problem(site_id, taken, config, obvious_id(p))
+    problem = overlap([url, *p.start_urls], config) or id_problem(site_id, config, "--id", obvious_id(p))
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
@@ -155,31 +161,6 @@ def _settings_note(config: Config) -> None:
         console.print("with crawl settings too ([portalwatch]: one request at a time per host, 1 s apart; "
                       "put your own address in contact_url): docs/operators.md, \"Crawl settings for a new file\"",
                       markup=False, highlight=False)
-
-
-def _id_problem(site_id: str | None, taken: set[str], config: Config, obvious: str = "") -> str | None:
-    if not site_id:
-        owner = next((s for s in config.sites if s.id == obvious or obvious in s.aliases), None)
-        by = f" by site {owner.id!r} ({owner.name}, {owner.start_urls[0]})" if owner else ""
-        return f"the obvious id {obvious!r} is already taken{by}: choose another with --id"
-    if not ID_RE.match(site_id):
-        return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
-    if site_id in taken:
-        return f"{config.path}: id {site_id!r} is already used (by a site or as a former id); choose another with --id"
-    return None
-
-
-def _overlap(urls: list[str], config: Config) -> str | None:
-    """The configured site that already crawls one of these lists (or has this home page)."""
-    from crawler.extract.urls import canonical_url
-
-    wanted = {canonical_url(u) for u in urls}
-    for s in config.sites:
-        common = {canonical_url(u) for u in [*s.start_urls, *([s.home_url] if s.home_url else [])]} & wanted
-        if common:
-            return (f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
-                    f" (`portalwatch sites list` shows it)")
-    return None
 
 
 # -- import -------------------------------------------------------------------------------------------

@@ -129,3 +129,13 @@ def check_hosts(hosts: dict, where: str) -> None:
         except ValueError:
             raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
                               f"such as \"127.0.0.1\"") from None
+
+
+def check_css(css: str, where: str, key: str) -> None:
+    """A selector that does not compile is a mistake in the file, not a crawl failure later."""
+    from crawler.extract.profiles.css import compile_css
+
+    try:
+        compile_css(css)
+    except ValueError as e:
+        raise ConfigError(f"{where}: selector {key!r}: {' '.join(str(e).split())}") from None

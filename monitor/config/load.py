@@ -16,6 +16,7 @@ from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
     ConfigError,
+    check_css,
     check_table,
     check_url,
     did_you_mean,
@@ -211,6 +212,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                 raise unknown_key(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
             if not isinstance(v, str) or not v.strip():
                 raise ConfigError(f"{where}: selector {k!r}: expected a CSS selector string, got {v!r}")
+            check_css(v, where, k)
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:

@@ -105,6 +105,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         "version": VERSION,
         "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
         "units": _units(config, recipient),
+        "web": web_links(config, recipient, since, until),
         "window": {"since": since, "until": until},
         "generated_at": generated_at or clock.now_iso(),
         "totals": {"sites": len(sites), "new_posts": len(new_posts["all"]),
@@ -154,6 +155,20 @@ def _units(config: Config, recipient: Recipient) -> list[dict]:
         out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
                     "sites": n})
     return out
+
+
+def web_links(config: Config, recipient: Recipient, since: str, until: str) -> dict | None:
+    """Deep links into `portalwatch web` when `[web] url` is set: each of the recipient's units
+    over this very window, and where an article's history page is (`article` + its id)."""
+    if not config.web.url:
+        return None
+    window = urlencode({"since": since, "until": until})
+    units = []
+    for uid in (recipient.parents or recipient.sites)[:10]:
+        node = config.unit(uid)
+        units.append({"id": uid, "name": one_line(node.name if node else uid),
+                      "url": config.web.link(f"/u/{quote(uid, safe='')}?{window}")})
+    return {"units": units, "article": config.web.link("/a/")}
 
 
 def upgrade(data: dict) -> dict:

@@ -50,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "silent_days": "{days} ngày chưa có bài mới (bài gần nhất {date})",
         "silent_none": "chưa thấy bài nào có ngày đăng",
         "field_published_at": "ngày đăng", "field_views": "lượt xem", "field_title": "tiêu đề",
+        "web_link": "Xem trên web", "web_history": "lịch sử lượt xem",
         "footer": "Gửi bởi portalwatch. Số liệu lấy từ các trang thông tin điện tử; thời gian là giờ Việt Nam.",
     },
     "en": {
@@ -96,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
         "silent_days": "no new post for {days} days (latest {date})",
         "silent_none": "no dated post seen",
         "field_published_at": "the date", "field_views": "views", "field_title": "the title",
+        "web_link": "On the web", "web_history": "view history",
         "footer": "Sent by portalwatch. Figures read from the government portals; times are Vietnam time.",
     },
 }

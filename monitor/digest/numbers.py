@@ -172,29 +172,37 @@ class Query:
         return {"all": out}
 
     def site_stats(self) -> dict[str, dict]:
+        """Per site: posts in the 7 days to the window's end, the last post, crawls in the window,
+        the last crawl (and since when it fails). A few index seeks per site, whatever the
+        length of the history: never a scan of a site's articles or crawls."""
         until = clock.parse_iso(self.until)
         week = clock.iso(until - timedelta(days=7))
         out: dict[str, dict] = defaultdict(dict)
         for sid, n7, last in self.conn.execute(
-            "SELECT site_id, SUM(published_at > ?), MAX(published_at) FROM articles"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND status = 'live' AND published_at <= ?"
-            " GROUP BY site_id", (week, self.sites, self.until)):
-            days = (until - clock.parse_iso(last)).days if last else None
+            "SELECT s.value, (SELECT COUNT(*) FROM articles WHERE site_id = s.value AND published_at > :week"
+            "  AND published_at <= :until AND status = 'live'),"
+            " (SELECT published_at FROM articles WHERE site_id = s.value AND published_at <= :until"
+            "  AND status = 'live' ORDER BY published_at DESC LIMIT 1)"
+            " FROM json_each(:sites) s", {"week": week, "until": self.until, "sites": self.sites}):
+            if last is None:
+                continue
+            days = (until - clock.parse_iso(last)).days
             out[sid].update(posts_7d=n7 or 0, last_post_at=last, silent_days=days)
         for sid, n in self.conn.execute(
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
         for sid, outcome, err, started in self.conn.execute(
-            "SELECT site_id, outcome, error_summary, started_at FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
-            " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
+            "SELECT s.value, c.outcome, c.error_summary, c.started_at FROM json_each(?) s"
+            " JOIN crawls c ON c.id = (SELECT id FROM crawls WHERE site_id = s.value AND started_at <= ?"
+            "  AND outcome IN ('ok', 'partial', 'failed') ORDER BY started_at DESC, id DESC LIMIT 1)",
+            (self.sites, self.until)):
             out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err, last_crawl_at=started)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(
-                    "SELECT MIN(started_at) FROM crawls WHERE site_id = ? AND outcome = 'failed' AND id >"
-                    " (SELECT COALESCE(MAX(id), 0) FROM crawls WHERE site_id = ? AND outcome IN ('ok', 'partial'))",
-                    (sid, sid)).fetchone()[0]
+                    "SELECT MIN(started_at) FROM crawls WHERE site_id = :s AND outcome = 'failed' AND started_at >"
+                    " COALESCE((SELECT started_at FROM crawls WHERE site_id = :s AND outcome IN ('ok', 'partial')"
+                    "  ORDER BY started_at DESC, id DESC LIMIT 1), '')", {"s": sid}).fetchone()[0]
         for sid in list(out):
             st = out[sid]
             if st.get("last_post_at"):

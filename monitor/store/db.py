@@ -23,6 +23,7 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
@@ -108,9 +109,9 @@ class Store(Reads, CrawlRows):
                         c["not_modified"] += 1
                     elif isinstance(item, GoneItem):
                         self._apply_gone(item, c)
-                    elif isinstance(item, FetchErrorItem):
+                    elif isinstance(item, FetchErrorItem | IncompleteListItem):
                         self._fetch_error(item.site_id, item.url, item.error, item.observed_at, crawl_id,
-                                          item.status, c)
+                                          getattr(item, "status", None), c)
                     elif isinstance(item, SampleItem):
                         self._save_sample(item, item.crawl_id if item.crawl_id is not None else crawl_id)
                     else:

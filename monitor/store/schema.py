@@ -543,7 +543,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (recipient_id, event_id)
     ) WITHOUT ROWID;
     """,
-    # 13: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # 13: the indexes of `portalwatch web`'s reads: an article's edits and anomalies, a site's
+    # kept pages, a site's latest crawls (both also `sites health`), a site's articles read since
+    # a time (a digest's gains).
+    """
+    CREATE INDEX IF NOT EXISTS idx_articles_site_read ON articles(site_id, views_observed_at);
+    CREATE INDEX IF NOT EXISTS idx_crawls_site_id ON crawls(site_id, id);
+    CREATE INDEX IF NOT EXISTS idx_revisions_article ON article_revisions(article_id, observed_at);
+    CREATE INDEX IF NOT EXISTS idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
+    CREATE INDEX IF NOT EXISTS idx_html_samples_site ON html_samples(site_id, id);
+    """,
+    # 14: a cluster job moved off a node that could not be told to cancel it (down, paused,
     # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
     """
     ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;

@@ -230,6 +230,36 @@ def test_a_unit_is_not_a_site_on_the_command_line(tmp_path):
         config.site("ha-noi")
 
 
+def _load(tmp_path, text: str):
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_web_table_and_its_mistakes(tmp_path):
+    base = '[[site]]\nid = "a"\nname = "A"\nstart_urls = ["https://a.vn/tin"]\n'
+    ok = _load(tmp_path, base + '[web]\nurl = "https://pw.example.vn"\nport = 9000\n')
+    assert ok.web.url == "https://pw.example.vn" and ok.web.host == "127.0.0.1" and ok.web.port == 9000
+    assert ok.web.link("/u/a") == "https://pw.example.vn/u/a"
+    assert _load(tmp_path, base).web.link("/u/a") is None
+    for text, words in (('[web]\nurl = "ftp://x"\n', "key 'url': expected an http(s) URL"),
+                        ('[web]\nport = 70000\n', "key 'port'"),
+                        ('[web]\nuri = "https://x"\n', "unknown key 'uri' (did you mean 'url'?)")):
+        with pytest.raises(ConfigError) as e:
+            _load(tmp_path, base + text)
+        assert words in str(e.value) and "[web]" in str(e.value)
+
+
+def test_a_selector_that_does_not_compile_is_refused_on_load(tmp_path):
+    text = ('[[site]]\nid = "vinh-hung"\nname = "A"\nstart_urls = ["https://a.vn/tin"]\n'
+            '[site.selectors]\ntitle = "h1.title["\n')
+    with pytest.raises(ConfigError) as e:
+        _load(tmp_path, text)
+    assert str(e.value).startswith(f"{tmp_path / 'sites.toml'}: site 'vinh-hung': selector 'title': invalid CSS "
+                                   "selector 'h1.title['")
+    assert "\n" not in str(e.value)
+
+
 def test_an_inline_table_over_several_lines_gets_a_hint(tmp_path):
     """Python's tomllib reads TOML 1.0: `{ … }` spread over lines is the commonest mistake (the
     recipient example of docs/digests.md was written so); the one-line error says what to do."""
