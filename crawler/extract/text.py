@@ -90,8 +90,14 @@ _STRING = etree.XPath("string()")
 _PARSERS = threading.local()
 
 
+class TooDeep(ValueError):
+    """The page nests elements deeper than libxml2 parses (2048 levels with huge_tree): the
+    parser stops there, so what follows would silently be missing."""
+
+
 def parse_html(html: str | bytes | None):
-    """Parse an HTML document with lxml's HTML parser (recovering from broken markup)."""
+    """Parse an HTML document with lxml's HTML parser (recovering from broken markup); TooDeep
+    when it nests too deeply to be parsed whole."""
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
         # no ID hash: nothing here calls XPath id(), and building it costs ~7% of a parse
@@ -101,6 +107,10 @@ def parse_html(html: str | bytes | None):
     data = html.encode("utf-8", "replace") if isinstance(html, str) else (html or b"")
     data = data.replace(b"\x00", b"").strip()
     root = etree.fromstring(data, parser=parser) if data else None
+    for err in parser.error_log:
+        if err.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in err.message:
+            levels = re.search(r"\d+", err.message)
+            raise TooDeep(f"page too deeply nested (over {levels.group() if levels else 2048} levels): not parsed")
     if root is None:
         root = etree.fromstring(b"<html><body></body></html>", parser=parser)
     return root

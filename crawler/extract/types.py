@@ -53,6 +53,7 @@ class ListPage:
     next_url: str | None = None  # absolute URL of the next list page, None on the last page
     # field name -> the selector or rule that produced it, e.g. {"item_link": "h3.asset-title a"}
     provenance: dict[str, str] = field(default_factory=dict)
+    items: int = 0  # list items on the page; more than len(entries) when `limit` cut the reading short
     pager: PagerFacts = field(default_factory=PagerFacts)
     # what was learned about the site's list pages (the item container, the fields' elements):
     # give it back to parse_list for the site's next list page (faster, and the same list)

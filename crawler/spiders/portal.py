@@ -174,13 +174,17 @@ class PortalSpider(scrapy.Spider):
         "finished", the crawls are 'aborted')."""
         out = []
         mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
+        guard = getattr(self.crawler, "host_guard", None) if hasattr(self, "crawler") else None
         for site_id, st in self.state.items():
             stats = st.stats
             outcome = st.outcome() if reason == "finished" else "aborted"
-            waits = None
+            notes = []
             if mw is not None:
-                waits = "; ".join(f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
-                                  for h in sorted(st.hosts) if h in mw.waited) or None
+                notes += [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                          for h in sorted(st.hosts) if h in mw.waited]
+            if guard is not None:  # robots.txt redirected off its host: not followed
+                notes += [guard.robots_refused[h] for h in sorted(st.hosts) if h in guard.robots_refused]
+            waits = "; ".join(notes) or None
             out.append(CrawlFinishedItem(
                 site_id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
                 article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
@@ -232,7 +236,9 @@ class PortalSpider(scrapy.Spider):
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
                 self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
-            listing = st.profile.parse_list(response.text, response.url, site.selectors or None, hint=st.hint)
+            cap = site.max_links_per_page or self.plan.settings.max_links_per_page
+            listing = st.profile.parse_list(response.text, response.url, site.selectors or None, hint=st.hint,
+                                            limit=cap)
         except Exception as e:  # noqa: BLE001 - one broken page must not stop the crawl
             st.list_failed = True
             yield self._error(site.id, response.url, f"list page: {e}", response.status)
@@ -246,6 +252,9 @@ class PortalSpider(scrapy.Spider):
         walk = st.walks.setdefault(lid, ListWalk(lid))
         walk.saw(response.url, listing)
         entries = [e for e in listing.entries if urlsplit(e.url).netloc in st.hosts]
+        if listing.items > cap:  # only the first `cap` were read (a page of 100,000 links)
+            yield self._error(site.id, response.url, f"list page {response.url} has {listing.items} links; followed the"
+                              f" first {cap} (max_links_per_page)", response.status)
         if not entries:
             st.list_failed = True
             yield self._error(

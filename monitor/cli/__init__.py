@@ -70,11 +70,11 @@ def main() -> None:
     except ConfigError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
-    except sqlite3.DatabaseError as e:
-        from monitor.store.dbfile import damaged_message
+    except sqlite3.DatabaseError as e:  # the true cause: disk full, read-only, permission, damaged …
+        from monitor.store.dbfile import explain
 
         db = Ctx.current._db_path if Ctx.current else DEFAULT_DB
-        click.echo(f"Error: {damaged_message(db, str(e))}", err=True)
+        click.echo(f"Error: {explain(db, e)}", err=True)
         sys.exit(1)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""

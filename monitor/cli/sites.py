@@ -53,10 +53,7 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
         for line in plain_lines(rows):
             click.echo(line)
         return
-    narrow = console.width < 110  # ids are never cut: level and profile give way
-    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", narrow))
-    if narrow:
-        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
+    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", console))
 
 
 def _config(obj: Ctx) -> Config:
@@ -83,7 +80,7 @@ def _web(config: Config):
 @click.option("--name", help="Display name (default: what the portal calls itself).")
 @click.option("--parent", help="Id of the enclosing unit (district or province); one not configured is added "
               "as a [[unit]] (no portal).")
-@click.option("--parent-name", help="Name of that new [[unit]] (default: its id).")
+@click.option("--parent-name", help="Name of that new [[unit]] (default: asked for, unless --yes: its id).")
 @click.option("--level", type=click.Choice(LEVELS), help="Administrative level (default: guessed from the name).")
 @click.option("--yes", "-y", is_flag=True, help="Append without asking (scripts).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
@@ -129,6 +126,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
+    if units.unnamed and not (yes or dry_run or as_json):
+        _ask_unit_names(units)
     if units.tables:
         err_console.print(f"[yellow]note:[/] {escape(summary(units))}")
     if as_json:
@@ -179,7 +178,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     """Onboard many sites from a CSV with the columns id,name,level,parent,url: detection for each
     row (progress bar), then a summary of what needs a human; ready sites are appended at once.
     A parent that is not configured (nor a row) is added as a [[unit]] table, named from an
-    optional parent_name column (else its id: edit it).
+    optional parent_name column (and parent_level); one the sheet does not name is asked for
+    (before appending, unless --yes/--json), else named after its id.
 
     \b
     Example:
@@ -215,6 +215,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                     on_done=lambda r: progress.update(task, advance=1, last=f"{r.id}: {r.status}"))
     units = parent_units(rows, config)
     ready = [r for r in rows if r.status == "ready"]
+    if units.unnamed and ready and not (yes or dry_run or as_json):
+        _ask_unit_names(units)
     attention = [r for r in rows if r.status == "attention"]
     added = False
     if report_path:
@@ -242,6 +244,19 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                                "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
     if attention:
         sys.exit(1)
+
+
+def _ask_unit_names(units) -> None:
+    """Ask for the name (and level) of each new [[unit]] the sheet does not name; Enter keeps the id."""
+    from monitor.sites.units import name_unit
+
+    console.print(f"{len(units.unnamed)} parent(s) not configured and not named by the sheet (no parent_name): "
+                  "their [[unit]] tables need a name for the digests (Enter keeps the id).")
+    for pid in list(units.unnamed):
+        name = click.prompt(f"Name of {pid}", default="", show_default=False).strip()
+        level = click.prompt(f"Level of {pid} ({', '.join(LEVELS)}; Enter: none)", default="", show_default=False,
+                             type=click.Choice(["", *LEVELS]), show_choices=False) if name else ""
+        name_unit(units, pid, name, level)
 
 
 # -- discover -----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "obey_robots": ((bool,), "true or false"),
     "timeout": ((int, float), "seconds (number > 0)"),
     "max_response_kb": ((int,), "an integer ≥ 1"),
+    "max_links_per_page": ((int,), "an integer ≥ 1"),
     "retries": ((int,), "an integer ≥ 0"),
     "max_retry_after": ((int, float), "seconds (number ≥ 0)"),
     "robots_cache_hours": ((int, float), "hours (number ≥ 0; 0: fetch robots.txt every crawl)"),

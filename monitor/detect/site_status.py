@@ -136,7 +136,7 @@ def incomplete_lists(conn, crawl_id: int) -> list[str]:
     return [f"{err[len(INCOMPLETE):]} ({url})" for err, url in rows]
 
 
-def _one_line(text: str | None, n: int = 160) -> str:
+def _one_line(text: str | None, n: int = 1000) -> str:
     s = " ".join((text or "no error recorded").split())
     return s if len(s) <= n else s[: n - 1] + "…"
 

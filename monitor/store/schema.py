@@ -553,7 +553,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
     CREATE INDEX IF NOT EXISTS idx_html_samples_site ON html_samples(site_id, id);
     """,
-    # 14: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # 14: no secret in deliveries.channel: a webhook key used to be the URL itself, token and all
+    # (https://hooks.slack.com/services/T…/B…/X…); it becomes the masked URL plus a hash of the URL,
+    # the key channel_key() gives that channel now (monitor/channels/masking.py), so a delivery
+    # planned or sent before the upgrade is still that channel's: nothing is sent twice or lost.
+    """
+    UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
+        WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
+    """,
+    # 15: a cluster job moved off a node that could not be told to cancel it (down, paused,
     # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
     """
     ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;
@@ -569,6 +577,10 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this portalwatch knows "
             f"({len(MIGRATIONS)}): upgrade portalwatch"
         )
+    if current < len(MIGRATIONS):
+        from monitor.channels.masking import rekey
+
+        conn.create_function("portalwatch_rekey_channel", 1, rekey, deterministic=True)
     for version in range(current + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[version - 1]
         conn.execute("BEGIN IMMEDIATE")

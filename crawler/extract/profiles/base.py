@@ -70,12 +70,13 @@ class Profile:
     # ------------------------------------------------------------------ pages
     def parse_list(
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None,
-        hint: ListHint | None = None,
+        hint: ListHint | None = None, limit: int | None = None,
     ) -> ListPage:
         """Entries (url, title, date, views, summary) of a list page, the next page URL and the
         pager's facts. `now` (default: clock.now()) bounds plausible dates; `hint` (the `hint`
-        of an earlier list page of the same site) is tried first when the rules read the list."""
-        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now(), hint)
+        of an earlier list page of the same site) is tried first when the rules read the list;
+        `limit`: read at most that many items (ListPage.items still counts them all)."""
+        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now(), hint, limit)
 
     def parse_article(
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None

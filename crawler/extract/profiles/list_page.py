@@ -22,20 +22,24 @@ from .fields import ENTRY_FIELDS, count_in, finish, no_digits, set_date, set_vie
 _CLASS_RE = re.compile(r"[A-Za-z_][\w-]*")
 
 
-def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hint: ListHint | None = None) -> ListPage:
+def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hint: ListHint | None = None,
+              limit: int | None = None) -> ListPage:
     """Entries (url, title, date, views, summary) of a list page, the next page URL and what the
     pager prints, by the selectors `sels` (then the rules, when `fallback` or a selector is
-    missing; the rules try `hint`, the site's list found on an earlier page, first)."""
+    missing; the rules try `hint`, the site's list found on an earlier page, first); at most
+    `limit` items are read (a page of 100,000 links costs no more than its first `limit`)."""
     root = parse_html(html)
     base = rr.base_url(root, url)
     prov: dict[str, str] = {}
     entries: list[ListEntry] = []
     learned = None
+    n_items = 0
     items, item_css = first_elements(root, sels.get("list_item"))
     if items and item_css and not is_value_selector(item_css):
         prov["list_item"] = item_css
         seen: set[str] = set()
-        for item in items:
+        n_items = len(items)
+        for item in items[:limit]:
             entry = _entry_from_item(item, base, sels, prov, now, fallback)
             if entry and entry.url not in seen:
                 seen.add(entry.url)
@@ -52,6 +56,8 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hi
         if learned is not None and learned is hint:
             item_sels.update({k: v for k, v in (("item_date", hint.date), ("item_views", hint.views),
                                                   ("item_summary", hint.summary)) if v})
+        n_items = len(found)
+        found = found[:limit]
         for it in found:
             entries.append(_entry_from_container(it, item_sels, prov, now, fallback))
         if learned is not None and learned is not hint:
@@ -78,7 +84,8 @@ def read_list(html: str, url: str, sels: dict, fallback: bool, now: datetime, hi
         prov["next_page"] = pager.rule
     for entry in entries:
         finish(entry, ENTRY_FIELDS)
-    return ListPage(entries=entries, next_url=next_url, provenance=prov, pager=pager.facts, hint=learned)
+    return ListPage(entries=entries, next_url=next_url, provenance=prov, pager=pager.facts, hint=learned,
+                    items=max(n_items, len(entries)))
 
 def _learn_fields(hint: ListHint, items: list, entries: list[ListEntry]) -> ListHint:
     """The hint with the CSS selectors (inside an item) that give exactly what the rules read
