@@ -102,8 +102,11 @@ class StorePipeline:
     def _check_lost(self) -> None:
         """Every site's lease was taken by another run (this crawl was paused past it): stop
         crawling (Scrapy's finish reason 'lease_lost'; the rows are 'aborted' already)."""
-        store, spider = self.store, self.crawler.spider
-        if self.stopping or store is None or not store.lost or spider is None:
+        store = self.store
+        if self.stopping or store is None or not store.lost or self.crawler is None:
+            return
+        spider = self.crawler.spider
+        if spider is None:
             return
         if {s.id for s in spider.plan.sites} <= set(store.lost):
             self.stopping = True
