@@ -31,7 +31,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     crawled twice: the summary says by which process since when (with --json: on stderr).
 
     Exit status: 0 every site ok, partial or skipped, 1 a site failed or was aborted (or --timeout
-    hit), 2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+    hit, or the database could not be written: "disk full: …"), 2 usage or configuration error,
+    130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
 
     \b
     Example:
@@ -64,10 +65,12 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
         # the crawl could not start (no cluster node reachable, the child refused its config)
         raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
-    if not no_detect and config.service.detect_after_crawl:
+    if not no_detect and config.service.detect_after_crawl and not result.error:
         _detect_after(obj, quiet=as_json)
     print_crawl_result(result.crawls, result.skipped, console, err_console, as_json)
     if not result.ok:
+        if result.error and not result.timed_out:  # the child said why (a storage failure: "disk full: …")
+            raise click.ClickException(result.error)
         msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
         if result.stderr_tail.strip():
             msg += "\n" + result.stderr_tail.strip()

@@ -1,10 +1,17 @@
 """The monitor's receiving end of a local crawl: hands items to Store.apply in batches, one
-transaction per batch.
+transaction per batch. A batch is at most PORTALWATCH_BATCH_SIZE rows (a list page counts one
+per article it lists) or PORTALWATCH_BATCH_SECONDS old, so every write transaction is short and
+other writers (the lease heartbeat, a second crawl) never wait long for the lock.
 
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order. The pipeline keeps no
 crawl bookkeeping of its own: the spider reports each site's start and end as items
 (CrawlStartedItem, CrawlFinishedItem) and Store.apply opens and finishes the `crawls` rows.
+
+A batch that cannot be stored (a full disk, a read-only file, a lock held too long …) stops the
+crawl: what was fetched could not be kept anyway. The cause, in words ("disk full: …",
+monitor.store.dbfile.explain), becomes every open crawl row's error summary (when it can still be
+written) and the stat STORAGE_ERROR_STAT, from which the child exits non-zero naming it.
 
 Settings (monitor.crawl.child sets them, with ITEM_PIPELINES): PORTALWATCH_DB (the SQLite file;
 unset: the pipeline stores nothing), PORTALWATCH_BATCH_SIZE, PORTALWATCH_BATCH_SECONDS.
@@ -15,15 +22,20 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, cast
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem
+from crawler.items import CrawlFinishedItem, ListPageItem
 from monitor.store.db import Store
+from monitor.store.dbfile import explain, is_storage_error
 
 BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
+STORAGE_ERROR_STAT = "portalwatch/storage_error"
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -35,12 +47,14 @@ class StorePipeline:
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.buffer: list = []
+        self.rows = 0  # rows the buffer will write: a list page's sightings count one each
         self.last_flush = time.monotonic()
         self.store: Store | None = None
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portalwatch-writer")
         self.pending: list[Future] = []
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
+        self.stopping = False  # every site's lease was lost: the crawl is being closed
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -55,14 +69,20 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         if self.db_path is None:
             return
-        self.store = Store(self.db_path)
-        self.store.abort_stale_crawls()
-        self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        try:
+            self.store = Store(self.db_path)
+            self.store.lease = spider.plan.lease  # a site whose lease another run took is not stored
+            self.store.abort_stale_crawls()
+            self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        except Exception as e:  # noqa: BLE001 - a crawl that cannot store stops, saying why
+            self._failed(e)
+            return
         self.timer.start(self.batch_seconds, now=False)
 
     def _tick(self) -> None:
         if time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
+        self._settle()
 
     def process_item(self, item, spider=None):
         if isinstance(item, CrawlFinishedItem):
@@ -70,29 +90,70 @@ class StorePipeline:
             self._settle()  # a storage error so far fails this crawl
             item.storage_error = item.storage_error or self.storage_error
         self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
+        if self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 
     def _settle(self) -> None:
         self.pending = [f for f in self.pending if not f.done() or self._collect(f)]
+        self._check_lost()
+
+    def _check_lost(self) -> None:
+        """Every site's lease was taken by another run (this crawl was paused past it): stop
+        crawling (Scrapy's finish reason 'lease_lost'; the rows are 'aborted' already)."""
+        store = self.store
+        if self.stopping or store is None or not store.lost or self.crawler is None:
+            return
+        spider = self.crawler.spider
+        if spider is None:
+            return
+        if {s.id for s in spider.plan.sites} <= set(store.lost):
+            self.stopping = True
+            logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")
+            # the crawl's reactor, installed by now (imported at module level it would install its own)
+            from twisted.internet import reactor
+
+            close = lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost"))  # noqa: E731
+            cast(Any, reactor).callLater(0, close)  # after this item, not inside its processing
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:
             return
-        batch, self.buffer = self.buffer, []
+        batch, self.buffer, self.rows = self.buffer, [], 0
         self._settle()
         self.pending.append(self.writer.submit(self.store.apply, batch))
         self.last_flush = time.monotonic()
 
     def _collect(self, future: Future) -> bool:
-        """Wait for a written batch; remember a storage error (it fails every crawl row)."""
+        """Wait for a written batch; a failed one fails the crawl (see the module docstring)."""
         try:
             future.result()
-        except Exception as e:  # noqa: BLE001 - reported in every crawl row
-            logging.getLogger(__name__).error("storing a batch failed: %s", e)
-            self.storage_error = self.storage_error or f"storage error: {e}"
+        except Exception as e:  # noqa: BLE001 - reported in every crawl row and the exit status
+            self._failed(e)
         return False
+
+    def _failed(self, e: Exception) -> None:
+        """Storing failed: say why (once), in every open crawl row and the crawl's stats; stop the crawl."""
+        if self.storage_error is not None:
+            log.debug("storing a batch failed again: %s", e)
+            return
+        if is_storage_error(e):
+            msg = explain(self.db_path or "", e)
+        else:
+            msg = f"storage error: {type(e).__name__}: {e}"
+        log.error("storing a batch failed: %s", msg)
+        self.storage_error = msg
+        if self.crawler is None:
+            return
+        self.crawler.stats.set_value(STORAGE_ERROR_STAT, msg)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            from scrapy.utils.defer import deferred_from_coro
+            from twisted.internet import reactor
+
+            # from the reactor's next turn: never inside the pipeline call that saw the failure
+            task.deferLater(reactor, 0, lambda: deferred_from_coro(engine.close_spider_async(reason="storage failed")))
 
     def drain(self) -> None:
         """Write what is buffered and wait for the writer."""
@@ -122,6 +183,7 @@ class StorePipeline:
         if late:
             try:
                 self.store.apply(late)
-            except Exception as e:  # noqa: BLE001
-                logging.getLogger(__name__).error("finishing the crawl rows failed: %s", e)
+            except Exception as e:  # noqa: BLE001 - the crawl failed already
+                self._failed(e)
+                log.error("finishing the crawl rows failed: %s", e)
         self.store.close()

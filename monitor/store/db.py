@@ -8,6 +8,8 @@ moment leaves either the whole batch or none of it.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import sqlite3
 from collections import Counter
@@ -21,12 +23,14 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
 )
 from monitor.store.connect import open_db
 from monitor.store.crawls import CrawlRows
+from monitor.store.dbfile import StorageError, explain, is_storage_error
 from monitor.store.dbutil import inserted_id
 from monitor.store.reads import IN_CHUNK, Reads
 
@@ -53,6 +57,10 @@ class Store(Reads, CrawlRows):
         self._batch: dict[tuple[str, str], list] = {}  # rows of this batch's articles (unprimed sites)
         self._data_version: int | None = None  # PRAGMA data_version after our last batch
         self.crawl_ids: dict[str, int] = {}  # site id -> its crawl row, from CrawlStartedItem
+        # the crawl run's lease token (monitor.store.lease): set, a batch stores a site only while
+        # the run holds its lease; `lost`: site id -> why it no longer does (nothing more stored)
+        self.lease: str | None = None
+        self.lost: dict[str, str] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -69,14 +77,19 @@ class Store(Reads, CrawlRows):
 
         Each item is written inside its own SAVEPOINT: a sighting that SQLite refuses (a value
         it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
-        the other sightings of the batch, and the other sites, are stored.
+        the other sightings of the batch, and the other sites, are stored. A storage failure (a
+        full disk, a read-only file, a lock held too long) rolls the whole batch back and raises
+        StorageError, whose message names the cause ("disk full: …"); the store stays usable.
         """
         given = crawl_ids or {}
         counts: dict[str, Counter] = {}
         flushed: dict[str, Counter] = {}
+        opened = dict(self.crawl_ids)  # crawl rows opened before this batch (a rollback keeps only these)
         try:
             with self._tx():
                 self._check_other_writers()
+                if self.lease is not None:
+                    items = self._leased(items, given)
                 self._preload(items)
                 for item in items:
                     c = counts.setdefault(item.site_id, Counter())
@@ -100,9 +113,9 @@ class Store(Reads, CrawlRows):
                         c["not_modified"] += 1
                     elif isinstance(item, GoneItem):
                         self._apply_gone(item, c)
-                    elif isinstance(item, FetchErrorItem):
+                    elif isinstance(item, FetchErrorItem | IncompleteListItem):
                         self._fetch_error(item.site_id, item.url, item.error, item.observed_at, crawl_id,
-                                          item.status, c)
+                                          getattr(item, "status", None), c)
                     elif isinstance(item, SampleItem):
                         self._save_sample(item, item.crawl_id if item.crawl_id is not None else crawl_id)
                     else:
@@ -113,13 +126,46 @@ class Store(Reads, CrawlRows):
                         "INSERT INTO ingest_marks (job_id, seq, updated_at) VALUES (?, ?, ?)"
                         " ON CONFLICT (job_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at",
                         (ingest_mark[0], ingest_mark[1], clock.now_iso()))
-        except BaseException:
+        except BaseException as e:
             self._primed.clear()  # the cache may hold rows of the rolled-back batch
+            self.crawl_ids = opened  # rows this batch opened were rolled back with it
+            if isinstance(e, sqlite3.Error) and is_storage_error(e) and not isinstance(e, StorageError):
+                raise StorageError(explain(self.path, e)) from e
             raise
         finally:
             self._batch = {}
         self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return counts
+
+    def _leased(self, items: list, given: dict[str, int]) -> list:
+        """Inside the write transaction: the items of sites whose lease is still the run's. A site
+        whose lease row is another run's, or gone (taken over once expired: the run was paused
+        past its lease), is lost: its crawl row becomes 'aborted' and nothing more of it is stored."""
+        sites = sorted({it.site_id for it in items} - set(self.lost))
+        if sites:
+            rows = {r[0]: r[1:] for r in self.conn.execute(
+                "SELECT site_id, holder, pid, hostname FROM crawl_leases WHERE site_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sites),))}
+            for sid in sites:
+                holder, pid, host = rows.get(sid, (None, None, None))
+                if holder == self.lease:
+                    continue
+                who = f"pid {pid} on host {host}" if holder else "another run"
+                why = (f"its crawl lease was taken over by {who} while this crawl was paused past it;"
+                       " nothing more of it stored by this crawl")
+                self.lost[sid] = why
+                logging.getLogger("portalwatch.lease").warning("site %s: %s", sid, why)
+        kept = [it for it in items if it.site_id not in self.lost or isinstance(it, CrawlStartedItem)]
+        for sid, why in self.lost.items():
+            cid = given.get(sid) or self.crawl_ids.get(sid)
+            started = next((it for it in kept if isinstance(it, CrawlStartedItem) and it.site_id == sid), None)
+            if cid is None and started is not None and sid not in given:
+                self._start_crawl(started)  # its row, to say why it stops here
+                cid = self.crawl_ids.get(sid)
+            if cid is not None:
+                self.conn.execute("UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
+                                  " WHERE id = ? AND outcome = 'running'", (clock.now_iso(), why, cid))
+        return [it for it in kept if it.site_id not in self.lost]
 
     def _flush_counts(self, counts: dict[str, Counter], given: dict[str, int], flushed: dict[str, Counter]) -> None:
         """Add the batch's counters not yet added to the crawl rows (before a crawl finishes)."""
@@ -193,6 +239,8 @@ class Store(Reads, CrawlRows):
             for it in entries:
                 self._apply_article(it, mine, crawl_id)
         except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
+            if is_storage_error(e) or not self.conn.in_transaction:
+                raise  # not this sighting's fault: the whole batch fails, and says why
             self.conn.execute("ROLLBACK TO item")
             self.conn.execute("RELEASE item")
             self._primed.discard(entries[0].site_id)  # cached rows may hold what was rolled back

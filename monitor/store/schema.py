@@ -543,7 +543,30 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (recipient_id, event_id)
     ) WITHOUT ROWID;
     """,
-    # 13: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
+    # 13: the indexes of `portalwatch web`'s reads: an article's edits and anomalies, a site's
+    # kept pages, a site's latest crawls (both also `sites health`), a site's articles read since
+    # a time (a digest's gains).
+    """
+    CREATE INDEX IF NOT EXISTS idx_articles_site_read ON articles(site_id, views_observed_at);
+    CREATE INDEX IF NOT EXISTS idx_crawls_site_id ON crawls(site_id, id);
+    CREATE INDEX IF NOT EXISTS idx_revisions_article ON article_revisions(article_id, observed_at);
+    CREATE INDEX IF NOT EXISTS idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
+    CREATE INDEX IF NOT EXISTS idx_html_samples_site ON html_samples(site_id, id);
+    """,
+    # 14: no secret in deliveries.channel: a webhook key used to be the URL itself, token and all
+    # (https://hooks.slack.com/services/T…/B…/X…); it becomes the masked URL plus a hash of the URL,
+    # the key channel_key() gives that channel now (monitor/channels/masking.py), so a delivery
+    # planned or sent before the upgrade is still that channel's: nothing is sent twice or lost.
+    """
+    UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
+        WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
+    """,
+    # 15: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
+    """
+    ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 16: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
     # readings, per tier, and pruned old crawl rows, so a run that was stopped or killed resumes
     # where it stopped.
     """
@@ -555,14 +578,14 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
-    # 14: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
+    # 17: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
     # a site's newest rows through an index instead of scanning every crawl or article.
     """
-    -- a site's crawls / articles in id order (an index on site_id holds the rowid): its newest
+    -- a site's crawls / articles in id order (an index on site_id holds the rowid; the crawls' is
+    -- idx_crawls_site_id of migration 13): its newest
     -- crawl, its last N (detect's usual share of missing fields, `sites health`), its articles
     -- after detect's mark are a few index steps however long the history (idx_crawls_site
     -- orders by started_at, the articles' indexes by published_at and key)
-    CREATE INDEX idx_crawls_site_id ON crawls(site_id);
     CREATE INDEX idx_articles_site_id ON articles(site_id);
     -- each site's last finished full list walk (monitor/crawl/planner.py, every crawl): one entry a
     -- day per site instead of a scan of every crawl
@@ -575,7 +598,7 @@ MIGRATIONS: list[str] = [
     -- every crawl's start: crawls left running by a dead process (a handful of rows, not all)
     CREATE INDEX idx_crawls_running ON crawls(pid) WHERE outcome = 'running';
     """,
-    # 15: site_activity's newest undated post: a small index of the undated articles (with
+    # 18: site_activity's newest undated post: a small index of the undated articles (with
     # idx_articles_site_first_seen the planner read every article of every site to find none)
     """
     CREATE INDEX idx_articles_undated ON articles(site_id, first_seen_at) WHERE published_at IS NULL;
@@ -591,6 +614,10 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this portalwatch knows "
             f"({len(MIGRATIONS)}): upgrade portalwatch"
         )
+    if current < len(MIGRATIONS):
+        from monitor.channels.masking import rekey
+
+        conn.create_function("portalwatch_rekey_channel", 1, rekey, deterministic=True)
     for version in range(current + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[version - 1]
         conn.execute("BEGIN IMMEDIATE")
