@@ -39,6 +39,9 @@ class Progress:
                 "articles": st.stats.get("article_pages", 0) + st.stats.get("not_modified_pages", 0),
                 "errors": st.stats.get("errors", 0),
                 "seen": len(st.seen),
+                # every request of the site answered: its outcome and how long it took
+                **({"done": True, "outcome": st.outcome(), "seconds": round(st.seconds, 1)}
+                   if st.seconds is not None else {}),
             }
             for sid, st in getattr(self.spider, "state", {}).items()
         }

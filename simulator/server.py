@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import json
@@ -258,26 +259,78 @@ def _flag(v, default: bool = False) -> bool:
     return str(v).lower() in ("1", "true", "yes", "on")
 
 
-def _ref(data: dict, q: dict) -> str:
+def _ref(args: dict) -> str:
     for k in ("ref", "key", "url"):
-        if data.get(k):
-            return data[k]
-        if q.get(k):
-            return q[k]
+        if args.get(k):
+            return args[k]
     raise ValueError("give ref, key or url")
+
+
+_REF = ("ref", "key", "url")
+# (endpoint, POST?) -> the fields it takes, from the query string or a JSON body alike
+FIELDS: dict[tuple[str, bool], tuple[str, ...]] = {
+    ("truth", False): ("site", "body", "removed"),
+    ("article", False): _REF,
+    ("sites", False): (),
+    ("sites.toml", False): (),
+    ("clock", False): (),
+    ("stats", False): ("reset",),
+    ("stats", True): ("reset",),
+    ("stats/reset", True): (),
+    ("faults", False): (),
+    ("faults", True): ("site", "clear", *Faults.names()),
+    ("advance", True): ("hours", "days", "churn"),
+    ("edit", True): (*_REF, "title", "body"),
+    ("remove", True): (*_REF, "status"),
+    ("restore", True): _REF,
+    ("add_sites", True): ("n", "template"),
+}
+
+
+def fields(name: str, post: bool, q: dict, data: dict) -> dict:
+    """The call's fields: the query string's, then the JSON body's (the body wins). A field the
+    endpoint does not take is refused (ValueError, answered 400) naming the ones it takes."""
+    args = {**q, **data}
+    known = FIELDS.get((name, post))
+    if known is None:
+        return args
+    unknown = sorted(set(args) - set(known))
+    if unknown:
+        verb = "POST" if post else "GET"
+        takes = ", ".join(known) if known else "no fields"
+        raise ValueError(f"{verb} /_sim/{name}: unknown field {', '.join(map(repr, unknown))}; it takes {takes}")
+    return args
+
+
+def _fault_values(args: dict) -> dict:
+    """Fault settings typed like Faults' fields: a query string gives text ('1', '0.3', 'plain')."""
+    types = {f.name: f.type for f in dataclasses.fields(Faults)}
+    out: dict = {}
+    for k, v in args.items():
+        kind = str(types[k])
+        if not isinstance(v, str):
+            out[k] = v
+        elif "str" in kind:
+            out[k] = v or None
+        elif kind == "bool":
+            out[k] = _flag(v)
+        else:
+            out[k] = int(v) if kind == "int" else float(v)
+    return out
 
 
 def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     """The /_sim/<name> endpoints; returns a JSON-able object, a str, or None (404)."""
+    args = fields(name, post, q, data)
     if name == "truth" and not post:
         return sim.truth(
-            site=q.get("site") or None,
-            include_body=_flag(q.get("body"), True),
-            include_removed=_flag(q.get("removed"), True),
+            site=args.get("site") or None,
+            include_body=_flag(args.get("body"), True),
+            include_removed=_flag(args.get("removed"), True),
         )
     if name == "article" and not post:
         with sim.lock:
-            return sim.record(sim.article(_ref(data, q)))
+            return sim.record(sim.article(_ref(args)))
     if name == "sites" and not post:
         return sim.sites_info()
     if name == "sites.toml" and not post:
@@ -285,7 +338,7 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     if name == "clock" and not post:
         return sim.clock()
     if name == "stats":
-        if post or _flag(q.get("reset")):
+        if post or _flag(args.get("reset")):
             sim.reset_stats()
         return sim.get_stats()
     if name == "stats/reset" and post:
@@ -294,34 +347,31 @@ def control(sim: Simulator, name: str, q: dict, data: dict, post: bool):
     if name == "faults":
         if not post:
             return sim.faults()
-        site = data.pop("site", None) or q.get("site")
-        if _flag(data.pop("clear", None)):
+        site = args.pop("site", None) or None
+        if _flag(args.pop("clear", None)):
             sim.clear_faults(site)
-        kw = {k: v for k, v in data.items() if k in Faults.names()}
-        if set(data) - set(kw):
-            raise ValueError(f"unknown fault(s): {sorted(set(data) - set(kw))}")
+        kw = _fault_values(args)
         return sim.set_faults(site, **kw) if kw else sim.faults()
     if not post:
         return None
     if name == "advance":
-        hours = float(data.get("hours", q.get("hours", 0)))
-        days = float(data.get("days", q.get("days", 0)))
-        return sim.advance(hours, days=days, churn=_flag(data.get("churn", q.get("churn"))))
+        return sim.advance(float(args.get("hours", 0)), days=float(args.get("days", 0)),
+                           churn=_flag(args.get("churn")))  # fmt: skip
     if name == "edit":
-        a = sim.edit(_ref(data, q), title=data.get("title"), body=data.get("body"))
+        a = sim.edit(_ref(args), title=args.get("title"), body=args.get("body"))
         with sim.lock:
             return sim.record(a)
     if name == "remove":
-        status = data.get("status", q.get("status"))
-        a = sim.remove(_ref(data, q), int(status) if status else None)
+        status = args.get("status")
+        a = sim.remove(_ref(args), int(status) if status else None)
         with sim.lock:
             return sim.record(a, include_body=False)
     if name == "restore":
-        a = sim.restore(_ref(data, q))
+        a = sim.restore(_ref(args))
         with sim.lock:
             return sim.record(a, include_body=False)
     if name == "add_sites":
-        sites = sim.add_sites(int(data.get("n", q.get("n", 1))), data.get("template", q.get("template", "tandan")))
+        sites = sim.add_sites(int(args.get("n", 1)), args.get("template", "tandan"))
         return [s.info(sim.base_url) for s in sites]
     return None
 

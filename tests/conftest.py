@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+DEMO_NOW = "2026-12-02T05:00:00Z"  # `demo_run` runs at noon on 02/12/2026: its day ends 01/12 15:00
 
 os.environ.setdefault("PYTHONPATH", str(ROOT))
 
@@ -107,3 +111,27 @@ def fixture_html():
         return (FIXTURES / name).read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, str]:
+    """(the folder `portalwatch demo` left, what it printed), run once with PORTALWATCH_NOW =
+    DEMO_NOW; under xdist once per test run for all workers (a lock in the run's temp folder).
+    Tests copy the folder before they change anything in it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' temp folders share this run's parent (kept 3 runs)
+        base = tmp_path_factory.getbasetemp().parent / "demo-run"
+    else:
+        base = tmp_path_factory.mktemp("demo")
+    base.mkdir(parents=True, exist_ok=True)
+    done = base / "printed.txt"
+    with open(base / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            env = {**os.environ, "PORTALWATCH_NOW": DEMO_NOW, "COLUMNS": "100"}
+            portalwatch = Path(sys.executable).parent / "portalwatch"
+            (base / "demo").mkdir(exist_ok=True)
+            proc = subprocess.run([str(portalwatch), "demo"], cwd=base / "demo", env=env,  # its hints as a user sees them
+                                  capture_output=True, text=True, timeout=900)
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+            done.write_text(proc.stdout, encoding="utf-8")
+    return base / "demo", done.read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ articles are the state, or none (every article is new).
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -62,6 +63,24 @@ class SiteState:
         self.stats: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
         self.dates_usual = False  # the newest stored articles all have a date
+        self.outstanding = 0  # requests asked for and not answered yet (0 again: the site is done)
+        self.started = time.monotonic()
+        self.seconds: float | None = None  # from the start to the last answer, once done
+
+    def asked(self) -> None:
+        self.outstanding += 1
+
+    def answered(self) -> None:
+        """One request answered (its callback or errback ran, or it was dropped as a duplicate)."""
+        self.outstanding -= 1
+        if self.outstanding == 0 and self.seconds is None:
+            self.seconds = time.monotonic() - self.started
+
+    def outcome(self) -> str:
+        """ok, partial (some pages failed) or failed (no list page read)."""
+        if self.stats.get("list_pages", 0) == 0 or (self.list_failed and not self.seen):
+            return "failed"
+        return "partial" if self.stats.get("errors", 0) else "ok"
 
 
 class PortalSpider(scrapy.Spider):
@@ -88,7 +107,14 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
+
+    def _dropped(self, request, spider=None):
+        """A request the scheduler refused (a duplicate) is answered: it never reaches a callback."""
+        st = self.state.get(request.meta.get("site_id", ""))
+        if st is not None and request.meta.get("kind") in ("list", "article"):
+            st.answered()
 
     async def start(self):
         for site in self.sites:
@@ -124,14 +150,7 @@ class PortalSpider(scrapy.Spider):
         mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
         for site_id, st in self.state.items():
             stats = st.stats
-            if stats.get("list_pages", 0) == 0 or (st.list_failed and not st.seen):
-                outcome = "failed"
-            elif stats.get("errors", 0):
-                outcome = "partial"
-            else:
-                outcome = "ok"
-            if reason != "finished":
-                outcome = "aborted"
+            outcome = st.outcome() if reason == "finished" else "aborted"
             waits = None
             if mw is not None:
                 waits = "; ".join(f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
@@ -149,6 +168,7 @@ class PortalSpider(scrapy.Spider):
 
     # -- list pages ---------------------------------------------------------------------------
     def _list_request(self, site_id: str, url: str, page: int, first: bool = False, list_id: str | None = None):
+        self.state[site_id].asked()
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=first,
             priority=10,  # walk pagination ahead of article pages: keeps every slot busy
@@ -158,13 +178,19 @@ class PortalSpider(scrapy.Spider):
     # Callbacks return lists, not generators: Scrapy re-inspects the source of generator
     # callbacks (looking for `return value`) on every response, which costs more than parsing.
     def parse_list(self, response: Response) -> list:
-        return list(self._parse_list(response))
+        out = list(self._parse_list(response))  # the requests it asks for are counted first
+        self.state[response.meta["site_id"]].answered()
+        return out
 
     def parse_article(self, response: Response) -> list:
-        return list(self._parse_article(response))
+        out = list(self._parse_article(response))
+        self.state[response.meta["site_id"]].answered()
+        return out
 
     def on_error(self, failure) -> list:
-        return list(self._on_error(failure))
+        out = list(self._on_error(failure))
+        self.state[failure.request.meta["site_id"]].answered()
+        return out
 
     def _parse_list(self, response: Response):
         st = self.state[response.meta["site_id"]]
@@ -295,6 +321,7 @@ class PortalSpider(scrapy.Spider):
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
+        self.state[site_id].asked()
         return scrapy.Request(
             url, callback=self.parse_article, errback=self.on_error, headers=headers,
             meta={"site_id": site_id, "key": key, "kind": "article", "check_gone": check_gone},

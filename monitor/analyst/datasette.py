@@ -20,6 +20,7 @@ from monitor import procs
 from monitor.detect.kinds import EVENT_KINDS
 
 PREFIX = "portalwatch-datasette-"
+PLUGINS = Path(__file__).resolve().parent / "dsplugin"  # portalwatch_datasette.py and its CSS/JS
 
 
 def shipped() -> dict:
@@ -61,7 +62,7 @@ def command(db_path: str | os.PathLike, metadata_path: str | os.PathLike, *, hos
     return [
         sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
         "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000",
-        "--setting", "default_page_size", "50", *extra,
+        "--setting", "default_page_size", "50", "--plugins-dir", str(PLUGINS), *extra,
     ]
 
 

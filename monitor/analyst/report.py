@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from crawler import clock
+from monitor.analyst.report_labels import LABELS, number
 from monitor.config.tree import stored_tree
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.sub{color:#666;margin-top:0} .en{color:#777;font-weight:normal;font-size:.9em}
+.sub{color:#666;margin-top:0} .note{color:#555;font-size:.9em}
 table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{padding:.3rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} img{width:100%;max-width:100%;height:auto}
 picture{display:block;margin:.5rem 0}
@@ -38,6 +39,12 @@ class Scope:
     as_of: str  # UTC ISO: the newest observation
     weeks: list[str]  # Monday dates (local), oldest first
     notes: list[str] = field(default_factory=list)
+    lang: str = "vi"
+    started: str | None = None  # UTC ISO: the first crawl of these sites (monitoring began)
+
+    @property
+    def t(self) -> dict[str, str]:
+        return LABELS[self.lang]
 
 
 def _scope(conn, sites, parents, weeks: int) -> Scope:
@@ -129,14 +136,13 @@ def _responsive(draw, alt: str) -> str:
             f'<img alt="{html.escape(alt)}" src="{wide}"></picture>')
 
 
-def _short(text: str | None, n: int = 60) -> str:
-    text = " ".join((text or "(không tiêu đề)").split())
+def _short(text: str | None, n: int = 60, untitled: str = "(không tiêu đề)") -> str:
+    text = " ".join((text or untitled).split())
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def chart_views(conn, arts: list[dict], scope: Scope) -> str:
-    return _responsive(lambda plt, narrow: _draw_views(plt, narrow, conn, arts, scope),
-                       "Views over time for the top articles")
+    return _responsive(lambda plt, narrow: _draw_views(plt, narrow, conn, arts, scope), scope.t["alt_views"])
 
 
 def _draw_views(plt, narrow: bool, conn, arts: list[dict], scope: Scope):
@@ -155,8 +161,8 @@ def _draw_views(plt, narrow: bool, conn, arts: list[dict], scope: Scope):
         xs.append(clock.parse_iso(scope.as_of).astimezone(clock.VN_TZ).replace(tzinfo=None))
         ys = [v for _, v in pts] + [pts[-1][1]]
         ax.step(xs, ys, where="post", marker="o", markersize=3,
-                label=f"{_short(a['title'], 22 if narrow else 48)} ({a['site_id']})")
-    ax.set_ylabel("Lượt xem / views", fontsize=fs)
+                label=f"{_short(a['title'], 22 if narrow else 48, scope.t['untitled'])} ({a['site_id']})")
+    ax.set_ylabel(scope.t["c_views_y"], fontsize=fs)
     ax.tick_params(labelsize=fs)
     lo, hi = ax.get_xlim()
     days = max(1, round((hi - lo) / (4 if narrow else 12)))  # whole days: never two ticks labelled the same day
@@ -164,15 +170,13 @@ def _draw_views(plt, narrow: bool, conn, arts: list[dict], scope: Scope):
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=1 if narrow else 2, frameon=False)
-    ax.set_title("Lượt xem theo thời gian\nviews over time (giờ VN)" if narrow
-                 else "Lượt xem theo thời gian — views over time (giờ Việt Nam)", loc="left", fontsize=fs + 1)
+    ax.set_title(scope.t["c_views"], loc="left", fontsize=fs + 1, wrap=True)
     return fig
 
 
 def chart_weekly(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str], top: int = 10) -> str:
     """Stacked bars: posts per week, one colour per site (the busiest `top`, the rest as one)."""
-    return _responsive(lambda plt, narrow: _draw_weekly(plt, narrow, posts, scope, names, top),
-                       "Posts per week per site")
+    return _responsive(lambda plt, narrow: _draw_weekly(plt, narrow, posts, scope, names, top), scope.t["alt_weekly"])
 
 
 def _draw_weekly(plt, narrow: bool, posts, scope: Scope, names: dict[str, str], top: int):
@@ -182,7 +186,7 @@ def _draw_weekly(plt, narrow: bool, posts, scope: Scope, names: dict[str, str], 
     series = [(_short(names[s], 30), [posts[s][w] for w in scope.weeks]) for s in ranked[:top]]
     if len(ranked) > top:
         rest = [sum(posts[s][w] for s in ranked[top:]) for w in scope.weeks]
-        series.append((f"{len(ranked) - top} đơn vị khác / others", rest))
+        series.append((scope.t["c_others"].format(n=len(ranked) - top), rest))
     x = range(len(scope.weeks))
     bottom = [0] * len(scope.weeks)
     colors = plt.get_cmap("tab20").colors
@@ -193,22 +197,39 @@ def _draw_weekly(plt, narrow: bool, posts, scope: Scope, names: dict[str, str], 
         ax.text(xi, total, str(total), ha="center", va="bottom", fontsize=fs - 3 if narrow else fs - 1)
     ax.set_xticks(list(x), _week_labels(scope), rotation=60 if narrow else 45, fontsize=fs - 2, ha="right")
     ax.tick_params(axis="y", labelsize=fs)
-    ax.set_ylabel("Bài đăng / posts", fontsize=fs)
-    ax.set_xlabel("Tuần từ thứ Hai — week from Monday", fontsize=fs)
+    ax.set_ylabel(scope.t["c_weekly_y"], fontsize=fs)
+    ax.set_xlabel(scope.t["c_weekly_x"], fontsize=fs)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3, axis="y")
+    start = _start_x(scope)
+    if start is not None:  # the jump at the first crawl is where monitoring began, not a change in posting
+        ax.axvline(start, color="#c0392b", linestyle="--", linewidth=1.5)
+        right = start > len(scope.weeks) / 2  # the label on the side with room
+        label = scope.t["c_start"].format(date=clock.local(scope.started, "%d/%m"))
+        ax.text(start, ax.get_ylim()[1], f"{label} " if right else f" {label}", color="#c0392b",
+                ha="right" if right else "left", va="top", fontsize=fs - 2)
     if narrow:
         ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(0, -0.3), ncol=1, frameon=False)
     else:
         ax.legend(fontsize=fs - 1, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.set_title("Bài đăng mỗi tuần theo đơn vị\nposts per week by site" if narrow
-                 else "Bài đăng mỗi tuần theo đơn vị — posts per week by site", loc="left", fontsize=fs + 1)
+    ax.set_title(scope.t["c_weekly"], loc="left", fontsize=fs + 1)
     return fig
 
 
+def _start_x(scope: Scope) -> float | None:
+    """Where monitoring began on the weekly charts' axis (bar i is centred on i), None when it began
+    before the first week shown (or never)."""
+    if not scope.started:
+        return None
+    day = clock.parse_iso(scope.started).astimezone(clock.VN_TZ).date()
+    first = date.fromisoformat(scope.weeks[0])
+    if day <= first:
+        return None
+    return (day - first).days / 7 - 0.5
+
+
 def chart_heatmap(posts: dict[str, dict[str, int]], scope: Scope, names: dict[str, str]) -> str:
-    return _responsive(lambda plt, narrow: _draw_heatmap(plt, narrow, posts, scope, names),
-                       "Site by week activity heat-map")
+    return _responsive(lambda plt, narrow: _draw_heatmap(plt, narrow, posts, scope, names), scope.t["alt_heat"])
 
 
 def _draw_heatmap(plt, narrow: bool, posts, scope: Scope, names: dict[str, str]):
@@ -228,9 +249,11 @@ def _draw_heatmap(plt, narrow: bool, posts, scope: Scope, names: dict[str, str])
     ax.set_yticks(range(len(sids)), [_short(names[s], 16 if narrow else 32) for s in sids], fontsize=fs - 1)
     ax.spines[:].set_visible(False)
     if not narrow:
-        fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="bài / posts")
-    ax.set_title("Hoạt động theo tuần\nactivity by week" if narrow
-                 else "Hoạt động theo tuần — activity by week (đơn vị × tuần)", loc="left", fontsize=fs + 1)
+        fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label=scope.t["c_heat_bar"])
+    start = _start_x(scope)
+    if start is not None:
+        ax.axvline(start, color="#c0392b", linestyle="--", linewidth=1.5)
+    ax.set_title(scope.t["c_heat"], loc="left", fontsize=fs + 1)
     return fig
 
 
@@ -241,60 +264,84 @@ def _week_labels(scope: Scope) -> list[str]:
 
 
 def build(conn: sqlite3.Connection, *, sites=(), parents=(), weeks: int = 12, top: int = 8,
-          heatmap_rows: int = 40) -> str:
-    """The report as an HTML string."""
+          heatmap_rows: int = 40, lang: str = "vi") -> str:
+    """The report as an HTML string, in one language (`lang`: vi or en)."""
     scope = _scope(conn, list(sites), list(parents), weeks)
+    scope.lang = lang
+    t = scope.t
     names = {s: n for s, n in scope.sites}
     e = html.escape
     parts = [
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>",
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>portalwatch — báo cáo {e(clock.local(scope.as_of, '%d/%m/%Y'))}</title><style>{CSS}</style></head><body>",
-        "<h1>Báo cáo hoạt động cổng thông tin <span class='en'>— portal activity report</span></h1>",
-        f"<p class='sub'>Dữ liệu đến {e(clock.local(scope.as_of))} (giờ Việt Nam) · {len(scope.sites)} đơn vị"
-        f" · {weeks} tuần từ {e(date.fromisoformat(scope.weeks[0]).strftime('%d/%m/%Y'))}"
-        " (* tuần chưa hết — * week still running)</p>",
+        f"<title>{e(t['title'].format(date=clock.local(scope.as_of, '%d/%m/%Y')))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{e(t['h1'])}</h1>",
+        "<p class='sub'>" + e(t["sub"].format(as_of=clock.local(scope.as_of), sites=len(scope.sites), weeks=weeks,
+                                               start=date.fromisoformat(scope.weeks[0]).strftime("%d/%m/%Y"))) + "</p>",
     ]
     if not scope.sites:
-        parts.append("<p class='empty'>Không có đơn vị nào phù hợp — no sites match.</p></body></html>")
+        parts.append(f"<p class='empty'>{e(t['no_sites'])}</p></body></html>")
         return "".join(parts)
+    ids = [s for s, _ in scope.sites]
+    params: dict = {}
+    scope.started = conn.execute(f"SELECT MIN(started_at) FROM crawls WHERE site_id IN ({_in(ids, params)})",
+                                 params).fetchone()[0]
     parts.append(_stats(conn, scope))
     arts = top_articles(conn, scope, top)
-    parts.append("<h2>Bài được xem nhiều nhất <span class='en'>— top articles by views gained</span></h2>")
+    parts.append(f"<h2>{e(t['h_top'])}</h2>")
     if arts and any(a["gained"] for a in arts):
         parts.append(chart_views(conn, arts, scope))
-        parts.append(_articles_table(arts, names))
+        parts.append(_articles_table(arts, names, scope))
     else:
-        parts.append("<p class='empty'>Chưa có lượt xem tăng trong kỳ — no view growth in this period.</p>")
+        parts.append(f"<p class='empty'>{e(t['no_growth'])}</p>")
     posts = weekly_posts(conn, scope)
-    parts.append("<h2>Bài đăng mỗi tuần <span class='en'>— posts per week</span></h2>")
+    parts.append(f"<h2>{e(t['h_weekly'])}</h2>")
     parts.append(chart_weekly(posts, scope, names))
+    if _start_x(scope) is not None:
+        parts.append(f"<p class='note'>{e(t['monitoring'].format(date=clock.local(scope.started, '%d/%m/%Y')))}</p>")
     busiest = sorted(posts, key=lambda s: (-sum(posts[s].values()), s))
     shown = {s: posts[s] for s in busiest[:heatmap_rows]}
-    parts.append("<h2>Bản đồ nhiệt đơn vị × tuần <span class='en'>— site × week heat-map</span></h2>")
+    parts.append(f"<h2>{e(t['h_heat'])}</h2>")
     if len(busiest) > heatmap_rows:
-        parts.append(f"<p class='sub'>{heatmap_rows} đơn vị đăng nhiều nhất / busiest of {len(busiest)} sites.</p>")
+        parts.append(f"<p class='sub'>{e(t['busiest'].format(n=heatmap_rows, total=len(busiest)))}</p>")
     parts.append(chart_heatmap(shown, scope, names))
     parts.append(_silent_table(conn, scope))
-    parts.append("<p class='sub'>Tạo bởi portalwatch report — generated by portalwatch report.</p></body></html>")
+    parts.append(f"<p class='sub'>{e(t['footer'])}</p></body></html>")
     return "".join(parts)
+
+
+def new_posts(conn, scope: Scope) -> int:
+    """Posts new in the report's period, as the daily digest counts them: a `new_article` event
+    (first seen after the site's first crawl) in the period, published in it (or undated)."""
+    params: dict = {"d0": _day_start(scope.weeks[0])}
+    ids = _in([s for s, _ in scope.sites], params)
+    return conn.execute(
+        "SELECT COUNT(DISTINCT e.article_id) FROM events e JOIN articles a ON a.id = e.article_id"
+        f" WHERE e.kind = 'new_article' AND e.observed_at >= :d0 AND e.site_id IN ({ids})"
+        " AND (a.published_at IS NULL OR a.published_at >= :d0)", params).fetchone()[0]
+
+
+def _day_start(day: str) -> str:
+    """00:00 Vietnam time of a local day, as UTC ISO."""
+    from datetime import datetime
+
+    return clock.iso(datetime.fromisoformat(day).replace(tzinfo=clock.VN_TZ))
 
 
 def _stats(conn, scope: Scope) -> str:
     params: dict = {"d0": scope.weeks[0]}
     ids = _in([s for s, _ in scope.sites], params)
-    articles, new = conn.execute(
-        f"SELECT COUNT(*), SUM(published_at >= :d0) FROM articles WHERE site_id IN ({ids})", params
-    ).fetchone()
+    articles = conn.execute(f"SELECT COUNT(*) FROM articles WHERE site_id IN ({ids})", params).fetchone()[0]
     gained = conn.execute(
         "SELECT SUM(d.views_gained) FROM views_daily d JOIN articles a ON a.id = d.article_id"
         f" WHERE d.day >= :d0 AND a.site_id IN ({ids})", params,
     ).fetchone()[0]
-    cells = [("Đơn vị — sites", len(scope.sites)), ("Bài — articles", articles or 0),
-             ("Bài mới trong kỳ — new in period", new or 0), ("Lượt xem tăng — views gained", gained or 0)]
-    return "<div class='stats'>" + "".join(
-        f"<div class='stat'><b>{v:,}</b>{html.escape(k)}</div>".replace(",", ".") for k, v in cells
-    ) + "</div>"
+    t = scope.t
+    cells = [(t["stat_sites"], len(scope.sites)), (t["stat_articles"], articles or 0),
+             (t["stat_new"], new_posts(conn, scope)), (t["stat_gained"], gained or 0)]
+    return ("<div class='stats'>" + "".join(
+        f"<div class='stat'><b>{number(v, scope.lang)}</b>{html.escape(k)}</div>" for k, v in cells
+    ) + f"</div><p class='note'>{html.escape(t['new_note'])}</p>")
 
 
 def _link(url: str | None, text: str) -> str:
@@ -303,28 +350,31 @@ def _link(url: str | None, text: str) -> str:
     return html.escape(text)
 
 
-def _articles_table(arts: list[dict], names: dict[str, str]) -> str:
+def _articles_table(arts: list[dict], names: dict[str, str], scope: Scope) -> str:
+    t = scope.t
     rows = "".join(
-        f"<tr><td>{_link(a['url'], _short(a['title'], 110))}</td><td>{html.escape(names.get(a['site_id'], a['site_id']))}</td>"
-        f"<td class='n'>{a['views'] or 0}</td><td class='n'>+{a['gained']}</td></tr>"
+        f"<tr><td>{_link(a['url'], _short(a['title'], 110, t['untitled']))}</td>"
+        f"<td>{html.escape(names.get(a['site_id'], a['site_id']))}</td>"
+        f"<td class='n'>{number(a['views'] or 0, scope.lang)}</td><td class='n'>+{number(a['gained'], scope.lang)}</td></tr>"
         for a in arts
     )
-    return ("<table><tr><th>Bài viết — article</th><th>Đơn vị — site</th><th class='n'>Lượt xem — views</th>"
-            f"<th class='n'>Tăng — gained</th></tr>{rows}</table>")
+    return (f"<table><tr><th>{t['th_article']}</th><th>{t['th_site']}</th><th class='n'>{t['th_views']}</th>"
+            f"<th class='n'>{t['th_gained']}</th></tr>{rows}</table>")
 
 
 def _silent_table(conn, scope: Scope) -> str:
+    t = scope.t
     params: dict = {}
     ids = _in([s for s, _ in scope.sites], params)
     rows = conn.execute(
         f"SELECT name, last_post_at, days_silent FROM silent_sites WHERE site_id IN ({ids})", params
     ).fetchall()
-    head = "<h2>Đơn vị im lặng ≥ 7 ngày <span class='en'>— sites silent for 7 days or more</span></h2>"
+    head = f"<h2>{html.escape(t['h_silent'])}</h2>"
     if not rows:
-        return head + "<p class='empty'>Không có — none.</p>"
+        return head + f"<p class='empty'>{html.escape(t['none'])}</p>"
     body = "".join(
-        f"<tr><td>{html.escape(n or '')}</td><td>{html.escape(clock.local(t) if t else 'chưa có bài — never')}</td>"
-        f"<td class='n'>{'' if d is None else d}</td></tr>" for n, t, d in rows
+        f"<tr><td>{html.escape(n or '')}</td><td>{html.escape(clock.local(d) if d else t['never'])}</td>"
+        f"<td class='n'>{'' if days is None else days}</td></tr>" for n, d, days in rows
     )
-    return head + ("<table><tr><th>Đơn vị — site</th><th>Bài mới nhất — newest post</th>"
-                   f"<th class='n'>Số ngày — days</th></tr>{body}</table>")
+    return head + (f"<table><tr><th>{t['th_site']}</th><th>{t['th_newest']}</th>"
+                   f"<th class='n'>{t['th_days']}</th></tr>{body}</table>")

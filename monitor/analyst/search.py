@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,12 @@ FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 FOLD_SQL = "replace(replace(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')"
 MARK_START, MARK_END = "\x02", "\x03"  # highlight markers; callers turn them into markup
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+# Vietnamese function words. Folded, "da" also matches «đã», "co" «có», "cac" «các»: such a word
+# is not highlighted on its own, only inside a marked run (a phrase) or when typed exactly.
+STOPWORDS = frozenset("""
+và của là có được các những cho với trong này đã để theo tại từ một không khi về đến ra vào thì mà
+cũng như sẽ đang rằng nên hay hoặc bị do nếu vì lại còn đó các đây ấy trên dưới sau trước qua
+""".split())
 
 
 def fold(text: str) -> str:
@@ -45,6 +52,41 @@ def match_expression(text: str) -> str:
     if len(terms) > 1:  # same matches; the words side by side score higher (bm25 sums phrases)
         query = f"({query}) OR ({' + '.join(terms)})"
     return "{title_ascii body_ascii} : (" + query + ")"
+
+
+def plain(text: str) -> str:
+    """Without tone and vowel marks, đ as d, case folded, spaces collapsed ("Thông báo" = "thong bao")."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", fold(text)) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def unmark_stopwords(text: str, query: str, start: str = MARK_START, end: str = MARK_END) -> str:
+    """Drop the highlight around a marked stop-word unless it is part of the query's words side
+    by side in the text (the phrase "Đống Đa" of "dong da") or was typed as written."""
+    if start not in text:
+        return text
+    typed = {w.casefold() for w in re.findall(r"\w+", query)}
+    terms = [plain(w) for w in re.findall(r"\w+", query)]
+    spans = list(re.finditer(re.escape(start) + r"(.*?)" + re.escape(end), text, re.S))
+    phrase: set[int] = set()  # spans inside an occurrence of the query's words, in order
+    run: list[int] = []
+    for i in range(len(spans) + 1):
+        joined = 0 < i < len(spans) and not re.search(r"\w", text[spans[i - 1].end():spans[i].start()])
+        if run and not joined:
+            words = [plain(spans[k].group(1)) for k in run]
+            for j in range(len(words) - len(terms) + 1):
+                if len(terms) > 1 and words[j:j + len(terms)] == terms:
+                    phrase.update(run[j:j + len(terms)])
+            run = []
+        if i < len(spans):
+            run.append(i)
+    out, last = [], 0
+    for i, m in enumerate(spans):
+        word = m.group(1).casefold()
+        alone = word in STOPWORDS and word not in typed and i not in phrase
+        out.append(text[last:m.start()] + (m.group(1) if alone else m.group(0)))
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 @dataclass
@@ -115,7 +157,8 @@ def search(
             {"a": MARK_START, "b": MARK_END, "n": snippet_tokens, "q": params["q"], "id": rowid},
         ).fetchone()
         if row:
-            hits.append(Hit(row[0], row[1], row[2] or "", row[3] or "", row[4], row[5], row[6], rank))
+            title, snippet = (unmark_stopwords(x or "", text) for x in (row[2], row[3]))
+            hits.append(Hit(row[0], row[1], title, snippet, row[4], row[5], row[6], rank))
     return hits
 
 

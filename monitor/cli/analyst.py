@@ -119,12 +119,74 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     for i, h in enumerate(hits, 1):
         when = local(h.published_at, "%d/%m/%Y") if h.published_at else "?"
         console.print(f"[bold]{i}. {_rich(h.title)}[/]")
-        console.print(f"   [cyan]{term(h.site_id)}[/] · {when} · {h.views if h.views is not None else '?'} lượt xem"
-                      f" · [dim]{term(h.url)}[/]")
+        console.print(f"   [cyan]{term(h.site_id)}[/] · #{h.article_id} · {when} · "
+                      f"{h.views if h.views is not None else '?'} lượt xem · [dim]{term(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
     more = f"; --limit {total} shows all" if total > len(hits) else ""
     console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
+
+
+@click.command(short_help="One article's view readings (by id, URL or title).")
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON: the article and its readings.")
+@pass_ctx
+def history(obj: Ctx, article: str, as_json: bool) -> None:
+    """The view-count readings of one article, found by its id, its URL (tracking parameters and
+    all) or words of its title (diacritics ignored). When several titles match they are listed
+    and the exit status is 1: run it again with the id.
+
+    \b
+    Examples:
+      portalwatch history 123
+      portalwatch history "https://hoangmai.hanoi.gov.vn/tin-tuc/-/view_content/4200659-….html"
+      portalwatch history "tiep cong dan thang 12"
+    """
+    import json
+
+    from rich.table import Table
+
+    from crawler.clock import local
+    from monitor.analyst.history import find, readings
+
+    with closing(_ro(obj)) as conn:
+        found = find(conn, article)
+        rows = readings(conn, found.articles[0]["id"]) if len(found.articles) == 1 else []
+    if not found.articles:
+        raise click.ClickException({"id": f"no article has the id {article}",
+                                    "url": f"no article has the URL {article}"}.get(
+            found.how, f"no article title has the words {article!r}; `portalwatch search` looks in the bodies too"))
+    if len(found.articles) > 1:
+        shown = f" (the newest {len(found.articles)} of the best matches)" if found.total > len(found.articles) else ""
+        table = Table(title=f"{found.total} articles have these words in their title{shown}")
+        for col in ("id", "site", "published (VN)", "views", "title"):
+            table.add_column(col, overflow="fold")
+        for a in found.articles:
+            table.add_row(str(a["id"]), term(a["site_id"]), local(a["published_at"]) if a["published_at"] else "",
+                          "" if a["views"] is None else str(a["views"]), term(" ".join((a["title"] or "").split())))
+        console.print(table)
+        raise click.ClickException(f"{found.total} articles match {article!r}: run `portalwatch history ID` with one"
+                                   " of the ids above, or give more words of the title")
+    a = found.articles[0]
+    if as_json:
+        click.echo(json.dumps({"article": a, "readings": rows}, ensure_ascii=False, indent=2))
+        return
+    when = local(a["published_at"]) if a["published_at"] else "?"
+    console.print(f"[bold]{term(' '.join((a['title'] or '').split()))}[/]")
+    console.print(f"#{a['id']} · {term(a['site_name'])} · {when} · {term(a['url'])}"
+                  + (" · [red]removed[/]" if a["status"] == "removed" else ""), soft_wrap=True)
+    table = Table()
+    for col, just in (("observed (VN time)", "left"), ("views", "right"), ("gained", "right"), ("from", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        gained = "" if r["gained"] is None else f"{r['gained']:+d}"
+        table.add_row(local(r["observed_at"]), str(r["views"]), gained, r["source"])
+    console.print(table)
+    if rows:
+        console.print(f"{len(rows)} reading(s) (a count is stored when it changed): {rows[0]['views']} on "
+                      f"{local(rows[0]['observed_at'])} → {rows[-1]['views']} on {local(rows[-1]['observed_at'])}")
+    else:
+        console.print("no view count read yet (the portal may not print one)")
 
 
 def _check_ids(conn, sites=(), parents=()) -> None:
@@ -207,11 +269,25 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
         raise click.ClickException("Datasette is not installed: pip install 'portalwatch[datasette]'")
     db = obj.require_db()
     probe(db)  # a damaged file fails here, in one line, not in Datasette's traceback
+    _migrate(db)
     extra = ("--open",) if open_browser else ()
     console.print(f"Datasette on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
     code = dm.serve(db, host=host, port=port, extra=extra)
     if code:
         sys.exit(code)
+
+
+def _migrate(db) -> None:
+    """Bring the schema up to date (the views of a newer portalwatch); a file we may not write
+    is served as it is."""
+    from monitor.store.connect import open_db
+
+    try:
+        open_db(db).conn.close()
+    except sqlite3.OperationalError as e:
+        if is_damaged(e):
+            raise
+        console.print(f"[yellow]note:[/] {term(str(db))} could not be upgraded ({term(str(e))}): newer views may be missing")
 
 
 @click.command(short_help="Write an HTML report with charts.")
@@ -222,18 +298,21 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
 @click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
               help="Weeks covered, up to the newest data.")
 @click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True, help="Articles in the views chart.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the report's labels.")
 @pass_ctx
-def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int) -> None:
-    """Write a self-contained HTML report with charts (opens offline).
+def report(obj: Ctx, out: str, sites, parents, weeks: int, top: int, lang: str) -> None:
+    """Write a self-contained HTML report with charts (opens offline), in Vietnamese or English.
 
     \b
     Example:
       portalwatch report --out report.html --parent hoang-mai --weeks 8
+      portalwatch report --lang en --out report-en.html
     """
     from monitor.analyst.report import build
 
     with closing(_ro(obj)) as conn:
         _check_ids(conn, sites=sites, parents=parents)
-        text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top)
+        text = build(conn, sites=sites, parents=parents, weeks=weeks, top=top, lang=lang)
     Path(out).write_text(text, encoding="utf-8")
     console.print(f"wrote {term(out)} ({len(text) // 1024} KB)")

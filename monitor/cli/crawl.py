@@ -11,7 +11,7 @@ import click
 from rich.markup import escape
 
 from monitor.cli.context import Ctx, UsageProblem, console, err_console, pass_ctx
-from monitor.cli.render.crawl import live_progress, print_crawl_result
+from monitor.cli.render.crawl import live_progress, print_crawl_result, site_lines
 from monitor.config import ConfigError
 
 
@@ -53,6 +53,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     show = not as_json and (err_console.is_terminal or os.environ.get("PORTALWATCH_PROGRESS") == "1")
     try:  # SIGTERM (timeout, kill, systemd stop) acts like Ctrl-C
         with terminate_as_interrupt(), live_progress(err_console, show) as on_progress:
+            if not show and not as_json:  # a log or a pipe: a line per site as it finishes
+                on_progress = site_lines(lambda line: click.echo(line, err=True))
             result = runner.crawl(plan, obj.db_path, backend, timeout=timeout, on_progress=on_progress)
     except CrawlInterrupted as e:
         if as_json:

@@ -24,13 +24,16 @@ from monitor.cli.params import OutputFile
 def simulate(port: int, seed: int, articles_per_site: int, write_config: str | None, world: str) -> None:
     """Serve the built-in portal simulator on 127.0.0.1 until Ctrl-C and print a sites.toml for it.
 
+    Its clock starts at the latest 08:00 (Vietnam time) before now, so its pages show the posts
+    of today and yesterday; POST /_sim/advance?hours=N moves it on.
+
     \b
     Example:
       portalwatch simulate --port 8765 --write-config sim.toml
       portalwatch --config sim.toml crawl
       portalwatch simulate --world families --write-config families.toml
     """
-    from monitor.demo import simulator_config
+    from monitor.demo import days_to_now, simulator_config
     from simulator import Simulator, serve
 
     if world == "families":
@@ -39,13 +42,16 @@ def simulate(port: int, seed: int, articles_per_site: int, write_config: str | N
         sim: Simulator = FamiliesWorld(seed=seed)
     else:
         sim = Simulator(seed=seed, articles_per_site=articles_per_site)
+    sim.advance(days=days_to_now(sim))
     with serve(sim, port=port) as handle:
-        text = simulator_config(sim, handle.base_url, recipients=world == "core")
+        text = simulator_config(sim, handle.base_url, recipients=world == "core", generator="portalwatch simulate")
         if write_config:
             Path(write_config).write_text(text, encoding="utf-8")
             err_console.print(f"wrote {write_config}")
         click.echo(text)
-        err_console.print(f"Simulator serving {handle.base_url} (control API under /_sim/). Ctrl-C stops it.")
+        err_console.print(f"Simulator serving {handle.base_url} (control API under /_sim/), simulated time "
+                          f"{sim.clock()['now']} (08:00 today or yesterday: new posts appear as it advances). "
+                          "Ctrl-C stops it.")
         try:
             import time
 

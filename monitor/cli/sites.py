@@ -100,7 +100,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
     from monitor.cli.render.sites import print_proposal
-    from monitor.sites.onboard import inspect_url, suggest_id
+    from monitor.sites.onboard import inspect_url, obvious_id, suggest_id
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
 
@@ -118,7 +118,8 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
                                                          else " (see the problem above)"))
     taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
     site_id = site_id or suggest_id(p, taken)
-    problem = _id_problem(site_id, taken, config) or _overlap(p.start_urls, config)
+    # a list some site already crawls first: that is what the operator needs to hear
+    problem = _overlap([url, *p.start_urls], config) or _id_problem(site_id, taken, config, obvious_id(p))
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
@@ -127,7 +128,7 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
     if as_json:
         added = bool(yes and not dry_run)
         if added:
-            append_sites(obj.config_path, [table], units.tables)
+            append_sites(obj.config_path, [table], units.tables, settings=True)
         click.echo(json.dumps({**p.as_dict(), "site": table, "units": units.tables, "added": added},
                               ensure_ascii=False, indent=2))
         return
@@ -140,16 +141,27 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
         console.print("nothing written")
         return
     try:
-        append_sites(obj.config_path, [table], units.tables)
+        append_sites(obj.config_path, [table], units.tables, settings=True)
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     console.print(f"[green]added[/] {site_id} to {escape(obj.config_path)}. Next: "
                   f"portalwatch crawl --site {site_id}")
+    _settings_note(config)
 
 
-def _id_problem(site_id: str | None, taken: set[str], config: Config) -> str | None:
+def _settings_note(config: Config) -> None:
+    """Say so when the file got its [portalwatch] crawl settings from us."""
+    if "portalwatch" not in config.raw:
+        console.print("with crawl settings too ([portalwatch]: one request at a time per host, 1 s apart; "
+                      "put your own address in contact_url): docs/operators.md, \"Crawl settings for a new file\"",
+                      markup=False, highlight=False)
+
+
+def _id_problem(site_id: str | None, taken: set[str], config: Config, obvious: str = "") -> str | None:
     if not site_id:
-        return "the obvious id is already taken: choose one with --id"
+        owner = next((s for s in config.sites if s.id == obvious or obvious in s.aliases), None)
+        by = f" by site {owner.id!r} ({owner.name}, {owner.start_urls[0]})" if owner else ""
+        return f"the obvious id {obvious!r} is already taken{by}: choose another with --id"
     if not ID_RE.match(site_id):
         return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
     if site_id in taken:
@@ -157,13 +169,16 @@ def _id_problem(site_id: str | None, taken: set[str], config: Config) -> str | N
     return None
 
 
-def _overlap(start_urls: list[str], config: Config) -> str | None:
+def _overlap(urls: list[str], config: Config) -> str | None:
+    """The configured site that already crawls one of these lists (or has this home page)."""
     from crawler.extract.urls import canonical_url
 
+    wanted = {canonical_url(u) for u in urls}
     for s in config.sites:
-        common = {canonical_url(u) for u in s.start_urls} & {canonical_url(u) for u in start_urls}
+        common = {canonical_url(u) for u in [*s.start_urls, *([s.home_url] if s.home_url else [])]} & wanted
         if common:
-            return f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+            return (f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+                    f" (`portalwatch sites list` shows it)")
     return None
 
 
@@ -198,6 +213,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
         detect_rows,
         parent_units,
         read_rows,
+        to_detect,
         validate,
         write_report,
     )
@@ -209,7 +225,7 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     except ImportFileError as e:
         raise click.ClickException(str(e)) from None
     validate(rows, config)
-    todo = sum(1 for r in rows if r.status == "pending")
+    todo = len(to_detect(rows))
     with Progress(TextColumn("[bold]detecting"), BarColumn(bar_width=None), MofNCompleteColumn(),
                   TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err_console,
                   disable=as_json) as progress:
@@ -231,13 +247,15 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     if ready and not dry_run and (yes or (not as_json and click.confirm(
             f"Append {len(ready)} ready site(s) to {obj.config_path}?", default=True))):
         try:
-            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables)
+            append_sites(obj.config_path, [r.table for r in ready if r.table is not None], units.tables,
+                         settings=True)
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         added = True
         if not as_json:
             console.print(f"[green]added {len(ready)} site(s)"
                           + (f" and {len(units.tables)} unit(s)" if units.tables else "") + f"[/] to {escape(obj.config_path)}")
+            _settings_note(config)
     if as_json:
         click.echo(json.dumps({"added": added, "units": units.tables if ready else [],
                                "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))

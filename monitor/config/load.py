@@ -24,6 +24,7 @@ from monitor.config.keys import (
 )
 from monitor.config.parents import check_parents, unknown_id
 from monitor.config.settings import ServiceSettings, check_schedule, parse_settings
+from monitor.config.tomlhint import hint as toml_hint
 from monitor.config.tree import UnitTree
 
 DEFAULT_CONFIG = "sites.toml"
@@ -348,5 +349,5 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        raise ConfigError(f"{p}: not valid TOML: {e}{toml_hint(text, str(e))}") from None
     return parse_config(data, p)

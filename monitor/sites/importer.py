@@ -43,11 +43,26 @@ class ImportRow:
     parent: str
     url: str
     status: str = "pending"
-    problem: str = ""
+    problems: list[str] = field(default_factory=list)  # every one found, not just the first
+    notes: str = ""  # what detection noticed about a ready row
     proposal: Proposal | None = field(default=None, repr=False)
     table: dict | None = None
     parent_name: str = ""
     parent_level: str = ""
+
+    def flag(self, problem: str) -> None:
+        """One more reason this row needs a human."""
+        self.status = "attention"
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    @property
+    def problem(self) -> str:
+        """'line N: 'id': first problem; second problem …' (a ready row: detection's notes)."""
+        if not self.problems:
+            return self.notes
+        who = f"{self.id!r}: " if self.id else ""
+        return f"line {self.line}: {who}" + "; ".join(self.problems)
 
     def as_dict(self) -> dict:
         out = {k: getattr(self, k) for k in ("line", "id", "name", "level", "parent", "url", "status", "problem")}
@@ -84,54 +99,69 @@ def read_rows(path: str | Path) -> list[ImportRow]:
 
 
 def validate(rows: list[ImportRow], config: Config) -> None:
-    """Mark rows that are wrong on their face, duplicated, or already configured."""
+    """Mark rows that are wrong on their face (every mistake of a row), duplicated, or already
+    configured. Rows with a usable URL still go through detection: it may find more."""
     configured = {s.id: s for s in config.sites}
     aliases = {a: s.id for s in config.sites for a in s.aliases}
     first_line: dict[str, int] = {}
     for r in rows:
-        where = f"line {r.line}"
         if not r.id:
-            r.status, r.problem = "attention", f"{where}: empty id"
+            r.flag("empty id")
         elif not ID_RE.match(r.id):
-            r.status, r.problem = "attention", (f"{where}: id {r.id!r} is not valid (lowercase letters, digits,"
-                                                " '-' or '_', at most 64)")
+            r.flag("id is not valid (lowercase letters, digits, '-' or '_', at most 64)")
         elif r.id in first_line:
-            r.status, r.problem = "attention", f"{where}: duplicate id {r.id!r} (also on line {first_line[r.id]})"
-        elif not r.name:
-            r.status, r.problem = "attention", f"{where}: empty name for {r.id!r}"
-        elif urlsplit(r.url).scheme not in ("http", "https") or not urlsplit(r.url).netloc:
-            r.status, r.problem = "attention", f"{where}: {r.id!r}: {r.url!r} is not an http(s) URL"
-        elif r.level and r.level not in LEVELS:
-            r.status, r.problem = "attention", f"{where}: {r.id!r}: level {r.level!r} is not one of {', '.join(LEVELS)}"
+            r.flag(f"duplicate id {r.id!r} (also on line {first_line[r.id]})")
         elif r.id in aliases:
-            r.status, r.problem = "attention", f"{where}: id {r.id!r} is a former id (alias) of site {aliases[r.id]!r}"
+            r.flag(f"id {r.id!r} is a former id (alias) of site {aliases[r.id]!r}")
         elif r.id in configured:
             s = configured[r.id]
             same = canonical_url(r.url) in {canonical_url(u) for u in [s.home_url or "", *s.start_urls] if u}
-            r.status, r.problem = ("configured", f"{where}: {r.id!r} is already configured") if same else (
-                "attention", f"{where}: id {r.id!r} is already used by site {s.name!r} ({s.start_urls[0]})")
-        first_line.setdefault(r.id, r.line)
+            if same and r.status == "pending":
+                r.status, r.notes = "configured", f"line {r.line}: {r.id!r} is already configured"
+            elif not same:
+                r.flag(f"id {r.id!r} is already used by site {s.name!r} ({s.start_urls[0]})")
+        if not r.name:
+            r.flag("empty name")
+        if not _http(r.url):
+            r.flag(f"{r.url!r} is not an http(s) URL")
+        if r.level and r.level not in LEVELS:
+            r.flag(f"level {r.level!r} is not one of {', '.join(LEVELS)}")
+        if r.id:
+            first_line.setdefault(r.id, r.line)
+
+
+def to_detect(rows: list[ImportRow]) -> list[ImportRow]:
+    """The rows detection looks at: an http(s) URL, not configured yet."""
+    return [r for r in rows if r.status in ("pending", "attention") and _http(r.url)]
+
+
+def _http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def detect_rows(rows: list[ImportRow], config: Config, web: Web, *, workers: int = 8,
                 on_done: Callable[[ImportRow], None] | None = None) -> None:
-    """Run `sites add` detection for every pending row (threads); fill status/problem/table."""
-    pending = [r for r in rows if r.status == "pending"]
+    """Run `sites add` detection for every row with an http(s) URL that is not configured yet
+    (also rows already needing attention: every problem of a row is reported); fill
+    status/problems/table."""
+    pending = to_detect(rows)
 
     def one(r: ImportRow) -> ImportRow:
         try:
             r.proposal = inspect_url(r.url, web, preview=1)
         except Exception as e:  # noqa: BLE001 - one odd page must not stop a bulk import
-            r.status, r.problem = "attention", f"line {r.line}: {r.id!r}: detection crashed on {r.url}: {e!r}"
+            r.flag(f"detection crashed on {r.url}: {e!r}")
             return r
         p = r.proposal
         if p.ok:
-            r.status = "ready"
             r.table = p.site_table(r.id, r.name, r.level or None, r.parent or None)
-            r.problem = "; ".join(p.notes)
+            r.notes = "; ".join(p.notes)
+            if r.status == "pending":
+                r.status = "ready"
         else:
-            r.status = "attention"
-            r.problem = f"line {r.line}: {r.id!r}: " + ("; ".join(p.problems) or "no news list found")
+            for problem in p.problems or ["no news list found"]:
+                r.flag(problem)
         return r
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -145,15 +175,14 @@ def _overlaps(rows: list[ImportRow], config: Config) -> None:
     """Two sites crawling the same list would store every article twice: the later one waits."""
     owner = {canonical_url(u): s.id for s in config.sites for u in s.start_urls}
     for r in rows:
-        if r.status != "ready" or r.table is None:  # "ready" rows have their table
+        if r.table is None:  # detection found no list
             continue
         clash = next((owner[canonical_url(u)] for u in r.table["start_urls"] if canonical_url(u) in owner), None)
         if clash:
-            r.status = "attention"
-            r.problem = f"line {r.line}: {r.id!r}: its news list is already crawled for site {clash!r}"
-            continue
-        for u in r.table["start_urls"]:
-            owner[canonical_url(u)] = r.id
+            r.flag(f"its news list is already crawled for site {clash!r}")
+        elif r.status == "ready":
+            for u in r.table["start_urls"]:
+                owner[canonical_url(u)] = r.id
 
 
 def parent_units(rows: list[ImportRow], config: Config) -> NewUnits:
@@ -161,21 +190,26 @@ def parent_units(rows: list[ImportRow], config: Config) -> NewUnits:
     rows themselves. A ready row waits (attention) when its parent is a row needing attention
     (fix that one first) or looks like a typo of a known id."""
     line = {r.id: r.line for r in rows if r.status in ("ready", "attention")}
+    # a parent that is no valid id or looks like a typo: a problem of every row naming it
+    named = {r.parent: ("", "") for r in rows if r.parent and r.status in ("ready", "attention")}
+    checked = new_units(named, config, also=set(line))
+    for r in rows:
+        if r.status in ("ready", "attention") and r.parent in checked.problems:
+            r.flag(checked.problems[r.parent])
     while True:
         ready = [r for r in rows if r.status == "ready"]
         ids = {r.id for r in ready}
         wanted: dict[str, tuple[str, str]] = {}
         for r in ready:
             if r.parent and r.parent in line and r.parent not in ids:
-                r.status = "attention"
-                r.problem = f"line {r.line}: {r.id!r}: its parent {r.parent!r} (line {line[r.parent]}) needs attention first"
+                r.flag(f"its parent {r.parent!r} (line {line[r.parent]}) needs attention first")
             elif r.parent:
                 name, level = wanted.get(r.parent, ("", ""))
                 wanted[r.parent] = (name or r.parent_name, level or r.parent_level)
         units = new_units(wanted, config, also=ids)
         for r in ready:
             if r.status == "ready" and r.parent in units.problems:
-                r.status, r.problem = "attention", f"line {r.line}: {r.id!r}: {units.problems[r.parent]}"
+                r.flag(units.problems[r.parent])
         if all(r.status == "ready" for r in ready):
             return units
 

@@ -292,8 +292,13 @@ def _check_article(p: Proposal, profile: str, entry, art) -> None:
         p.notes.append(f"no view count on the list or on article {entry.url}: views will not be tracked")
 
 
-def suggest_id(p: Proposal, taken: set[str]) -> str | None:
-    """A free id from the unit name or the URL path, or None when the obvious ones are taken."""
+def obvious_id(p: Proposal) -> str:
+    """The id from the unit name or the URL path."""
     name = p.unit[0] if p.unit else (urlsplit(p.final_url or p.url).path.strip("/").split("/") or [""])[-1]
-    base = d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+    return d.slug_id(name or urlsplit(p.url).netloc.split(".")[0])
+
+
+def suggest_id(p: Proposal, taken: set[str]) -> str | None:
+    """The obvious id when it is free, else None."""
+    base = obvious_id(p)
     return None if base in taken else base

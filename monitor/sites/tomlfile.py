@@ -84,18 +84,56 @@ def with_sites(text: str, tables: list[dict], units: list[dict] | None = None) -
     return out.replace("\r\n", "\n").replace("\n", nl) if nl != "\n" else out
 
 
-def append_sites(path: str | os.PathLike, tables: list[dict], units: list[dict] | None = None) -> str:
+# Written above the sites when a file has no [portalwatch] table (docs/operators.md, "Crawl
+# settings for a new file"): the defaults, made visible, and one request at a time per host.
+SETTINGS = """# Crawl settings, written by `portalwatch sites add/import` because the file had none
+# (docs/operators.md, "Crawl settings for a new file"). Put your own page or address in contact_url.
+[portalwatch]
+contact_url = "https://github.com/portalwatch/portalwatch"  # in the User-Agent: who is crawling
+delay = 1.0                  # seconds between two requests to one host (a floor)
+concurrency = 16             # requests in flight in the whole crawl, all hosts together
+concurrency_per_domain = 1   # one at a time per host: the wards of a province often share one
+timeout = 30                 # seconds per request
+retries = 2                  # 5xx, 408, 429 and network errors are tried again this often
+schedule = "every 1h"        # `portalwatch run`: sites without a schedule of their own
+"""
+
+
+def with_settings(text: str) -> str:
+    """The file text with SETTINGS added above its first table when it has no [portalwatch]
+    table (after the comments that open the file); unchanged otherwise."""
+    if "portalwatch" in tomllib.loads(text):
+        return text
+    lines = text.splitlines(keepends=True)
+    head = 0
+    while head < len(lines) and _QUIET_RE.match(lines[head]) and not lines[head].strip() == "":
+        head += 1
+    if head < len(lines) and lines[head].strip():
+        head = 0  # the opening comment introduces the first table: keep them together
+    top = "".join(lines[:head])
+    rest = "".join(lines[head:]).lstrip("\r\n")
+    return top + ("\n" if top else "") + SETTINGS + ("\n" + rest if rest else "")
+
+
+def append_sites(path: str | os.PathLike, tables: list[dict], units: list[dict] | None = None, *,
+                 settings: bool = False) -> str:
     """Append the site tables (and `[[unit]]` tables for parents without a portal) to the TOML
-    file at path; raise ConfigError (file untouched) when the result would not be valid. Returns
-    the new text."""
+    file at path, with SETTINGS too when `settings` and the file has no [portalwatch] table;
+    raise ConfigError (file untouched) when the result would not be valid. Returns the new text."""
     p, units = Path(path), units or []
     old = p.read_text(encoding="utf-8") if p.exists() else ""
-    new = with_sites(old, tables, units)
     try:
-        before, after = tomllib.loads(old), tomllib.loads(new)
+        before = tomllib.loads(old)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML, nothing written: {e}") from None
+    new = with_sites(with_settings(old) if settings else old, tables, units)
+    try:
+        after = tomllib.loads(new)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{p}: not valid TOML, nothing written: {e}") from None
     expected = dict(before)
+    if settings and "portalwatch" not in before:
+        expected = {"portalwatch": tomllib.loads(SETTINGS)["portalwatch"], **before}
     expected["site"] = list(before.get("site", [])) + [tomllib.loads(render_site(t))["site"][0] for t in tables]
     if units:  # inserted after the last site: before any [[unit]] the file already has further down
         expected["unit"] = list(before.get("unit", [])) + [tomllib.loads(render_site(u, "unit"))["unit"][0] for u in units]

@@ -60,6 +60,6 @@ def summary(units: NewUnits) -> str:
     ids = ", ".join(t["id"] for t in units.tables[:8]) + (" …" if len(units.tables) > 8 else "")
     line = f"{len(units.tables)} parent(s) not configured become [[unit]] tables (no portal): {ids}"
     if units.unnamed:
-        line += (f"; {len(units.unnamed)} named after their id: edit their name (and level) in the"
-                 " configuration")
+        line += (f"; named after their id, so digests would print the id: {', '.join(units.unnamed)}: give"
+                 " each its name (and level) in the configuration, or the sheet a parent_name column")
     return line

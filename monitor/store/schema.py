@@ -443,6 +443,47 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_crawl_leases_holder ON crawl_leases(holder);
     """,
+    # 11: analysts: posts and views gained per site and calendar month (Vietnam time); a site's
+    # newest post, as digests count it, is a live one published by its last check (a removed post,
+    # or one dated after the last check, no longer hides a silent site).
+    """
+    CREATE VIEW site_monthly_posts AS
+        SELECT m.site_id, s.name, s.level, s.parent, m.month,
+               SUM(m.posts) AS posts, SUM(m.undated) AS undated, SUM(m.removed) AS removed,
+               SUM(m.views_gained) AS views_gained, SUM(m.articles_read) AS articles_read
+        FROM (SELECT site_id, strftime('%Y-%m', COALESCE(published_at, first_seen_at), '+7 hours') AS month,
+                     COUNT(*) AS posts, SUM(published_at IS NULL) AS undated, SUM(status = 'removed') AS removed,
+                     0 AS views_gained, 0 AS articles_read
+              FROM articles GROUP BY 1, 2
+              UNION ALL
+              SELECT a.site_id, substr(d.day, 1, 7), 0, 0, 0, SUM(d.views_gained), COUNT(DISTINCT d.article_id)
+              FROM views_daily d JOIN articles a ON a.id = d.article_id GROUP BY 1, 2) m
+        LEFT JOIN sites s ON s.id = m.site_id
+        GROUP BY m.site_id, m.month;
+    DROP VIEW silent_sites;
+    DROP VIEW site_activity;
+    CREATE VIEW site_activity AS
+        SELECT x.site_id, x.name, x.level, x.parent, x.enabled, x.articles,
+               max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated)) AS last_post_at,
+               x.last_checked_at,
+               CAST(julianday(x.last_checked_at)
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_silent,
+               CAST(julianday('now')
+                    - julianday(max(COALESCE(x.dated, x.undated), COALESCE(x.undated, x.dated))) AS INTEGER) AS days_since_post
+        FROM (SELECT y.*,
+                     (SELECT MAX(a.published_at) FROM articles a WHERE a.site_id = y.site_id AND a.status = 'live'
+                      AND a.published_at <= y.last_checked_at) AS dated,
+                     (SELECT MAX(a.first_seen_at) FROM articles a
+                      WHERE a.site_id = y.site_id AND a.published_at IS NULL AND a.status = 'live') AS undated
+              FROM (SELECT s.id AS site_id, s.name, s.level, s.parent, s.enabled,
+                           (SELECT COUNT(*) FROM articles a WHERE a.site_id = s.id) AS articles,
+                           (SELECT MAX(a.last_seen_at) FROM articles a WHERE a.site_id = s.id) AS last_checked_at
+                    FROM sites s) y) x;
+    CREATE VIEW silent_sites AS
+        SELECT * FROM site_activity
+        WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
+        ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
+    """,
 ]
 
 

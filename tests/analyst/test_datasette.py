@@ -116,7 +116,7 @@ def test_canned_queries(server):
     assert get(server, "/portalwatch/search.json", q="", _shape="array") == []  # empty form: no error
     rows = get(server, "/portalwatch/search.json", q="dong da", _shape="array")
     assert rows[0]["title"] == "Đoàn công tác quận «Đống Đa»"  # the phrase, as `portalwatch search` marks it
-    rows = get(server, "/portalwatch/article_history.json", article_id="1", _shape="array")
+    rows = get(server, "/portalwatch/article_history.json", article="1", _shape="array")
     assert [(r["views"], r["gained"]) for r in rows] == [(5, None), (12, 7)]
     rows = get(server, "/portalwatch/site_daily.json", site_id="vinh-hung", _shape="array")
     assert rows == [{"day": "2026-11-21", "views_gained": 7, "articles_changed": 1},
@@ -215,6 +215,7 @@ def test_canned_search_ranks_the_phrase_first_like_portalwatch_search(tmp_path):
     from datasette.utils import escape_fts
 
     from monitor.analyst.datasette import metadata
+    from monitor.analyst.dsplugin.portalwatch_datasette import unmark
     from monitor.analyst.search import search
     from monitor.store.db import Store
     from tests.analyst.conftest import add_sites, item
@@ -229,6 +230,7 @@ def test_canned_search_ranks_the_phrase_first_like_portalwatch_search(tmp_path):
                    for i in range(5)])
     conn = sqlite3.connect(store.path)
     conn.create_function("escape_fts", 1, escape_fts)
+    conn.create_function("pw_unmark", 2, unmark)  # as `portalwatch serve`'s plugin registers it
     sql = metadata(store.path)["databases"]["pw"]["queries"]["search"]["sql"]
     got = [r[0] for r in conn.execute(sql, {"q": "dong da"})]
     want = [h.article_id for h in search(conn, "dong da", limit=50)]

@@ -18,7 +18,7 @@ def test_report_file_with_charts(built, tmp_path):
                       published="2026-11-21T02:00:00Z")])
     built.apply([item("vinh-hung", "evil", "2026-11-22T03:00:00Z", views=9, title=EVIL)])
     out = tmp_path / "report.html"
-    r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3"])
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "report", "--out", str(out), "--weeks", "3", "--lang", "en"])
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     imgs = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)">', page)

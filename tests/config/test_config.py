@@ -228,3 +228,31 @@ def test_a_unit_is_not_a_site_on_the_command_line(tmp_path):
     config = load_config(write(tmp_path, GOOD + UNIT))
     with pytest.raises(ConfigError, match=r"'ha-noi' is a \[\[unit\]\] \(no portal, never crawled\), not a site"):
         config.site("ha-noi")
+
+
+def test_an_inline_table_over_several_lines_gets_a_hint(tmp_path):
+    """Python's tomllib reads TOML 1.0: `{ … }` spread over lines is the commonest mistake (the
+    recipient example of docs/digests.md was written so); the one-line error says what to do."""
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        '[[recipient]]\nid = "r"\nname = "R"\nchannels = [\n'
+        '  { type = "email", to = ["a@example.vn"], from = "b@example.vn",\n'
+        '    host = "smtp.example.vn" },\n]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: not valid TOML: Invalid initial character for a key part")
+    assert msg.endswith("hint: an inline table { … } must stay on one line (the one opened on line 5 is not "
+                        "closed there): write it on one line, or as a `[[recipient.channels]]` table")
+    path.write_text('[[site]]\nid = "a"\nrevisit = { list_pages = 2,\n  deep_every_hours = 24 }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"or as a `\[site\.revisit\]` table$"):
+        load_config(path)
+
+
+def test_other_toml_mistakes_get_no_inline_table_hint(tmp_path):
+    path = tmp_path / "sites.toml"
+    for text in ('a = [1,\n2,\n', 'a = "{"\nb = ]\n', '[portalwatch]\ndelay = 1 2\n', 'x = { a = 1, }\n'):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(path)
+        assert "not valid TOML" in str(e.value) and "hint" not in str(e.value), text

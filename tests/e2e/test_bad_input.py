@@ -36,7 +36,7 @@ parents = ["hoang-mai"]
 """
 # arguments a command needs before it gets as far as the database
 ARGS = {
-    "query": ["SELECT 1"], "search": ["dong da"], "export": ["articles"], "sites check": ["vinh-hung", "--sample", "1"],
+    "query": ["SELECT 1"], "search": ["dong da"], "history": ["1"], "export": ["articles"], "sites check": ["vinh-hung", "--sample", "1"],
     "sites lineage": ["vinh-hung"], "sites add": ["http://127.0.0.1:9/"], "sites import": ["rows.csv"],
     "sites discover": ["http://127.0.0.1:9/"],
 }

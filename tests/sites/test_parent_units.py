@@ -38,8 +38,9 @@ def test_import_creates_units_for_parents_not_configured_and_holds_back_typos(op
     report = tmp_path / "attention.csv"
     res = ops.cli("sites", "import", str(path), "--yes", "--report", str(report), expect=1)
     out = flat(res)
-    assert ("2 parent(s) not configured become [[unit]] tables (no portal): thanh-hoa, ha-tinh; 1 named after "
-            "their id: edit their name (and level) in the configuration") in out
+    assert ("2 parent(s) not configured become [[unit]] tables (no portal): thanh-hoa, ha-tinh; named after "
+            "their id, so digests would print the id: ha-tinh: give each its name (and level) in the "
+            "configuration, or the sheet a parent_name column") in out
     assert "added 4 site(s) and 2 unit(s)" in out
     assert "1 need attention" in out
     with open(report, encoding="utf-8") as f:
