@@ -62,6 +62,9 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     Without --force a recipient gets a new digest once its daily send_at time (Vietnam time)
     has passed. --since/--until send that exact window (once).
 
+    Exit status: 0 every delivery delivered (or nothing due), 1 a delivery failed (a missing
+    secret variable, an unreachable server …: it is retried later), 2 usage error.
+
     \b
     Example:
       portalwatch digest --preview digest.html --recipient ubnd-hoang-mai
@@ -92,6 +95,12 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
         table.add_row(str(r.delivery_id), r.recipient_id, r.channel, f"[{colors.get(r.status, 'white')}]{r.status}[/]",
                       str(r.attempts), r.detail[:120])
     console.print(table)
+    bad = [r for r in results if r.status != "delivered"]
+    if bad:  # exit status 1: a cron job or a script sees that the office got nothing
+        raise click.ClickException(
+            f"{len(bad)} of {len(results)} deliveries not delivered: "
+            + "; ".join(f"{r.recipient_id} by {r.channel}: {r.status} ({' '.join(r.detail.split())[:200]})" for r in bad)
+            + " — `portalwatch deliveries` lists them")
 
 
 def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:

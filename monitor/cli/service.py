@@ -111,7 +111,7 @@ def print_status(data: dict) -> None:
         for col in ("job", "when (VN time)", "outcome", "detail"):
             t.add_column(col)
         for r in data["last_runs"]:
-            color = {"ok": "green", "running": "cyan", "skipped": "cyan"}.get(r["outcome"], "red")
+            color = {"ok": "green", "running": "cyan", "skipped": "cyan", "partial": "yellow"}.get(r["outcome"], "red")
             t.add_row(term(r["job"]), local(r["at"]), f"[{color}]{r['outcome']}[/]", term((r["detail"] or "")[:120]))
         console.print(t)
 

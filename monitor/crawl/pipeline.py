@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem
+from crawler.items import CrawlFinishedItem, CrawlStartedItem
 from monitor.store.db import Store
 
 BATCH_SIZE = 200
@@ -41,6 +41,7 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
+        self.started = 0  # CrawlStartedItems passed
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -70,7 +71,13 @@ class StorePipeline:
             self._settle()  # a storage error so far fails this crawl
             item.storage_error = item.storage_error or self.storage_error
         self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        # the crawl rows are written once every site started, and a site's end at once: a crawl
+        # stopped later (its timeout) keeps the outcome of the sites that finished, fails the others
+        now = isinstance(item, CrawlFinishedItem)
+        if isinstance(item, CrawlStartedItem):
+            self.started += 1
+            now = self.started == len(self.crawler.spider.plan.sites)
+        if now or len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 
