@@ -34,6 +34,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crawler import clock
 from monitor.config import Config, ConfigError, load_config
 from monitor.service import jobs
 from monitor.service.jobs_wanted import JOB_DEFAULTS, desired_jobs
@@ -148,7 +149,8 @@ class Service:
         kind = "crawl" if event.job_id.startswith("crawl:") else event.job_id
         why = ("its previous run was still going" if event.code == EVENT_JOB_MAX_INSTANCES
                else "it was missed (the service was busy or stopped)")
-        at = event.scheduled_run_time.astimezone(TZ).strftime("%d/%m/%Y %H:%M:%S") if event.scheduled_run_time else "?"
+        due = getattr(event, "scheduled_run_times", None) or [getattr(event, "scheduled_run_time", None)]
+        at = due[-1].astimezone(clock.VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if due[-1] else "?"
         detail = f"tick of {event.job_id} due {at} skipped: {why}"
         log.warning(detail)
         record(self.jobstore, f"{kind}:skipped", "skipped", detail)
