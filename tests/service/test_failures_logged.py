@@ -8,14 +8,15 @@ import logging
 
 import pytest
 
-from monitor.service.status import status
+from monitor.service.jobstore import default_jobstore, last_runs
 from tests.service.conftest import rows, wait_for
 
 pytestmark = pytest.mark.slow
 
 
 def last_run(p, job: str) -> dict | None:
-    return {r["job"]: r for r in status(p.config, p.db_path)["last_runs"]}.get(job)
+    """The job log's last run of `job` (what `portalwatch status` shows under Last runs)."""
+    return {r["job"]: r for r in last_runs(default_jobstore(p.db_path))}.get(job)
 
 
 def test_a_crawl_where_every_site_failed_is_a_failed_job_with_a_line_per_site(svc_portal, caplog):
