@@ -1,8 +1,6 @@
 """The digest renders on the days it matters most (broken sites, hostile pages): real crawls of the simulator, then
 `portalwatch digest --preview` for the district office, through the CLI."""
 
-import re
-
 import lxml.html
 import pytest
 from click.testing import CliRunner
