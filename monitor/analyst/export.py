@@ -1,9 +1,14 @@
-"""Streaming export of articles, view readings and daily gains to CSV or JSON Lines.
+"""Streaming export of articles, view readings and daily gains to CSV, JSON Lines or Excel.
 
 Rows go from the SQLite cursor to the file in batches, so memory stays flat on any size of
 database. Filters: sites, parent units (every site below them, recursively: monitor/config/tree.py, over
 the database's `sites` mirror), a date range in
 Vietnam-local dates (`since` inclusive, `until` inclusive).
+
+Times: JSON Lines keep the stored UTC ISO (`2026-12-01T07:00:00Z`); CSV writes them in Vietnam
+time with the offset (`2026-12-01T14:00:00+07:00`: the same instant, what a person in Vietnam
+reads, and no tool can mistake its zone); Excel gets real date-time cells in Vietnam time, with
+Vietnamese headers, the site's name beside its id, and a sheet of the sites.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import IO
 
 from crawler import clock
-from monitor.analyst.query import write_csv, write_jsonl
+from monitor.analyst.query import columns, write_csv, write_jsonl
+from monitor.analyst.xlsx import Column, Workbook
 from monitor.config.tree import UnitTree, stored_tree
 
 ARTICLE_COLUMNS = (
@@ -91,14 +97,75 @@ def _names(prefix: str, values, params: dict) -> str:
     return ", ".join(names)
 
 
+FORMATS = {"csv": ".csv", "jsonl": ".jsonl", "xlsx": ".xlsx"}  # format → its file name ending
+TIME_COLUMNS = {"published_at", "views_observed_at", "removed_at", "first_seen_at", "last_seen_at", "observed_at"}
+# column → (Vietnamese header, width, cell kind) for Excel
+HEADERS: dict[str, tuple[str, float, str]] = {
+    "id": ("Mã bài", 9, "int"), "article_id": ("Mã bài", 9, "int"), "site_id": ("Mã đơn vị", 16, "text"),
+    "site_name": ("Đơn vị", 26, "text"), "key": ("Khóa", 14, "text"), "url": ("Địa chỉ", 40, "url"),
+    "title": ("Tiêu đề", 60, "text"), "category": ("Chuyên mục", 18, "text"),
+    "published_at": ("Ngày đăng (giờ VN)", 17, "time"), "published_text": ("Ngày đăng (như trên trang)", 22, "text"),
+    "author": ("Tác giả", 16, "text"), "summary": ("Tóm tắt", 40, "text"), "views": ("Lượt xem", 10, "int"),
+    "views_observed_at": ("Đọc lượt xem lúc (giờ VN)", 17, "time"), "status": ("Trạng thái", 10, "text"),
+    "removed_at": ("Bị gỡ lúc (giờ VN)", 17, "time"), "first_seen_at": ("Thấy lần đầu (giờ VN)", 17, "time"),
+    "last_seen_at": ("Thấy lần cuối (giờ VN)", 17, "time"), "body": ("Nội dung", 60, "text"),
+    "observed_at": ("Thời điểm đọc (giờ VN)", 17, "time"), "source": ("Nguồn", 9, "text"),
+    "crawl_id": ("Lượt thu thập", 10, "int"), "day": ("Ngày", 11, "date"), "views_gained": ("Lượt xem tăng", 12, "int"),
+    "readings": ("Số lần đọc", 10, "int"),
+}
+SHEETS = {"articles": "Bài viết", "views": "Lượt xem", "daily": "Lượt xem theo ngày"}
+
+
+def format_for(out: str, fmt: str | None) -> str:
+    """The format of an export to `out`: --format, else the file name's ending, else csv. A name
+    whose ending says another format is a ValueError (never a silent CSV in an .xlsx file)."""
+    by_name = next((f for f, ext in FORMATS.items() if out.lower().endswith(ext)), None)
+    if out.lower().endswith(".ndjson"):
+        by_name = "jsonl"
+    if fmt and by_name and fmt != by_name:
+        raise ValueError(f"{out}: the file name says {by_name} but --format is {fmt}: use a {FORMATS[fmt]} name "
+                         f"or --format {by_name}")
+    chosen = fmt or by_name or "csv"
+    if chosen == "xlsx" and out == "-":
+        raise ValueError("an Excel workbook goes to a file: give -o NAME.xlsx")
+    return chosen
+
+
 def export(conn: sqlite3.Connection, kind: str, out: IO[str], fmt: str = "csv", **filters) -> int:
-    """Write one export to `out`; returns the number of rows written."""
+    """Write one CSV or JSON Lines export to `out`; returns the number of rows written."""
     tree = stored_tree(conn) if filters.get("parents") else None
     sql, params = build_query(kind, tree=tree, **filters)
     cur = conn.execute(sql, params)
     cur.arraysize = 1000
     if fmt == "csv":
-        return write_csv(cur, out)
+        return write_csv(cur, out, local=TIME_COLUMNS)
     if fmt == "jsonl":
         return write_jsonl(cur, out)
-    raise ValueError(f"unknown format {fmt!r} (csv or jsonl)")
+    raise ValueError(f"unknown format {fmt!r} (csv, jsonl or xlsx)")
+
+
+def export_xlsx(conn: sqlite3.Connection, kind: str, path: str, **filters) -> int:
+    """Write one export as an Excel workbook: the table's sheet (with each site's name) and a sheet
+    of the sites it names; returns the rows of the table."""
+    tree = stored_tree(conn) if filters.get("parents") else None
+    sql, params = build_query(kind, tree=tree, **filters)
+    names = dict(conn.execute("SELECT id, name FROM sites").fetchall())
+    cur = conn.execute(sql, params)
+    cur.arraysize = 1000
+    cols = columns(cur)
+    at = cols.index("site_id")
+    shown = cols[: at + 1] + ["site_name"] + cols[at + 1:]
+    seen: set[str] = set()
+
+    def rows():
+        while batch := cur.fetchmany():
+            for r in batch:
+                seen.add(r[at])
+                yield (*r[: at + 1], names.get(r[at]), *r[at + 1:])
+
+    with Workbook(path) as wb:
+        n = wb.sheet(SHEETS[kind], [Column(*HEADERS.get(c, (c, 14, "text"))) for c in shown], rows())
+        sites = conn.execute("SELECT id, name, level, parent FROM sites ORDER BY id").fetchall()
+        wb.sheet("Đơn vị", [Column("Mã đơn vị", 16), Column("Tên", 30), Column("Cấp", 10), Column("Thuộc", 16)],
+                 [s for s in sites if s[0] in seen])
+    return n

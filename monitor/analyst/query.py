@@ -86,15 +86,34 @@ def _jsonable(v):
     return base64.b64encode(v).decode() if isinstance(v, bytes) else v
 
 
-def write_csv(cur: sqlite3.Cursor, out: IO[str]) -> int:
-    """Rows as CSV with a header; NULL becomes an empty field. Streams; returns the row count."""
+def write_csv(cur: sqlite3.Cursor, out: IO[str], local: set[str] | frozenset[str] = frozenset()) -> int:
+    """Rows as CSV with a header; NULL becomes an empty field; the columns named in `local` (UTC ISO
+    times) in Vietnam time with the offset, 2026-12-01T14:00:00+07:00. Streams; returns the row count."""
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(columns(cur))
+    cols = columns(cur)
+    w.writerow(cols)
+    times = [i for i, c in enumerate(cols) if c in local]
     n = 0
     for row in _rows(cur):
-        w.writerow([v.hex() if isinstance(v, bytes) else v for v in row])
+        values = [v.hex() if isinstance(v, bytes) else v for v in row]
+        for i in times:
+            if isinstance(values[i], str) and values[i]:
+                values[i] = _vn(values[i])
+        w.writerow(values)
         n += 1
     return n
+
+
+def _vn(value: str) -> str:
+    """A stored UTC ISO time in Vietnam time with its offset (as stored when it is not one)."""
+    from datetime import timedelta, timezone
+
+    from crawler import clock
+
+    try:  # a fixed +07:00 (zoneinfo gives dates around 1900 a local mean time offset)
+        return clock.parse_iso(value).astimezone(timezone(timedelta(hours=7))).isoformat()
+    except ValueError:
+        return value
 
 
 def write_jsonl(cur: sqlite3.Cursor, out: IO[str]) -> int:

@@ -15,12 +15,14 @@ from monitor.channels.base import Channel, ChannelError, Delivery
 from monitor.channels.email import EmailChannel
 from monitor.channels.file import FileChannel
 from monitor.channels.webhook import WebhookChannel
+from monitor.channels.zalo import ZaloChannel
 
 CHANNELS: tuple[type[Channel], ...] = (
     EmailChannel,  # email (alias smtp): SMTP, multipart text + HTML
     WebhookChannel,  # webhook: JSON POST signed with HMAC-SHA256
     AppriseChannel,  # apprise: Telegram, Slack, Discord, Matrix … through Apprise URLs
     FileChannel,  # file (alias files): HTML / Markdown / JSON / text into a folder
+    ZaloChannel,  # zalo: Zalo Official Account text messages to the office's user ids
 )
 TYPES: dict[str, type[Channel]] = {name: cls for cls in CHANNELS for name in (cls.type, *cls.aliases)}
 

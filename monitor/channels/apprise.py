@@ -3,8 +3,10 @@
     { type = "apprise", url_env = "PORTALWATCH_APPRISE_URLS" }     # e.g. tgram://bottoken/chatid
     { type = "apprise", urls = ["json://127.0.0.1:8080/hook"] }   # URLs without secrets may be inline
 
-`url_env` may hold several URLs separated by spaces or commas. The message is the text version
-(`format = "markdown"` sends the Markdown version instead).
+`url_env` may hold several URLs separated by spaces or commas. The message is the chat-sized
+summary (monitor/digest/chat.py: plain text, at most 2,000 characters or the smallest limit of the
+services named, whichever is less); `format = "text"` sends the whole text version and
+`format = "markdown"` the Markdown version instead (for services without a length limit).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 
 from monitor.channels.base import Channel, ChannelError, Delivery
 
+FORMATS = ("chat", "text", "markdown")
+CHAT_LIMIT = 2000
+
 
 class AppriseChannel(Channel):
     type = "apprise"
@@ -28,8 +33,8 @@ class AppriseChannel(Channel):
             return "apprise channel: give 'urls' (a list) or 'url_env' (an environment variable)"
         if not isinstance(table.get("urls", []), list):
             return "apprise channel: 'urls' must be a list of strings"
-        if table.get("format", "text") not in ("text", "markdown"):
-            return "apprise channel: 'format' must be text or markdown"
+        if table.get("format", "chat") not in FORMATS:
+            return f"apprise channel: 'format' must be one of {', '.join(FORMATS)}"
         return None
 
     def target(self) -> str:
@@ -55,11 +60,16 @@ class AppriseChannel(Channel):
             if not box.add(url):
                 raise ChannelError(f"apprise channel: URL #{n} is not one apprise understands")
         r = out.rendered()
-        markdown = self.table.get("format") == "markdown"
+        fmt = self.table.get("format", "chat")
+        if fmt == "chat":  # the services' own limits (Telegram 4,096, Discord 2,000 …), at most 2,000
+            limits = [n for n in (getattr(s, "body_maxlen", 0) for s in box) if isinstance(n, int) and n > 0]
+            body = r.chat(max(500, min([CHAT_LIMIT, *limits])))
+        else:
+            body = r.markdown if fmt == "markdown" else r.text
         out.going_out()
         with apprise.LogCapture(level=logging.WARNING) as log:
-            ok = box.notify(title=r.subject, body=r.markdown if markdown else r.text,
-                            body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT)
+            ok = box.notify(title=r.subject, body=body,
+                            body_format=apprise.NotifyFormat.MARKDOWN if fmt == "markdown" else apprise.NotifyFormat.TEXT)
         if not ok:
             detail = " ".join(log.getvalue().split())[-300:]
             raise ChannelError(f"apprise: delivery failed{': ' + detail if detail else ''}")

@@ -33,7 +33,10 @@ class Rendered(Protocol):
     text: str
     html: str
     markdown: str
-    images: dict[str, bytes]
+    images: dict[str, bytes]  # content id → PNG, shown inline by the HTML (email)
+    attachments: dict[str, bytes]  # file name → bytes, sent along (a report's .xlsx)
+
+    def chat(self, limit: int = 2000) -> str: ...  # the chat-sized plain text
 
 
 class Delivery(Protocol):

@@ -1,4 +1,5 @@
-"""Email over SMTP: multipart/alternative (text + HTML with the charts as cid: images).
+"""Email over SMTP: multipart/alternative (text + HTML with the charts as inline cid: images, in
+multipart/related), inside multipart/mixed when a report carries its .xlsx.
 
     { type = "email", to = ["vp@hoangmai.hanoi.gov.vn"], from = "portalwatch@example.vn",
       host = "smtp.example.vn", port = 587, security = "starttls",
@@ -25,6 +26,7 @@ from crawler import clock
 from monitor.channels.base import Channel, ChannelError, Delivery
 
 PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # the default port of each `security`
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 
 def addresses(value) -> list[str]:
@@ -107,8 +109,11 @@ def build_message(ch: dict, out: Delivery) -> EmailMessage:
     msg.set_content(r.text, subtype="plain", charset="utf-8")
     msg.add_alternative(r.html, subtype="html", charset="utf-8")
     html_part = list(msg.iter_parts())[1]  # multipart/alternative: text, then html
-    for cid, png in r.images.items():
-        html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png")
+    for cid, png in r.images.items():  # shown in the HTML (cid:), not listed as attachments
+        html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline")
+    for name, blob in r.attachments.items():  # a report's .xlsx: multipart/mixed around the rest
+        maintype, subtype = MIME.get(name.rsplit(".", 1)[-1], "application/octet-stream").split("/")
+        msg.add_attachment(blob, maintype=maintype, subtype=subtype, filename=name)
     return msg
 
 

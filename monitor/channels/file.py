@@ -22,7 +22,9 @@ DEFAULT_FORMATS = ["html", "md", "json"]
 
 
 def stem(out: Delivery) -> str:
-    return f"{out.recipient_id}-{clock.local(out.data['window']['until'], '%Y%m%d-%H%M')}"
+    """<recipient>[-alert|-weekly|-monthly]-<window end, Vietnam time>: one name per message."""
+    kind = out.data.get("kind", "daily")
+    return f"{out.recipient_id}{'' if kind == 'daily' else '-' + kind}-{clock.local(out.data['window']['until'], '%Y%m%d-%H%M')}"
 
 
 class FileChannel(Channel):
@@ -55,6 +57,12 @@ class FileChannel(Channel):
                 target = folder / f"{stem(out)}.{fmt}"
                 tmp = target.with_name(target.name + ".tmp")
                 tmp.write_text(content[fmt], encoding="utf-8")
+                os.replace(tmp, target)
+                written.append(target.name)
+            for name, blob in r.attachments.items():  # a report's .xlsx, beside them
+                target = folder / name
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.write_bytes(blob)
                 os.replace(tmp, target)
                 written.append(target.name)
         except OSError as e:

@@ -51,7 +51,8 @@ def verify(secret: str | bytes, body: bytes, header: str | None) -> bool:
 
 def payload(out: Delivery, sent_at: str) -> bytes:
     r = out.rendered()
-    doc = {"type": "portalwatch.digest", "delivery": out.key, "sent_at": sent_at,
+    kind = out.data.get("kind", "daily")  # portalwatch.digest, .alert, .weekly, .monthly
+    doc = {"type": "portalwatch." + ("digest" if kind == "daily" else kind), "delivery": out.key, "sent_at": sent_at,
            "recipient": out.data["recipient"], "window": out.data["window"], "subject": r.subject,
            "text": r.text, "data": out.data}
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")

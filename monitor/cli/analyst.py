@@ -211,10 +211,13 @@ def _rich(text: str) -> str:
     return _marks(term(" ".join(text.split()), keep=MARK_START + MARK_END), "[reverse yellow]", "[/reverse yellow]")
 
 
-@click.command(short_help="Export articles, views or daily gains (CSV/JSONL).")
+@click.command(short_help="Export articles, views, daily gains (CSV/JSONL/Excel).")
 @click.argument("kind", type=click.Choice(["articles", "views", "daily"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
-              help="CSV (a file gets a UTF-8 byte-order mark, so Excel shows the diacritics) or JSON Lines.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default=None,
+              help="csv (times in Vietnam time with +07:00; a file gets a UTF-8 byte-order mark, so Excel shows the"
+              " diacritics), jsonl (JSON Lines, times in UTC) or xlsx (an Excel workbook: Vietnamese headers, site"
+              " names, real dates in Vietnam time, a sheet per table). Default: from the -o file's ending, else csv;"
+              " a name that says another format is an error.")
 @click.option("-o", "--out", type=OutputFile(allow_dash=True), default="-", show_default=True,
               help="Output file ('-' = standard output).")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Only this site (repeatable).")
@@ -225,8 +228,9 @@ def _rich(text: str) -> str:
 @click.option("--body", is_flag=True, help="Include article bodies (articles export).")
 @click.option("--no-bom", is_flag=True, help="CSV file without the byte-order mark (for tools that choke on it).")
 @pass_ctx
-def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until, body: bool, no_bom: bool) -> None:
-    """Stream articles, view readings or daily gains to CSV or JSON Lines (constant memory).
+def export(obj: Ctx, kind: str, fmt: str | None, out: str, sites, parents, since, until, body: bool,
+           no_bom: bool) -> None:
+    """Stream articles, view readings or daily gains to CSV, JSON Lines or Excel (constant memory).
 
     Dates filter articles by published_at, views by observed_at, daily by day.
 
@@ -234,16 +238,26 @@ def export(obj: Ctx, kind: str, fmt: str, out: str, sites, parents, since, until
     Examples:
       portalwatch export articles --parent hoang-mai --since 2026-11-01 -o wards.csv
       portalwatch export views --site vinh-hung --format jsonl -o views.jsonl
+      portalwatch export articles --parent hoang-mai -o wards.xlsx
       portalwatch export daily --since 2026-11-20 --until 2026-11-26
     """
     from monitor.analyst.export import export as run_export
+    from monitor.analyst.export import export_xlsx, format_for
 
+    try:
+        fmt = format_for(out, fmt)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'-o' / '--format'") from None
     with closing(_ro(obj)) as conn:
         try:
             _check_ids(conn, sites=sites, parents=parents)
-            encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
-            with (open(out, "w", encoding=encoding, newline="") if out != "-" else nullcontext(sys.stdout)) as f:
-                n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until, body=body)
+            if fmt == "xlsx":
+                n = export_xlsx(conn, kind, out, sites=sites, parents=parents, since=since, until=until, body=body)
+            else:
+                encoding = "utf-8-sig" if fmt == "csv" and not no_bom else "utf-8"  # Excel needs the BOM for UTF-8
+                with (open(out, "w", encoding=encoding, newline="") if out != "-" else nullcontext(sys.stdout)) as f:
+                    n = run_export(conn, kind, f, fmt, sites=sites, parents=parents, since=since, until=until,
+                                   body=body)
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
     if out != "-":

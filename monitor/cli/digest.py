@@ -1,4 +1,4 @@
-"""`portalwatch detect`, `portalwatch digest` and `portalwatch deliveries`."""
+"""`portalwatch detect`, `digest`, `alerts`, `reports` and `deliveries`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from rich.table import Table
 from crawler.clock import local
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
+
+PREVIEW_FORMATS = ("html", "chat", "text", "md", "json")
 
 
 def _open(obj: Ctx):
@@ -51,11 +53,15 @@ def detect(obj: Ctx, as_json: bool) -> None:
 @click.option("--until", type=INSTANT, help="Window end (same forms). Default: now.")
 @click.option("--preview", "preview_file", type=OutputFile(),
               help="Write the HTML to this file and print the text version; send and record nothing.")
+@click.option("--format", "fmt", type=click.Choice(PREVIEW_FORMATS), default=None,
+              help="What --preview writes: html (the default; the text version is printed), chat (the chat-sized"
+              " summary Zalo and Apprise send, at most 2,000 characters), text, md or json. Default: from the"
+              " file name (.txt, .md, .json), else html.")
 @click.option("--send", "send", is_flag=True, help="Send (the default without --preview).")
 @click.option("--force", is_flag=True, help="Send now even if the recipient's send_at time has not come yet.")
 @pass_ctx
 def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: str | None,
-           preview_file: str | None, send: bool, force: bool) -> None:
+           preview_file: str | None, fmt: str | None, send: bool, force: bool) -> None:
     """Build each recipient's digest and deliver it through its channels, exactly once per
     window; failed deliveries from earlier runs are retried when their backoff has passed.
 
@@ -68,14 +74,17 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     \b
     Example:
       portalwatch digest --preview digest.html --recipient ubnd-hoang-mai
+      portalwatch digest --preview chat.txt --format chat
       portalwatch digest                       # what the scheduler runs
       portalwatch digest --recipient ubnd-hoang-mai --force
     """
     if preview_file and send:
         raise click.UsageError("--preview writes without sending; drop --send")
+    if fmt and not preview_file:
+        raise click.UsageError("--format chooses what --preview writes: give --preview FILE")
     with closing(_open(obj)) as db:
         if preview_file:
-            _preview(obj, db, recipient_ids, since, until, Path(preview_file))
+            _preview(obj, db, recipient_ids, since, until, Path(preview_file), fmt)
             return
         from monitor.notify import ledger
 
@@ -103,15 +112,19 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
             + " — `portalwatch deliveries` lists them")
 
 
-def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path) -> None:
-    from monitor.digest import preview
+def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path, fmt: str | None) -> None:
+    from monitor.digest import preview_rendered
 
     if len(recipient_ids) > 1:
         raise click.UsageError("--preview takes one --recipient")
-    text, html = preview(db, obj.config, recipient_ids[0] if recipient_ids else None, since, until)
-    out.write_text(html, encoding="utf-8")
-    click.echo(text)
-    click.echo(f"(wrote {out}; nothing was sent or recorded)", err=True)
+    fmt = fmt or {".txt": "text", ".md": "md", ".json": "json"}.get(out.suffix.lower(), "html")
+    r = preview_rendered(db, obj.config, recipient_ids[0] if recipient_ids else None, since, until)
+    content = {"html": lambda: r.html, "chat": r.chat, "text": lambda: r.text, "md": lambda: r.markdown,
+               "json": lambda: json.dumps(r.data, ensure_ascii=False, indent=2)}[fmt]()
+    out.write_text(content, encoding="utf-8")
+    click.echo(r.text if fmt in ("html", "json") else content)
+    size = f", {len(content):,} characters" if fmt == "chat" else ""
+    click.echo(f"(wrote the {fmt} version to {out}{size}; nothing was sent or recorded)", err=True)
 
 
 @click.command(short_help="Digest deliveries waiting, failed or given up.")
@@ -153,3 +166,102 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
                       f"{local(r['window_start'])} → {local(r['window_end'])}", r["status"], str(r["attempts"]),
                       nxt, (r["last_error"] or "")[:100])
     console.print(table)
+
+
+def _results(results, nothing: str) -> None:
+    if not results:
+        console.print(nothing)
+        return
+    table = Table(title="Deliveries")
+    for col in ("id", "recipient", "channel", "status", "attempts", "detail"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(str(r.delivery_id), r.recipient_id, r.channel, r.status, str(r.attempts), r.detail[:120])
+    console.print(table)
+
+
+@click.command(short_help="Send immediate alerts for serious events.")
+@click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
+@click.option("--preview", is_flag=True, help="Print the alert each recipient would get now (chat form); send and "
+              "record nothing.")
+@pass_ctx
+def alerts(obj: Ctx, recipient_ids: tuple[str, ...], preview: bool) -> None:
+    """Send each recipient with `alerts = [...]` one message with the serious events not alerted yet
+    (a site unreachable, extraction broken, a post removed, a view-count anomaly), unless it is in
+    its quiet_hours or had an alert within alert_interval (they wait). The service runs this after
+    every detect; never the same event twice.
+
+    \b
+    Example:
+      portalwatch alerts --preview
+      portalwatch alerts
+    """
+    from crawler import clock
+    from monitor.digest.alert import AlertRendered
+    from monitor.notify import alerts as alerting
+
+    rs = [obj.config.recipient(r) for r in recipient_ids] or [r for r in obj.config.recipients if r.alerts]
+    with closing(_open(obj)) as db:
+        if preview:
+            now = clock.now()
+            for r in rs:
+                data = alerting.build(db, obj.config, r, now)
+                why = alerting.held(r, db, now) if data else None
+                click.echo(f"--- {r.id}" + (f" (would wait: {why})" if why else ""))
+                click.echo(AlertRendered(data).chat() if data else "no event to alert")
+            click.echo("(nothing was sent or recorded)", err=True)
+            return
+        results = alerting.run(db, obj.config, recipient_ids=[r.id for r in rs])
+    _results(results, "No alert is due (nothing new, quiet hours or alert_interval) and nothing waits for a retry.")
+
+
+@click.command(short_help="Send the weekly and monthly reports (with .xlsx).")
+@click.option("--recipient", "recipient_ids", multiple=True, metavar="ID", help="Only this recipient (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["weekly", "monthly"]),
+              help="Only this kind (repeatable; default both).")
+@click.option("--force", is_flag=True, help="Make the report of the last whole week / month now, even without "
+              "weekly_at / monthly_at or before its time.")
+@click.option("--preview", "preview_file", type=OutputFile(),
+              help="Write the report to this file (.xlsx: the workbook; .html, .md, .txt; else the chat form) and "
+              "print its text; send and record nothing. Takes one --recipient and one --kind.")
+@pass_ctx
+def reports(obj: Ctx, recipient_ids: tuple[str, ...], kinds: tuple[str, ...], force: bool,
+            preview_file: str | None) -> None:
+    """Weekly (Monday–Sunday) and monthly (calendar month) reports per ward, Vietnam time: posts,
+    views gained, most-read posts, days without a post, availability; sent at each recipient's
+    weekly_at / monthly_at like a digest (exactly once per period), with an .xlsx attached.
+
+    \b
+    Example:
+      portalwatch reports --preview week.xlsx --recipient ubnd-hoang-mai --kind weekly --force
+      portalwatch reports                       # what the scheduler runs
+    """
+    from crawler import clock
+    from monitor.digest.report import ReportRendered
+    from monitor.notify import reports as reporting
+
+    chosen = tuple(kinds) or reporting.KINDS
+    with closing(_open(obj)) as db:
+        if preview_file:
+            if len(chosen) != 1 or len(recipient_ids) > 1:
+                raise click.UsageError("--preview takes one --kind and at most one --recipient")
+            from monitor.digest import pick_recipient
+
+            r = pick_recipient(obj.config, recipient_ids[0] if recipient_ids else None)
+            data = reporting.build(db, obj.config, r, chosen[0], clock.now(), force=True)
+            assert data is not None
+            out = ReportRendered(data)
+            path = Path(preview_file)
+            ext = path.suffix.lower()
+            if ext == ".xlsx":
+                path.write_bytes(out.xlsx())
+            else:
+                path.write_text({".html": out.html, ".md": out.markdown, ".txt": out.text}.get(ext) or out.chat(),
+                                encoding="utf-8")
+            click.echo(out.text)
+            click.echo(f"(wrote {path}; nothing was sent or recorded)", err=True)
+            return
+        for rid in recipient_ids:
+            obj.config.recipient(rid)
+        results = reporting.run(db, obj.config, recipient_ids=list(recipient_ids) or None, kinds=chosen, force=force)
+    _results(results, "No report is due and nothing waits for a retry (--force makes one now).")

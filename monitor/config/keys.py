@@ -51,6 +51,12 @@ RECIPIENT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "channels": ((list,), "a list of channel tables"),
     "send_at": ((str,), "a local time HH:MM"),
     "silent_days": ((int,), "an integer ≥ 1"),
+    "alerts": ((list,), 'a list of event kinds, e.g. ["site_unreachable", "article_removed"]'),
+    "quiet_hours": ((str,), 'local times "HH:MM-HH:MM" (no alert in between), or "off"'),
+    "alert_interval": ((str,), 'the least time between two alerts, e.g. "1h" or "30m"'),
+    "unreachable_hours": ((int, float), "hours a site must be unreachable before an alert (number ≥ 0)"),
+    "weekly_at": ((str,), 'a weekday and local time, e.g. "mon 08:00"'),
+    "monthly_at": ((str,), 'a day of the month (1-28) and local time, e.g. "1 08:00"'),
 }
 CLUSTER_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "nodes": ((list,), 'a list of Scrapyd URLs, e.g. ["http://crawler-1:6800"]'),
@@ -62,6 +68,14 @@ CLUSTER_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "poll_interval": ((int, float), "seconds (number > 0)"),
     "jobs_per_node": ((int,), "an integer ≥ 1"),
 }
+WEB_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
+    "url": ((str,), "the public http(s) address of `portalwatch web`, e.g. \"https://portalwatch.example.vn\""),
+    "host": ((str,), "the address `portalwatch web` listens on (default 127.0.0.1)"),
+    "port": ((int,), "a TCP port 1-65535"),
+    "session_hours": ((int, float), "hours a login lasts (number > 0)"),
+}
+
+
 def did_you_mean(word: str, known) -> str:
     """' (did you mean 'x'?)' for the closest known word, else ''."""
     close = difflib.get_close_matches(word, list(known), n=1)

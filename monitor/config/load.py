@@ -26,6 +26,7 @@ from monitor.config.parents import check_parents, unknown_id
 from monitor.config.settings import ServiceSettings, check_schedule, parse_settings
 from monitor.config.tomlhint import hint as toml_hint
 from monitor.config.tree import UnitTree
+from monitor.config.web import Web, parse_web
 
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "portalwatch.db"
@@ -45,6 +46,12 @@ class Recipient:
     channels: list[dict[str, Any]] = field(default_factory=list)
     send_at: str = "07:00"
     silent_days: int = 7
+    alerts: list[str] = field(default_factory=list)  # event kinds sent at once (monitor/notify/alerts.py)
+    quiet_hours: str = "22:00-06:30"  # Vietnam time; alerts wait until it ends ("off": none)
+    alert_interval: str = "1h"  # at most one alert message per this much time
+    unreachable_hours: float = 0  # a site_unreachable alert waits until the outage is this old
+    weekly_at: str | None = None  # "mon 08:00": the week before (Monday-Sunday), Vietnam time
+    monthly_at: str | None = None  # "1 08:00": the calendar month before
 
 
 @dataclass
@@ -85,6 +92,7 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     cluster: Cluster | None = None  # None: crawl in local child processes
     units: list[Unit] = field(default_factory=list)  # [[unit]] tables: parents without a portal
+    web: Web = field(default_factory=Web)
     service: ServiceSettings = field(default_factory=ServiceSettings)  # the monitor's part of [portalwatch]
     _tree: tuple[tuple[int, int], UnitTree] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -160,7 +168,7 @@ _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
 _UNIT_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     key: _SITE_SPEC[key] for key in ("id", "name", "level", "parent", "aliases")
 }
-_TOP_KEYS = ("portalwatch", "site", "unit", "recipient", "cluster")
+_TOP_KEYS = ("portalwatch", "site", "unit", "recipient", "cluster", "web")
 
 
 def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -236,7 +244,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                                    ids | {u.id for u in units})
     cluster = _parse_cluster(data["cluster"], path) if "cluster" in data else None
     return Config(path=path, settings=settings, sites=sites, recipients=recipients, raw=data, cluster=cluster,
-                  units=units, service=service)
+                  units=units, service=service, web=parse_web(data.get("web", {}), path))
 
 
 def _parse_units(raw: Any, path: Path, seen: dict[str, str]) -> list[Unit]:
@@ -325,6 +333,7 @@ def _parse_recipients(raw: Any, path: Path, site_ids: set[str], unit_ids: set[st
                 raise ConfigError(f"{where}: unknown site or unit {sid!r} in {key!r}{fix}")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", table.get("send_at", "07:00")):
             raise ConfigError(f"{where}: key 'send_at': expected a local time HH:MM, got {table['send_at']!r}")
+        _check_messages(table, where)
         keys: set[str] = set()
         for i, ch in enumerate(table.get("channels", []), 1):
             problem = check_channel(ch)
@@ -335,6 +344,28 @@ def _parse_recipients(raw: Any, path: Path, site_ids: set[str], unit_ids: set[st
             keys.add(channel_key(ch))
         out.append(Recipient(**table))
     return out
+
+
+def _check_messages(table: dict, where: str) -> None:
+    """A recipient's alert and report keys (monitor/config/messages.py says what they mean)."""
+    from monitor.config.messages import ALERT_KINDS, parse_monthly, parse_quiet, parse_weekly
+    from monitor.when import duration
+
+    for kind in table.get("alerts", []):
+        if kind not in ALERT_KINDS:
+            raise ConfigError(f"{where}: key 'alerts': {kind!r} is not an event kind alerts are sent for"
+                              f" (choose from {', '.join(ALERT_KINDS)})")
+    checks = (("quiet_hours", parse_quiet), ("weekly_at", parse_weekly), ("monthly_at", parse_monthly))
+    for key, parse in checks:
+        if key in table:
+            try:
+                parse(table[key])
+            except ValueError as e:
+                raise ConfigError(f"{where}: key {key!r}: {e}") from None
+    if "alert_interval" in table and duration(table["alert_interval"], "mh") is None:
+        raise ConfigError(f"{where}: key 'alert_interval': expected a duration like \"1h\" or \"30m\","
+                          f" got {table['alert_interval']!r}")
+    positive(table.get("unreachable_hours"), where, "unreachable_hours", 0)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

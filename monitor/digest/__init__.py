@@ -15,7 +15,8 @@ from monitor.config import Config, Recipient
 from monitor.digest.build import all_sites_recipient, as_iso, build, default_window
 from monitor.digest.render import Rendered, render
 
-__all__ = ["Rendered", "build", "build_for", "default_window", "preview", "render", "pick_recipient", "resolve_window"]
+__all__ = ["Rendered", "build", "build_for", "default_window", "preview", "preview_rendered", "render", "pick_recipient",
+           "resolve_window"]
 
 
 def pick_recipient(config: Config, recipient_id: str | None = None) -> Recipient:
@@ -48,6 +49,11 @@ def build_for(db: sqlite_utils.Database, config: Config, recipient: Recipient,
 def preview(db: sqlite_utils.Database, config: Config, recipient_id: str | None = None,
             since: str | datetime | None = None, until: str | datetime | None = None) -> tuple[str, str]:
     """(text, html) of a recipient's digest, without sending or recording anything."""
-    data = build_for(db, config, pick_recipient(config, recipient_id), since, until)
-    out = render(data)
+    out = preview_rendered(db, config, recipient_id, since, until)
     return out.text, out.html
+
+
+def preview_rendered(db: sqlite_utils.Database, config: Config, recipient_id: str | None = None,
+                     since: str | datetime | None = None, until: str | datetime | None = None) -> Rendered:
+    """A recipient's digest in every format (text, html, markdown, chat(), data), nothing recorded."""
+    return render(build_for(db, config, pick_recipient(config, recipient_id), since, until))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
 
 import sqlite_utils
 
@@ -42,7 +43,8 @@ def as_iso(value: str | datetime | None) -> str | None:
 def default_window(db: sqlite_utils.Database, recipient_id: str, now: datetime | None = None) -> tuple[str, str]:
     """Since the end of that recipient's last digest (else the last 24 hours), until now."""
     until = clock.iso(now or clock.now())
-    row = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ?", (recipient_id,)).fetchone()
+    row = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ? AND kind = 'daily'",
+                          (recipient_id,)).fetchone()
     since = row[0] if row and row[0] else clock.iso(clock.parse_iso(until) - timedelta(hours=24))
     return min(since, until), until
 
@@ -123,11 +125,22 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         **lists,
         "problems": problems,
         "silent": silent,
+        "link": page_link(config, recipient, since, until),
     }
     t = data["totals"]
     data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or any(lists.values()) or problems
                                     or baseline or (sites and not t["crawls"]))  # no crawl at all is news
     return data
+
+
+def page_link(config: Config, recipient: Recipient, since: str, until: str) -> str | None:
+    """The web page of this window (`[web] url`: its page of the recipient's first unit, over these
+    dates), for the chat-sized form; None without `[web] url`."""
+    units = recipient.parents or recipient.sites
+    if not config.web.url or not units:
+        return None
+    first = units[0]
+    return config.web.link(f"/u/{quote(first, safe='')}?{urlencode({'since': since, 'until': until})}")
 
 
 def _units(config: Config, recipient: Recipient) -> list[dict]:

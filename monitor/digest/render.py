@@ -6,23 +6,22 @@ line by build.py, and Markdown escapes its own special characters. Links are onl
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from crawler import clock
-from monitor.detect.kinds import PROBLEM_KINDS
 from monitor.digest import chart
 from monitor.digest.build import upgrade
+from monitor.digest.format import anomaly_text, md_escape, number, problem_text, safe_url
 from monitor.digest.labels import LABELS
 from monitor.digest.sections import headings
 from monitor.digest.text import one_line
 
+__all__ = ["Rendered", "anomaly_text", "md_escape", "number", "problem_text", "render", "safe_url", "subject"]
+
 TEMPLATES = Path(__file__).parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!])")
 
 
 class Rendered:
@@ -36,8 +35,10 @@ class Rendered:
                 for key in ("top_read", "rising") for a in data[key] if a["series"]}
         cids = {aid: f"chart-{aid}@portalwatch" for aid in pngs}
         srcs = {aid: (f"cid:{cids[aid]}" if images == "cid" else chart.data_uri(png)) for aid, png in pngs.items()}
+        self.data = data
         self.subject = subject(data)
         self.images: dict[str, bytes] = {cids[a]: png for a, png in pngs.items()} if images == "cid" else {}
+        self.attachments: dict[str, bytes] = {}  # file name → bytes (a report's .xlsx)
         self._env = _ENVS[lang]
         self._ctx = dict(d=data, t=LABELS[lang], lang=lang, subject=self.subject, charts=srcs,
                          more=data["totals"]["new_posts"] - len(data["new_posts"]), sections=headings(lang))
@@ -54,6 +55,12 @@ class Rendered:
     @cached_property
     def markdown(self) -> str:
         return self._env.get_template("digest.md.j2").render(self._ctx)
+
+    def chat(self, limit: int = 2000) -> str:
+        """The chat-sized summary (chat.py): plain text of at most `limit` characters."""
+        from monitor.digest.chat import chat_text
+
+        return chat_text(self.data, limit)
 
 
 def _env(lang: str) -> Environment:
@@ -75,24 +82,10 @@ def scope_line(units: list[dict], t: dict, lang: str) -> str:
                                               for u in units))
 
 
-def safe_url(url: str | None) -> str:
-    """The URL when it is http(s), else an empty string (no javascript:, data: … links)."""
-    if not url:
-        return ""
-    url = one_line(url, 2000)
-    return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
-def md_escape(text: str | None) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
 
 
-def number(n: int | float | None, lang: str) -> str:
-    """1.234 and 6,7 in Vietnamese; 1,234 and 6.7 in English."""
-    if n is None:
-        return "—"
-    s = f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
-    return s.translate(str.maketrans(",.", ".,")) if lang == "vi" else s
 
 
 _ENVS = {lang: _env(lang) for lang in LABELS}  # per language: filters are cheaper than context calls
@@ -110,19 +103,21 @@ def subject(data: dict) -> str:
     return one_line(t["subject"].format(name=name, new=tot["new_posts"], views=number(tot["views_gained"], lang), date=date))
 
 
-def render(data: dict, images: str = "data") -> Rendered:
-    """All formats of one digest. images='cid' references attachments (email); 'data' inlines them."""
+def render(data: dict, images: str = "data"):
+    """All formats of one message (a daily digest, an alert or a report: its `kind`). images='cid'
+    references attachments (email); 'data' inlines them."""
+    kind = data.get("kind", "daily")
+    if kind == "alert":
+        from monitor.digest.alert import AlertRendered
+
+        return AlertRendered(data)
+    if kind in ("weekly", "monthly"):
+        from monitor.digest.report import ReportRendered
+
+        return ReportRendered(data)
     return Rendered(data, images)
 
 
-def problem_text(p: dict, lang: str) -> str:
-    """What is wrong, in plain words (the technical text is problem_detail's): the kind's line
-    (monitor/detect/kinds.py) with since, runs, field, share and usual filled in."""
-    t = LABELS[lang]
-    text = PROBLEM_KINDS[p["kind"]].label[lang].format(
-        since=clock.local(p["since"]), runs=p["runs"], field=t.get(f"field_{p['field']}", p["field"] or "?"),
-        share=round((p["share"] or 0) * 100), usual=round((p["usual"] or 0) * 100))
-    return f"{text} — {t['r_' + p['reason']]}" if p["reason"] else text
 
 
 def problem_detail(p: dict, lang: str) -> str:
@@ -136,9 +131,6 @@ def problem_detail(p: dict, lang: str) -> str:
     return LABELS[lang]["sample"].format(sample=p["sample_id"]) if p["sample_id"] else ""
 
 
-def anomaly_text(a: dict, lang: str) -> str:
-    key = "anomaly_decrease" if a["reason"] == "decrease" else "anomaly_jump"
-    return LABELS[lang][key].format(old=number(a["old"], lang), new=number(a["new"], lang))
 
 
 def silent_text(s: dict, lang: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -86,7 +87,8 @@ def is_due(db: sqlite_utils.Database, recipient: Recipient, now: datetime) -> bo
     """Due when the send time has come today and no digest of this recipient reaches it (the
     first digest ever waits for today's send time too)."""
     slot = last_slot(recipient.send_at, now)
-    last = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ?", (recipient.id,)).fetchone()[0]
+    last = db.conn.execute("SELECT MAX(window_end) FROM digests WHERE recipient_id = ? AND kind = 'daily'",
+                           (recipient.id,)).fetchone()[0]
     if last is None:
         return slot.date() == now.astimezone(clock.VN_TZ).date()
     return last < clock.iso(slot)
@@ -101,21 +103,30 @@ def plan(db: sqlite_utils.Database, config: Config, recipient: Recipient, now: d
         if check_due and not is_due(db, recipient, now):
             return None  # another process planned it first
         since_iso, until_iso = resolve_window(db, recipient.id, since, until, now)
-        now_iso = clock.iso(now)
-        row = conn.execute("SELECT id FROM digests WHERE recipient_id = ? AND window_start = ? AND window_end = ?",
-                           (recipient.id, since_iso, until_iso)).fetchone()
-        if row:
-            digest_id = row[0]
-        else:
-            data = build(db, config, recipient, since_iso, until_iso, generated_at=now_iso, cache=cache)
-            digest_id = conn.execute(
-                "INSERT INTO digests (recipient_id, window_start, window_end, created_at, data) VALUES (?,?,?,?,?)",
-                (recipient.id, since_iso, until_iso, now_iso, json.dumps(data, ensure_ascii=False))).lastrowid
-        for ch in recipient.channels:
-            conn.execute(
-                "INSERT OR IGNORE INTO deliveries (digest_id, recipient_id, channel, channel_type, window_start,"
-                " window_end, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,'pending',?,?)",
-                (digest_id, recipient.id, channel_key(ch), ch["type"], since_iso, until_iso, now_iso, now_iso))
+        return record(db, recipient, "daily", since_iso, until_iso, now,
+                      lambda: build(db, config, recipient, since_iso, until_iso, generated_at=clock.iso(now),
+                                    cache=cache))
+
+
+def record(db: sqlite_utils.Database, recipient: Recipient, kind: str, since: str, until: str, now: datetime,
+           data: Callable[[], dict]) -> int:
+    """Inside the caller's transaction: the digest row of this recipient, kind and window (built by
+    `data()` only when new) and one 'pending' delivery per channel (none twice); its id."""
+    conn = db.conn
+    now_iso = clock.iso(now)
+    row = conn.execute("SELECT id FROM digests WHERE recipient_id = ? AND kind = ? AND window_start = ?"
+                       " AND window_end = ?", (recipient.id, kind, since, until)).fetchone()
+    if row:
+        digest_id = row[0]
+    else:
+        digest_id = conn.execute(
+            "INSERT INTO digests (recipient_id, kind, window_start, window_end, created_at, data) VALUES (?,?,?,?,?,?)",
+            (recipient.id, kind, since, until, now_iso, json.dumps(data(), ensure_ascii=False))).lastrowid
+    for ch in recipient.channels:
+        conn.execute(
+            "INSERT OR IGNORE INTO deliveries (digest_id, recipient_id, kind, channel, channel_type, window_start,"
+            " window_end, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,'pending',?,?)",
+            (digest_id, recipient.id, kind, channel_key(ch), ch["type"], since, until, now_iso, now_iso))
     return digest_id
 
 
@@ -178,7 +189,7 @@ def retry(db: sqlite_utils.Database, delivery_id: int, now: datetime | None = No
 def list_deliveries(db: sqlite_utils.Database, statuses: tuple[str, ...] | None = None) -> list[dict]:
     where = f" WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
     return [dict(r) for r in db.query(
-        "SELECT id, recipient_id, channel, channel_type, window_start, window_end, status, attempts,"
+        "SELECT id, recipient_id, kind, channel, channel_type, window_start, window_end, status, attempts,"
         f" next_attempt_at, last_error, created_at, delivered_at FROM deliveries{where} ORDER BY id",
         list(statuses or ()))]
 

@@ -68,16 +68,31 @@ def detect_after(config: Config, db_path) -> int:
 
     db = open_db(db_path)
     try:
-        return len(detect.detect(db, config))
+        found = len(detect.detect(db, config))
+        if found:
+            _alerts(config, db)
+        return found
     finally:
         db.conn.close()
 
 
+def _alerts(config: Config, db) -> None:
+    """Immediate alerts for what detect just found (monitor/notify/alerts.py); never stops a crawl."""
+    from monitor.notify import alerts
+
+    if alerts.wanted(config):
+        try:
+            alerts.run(db, config)
+        except Exception:  # noqa: BLE001 - a failing alert is logged; the ledger retries its deliveries
+            log.exception("alerts after detect failed")
+
+
 # -- digests ----------------------------------------------------------------------------------------
-def send_digests(config: Config, db_path, recipient_id: str | None = None, now: datetime | None = None) -> list:
-    """Plan the recipient's digest if due (once per send time, however often this runs) and send
-    every pending delivery: monitor.notify.ledger.run, the exactly-once delivery ledger."""
-    from monitor.notify import ledger
+def send_digests(config: Config, db_path, recipient_id: str | None = None, now: datetime | None = None,
+                 kind: str = "daily") -> list:
+    """Plan the recipient's digest (or its weekly / monthly report: `kind`) if due (once per send
+    time, however often this runs) and send every pending delivery, through the exactly-once ledger."""
+    from monitor.notify import ledger, reports
 
     db = open_db(db_path)
     try:
@@ -85,18 +100,24 @@ def send_digests(config: Config, db_path, recipient_id: str | None = None, now: 
             from monitor.detect import events as detect
 
             detect.detect(db, config)
-        return ledger.run(db, config, now, recipient_ids=[recipient_id] if recipient_id else None)
+        ids = [recipient_id] if recipient_id else None
+        if kind in reports.KINDS:
+            return reports.run(db, config, now, recipient_ids=ids, kinds=(kind,))
+        return ledger.run(db, config, now, recipient_ids=ids)
     finally:
         db.conn.close()
 
 
 def retry_deliveries(config: Config, db_path, now: datetime | None = None) -> list:
-    """Send deliveries that are pending or failed and due for their retry (no new digests)."""
-    from monitor.notify import ledger
+    """Send deliveries that are pending or failed and due for their retry (no new digests; held
+    alerts and missed reports are planned)."""
+    from monitor.notify import alerts, ledger, reports
 
     db = open_db(db_path)
     try:
         ledger.recover_stale(db, now)
+        alerts.plan(db, config, now)  # alerts held by quiet hours or the interval go out when they may
+        reports.plan(db, config, now)  # a report whose send time passed while a job was missed
         return ledger.send_pending(db, config, now)
     finally:
         db.conn.close()
@@ -134,9 +155,9 @@ def crawl_job(sites: list[str], jobstore: str) -> None:
     service_for(jobstore).crawl(sites)
 
 
-def digest_job(recipient: str, jobstore: str) -> None:
-    """A recipient's send time: plan and deliver its digest (exactly once)."""
-    service_for(jobstore).digest(recipient)
+def digest_job(recipient: str, jobstore: str, kind: str = "daily") -> None:
+    """A recipient's send time: plan and deliver its digest, or its weekly / monthly report (exactly once)."""
+    service_for(jobstore).digest(recipient, kind)
 
 
 def deliveries_job(jobstore: str) -> None:

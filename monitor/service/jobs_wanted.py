@@ -2,6 +2,7 @@
 
     crawl:<schedule>   one per distinct schedule; all its sites in one child crawl, with jitter
     digest:<recipient> at the recipient's send_at
+    weekly:<recipient>, monthly:<recipient>   at its weekly_at / monthly_at (reports)
     deliveries         retries of failed deliveries
     housekeeping       retention, ANALYZE / PRAGMA optimize
     backup             consistent copy with SQLite's backup API
@@ -63,6 +64,13 @@ def desired_jobs(config: Config) -> dict[str, JobSpec]:
         jid = f"digest:{r.id}"
         specs[jid] = JobSpec(jid, f"{ENTRY}:digest_job", f"digest for {r.id} at {r.send_at}",
                              f"{mm} {hh} * * *", 0, {"recipient": r.id})
+        for kind, at in (("weekly", r.weekly_at), ("monthly", r.monthly_at)):
+            if at:  # "mon 08:00" / "1 08:00" as a cron line in Vietnam time
+                day, hhmm = at.split()
+                hh, mm = (int(x) for x in hhmm.split(":"))
+                expr = f"{mm} {hh} * * {day[:3].lower()}" if kind == "weekly" else f"{mm} {hh} {int(day)} * *"
+                specs[f"{kind}:{r.id}"] = JobSpec(f"{kind}:{r.id}", f"{ENTRY}:digest_job", f"{kind} report for {r.id}"
+                                                  f" at {at}", expr, 0, {"recipient": r.id, "kind": kind})
     if config.recipients and s.delivery_retry.lower() != "off":
         specs["deliveries"] = JobSpec("deliveries", f"{ENTRY}:deliveries_job", "retry failed deliveries",
                                       s.delivery_retry)

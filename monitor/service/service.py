@@ -300,22 +300,23 @@ class Service:
             store.close()
 
     # -- other jobs -------------------------------------------------------------------------------------
-    def digest(self, recipient: str) -> None:
+    def digest(self, recipient: str, kind: str = "daily") -> None:
         """Send a recipient's digest; a crawl in progress finishes first (fresher numbers)."""
         with self._batch_cv:  # wait for the crawl in progress, not for every later one
             gen = self._batch_gen
             if self._lane.locked():
                 self._batch_cv.wait_for(lambda: self._batch_gen != gen or self._stopping.is_set(),
                                         timeout=self.config.service.crawl_timeout + 30)
+        job = f"digest:{recipient}" if kind == "daily" else f"{kind}:{recipient}"
         try:
-            results = jobs.send_digests(self.config, self.db_path, recipient)
+            results = jobs.send_digests(self.config, self.db_path, recipient, kind=kind)
         except Exception as e:
-            record(self.jobstore, f"digest:{recipient}", "failed", f"{type(e).__name__}: {e}")
+            record(self.jobstore, job, "failed", f"{type(e).__name__}: {e}")
             raise
         bad = _log_failed(results)
         detail = "; ".join(f"{r.channel} {r.status}" + (f" ({r.detail})" if r.status != "delivered" else "")
                            for r in results) or "nothing due"
-        record(self.jobstore, f"digest:{recipient}", "failed" if bad else "ok", detail)
+        record(self.jobstore, job, "failed" if bad else "ok", detail)
 
     def retry_deliveries(self) -> None:
         results = jobs.retry_deliveries(self.config, self.db_path)

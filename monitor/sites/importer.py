@@ -1,6 +1,7 @@
 """`portalwatch sites import FILE.csv`: onboard many sites at once.
 
-Columns `id,name,level,parent,url` (header required; level and parent may be empty; optional
+Columns `id,name,level,parent,url`, separated by `,` or `;` (Excel with Vietnamese regional settings;
+the header line decides), header required; level and parent may be empty; optional
 `parent_name`, `parent_level` name a parent that is not configured). Every row is
 checked (id, URL, duplicates in the file and in the configuration), then detection runs for the
 valid rows in a few threads (at most two requests at a time per host). Each row ends as:
@@ -72,6 +73,18 @@ class ImportRow:
         return out
 
 
+def delimiter(text: str) -> str:
+    """The header line's separator: ',' , ';' (what Excel writes with Vietnamese regional settings,
+    where ',' is the decimal mark) or a tab — the one that splits it into the most known columns."""
+    first = text.split("\n", 1)[0]
+    known = {*COLUMNS, *EXTRA}
+
+    def columns(sep: str) -> int:
+        return sum(c.strip().lower() in known for c in next(csv.reader([first], delimiter=sep), []))
+
+    return max((",", ";", "\t"), key=columns)  # a tie keeps ','
+
+
 def read_rows(path: str | Path) -> list[ImportRow]:
     """Rows of the CSV (UTF-8, BOM allowed); raise ImportFileError naming what is wrong."""
     p = Path(path)
@@ -81,7 +94,7 @@ def read_rows(path: str | Path) -> list[ImportRow]:
         raise ImportFileError(f"{p}: no such file") from None
     except UnicodeDecodeError as e:
         raise ImportFileError(f"{p}: not UTF-8 text ({e}); save the sheet as 'CSV UTF-8'") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in ("id", "name", "url") if c not in header]
     if missing:

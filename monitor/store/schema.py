@@ -484,6 +484,65 @@ MIGRATIONS: list[str] = [
         WHERE enabled AND (last_post_at IS NULL OR days_silent >= 7)
         ORDER BY last_post_at IS NOT NULL, days_silent DESC, site_id;
     """,
+    # 12: messages other than the daily digest through the same ledger (monitor/notify/): `kind` is
+    # 'daily', 'alert', 'weekly' or 'monthly'; a window is unique per recipient AND kind, so a weekly
+    # report and a daily digest never share a row. The tables are rebuilt (SQLite cannot change a
+    # UNIQUE constraint in place): renamed away (their foreign key follows), copied, dropped.
+    # `alerted` remembers which event went into which alert of a recipient: never the same one twice.
+    """
+    ALTER TABLE deliveries RENAME TO deliveries_v10;
+    ALTER TABLE digests RENAME TO digests_v10;
+    DROP INDEX idx_digests_recipient_end;
+    DROP INDEX idx_deliveries_status;
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        recipient_id TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'daily', -- daily, alert, weekly, monthly
+        window_start TEXT NOT NULL,     -- UTC, exclusive
+        window_end TEXT NOT NULL,       -- UTC, inclusive; the next message of this kind starts here
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,             -- JSON: the numbers; every channel renders from this
+        UNIQUE (recipient_id, kind, window_start, window_end)
+    );
+    INSERT INTO digests (id, recipient_id, kind, window_start, window_end, created_at, data)
+        SELECT id, recipient_id, 'daily', window_start, window_end, created_at, data FROM digests_v10;
+    CREATE INDEX idx_digests_recipient_end ON digests(recipient_id, kind, window_end);
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        digest_id INTEGER NOT NULL REFERENCES digests(id),
+        recipient_id TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'daily', -- the digest's kind
+        channel TEXT NOT NULL,          -- stable channel key, e.g. 'email:office@example.vn'
+        channel_type TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending', -- pending, sending, delivered, failed (will retry),
+                                                -- gave_up, uncertain (process died while sending)
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        claimed_pid INTEGER,
+        claimed_at TEXT,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        UNIQUE (recipient_id, kind, channel, window_start, window_end)
+    );
+    INSERT INTO deliveries (id, digest_id, recipient_id, kind, channel, channel_type, window_start, window_end,
+                            status, attempts, next_attempt_at, last_error, claimed_pid, claimed_at, created_at,
+                            delivered_at)
+        SELECT id, digest_id, recipient_id, 'daily', channel, channel_type, window_start, window_end, status,
+               attempts, next_attempt_at, last_error, claimed_pid, claimed_at, created_at, delivered_at
+        FROM deliveries_v10;
+    CREATE INDEX idx_deliveries_status ON deliveries(status, next_attempt_at);
+    DROP TABLE deliveries_v10;
+    DROP TABLE digests_v10;
+    CREATE TABLE alerted (
+        recipient_id TEXT NOT NULL,
+        event_id INTEGER NOT NULL,      -- events.id
+        digest_id INTEGER NOT NULL REFERENCES digests(id), -- the alert (kind 'alert') it went into
+        PRIMARY KEY (recipient_id, event_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

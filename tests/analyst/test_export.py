@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import tracemalloc
+from datetime import datetime
 
 from click.testing import CliRunner
 
+from crawler import clock
 from monitor.analyst.export import export
 from monitor.analyst.query import connect
 from monitor.cli import cli
@@ -45,9 +47,12 @@ def test_views_csv_round_trip(built):
     want = db_rows(built, "SELECT v.article_id, a.site_id, v.observed_at, v.views, v.source FROM view_counts v"
                           " JOIN articles a ON a.id = v.article_id ORDER BY v.id")
     assert n == len(want) == 7
-    assert [(int(g["article_id"]), g["site_id"], g["observed_at"], int(g["views"]), g["source"]) for g in got] == [
-        tuple(w.values()) for w in want
-    ]
+    # CSV times are Vietnam time with the offset: the same instants as the stored UTC ones
+    assert all(g["observed_at"].endswith("+07:00") for g in got)
+    assert [(int(g["article_id"]), g["site_id"], clock.parse_iso(g["observed_at"]), int(g["views"]), g["source"])
+            for g in got] == [(*list(w.values())[:2], clock.parse_iso(w["observed_at"]), *list(w.values())[3:])
+                              for w in want]
+    assert got[0]["observed_at"] == "2026-11-19T23:00:00+07:00" and want[0]["observed_at"] == "2026-11-19T16:00:00Z"
 
 
 def test_filters_site_parent_and_dates(built):
@@ -107,8 +112,8 @@ def test_cli_export_to_file(built, tmp_path):
     r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "views", "--since", "20/11/2026"])
     assert r.exit_code == 0, r.output
     observed = [line.split(",")[2] for line in r.output.splitlines()[1:]]
-    assert observed and min(observed) >= "2026-11-19T17:00:00Z"  # 20/11 00:00 VN
-    assert "2026-11-19T16:00:00Z" not in observed  # a1's first reading, 19/11 23:00 VN
+    assert observed and min(observed) >= "2026-11-20T00:00:00+07:00"  # 20/11 00:00 VN (CSV times are VN)
+    assert "2026-11-19T23:00:00+07:00" not in observed  # a1's first reading, 19/11 23:00 VN
 
 
 def test_csv_files_carry_a_byte_order_mark_for_excel(built, tmp_path):
@@ -121,3 +126,35 @@ def test_csv_files_carry_a_byte_order_mark_for_excel(built, tmp_path):
     assert r.exit_code == 0 and out.read_bytes().startswith(b"id,site_id,")
     r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles"])  # standard output: no BOM
     assert r.output.startswith("id,site_id,")
+
+
+def test_xlsx_by_name_or_format_with_vietnamese_headers_site_names_and_local_dates(built, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "wards.xlsx"
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles", "--parent", "hoang-mai", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Bài viết", "Đơn vị"]
+    ws = book["Bài viết"]
+    head = [c.value for c in ws[1]]
+    assert head[:5] == ["Mã bài", "Mã đơn vị", "Đơn vị", "Khóa", "Địa chỉ"] and "Ngày đăng (giờ VN)" in head
+    rows = [dict(zip(head, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=2)]
+    a1 = next(x for x in rows if x["Tiêu đề"] == "Hội nghị tại Đống Đa")
+    assert a1["Đơn vị"] == "Phường Vĩnh Hưng" and a1["Lượt xem"] == 41
+    assert a1["Ngày đăng (giờ VN)"] == datetime(2026, 11, 19, 22, 0)  # 15:00Z: a real date, Vietnam time
+    assert ws.cell(2, head.index("Ngày đăng (giờ VN)") + 1).number_format == "dd/mm/yyyy hh:mm"
+    assert ws.column_dimensions["F"].width > 50 and ws.freeze_panes == "A2"
+    assert [c.value for c in book["Đơn vị"]["A"]][1:] == ["dinh-cong", "vinh-hung"]
+    r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "daily", "--format", "xlsx", "-o",
+                                 str(tmp_path / "d.xlsx")])
+    assert r.exit_code == 0 and openpyxl.load_workbook(tmp_path / "d.xlsx")["Lượt xem theo ngày"]["C2"].value
+
+
+def test_a_name_and_format_that_disagree_is_an_error_never_a_silent_csv(built, tmp_path):
+    for args, words in ((["-o", str(tmp_path / "x.xlsx"), "--format", "csv"], "the file name says xlsx but --format is csv"),
+                        (["-o", str(tmp_path / "x.csv"), "--format", "xlsx"], "the file name says csv but --format is xlsx"),
+                        (["--format", "xlsx"], "an Excel workbook goes to a file: give -o NAME.xlsx")):
+        r = CliRunner().invoke(cli, ["--db", str(built.path), "export", "articles", *args])
+        assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, r.output
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.csv").exists()

@@ -22,6 +22,7 @@ from monitor.channels import (
 from monitor.config import ConfigError
 from monitor.notify import ledger
 from monitor.notify.outgoing import Outgoing
+from tests.channels.zalo_api import ZaloStandIn
 from tests.notify.servers import SMTPServer, WebhookReceiver
 from tests.world import World, at, make_config, populate
 
@@ -29,7 +30,7 @@ DATA = Path(__file__).resolve().parents[1] / "digest" / "data" / "digest-v1.json
 
 
 @pytest.mark.parametrize("channel, problem", [
-    ({"type": "fax", "number": "1"}, "unknown channel type 'fax' (known: apprise, email, file, files, smtp, webhook)"),
+    ({"type": "fax", "number": "1"}, "unknown channel type 'fax' (known: apprise, email, file, files, smtp, webhook, zalo)"),
     ("email", "expected a table with a 'type' key"),
     ({"type": "email", "to": "a@b.vn", "from": "c@d.vn"}, "email channel: missing required key 'host'"),
     ({"type": "email", "to": "x", "from": "c@d.vn", "host": "h"}, "email channel: 'to': not an email address: 'x'"),
@@ -66,16 +67,21 @@ EXAMPLES = {
                           lambda: len(r["hook"].on("/chat")) == 1),
     "file": lambda r: ({"type": "file", "path": "out", "formats": ["txt"]},
                        lambda: [p.name for p in (r["dir"] / "out").iterdir()] == ["ubnd-hoang-mai-20260303-0800.txt"]),
+    "zalo": lambda r: ({"type": "zalo", "user_ids": ["2512523625412515"], "access_token_env": "PW_TEST_ZALO_TOKEN"},
+                       lambda: [m[0] for m in r["zalo"].messages] == ["2512523625412515"]),
 }
 
 
 @pytest.fixture
 def receivers(tmp_path, monkeypatch):
     monkeypatch.setenv("PW_TEST_HOOK_SECRET", "s")
-    smtp, hook = SMTPServer().start(), WebhookReceiver()
-    yield {"smtp": smtp, "hook": hook, "dir": tmp_path}
+    smtp, hook, zalo = SMTPServer().start(), WebhookReceiver(), ZaloStandIn("1", "s", "zalo-token", "r")
+    monkeypatch.setenv("PW_TEST_ZALO_TOKEN", "zalo-token")
+    monkeypatch.setenv("PORTALWATCH_ZALO_API_URL", zalo.url)
+    yield {"smtp": smtp, "hook": hook, "zalo": zalo, "dir": tmp_path}
     smtp.stop()
     hook.stop()
+    zalo.stop()
 
 
 @pytest.mark.parametrize("cls", CHANNELS, ids=lambda c: c.type)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,17 @@ def test_demo_runs_end_to_end_and_leaves_files(tmp_path):
     rows = json.loads(listing.stdout)
     assert {r["id"] for r in rows} >= {"vinh-hung", "hoang-mai", "ea-kao"}
     assert all(r["last_outcome"] == "ok" and r["articles"] > 0 for r in rows)
+    # the chat-sized digest of the demo (what Zalo and Apprise send) fits one Zalo message
+    pinned = re.search(r"PORTALWATCH_NOW=(\S+)", out).group(1)
+    chat = tmp_path / "chat.txt"
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(d / "sites.toml"), "--db",
+                           str(d / "portalwatch.db"), "digest", "--preview", str(chat), "--format", "chat"],
+                          capture_output=True, text=True, env={**os.environ, "PORTALWATCH_NOW": pinned}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    text = chat.read_text(encoding="utf-8")
+    assert 300 < len(text) <= 2000 and f"{len(text):,} characters" in proc.stderr
+    assert text.startswith("UBND quận Hoàng Mai · bản tin") and "Bài mới:" in text and "Đọc nhiều nhất:" in text
+    assert not re.search(r"\\[()\[\]]|\|---|^#", text, re.M)  # no Markdown escapes, tables or headings
 
 
 def test_demo_refuses_to_overwrite_a_real_config(tmp_path):
