@@ -118,8 +118,6 @@ def render(data: dict, images: str = "data"):
     return Rendered(data, images)
 
 
-
-
 def problem_detail(p: dict, lang: str) -> str:
     """The technical reason, for operators: the crawler's error text or the HTML sample to look at.
     None in a Vietnamese digest: the office reads plain words only (the detail stays in the data,
@@ -129,8 +127,6 @@ def problem_detail(p: dict, lang: str) -> str:
     if p["error"]:
         return p["error"]
     return LABELS[lang]["sample"].format(sample=p["sample_id"]) if p["sample_id"] else ""
-
-
 
 
 def silent_text(s: dict, lang: str) -> str:
