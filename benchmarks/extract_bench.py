@@ -1,12 +1,16 @@
-"""Extraction benchmark: `parse_article` / `parse_list` per simulator template, in process.
+"""Extraction benchmark: `auto` against the named profile, article and list pages, in process.
 
     python -m benchmarks.extract_bench [--articles 200] [--lists 20] [--repeat 5]
     python -m benchmarks.extract_bench --dump results.json   # every result, for before/after diffs
 
-Pages are rendered by the simulator without HTTP. Each (template, profile) page set is parsed
-`--repeat` times; the best run's CPU time per page is printed (ms), with the lxml parse alone
-for reference. `--dump` instead writes the extracted values for a wider corpus (every profile on
-every template, truncated pages, switched templates, the Liferay fixtures) as JSON.
+Page sets: each simulator template (rendered without HTTP), the real Hanoi Liferay pages in
+tests/fixtures, and the CMS families world (WordPress, Joomla, Drupal, Liferay 7, VNPT: `auto`
+only, no named profile exists). Each set is parsed `--repeat` times, caches emptied before each
+run; the best run's CPU time per page is printed (ms). List pages by `auto` twice: `cold`, every
+page read from scratch, and `walk`, as a crawl reads them (a site's first list page from
+scratch, the following ones with the list found there, `ListPage.hint`); `×` columns are `auto`
+divided by the named profile. `--dump` instead writes the extracted values for a wider corpus
+(every profile on every template, truncated pages, switched templates, the Liferay fixtures).
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.extract.profiles import PROFILES, get_profile
-from crawler.extract.text import parse_html
 
 BASE = "http://sim.test"
 TEMPLATES = ("liferay", "tandan", "dnn", "plain")
@@ -87,19 +90,82 @@ def _cpu_ms_per_page(fn, pages, repeat: int) -> float:
     return 1000 * best / max(1, len(pages))
 
 
+def _walk_ms(prof, lists: list, repeat: int, own_hint: bool = False) -> float:
+    """CPU ms per list page read as a crawl reads them: per site (the first two path segments),
+    the first page from scratch, the next ones with the hint it gave. `own_hint`: every page is
+    read with the hint of its own first reading (one sample page per site: the site's later pages)."""
+    known = {url: prof.parse_list(html, url).hint for url, html in lists} if own_hint else {}
+
+    def run(pages):
+        hints: dict = {}
+        for url, html in pages:
+            site = url if own_hint else "/".join(urlsplit(url).path.split("/")[1:3])
+            page = prof.parse_list(html, url, hint=known.get(url) if own_hint else hints.get(site))
+            hints[site] = page.hint or hints.get(site)
+    best = float("inf")
+    for _ in range(repeat):
+        _clear_caches()
+        t0 = time.process_time()
+        run(lists)
+        best = min(best, time.process_time() - t0)
+    return 1000 * best / max(1, len(lists))
+
+
+def _fixture_pages() -> tuple[list, list]:
+    """(article pages, list pages) of the real Hanoi Liferay samples in tests/fixtures."""
+    arts, lists = [], []
+    for f in sorted(FIXTURES.glob("liferay-*.html")):
+        url = f"https://sotttt.hanoi.gov.vn/{f.stem}"
+        (lists if "-list-" in f.name else arts).append((url, f.read_text(encoding="utf-8")))
+    return arts, lists
+
+
+def _families_pages(n_articles: int, n_lists: int) -> tuple[list, list]:
+    from simulator.families import FamiliesWorld
+
+    world = FamiliesWorld(seed=11)
+    world.base_url = BASE
+
+    def fetch(url):
+        parts = urlsplit(url)
+        page = world.respond(parts.path, parts.query)
+        return page.html if page.status == 200 else None
+
+    arts, lists = [], []
+    per_site = max(1, n_articles // len(world.sites))
+    for site in world.sites:
+        for r in world.truth(site, include_body=False)[:per_site]:
+            if r["status"] == "live" and (html := fetch(r["url"])):
+                arts.append((r["url"], html))
+        for lst in world.lists(site)[:1]:
+            for pg in lst["pages"][: max(2, n_lists // len(world.sites))]:
+                if html := fetch(pg["url"]):
+                    lists.append((pg["url"], html))
+    return arts, lists
+
+
 def bench(args) -> None:
     sim = _world(args.articles)
-    print(f"{'template':9} {'profile':8} {'article ms':>10} {'list ms':>8} {'parse a/l':>10}")
-    for template in TEMPLATES:
-        arts, lists = collect(sim, template, args.articles, args.lists)
-        parse_a = _cpu_ms_per_page(lambda h, u: parse_html(h), arts, args.repeat)
-        parse_l = _cpu_ms_per_page(lambda h, u: parse_html(h), lists, args.repeat)
-        native = "auto" if template == "plain" else template
-        for name in dict.fromkeys((native, "auto")):
-            prof = get_profile(name)
-            a = _cpu_ms_per_page(prof.parse_article, arts, args.repeat)
-            li = _cpu_ms_per_page(prof.parse_list, lists, args.repeat)
-            print(f"{template:9} {name:8} {a:10.3f} {li:8.3f} {parse_a:5.3f}/{parse_l:.3f}")
+    sets = [(t, "auto" if t == "plain" else t, *collect(sim, t, args.articles, args.lists)) for t in TEMPLATES]
+    sets.append(("fixtures", "liferay", *_fixture_pages()))
+    sets.append(("families", None, *_families_pages(args.articles, args.lists)))
+    auto = get_profile("auto")
+    head = (f"{'pages':9} {'named':8} {'article':>8} {'auto':>7} {'×':>5}   {'list':>7} {'auto cold':>9} {'×':>5}"
+            f" {'auto walk':>9} {'×':>5}   {'n art/list':>10}")
+    print(head)
+    for name, named, arts, lists in sets:
+        a_auto = _cpu_ms_per_page(auto.parse_article, arts, args.repeat)
+        l_cold = _cpu_ms_per_page(auto.parse_list, lists, args.repeat)
+        l_walk = _walk_ms(auto, lists, args.repeat, own_hint=name == "fixtures")
+        if named and named != "auto":
+            prof = get_profile(named)
+            a_named = _cpu_ms_per_page(prof.parse_article, arts, args.repeat)
+            l_named = _cpu_ms_per_page(prof.parse_list, lists, args.repeat)
+            ratios = (f"{a_named:8.3f} {a_auto:7.3f} {a_auto / a_named:5.2f}   {l_named:7.3f} {l_cold:9.3f}"
+                      f" {l_cold / l_named:5.2f} {l_walk:9.3f} {l_walk / l_named:5.2f}")
+        else:
+            ratios = f"{'—':>8} {a_auto:7.3f} {'—':>5}   {'—':>7} {l_cold:9.3f} {'—':>5} {l_walk:9.3f} {'—':>5}"
+        print(f"{name:9} {named or '—':8} {ratios}   {len(arts):>4}/{len(lists):<5}")
 
 
 def _plain(obj):

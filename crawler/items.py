@@ -76,6 +76,29 @@ class FetchErrorItem:
     kind: str = "fetch_error"
 
 
+# the words a fetch_errors row of an IncompleteListItem starts with (`sites health` finds them by it)
+INCOMPLETE = "list incomplete: "
+
+
+@dataclass
+class IncompleteListItem:
+    """A list walk that probably did not see every article of its list, and why, in words (e.g.
+    "pager shows page 12 but the walk stopped at page 6: next link not found"). The store keeps
+    it as a fetch_errors row ("list incomplete: …"), so the site's crawl is 'partial'."""
+
+    site_id: str
+    url: str  # the list page where the walk stopped (or the article no list showed)
+    reason: str
+    observed_at: str
+    list_url: str | None = None  # the list's start URL
+    pages_read: int = 0
+    kind: str = "incomplete_list"
+
+    @property
+    def error(self) -> str:
+        return INCOMPLETE + self.reason
+
+
 @dataclass
 class SampleItem:
     """A page kept for the operator (extraction broke on it)."""
@@ -119,8 +142,8 @@ class CrawlFinishedItem:
 
 ITEM_TYPES: dict[str, type] = {
     cls.kind: cls
-    for cls in (ArticleItem, ListPageItem, NotModifiedItem, GoneItem, FetchErrorItem, SampleItem,
-                CrawlStartedItem, CrawlFinishedItem)
+    for cls in (ArticleItem, ListPageItem, NotModifiedItem, GoneItem, FetchErrorItem, IncompleteListItem,
+                SampleItem, CrawlStartedItem, CrawlFinishedItem)
 }
 
 

@@ -2,6 +2,8 @@
 
 HostGuard    a request (a redirect, a meta refresh) leaving the site's own hosts is not sent;
              a redirect back to a URL already on its chain is a loop, reported as such.
+             robots.txt requests (made by crawler.robots for a request HostGuard lets through)
+             obey the same rule: their host is their own, a redirect elsewhere is not followed.
 RetryAfter   429/503 with Retry-After: that host waits as asked, up to RETRY_AFTER_MAX seconds;
              past that the host is skipped for the rest of the crawl.
 Both raise IgnoreRequest with the sentence the spider's errback stores in fetch_errors.
@@ -9,6 +11,7 @@ Both raise IgnoreRequest with the sentence the spider's errback stores in fetch_
 
 from __future__ import annotations
 
+import logging
 import time
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -19,19 +22,43 @@ from twisted.internet.task import deferLater
 
 from crawler import clock
 
+logger = logging.getLogger(__name__)
+
+def is_robots_request(request) -> bool:
+    """The robots.txt request Scrapy's RobotsTxtMiddleware makes before a host's first page."""
+    first = (request.meta.get("redirect_urls") or [request.url])[0]
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(first).path == "/robots.txt"
+
+
+def allowed_hosts(crawler, request) -> set[str] | None:
+    """The hosts (netlocs) this request may reach: its site's own hosts; for a robots.txt request,
+    the host it was made for. None: no rule (a request of no site, such as the spider's data: report)."""
+    if is_robots_request(request):
+        return {urlsplit((request.meta.get("redirect_urls") or [request.url])[0]).netloc}
+    state = getattr(crawler.spider, "state", {}).get(request.meta.get("site_id"))
+    return state.hosts if state is not None else None
+
+
+def leaves_site(crawler, request) -> bool:
+    """Whether HostGuard refuses this request (its host is not one of its site's)."""
+    hosts = allowed_hosts(crawler, request)
+    return hosts is not None and bool(hosts) and urlsplit(request.url).netloc not in hosts
+
 
 class HostGuard:
     def __init__(self, crawler):
         self.crawler = crawler
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+        self.robots_refused: dict[str, str] = {}  # host -> why its robots.txt was not read (for the summary)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        mw = cls(crawler)
+        crawler.host_guard = mw  # the spider names refused robots.txt redirects in the crawl rows
+        return mw
 
     def _hosts(self, request) -> set[str] | None:
-        state = getattr(self.crawler.spider, "state", {}).get(request.meta.get("site_id"))
-        return state.hosts if state is not None else None
+        return allowed_hosts(self.crawler, request)
 
     def process_request(self, request, spider=None):
         hosts = self._hosts(request)
@@ -52,6 +79,13 @@ class HostGuard:
             raise IgnoreRequest(f"redirect loop after {self.max_redirects} redirects, gave up at {request.url}")
         hosts = self._hosts(request)
         if hosts and urlsplit(target).netloc not in hosts:
+            if is_robots_request(request):
+                host = next(iter(hosts))
+                why = (f"robots.txt of {host} redirected to another host: {target}, not followed"
+                       " (read as no robots.txt)")
+                self.robots_refused[host] = why
+                logger.warning(why)
+                raise IgnoreRequest(why)
             raise IgnoreRequest(f"redirected to another host: {target}, not followed")
         return response
 

@@ -33,6 +33,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from crawler import clock
+from crawler.middlewares import leaves_site
 
 logger = logging.getLogger(__name__)
 ENV = "PORTALWATCH_ROBOTS_CACHE"
@@ -77,7 +78,15 @@ class RobotsCache:
 
 
 class CachedRobotsTxt(RobotsTxtMiddleware):
-    """RobotsTxtMiddleware that serves a fresh cached robots.txt without a request."""
+    """RobotsTxtMiddleware that serves a fresh cached robots.txt without a request, and asks a
+    host for its robots.txt only for a request that may go there (crawler.middlewares.HostGuard
+    refuses the others: a meta refresh to another host must not make us fetch that host's
+    robots.txt). The robots.txt request itself stays on its host (HostGuard)."""
+
+    async def process_request(self, request, spider=None):
+        if leaves_site(self.crawler, request):
+            return None  # refused by HostGuard next, with the reason the spider records
+        return await super().process_request(request)
 
     def __init__(self, crawler):
         super().__init__(crawler)

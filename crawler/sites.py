@@ -24,6 +24,7 @@ class Settings:
     obey_robots: bool = True
     timeout: float = 30.0
     max_response_kb: int = 4096
+    max_links_per_page: int = 500  # article links read from one list page; more: the rest is ignored, said
     retries: int = 2
     max_retry_after: float = 300.0  # seconds a host may ask to wait (429 Retry-After); more: skipped
     robots_cache_hours: float = 24.0  # robots.txt kept between crawls this long (RFC 9309: ≤ 24 h)
@@ -46,6 +47,7 @@ class Site:
     profile: str = "auto"
     selectors: dict[str, str] = field(default_factory=dict)
     max_pages: int = 20
+    max_links_per_page: int | None = None  # default: [portalwatch] max_links_per_page
     max_age_days: int | None = None
     delay: float | None = None
     concurrency: int | None = None

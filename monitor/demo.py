@@ -113,8 +113,10 @@ class CrawlDisplay(Protocol):
 
 
 def run_demo(workdir: Path, display: CrawlDisplay, *, seed: int = 1, articles_per_site: int = 40,
-             console: Console | None = None) -> dict:
+             console: Console | None = None, web_user: Callable[[Path], tuple[str, str] | None] | None = None) -> dict:
     """Run the demo, showing its crawls with `display`; return a summary (used by tests).
+    `web_user(db_path)` makes a user of `portalwatch web` (name, password) to print at the end
+    (the CLI hands monitor/web/users.py's; None: no web hint).
 
     Every step runs on the simulator's clock (`PORTALWATCH_NOW`), so readings, windows and
     "silent for N days" agree with the simulated dates on the pages.
@@ -123,7 +125,7 @@ def run_demo(workdir: Path, display: CrawlDisplay, *, seed: int = 1, articles_pe
     config_path, db_path = _prepare(workdir)
     pinned = os.environ.get("PORTALWATCH_NOW")
     try:
-        return _run(workdir, config_path, db_path, seed, articles_per_site, console, display)
+        return _run(workdir, config_path, db_path, seed, articles_per_site, console, display, web_user)
     finally:
         if pinned is None:
             os.environ.pop("PORTALWATCH_NOW", None)
@@ -131,7 +133,7 @@ def run_demo(workdir: Path, display: CrawlDisplay, *, seed: int = 1, articles_pe
             os.environ["PORTALWATCH_NOW"] = pinned
 
 
-def _run(workdir, config_path, db_path, seed, articles_per_site, console, display) -> dict:
+def _run(workdir, config_path, db_path, seed, articles_per_site, console, display, web_user) -> dict:
     from simulator import Simulator
 
     started = time.monotonic()
@@ -201,6 +203,13 @@ def _run(workdir, config_path, db_path, seed, articles_per_site, console, displa
                   "real clock: its first digest covers the 24 hours before now, not the demo's day, so it shows "
                   "little or nothing; the digest line above shows the demo's day.")
     summary["window"] = window
+    user = web_user(db_path) if web_user else None
+    if user:
+        summary["web_user"] = user
+        console.print("\nThe web pages (offices, operators; docs/web.md):")
+        console.print(f"  PORTALWATCH_NOW={summary['clock']} portalwatch {cd}web", soft_wrap=True)
+        console.print(f"  then open http://127.0.0.1:8080 and log in as [bold]{user[0]}[/], password "
+                      f"[bold]{user[1]}[/] (an admin: every unit, the operator console, users)", soft_wrap=True)
     summary["seconds"] = took
     return summary
 

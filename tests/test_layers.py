@@ -23,6 +23,7 @@ LAYERS = [
     {"monitor.detect", "monitor.digest", "monitor.cluster", "monitor.analyst", "monitor.sites"},  # over the store
     {"monitor.crawl", "monitor.notify"},  # crawls (local children or the cluster); digests sent
     {"monitor.service", "monitor.demo"},  # the scheduler; the scripted demo
+    {"monitor.web"},  # portalwatch web: pages over the library, the service's reload
     {"monitor.cli"},
 ]
 

@@ -44,8 +44,15 @@ _MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
 # "December 1, 2026", "Dec. 1st 2026"; "1 December 2026"
 _EN_MDY = rf"(?<![A-Za-z])(?P<m3>{_MON})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})(?!\d)"
 _EN_DMY = rf"(?<![\d/.])(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m4>{_MON})(?![A-Za-z])\.?,?\s+(?P<y4>\d{{4}})(?!\d)"
-# "ngày 17 tháng 5 năm 2024"
-_VN_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*(?:,|năm)\s*(?P<y2>\d{4})(?!\d)"
+# "ngày 17 tháng 5 năm 2024", "13 Tháng 11 2026"
+_VN_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*(?:,|năm)?\s*(?P<y2>\d{4})(?!\d)"
+# WordPress's Vietnamese month names: "18 Tháng Mười Một, 2026", "5 Tháng Năm 2026"
+_VN_MONTHS = {
+    "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+    "mười": 10, "mười một": 11, "mười hai": 12, "giêng": 1, "chạp": 12,
+}
+_VN_MON = r"(?:" + "|".join(sorted(_VN_MONTHS, key=len, reverse=True)) + r")"
+_VN_NAMED = rf"(?P<d5>\d{{1,2}})\s+tháng\s+(?P<m5>{_VN_MON})(?![\wÀ-ỹ])\s*,?\s*(?P<y5>\d{{4}})(?!\d)"
 # Time after the date: "| 16:20", ", 14:49", " - 08:30", " lúc 8h30"
 _AFTER = re.compile(
     r"\s*(?:[|,\-–—]|\blúc\b|\bat\b)?\s*(?:\|\s*)?" + _TIME.format(p="a") + _TZ,
@@ -60,7 +67,30 @@ _ISO = re.compile(
     r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
-_DATE = re.compile(_DMY + "|" + _VN_WORDS + "|" + _EN_MDY + "|" + _EN_DMY, re.IGNORECASE)
+_EN_DAY_BEFORE = re.compile(r"(?<![A-Za-z])(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*$", re.IGNORECASE)
+# Every English month name starts with one of these; the Vietnamese forms all carry "tháng".
+_EN_MONTH_PREFIXES = tuple(sorted({name[:3] for name in _MONTHS}))
+
+
+@lru_cache(maxsize=4)
+def compile_date_pattern(words: bool, english: bool) -> re.Pattern:
+    """The date pattern (day-first, "tháng" words, English month names) without the alternatives
+    a text cannot match (no "tháng", no English month name), kept in one branch that fails at
+    once (their groups stay defined): the same matches, far fewer tries per character."""
+    kept: list[str] = [_DMY]
+    dropped: list[str] = []
+    for alt, keep in ((_VN_WORDS, words), (_VN_NAMED, words), (_EN_MDY, english), (_EN_DMY, english)):
+        (kept if keep else dropped).append(alt)
+    if dropped:
+        kept.append("(?!)(?:" + "|".join(dropped) + ")")
+    return re.compile("|".join(kept), re.IGNORECASE)
+
+
+def _date_matches(text: str):
+    """Every date form in `text` (day-first, "tháng" words, English month names), by the
+    smallest pattern that finds the same matches."""
+    folded = text.casefold()
+    return compile_date_pattern("tháng" in folded, any(p in folded for p in _EN_MONTH_PREFIXES)).finditer(text)
 
 
 def _offset(spec: str | None):
@@ -120,7 +150,7 @@ def check_published(dt: datetime | None, now: datetime, text: str | None = None)
 
 def _candidates(text: str):
     """Yield (start, end, datetime) for every parseable date in text, in no particular order."""
-    for m in _ISO.finditer(text):
+    for m in _ISO.finditer(text) if "-" in text else ():
         h = int(m["h"]) if m["h"] else 0
         mi = int(m["mi"]) if m["mi"] else 0
         s = int(m["s"]) if m["s"] else 0
@@ -129,12 +159,18 @@ def _candidates(text: str):
         dt = _build(int(m["y"]), int(m["m"]), int(m["d"]), h, mi, s, _offset(m["tz"]))
         if dt:
             yield m.start(), m.end(), dt
-    for m in _DATE.finditer(text):
+    for m in _date_matches(text):
         if m["d"]:
             mo, d = int(m["m"]), int(m["d"])
             y = int(m["y"]) if m["y"] else _century(int(m["yy"]))
+            # month first: after an English day name ("Fri, 11/13/2026", Drupal's m/d/Y), or
+            # when the second number cannot be a month
+            if m["sep"] == "/" and (mo > 12 >= d or _EN_DAY_BEFORE.search(text, max(0, m.start() - 12), m.start())):
+                mo, d = d, mo
         elif m["d2"]:
             y, mo, d = int(m["y2"]), int(m["m2"]), int(m["d2"])
+        elif m["d5"]:
+            y, mo, d = int(m["y5"]), _VN_MONTHS[" ".join(m["m5"].lower().split())], int(m["d5"])
         elif m["d3"]:
             y, mo, d = int(m["y3"]), _MONTHS[m["m3"].lower()], int(m["d3"])
         else:

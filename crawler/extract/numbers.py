@@ -25,6 +25,9 @@ _END = r"(?=$|[\s|)\]};,<>]|[.:](?!\d))"
 # Labels, matched on diacritic-folded lowercase text. Longest first.
 VIEW_LABELS = (
     "so luot xem",
+    "so luot doc",
+    "so lan xem",
+    "so lan doc",
     "luot truy cap",
     "luot views",
     "luot view",
@@ -34,7 +37,7 @@ VIEW_LABELS = (
     "views",
     "view",
 )
-_LABELS = r"so\s+luot\s+xem|luot\s+truy\s+cap|luot\s+views?|luot\s+xem|luot\s+doc|view\s*count|views|view"
+_LABELS = r"so\s+(?:luot|lan)\s+(?:xem|doc)|luot\s+truy\s+cap|luot\s+views?|luot\s+xem|luot\s+doc|view\s*count|views|view"
 # label, optional ":" / "=" / "(", then the token printed there (checked by _read_token)
 _LABEL_RE = re.compile(
     rf"(?<![a-z])(?P<label>{_LABELS})(?![a-z])[ \t]*(?:[:：=][ \t]*)?(?P<paren>\([ \t]*)?"
@@ -45,7 +48,7 @@ _TOKEN_NUM_RE = re.compile(rf"(?:{_GROUPED}|\d+)" + _END)
 _NUM_FIRST_RE = re.compile(
     r"(?<![\w.,:/\-+])(?P<num>"
     + _GROUPED.replace("(?P<g>", "(?P<g2>").replace("(?P=g)", "(?P=g2)")
-    + r"|\d+)(?![\d.,:/\-]?\d)\s*(?P<label>luot\s+xem|luot\s+doc|luot\s+views?|views|view)(?![a-z])"
+    + r"|\d+)(?![\d.,:/\-]?\d)\s*(?P<label>luot\s+xem|luot\s+doc|luot\s+views?|lan\s+xem|luot\s+truy\s+cap|views|view)(?![a-z])"
 )
 
 

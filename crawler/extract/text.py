@@ -90,8 +90,14 @@ _STRING = etree.XPath("string()")
 _PARSERS = threading.local()
 
 
+class TooDeep(ValueError):
+    """The page nests elements deeper than libxml2 parses (2048 levels with huge_tree): the
+    parser stops there, so what follows would silently be missing."""
+
+
 def parse_html(html: str | bytes | None):
-    """Parse an HTML document with lxml's HTML parser (recovering from broken markup)."""
+    """Parse an HTML document with lxml's HTML parser (recovering from broken markup); TooDeep
+    when it nests too deeply to be parsed whole."""
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
         # no ID hash: nothing here calls XPath id(), and building it costs ~7% of a parse
@@ -101,6 +107,10 @@ def parse_html(html: str | bytes | None):
     data = html.encode("utf-8", "replace") if isinstance(html, str) else (html or b"")
     data = data.replace(b"\x00", b"").strip()
     root = etree.fromstring(data, parser=parser) if data else None
+    for err in parser.error_log:
+        if err.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in err.message:
+            levels = re.search(r"\d+", err.message)
+            raise TooDeep(f"page too deeply nested (over {levels.group() if levels else 2048} levels): not parsed")
     if root is None:
         root = etree.fromstring(b"<html><body></body></html>", parser=parser)
     return root
@@ -135,14 +145,22 @@ def _collect_inline(el, parts: list[str]) -> None:
         parts.append(" ")
     text = el.text
     if text:
-        parts.append(text)
+        _glue(parts, text)
     for child in el:
         _collect_inline(child, parts)
         tail = child.tail
         if tail:
-            parts.append(tail)
+            _glue(parts, tail)
     if spaced:
         parts.append(" ")
+
+
+def _glue(parts: list[str], text: str) -> None:
+    """Append text; two numbers of two elements stay two tokens ("…, 2026</time><span>583 lượt
+    xem" is "2026 583 lượt xem", not "2026583")."""
+    if parts and text[0].isdigit() and parts[-1] and parts[-1][-1].isdigit():
+        parts.append(" ")
+    parts.append(text)
 
 
 def block_text(el, exclude=()) -> str:

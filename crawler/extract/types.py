@@ -37,11 +37,43 @@ class ListEntry:
 
 
 @dataclass
+class PagerFacts:
+    """What a list page's pager prints about the whole list (None: not printed)."""
+
+    current: int | None = None  # this page's number, e.g. 6
+    highest: int | None = None  # the highest page number it links to or names, e.g. 12
+    pages: int | None = None  # "Trang 6 / 12": the number of pages
+    item_range: tuple[int, int] | None = None  # "Hiển thị 21 - 40 of 95": this page's first and last item
+    total: int | None = None  # "… of 95", "Tổng số 95 tin": the items of the whole list
+
+
+@dataclass
 class ListPage:
     entries: list[ListEntry]
     next_url: str | None = None  # absolute URL of the next list page, None on the last page
     # field name -> the selector or rule that produced it, e.g. {"item_link": "h3.asset-title a"}
     provenance: dict[str, str] = field(default_factory=dict)
+    items: int = 0  # list items on the page; more than len(entries) when `limit` cut the reading short
+    pager: PagerFacts = field(default_factory=PagerFacts)
+    # what was learned about the site's list pages (the item container, the fields' elements):
+    # give it back to parse_list for the site's next list page (faster, and the same list)
+    hint: ListHint | None = None
+
+
+@dataclass(frozen=True)
+class ListHint:
+    """Per-site decisions of the list rules, found on one list page and tried first on the next:
+    `item` an XPath to the item containers, `link_shape` the URL shape of their links,
+    `trailing` whether items continue in the siblings after their container, and the CSS
+    selectors (inside an item) that give the same date, count and summary as the rules did on
+    every item of that page (None: the rules)."""
+
+    item: str
+    link_shape: tuple
+    trailing: bool = False
+    date: str | None = None
+    views: str | None = None
+    summary: str | None = None
 
 
 @dataclass

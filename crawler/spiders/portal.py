@@ -24,6 +24,7 @@ from scrapy.http import Response, TextResponse
 from crawler import clock
 from crawler.extract.dates import to_utc_iso
 from crawler.extract.profiles import Profile, detect_profile, get_profile
+from crawler.extract.types import ListHint
 from crawler.extract.urls import article_key
 from crawler.faults import undecodable
 from crawler.items import (
@@ -32,6 +33,7 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
@@ -40,6 +42,17 @@ from crawler.plan import CrawlPlan, Known
 from crawler.revisit import RevisitPolicy
 from crawler.sites import Site
 from crawler.stored import KnownLookup, PlanState
+from crawler.walks import (
+    AGE,
+    END,
+    LOOP,
+    MAX_PAGES,
+    OFF_SITE,
+    ListWalk,
+    inside_lists,
+    unlisted_reason,
+    walk_horizon,
+)
 
 
 class SiteState:
@@ -60,6 +73,10 @@ class SiteState:
         # early (max_pages, max_age_days) — then only newer articles are expected on it
         self.list_oldest: dict[str, str | None] = {}
         self.list_truncated: set[str] = set()
+        self.walks: dict[str, ListWalk] = {}  # per list: what its walk saw (crawler/walks.py)
+        self.newest: str | None = None  # the newest publication any list showed
+        self.hint: ListHint | None = None  # the site's list as found on an earlier list page
+        self.unlisted: list[str] = []  # live articles inside the lists' dates that no list showed
         self.stats: Counter = Counter()
         self.list_views_usual: float | None = None  # share of recent articles whose list showed views
         self.dates_usual = False  # the newest stored articles all have a date
@@ -139,8 +156,17 @@ class PortalSpider(scrapy.Spider):
         """A request of this site was answered: when it was the last, the site's end follows its items."""
         st.answered()
         if st.outstanding == 0 and not st.reported:
-            st.reported = True
-            out.append(self._finished(st, "finished"))
+            out += self._site_end(st)
+        return out
+
+    def _site_end(self, st: SiteState) -> list:
+        """A finished site's last items: why its lists were probably incomplete (live articles
+        dated inside their range that no list page showed), then its CrawlFinishedItem."""
+        st.reported = True
+        out: list = []
+        if st.unlisted:
+            out.append(self._incomplete(st.site.id, st.unlisted[0], unlisted_reason(st.unlisted)))
+        out.append(self._finished(st, "finished"))
         return out
 
     def _idle(self, spider=None):
@@ -158,8 +184,7 @@ class PortalSpider(scrapy.Spider):
         out = []
         for st in self.state.values():
             if not st.reported:
-                st.reported = True
-                out.append(self._finished(st, "finished"))
+                out += self._site_end(st)
         return out
 
     def finished_items(self, reason: str) -> list[CrawlFinishedItem]:
@@ -171,10 +196,14 @@ class PortalSpider(scrapy.Spider):
         stats = st.stats
         outcome = st.outcome() if reason == "finished" else "aborted"
         mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
-        waits = None
+        guard = getattr(self.crawler, "host_guard", None) if hasattr(self, "crawler") else None
+        notes = []
         if mw is not None:
-            waits = "; ".join(f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
-                              for h in sorted(st.hosts) if h in mw.waited) or None
+            notes += [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                      for h in sorted(st.hosts) if h in mw.waited]
+        if guard is not None:  # robots.txt redirected off its host: not followed
+            notes += [guard.robots_refused[h] for h in sorted(st.hosts) if h in guard.robots_refused]
+        waits = "; ".join(notes) or None
         return CrawlFinishedItem(
             st.site.id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
             article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
@@ -222,7 +251,9 @@ class PortalSpider(scrapy.Spider):
             if st.profile is None:
                 st.profile = detect_profile(response.text, response.url)
                 self.logger.info("site %s: detected profile %s", site.id, st.profile.name)
-            listing = st.profile.parse_list(response.text, response.url, site.selectors or None)
+            cap = site.max_links_per_page or self.plan.settings.max_links_per_page
+            listing = st.profile.parse_list(response.text, response.url, site.selectors or None, hint=st.hint,
+                                            limit=cap)
         except Exception as e:  # noqa: BLE001 - one broken page must not stop the crawl
             st.list_failed = True
             yield self._error(site.id, response.url, f"list page: {e}", response.status)
@@ -231,7 +262,14 @@ class PortalSpider(scrapy.Spider):
             return
 
         observed = clock.now_iso()
+        st.hint = listing.hint or st.hint
+        lid = response.meta["list"]
+        walk = st.walks.setdefault(lid, ListWalk(lid))
+        walk.saw(response.url, listing)
         entries = [e for e in listing.entries if urlsplit(e.url).netloc in st.hosts]
+        if listing.items > cap:  # only the first `cap` were read (a page of 100,000 links)
+            yield self._error(site.id, response.url, f"list page {response.url} has {listing.items} links; followed the"
+                              f" first {cap} (max_links_per_page)", response.status)
         if not entries:
             st.list_failed = True
             yield self._error(
@@ -245,17 +283,20 @@ class PortalSpider(scrapy.Spider):
         # the stored state of this page's articles: one query, kept only for the decisions below
         known_here = self.stored.known_for(site.id, [article_key(e.url) for e in entries]) if entries else {}
         all_old = bool(entries)
+        inside_limit = False  # an article of this page is newer than max_age_days
         sightings: list[ArticleItem] = []
         requests = []
         for entry in entries:
             key = article_key(entry.url)
             published = to_utc_iso(entry.published_at) if entry.published_at else None
-            lid = response.meta["list"]
             oldest = st.list_oldest.get(lid)
             if published and (oldest is None or published < oldest):
                 st.list_oldest[lid] = published
+            if published and (st.newest is None or published > st.newest):
+                st.newest = published
             if cutoff is None or published is None or published >= cutoff:
                 all_old = False
+                inside_limit = inside_limit or cutoff is not None
             elif published < cutoff:
                 continue
             if key in st.seen:
@@ -281,11 +322,24 @@ class PortalSpider(scrapy.Spider):
         yield from requests
 
         next_url = listing.next_url if listing.next_url and urlsplit(listing.next_url).netloc in st.hosts else None
-        if next_url and (page >= st.max_pages or all_old):
-            st.list_truncated.add(response.meta["list"])
+        stop = None
+        if listing.next_url and next_url is None:
+            stop = OFF_SITE
+        elif next_url and walk.seen(next_url):
+            stop = LOOP
+        elif next_url and (page >= st.max_pages or all_old):
+            st.list_truncated.add(lid)
+            stop = MAX_PAGES if page >= st.max_pages else AGE
         elif next_url:
             st.pending_lists += 1
-            yield self._list_request(site.id, next_url, page + 1, list_id=response.meta["list"])
+            yield self._list_request(site.id, next_url, page + 1, list_id=lid)
+        else:
+            stop = END
+        if stop is not None:
+            for reason in walk.missed(stop, max_pages=st.max_pages, max_age_days=site.max_age_days,
+                                      full=st.list_walk == "full", newer_than_limit=inside_limit,
+                                      next_url=listing.next_url):
+                yield self._incomplete(site.id, response.url, reason, walk)
         yield from self._list_done(st)
 
     @staticmethod
@@ -303,25 +357,12 @@ class PortalSpider(scrapy.Spider):
             lost.append("no dates on any item (stored articles all have one)")
         return "fields lost on the list page: " + "; ".join(lost) if lost else None
 
-    @staticmethod
-    def _horizon(st: SiteState) -> str | None:
-        """The date after which every list was walked completely: an unseen article newer than
-        this is missing from its list. "" when every list was walked to its end; None when a
-        shortened list showed no dates (nothing can be said)."""
-        cutoffs = []
-        for lid in st.list_truncated:
-            oldest = st.list_oldest.get(lid)
-            if oldest is None:
-                return None
-            cutoffs.append(oldest)
-        return max(cutoffs, default="")
-
     def _list_done(self, st: SiteState):
         """Called once per finished list request; after the last one, check vanished articles."""
         st.pending_lists -= 1
         if st.pending_lists > 0 or st.list_failed:
             return
-        horizon = self._horizon(st)
+        horizon = walk_horizon(st.list_truncated, st.list_oldest)
         if horizon is None:
             return  # a shortened list showed no dates: nothing can be said
         # live articles inside the horizon that no list showed this crawl (older ones: no evidence)
@@ -371,6 +412,8 @@ class PortalSpider(scrapy.Spider):
         for why in art.rejected:
             yield self._error(site.id, response.url, f"article page: {why}", response.status)
         published = to_utc_iso(art.published_at) if art.published_at else None
+        if response.meta.get("check_gone") and published and inside_lists(st.list_oldest, st.newest, published):
+            st.unlisted.append(response.request.url if response.request is not None else response.url)
         missing = [f for f, v in (("title", art.title), ("published_at", published), ("views", art.views)) if v is None]
         yield ArticleItem(
             site_id=site.id, key=key,
@@ -411,6 +454,13 @@ class PortalSpider(scrapy.Spider):
         self.state[site_id].stats["errors"] += 1
         self.logger.warning("site %s: %s: %s", site_id, url, message)
         return FetchErrorItem(site_id=site_id, url=url, error=message, observed_at=clock.now_iso(), status=status)
+
+    def _incomplete(self, site_id: str, url: str, reason: str, walk: ListWalk | None = None) -> IncompleteListItem:
+        """A list walk that probably missed articles: counted as an error (the crawl is 'partial')."""
+        self.state[site_id].stats["errors"] += 1
+        self.logger.warning("site %s: list %s may be incomplete: %s", site_id, walk.start_url if walk else url, reason)
+        return IncompleteListItem(site_id=site_id, url=url, reason=reason, observed_at=clock.now_iso(),
+                                  list_url=walk.start_url if walk else None, pages_read=walk.pages if walk else 0)
 
     def _sample(self, site_id, response, kind, reason):
         html = response.text if isinstance(response, TextResponse) else repr(response.body[:2000])

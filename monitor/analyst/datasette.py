@@ -1,5 +1,6 @@
-"""Datasette as the browsing UI: shipped metadata (datasette_meta.json, completed by `shipped`)
-and the serve command.
+"""Datasette as the browsing UI: shipped metadata (datasette_meta.json, completed by `shipped`),
+the plugins in dsplugin/ (portalwatch_datasette.py; guard.py: Datasette's /-/ debug pages are not
+served, refusals are logged in one line) and the serve command.
 
 The JSON describes one database under the key "database"; Datasette names a database after its
 file, so `metadata()` re-keys it to the file's stem.
@@ -20,7 +21,7 @@ from monitor import procs
 from monitor.detect.kinds import EVENT_KINDS
 
 PREFIX = "portalwatch-datasette-"
-PLUGINS = Path(__file__).resolve().parent / "dsplugin"  # portalwatch_datasette.py and its CSS/JS
+PLUGINS = Path(__file__).resolve().parent / "dsplugin"  # portalwatch_datasette.py + CSS/JS, guard.py
 
 
 def shipped() -> dict:

@@ -73,7 +73,12 @@ def run(conn: sqlite3.Connection, sql: str, params: dict | None = None) -> sqlit
         return conn.execute(sql, params or {})
     except sqlite3.DatabaseError as e:
         msg = str(e)
-        if any(k in msg for k in ("not authorized", "authorization denied", "readonly", "read-only")):
+        # a write refused by this connection (query_only, mode=ro: plain SQLITE_READONLY, or the
+        # authorizer); not a read-only folder or mount (SQLITE_READONLY_DIRECTORY …: a storage problem)
+        code = getattr(e, "sqlite_errorcode", None) or 0
+        storage = code != sqlite3.SQLITE_READONLY and code & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+                                                                      sqlite3.SQLITE_CANTOPEN)
+        if not storage and any(k in msg for k in ("not authorized", "authorization denied", "readonly", "read-only")):
             raise ReadOnlyError(f"refused: this connection is read-only ({e})") from None
         raise
 

@@ -140,13 +140,36 @@ def search(
     since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
 ) -> list[Hit]:
     """Ranked hits (best first) for `text`, optionally only some sites and published since."""
+    return search_total(conn, text, sites=sites, since=since, limit=limit, snippet_tokens=snippet_tokens)[0]
+
+
+def search_total(
+    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
+    since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
+) -> tuple[list[Hit], int | None]:
+    """`search`'s hits and, when it came for free, how many articles match (None: ask `count`).
+    Within some sites, the rank (bm25 over the whole index) is computed only for the matches in
+    those sites — a set read from the articles' (site_id, …) index — not for every match in the
+    country, and the matches are counted in the same pass."""
     where, params, join = _filters(text, sites, since)
-    params["limit"] = limit
-    ids = conn.execute(
-        f"SELECT f.rowid, f.rank FROM articles_fts f{join} WHERE {' AND '.join(where)}"
-        " ORDER BY f.rank LIMIT :limit",
-        params,
-    ).fetchall()
+    total: int | None = None
+    if sites:
+        scoped = "a.site_id IN ({})".format(", ".join(f":s{i}" for i in range(len(sites))))
+        if since:
+            scoped += " AND a.published_at >= :since"
+        rows = conn.execute(
+            "WITH m AS MATERIALIZED (SELECT f.rowid AS id, f.rank AS r FROM articles_fts f"
+            " WHERE f.articles_fts MATCH :q AND +f.rowid IN (SELECT a.id FROM articles a WHERE " + scoped + "))"
+            " SELECT id, r FROM m", params).fetchall()
+        total = len(rows)
+        ids = sorted(rows, key=lambda r: (r[1], r[0]))[:limit]
+    else:
+        params["limit"] = limit
+        ids = conn.execute(
+            f"SELECT f.rowid, f.rank FROM articles_fts f{join} WHERE {' AND '.join(where)}"
+            " ORDER BY f.rank LIMIT :limit",
+            params,
+        ).fetchall()
     hits = []
     for rowid, rank in ids:  # snippets only for the hits shown, not every match
         row = conn.execute(
@@ -159,7 +182,7 @@ def search(
         if row:
             title, snippet = (unmark_stopwords(x or "", text) for x in (row[2], row[3]))
             hits.append(Hit(row[0], row[1], title, snippet, row[4], row[5], row[6], rank))
-    return hits
+    return hits, total
 
 
 def rebuild(conn: sqlite3.Connection) -> int:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from crawler import __version__, clock
 from monitor.channels.base import Channel, ChannelError, Delivery
+from monitor.channels.masking import webhook_key
 
 SIGNATURE_HEADER = "X-Portalwatch-Signature"
 
@@ -70,7 +71,8 @@ class WebhookChannel(Channel):
         return None
 
     def target(self) -> str:
-        return "webhook:" + str(self.table.get("url", "")).split("?")[0]
+        """The URL, with a token in its path masked (deliveries.channel is stored and shown)."""
+        return webhook_key(str(self.table.get("url", "")))
 
     def send(self, out: Delivery) -> str:
         ch = self.table

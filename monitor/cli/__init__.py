@@ -1,6 +1,6 @@
 """The `portalwatch` command: the root group, every command group registered on it, and `main()`.
 
-One module per command group (crawl, sites, analyst, digest, service, simulator, cluster; the
+One module per command group (crawl, sites, analyst, digest, service, simulator, cluster, web; the
 `sites` group's check and health in site_checks.py); each imports only monitor.cli.context,
 monitor.cli.params and the library below, never this module. Global options come before the
 command: `portalwatch --config sites.toml --db portalwatch.db crawl`.
@@ -14,7 +14,7 @@ import sys
 import click
 
 from crawler import __version__
-from monitor.cli import analyst, cluster, crawl, digest, service, simulator, site_checks, sites
+from monitor.cli import analyst, cluster, crawl, digest, service, simulator, site_checks, sites, web
 from monitor.cli.context import Ctx
 from monitor.config import DEFAULT_CONFIG, DEFAULT_DB, ConfigError
 
@@ -59,6 +59,8 @@ cli.add_command(service.status)
 cli.add_command(simulator.simulate)
 cli.add_command(simulator.demo)
 cli.add_command(cluster.cluster)
+cli.add_command(web.web)
+cli.add_command(web.users)
 
 
 def main() -> None:
@@ -68,11 +70,11 @@ def main() -> None:
     except ConfigError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
-    except sqlite3.DatabaseError as e:
-        from monitor.store.dbfile import damaged_message
+    except sqlite3.DatabaseError as e:  # the true cause: disk full, read-only, permission, damaged …
+        from monitor.store.dbfile import explain
 
         db = Ctx.current._db_path if Ctx.current else DEFAULT_DB
-        click.echo(f"Error: {damaged_message(db, str(e))}", err=True)
+        click.echo(f"Error: {explain(db, e)}", err=True)
         sys.exit(1)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""

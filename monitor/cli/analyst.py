@@ -11,7 +11,7 @@ import click
 
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import DAY, INSTANT, OutputFile
-from monitor.store.dbfile import is_damaged, probe
+from monitor.store.dbfile import is_damaged, is_storage_error, probe
 from monitor.terminal import term
 from monitor.when import HELP as WHEN_HELP
 
@@ -31,9 +31,15 @@ def _ro(obj: Ctx) -> sqlite3.Connection:
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="Output JSON Lines.")
 @click.option("--max-rows", type=int, default=1000, show_default=True,
               help="Rows shown in the table output (CSV/JSON output is never cut).")
+@click.option("--vertical", "-x", "layout", flag_value="vertical",
+              help="One record per row, a line per column (as psql \\x). Default: when the table is wider than the terminal.")
+@click.option("--table", "layout", flag_value="table", help="Always a table, however narrow the columns get.")
 @pass_ctx
-def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> None:
+def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int, layout: str | None) -> None:
     """Run one read-only SQL statement; writes of any kind are refused.
+
+    On a terminal the rows are a table, or one record per row when the table would not fit
+    (--vertical / --table choose).
 
     \b
     Examples:
@@ -42,7 +48,7 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
       portalwatch query "SELECT * FROM silent_sites" --jsonl
     """
     from monitor.analyst import query as q
-    from monitor.cli.render.query import rich_table
+    from monitor.cli.render.query import query_output
 
     with closing(_ro(obj)) as conn:
         try:
@@ -54,12 +60,12 @@ def query(obj: Ctx, sql: str, params: tuple, fmt: str | None, max_rows: int) -> 
                 return
             rows = cur.fetchmany(max_rows)
             more = cur.fetchone() is not None
-            console.print(rich_table(q.columns(cur), rows))
+            console.print(query_output(console, q.columns(cur), rows, layout or "auto"))
             note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
             console.print(f"[dim]{note}{', more not shown (use --csv or raise --max-rows)' if more else ''}[/]")
         except (sqlite3.Error, q.ReadOnlyError) as e:
-            if is_damaged(e):
-                raise  # main() names the file and the way out
+            if is_storage_error(e):
+                raise  # main() names the file, the true cause and the way out
             raise click.ClickException(str(e)) from None
 
 
@@ -99,12 +105,13 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     with closing(_ro(obj)) as conn:
         try:
             _check_ids(conn, sites=sites)
-            hits = s.search(conn, text, sites=sites, since=since, limit=limit)
-            total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
+            hits, total = s.search_total(conn, text, sites=sites, since=since, limit=limit)
+            if total is None:
+                total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
         except sqlite3.Error as e:
-            if is_damaged(e):
+            if is_storage_error(e):
                 raise
             raise click.ClickException(f"search failed: {e}") from None
     if as_json:

@@ -34,7 +34,8 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     failed ("timed out: …").
 
     Exit status: 0 every site ok, partial or skipped, 1 a site failed or was aborted (or --timeout
-    hit), 2 usage or configuration error, 130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
+    hit, or the database could not be written: "disk full: …"), 2 usage or configuration error,
+    130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
 
     \b
     Example:
@@ -67,10 +68,12 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if result.returncode == 2 and not result.crawls and result.stderr_tail.strip():
         # the crawl could not start (no cluster node reachable, the child refused its config)
         raise UsageProblem(result.stderr_tail.strip().splitlines()[-1].removeprefix("error: "))
-    if not no_detect and config.service.detect_after_crawl:
+    if not no_detect and config.service.detect_after_crawl and not result.error:
         _detect_after(obj, quiet=as_json)
     print_crawl_result(result.crawls, result.skipped, console, err_console, as_json)
     if not result.ok:
+        if result.error and not result.timed_out:  # the child said why (a storage failure: "disk full: …")
+            raise click.ClickException(result.error)
         msg = f"crawl process exited with {result.returncode}"
         if result.timed_out:
             late = [c["site_id"] for c in result.crawls if (c["error_summary"] or "").startswith("timed out")]

@@ -8,11 +8,11 @@ from contextlib import closing
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from crawler.clock import local
 from monitor.cli.context import Ctx, console, pass_ctx
 from monitor.cli.params import INSTANT, OutputFile
+from monitor.terminal import term
 
 PREVIEW_FORMATS = ("html", "chat", "text", "md", "json")
 
@@ -92,18 +92,8 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
             obj.config.recipient(rid)
         results = ledger.run(db, obj.config, recipient_ids=list(recipient_ids) or None, force=force,
                              since=since, until=until)
-    if not results:
-        console.print("Nothing to send: no digest is due and no delivery is waiting for a retry"
+    _results(results, "Nothing to send: no digest is due and no delivery is waiting for a retry"
                       " (--force sends now; `portalwatch deliveries` lists failures).")
-        return
-    table = Table(title="Deliveries")
-    for col in ("id", "recipient", "channel", "status", "attempts", "detail"):
-        table.add_column(col)
-    colors = {"delivered": "green", "failed": "yellow", "gave_up": "red"}
-    for r in results:
-        table.add_row(str(r.delivery_id), r.recipient_id, r.channel, f"[{colors.get(r.status, 'white')}]{r.status}[/]",
-                      str(r.attempts), r.detail[:120])
-    console.print(table)
     bad = [r for r in results if r.status != "delivered"]
     if bad:  # exit status 1: a cron job or a script sees that the office got nothing
         raise click.ClickException(
@@ -157,27 +147,30 @@ def deliveries(obj: Ctx, show_all: bool, retry_id: int | None, as_json: bool) ->
     if not rows:
         console.print("No deliveries waiting or failed." if not show_all else "No deliveries yet.")
         return
-    table = Table(title="Deliveries (times in Vietnam time)")
-    for col in ("id", "recipient", "channel", "window", "status", "attempts", "next attempt", "last error"):
-        table.add_column(col)
-    for r in rows:
-        nxt = local(r["next_attempt_at"]) if r["status"] in ("pending", "failed") else ""
-        table.add_row(str(r["id"]), r["recipient_id"], r["channel"],
-                      f"{local(r['window_start'])} → {local(r['window_end'])}", r["status"], str(r["attempts"]),
-                      nxt, (r["last_error"] or "")[:100])
-    console.print(table)
+    from monitor.cli.render.fit import Col, fit_table
+
+    cells = [[f"#{r['id']}", term(r["recipient_id"]), term(r["channel"]),
+              f"{local(r['window_start'])} → {local(r['window_end'])}", r["status"], str(r["attempts"]),
+              local(r["next_attempt_at"]) if r["status"] in ("pending", "failed") else "", term(r["last_error"] or "")]
+             for r in rows]
+    cols = [Col("id"), Col("recipient"), Col("channel"), Col("window"), Col("status"), Col("attempts", "right"),
+            Col("next attempt"), Col("last error", wrap=True)]
+    console.print(fit_table(console, cols, cells, title="Deliveries (times in Vietnam time)"))
 
 
 def _results(results, nothing: str) -> None:
+    """What was sent: one row per delivery, fitted to the terminal (ids whole, details wrapped)."""
     if not results:
         console.print(nothing)
         return
-    table = Table(title="Deliveries")
-    for col in ("id", "recipient", "channel", "status", "attempts", "detail"):
-        table.add_column(col)
-    for r in results:
-        table.add_row(str(r.delivery_id), r.recipient_id, r.channel, r.status, str(r.attempts), r.detail[:120])
-    console.print(table)
+    from monitor.cli.render.fit import Col, fit_table
+
+    colors = {"delivered": "green", "failed": "yellow", "gave_up": "red"}
+    rows = [[f"#{r.delivery_id}", term(r.recipient_id), term(r.channel), f"[{colors.get(r.status, 'white')}]{r.status}[/]",
+             str(r.attempts), term(r.detail)] for r in results]
+    cols = [Col("id"), Col("recipient"), Col("channel"), Col("status"), Col("attempts", "right"),
+            Col("detail", wrap=True)]
+    console.print(fit_table(console, cols, rows, title="Deliveries"))
 
 
 @click.command(short_help="Send immediate alerts for serious events.")

@@ -77,5 +77,7 @@ def demo(workdir: str, seed: int, articles_per_site: int) -> None:
     """
     from monitor.cli.render import crawl as crawl_display
     from monitor.demo import run_demo
+    from monitor.web.users import demo_user
 
-    run_demo(Path(workdir), crawl_display, seed=seed, articles_per_site=articles_per_site, console=console)
+    run_demo(Path(workdir), crawl_display, seed=seed, articles_per_site=articles_per_site, console=console,
+             web_user=demo_user)

@@ -114,6 +114,6 @@ def sites_health(obj: Ctx, site_ids: tuple[str, ...], problems: bool, as_json: b
     if problems and not rows:
         console.print(f"no problems: every {'chosen ' if site_ids else ''}site is ok")
         return
-    console.print(health_table(rows))
+    console.print(health_table(rows, console))
     for line in next_steps(rows):
         console.print(line)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from monitor.cli.context import Ctx, console, err_console, pass_ctx
 from monitor.cli.params import OutputFile
-from monitor.config import ID_RE, LEVELS, Config, ConfigError, parse_config
+from monitor.config import LEVELS, Config, ConfigError, parse_config
 from monitor.terminal import safe
 
 
@@ -53,10 +53,7 @@ def sites_list(obj: Ctx, as_json: bool, plain: bool) -> None:
         for line in plain_lines(rows):
             click.echo(line)
         return
-    narrow = console.width < 110  # ids are never cut: level and profile give way
-    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", narrow))
-    if narrow:
-        console.print("[dim]level and profile: in a wider terminal, or with --plain / --json[/]")
+    console.print(site_table(rows, f"Sites in {escape(str(obj.config_path))}", console))
 
 
 def _config(obj: Ctx) -> Config:
@@ -83,7 +80,7 @@ def _web(config: Config):
 @click.option("--name", help="Display name (default: what the portal calls itself).")
 @click.option("--parent", help="Id of the enclosing unit (district or province); one not configured is added "
               "as a [[unit]] (no portal).")
-@click.option("--parent-name", help="Name of that new [[unit]] (default: its id).")
+@click.option("--parent-name", help="Name of that new [[unit]] (default: asked for, unless --yes: its id).")
 @click.option("--level", type=click.Choice(LEVELS), help="Administrative level (default: guessed from the name).")
 @click.option("--yes", "-y", is_flag=True, help="Append without asking (scripts).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
@@ -100,7 +97,14 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
       portalwatch sites add https://example.gov.vn/tin-tuc --id xa-a --parent huyen-b --yes
     """
     from monitor.cli.render.sites import print_proposal
-    from monitor.sites.onboard import inspect_url, obvious_id, suggest_id
+    from monitor.sites.onboard import (
+        id_problem,
+        inspect_url,
+        obvious_id,
+        overlap,
+        suggest_id,
+        taken_ids,
+    )
     from monitor.sites.tomlfile import append_sites, render_site
     from monitor.sites.units import new_units, summary
 
@@ -116,13 +120,14 @@ def sites_add(obj: Ctx, url: str, site_id: str | None, name: str | None, parent:
             click.echo(json.dumps({**p.as_dict(), "added": False}, ensure_ascii=False, indent=2))
         raise click.ClickException(f"{url}: not added" + (f": {p.problems[0]}" if as_json and p.problems
                                                          else " (see the problem above)"))
-    taken = {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
-    site_id = site_id or suggest_id(p, taken)
+    site_id = site_id or suggest_id(p, taken_ids(config))
     # a list some site already crawls first: that is what the operator needs to hear
-    problem = _overlap([url, *p.start_urls], config) or _id_problem(site_id, taken, config, obvious_id(p))
+    problem = overlap([url, *p.start_urls], config) or id_problem(site_id, config, "--id", obvious_id(p))
     if problem or site_id is None:
         raise click.ClickException(problem or "choose an id with --id")
     table = p.site_table(site_id, name, level, parent)
+    if units.unnamed and not (yes or dry_run or as_json):
+        _ask_unit_names(units)
     if units.tables:
         err_console.print(f"[yellow]note:[/] {escape(summary(units))}")
     if as_json:
@@ -157,31 +162,6 @@ def _settings_note(config: Config) -> None:
                       markup=False, highlight=False)
 
 
-def _id_problem(site_id: str | None, taken: set[str], config: Config, obvious: str = "") -> str | None:
-    if not site_id:
-        owner = next((s for s in config.sites if s.id == obvious or obvious in s.aliases), None)
-        by = f" by site {owner.id!r} ({owner.name}, {owner.start_urls[0]})" if owner else ""
-        return f"the obvious id {obvious!r} is already taken{by}: choose another with --id"
-    if not ID_RE.match(site_id):
-        return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
-    if site_id in taken:
-        return f"{config.path}: id {site_id!r} is already used (by a site or as a former id); choose another with --id"
-    return None
-
-
-def _overlap(urls: list[str], config: Config) -> str | None:
-    """The configured site that already crawls one of these lists (or has this home page)."""
-    from crawler.extract.urls import canonical_url
-
-    wanted = {canonical_url(u) for u in urls}
-    for s in config.sites:
-        common = {canonical_url(u) for u in [*s.start_urls, *([s.home_url] if s.home_url else [])]} & wanted
-        if common:
-            return (f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
-                    f" (`portalwatch sites list` shows it)")
-    return None
-
-
 # -- import -------------------------------------------------------------------------------------------
 @sites.command("import", short_help="Add many sites from a CSV.")
 @click.argument("csv_file", type=click.Path(dir_okay=False))
@@ -198,7 +178,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
     """Onboard many sites from a CSV with the columns id,name,level,parent,url: detection for each
     row (progress bar), then a summary of what needs a human; ready sites are appended at once.
     A parent that is not configured (nor a row) is added as a [[unit]] table, named from an
-    optional parent_name column (else its id: edit it).
+    optional parent_name column (and parent_level); one the sheet does not name is asked for
+    (before appending, unless --yes/--json), else named after its id.
 
     \b
     Example:
@@ -234,6 +215,8 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                     on_done=lambda r: progress.update(task, advance=1, last=f"{r.id}: {r.status}"))
     units = parent_units(rows, config)
     ready = [r for r in rows if r.status == "ready"]
+    if units.unnamed and ready and not (yes or dry_run or as_json):
+        _ask_unit_names(units)
     attention = [r for r in rows if r.status == "attention"]
     added = False
     if report_path:
@@ -261,6 +244,19 @@ def sites_import(obj: Ctx, csv_file: str, yes: bool, dry_run: bool, workers: int
                                "rows": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
     if attention:
         sys.exit(1)
+
+
+def _ask_unit_names(units) -> None:
+    """Ask for the name (and level) of each new [[unit]] the sheet does not name; Enter keeps the id."""
+    from monitor.sites.units import name_unit
+
+    console.print(f"{len(units.unnamed)} parent(s) not configured and not named by the sheet (no parent_name): "
+                  "their [[unit]] tables need a name for the digests (Enter keeps the id).")
+    for pid in list(units.unnamed):
+        name = click.prompt(f"Name of {pid}", default="", show_default=False).strip()
+        level = click.prompt(f"Level of {pid} ({', '.join(LEVELS)}; Enter: none)", default="", show_default=False,
+                             type=click.Choice(["", *LEVELS]), show_choices=False) if name else ""
+        name_unit(units, pid, name, level)
 
 
 # -- discover -----------------------------------------------------------------------------------------

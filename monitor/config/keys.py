@@ -24,6 +24,7 @@ SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "obey_robots": ((bool,), "true or false"),
     "timeout": ((int, float), "seconds (number > 0)"),
     "max_response_kb": ((int,), "an integer ≥ 1"),
+    "max_links_per_page": ((int,), "an integer ≥ 1"),
     "retries": ((int,), "an integer ≥ 0"),
     "max_retry_after": ((int, float), "seconds (number ≥ 0)"),
     "robots_cache_hours": ((int, float), "hours (number ≥ 0; 0: fetch robots.txt every crawl)"),
@@ -129,3 +130,13 @@ def check_hosts(hosts: dict, where: str) -> None:
         except ValueError:
             raise ConfigError(f"{where}: key 'hosts': {suffix!r} = {address!r}: expected an IP address "
                               f"such as \"127.0.0.1\"") from None
+
+
+def check_css(css: str, where: str, key: str) -> None:
+    """A selector that does not compile is a mistake in the file, not a crawl failure later."""
+    from crawler.extract.profiles.css import compile_css
+
+    try:
+        compile_css(css)
+    except ValueError as e:
+        raise ConfigError(f"{where}: selector {key!r}: {' '.join(str(e).split())}") from None

@@ -16,6 +16,7 @@ from monitor.config.keys import (
     CLUSTER_SPEC,
     RECIPIENT_SPEC,
     ConfigError,
+    check_css,
     check_table,
     check_url,
     did_you_mean,
@@ -155,6 +156,7 @@ _SITE_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "profile": ((str,), "a profile name"),
     "selectors": ((dict,), "a table of CSS selectors"),
     "max_pages": ((int,), "an integer ≥ 1"),
+    "max_links_per_page": ((int,), "an integer ≥ 1"),
     "max_age_days": ((int,), "an integer ≥ 1"),
     "delay": ((int, float), "seconds (number ≥ 0)"),
     "concurrency": ((int,), "an integer ≥ 1"),
@@ -202,7 +204,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
             check_url(table["home_url"], where, "home_url")
         if table.get("level") is not None and table["level"] not in LEVELS:
             raise ConfigError(f"{where}: key 'level': expected one of {', '.join(LEVELS)}, got {table['level']!r}")
-        for k in ("max_pages", "max_age_days", "concurrency"):
+        for k in ("max_pages", "max_age_days", "concurrency", "max_links_per_page"):
             positive(table.get(k), where, k)
         positive(table.get("delay"), where, "delay", 0)
         sel = table.get("selectors", {})
@@ -211,6 +213,7 @@ def parse_config(data: dict[str, Any], path: Path | str = DEFAULT_CONFIG) -> Con
                 raise unknown_key(k, SELECTOR_KEYS, f"{where}: [site.selectors]")
             if not isinstance(v, str) or not v.strip():
                 raise ConfigError(f"{where}: selector {k!r}: expected a CSS selector string, got {v!r}")
+            check_css(v, where, k)
         profile = table.get("profile", "auto")
         _check_profile(profile, where)
         if table.get("schedule") is not None:

@@ -70,3 +70,45 @@ def _dow(field_: str) -> str:
             if _CRON_DOW[n] not in out:
                 out.append(_CRON_DOW[n])
     return ",".join(out)
+
+
+_DAYS = {"1-5": "Monday to Friday", "mon-fri": "Monday to Friday", "0,6": "Saturday and Sunday",
+         "6,0": "Saturday and Sunday", "sat,sun": "Saturday and Sunday"}
+_DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def describe(expr: str) -> str:
+    """A schedule in words, for people: "every 2 hours", "04:00 every day (Vietnam time)",
+    "06:00 and 18:00 on Monday to Friday (Vietnam time)"; a cron line with steps or ranges of
+    hours stays the user's own text ("cron 0 */2 * * * (Vietnam time)")."""
+    text = " ".join(expr.strip().lower().split())
+    try:
+        sch = parse_schedule(text)
+    except ValueError:
+        return expr
+    if sch.seconds:
+        for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+            if sch.seconds % size == 0:
+                n = sch.seconds // size
+                return f"every {unit}" if n == 1 else f"every {n} {unit}s"
+    minute, hour, day, month, dow = text.split()
+    times = _times(minute, hour)
+    if times is None or day != "*" or month != "*":
+        return f"cron {text} (Vietnam time)"
+    if dow in ("*", "?"):
+        days = "every day"
+    elif dow in _DAYS:
+        days = f"on {_DAYS[dow]}"
+    elif dow.isdigit() and int(dow) <= 7:
+        days = f"on {_DAY_NAMES[int(dow)]}s"
+    else:
+        return f"cron {text} (Vietnam time)"
+    return f"{times} {days} (Vietnam time)"
+
+
+def _times(minute: str, hour: str) -> str | None:
+    """"04:00", "06:00 and 18:00" for plain minute and hour fields (numbers, lists); else None."""
+    if not minute.isdigit() or not all(h.isdigit() for h in hour.split(",")):
+        return None
+    times = [f"{int(h):02d}:{int(minute):02d}" for h in hour.split(",")]
+    return times[0] if len(times) == 1 else ", ".join(times[:-1]) + " and " + times[-1]

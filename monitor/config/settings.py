@@ -54,7 +54,7 @@ def parse_settings(raw: Any, path: Path) -> tuple[Settings, ServiceSettings]:
     check_table(raw, SETTINGS_SPEC, where)
     crawl = Settings(**{k: v for k, v in raw.items() if k in _CRAWL_KEYS})
     service = ServiceSettings(**{k: v for k, v in raw.items() if k not in _CRAWL_KEYS})
-    for k in ("concurrency", "concurrency_per_domain", "max_response_kb"):
+    for k in ("concurrency", "concurrency_per_domain", "max_response_kb", "max_links_per_page"):
         positive(getattr(crawl, k), where, k)
     positive(crawl.delay, where, "delay", 0)
     positive(crawl.retries, where, "retries", 0)

@@ -7,7 +7,9 @@ monitor.store.reads.Reader and the items go to monitor.crawl.pipeline.StorePipel
 nothing is stored (`--feed` keeps the items).
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
-Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted.
+Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted, 4 storing
+failed (the database cannot be opened or written: the last stderr line says why, "error: disk
+full: …"; the crawl stops at the first batch that cannot be stored).
 
 Started by monitor.crawl.local (PORTALWATCH_PARENT_PID set), the child dies with its parent: told by
 the kernel (Linux PR_SET_PDEATHSIG, SIGUSR1) or by its own parent watch, it stops the crawl
@@ -32,12 +34,14 @@ from crawler.run_settings import crawl_settings
 from crawler.spiders.portal import PortalSpider
 from monitor import procs
 from monitor.config import ConfigError, load_config
-from monitor.crawl.pipeline import StorePipeline
+from monitor.crawl.pipeline import STORAGE_ERROR_STAT, StorePipeline
 from monitor.crawl.planner import build_plan
 from monitor.store.db import Store
+from monitor.store.dbfile import explain
 from monitor.store.reads import Reader
 
 ORPHAN_GRACE = 10.0  # seconds for a graceful stop once the parent is gone
+STORAGE_FAILED = 4  # exit status: the database could not be opened or written
 
 
 def die_with_parent(db_path: str | None) -> None:
@@ -128,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             stored = store_into(settings, args.db)
         except (OSError, sqlite3.Error) as e:
-            print(f"error: {args.db}: {e}", file=sys.stderr)
-            return 2
+            print(f"error: {explain(args.db, e)}", file=sys.stderr)
+            return STORAGE_FAILED
     if args.feed:
         settings.set("FEEDS", {args.feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="cmdline")
     if args.log_level:
@@ -138,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, plan=plan, stored=stored)
     process.start()
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    stats = crawler.stats
+    if stats is not None and stats.get_value(STORAGE_ERROR_STAT):
+        print(f"error: {stats.get_value(STORAGE_ERROR_STAT)}", file=sys.stderr)
+        return STORAGE_FAILED
+    reason = stats.get_value("finish_reason") if stats else None
     return 0 if reason == "finished" else 3
 
 

@@ -68,6 +68,34 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.returncode == 0 and not self.timed_out
 
+    @property
+    def error(self) -> str | None:
+        """The child's own last word when it failed ("error: disk full: …" on stderr), without
+        the prefix; None when it said none."""
+        if self.returncode == 0:
+            return None
+        said = [ln.strip() for ln in self.stderr_tail.splitlines() if ln.startswith("error: ")]
+        return said[-1].removeprefix("error: ") if said else None
+
+    def summary(self) -> str:
+        """The run in one line, for a log: "12 sites (11 ok, 1 failed: site-id), 245 pages,
+        3 new posts, 4 fetch errors"."""
+        by: dict[str, list[str]] = {}
+        for c in self.crawls:
+            by.setdefault(c["outcome"] or "running", []).append(c["site_id"])
+        outcomes = ", ".join(
+            f"{len(ids)} {what}" + ("" if what in ("ok", "partial") else f": {', '.join(ids)}")
+            for what, ids in sorted(by.items(), key=lambda kv: kv[0] != "ok"))
+        n = len(self.crawls)
+        pages = sum(c["pages_fetched"] or 0 for c in self.crawls)
+        new = sum(c["articles_new"] or 0 for c in self.crawls)
+        errors = sum(c["errors"] or 0 for c in self.crawls)
+        line = (f"{n} site{'s' if n != 1 else ''} ({outcomes or 'none crawled'}), {pages} page{'s' if pages != 1 else ''}"
+                f", {new} new post{'s' if new != 1 else ''}, {errors} fetch error{'s' if errors != 1 else ''}")
+        if self.skipped:
+            line += f", {len(self.skipped)} skipped (crawled by another run)"
+        return line
+
 
 def interrupted(db, pids: list[int], before: int, exc: BaseException) -> CrawlInterrupted:
     """Mark the crawl rows of these (killed) children aborted and count what they stored."""

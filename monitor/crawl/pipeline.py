@@ -1,10 +1,17 @@
 """The monitor's receiving end of a local crawl: hands items to Store.apply in batches, one
-transaction per batch.
+transaction per batch. A batch is at most PORTALWATCH_BATCH_SIZE rows (a list page counts one
+per article it lists) or PORTALWATCH_BATCH_SECONDS old, so every write transaction is short and
+other writers (the lease heartbeat, a second crawl) never wait long for the lock.
 
 Batches are written by one writer thread (SQLite releases the GIL while it works), so parsing
 goes on while a batch is committed; batches are applied strictly in order. The pipeline keeps no
 crawl bookkeeping of its own: the spider reports each site's start and end as items
 (CrawlStartedItem, CrawlFinishedItem) and Store.apply opens and finishes the `crawls` rows.
+
+A batch that cannot be stored (a full disk, a read-only file, a lock held too long …) stops the
+crawl: what was fetched could not be kept anyway. The cause, in words ("disk full: …",
+monitor.store.dbfile.explain), becomes every open crawl row's error summary (when it can still be
+written) and the stat STORAGE_ERROR_STAT, from which the child exits non-zero naming it.
 
 Settings (monitor.crawl.child sets them, with ITEM_PIPELINES): PORTALWATCH_DB (the SQLite file;
 unset: the pipeline stores nothing), PORTALWATCH_BATCH_SIZE, PORTALWATCH_BATCH_SECONDS.
@@ -19,11 +26,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem, CrawlStartedItem
+from crawler.items import CrawlFinishedItem, CrawlStartedItem, ListPageItem
 from monitor.store.db import Store
+from monitor.store.dbfile import explain, is_storage_error
 
 BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
+STORAGE_ERROR_STAT = "portalwatch/storage_error"
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -35,6 +45,7 @@ class StorePipeline:
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.buffer: list = []
+        self.rows = 0  # rows the buffer will write: a list page's sightings count one each
         self.last_flush = time.monotonic()
         self.store: Store | None = None
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portalwatch-writer")
@@ -56,9 +67,13 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         if self.db_path is None:
             return
-        self.store = Store(self.db_path)
-        self.store.abort_stale_crawls()
-        self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        try:
+            self.store = Store(self.db_path)
+            self.store.abort_stale_crawls()
+            self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
+        except Exception as e:  # noqa: BLE001 - a crawl that cannot store stops, saying why
+            self._failed(e)
+            return
         self.timer.start(self.batch_seconds, now=False)
 
     def _tick(self) -> None:
@@ -77,7 +92,8 @@ class StorePipeline:
         if isinstance(item, CrawlStartedItem):
             self.started += 1
             now = self.started == len(self.crawler.spider.plan.sites)
-        if now or len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
+        if now or self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 
@@ -87,19 +103,40 @@ class StorePipeline:
     def flush(self) -> None:
         if not self.buffer or self.store is None:
             return
-        batch, self.buffer = self.buffer, []
+        batch, self.buffer, self.rows = self.buffer, [], 0
         self._settle()
         self.pending.append(self.writer.submit(self.store.apply, batch))
         self.last_flush = time.monotonic()
 
     def _collect(self, future: Future) -> bool:
-        """Wait for a written batch; remember a storage error (it fails every crawl row)."""
+        """Wait for a written batch; a failed one fails the crawl (see the module docstring)."""
         try:
             future.result()
-        except Exception as e:  # noqa: BLE001 - reported in every crawl row
-            logging.getLogger(__name__).error("storing a batch failed: %s", e)
-            self.storage_error = self.storage_error or f"storage error: {e}"
+        except Exception as e:  # noqa: BLE001 - reported in every crawl row and the exit status
+            self._failed(e)
         return False
+
+    def _failed(self, e: Exception) -> None:
+        """Storing failed: say why (once), in every open crawl row and the crawl's stats; stop the crawl."""
+        if self.storage_error is not None:
+            log.debug("storing a batch failed again: %s", e)
+            return
+        if is_storage_error(e):
+            msg = explain(self.db_path or "", e)
+        else:
+            msg = f"storage error: {type(e).__name__}: {e}"
+        log.error("storing a batch failed: %s", msg)
+        self.storage_error = msg
+        if self.crawler is None:
+            return
+        self.crawler.stats.set_value(STORAGE_ERROR_STAT, msg)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            from scrapy.utils.defer import deferred_from_coro
+            from twisted.internet import reactor
+
+            # from the reactor's next turn: never inside the pipeline call that saw the failure
+            task.deferLater(reactor, 0, lambda: deferred_from_coro(engine.close_spider_async(reason="storage failed")))
 
     def drain(self) -> None:
         """Write what is buffered and wait for the writer."""
@@ -129,6 +166,7 @@ class StorePipeline:
         if late:
             try:
                 self.store.apply(late)
-            except Exception as e:  # noqa: BLE001
-                logging.getLogger(__name__).error("finishing the crawl rows failed: %s", e)
+            except Exception as e:  # noqa: BLE001 - the crawl failed already
+                self._failed(e)
+                log.error("finishing the crawl rows failed: %s", e)
         self.store.close()

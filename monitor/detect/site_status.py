@@ -22,6 +22,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from crawler.items import INCOMPLETE
 from crawler.sites import Site
 from monitor.config import Config
 from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, history_usual
@@ -47,6 +48,9 @@ class SiteHealth:
     sample_url: str | None = None
     sample_reason: str | None = None
     last_error: str | None = None
+    # the last crawl probably missed articles: why, in words, one per list ("pager shows page 12
+    # but the walk stopped at page 6: next link not found (http://…/tin-tuc?page=6)")
+    incomplete: list[str] = field(default_factory=list)
     running: bool = False
 
     def as_dict(self) -> dict:
@@ -116,11 +120,24 @@ def _verdict(conn, h: SiteHealth, last, good, opts) -> tuple[str, str]:
                  for n, share, usual in broken]
         return "extraction_broken", "; ".join(parts)
     if last[3] == "partial":
+        h.incomplete = incomplete_lists(conn, last[0])
+        if h.incomplete:
+            more = f" (and {len(h.incomplete) - 1} more)" if len(h.incomplete) > 1 else ""
+            return "partial", f"the last crawl may have missed articles: {_one_line(h.incomplete[0], 240)}{more}"
         return "partial", f"last crawl had errors: {_one_line(last[8])}"
     return "ok", f"{good[4]} articles in the last crawl" if good else "ok"
 
 
-def _one_line(text: str | None, n: int = 160) -> str:
+def incomplete_lists(conn, crawl_id: int) -> list[str]:
+    """Why the lists of this crawl were probably not walked completely, in words, with the page
+    where each walk stopped."""
+    rows = conn.execute(
+        "SELECT error, url FROM fetch_errors WHERE crawl_id = ? AND substr(error, 1, ?) = ? ORDER BY id",
+        (crawl_id, len(INCOMPLETE), INCOMPLETE)).fetchall()
+    return [f"{err[len(INCOMPLETE):]} ({url})" for err, url in rows]
+
+
+def _one_line(text: str | None, n: int = 1000) -> str:
     s = " ".join((text or "no error recorded").split())
     return s if len(s) <= n else s[: n - 1] + "…"
 

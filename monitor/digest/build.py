@@ -19,7 +19,7 @@ from crawler import clock
 from monitor.config import Config, Recipient
 from monitor.detect.kinds import listed
 from monitor.digest.compare import compare, compare_windows
-from monitor.digest.numbers import TOP_N, Query, site_level
+from monitor.digest.numbers import Query, site_level
 from monitor.digest.problems import collect as collect_problems
 from monitor.digest.problems import problem
 from monitor.digest.sections import build as event_lists
@@ -69,9 +69,8 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
                                                    or st["silent_days"] >= recipient.silent_days)
 
     new_posts = q.new_posts([e for e in events if e["kind"] == "new_article"], names)
-    top = sorted((g for g in gains.values() if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"]))[:TOP_N]
-    top_ids = {g["article_id"] for g in top}
-    rising = q.rising(g for g in gains.values() if g["article_id"] not in top_ids)
+    top = q.most_read(gains.values())
+    rising, left_out = q.rising(gains.values(), shown={q.identity(g["article_id"]) for g in top})
     top, rising = [dict(g) for g in top], [dict(g) for g in rising]  # the cache's rows stay untouched
     q.describe(top + rising, names)
 
@@ -105,6 +104,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         "version": VERSION,
         "recipient": {"id": recipient.id, "name": one_line(recipient.name), "language": recipient.language},
         "units": _units(config, recipient),
+        "web": web_links(config, recipient, since, until),
         "window": {"since": since, "until": until},
         "generated_at": generated_at or clock.now_iso(),
         "totals": {"sites": len(sites), "new_posts": len(new_posts["all"]),
@@ -119,6 +119,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
         "new_posts": new_posts["all"][:MAX_NEW_POSTS],
         "top_read": [_public(g) for g in top],
         "rising": [_public(g) for g in rising],
+        "rising_left_out": left_out,  # ranked among the fastest, but already under most read
         "charts": {"since": since, "until": until,
                    "hours": round((clock.parse_iso(until) - clock.parse_iso(since)).total_seconds() / 3600, 1),
                    "top": {"top_read": _chart_top(top), "rising": _chart_top(rising)}},
@@ -145,15 +146,31 @@ def page_link(config: Config, recipient: Recipient, since: str, until: str) -> s
 
 def _units(config: Config, recipient: Recipient) -> list[dict]:
     """The recipient's parent units (sites or [[unit]]s) by name, with how many sites each covers
-    (its own portal included when the recipient covers it too)."""
+    (its own portal included when the recipient covers it too). `unnamed`: the name is only the id
+    (a [[unit]] that `sites import` made without a parent_name): the digest says so, not the id alone."""
     out = []
     for p in recipient.parents:
         unit = config.unit(p)
         own = [p] if p in recipient.sites else []  # the parent's own portal, when the recipient reads it too
         n = len(config.tree.sites_under([p], own))
-        out.append({"id": p, "name": one_line(unit.name if unit else p), "level": unit.level if unit else None,
-                    "sites": n})
+        name = one_line(unit.name if unit else p)
+        out.append({"id": p, "name": name, "level": unit.level if unit else None, "sites": n,
+                    "unnamed": name.strip().lower() in (p, (unit.id if unit else p))})
     return out
+
+
+def web_links(config: Config, recipient: Recipient, since: str, until: str) -> dict | None:
+    """Deep links into `portalwatch web` when `[web] url` is set: each of the recipient's units
+    over this very window, and where an article's history page is (`article` + its id)."""
+    if not config.web.url:
+        return None
+    window = urlencode({"since": since, "until": until})
+    units = []
+    for uid in (recipient.parents or recipient.sites)[:10]:
+        node = config.unit(uid)
+        units.append({"id": uid, "name": one_line(node.name if node else uid),
+                      "url": config.web.link(f"/u/{quote(uid, safe='')}?{window}")})
+    return {"units": units, "article": config.web.link("/a/")}
 
 
 def upgrade(data: dict) -> dict:
@@ -187,9 +204,10 @@ def upgrade(data: dict) -> dict:
 
 
 def _public(g: dict) -> dict:
-    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "hours", "readings", "series",
-            "published_at")
-    return {k: g.get(k) for k in keys}
+    """An article of most read / rising: `start` is its count at the chart's start (0 for a new post)."""
+    keys = ("article_id", "site_name", "title", "url", "views", "gained", "rate", "hours", "span", "readings",
+            "series", "published_at")
+    return {**{k: g.get(k) for k in keys}, "start": g.get("base")}
 
 
 def _chart_top(items: list[dict]) -> int:

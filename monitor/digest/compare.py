@@ -1,5 +1,10 @@
 """A digest's comparisons: new posts and views gained in the window just before this one and in
-the same window a week earlier, summed from detect's events per site (cached across recipients)."""
+the same window a week earlier, summed from detect's events per site (cached across recipients).
+
+A window compared with is *fully measured* when every site of the recipient that was crawled by the
+end of the digest's own window had finished its first crawl (ok or partial) by the start of that
+window: a window with a site's first crawl inside it counts only what happened after that crawl
+(its baseline), so its figures are not given ("kỳ trước chưa đo đủ")."""
 
 from __future__ import annotations
 
@@ -13,8 +18,11 @@ def compare(db, site_ids: list[str], since: str, until: str, cache: dict | None)
     """New posts and views gained in the window just before this one (same length) and in the
     same window a week earlier; the counts are None when no crawl ran then (nothing to compare).
     Read from detect's events (views_changed gains, plus the first count of each new post: the
-    same sum as the window's own gains), per site and through the cache: cheap for past windows."""
+    same sum as the window's own gains), per site and through the cache: cheap for past windows.
+    `complete` is False (and the counts None) when the window was not fully measured; `measured_from`
+    is then when the last of the sites was first crawled."""
     out = {}
+    first = first_crawls(db, site_ids, until, cache)
     for name, (a, b) in compare_windows(since, until):
         a_iso, b_iso = clock.iso(a), clock.iso(b)
         store = cache.setdefault(("compare", a_iso, b_iso), {}) if cache is not None else {}
@@ -26,10 +34,27 @@ def compare(db, site_ids: list[str], since: str, until: str, cache: dict | None)
                 store[sid] = (crawls, posts or 0, views or 0)
         crawls, posts, views = (sum(col) for col in zip(*(store[sid] for sid in site_ids), strict=True)) \
             if site_ids else (0, 0, 0)
-        known = bool(crawls) and a < b
+        late = max((t for t in first.values() if t > a_iso), default=None)  # a first crawl inside or after it
+        known = bool(crawls) and a < b and late is None
         out[name] = {"since": a_iso, "until": b_iso, "crawls": crawls,
-                     "new_posts": posts if known else None, "views_gained": views if known else None}
+                     "new_posts": posts if known else None, "views_gained": views if known else None,
+                     "complete": late is None, "measured_from": late}
     return out
+
+
+def first_crawls(db, site_ids: list[str], until: str, cache: dict | None) -> dict[str, str]:
+    """When each site's first crawl that stored its articles (ok or partial) finished, for the sites
+    crawled by `until`; sites never crawled by then are left out (they count in no window)."""
+    store = cache.setdefault(("first_crawl",), {}) if cache is not None else {}
+    missing = [sid for sid in site_ids if sid not in store]
+    if missing:
+        store.update(dict.fromkeys(missing))
+        for sid, t in db.conn.execute(
+                "SELECT site_id, MIN(finished_at) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
+                " AND outcome IN ('ok', 'partial') AND finished_at IS NOT NULL GROUP BY site_id",
+                (json.dumps(missing),)):
+            store[sid] = t
+    return {sid: store[sid] for sid in site_ids if store[sid] is not None and store[sid] <= until}
 
 
 def compare_windows(since: str, until: str) -> tuple:

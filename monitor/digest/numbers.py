@@ -8,8 +8,9 @@ shared by all the recipients of one run); titles are made one clean line here.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -66,6 +67,11 @@ FROM json_each(:ids) x JOIN view_counts r ON r.id = (SELECT id FROM view_counts 
 """
 
 
+def _julian_iso(j: float) -> str:
+    """A julianday() value as UTC ISO, to the second."""
+    return clock.iso(datetime.fromtimestamp(round((j - 2440587.5) * 86400), UTC))
+
+
 class Query:
     """The SQL, scoped to a list of sites (passed as one JSON parameter) and a window."""
 
@@ -113,7 +119,7 @@ class Query:
             rate = round(gained / hours, 2) if hours >= 1 / 60 else None
             out[aid] = {"article_id": aid, "site_id": sid, "gained": gained, "views": last_v,
                         "rate": rate, "hours": round(hours, 1), "new": aid in new_ids, "base": base_v,
-                        "before": before_v is not None}
+                        "before": before_v is not None, "span_j": (base_j, last_j)}
         return out
 
     def _readings(self, ids: list[int], order: str) -> dict[int, tuple[int, float]]:
@@ -124,30 +130,64 @@ class Query:
         return {aid: (v, j) for aid, v, j, _ in self.conn.execute(
             sql, {"ids": json.dumps(ids), "since": self.since, "until": self.until})}
 
-    def rising(self, gains) -> list[dict]:
-        """Fastest rising: views per hour, among articles with enough views, hours and readings
-        for the rate to mean something (RISING_MIN_*)."""
-        out = []
-        for g in sorted((g for g in gains if g["rate"] and g["gained"] >= RISING_MIN_VIEWS
-                         and g["hours"] >= RISING_MIN_HOURS), key=lambda g: (-g["rate"], g["article_id"])):
-            n = self.conn.execute("SELECT COUNT(*) FROM view_counts WHERE article_id = ? AND observed_at > ?"
-                                  " AND observed_at <= ?", (g["article_id"], self.since, self.until)).fetchone()[0]
-            if n + g["before"] >= RISING_MIN_READINGS:
-                out.append({**g, "readings": n + g["before"]})
+    def identity(self, article_id: int) -> tuple | int:
+        """What makes two stored articles the same post cross-posted under two URLs: the same site,
+        the same title (case and spacing aside) and the same publication time; an article without a
+        title or a time is only itself."""
+        sid, title, published = self.conn.execute(
+            "SELECT site_id, COALESCE(title, list_title), published_at FROM articles WHERE id = ?",
+            (article_id,)).fetchone()
+        norm = " ".join(unicodedata.normalize("NFC", title or "").casefold().split()).strip(" .:;!?…")
+        return (sid, norm, published) if norm and published else article_id
+
+    def most_read(self, gains) -> list[dict]:
+        """The TOP_N largest gains, a post cross-posted under several URLs once (its largest gain)."""
+        out, seen = [], set()
+        for g in sorted((g for g in gains if g["gained"] > 0), key=lambda g: (-g["gained"], g["article_id"])):
+            key = self.identity(g["article_id"])
+            if key not in seen:
+                seen.add(key)
+                out.append(g)
                 if len(out) == TOP_N:
                     break
         return out
 
+    def rising(self, gains, shown: set | None = None) -> tuple[list[dict], list[int]]:
+        """Fastest rising: views per hour, among articles with enough views, hours and readings
+        for the rate to mean something (RISING_MIN_*); a post cross-posted under several URLs once.
+        Articles whose identity is in `shown` (listed under most read) are left out: their ids are
+        returned too, those that ranked among the fastest."""
+        out: list[dict] = []
+        left_out: list[int] = []
+        seen = set(shown or ())
+        for g in sorted((g for g in gains if g["rate"] and g["gained"] >= RISING_MIN_VIEWS
+                         and g["hours"] >= RISING_MIN_HOURS), key=lambda g: (-g["rate"], g["article_id"])):
+            n = self.conn.execute("SELECT COUNT(*) FROM view_counts WHERE article_id = ? AND observed_at > ?"
+                                  " AND observed_at <= ?", (g["article_id"], self.since, self.until)).fetchone()[0]
+            if n + g["before"] < RISING_MIN_READINGS:
+                continue
+            key = self.identity(g["article_id"])
+            if shown and key in shown:
+                left_out.append(g["article_id"])
+            elif key not in seen:
+                seen.add(key)
+                out.append({**g, "readings": n + g["before"]})
+                if len(out) == TOP_N:
+                    break
+        return out, left_out
+
     def describe(self, items: list[dict], names: dict) -> None:
         """Title, link and the window's readings as views gained so far, for the few articles shown
         with a chart: [time, gain] pairs from the starting point (the window's start when there is a
-        reading before it, the publication of a new post, else the first reading) to the last reading."""
+        reading before it, the publication of a new post, else the first reading) to the last reading;
+        `span`: the starting point and the last reading the gain and rate are measured over (it starts
+        before the window when the reading before the window does)."""
         for g in items:
             title, url, published = self.conn.execute(
                 "SELECT COALESCE(title, list_title), url, published_at FROM articles WHERE id = ?",
                 (g["article_id"],)).fetchone()
             g.update(title=one_line(title), url=url, published_at=published,
-                     site_name=names.get(g["site_id"], g["site_id"]))
+                     site_name=names.get(g["site_id"], g["site_id"]), span=[_julian_iso(j) for j in g["span_j"]])
             pts = self.conn.execute(
                 "SELECT observed_at, views FROM view_counts WHERE article_id = ? AND observed_at > ?"
                 " AND observed_at <= ? ORDER BY observed_at, id", (g["article_id"], self.since, self.until)).fetchall()
@@ -172,29 +212,37 @@ class Query:
         return {"all": out}
 
     def site_stats(self) -> dict[str, dict]:
+        """Per site: posts in the 7 days to the window's end, the last post, crawls in the window,
+        the last crawl (and since when it fails). A few index seeks per site, whatever the
+        length of the history: never a scan of a site's articles or crawls."""
         until = clock.parse_iso(self.until)
         week = clock.iso(until - timedelta(days=7))
         out: dict[str, dict] = defaultdict(dict)
         for sid, n7, last in self.conn.execute(
-            "SELECT site_id, SUM(published_at > ?), MAX(published_at) FROM articles"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND status = 'live' AND published_at <= ?"
-            " GROUP BY site_id", (week, self.sites, self.until)):
-            days = (until - clock.parse_iso(last)).days if last else None
+            "SELECT s.value, (SELECT COUNT(*) FROM articles WHERE site_id = s.value AND published_at > :week"
+            "  AND published_at <= :until AND status = 'live'),"
+            " (SELECT published_at FROM articles WHERE site_id = s.value AND published_at <= :until"
+            "  AND status = 'live' ORDER BY published_at DESC LIMIT 1)"
+            " FROM json_each(:sites) s", {"week": week, "until": self.until, "sites": self.sites}):
+            if last is None:
+                continue
+            days = (until - clock.parse_iso(last)).days
             out[sid].update(posts_7d=n7 or 0, last_post_at=last, silent_days=days)
         for sid, n in self.conn.execute(
             "SELECT site_id, COUNT(*) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
             " AND started_at > ? AND started_at <= ? GROUP BY site_id", (self.sites, self.since, self.until)):
             out[sid]["crawls"] = n
         for sid, outcome, err, started in self.conn.execute(
-            "SELECT site_id, outcome, error_summary, started_at FROM crawls WHERE id IN (SELECT MAX(id) FROM crawls"
-            " WHERE site_id IN (SELECT value FROM json_each(?)) AND outcome IN ('ok', 'partial', 'failed')"
-            " AND started_at <= ? GROUP BY site_id)", (self.sites, self.until)):
+            "SELECT s.value, c.outcome, c.error_summary, c.started_at FROM json_each(?) s"
+            " JOIN crawls c ON c.id = (SELECT id FROM crawls WHERE site_id = s.value AND started_at <= ?"
+            "  AND outcome IN ('ok', 'partial', 'failed') ORDER BY started_at DESC, id DESC LIMIT 1)",
+            (self.sites, self.until)):
             out[sid].update(ever_crawled=True, last_outcome=outcome, last_error=err, last_crawl_at=started)
             if outcome == "failed":
                 out[sid]["failing_since"] = self.conn.execute(
-                    "SELECT MIN(started_at) FROM crawls WHERE site_id = ? AND outcome = 'failed' AND id >"
-                    " (SELECT COALESCE(MAX(id), 0) FROM crawls WHERE site_id = ? AND outcome IN ('ok', 'partial'))",
-                    (sid, sid)).fetchone()[0]
+                    "SELECT MIN(started_at) FROM crawls WHERE site_id = :s AND outcome = 'failed' AND started_at >"
+                    " COALESCE((SELECT started_at FROM crawls WHERE site_id = :s AND outcome IN ('ok', 'partial')"
+                    "  ORDER BY started_at DESC, id DESC LIMIT 1), '')", {"s": sid}).fetchone()[0]
         for sid in list(out):
             st = out[sid]
             if st.get("last_post_at"):

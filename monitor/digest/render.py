@@ -63,23 +63,38 @@ class Rendered:
         return chat_text(self.data, limit)
 
 
+def filters(lang: str) -> dict:
+    """The digest's Jinja2 filters in one language (the web pages use them too): times in Vietnam
+    time, numbers, problems and silent units in words, chart alt text, safe links."""
+    return dict(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
+                safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline, hours=lambda h: hours(h, lang),
+                num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
+                detail=lambda p: problem_detail(p, lang),
+                anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
+                alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
+                compare=lambda d: compare_lines(d, lang), scope=lambda units, t: scope_line(units, t, lang),
+                start=lambda a: "" if a.get("start") is None else number(a["start"], lang) + " ")
+
+
 def _env(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(vn=lambda t: clock.local(t) if t else "", vnd=lambda t: clock.local(t, "%d/%m/%Y") if t else "",
-                       safe_url=safe_url, md=md_escape, line=one_line, spark=chart.text_sparkline, hours=lambda h: hours(h, lang),
-                       num=lambda n: number(n, lang), problem=lambda p: problem_text(p, lang),
-                       detail=lambda p: problem_detail(p, lang),
-                       anomaly=lambda a: anomaly_text(a, lang), silent=lambda s: silent_text(s, lang),
-                       alt=lambda a, c: chart_alt(a, c, lang), rate=lambda a: rate_text(a, lang),
-                       compare=lambda d: compare_lines(d, lang), scope=lambda units, t: scope_line(units, t, lang))
+    env.filters.update(filters(lang))
     return env
 
 
 def scope_line(units: list[dict], t: dict, lang: str) -> str:
-    """"Phạm vi: Quận Hoàng Mai (5 đơn vị)": the recipient's parent units by name (plain text)."""
-    return t["scope"].format(units=" · ".join(t["scope_unit"].format(name=one_line(u["name"]), n=number(u["sites"], lang))
-                                              for u in units))
+    """"Phạm vi: Quận Hoàng Mai (5 đơn vị)": the recipient's parent units by name (plain text); a
+    unit named only by its id is shown with its level word and a note ("Tỉnh “thanh-hoa” (chưa đặt
+    tên, 1 đơn vị)"), not as if the id were its name."""
+    def one(u: dict) -> str:
+        n = number(u["sites"], lang)
+        if u.get("unnamed"):
+            level = t.get(f"level_{u.get('level')}", t["level_other"])
+            return t["scope_unnamed"].format(level=level[:1].upper() + level[1:], id=one_line(u["id"]), n=n)
+        return t["scope_unit"].format(name=one_line(u["name"]), n=n)
+
+    return t["scope"].format(units=" · ".join(one(u) for u in units))
 
 
 
@@ -142,12 +157,16 @@ def signed(n: int, lang: str) -> str:
 
 
 def compare_lines(d: dict, lang: str) -> list[str]:
-    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice."""
+    """'So với kỳ trước (…): bài mới 8 → 12 (+4), lượt xem tăng thêm 900 → 1.200 (+300)', twice; a
+    window not fully measured says so instead of a number (compare.py)."""
     t, tot, out = LABELS[lang], d["totals"], []
     for key in ("previous", "week_before"):
         c = d["compare"][key]
         label = t[f"cmp_{key}"].format(since=clock.local(c["since"], "%d/%m %H:%M"),
                                        until=clock.local(c["until"], "%d/%m %H:%M"))
+        if c.get("complete") is False and c["crawls"]:  # crawled, but some site's first crawl came later
+            out.append(t["cmp_partial"].format(label=label, since=clock.local(c["measured_from"], "%d/%m %H:%M")))
+            continue
         if c["new_posts"] is None:
             out.append(t["cmp_none"].format(label=label))
             continue
@@ -166,9 +185,15 @@ def hours(h: float | None, lang: str) -> str:
 
 
 def rate_text(a: dict, lang: str) -> str:
-    """'+57 lượt xem / 6 giờ ≈ 9,5/giờ': what the rate is made of."""
-    return LABELS[lang]["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
-                                       rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+    """'+57 lượt xem / 30 giờ ≈ 1,9/giờ (tổng 357), đo từ 01/03 20:00 đến 03/03 02:00': what the
+    rate is made of, over the article's own readings (which may start before the window)."""
+    t = LABELS[lang]
+    text = t["rate"].format(gained=number(a["gained"], lang), hours=hours(a["hours"], lang),
+                            rate=number(float(a["rate"] or 0), lang), views=number(a["views"], lang))
+    if a.get("span"):
+        since, until = (clock.local(x, "%d/%m %H:%M") for x in a["span"])
+        text += ", " + t["span"].format(since=since, until=until)
+    return text
 
 
 def chart_alt(a: dict, charts: dict, lang: str) -> str:

@@ -48,6 +48,7 @@ from monitor.service.jobstore import (
 )
 from monitor.service.triggers import TZ
 from monitor.store import maintenance
+from monitor.store.dbfile import explain, is_storage_error
 
 log = logging.getLogger("portalwatch.service")
 
@@ -242,7 +243,16 @@ class Service:
             return
         t0 = time.monotonic()
         record(self.jobstore, "crawl", "running", ", ".join(ids))
-        run = jobs.run_crawl(config, self.db_path, ids, timeout=config.service.crawl_timeout)
+        try:
+            run = jobs.run_crawl(config, self.db_path, ids, timeout=config.service.crawl_timeout)
+        except (sqlite3.Error, OSError) as e:  # this process could not write (leases, a cluster's ingest)
+            if not is_storage_error(e):
+                record(self.jobstore, "crawl", "failed", f"{type(e).__name__}: {e} ({', '.join(ids)})")
+                raise
+            detail = explain(self.db_path, e)
+            log.error("crawl failed: %s", detail)
+            record(self.jobstore, "crawl", "failed", f"{detail} ({time.monotonic() - t0:.1f}s)")
+            return
         res = run.result
         if res.timed_out:
             outcome = "timeout"
@@ -250,11 +260,11 @@ class Service:
             log.error(detail)
         elif not res.ok:
             outcome = "failed"
-            detail = f"crawl child exited with {res.returncode}: {res.stderr_tail.strip()[-500:]}"
+            detail = f"crawl child exited with {res.returncode}: {res.error or res.stderr_tail.strip()[-500:]}"
             log.error(detail)
         else:
             outcome = "ok"
-            detail = ", ".join(f"{c['site_id']} {c['outcome']} +{c['articles_new']}" for c in res.crawls)
+            detail = res.summary()  # one line whatever the number of sites; failed ones named
         failed = [c for c in res.crawls if c["outcome"] in ("failed", "aborted")]
         for c in failed:  # one line per failed site crawl
             (log.error if c["outcome"] == "failed" else log.warning)(
@@ -272,7 +282,10 @@ class Service:
         except Exception as e:  # noqa: BLE001 - detection failing must not stop crawling
             log.exception("detect after crawl failed")
             detail += f"; detect failed: {e}"
-        record(self.jobstore, "crawl", outcome, f"{detail} ({time.monotonic() - t0:.1f}s)")
+        seconds = time.monotonic() - t0
+        log.log(logging.WARNING if failed or outcome != "ok" else logging.INFO,
+                "crawl %s in %.1fs: %s", "finished" if outcome == "ok" else outcome, seconds, res.summary())
+        record(self.jobstore, "crawl", outcome, f"{detail} ({seconds:.1f}s)")
         for r in batch:
             r.run = run
 
@@ -293,7 +306,11 @@ class Service:
         for pid in signalled | set(_running_crawl_pids(self.db_path)):
             _killpg(pid, signal.SIGKILL)
         time.sleep(0.2)
-        store = Store(self.db_path)
+        try:
+            store = Store(self.db_path)
+        except (sqlite3.Error, OSError) as e:  # cannot write (disk full …): the next crawl marks them
+            log.error("stopping: crawl rows left running not marked aborted: %s", explain(self.db_path, e))
+            return
         try:
             store.abort_stale_crawls()
         finally:

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler import clock
-from monitor.config import ConfigError, load_config
+from monitor.config import Config, ConfigError, load_config
+from monitor.config.schedules import describe
 from monitor.service.jobstore import (
     default_jobstore,
     jobstore_path,
@@ -36,10 +37,12 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
         "jobs": [], "last_runs": [], "sites": [], "deliveries": None, "leases": [],
     }
     stored = stored_jobs(store_path)
+    exprs = _configured_schedules(config)
     for j in stored:
         nxt = j.next_run_time
         out["jobs"].append({
             "id": j.id, "name": j.name, "trigger": str(j.trigger),
+            "schedule": describe(exprs.get(j.id) or _trigger_expr(j.trigger)),
             "next_run_at": clock.iso(nxt) if nxt else None,
             "overdue": bool(nxt and nxt < now),
         })
@@ -72,13 +75,38 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
             db.conn.close()
     if config is None:
         for sid in sorted(set(last) | set(next_crawl)):
-            out["sites"].append({"id": sid, "name": sid, "enabled": True, "schedule": "?",
+            out["sites"].append({"id": sid, "name": sid, "enabled": True, "schedule": "?", "schedule_text": "?",
                                  "next_crawl_at": next_crawl.get(sid), "last_crawl": last.get(sid)})
         return out
     for site in config.sites:
         out["sites"].append({
             "id": site.id, "name": site.name, "enabled": site.enabled,
             "schedule": site.schedule or config.service.schedule,
+            "schedule_text": describe(site.schedule or config.service.schedule),
             "next_crawl_at": next_crawl.get(site.id), "last_crawl": last.get(site.id),
         })
     return out
+
+
+def _configured_schedules(config: Config | None) -> dict[str, str]:
+    """Each job's schedule as the configuration words it (the user's own text), by job id."""
+    if config is None:
+        return {}
+    from monitor.service.jobs_wanted import desired_jobs
+
+    try:
+        return {jid: spec.expr for jid, spec in desired_jobs(config).items()}
+    except ConfigError:
+        return {}
+
+
+def _trigger_expr(trigger) -> str:
+    """A stored trigger back as a schedule expression ("every 3600s", "0 4 * * *"), for jobs the
+    configuration no longer has."""
+    interval = getattr(trigger, "interval", None)
+    if interval is not None:
+        return f"every {int(interval.total_seconds())}s"
+    fields = {f.name: str(f) for f in getattr(trigger, "fields", [])}
+    if fields:
+        return " ".join(fields.get(k, "*") for k in ("minute", "hour", "day", "month", "day_of_week"))
+    return str(trigger)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crawler.clock import local
@@ -13,6 +13,7 @@ from crawler.extract.profiles.css import select
 from crawler.extract.text import element_text, parse_html
 from crawler.extract.urls import article_key
 from crawler.sites import Site
+from crawler.walks import END, ListWalk
 from monitor.config import Config
 from monitor.sites.fetch import FetchError, fetch, robots_allows
 
@@ -57,6 +58,7 @@ class CheckReport:
     auto_list_count: int | None = None
     next_url: str | None = None
     list_missing: dict[str, int] = field(default_factory=dict)  # entries of the list page without views / date
+    pager: dict[str, Any] = field(default_factory=dict)  # what the list page's pager prints (PagerFacts)
     list_rules: dict[str, str] = field(default_factory=dict)
     first_entries: list[dict] = field(default_factory=list)
     article_url: str | None = None
@@ -76,7 +78,7 @@ class CheckReport:
             "site": self.site.id, "profile": self.profile, "detected_profile": self.detected,
             "robots": self.robots, "robots_ok": self.robots_ok, "list_url": self.list_url,
             "list_count": self.list_count, "auto_list_count": self.auto_list_count,
-            "next_url": self.next_url, "list_missing": self.list_missing, "list_rules": self.list_rules, "first_entries": self.first_entries,
+            "next_url": self.next_url, "list_missing": self.list_missing, "pager": self.pager, "list_rules": self.list_rules, "first_entries": self.first_entries,
             "article_url": self.article_url, "article_key": self.article_key,
             "article": {f.name: {"value": f.value, "rule": f.rule, "auto": f.auto_value} for f in self.article_fields},
             "selectors": self.selectors, "source": self.source,
@@ -235,6 +237,12 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
     listing = profile.parse_list(html, url, site.selectors or None)
     report.list_count = len(listing.entries)
     report.next_url = listing.next_url
+    report.pager = asdict(listing.pager)
+    if listing.next_url is None:  # a crawl would stop here: does the page say there is more?
+        walk = ListWalk(url)
+        walk.saw(url, listing)
+        report.problems += [f"site {site.id!r}: {url}: {why}; a crawl would miss the rest of the list"
+                            for why in walk.missed(END, max_pages=site.max_pages)]
     report.list_rules = dict(listing.provenance)
     if profile.name != "auto":
         try:

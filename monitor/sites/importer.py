@@ -89,9 +89,17 @@ def read_rows(path: str | Path) -> list[ImportRow]:
     """Rows of the CSV (UTF-8, BOM allowed); raise ImportFileError naming what is wrong."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise ImportFileError(f"{p}: no such file") from None
+    return parse_rows(data, str(p))
+
+
+def parse_rows(data: bytes, name: str) -> list[ImportRow]:
+    """Rows of a CSV given as bytes (an upload); `name` is how errors call it."""
+    p = name
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ImportFileError(f"{p}: not UTF-8 text ({e}); save the sheet as 'CSV UTF-8'") from None
     reader = csv.DictReader(text.splitlines(), delimiter=delimiter(text))

@@ -19,6 +19,7 @@ from crawler.extract.profiles import PROFILES, detect_profile, get_profile
 from crawler.extract.profiles.rules_article import document_title
 from crawler.extract.text import parse_html
 from crawler.extract.urls import canonical_url
+from monitor.config import ID_RE, Config
 from monitor.sites.fetch import FetchError, Page, fetch, robots_allows
 
 
@@ -302,3 +303,34 @@ def suggest_id(p: Proposal, taken: set[str]) -> str | None:
     """The obvious id when it is free, else None."""
     base = obvious_id(p)
     return None if base in taken else base
+
+
+def taken_ids(config: Config) -> set[str]:
+    """Ids a new site may not have: every site's id and former ids."""
+    return {s.id for s in config.sites} | {a for s in config.sites for a in s.aliases}
+
+
+def id_problem(site_id: str | None, config: Config, option: str = "the id", obvious: str = "") -> str | None:
+    """Why `site_id` cannot be the id of a new site, or None; `obvious`: the id suggested from
+    the page, when it was taken (the message names the site holding it)."""
+    if not site_id:
+        owner = next((s for s in config.sites if s.id == obvious or obvious in s.aliases), None)
+        by = f" by site {owner.id!r} ({owner.name}, {owner.start_urls[0]})" if owner else ""
+        return f"the obvious id {obvious!r} is already taken{by}: choose another with {option}"
+    if not ID_RE.match(site_id):
+        return f"id {site_id!r} is not valid: lowercase letters, digits, '-' or '_' (at most 64)"
+    if site_id in taken_ids(config):
+        return f"{config.path}: id {site_id!r} is already used (by a site or as a former id); choose another with {option}"
+    return None
+
+
+def overlap(urls: list[str], config: Config) -> str | None:
+    """The configured site that already crawls one of these lists (or has this home page): it
+    would store every article twice."""
+    wanted = {canonical_url(u) for u in urls}
+    for s in config.sites:
+        common = {canonical_url(u) for u in [*s.start_urls, *([s.home_url] if s.home_url else [])]} & wanted
+        if common:
+            return (f"{sorted(common)[0]} is already crawled for site {s.id!r} ({s.name}): not added twice"
+                    f" (`portalwatch sites list` shows it)")
+    return None

@@ -1,4 +1,5 @@
-"""Append `[[site]]` (and `[[unit]]`) tables to the operator's TOML file without touching anything else.
+"""Append `[[site]]` (and `[[unit]]`) tables to the operator's TOML file without touching anything
+else, and edit the keys of one `[[site]]` (update_site: through tomlkit, comments and order kept).
 
 The new tables are rendered by tomlkit (quoting and escaping of untrusted page text) and inserted
 as text right after the last `[[site]]` table's last key, so every comment, blank line and the
@@ -15,6 +16,7 @@ import re
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import tomlkit
 
@@ -142,6 +144,109 @@ def append_sites(path: str | os.PathLike, tables: list[dict], units: list[dict] 
                           " Add the entry by hand:\n" + "".join(render_site(t) for t in tables)
                           + "".join(render_site(u, "unit") for u in units))
     parse_config(after, p)  # raises ConfigError naming the site and key
+    _replace(p, old, new)
+    return new
+
+
+def update_site(path: str | os.PathLike, site_id: str, changes: dict[str, Any]) -> str:
+    """Set keys of one `[[site]]` table (None removes a key; `selectors` is the whole new table of
+    selectors, {} removes it) through tomlkit: every other line, comment and the order of the file
+    stay. The result must change exactly those keys and load like any configuration (ConfigError
+    otherwise, the file untouched); the write is atomic. Returns the new text."""
+    p = Path(path)
+    old = p.read_text(encoding="utf-8")
+    try:
+        doc = tomlkit.parse(old)
+        before = tomllib.loads(old)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as e:
+        raise ConfigError(f"{p}: not valid TOML, nothing written: {e}") from None
+    table = next((t for t in doc.get("site", []) if t.get("id") == site_id), None)
+    if table is None:
+        raise ConfigError(f"{p}: no [[site]] with id {site_id!r}")
+    for key, value in changes.items():
+        if key == "selectors":
+            _set_selectors(table, value or {})
+        elif value is None:
+            _remove(table, key)
+        elif key in table:
+            table[key] = value
+        else:
+            _add(table, key, value)
+    new = tomlkit.dumps(doc)
+    after = tomllib.loads(new)
+    expected = dict(before)
+    expected["site"] = [_changed(t, changes) if t.get("id") == site_id else t for t in before.get("site", [])]
+    if after != expected:
+        raise ConfigError(f"{p}: editing would change other settings (unusual layout?); nothing written")
+    parse_config(after, p)  # the same rules and one-line errors as loading the file
+    _replace(p, old, new)
+    return new
+
+
+def _set_selectors(table, wanted: dict[str, str]) -> None:
+    current = table.get("selectors")
+    if not wanted:
+        _remove(table, "selectors")
+    elif current is None:
+        inline = tomlkit.inline_table()
+        inline.update(wanted)
+        _add(table, "selectors", inline)
+    else:
+        for key in [k for k in current if k not in wanted]:
+            _remove(current, key)
+        for key, value in wanted.items():
+            if key not in current:
+                _add(current, key, value)
+            elif current[key] != value:
+                current[key] = value
+
+
+def _add(table, key: str, value: Any) -> None:
+    """A new key right after the table's last key: before its sub-tables and before the comments
+    that end it (in tomlkit they belong to the table above the one they introduce)."""
+    body = table.value.body
+    last = max((i for i, (k, item) in enumerate(body) if k is not None and not isinstance(item, _TABLES)), default=-1)
+    item = value if isinstance(value, tomlkit.items.Item) else tomlkit.item(value)
+    if last + 1 < len(body):
+        table.value._insert_at(last + 1, key, item)
+    else:
+        table.append(key, item)
+
+
+def _remove(table, key: str) -> None:
+    """Remove a key; a sub-table's closing comments (which introduce what follows) stay."""
+    if key not in table:
+        return
+    item = table[key]
+    tail: list = []
+    if isinstance(item, tomlkit.items.Table):
+        body = item.value.body
+        while body and body[-1][0] is None and isinstance(body[-1][1], _TRIVIA):
+            tail.insert(0, body.pop()[1])
+    del table[key]
+    body = table.value.body
+    shown = [item for _, item in body if not isinstance(item, tomlkit.items.Null)]  # del leaves a Null
+    if tail and isinstance(tail[0], tomlkit.items.Whitespace) and shown and isinstance(shown[-1], tomlkit.items.Whitespace):
+        tail.pop(0)  # one blank line, not two
+    body.extend((None, t) for t in tail)
+
+
+_TABLES = (tomlkit.items.Table, tomlkit.items.AoT)
+_TRIVIA = (tomlkit.items.Comment, tomlkit.items.Whitespace)
+
+
+def _changed(site: dict, changes: dict[str, Any]) -> dict:
+    out = dict(site)
+    for key, value in changes.items():
+        if value is None or (key == "selectors" and not value):
+            out.pop(key, None)
+        else:
+            out[key] = dict(value) if key == "selectors" else value
+    return out
+
+
+def _replace(p: Path, old: str, new: str) -> None:
+    """Write `new` over the file atomically, unless someone changed it since we read `old`."""
     if p.exists() and p.read_text(encoding="utf-8") != old:
         raise ConfigError(f"{p}: changed by someone else while we worked; nothing written, try again")
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent or ".")
@@ -155,7 +260,6 @@ def append_sites(path: str | os.PathLike, tables: list[dict], units: list[dict] 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return new
 
 
 def _by_id(data: dict) -> dict:

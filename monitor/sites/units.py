@@ -53,6 +53,17 @@ def new_units(parents: dict[str, tuple[str, str]], config: Config, also: set[str
     return out
 
 
+def name_unit(units: NewUnits, unit_id: str, name: str, level: str = "") -> None:
+    """Give the new [[unit]] `unit_id` its name (and level, if valid): an empty name keeps the id."""
+    for table in units.tables:
+        if table["id"] == unit_id and name.strip():
+            table["name"] = name.strip()
+            if level in LEVELS:
+                table["level"] = level
+            if unit_id in units.unnamed:
+                units.unnamed.remove(unit_id)
+
+
 def summary(units: NewUnits) -> str:
     """The import/add line about the units to be made, '' when none."""
     if not units.tables:

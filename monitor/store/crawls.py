@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from crawler import clock
-from crawler.items import CrawlFinishedItem, CrawlStartedItem
+from crawler.items import INCOMPLETE, CrawlFinishedItem, CrawlStartedItem
 from monitor.store.dbutil import inserted_id, pid_alive, transaction
 
 
@@ -115,9 +115,11 @@ class CrawlRows:
         )
 
     def _error_summary(self, crawl_id: int) -> str | None:
+        # a list that was probably not walked to its end first: it says the crawl missed articles
         rows = self.conn.execute(
-            "SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error ORDER BY 2 DESC LIMIT 3",
-            (crawl_id,),
+            "SELECT error, COUNT(*) FROM fetch_errors WHERE crawl_id = ? GROUP BY error"
+            " ORDER BY substr(error, 1, ?) = ? DESC, 2 DESC LIMIT 3",
+            (crawl_id, len(INCOMPLETE), INCOMPLETE),
         ).fetchall()
         if not rows:
             return None

@@ -21,12 +21,14 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
 )
 from monitor.store.connect import open_db
 from monitor.store.crawls import CrawlRows
+from monitor.store.dbfile import StorageError, explain, is_storage_error
 from monitor.store.dbutil import inserted_id
 from monitor.store.gaps import FieldGaps
 from monitor.store.reads import IN_CHUNK, Reads
@@ -72,11 +74,14 @@ class Store(Reads, CrawlRows, FieldGaps):
 
         Each item is written inside its own SAVEPOINT: a sighting that SQLite refuses (a value
         it cannot hold, a constraint) is rolled back alone and recorded as a fetch_errors row;
-        the other sightings of the batch, and the other sites, are stored.
+        the other sightings of the batch, and the other sites, are stored. A storage failure (a
+        full disk, a read-only file, a lock held too long) rolls the whole batch back and raises
+        StorageError, whose message names the cause ("disk full: …"); the store stays usable.
         """
         given = crawl_ids or {}
         counts: dict[str, Counter] = {}
         flushed: dict[str, Counter] = {}
+        opened = dict(self.crawl_ids)  # crawl rows opened before this batch (a rollback keeps only these)
         try:
             with self._tx():
                 self._check_other_writers()
@@ -104,9 +109,9 @@ class Store(Reads, CrawlRows, FieldGaps):
                         c["not_modified"] += 1
                     elif isinstance(item, GoneItem):
                         self._apply_gone(item, c)
-                    elif isinstance(item, FetchErrorItem):
+                    elif isinstance(item, FetchErrorItem | IncompleteListItem):
                         self._fetch_error(item.site_id, item.url, item.error, item.observed_at, crawl_id,
-                                          item.status, c)
+                                          getattr(item, "status", None), c)
                     elif isinstance(item, SampleItem):
                         self._save_sample(item, item.crawl_id if item.crawl_id is not None else crawl_id)
                     else:
@@ -117,8 +122,11 @@ class Store(Reads, CrawlRows, FieldGaps):
                         "INSERT INTO ingest_marks (job_id, seq, updated_at) VALUES (?, ?, ?)"
                         " ON CONFLICT (job_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at",
                         (ingest_mark[0], ingest_mark[1], clock.now_iso()))
-        except BaseException:
+        except BaseException as e:
             self._primed.clear()  # the cache may hold rows of the rolled-back batch
+            self.crawl_ids = opened  # rows this batch opened were rolled back with it
+            if isinstance(e, sqlite3.Error) and is_storage_error(e) and not isinstance(e, StorageError):
+                raise StorageError(explain(self.path, e)) from e
             raise
         finally:
             self._batch = {}
@@ -199,6 +207,8 @@ class Store(Reads, CrawlRows, FieldGaps):
                 self._apply_article(it, mine, crawl_id)
         except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
             self._pending = []
+            if is_storage_error(e) or not self.conn.in_transaction:
+                raise  # not this sighting's fault: the whole batch fails, and says why
             self.conn.execute("ROLLBACK TO item")
             self.conn.execute("RELEASE item")
             self._primed.discard(entries[0].site_id)  # cached rows may hold what was rolled back

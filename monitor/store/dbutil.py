@@ -21,9 +21,20 @@ def transaction(conn: sqlite3.Connection):
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     conn.execute("COMMIT")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back after a failed write, never hiding its error: SQLite may already have rolled the
+    transaction back itself (a full disk, an I/O error), and a ROLLBACK then fails with "cannot
+    rollback - no transaction is active"."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the original error is the one to report
 
 
 def pid_alive(pid: int | None) -> bool:

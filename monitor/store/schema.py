@@ -543,6 +543,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (recipient_id, event_id)
     ) WITHOUT ROWID;
     """,
+    # 13: the indexes of `portalwatch web`'s reads: an article's edits and anomalies, a site's
+    # kept pages, a site's latest crawls (both also `sites health`), a site's articles read since
+    # a time (a digest's gains).
+    """
+    CREATE INDEX IF NOT EXISTS idx_articles_site_read ON articles(site_id, views_observed_at);
+    CREATE INDEX IF NOT EXISTS idx_crawls_site_id ON crawls(site_id, id);
+    CREATE INDEX IF NOT EXISTS idx_revisions_article ON article_revisions(article_id, observed_at);
+    CREATE INDEX IF NOT EXISTS idx_events_article ON events(article_id, observed_at) WHERE kind = 'views_anomaly';
+    CREATE INDEX IF NOT EXISTS idx_html_samples_site ON html_samples(site_id, id);
+    """,
+    # 14: no secret in deliveries.channel: a webhook key used to be the URL itself, token and all
+    # (https://hooks.slack.com/services/T…/B…/X…); it becomes the masked URL plus a hash of the URL,
+    # the key channel_key() gives that channel now (monitor/channels/masking.py), so a delivery
+    # planned or sent before the upgrade is still that channel's: nothing is sent twice or lost.
+    """
+    UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
+        WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
+    """,
 ]
 
 
@@ -554,6 +572,10 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this portalwatch knows "
             f"({len(MIGRATIONS)}): upgrade portalwatch"
         )
+    if current < len(MIGRATIONS):
+        from monitor.channels.masking import rekey
+
+        conn.create_function("portalwatch_rekey_channel", 1, rekey, deterministic=True)
     for version in range(current + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[version - 1]
         conn.execute("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -50,9 +51,9 @@ class Serve:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False  # e.g. the port was taken: try another
-            try:
-                dbs = get(self.base, "/-/databases.json")
-                return any(d.get("path") == str(self.db) for d in dbs)
+            try:  # /-/databases.json (which named the file) is not served: our database by its name
+                index = get(self.base, "/.json")
+                return self.proc.poll() is None and Path(self.db).stem in index
             except OSError:
                 time.sleep(0.2)
         self.stop()
@@ -130,9 +131,8 @@ def test_views_and_metadata_over_http(server):
     rows = get(server, "/portalwatch/site_daily_views.json", _shape="array", _sort="day")
     assert [(r["site_id"], r["day"], r["views_gained"]) for r in rows] == [
         ("ea-kao", "2026-11-20", 0), ("vinh-hung", "2026-11-20", 0), ("vinh-hung", "2026-11-21", 7)]
-    meta = get(server, "/-/metadata.json")
-    cols = meta["databases"]["portalwatch"]["tables"]["views_daily"]["columns"]
-    assert "Vietnam-local" in cols["day"] and "giờ Việt Nam" in cols["day"]
+    page = get(server, "/portalwatch/views_daily")  # the shipped column descriptions (not via /-/metadata.json, hidden)
+    assert "Ngày (giờ Việt Nam) — Vietnam-local date" in page
 
 
 def test_writes_are_refused_over_http(server):
@@ -142,6 +142,53 @@ def test_writes_are_refused_over_http(server):
         assert e.code == 400
     rows = get(server, "/portalwatch.json", sql="SELECT COUNT(*) AS n FROM articles", _shape="array")
     assert rows == [{"n": 2}]
+
+
+DEBUG_PAGES = ["databases", "threads", "versions", "settings", "plugins", "actor", "config", "metadata",
+               "messages", "allow-debug", "permissions", "patterns", "auth-token", "logout"]
+
+
+def status_of(base, path) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def test_debug_pages_are_not_served(server, database):
+    """Datasette's /-/ pages (the absolute path of the file, threads, versions, settings …) answer
+    404, however the path is spelled; its static files and the data pages are served."""
+    paths = [f"/-/{p}{x}" for p in DEBUG_PAGES for x in ("", ".json")]
+    paths += ["//-/databases.json", "/%2D/databases.json", "/-/databases.json?_shape=array", "/-/", "/-"]
+    for path in paths:
+        code, body = status_of(server, path)
+        assert code == 404 and str(database) not in body, (path, code, body[:200])
+    assert status_of(server, "/-/static/app.css")[0] == 200
+    for path in ("/", "/portalwatch", "/portalwatch/articles", "/portalwatch.json?sql=select+1"):
+        code, body = status_of(server, path)
+        assert code == 200 and str(database) not in body, (path, code)
+    # nor through SQL: pragma_database_list names the file too
+    for sql in ("select file from pragma_database_list", "SELECT * FROM PRAGMA_DATABASE_LIST()"):
+        code, body = status_of(server, "/portalwatch.json?" + urllib.parse.urlencode({"sql": sql}))
+        assert code == 403 and str(database) not in body, (sql, code, body[:200])
+
+
+def test_a_refused_query_is_one_log_line_not_a_traceback(database):
+    srv = Serve(database, env={"PYTHONUNBUFFERED": "1"})  # the traceback went to a buffered stdout
+    try:
+        refusals = [("/portalwatch.json", {"sql": "DELETE FROM articles"}), ("/portalwatch.json", {"sql": "PRAGMA user_version = 3"}),
+                    ("/nope", {}), ("/portalwatch/no_such_table", {})]
+        for path, params in refusals:
+            code, _ = status_of(srv.base, path + ("?" + urllib.parse.urlencode(params) if params else ""))
+            assert 400 <= code < 500, (path, code)
+    finally:
+        srv.stop()
+    out = srv.proc.stdout.read().decode("utf-8", "replace")
+    assert "Traceback" not in out and "locals" not in out, out[-3000:]
+    lines = [ln for ln in out.splitlines() if "refused GET" in ln]
+    assert len(lines) == len(refusals), out[-3000:]
+    assert any("refused GET /portalwatch.json?sql=DELETE" in ln and "400 Statement must be a SELECT" in ln for ln in lines)
 
 
 def pid_alive(pid: int) -> bool:
@@ -154,7 +201,7 @@ def pid_alive(pid: int) -> bool:
 
 def refused(base) -> bool:
     try:
-        get(base, "/-/versions.json")
+        get(base, "/.json")
     except urllib.error.URLError as e:
         return isinstance(e.reason, ConnectionRefusedError)
     except OSError as e:

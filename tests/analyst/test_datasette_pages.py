@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import urllib.error
 import urllib.request
 
 import pytest
@@ -55,6 +56,20 @@ def test_internal_tables_are_hidden_from_the_list(server):
     for name in ("articles", "sites", "view_counts", "views_daily", "crawls", "events"):
         assert tables[name] is False, name
     assert "cluster_jobs" not in get(server, "/portalwatch").split("hidden tables")[0]
+
+
+def test_the_full_text_index_shadow_tables_and_view_are_not_listed(server):
+    data = get(server, "/portalwatch.json")
+    listed = [t["name"] for t in data["tables"]] + [v["name"] for v in data["views"]]
+    assert "articles" in listed and "site_monthly_posts" in listed
+    assert [n for n in listed if "_fts_" in n] == [], listed
+    page = get(server, "/portalwatch")
+    assert "articles_fts_content" not in page and "articles_fts_data" not in page
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        raw(server, "/portalwatch/articles_fts_content")
+    assert denied.value.code == 403
+    found = get(server, "/portalwatch/search.json?q=dong+da&_shape=array")  # search reads the index all the same
+    assert len(found) == 7 and all("Đống Đa" in r["title"] for r in found)
 
 
 def test_pages_carry_the_stylesheet_and_script(server):

@@ -187,6 +187,15 @@ def test_report_in_one_language_with_new_posts_as_the_digest_counts_them(tmp_pat
     # the first crawl (01/03/2026 08:00 VN) falls inside the period: marked
     assert "Theo dõi từ 01/03/2026: trước đó chỉ có những bài còn trên trang danh sách" in vi
     assert "Monitored since 01/03/2026" in en
+    # …and on the posts-per-week chart (both drawings): a dashed line with its label at the first crawl
+    import base64
+
+    weekly = re.search(r"<picture><source media=\"[^\"]+\" srcset=\"data:image/svg\+xml;base64,([^\"]+)\">"
+                       r"<img alt=\"Số bài đăng mỗi tuần của mỗi đơn vị\" src=\"data:image/svg\+xml;base64,([^\"]+)\">", vi)
+    assert weekly, "no posts-per-week chart"
+    for data in weekly.groups():
+        svg = base64.b64decode(data).decode("utf-8")
+        assert "bắt đầu theo dõi 01/03 -->" in svg and "stroke-dasharray" in svg
     r = CliRunner().invoke(cli, ["--db", str(w.path), "report", "--lang", "en", "--out", str(tmp_path / "r.html")])
     assert r.exit_code == 0, r.output
     assert "Monitored since 01/03/2026" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -66,6 +66,9 @@ def test_good_config_loads(tmp_path):
         (('title = "h1.title"', 'headline = "h1"'), "unknown key 'headline'"),
         (('parents = ["hoang-mai"]', 'parents = ["nowhere"]'), "recipient 'ubnd-hoang-mai': unknown site or unit 'nowhere'"),
         (('delay = 0', 'delay = -1'), "[portalwatch]: key 'delay': expected a number ≥ 0"),
+        (('delay = 0', 'delay = 0\nmax_links_per_page = 0'), "[portalwatch]: key 'max_links_per_page': expected a number ≥ 1"),
+        (('max_pages = 3', 'max_pages = 3\nmax_links_per_page = "many"'),
+         "site 'vinh-hung': key 'max_links_per_page': expected an integer ≥ 1"),
         (('schedule = "every 2h"', 'schedule = "0 7 * * 9"'), "key 'schedule': bad cron expression '0 7 * * 9'"),
         (('schedule = "every 2h"', 'schedule = "every 2h"\nrevisit = { mod = "smart" }'),
          "site 'vinh-hung': [site.revisit]: unknown revisit keys: mod"),
@@ -228,6 +231,36 @@ def test_a_unit_is_not_a_site_on_the_command_line(tmp_path):
     config = load_config(write(tmp_path, GOOD + UNIT))
     with pytest.raises(ConfigError, match=r"'ha-noi' is a \[\[unit\]\] \(no portal, never crawled\), not a site"):
         config.site("ha-noi")
+
+
+def _load(tmp_path, text: str):
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_web_table_and_its_mistakes(tmp_path):
+    base = '[[site]]\nid = "a"\nname = "A"\nstart_urls = ["https://a.vn/tin"]\n'
+    ok = _load(tmp_path, base + '[web]\nurl = "https://pw.example.vn"\nport = 9000\n')
+    assert ok.web.url == "https://pw.example.vn" and ok.web.host == "127.0.0.1" and ok.web.port == 9000
+    assert ok.web.link("/u/a") == "https://pw.example.vn/u/a"
+    assert _load(tmp_path, base).web.link("/u/a") is None
+    for text, words in (('[web]\nurl = "ftp://x"\n', "key 'url': expected an http(s) URL"),
+                        ('[web]\nport = 70000\n', "key 'port'"),
+                        ('[web]\nuri = "https://x"\n', "unknown key 'uri' (did you mean 'url'?)")):
+        with pytest.raises(ConfigError) as e:
+            _load(tmp_path, base + text)
+        assert words in str(e.value) and "[web]" in str(e.value)
+
+
+def test_a_selector_that_does_not_compile_is_refused_on_load(tmp_path):
+    text = ('[[site]]\nid = "vinh-hung"\nname = "A"\nstart_urls = ["https://a.vn/tin"]\n'
+            '[site.selectors]\ntitle = "h1.title["\n')
+    with pytest.raises(ConfigError) as e:
+        _load(tmp_path, text)
+    assert str(e.value).startswith(f"{tmp_path / 'sites.toml'}: site 'vinh-hung': selector 'title': invalid CSS "
+                                   "selector 'h1.title['")
+    assert "\n" not in str(e.value)
 
 
 def test_an_inline_table_over_several_lines_gets_a_hint(tmp_path):

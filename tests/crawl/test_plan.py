@@ -17,6 +17,7 @@ from crawler.items import (
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
+    IncompleteListItem,
     ListPageItem,
     NotModifiedItem,
     SampleItem,
@@ -91,6 +92,8 @@ def test_every_item_has_a_kind_and_comes_back_from_its_export(tmp_path):
         ListPageItem("a", "http://a.test/tin", [article("lr:1", missing=["views"]), article("lr:2")]),
         article("lr:3", body="Nội dung đầy đủ"), NotModifiedItem("a", "lr:1", T0),
         GoneItem("a", "lr:2", "http://a.test/lr:2", 404, T0), FetchErrorItem("a", "http://a.test/x", "HTTP 500", T0, 500),
+        IncompleteListItem("a", "http://a.test/tin?page=6", "pager shows page 12 but the walk stopped at page 6: next link not found",
+                           T0, list_url="http://a.test/tin", pages_read=6),
         SampleItem("a", "http://a.test/tin", "list", "no articles found", "<html>ạ</html>", T0),
         CrawlFinishedItem("a", T0, "partial", list_pages=1, errors=1, error_summary="waited"),
     ]

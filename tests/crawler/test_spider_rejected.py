@@ -21,8 +21,8 @@ DATE = "date '31/02/2026' is not a calendar date"
 class Refusing(type(get_profile("liferay"))):
     """The Liferay profile, refusing one value on each page (as extraction does for absurd ones)."""
 
-    def parse_list(self, html, url, selectors=None):
-        page = super().parse_list(html, url, selectors)
+    def parse_list(self, html, url, selectors=None, **kw):  # kw: the spider's limit (max_links_per_page)
+        page = super().parse_list(html, url, selectors, **kw)
         page.entries[0].views = None
         page.entries[0].rejected.append(VIEWS)
         return page

@@ -30,8 +30,8 @@ from tests.world import World, article, at, gone, iso, make_config, populate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "digests.md"
 PARTS = {"site", "article", "reading", "crawl", "part", "at", "first_crawl", "field"}  # what detect passes
-DIGEST_KEYS = {"version", "recipient", "units", "window", "generated_at", "totals", "compare", "sites", "baseline",
-               "new_posts", "top_read", "rising", "charts", "problems", "silent", "nothing_happened",
+DIGEST_KEYS = {"version", "recipient", "units", "web", "window", "generated_at", "totals", "compare", "sites", "baseline",
+               "new_posts", "top_read", "rising", "rising_left_out", "charts", "problems", "silent", "nothing_happened",
                "link"}
 DIGEST_TOTALS = {"sites", "new_posts", "views_gained", "posts_7d", "crawls", "problems"}
 

@@ -44,7 +44,8 @@ def test_a_unit_parent_is_mirrored_and_named_in_its_district_digest(tmp_path, mo
             city = build(db, config, config.recipient("ubnd-ha-noi"), "2000-01-01T00:00:00Z", now)
         finally:
             db.conn.close()
-        assert digest["units"] == [{"id": "hoang-mai", "name": "Quận Hoàng Mai", "level": "district", "sites": 4}]
+        assert digest["units"] == [{"id": "hoang-mai", "name": "Quận Hoàng Mai", "level": "district", "sites": 4,
+                                   "unnamed": False}]
         assert [s["id"] for s in digest["sites"]] == wards  # the unit is no row of its own
         out = render(digest)
         assert "\nPhạm vi: Quận Hoàng Mai (4 đơn vị)\n" in out.text

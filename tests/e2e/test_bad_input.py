@@ -38,7 +38,8 @@ parents = ["hoang-mai"]
 ARGS = {
     "query": ["SELECT 1"], "search": ["dong da"], "history": ["1"], "export": ["articles"], "sites check": ["vinh-hung", "--sample", "1"],
     "sites lineage": ["vinh-hung"], "sites add": ["http://127.0.0.1:9/"], "sites import": ["rows.csv"],
-    "sites discover": ["http://127.0.0.1:9/"],
+    "sites discover": ["http://127.0.0.1:9/"], "users add": ["x", "--role", "admin"], "users remove": ["x"],
+    "users passwd": ["x"],
 }
 # commands that never open the database: each is given an output (or config) path it cannot write
 NO_DB = {

@@ -44,12 +44,19 @@ def test_demo_runs_end_to_end_and_leaves_files(tmp_path):
     rows = json.loads(listing.stdout)
     assert {r["id"] for r in rows} >= {"vinh-hung", "hoang-mai", "ea-kao"}
     assert all(r["last_outcome"] == "ok" and r["articles"] > 0 for r in rows)
+    # and open the web pages as the demo's admin, with the password it printed
+    assert "The web pages" in out and "portalwatch --config" in out and " web" in out
+    password = re.search(r"log in as demo, password\s+(\S+)", out).group(1)
+    from monitor.web.users import authenticate
+
+    assert authenticate(d / "portalwatch.db", "demo", password).role == "admin"
     # the chat-sized digest of the demo (what Zalo and Apprise send) fits one Zalo message
-    pinned = re.search(r"PORTALWATCH_NOW=(\S+)", out).group(1)
-    chat = tmp_path / "chat.txt"
+    since, until = re.search(r'digest --preview digest\.html --since "([^"]+)" --until "([^"]+)"', out).groups()
+    chat = tmp_path / "chat.txt"  # the demo's own hint: its day, whatever the clock
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(d / "sites.toml"), "--db",
-                           str(d / "portalwatch.db"), "digest", "--preview", str(chat), "--format", "chat"],
-                          capture_output=True, text=True, env={**os.environ, "PORTALWATCH_NOW": pinned}, timeout=120)
+                           str(d / "portalwatch.db"), "digest", "--preview", str(chat), "--format", "chat",
+                           "--since", since, "--until", until],
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     text = chat.read_text(encoding="utf-8")
     assert 300 < len(text) <= 2000 and f"{len(text):,} characters" in proc.stderr

@@ -60,3 +60,21 @@ def test_reordered_query_is_the_same_key():
 
 def test_tracking_params_do_not_change_the_key():
     assert article_key("https://x.vn/a.php?id=1&utm_source=zalo") == article_key("https://x.vn/a.php?id=1")
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        # Liferay 7: the same content under the list's asset publisher and a side portlet's
+        ("https://x.gov.vn/web/xa/tin-tuc/-/asset_publisher/kQ7zM3xYbP1c/content/hoi-nghi-tong-ket?_com_liferay_x_redirect=%2F",
+         "https://x.gov.vn/web/xa/-/asset_publisher/Zx81Pq0LmN2b/content/hoi-nghi-tong-ket"),
+        # Joomla: the article id, whichever menu item (Itemid) or category (catid) the link came from
+        ("https://x.gov.vn/index.php?option=com_content&view=article&id=289:hoi-nghi&catid=8&Itemid=115",
+         "https://x.gov.vn/index.php?option=com_content&view=article&id=289:hoi-nghi&Itemid=101"),
+        # Jetpack related posts
+        ("https://x.gov.vn/2026/11/18/hoi-nghi/", "https://x.gov.vn/2026/11/18/hoi-nghi/?relatedposts_hit=1&relatedposts_origin=3&relatedposts_position=0"),
+    ],
+)
+def test_second_urls_of_one_article_are_one_key(first, second):
+    assert article_key(first) == article_key(second)
+    assert article_key(first) != article_key(first.replace("hoi-nghi", "ra-quan"))

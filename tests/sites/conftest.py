@@ -20,11 +20,12 @@ concurrency_per_domain = 8   # keep this comment
 """
 
 
-def run_cli(config: Path, db: Path, *args: str, expect: int | None = 0):
-    """Invoke `portalwatch --config … --db … ARGS` in-process; check the exit code."""
+def run_cli(config: Path, db: Path, *args: str, expect: int | None = 0, input: str | None = None):  # noqa: A002
+    """Invoke `portalwatch --config … --db … ARGS` in-process (`input`: what is typed); check the exit code."""
     from monitor.cli import cli
 
-    result = CliRunner().invoke(cli, ["--config", str(config), "--db", str(db), *args], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--config", str(config), "--db", str(db), *args], catch_exceptions=False,
+                                input=input)
     if expect is not None:
         assert result.exit_code == expect, f"exit {result.exit_code}:\n{result.output}"
     return result
@@ -69,8 +70,8 @@ class Ops:
     def home(self, site_id: str) -> str:
         return self.url + self.sim.sites[site_id].home_path()
 
-    def cli(self, *args, expect: int | None = 0):
-        return run_cli(self.config, self.db, *args, expect=expect)
+    def cli(self, *args, expect: int | None = 0, input: str | None = None):  # noqa: A002
+        return run_cli(self.config, self.db, *args, expect=expect, input=input)
 
     def crawl(self, sites=None):
         from tests.conftest import manual_crawl

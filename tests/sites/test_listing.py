@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+from rich.console import Console
+
 from monitor.cli.render.sites import COLUMNS, plain_lines, site_table
 from monitor.config import parse_config
 from monitor.sites.lineage import lineage
@@ -80,9 +82,15 @@ def test_site_table_drops_level_and_profile_when_narrow_and_escapes_names(tmp_pa
         {"id": "b", "name": "Xã B", "start_urls": ["https://b.gov.vn/"], "enabled": False},
     ]}, tmp_path / "sites.toml")
     rows = site_rows(config, tmp_path / "none.db")
-    wide, narrow = site_table(rows, "t"), site_table(rows, "t", narrow=True)
-    assert [c.header for c in wide.columns] == COLUMNS
-    assert [c.header for c in narrow.columns] == [c for c in COLUMNS if c not in ("level", "profile")]
-    names = list(narrow.columns[1].cells)
-    assert names == ["\\[red]A\\[/red]", "Xã B"]
-    assert list(narrow.columns[0].cells) == ["a", "b [dim](off)[/]"]
+    def shown(width: int) -> str:
+        console = Console(width=width, record=True, force_terminal=False)
+        console.print(site_table(rows, "t", console))
+        return console.export_text()
+
+    wide, narrow = shown(200), shown(76)
+    assert next(line for line in wide.splitlines() if "id" in line).split() == " ".join(COLUMNS).split()
+    header = next(line for line in narrow.splitlines() if " id " in f" {line} ")
+    assert header.split() == " ".join(c for c in COLUMNS if c not in ("level", "profile")).split()
+    assert "level, profile: in a wider terminal or with --plain / --json" in narrow
+    for text in (wide, narrow):  # a name is page text: printed as written, never read as markup
+        assert "[red]A[/red]" in text and "Xã B" in text and "b (off)" in text

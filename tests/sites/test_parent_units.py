@@ -118,3 +118,26 @@ def test_add_with_an_unknown_parent_adds_a_unit_and_refuses_a_typo(ops):
     dry = ops.cli("sites", "add", ops.home("tuong-mai"), "--id", "tuong-mai", "--parent", "ha-noi", "--dry-run")
     assert '[[unit]] id = "ha-noi" name = "ha-noi"' in flat(dry) and ops.config.read_text(encoding="utf-8") == before
     assert json.loads(json.dumps(data))  # the file stayed valid TOML throughout
+
+
+def test_import_asks_for_the_names_the_sheet_does_not_give(ops, tmp_path):
+    """Without --yes, each new [[unit]] the sheet leaves unnamed is asked for (name, then level);
+    Enter keeps the id, and the summary still says so for that one."""
+    rows = [
+        {"id": "xa-quang-phu", "name": "Xã Quảng Phú", "level": "commune", "parent": "thanh-hoa",
+         "url": ops.home("xa-quang-phu")},
+        {"id": "xa-thach-kim", "name": "Xã Thạch Kim", "level": "commune", "parent": "ha-tinh",
+         "url": ops.home("xa-thach-kim")},
+    ]
+    res = ops.cli("sites", "import", str(sheet(tmp_path / "national.csv", rows)),
+                  input="Tỉnh Thanh Hóa\nprovince\n\ny\n")
+    out = flat(res)
+    assert "2 parent(s) not configured and not named by the sheet" in out
+    assert "Name of thanh-hoa" in out and "Level of thanh-hoa" in out and "Name of ha-tinh" in out
+    assert "Level of ha-tinh" not in out  # no name given: nothing more asked
+    assert "named after their id, so digests would print the id: ha-tinh:" in out
+    assert "added 2 site(s) and 2 unit(s)" in out
+    data = tomllib.loads(ops.config.read_text(encoding="utf-8"))
+    assert data["unit"] == [{"id": "thanh-hoa", "name": "Tỉnh Thanh Hóa", "level": "province"},
+                            {"id": "ha-tinh", "name": "ha-tinh"}]
+    assert load_config(ops.config).unit("thanh-hoa").name == "Tỉnh Thanh Hóa"

@@ -78,6 +78,8 @@ def read_article(html: str, url: str, sels: dict, fallback: bool, now: datetime)
         empty = m is None and all(no_digits(as_text(c)) for c in found)
     if m is None and not empty and (heur or not date_spec):
         m, date_el, rule = rd.find_date_near(root, title_el, body_el, header_els())
+        if m is None and body_el is not None:
+            m, date_el, rule = rd.date_after_body(body_el)
         if m and set_date(page, m, now):
             prov["date"] = rule
 
@@ -102,8 +104,9 @@ def read_article(html: str, url: str, sels: dict, fallback: bool, now: datetime)
         vm = count_in(text) if text else None
         if vm and set_views(page, vm):
             prov["views"] = views_rule(vm, css)
+    views_el = None
     if vm is None and (heur or not views_spec):
-        vm, rule = rc.find_views_near(root, title_el, date_el, header_els())
+        vm, rule, views_el = rc.find_views_near(root, title_el, date_el, header_els(), body_el)
         if vm and set_views(page, vm):
             prov["views"] = rule
 
@@ -119,7 +122,7 @@ def read_article(html: str, url: str, sels: dict, fallback: bool, now: datetime)
                 prov[key] = css
 
     # body
-    exclude = [e for e in (*extra_els, title_el, date_el) if e is not None]
+    exclude = [e for e in (*extra_els, title_el, date_el, views_el) if e is not None]
     if body_vals:
         page.body = "\n\n".join(clean_text(v) for v in body_vals if clean_text(v)) or None
     elif body_el is not None:

@@ -4,8 +4,10 @@
 A profile is mostly data: `defaults` maps selector keys (SELECTOR_KEYS plus the optional
 "item_summary", "lead", "author", "tags") to a CSS selector or a tuple of alternatives tried in
 order. Per-site `selectors` override them key by key. Fields without a selector (all of them for
-`auto`) come from the rules in `rules_regions`, `rules_lists`, `rules_pages`, `rules_article`,
-`rules_dates` and `rules_counts`.
+`auto`) come from the rules in `rules_regions`, `rules_items`, `rules_lists`, `rules_hint`,
+`rules_pages`, `rules_totals`, `rules_article`, `rules_dates` and `rules_counts`. The next page
+is always checked against the pager (`rules_pages.Pager.accepts`): a selector's link to another
+numbered page is never followed.
 
 Every field is a chain: the profile's selectors, then (when they find no value) the rules `auto`
 uses, scoped to the item or the article header, so a renamed or moved element never costs a field
@@ -22,7 +24,7 @@ from urllib.parse import urlsplit
 
 from crawler import clock
 
-from ..types import ArticlePage, ListPage
+from ..types import ArticlePage, ListHint, ListPage
 from .article_page import read_article
 from .css import SelectorSpec
 from .list_page import read_list
@@ -67,11 +69,14 @@ class Profile:
 
     # ------------------------------------------------------------------ pages
     def parse_list(
-        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None
+        self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None,
+        hint: ListHint | None = None, limit: int | None = None,
     ) -> ListPage:
-        """Entries (url, title, date, views, summary) of a list page and the next page URL.
-        `now` (default: clock.now()) bounds plausible dates."""
-        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now())
+        """Entries (url, title, date, views, summary) of a list page, the next page URL and the
+        pager's facts. `now` (default: clock.now()) bounds plausible dates; `hint` (the `hint`
+        of an earlier list page of the same site) is tried first when the rules read the list;
+        `limit`: read at most that many items (ListPage.items still counts them all)."""
+        return read_list(html, url, self.selectors_for(selectors), self.fallback, now or clock.now(), hint, limit)
 
     def parse_article(
         self, html: str, url: str, selectors: dict | None = None, now: datetime | None = None

@@ -19,8 +19,9 @@ class LiferayProfile(Profile):
         "item_date": "div.assetPublishDate",
         "item_views": "div.assetPublishDate",
         "item_summary": "div.asset-summary",
-        # 3rd button of the Liferay pager is "Tiếp"/"next" (the portal's own JS relies on it)
-        "next_page": "ul.lfr-pagination-buttons li:nth-child(3):not(.disabled) a",
+        # the pager's enabled middle buttons ("Trước", "Tiếp"/"next"); the one after this page is
+        # taken (a position such as li:nth-child(3) is a page number on pagers that list them first)
+        "next_page": "ul.lfr-pagination-buttons li:not(.disabled):not(.first):not(.last) a",
         "title": ("div.asset-full-content-title", "h1.header-title", "h3.header-title"),
         "date": "div.assetPublishDate",
         "views": "div.assetPublishDate",

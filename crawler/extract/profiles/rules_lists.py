@@ -1,52 +1,38 @@
-"""List-page rules: URL path shapes, grouping repeated links into items, same-structure items, item title and summary."""
+"""List-page rules: grouping repeated same-shape links into items, the main cluster, items of
+other URL shapes in the same structure; the site's list found on an earlier page first."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from functools import lru_cache
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from ..dates import find_datetime
 from ..numbers import match_view_count
-from ..text import clean_text, element_text, normalize_ws, raw_text
+from ..text import raw_text
+from ..types import ListHint
 from ..urls import absolute_url, canonical_url
+from .rules_hint import items_by_hint, make_hint
+from .rules_items import (
+    ListItem,
+    _best_link_text,
+    _has_date,
+    _title_like,
+    _trailing_siblings,
+    item_summary,
+    item_title,
+    path_shape,
+    short_blocks,
+)
 from .rules_regions import (
-    _SKIP_TAGS,
     _host,
     _is_descendant,
     base_url,
     describe,
     in_boilerplate,
     is_boilerplate,
+    main_region,
+    side_block,
     usable_link,
 )
-
-_EXT_RE = re.compile(r"\.(s?html?|aspx?|php\d?|jsp|cfm|do)$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=8192)
-def path_shape(url: str) -> tuple:
-    """Abstract shape of a URL: literal directories, numeric parts abstracted, query keys."""
-    parts = urlsplit(url)
-    segs = [s for s in parts.path.split("/") if s]
-    shape: list[str] = []
-    for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
-        m = _EXT_RE.search(seg)
-        ext = m.group(0).lower() if m else ""
-        name = seg[: m.start()] if m else seg
-        if name.isdigit():
-            tok = "<n>"
-        elif last:
-            tok = "<name>" + ext
-        elif re.search(r"\d", name):
-            tok = "<x>" + ext
-        else:
-            tok = seg.lower()
-        shape.append(tok)
-    keys = tuple(sorted({k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}))
-    return (tuple(shape), keys)
 
 
 def _shape_label(shape: tuple) -> str:
@@ -56,73 +42,81 @@ def _shape_label(shape: tuple) -> str:
     return path
 
 
-class ListItem:
-    """A list entry found by the heuristics: its container element, URL and link elements."""
-
-    __slots__ = ("container", "url", "links", "extra")
-
-    def __init__(self, container, url, links, extra=()):
-        self.container = container
-        self.url = url
-        self.links = links
-        # following siblings that belong to the item (e.g. <h3><a/></h3><p>date</p> with no wrapper)
-        self.extra = list(extra)
-
-    def text(self) -> str:
-        parts = [raw_text(self.container)]
-        parts.extend(raw_text(e) for e in self.extra)
-        return " | ".join(parts)
-
-    def blocks(self) -> list[str]:
-        out = short_blocks(self.container, self.links)
-        for e in self.extra:
-            out.extend(short_blocks(e))
-        return out
-
-
-def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[ListItem], str]:
-    """Largest group of repeated same-shape article links in the main content, with containers."""
+def find_list_items(
+    root, page_url: str, base: str | None = None, hint: ListHint | None = None
+) -> tuple[list[ListItem], str, ListHint | None]:
+    """The list's items, their rule and the hint for the site's next list page: by `hint` (the
+    item containers found on an earlier page of the site) when it finds items here, else the
+    largest group of repeated same-shape article links, preferring the main content region."""
     base = base or base_url(root, page_url)
+    if hint is not None:
+        items = items_by_hint(root, page_url, base, hint)
+        if items:
+            return items, f"auto: {len(items)} items of the site's list ({hint.item[:80]})", hint
+    items, rule, shape = _find_items(root, page_url, base)
+    new_hint = make_hint(root, items, shape) if items else None
+    return items, rule, new_hint
+
+
+def _find_items(root, page_url: str, base: str) -> tuple[list[ListItem], str, tuple]:
+    """Largest group of repeated same-shape article links in the main content, with containers."""
     page_host = _host(urlsplit(page_url).netloc)
     page_canon = canonical_url(page_url)
     body = root.find(".//body")
     scope = body if body is not None else root
     groups: dict[tuple, list[tuple]] = defaultdict(list)
-    page_anc: dict = defaultdict(set)  # element -> on-site URLs linked below it
     for a in scope.iter("a"):
         u = usable_link(a.get("href"), base, page_host)
         if not u or canonical_url(u) == page_canon:
             continue
         groups[path_shape(u)].append((a, u))
-        for anc in a.iterancestors():
-            page_anc[anc].add(u)
+    anc_cache: list[dict] = []
+
+    def page_anc() -> dict:  # element -> on-site URLs linked below it; built when first needed
+        if not anc_cache:
+            found: dict = defaultdict(set)
+            for links in groups.values():
+                for a, u in links:
+                    for anc in a.iterancestors():
+                        found[anc].add(u)
+            anc_cache.append(found)
+        return anc_cache[0]
 
     boiler_cache: dict = {}
-    best: tuple | None = None
+    found: list[tuple] = []
+    main_found: list = []
+
+    def main():  # looked up only when two blocks compete
+        if not main_found:
+            main_found.append(main_region(root))
+        return main_found[0]
+
     for shape, links in groups.items():
+        if len({u for _, u in links}) == 1 and not _title_like(_best_link_text([a for a, _ in links])):
+            continue  # one link that reads like a menu entry, not an article
         items = _group_items(links, boiler_cache, page_anc)
         if not items:
             continue
         titled = dated = viewed = 0
         for it in items:
-            title = _best_link_text(it.links)
-            if len(title.split()) >= 3 or len(title) >= 20:
+            if _title_like(_best_link_text(it.links)):
                 titled += 1
             text = it.text()
-            if find_datetime(text):
+            if _has_date(text):
                 dated += 1
             if match_view_count(text):
                 viewed += 1
         if titled == 0 and dated == 0:
             continue
         # dates are the strongest sign of a news list; then counts; then title-like link texts
-        score = 3 * dated + viewed + titled
-        if best is None or score > best[0]:
-            best = (score, shape, items)
-    if best is None:
-        return [], "auto: no repeated article links found"
-    _, shape, items = best
-    items = _main_cluster(items)
+        found.append((3 * dated + viewed + titled, shape, items))
+    if not found:
+        return [], "auto: no repeated article links found", ()
+    if len(found) > 1:  # items outside the main content region (a "Tin mới" box beside it) count for less
+        found = [(score * _region_weight(items, main()), shape, items) for score, shape, items in found]
+    _, shape, items = max(found, key=lambda f: f[0])
+    items = _main_cluster(_align_containers(items), main)
+    items = list({it.url: it for it in reversed(items)}.values())[::-1]  # a URL once: its first item
     extra = _same_structure_items(items, groups, shape, base)
     cont = ", ".join(sorted({describe(it.container) for it in items}))
     rule = f"auto: {len(items)} repeated links {_shape_label(shape)} in containers {cont}"
@@ -130,7 +124,7 @@ def find_list_items(root, page_url: str, base: str | None = None) -> tuple[list[
         order = {el: i for i, el in enumerate(scope.iter())}
         items = sorted(items + extra, key=lambda it: order.get(it.container, 0))
         rule += f" (+{len(extra)} of other URL shapes in the same item structure)"
-    return items, rule
+    return items, rule, shape
 
 
 def _same_structure_items(items: list[ListItem], groups: dict, shape: tuple, base: str) -> list[ListItem]:
@@ -165,32 +159,69 @@ def _signature(el) -> tuple:
     return (el.tag, tuple(sorted((el.get("class") or "").split())))
 
 
-def _main_cluster(items: list[ListItem]) -> list[ListItem]:
+def _align_containers(items: list[ListItem]) -> list[ListItem]:
+    """Items whose container is a wrapper around the element the other items use (Joomla's
+    leading item: `div.items-leading > div.blog-item`): that element becomes their container."""
+    counts: dict = defaultdict(int)
+    for it in items:
+        counts[_signature(it.container)] += 1
+    if len(counts) < 2:
+        return items
+    usual = max(counts, key=lambda k: counts[k])
+    for it in items:
+        if _signature(it.container) == usual:
+            continue
+        node = it.links[0].getparent() if it.links else None
+        while node is not None and node is not it.container:
+            if _signature(node) == usual:
+                it.container = node
+                break
+            node = node.getparent()
+    return items
+
+
+def _main_cluster(items: list[ListItem], main_of=lambda: None) -> list[ListItem]:
     """Drop items that sit in another block (e.g. a "most read" box using the same URL shape):
-    keep the best-scoring sibling cluster plus clusters of the same container type or region."""
+    keep the best-scoring sibling cluster plus clusters of the same container type or region.
+    `main_of()` gives the page's main region."""
     clusters: dict = defaultdict(list)  # container parent -> items
     for it in items:
         clusters[it.container.getparent()].append(it)
     if len(clusters) <= 1:
         return items
+    main = main_of()
 
     def score(cl):
-        return sum(3 * bool(find_datetime(raw_text(it.container))) + 1 for it in cl)
+        return sum(3 * _has_date(raw_text(it.container)) + 1 for it in cl) * _region_weight(cl, main)
 
     best_parent, best = max(clusters.items(), key=lambda kv: score(kv[1]))
     sigs = {_signature(it.container) for it in best}
     region = best_parent.getparent() if best_parent is not None else None
+    best_weight = _region_weight(best, main)
     keep: set[int] = set()
     for parent, cl in clusters.items():
         same_region = parent is best_parent or (
             region is not None and parent is not None and parent.getparent() is region
         )
-        if same_region or any(_signature(it.container) in sigs for it in cl):
+        if same_region or (any(_signature(it.container) in sigs for it in cl) and _region_weight(cl, main) >= best_weight):
             keep.update(id(it) for it in cl)
     return [it for it in items if id(it) in keep]
 
 
-def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list[ListItem]:
+def _region_weight(items: list[ListItem], main) -> float:
+    """1 for items in the main region (or a page without one), less for a side block."""
+    if not items:
+        return 1.0
+    parent = items[0].container.getparent()
+    weight = 1.0
+    if main is not None and not any(_is_descendant(it.container, main) for it in items):
+        weight *= 0.2
+    if parent is not None and side_block(parent):
+        weight *= 0.2
+    return weight
+
+
+def _group_items(links: list[tuple], boiler_cache: dict, page_anc) -> list[ListItem]:
     """One item per URL; its container is the highest ancestor holding no other URL of the group
     (for a lone URL: no other link at all)."""
     by_url: dict[str, list] = defaultdict(list)
@@ -202,106 +233,38 @@ def _group_items(links: list[tuple], boiler_cache: dict, page_anc: dict) -> list
             for anc in a.iterancestors():
                 anc_urls[anc].add(u)
     else:
-        anc_urls = page_anc
+        anc_urls = page_anc()
     group_anchors = {a for a, _ in links}
     items = []
-    for u, anchors in by_url.items():
-        anchor = max(anchors, key=lambda a: len(element_text(a)))
+
+    def climb(anchor):
         container = anchor
         for anc in anchor.iterancestors():
             tag = anc.tag.lower() if isinstance(anc.tag, str) else ""
             if tag in ("body", "html") or len(anc_urls.get(anc, ())) > 1:
                 break
             container = anc
-        parent = container.getparent()
-        if parent is not None and in_boilerplate(parent, boiler_cache):
-            continue
-        if container is not anchor and is_boilerplate(container, boiler_cache):
-            continue
-        own = [a for a in anchors if a is container or _is_descendant(a, container)]
-        items.append(ListItem(container, u, own or [anchor], _trailing_siblings(container, group_anchors)))
+        return container
+
+    for u, anchors in by_url.items():
+        # the same URL in two places (the list and a "Tin mới" box): one item in each
+        by_cont: dict = {}
+        for a in anchors:
+            by_cont.setdefault(climb(a), []).append(a)
+        for container, own in by_cont.items():
+            if any(other is not container and _is_descendant(container, other) for other in by_cont):
+                continue
+            parent = container.getparent()
+            if parent is not None and in_boilerplate(parent, boiler_cache):
+                continue
+            if container not in own and is_boilerplate(container, boiler_cache):
+                continue
+            own = [a for a in anchors if a is container or _is_descendant(a, container)] or own
+            items.append(ListItem(container, u, own, _trailing_siblings(container, group_anchors)))
     # keep document order
     order = {id(a): i for i, (a, _) in enumerate(links)}
     items.sort(key=lambda it: min(order[id(a)] for a in it.links))
     return items
-
-
-def _trailing_siblings(container, group_anchors: set, limit: int = 3) -> list:
-    """Siblings after a container that has no date of its own, up to the next item's link."""
-    if find_datetime(raw_text(container)):
-        return []
-    out: list = []
-    sib = container.getnext()
-    while sib is not None and len(out) < limit:
-        if isinstance(sib.tag, str) and sib.tag.lower() not in _SKIP_TAGS:
-            if sib in group_anchors or any(a in group_anchors for a in sib.iter("a")):
-                break
-            out.append(sib)
-        sib = sib.getnext()
-    return out
-
-
-def _best_link_text(anchors) -> str:
-    best = ""
-    for a in anchors:
-        t = element_text(a) or clean_text(a.get("title")) or ""
-        if not t:
-            for img in a.iter("img"):
-                t = clean_text(img.get("alt") or img.get("title"))
-                break
-        if len(t) > len(best):
-            best = t
-    return best
-
-
-def item_title(item: ListItem) -> str | None:
-    return _best_link_text(item.links) or None
-
-
-def short_blocks(container, link_els=(), limit: int = 160) -> list[str]:
-    """Texts of the maximal descendants with short text (document order), link elements excluded."""
-    excl = set(link_els)
-    has_excl: set = set()
-    for a in link_els:
-        for anc in a.iterancestors():
-            has_excl.add(anc)
-            if anc is container:
-                break
-    out: list[str] = []
-
-    def walk(el):
-        if el not in has_excl:
-            raw = raw_text(el)
-            if len(raw) <= limit or len(normalize_ws(raw)) <= limit:
-                out.append(element_text(el))
-                return
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            tag = child.tag
-            if isinstance(tag, str) and tag.lower() not in _SKIP_TAGS and child not in excl:
-                walk(child)
-            if child.tail:
-                out.append(child.tail)
-
-    if isinstance(container.tag, str):
-        walk(container)
-    return [t for t in (clean_text(x) for x in out) if t]
-
-
-def item_summary(container, link_els=(), date_text: str | None = None, blocks: list[str] | None = None) -> str | None:
-    """The longest text of the item that is not the title, the date line or the count."""
-    if blocks is None:
-        blocks = short_blocks(container, link_els, limit=1000)
-    best = ""
-    for text in blocks:
-        if date_text and date_text in text and len(text) < len(date_text) + 40:
-            continue
-        if len(text) < 80 and match_view_count(text):
-            continue
-        if len(text) > len(best):
-            best = text
-    return best if len(best) >= 30 else None
 
 
 __all__ = [

@@ -4,7 +4,10 @@
   (monitor.analyst.search.unmark_stopwords);
 - CSV downloads start with a UTF-8 byte-order mark, so Excel shows Vietnamese as written;
 - portalwatch.css and portalwatch.js (served at /-/portalwatch.css|js): article bodies hidden
-  until asked for, column descriptions folded, the ranked-search form usable on a phone.
+  until asked for, column descriptions folded, the ranked-search form usable on a phone;
+- the full-text index's own tables and views (`articles_fts_content`, `articles_fts_data` …, any
+  name with `_fts_`) are not pages: off the table and view lists (Datasette lists every view,
+  whatever the metadata says). SQL still reads them; search goes through `articles_fts`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,18 @@ def unmark(text: str | None, query: str | None) -> str | None:
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("pw_unmark", 2, unmark, deterministic=True)
+
+
+def internal(name: str) -> bool:
+    """A table or view the full-text index keeps for itself."""
+    return "_fts_" in name
+
+
+@hookimpl
+def permission_allowed(action, resource):
+    if action == "view-table" and isinstance(resource, tuple | list) and len(resource) == 2 and internal(resource[1]):
+        return False
+    return None
 
 
 @hookimpl

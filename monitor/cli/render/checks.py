@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape as escape_markup
 from rich.table import Table
+from rich.text import Text
 
 from crawler.clock import local
+from monitor.cli.render.fit import Col, fit_table
 from monitor.detect.site_status import SiteHealth, worst_first
 from monitor.sites.check import OPTIONAL_FIELDS, CheckReport
 from monitor.terminal import safe
@@ -19,7 +21,7 @@ from monitor.terminal import term as escape  # page text: controls shown, markup
 
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "never_crawled": "dim", "failing": "yellow",
                 "extraction_broken": "red", "unreachable": "red"}
-COLUMNS = ("site", "status", "last success (VN)", "fails", "seen", "no date now/usual", "no views now/usual", "sample")
+COLUMNS = ("site", "status", "last success", "fails", "seen", "no date", "no views", "sample")
 
 
 # -- sites check ----------------------------------------------------------------------------------------
@@ -94,18 +96,22 @@ def _share(r: SiteHealth, key: str) -> str:
     return f"[red]{text}[/]" if f.broken else text
 
 
-def health_table(rows: list[SiteHealth]) -> Table:
-    """The rows, worst first, as a rich table."""
-    t = Table(title=f"Site health ({len(rows)} site(s))")
-    for c in COLUMNS:
-        t.add_column(c, no_wrap=c in ("site", "status", "last success (VN)"))
+def health_table(rows: list[SiteHealth], console: Console) -> RenderableType:
+    """The rows, worst first, fitted to the terminal with every id whole (render/fit.py), and what
+    the share columns mean."""
+    cols = [Col(c, "right" if c in ("fails", "seen") else "left") for c in COLUMNS]
+    cells = []
     for r in worst_first(rows):
         style = STATUS_STYLE.get(r.status, "white")
-        t.add_row(r.site_id + ("" if r.enabled else " [dim](disabled)[/]"), f"[{style}]{r.status}[/]",
-                  local(r.last_success_at) if r.last_success_at else "never", str(r.failure_streak),
-                  "" if r.articles_seen is None else str(r.articles_seen), _share(r, "date"), _share(r, "views"),
-                  f"#{r.sample_id}" if r.sample_id else "")
-    return t
+        cells.append([r.site_id + ("" if r.enabled else " [dim](disabled)[/]"), f"[{style}]{r.status}[/]",
+                      local(r.last_success_at) if r.last_success_at else "never", str(r.failure_streak),
+                      "" if r.articles_seen is None else str(r.articles_seen), _share(r, "date"), _share(r, "views"),
+                      f"#{r.sample_id}" if r.sample_id else ""])
+    table = fit_table(console, cols, cells, title=f"Site health ({len(rows)} site(s); times in Vietnam time)")
+    if not any(r.missing for r in rows):
+        return table
+    return Group(table, Text("no date, no views: share of the last crawl's articles without one, now / usual",
+                             style="dim"))
 
 
 def next_steps(rows: list[SiteHealth]) -> list[str]:

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from monitor.cli.render.fit import Col, fit_table
 from monitor.terminal import term
 
 _COLORS = {"ok": "green", "partial": "yellow", "failed": "red", "aborted": "red"}
@@ -58,23 +59,18 @@ def print_crawl_result(crawls: list[dict], skipped: dict[str, str], console: Con
 
 def print_crawl_summary(crawls: list[dict], console: Console, skipped: dict[str, str] | None = None) -> None:
     """One line per site crawl (outcome, pages, articles seen, new, updated, views changed, errors),
-    one 'skipped' line per site another run holds, then each site's error summary and skip reason."""
-    table = Table(title="Crawl", show_lines=False)
-    for col in ("site", "outcome", "pages", "seen", "new", "updated", "views changed", "errors"):
-        table.add_column(col, justify="right" if col not in ("site", "outcome") else "left", no_wrap=col == "site")
-    for c in crawls:
-        table.add_row(
-            c["site_id"],
-            f"[{_COLORS.get(c['outcome'], 'white')}]{c['outcome']}[/]",
-            str(c["pages_fetched"]), str(c["articles_seen"]), str(c["articles_new"]),
-            str(c["articles_updated"]), str(c["views_changed"]), str(c["errors"]),
-        )
-    for sid in skipped or {}:
-        table.add_row(term(sid), "[cyan]skipped[/]", *["–"] * 6)
-    console.print(table)
+    one 'skipped' line per site another run holds, then each site's error summary and skip reason;
+    fitted to the terminal with every id whole (render/fit.py)."""
+    cols = [Col("site"), Col("outcome"), *(Col(c, "right") for c in ("pages", "seen", "new", "updated",
+                                                                       "views changed", "errors"))]
+    rows = [[term(c["site_id"]), f"[{_COLORS.get(c['outcome'], 'white')}]{c['outcome']}[/]",
+             *(str(c[k]) for k in ("pages_fetched", "articles_seen", "articles_new", "articles_updated",
+                                   "views_changed", "errors"))] for c in crawls]
+    rows += [[term(sid), "[cyan]skipped[/]", *["–"] * 6] for sid in skipped or {}]
+    console.print(fit_table(console, cols, rows, title="Crawl", box=box.HEAVY_HEAD))
     for c in crawls:
         if c.get("error_summary"):
-            console.print(f"[yellow]{c['site_id']}[/]: {term(c['error_summary'])}")
+            console.print(f"[yellow]{term(c['site_id'])}[/]: {term(c['error_summary'])}")
     print_skipped(skipped or {}, console)
 
 

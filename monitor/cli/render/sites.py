@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
 from crawler.clock import local
+from monitor.cli.render.fit import Col, fit_table
 from monitor.sites.discover import Discovery
 from monitor.sites.importer import ImportRow
 from monitor.sites.onboard import Proposal
 from monitor.terminal import printable, safe, term
 
 COLUMNS = ["id", "name", "level", "parent", "profile", "articles", "last crawl (VN)", "outcome"]
-NARROW_DROPS = ("level", "profile")  # given way in a narrow terminal: ids are never cut
+NARROW_DROPS = ("level", "profile")  # left out first in a narrow terminal: ids are never cut
 
 
 # -- sites list --------------------------------------------------------------------------------------
@@ -40,20 +40,17 @@ def plain_lines(rows: list[dict]) -> Iterator[str]:
         yield "\t".join(printable(" ".join(v.split())) for v in _cells(r).values())
 
 
-def site_table(rows: list[dict], title: str, narrow: bool = False) -> Table:
-    """The rows as a rich table (`title` is printed as markup); `narrow` leaves out level and profile."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in COLUMNS:
-        if narrow and col in NARROW_DROPS:
-            continue
-        table.add_column(col, no_wrap=col != "name", justify="right" if col == "articles" else "left",
-                         min_width=10 if col == "name" else None)
+def site_table(rows: list[dict], title: str, console: Console) -> RenderableType:
+    """The rows fitted to the terminal (`title` is printed as markup): every id whole, level and
+    profile left out first (render/fit.py)."""
+    cols = [Col(c, "right" if c == "articles" else "left", optional=c in NARROW_DROPS) for c in COLUMNS]
+    cells = []
     for r in rows:
-        cells = _cells(r)
-        cells["id"] += "" if r["enabled"] else " [dim](unit)[/]" if r.get("kind") == "unit" else " [dim](off)[/]"
-        cells["name"] = term(cells["name"])
-        table.add_row(*(v for k, v in cells.items() if not (narrow and k in NARROW_DROPS)))
-    return table
+        c = _cells(r)
+        c["id"] += "" if r["enabled"] else " [dim](unit)[/]" if r.get("kind") == "unit" else " [dim](off)[/]"
+        c["name"] = term(c["name"])
+        cells.append(list(c.values()))
+    return fit_table(console, cols, cells, title=title, hint="or with --plain / --json")
 
 
 # -- sites add ------------------------------------------------------------------------------------------
