@@ -53,6 +53,7 @@ class StorePipeline:
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
         self.started = 0  # CrawlStartedItems passed
+        self.sites = 0  # sites in the crawl's plan
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -65,6 +66,7 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        self.sites = len(spider.plan.sites)
         if self.db_path is None:
             return
         try:
@@ -91,7 +93,7 @@ class StorePipeline:
         now = isinstance(item, CrawlFinishedItem)
         if isinstance(item, CrawlStartedItem):
             self.started += 1
-            now = self.started == len(self.crawler.spider.plan.sites)
+            now = self.started == self.sites
         self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
         if now or self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
