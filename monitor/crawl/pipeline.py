@@ -22,8 +22,10 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, cast
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.items import CrawlFinishedItem, CrawlStartedItem, ListPageItem
@@ -54,6 +56,7 @@ class StorePipeline:
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
         self.started = 0  # CrawlStartedItems passed
         self.sites = 0  # sites in the crawl's plan
+        self.stopping = False  # every site's lease was lost: the crawl is being closed
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -71,6 +74,7 @@ class StorePipeline:
             return
         try:
             self.store = Store(self.db_path)
+            self.store.lease = spider.plan.lease  # a site whose lease another run took is not stored
             self.store.abort_stale_crawls()
             self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
         except Exception as e:  # noqa: BLE001 - a crawl that cannot store stops, saying why
@@ -81,6 +85,7 @@ class StorePipeline:
     def _tick(self) -> None:
         if time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
+        self._settle()
 
     def process_item(self, item, spider=None):
         if isinstance(item, CrawlFinishedItem):
@@ -101,6 +106,25 @@ class StorePipeline:
 
     def _settle(self) -> None:
         self.pending = [f for f in self.pending if not f.done() or self._collect(f)]
+        self._check_lost()
+
+    def _check_lost(self) -> None:
+        """Every site's lease was taken by another run (this crawl was paused past it): stop
+        crawling (Scrapy's finish reason 'lease_lost'; the rows are 'aborted' already)."""
+        store = self.store
+        if self.stopping or store is None or not store.lost or self.crawler is None:
+            return
+        spider = self.crawler.spider
+        if spider is None:
+            return
+        if {s.id for s in spider.plan.sites} <= set(store.lost):
+            self.stopping = True
+            logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")
+            # the crawl's reactor, installed by now (imported at module level it would install its own)
+            from twisted.internet import reactor
+
+            close = lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost"))  # noqa: E731
+            cast(Any, reactor).callLater(0, close)  # after this item, not inside its processing
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:

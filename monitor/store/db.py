@@ -8,6 +8,8 @@ moment leaves either the whole batch or none of it.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import sqlite3
 from collections import Counter
@@ -58,6 +60,10 @@ class Store(Reads, CrawlRows, FieldGaps):
         self.crawl_ids: dict[str, int] = {}  # site id -> its crawl row, from CrawlStartedItem
         self._lacking: dict[str, dict[str, tuple[set[str], set[str]]]] = {}  # FieldGaps
         self._pending: list[tuple[str, str, tuple[set[str], set[str]]]] = []
+        # the crawl run's lease token (monitor.store.lease): set, a batch stores a site only while
+        # the run holds its lease; `lost`: site id -> why it no longer does (nothing more stored)
+        self.lease: str | None = None
+        self.lost: dict[str, str] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -85,6 +91,8 @@ class Store(Reads, CrawlRows, FieldGaps):
         try:
             with self._tx():
                 self._check_other_writers()
+                if self.lease is not None:
+                    items = self._leased(items, given)
                 self._preload(items)
                 for item in items:
                     c = counts.setdefault(item.site_id, Counter())
@@ -132,6 +140,36 @@ class Store(Reads, CrawlRows, FieldGaps):
             self._batch = {}
         self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return counts
+
+    def _leased(self, items: list, given: dict[str, int]) -> list:
+        """Inside the write transaction: the items of sites whose lease is still the run's. A site
+        whose lease row is another run's, or gone (taken over once expired: the run was paused
+        past its lease), is lost: its crawl row becomes 'aborted' and nothing more of it is stored."""
+        sites = sorted({it.site_id for it in items} - set(self.lost))
+        if sites:
+            rows = {r[0]: r[1:] for r in self.conn.execute(
+                "SELECT site_id, holder, pid, hostname FROM crawl_leases WHERE site_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sites),))}
+            for sid in sites:
+                holder, pid, host = rows.get(sid, (None, None, None))
+                if holder == self.lease:
+                    continue
+                who = f"pid {pid} on host {host}" if holder else "another run"
+                why = (f"its crawl lease was taken over by {who} while this crawl was paused past it;"
+                       " nothing more of it stored by this crawl")
+                self.lost[sid] = why
+                logging.getLogger("portalwatch.lease").warning("site %s: %s", sid, why)
+        kept = [it for it in items if it.site_id not in self.lost or isinstance(it, CrawlStartedItem)]
+        for sid, why in self.lost.items():
+            cid = given.get(sid) or self.crawl_ids.get(sid)
+            started = next((it for it in kept if isinstance(it, CrawlStartedItem) and it.site_id == sid), None)
+            if cid is None and started is not None and sid not in given:
+                self._start_crawl(started)  # its row, to say why it stops here
+                cid = self.crawl_ids.get(sid)
+            if cid is not None:
+                self.conn.execute("UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
+                                  " WHERE id = ? AND outcome = 'running'", (clock.now_iso(), why, cid))
+        return [it for it in kept if it.site_id not in self.lost]
 
     def _flush_counts(self, counts: dict[str, Counter], given: dict[str, int], flushed: dict[str, Counter]) -> None:
         """Add the batch's counters not yet added to the crawl rows (before a crawl finishes)."""

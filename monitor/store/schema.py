@@ -561,6 +561,11 @@ MIGRATIONS: list[str] = [
     UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
         WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
     """,
+    # 15: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
+    """
+    ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
