@@ -28,7 +28,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem, ListPageItem
+from crawler.items import CrawlFinishedItem, CrawlStartedItem, ListPageItem
 from monitor.store.db import Store
 from monitor.store.dbfile import explain, is_storage_error
 
@@ -54,6 +54,8 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
+        self.started = 0  # CrawlStartedItems passed
+        self.sites = 0  # sites in the crawl's plan
         self.stopping = False  # every site's lease was lost: the crawl is being closed
         self.timer = task.LoopingCall(self._tick)
 
@@ -67,6 +69,7 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        self.sites = len(spider.plan.sites)
         if self.db_path is None:
             return
         try:
@@ -90,8 +93,14 @@ class StorePipeline:
             self._settle()  # a storage error so far fails this crawl
             item.storage_error = item.storage_error or self.storage_error
         self.buffer.append(item)
+        # the crawl rows are written once every site started, and a site's end at once: a crawl
+        # stopped later (its timeout) keeps the outcome of the sites that finished, fails the others
+        now = isinstance(item, CrawlFinishedItem)
+        if isinstance(item, CrawlStartedItem):
+            self.started += 1
+            now = self.started == self.sites
         self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
-        if self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        if now or self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 

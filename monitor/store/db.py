@@ -32,6 +32,7 @@ from monitor.store.connect import open_db
 from monitor.store.crawls import CrawlRows
 from monitor.store.dbfile import StorageError, explain, is_storage_error
 from monitor.store.dbutil import inserted_id
+from monitor.store.gaps import FieldGaps
 from monitor.store.reads import IN_CHUNK, Reads
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
@@ -44,7 +45,7 @@ def content_hash(body: str) -> str:
     return hashlib.sha1(body.encode()).hexdigest()
 
 
-class Store(Reads, CrawlRows):
+class Store(Reads, CrawlRows, FieldGaps):
     """Write side of the database: the one writer of the crawl's tables (crawl pipeline, the
     coordinator that ingests item feeds, `sites check --keep`, tests)."""
 
@@ -57,6 +58,8 @@ class Store(Reads, CrawlRows):
         self._batch: dict[tuple[str, str], list] = {}  # rows of this batch's articles (unprimed sites)
         self._data_version: int | None = None  # PRAGMA data_version after our last batch
         self.crawl_ids: dict[str, int] = {}  # site id -> its crawl row, from CrawlStartedItem
+        self._lacking: dict[str, dict[str, tuple[set[str], set[str]]]] = {}  # FieldGaps
+        self._pending: list[tuple[str, str, tuple[set[str], set[str]]]] = []
         # the crawl run's lease token (monitor.store.lease): set, a batch stores a site only while
         # the run holds its lease; `lost`: site id -> why it no longer does (nothing more stored)
         self.lease: str | None = None
@@ -99,6 +102,7 @@ class Store(Reads, CrawlRows):
                             self._start_crawl(item)
                     elif isinstance(item, CrawlFinishedItem):
                         self._flush_counts(counts, given, flushed)
+                        self._forget_gaps(item.site_id)
                         self._finish_crawl(item, crawl_id)
                     elif isinstance(item, ListPageItem):
                         self._guarded(item.entries, c, crawl_id)
@@ -235,10 +239,12 @@ class Store(Reads, CrawlRows):
     def _attempt(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> Exception | None:
         self.conn.execute("SAVEPOINT item")
         mine: Counter = Counter()
+        self._pending = []
         try:
             for it in entries:
                 self._apply_article(it, mine, crawl_id)
         except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
+            self._pending = []
             if is_storage_error(e) or not self.conn.in_transaction:
                 raise  # not this sighting's fault: the whole batch fails, and says why
             self.conn.execute("ROLLBACK TO item")
@@ -253,6 +259,7 @@ class Store(Reads, CrawlRows):
             return e
         self.conn.execute("RELEASE item")
         c.update(mine)
+        self._keep_gaps()
         return None
 
     def _fetch_error(self, site_id, url, error, observed_at, crawl_id, status, c: Counter) -> None:
@@ -298,8 +305,9 @@ class Store(Reads, CrawlRows):
         is_article = it.source == "article"
         if it.source == "list" or row is None:
             c["articles_seen"] += 1
-        for f in it.missing:
-            c["missing_date" if f == "published_at" else f"missing_{f}"] += 1
+            self._missing_seen(it, row, c)
+        else:
+            self._missing_read(it, c)
         if row is None:
             body_hash = content_hash(it.body) if is_article and it.body is not None else None
             # ON CONFLICT: another process may have stored this article a moment ago

@@ -27,6 +27,7 @@ from scrapy.utils.test import get_crawler
 from crawler import clock
 from crawler.items import (
     ArticleItem,
+    CrawlFinishedItem,
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
@@ -185,7 +186,8 @@ def test_max_age_days_drops_old_entries_and_stops_the_walk(tmp_path, pinned):
 
     run = Run(tmp_path / "older", pctn_site(max_age_days=3))
     out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
-    assert out == []  # nothing recent enough, and no next page: all of it is older
+    # nothing recent enough, and no next page: all of it is older; the site's crawl is done
+    assert [(type(x).__name__, x.outcome) for x in out] == [("CrawlFinishedItem", "ok")]
 
 
 def known_article(key: str, url: str, *, published_at: str, observed_at: str = "2018-06-20T02:00:00Z"):
@@ -363,7 +365,8 @@ def test_the_spider_reports_its_crawl_as_items(tmp_path, pinned):
     run = Run(tmp_path, pctn_site(max_pages=1))
     (started,) = run.started
     assert started == CrawlStartedItem(site_id="sotttt", started_at=NOW, pid=os.getpid(), list_walk="full")
-    run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    assert not of(out, CrawlFinishedItem)  # its article pages are still to come
     (finished,) = run.spider.finished_items("finished")
     assert (finished.site_id, finished.outcome, finished.list_pages, finished.errors) == ("sotttt", "ok", 1, 0)
     assert [f.outcome for f in run.spider.finished_items("shutdown")] == ["aborted"]
