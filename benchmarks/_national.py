@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def serve_simulator(seed: int) -> tuple[subprocess.Popen, int]:
-    """`python -m simulator --national` in a child process; (process, port)."""
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "--national", "--port", "0", "--quiet",
+def serve_simulator(seed: int, port: int = 0) -> tuple[subprocess.Popen, int]:
+    """`python -m simulator --national` in a child process (on `port`, 0: any free one); (process, port)."""
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "--national", "--port", str(port), "--quiet",
                              "--seed", str(seed)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()  # http://127.0.0.1:PORT/_sim/

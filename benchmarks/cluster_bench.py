@@ -2,6 +2,7 @@
 daemon with `max_proc`), on this machine; then the coordinator's ingest rate alone.
 
     python -m benchmarks.cluster_bench [--sites 64] [--max-proc 1] [--concurrency 8] [--delay 0.25] [--kind all]
+                                       [--max-pages 1000]
 
 Defaults are sized for a small shared machine (a few minutes): 64 healthy national sites, more
 hosts than one node keeps in flight (max_proc x concurrency), so a second node has work to take.
@@ -31,6 +32,13 @@ from benchmarks._national import ROOT, serve_simulator
 def _config(path: Path, world, ids, port: int, nodes: list[str], args) -> Path:
     text = world.sites_toml(ids, port=port, settings={"delay": args.delay, "concurrency_per_domain": 1,
                                                        "concurrency": args.concurrency})
+    if args.max_pages:  # every list page up to this many: the archive, not only the newest posts
+        import tomlkit
+
+        doc = tomlkit.parse(text)
+        for site in doc.get("site", []):
+            site["max_pages"] = args.max_pages
+        text = tomlkit.dumps(doc)
     text += ("\n[cluster]\nnodes = [" + ", ".join(f'"{n}"' for n in nodes) + "]\n"
              f"jobs_per_node = {args.max_proc}\npoll_interval = 0.5\n")
     path.write_text(text, encoding="utf-8")
@@ -103,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kind", choices=["healthy", "slow", "flaky", "down", "all"], default="healthy",
                     help="sites of this simulated kind (all: the national mix, where the slowest host "
                          "bounds the cycle)")
+    ap.add_argument("--max-pages", type=int, default=None,
+                    help="list pages walked per site (default: the site's own, 20); 1000: the whole archive")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))

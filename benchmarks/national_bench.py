@@ -62,8 +62,9 @@ def write_config(path: Path, world, ids: list[str], port: int, *, concurrency: i
         "delay": delay, "concurrency_per_domain": 1, "concurrency": concurrency, "schedule": schedule})
     doc = tomllib.loads(text)
     for site in doc.get("site", []):
-        site.update(max_pages=max_pages, max_age_days=max_age_days,
-                    revisit={"list_pages": list_pages, "deep_every_hours": 24})
+        site.update(max_pages=max_pages, revisit={"list_pages": list_pages, "deep_every_hours": 24})
+        if max_age_days:  # 0: unbounded, every article the lists show
+            site["max_age_days"] = max_age_days
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     return path
 
@@ -236,15 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stored", type=int, default=2_000_000, help="old articles for the history phase (0: skip)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--concurrency", type=int, default=512, help="requests in flight in the crawl (global)")
-    ap.add_argument("--max-age-days", type=int, default=3, help="articles older than this are not fetched (bounds the first crawl)")
+    ap.add_argument("--max-age-days", type=int, default=3, help="articles older than this are not fetched (bounds the first crawl); 0: unbounded")
     ap.add_argument("--max-pages", type=int, default=3, help="list pages of the daily full walk")
+    ap.add_argument("--smallest", action="store_true", help="the --sites smallest sites (by archive), not the first")
     ap.add_argument("--wall-limit", type=float, default=None, help="stop the cycles after this many wall seconds")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from simulator.national import NationalWorld
 
     world = NationalWorld(seed=args.seed)
-    ids = [s.id for s in world.select(args.sites)] if args.sites else list(world.sites)
+    ids = [s.id for s in world.select(args.sites, smallest=args.smallest)] if args.sites else list(world.sites)
     sim, port = serve_simulator(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="pw-national-"))
     out: list[str] = []

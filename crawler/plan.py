@@ -57,6 +57,7 @@ class CrawlPlan:
     units: list[Site | Unit] = field(default_factory=list)  # other sites and [[unit]]s: mirrored, not crawled
     list_views: dict[str, float | None] | None = None  # site id -> list-view share (nodes without a db)
     now: str | None = None  # UTC ISO-8601: the crawl's pinned clock (replays, simulations); None: the real one
+    lease: str | None = None  # the token of the run holding these sites' leases: stored only while it holds them
 
     def max_pages(self, site: Site) -> int:
         """List pages walked per list of this site in this crawl."""
@@ -90,6 +91,8 @@ class CrawlPlan:
             data["list_views"] = self.list_views
         if self.now is not None:
             data["now"] = self.now
+        if self.lease is not None:
+            data["lease"] = self.lease
         if self.known is not None:
             data["known"] = {sid: {k: asdict(v) for k, v in rows.items()} for sid, rows in self.known.items()}
         return json.dumps(data, ensure_ascii=False)
@@ -113,6 +116,7 @@ class CrawlPlan:
                        for s in data.get("units") or []],
                 list_views=data.get("list_views"),
                 now=data.get("now"),
+                lease=data.get("lease"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
             raise ValueError(f"not a crawl plan: {e}") from None

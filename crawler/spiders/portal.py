@@ -83,6 +83,7 @@ class SiteState:
         self.outstanding = 0  # requests asked for and not answered yet (0 again: the site is done)
         self.started = time.monotonic()
         self.seconds: float | None = None  # from the start to the last answer, once done
+        self.reported = False  # its CrawlFinishedItem was emitted
 
     def asked(self) -> None:
         self.outstanding += 1
@@ -141,15 +142,37 @@ class PortalSpider(scrapy.Spider):
             yield CrawlStartedItem(site.id, clock.now_iso(), os.getpid(), st.list_walk)
         for site in self.sites:
             st = self.state[site.id]
-            for url in site.start_urls:
-                st.pending_lists += 1
-                yield self._list_request(site.id, url, 1, first=True)
+            # all of a site's start requests are counted before the first is handed out, so its
+            # first answer cannot find it with nothing outstanding (and report it finished)
+            st.pending_lists += len(site.start_urls)
+            for request in [self._list_request(site.id, url, 1, first=True) for url in site.start_urls]:
+                yield request
 
-    # -- the end of the crawl: one CrawlFinishedItem per site ----------------------------------------
+    # -- the end of a site's crawl: one CrawlFinishedItem per site ------------------------------------
+    # A site is reported finished as soon as every request it asked for is answered (so a crawl
+    # stopped later, at its timeout, leaves that site's outcome as it was); the rest when the
+    # spider is idle, or as 'aborted' when the crawl is stopped.
+    def _answered(self, st: SiteState, out: list) -> list:
+        """A request of this site was answered: when it was the last, the site's end follows its items."""
+        st.answered()
+        if st.outstanding == 0 and not st.reported:
+            out += self._site_end(st)
+        return out
+
+    def _site_end(self, st: SiteState) -> list:
+        """A finished site's last items: why its lists were probably incomplete (live articles
+        dated inside their range that no list page showed), then its CrawlFinishedItem."""
+        st.reported = True
+        out: list = []
+        if st.unlisted:
+            out.append(self._incomplete(st.site.id, st.unlisted[0], unlisted_reason(st.unlisted)))
+        out.append(self._finished(st, "finished"))
+        return out
+
     def _idle(self, spider=None):
-        """Everything is fetched: report each site's end as items (through a data: request, so
-        the items pass the pipeline and any feed export like every other item)."""
-        if self.reported or not self.state:
+        """Everything is fetched: report the end of the sites not reported yet as items (through a
+        data: request, so the items pass the pipeline and any feed export like every other item)."""
+        if self.reported or not any(not st.reported for st in self.state.values()):
             return
         self.reported = True
         self.crawler.engine.crawl(scrapy.Request(
@@ -158,39 +181,34 @@ class PortalSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _report(self, _response=None) -> list:
-        return self.unlisted_items() + self.finished_items("finished")
-
-    def unlisted_items(self) -> list[IncompleteListItem]:
-        """Per site: the live articles dated inside its lists' range that no list page showed."""
         out = []
-        for site_id, st in self.state.items():
-            if not st.unlisted:
-                continue
-            out.append(self._incomplete(site_id, st.unlisted[0], unlisted_reason(st.unlisted)))
+        for st in self.state.values():
+            if not st.reported:
+                out += self._site_end(st)
         return out
 
     def finished_items(self, reason: str) -> list[CrawlFinishedItem]:
         """Each site's CrawlFinishedItem (`reason`: Scrapy's finish reason; other than
-        "finished", the crawls are 'aborted')."""
-        out = []
+        "finished", the crawls of the sites not finished yet are 'aborted')."""
+        return [self._finished(st, "finished" if st.reported else reason) for st in self.state.values()]
+
+    def _finished(self, st: SiteState, reason: str) -> CrawlFinishedItem:
+        stats = st.stats
+        outcome = st.outcome() if reason == "finished" else "aborted"
         mw = getattr(self.crawler, "retry_after", None) if hasattr(self, "crawler") else None
         guard = getattr(self.crawler, "host_guard", None) if hasattr(self, "crawler") else None
-        for site_id, st in self.state.items():
-            stats = st.stats
-            outcome = st.outcome() if reason == "finished" else "aborted"
-            notes = []
-            if mw is not None:
-                notes += [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
-                          for h in sorted(st.hosts) if h in mw.waited]
-            if guard is not None:  # robots.txt redirected off its host: not followed
-                notes += [guard.robots_refused[h] for h in sorted(st.hosts) if h in guard.robots_refused]
-            waits = "; ".join(notes) or None
-            out.append(CrawlFinishedItem(
-                site_id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
-                article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
-                errors=stats.get("errors", 0), error_summary=waits,
-            ))
-        return out
+        notes = []
+        if mw is not None:
+            notes += [f"{h} asked to wait (Retry-After), waited {mw.waited[h]:.0f} s"
+                      for h in sorted(st.hosts) if h in mw.waited]
+        if guard is not None:  # robots.txt redirected off its host: not followed
+            notes += [guard.robots_refused[h] for h in sorted(st.hosts) if h in guard.robots_refused]
+        waits = "; ".join(notes) or None
+        return CrawlFinishedItem(
+            st.site.id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
+            article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
+            errors=stats.get("errors", 0), error_summary=waits,
+        )
 
     def _closed(self, spider=None, reason=None):
         self.stored.close()
@@ -209,18 +227,15 @@ class PortalSpider(scrapy.Spider):
     # callbacks (looking for `return value`) on every response, which costs more than parsing.
     def parse_list(self, response: Response) -> list:
         out = list(self._parse_list(response))  # the requests it asks for are counted first
-        self.state[response.meta["site_id"]].answered()
-        return out
+        return self._answered(self.state[response.meta["site_id"]], out)
 
     def parse_article(self, response: Response) -> list:
         out = list(self._parse_article(response))
-        self.state[response.meta["site_id"]].answered()
-        return out
+        return self._answered(self.state[response.meta["site_id"]], out)
 
     def on_error(self, failure) -> list:
         out = list(self._on_error(failure))
-        self.state[failure.request.meta["site_id"]].answered()
-        return out
+        return self._answered(self.state[failure.request.meta["site_id"]], out)
 
     def _parse_list(self, response: Response):
         st = self.state[response.meta["site_id"]]
@@ -283,6 +298,7 @@ class PortalSpider(scrapy.Spider):
                 all_old = False
                 inside_limit = inside_limit or cutoff is not None
             elif published < cutoff:
+                st.seen.add(key)  # listed, so not gone: too old to fetch, and to check for removal
                 continue
             if key in st.seen:
                 continue

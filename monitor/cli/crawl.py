@@ -30,6 +30,9 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     A site another crawl is crawling right now (it holds the site's lease) is skipped, not
     crawled twice: the summary says by which process since when (with --json: on stderr).
 
+    At --timeout the sites that finished keep their outcome; a site still crawling is recorded
+    failed ("timed out: …").
+
     Exit status: 0 every site ok, partial or skipped, 1 a site failed or was aborted (or --timeout
     hit, or the database could not be written: "disk full: …"), 2 usage or configuration error,
     130 Ctrl-C, 143 SIGTERM (crawls marked aborted at once).
@@ -71,7 +74,11 @@ def crawl(obj: Ctx, sites: tuple[str, ...], timeout: float | None, processes: in
     if not result.ok:
         if result.error and not result.timed_out:  # the child said why (a storage failure: "disk full: …")
             raise click.ClickException(result.error)
-        msg = "crawl timed out and was killed" if result.timed_out else f"crawl process exited with {result.returncode}"
+        msg = f"crawl process exited with {result.returncode}"
+        if result.timed_out:
+            late = [c["site_id"] for c in result.crawls if (c["error_summary"] or "").startswith("timed out")]
+            msg = (f"crawl timed out after {timeout:g}s and was killed; not finished, counted as failed: "
+                   f"{', '.join(late) or 'none'}") if timeout else "crawl timed out and was killed"
         if result.stderr_tail.strip():
             msg += "\n" + result.stderr_tail.strip()
         raise click.ClickException(msg)

@@ -68,6 +68,9 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
     Without --force a recipient gets a new digest once its daily send_at time (Vietnam time)
     has passed. --since/--until send that exact window (once).
 
+    Exit status: 0 every delivery delivered (or nothing due), 1 a delivery failed (a missing
+    secret variable, an unreachable server …: it is retried later), 2 usage error.
+
     \b
     Example:
       portalwatch digest --preview digest.html --recipient ubnd-hoang-mai
@@ -91,6 +94,12 @@ def digest(obj: Ctx, recipient_ids: tuple[str, ...], since: str | None, until: s
                              since=since, until=until)
     _results(results, "Nothing to send: no digest is due and no delivery is waiting for a retry"
                       " (--force sends now; `portalwatch deliveries` lists failures).")
+    bad = [r for r in results if r.status != "delivered"]
+    if bad:  # exit status 1: a cron job or a script sees that the office got nothing
+        raise click.ClickException(
+            f"{len(bad)} of {len(results)} deliveries not delivered: "
+            + "; ".join(f"{r.recipient_id} by {r.channel}: {r.status} ({' '.join(r.detail.split())[:200]})" for r in bad)
+            + " — `portalwatch deliveries` lists them")
 
 
 def _preview(obj: Ctx, db, recipient_ids, since, until, out: Path, fmt: str | None) -> None:

@@ -67,8 +67,13 @@ def sites_check(obj: Ctx, site_id: str, list_url: str | None, article_url: str |
             article_html, article_url = sample["html"], sample["url"]
         else:
             html, list_url = sample["html"], sample["url"]
+    from monitor.detect.site_status import usual_reads
+    from monitor.sites.check import Usual
+
+    usual = usual_reads(obj.db_path, obj.config, site.id)  # what its crawls usually read, when there is a database
     report = check_site(obj.config, site, list_url=list_url, article_url=article_url, list_html=html,
-                        article_html=article_html, offline=offline, source=source)
+                        article_html=article_html, offline=offline, source=source,
+                        usual=Usual(**usual) if usual else None)
     if keep and report.pages:
         from monitor.store.connect import open_db
 

@@ -38,7 +38,7 @@ from crawler.plan import CrawlPlan
 from crawler.sites import Site
 from monitor.cluster import node_job
 from monitor.cluster.ring import assign, next_node
-from monitor.cluster.scrapyd import Node, NodeError
+from monitor.cluster.scrapyd import MalformedAnswer, Node, NodeError
 from monitor.config import Cluster, ConfigError
 from monitor.store.db import Store
 from monitor.store.dbutil import transaction
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 INGEST_BATCH = 200  # feed lines per transaction (PORTALWATCH_INGEST_BATCH overrides)
 STRIKES = 3  # listjobs.json timeouts in a row before a node counts as down
+RECHECK_POLLS = 10  # a down node owing cancels is asked again every this many polls
 HOLD_ENV = "PORTALWATCH_INGEST_HOLD"  # tests: stop forever inside the Nth batch's transaction
 
 
@@ -89,11 +90,13 @@ class Coordinator:
         self.stop = stop or threading.Event()
         self.on_event = on_event
         self.store = Store(self.db_path)
+        self.store.lease = plan.lease  # a site whose lease another run took is not ingested
         self.cycle = uuid.uuid4().hex[:12]
         self.jobs: dict[str, Job] = {}
         self.failed_sites: dict[str, str] = {}
         self.strikes: dict[str, int] = {}
         self.crawl_ids: list[int] = []  # this cycle's crawl rows (a moved, half-ingested job adds new ones)
+        self.polls = 0
 
     def close(self) -> None:
         self.store.close()
@@ -143,6 +146,27 @@ class Coordinator:
                 self.down.pop(url, None)
             except NodeError as e:
                 self._node_down(url, str(e))
+                continue
+            self.cancel_owed(url)
+
+    def cancel_owed(self, url: str) -> None:
+        """The node answers again: cancel its jobs that were moved to other nodes while it could
+        not be told (their crawl processes may still be crawling those hosts)."""
+        owed = [r[0] for r in self.store.conn.execute(
+            "SELECT job_id FROM cluster_jobs WHERE node = ? AND cancel_owed = 1 ORDER BY created_at", (url,))]
+        for job_id in owed:
+            try:
+                answer = self.nodes[url].cancel(self.cluster.project, job_id)
+            except NodeError as e:
+                log.warning("cluster node %s: cancelling moved job %s failed: %s", url, job_id, e)
+                return
+            prev = answer.get("prevstate")
+            with transaction(self.store.conn):
+                self.store.conn.execute("UPDATE cluster_jobs SET cancel_owed = 0, updated_at = ? WHERE job_id = ?",
+                                        (clock.now_iso(), job_id))
+            log.warning("cluster node %s answers again: cancelled moved job %s (it was %s there)", url, job_id,
+                        prev or "no longer running")
+            self._event({"event": "cancelled", "node": url, "job": job_id, "prevstate": prev})
 
     def _node_down(self, url: str, why: str) -> None:
         if url not in self.down:
@@ -184,14 +208,16 @@ class Coordinator:
             self.nodes[node].schedule(self.cluster.project, node_job.SPIDER, {"plan": encoded},
                                       node_job.node_settings(plan), jobid=job.job_id)
             self._event({"event": "dispatched", "node": node, "job": job.job_id, "sites": site_ids})
-        except NodeError as e:
+        except NodeError as e:  # a timeout may still have scheduled it there: cancel it
             self._node_down(node, str(e))
-            self.move(job, str(e))
+            self.move(job, str(e), cancel=True)
 
-    def move(self, job: Job, why: str) -> None:
-        """The job failed on its node: its hosts go to the next node of their rankings."""
+    def move(self, job: Job, why: str, *, cancel: bool = False) -> None:
+        """The job failed on its node: its hosts go to the next node of their rankings. `cancel`:
+        the job may still run there; cancel it now, or once the node answers again."""
         self.jobs.pop(job.job_id, None)
-        self._set_state(job.job_id, "moved", why)
+        owed = cancel and not self._cancel(job)
+        self._set_state(job.job_id, "moved", why, cancel_owed=owed)
         self._event({"event": "moved", "node": job.node, "job": job.job_id, "error": why})
         tried = [*job.tried, job.node]
         crawl_ids = dict(job.crawl_ids)
@@ -212,10 +238,11 @@ class Coordinator:
         for node, ids in groups.items():
             self.dispatch(node, ids, {i: crawl_ids[i] for i in ids}, attempt=job.attempt + 1, tried=tried)
 
-    def _set_state(self, job_id: str, state: str, error: str | None = None) -> None:
+    def _set_state(self, job_id: str, state: str, error: str | None = None, *, cancel_owed: bool = False) -> None:
         with transaction(self.store.conn):
-            self.store.conn.execute("UPDATE cluster_jobs SET state = ?, error = ?, updated_at = ? WHERE job_id = ?",
-                                    (state, error, clock.now_iso(), job_id))
+            self.store.conn.execute(
+                "UPDATE cluster_jobs SET state = ?, error = ?, cancel_owed = ?, updated_at = ? WHERE job_id = ?",
+                (state, error, int(cancel_owed), clock.now_iso(), job_id))
 
     # -- tracking -------------------------------------------------------------------------------------
     def track(self, deadline: float | None = None) -> None:
@@ -226,24 +253,23 @@ class Coordinator:
                 return
             for node in sorted({j.node for j in self.jobs.values()}):
                 mine = [j for j in self.jobs.values() if j.node == node]
-                if node in self.down:
+                if node in self.down:  # struck while this round moved other jobs: these may run there too
                     for j in mine:
-                        self.move(j, self.down[node])
+                        self.move(j, self.down[node], cancel=True)
                     continue
                 try:
-                    listing = self.nodes[node].listjobs(self.cluster.project)
+                    state = self.nodes[node].job_states(self.cluster.project)
                     self.strikes.pop(node, None)
                 except NodeError as e:
-                    # refused: the daemon is gone; a timeout may be a busy node: three in a row
+                    # refused or malformed: the node is faulty; a timeout may be a busy node: three in a row
                     self.strikes[node] = self.strikes.get(node, 0) + 1
-                    if "unreachable" not in str(e) and self.strikes[node] < STRIKES:
+                    faulty = isinstance(e, MalformedAnswer) or "unreachable" in str(e)
+                    if not faulty and self.strikes[node] < STRIKES:
                         continue
                     self._node_down(node, str(e))
                     for j in mine:
-                        self._cancel(j)
-                        self.move(j, str(e))
+                        self.move(j, str(e), cancel=True)
                     continue
-                state = {x["id"]: kind for kind in ("pending", "running", "finished") for x in listing.get(kind, [])}
                 for j in mine:
                     s = state.get(j.job_id)
                     if s == "finished":
@@ -251,25 +277,46 @@ class Coordinator:
                     elif s is None:
                         self.move(j, f"{node}: job {j.job_id} unknown to the node (restarted?)")
                     elif time.monotonic() - j.started > self.cluster.job_timeout:
-                        self._cancel(j)
-                        self.move(j, f"{node}: job {j.job_id} still {s} after {self.cluster.job_timeout:g}s")
+                        self.move(j, f"{node}: job {j.job_id} still {s} after {self.cluster.job_timeout:g}s",
+                                  cancel=True)
+            self.polls += 1
+            if self.polls % RECHECK_POLLS == 0:
+                self.recheck_down()
             if self.jobs and self.stop.wait(self.cluster.poll_interval):
                 raise KeyboardInterrupt
 
-    def _cancel(self, job: Job) -> None:
-        """Best effort: a node that still runs a job we give up on should stop crawling its hosts."""
+    def recheck_down(self) -> None:
+        """Ask the down nodes that owe cancels whether they answer again (they get no new jobs
+        this cycle)."""
+        for url in sorted(self.down):
+            if self.store.conn.execute("SELECT 1 FROM cluster_jobs WHERE node = ? AND cancel_owed = 1 LIMIT 1",
+                                       (url,)).fetchone() is None:
+                continue
+            try:
+                self.nodes[url].daemonstatus()
+            except NodeError:
+                continue
+            self.cancel_owed(url)
+
+    def _cancel(self, job: Job) -> bool:
+        """Best effort: a node that still runs a job we give up on should stop crawling its hosts.
+        False: the node did not answer (the cancel is owed, see cancel_owed)."""
         try:
             self.nodes[job.node].cancel(self.cluster.project, job.job_id)
+            return True
         except NodeError:
-            pass
+            return False
 
     def abandon(self, why: str) -> None:
+        """Give up the cycle: its jobs are cancelled (or owe a cancel), its open rows 'aborted'."""
         for j in list(self.jobs.values()):
-            self._cancel(j)
-            self._set_state(j.job_id, "failed", why)
+            self._set_state(j.job_id, "failed", why, cancel_owed=not self._cancel(j))
             for cid in j.crawl_ids.values():
                 self.store.finish_crawl(cid, "aborted", f"cluster job {why}")
             self.jobs.pop(j.job_id)
+        for cid in self.crawl_ids:  # rows of sites not dispatched yet
+            if self.store.conn.execute("SELECT 1 FROM crawls WHERE id = ? AND outcome = 'running'", (cid,)).fetchone():
+                self.store.finish_crawl(cid, "aborted", f"cluster cycle {why}")
 
     def collect(self, job: Job) -> None:
         """A finished job: fetch its feed; complete → ingest, else → move its hosts on."""
@@ -282,17 +329,23 @@ class Coordinator:
         if raw is None:
             self.move(job, f"{job.node}: job {job.job_id} ended without a feed (is items_dir set?)")
             return
-        lines = [ln for ln in raw.decode("utf-8").splitlines() if ln.strip()]
-        done = {d["site_id"] for d in map(json.loads, lines) if d.get("kind") == "crawl_finished"}
+        try:
+            items = parse_feed(raw)
+        except ValueError as e:  # the node sent what no Scrapyd feed holds: the node is faulty
+            why = f"{job.node}: feed of job {job.job_id} is malformed ({e})"
+            self._node_down(job.node, why)
+            self.move(job, why)
+            return
+        done = {it.site_id for it in items if getattr(it, "kind", None) == "crawl_finished"}
         if not set(job.sites) <= done:
             self.move(job, f"{job.node}: job {job.job_id} ended before finishing its sites (crawl process died?)")
             return
-        self.ingest(job, lines)
+        self.ingest(job, items)
         self.jobs.pop(job.job_id, None)
         self._set_state(job.job_id, "ingested")
-        self._event({"event": "ingested", "node": job.node, "job": job.job_id, "lines": len(lines)})
+        self._event({"event": "ingested", "node": job.node, "job": job.job_id, "lines": len(items)})
 
-    def ingest(self, job: Job, lines: list[str]) -> None:
+    def ingest(self, job: Job, lines: list) -> None:
         """Store the feed's lines after the job's mark, a batch per transaction with its mark."""
         store = self.store
         start = store.ingest_mark(job.job_id)
@@ -302,7 +355,7 @@ class Coordinator:
         batch_no = 0
         for lo in range(start, len(lines), size):
             chunk = lines[lo:lo + size]
-            items = [from_dict(json.loads(ln)) for ln in chunk]
+            items = list(chunk)
             batch_no += 1
             with transaction(store.conn):
                 store.apply(items, job.crawl_ids, ingest_mark=(job.job_id, lo + len(chunk)))
@@ -312,22 +365,56 @@ class Coordinator:
 
     # -- after a coordinator died -----------------------------------------------------------------------
     def resume(self, deadline: float | None = None) -> int:
-        """Track and ingest the jobs a previous coordinator left 'dispatched'; how many."""
+        """Track and ingest the jobs a previous coordinator left 'dispatched' (how many), and send
+        the cancels owed to nodes that answer now."""
+        for url in [r[0] for r in self.store.conn.execute(
+                "SELECT DISTINCT node FROM cluster_jobs WHERE cancel_owed = 1 ORDER BY node")]:
+            if url in self.nodes:
+                self.cancel_owed(url)
         rows = self.store.conn.execute(
             "SELECT job_id, node, sites, crawl_ids, attempt, tried FROM cluster_jobs WHERE state = 'dispatched'"
         ).fetchall()
         for job_id, node, sites, crawl_ids, attempt, tried in rows:
             job = Job(job_id, node, json.loads(sites), {k: int(v) for k, v in json.loads(crawl_ids).items()},
                       attempt, json.loads(tried), started=time.monotonic())
-            if node not in self.nodes:
-                self._set_state(job_id, "failed", f"{node} is no longer in [cluster] nodes")
+            gone = [sid for sid in job.sites if sid not in self.sites]
+            why = (f"{node} is no longer in [cluster] nodes" if node not in self.nodes
+                   else f"site {gone[0]!r} is no longer configured" if gone else None)
+            if why:
+                log.warning("cluster job %s left by an earlier coordinator not resumed: %s", job_id, why)
+                self._set_state(job_id, "failed", why, cancel_owed=node in self.nodes)
                 for cid in job.crawl_ids.values():
-                    self.store.finish_crawl(cid, "aborted", f"{node} is no longer in [cluster] nodes")
+                    self.store.finish_crawl(cid, "aborted", why)
                 continue
             self.jobs[job_id] = job
-        if self.jobs:
-            self.track(deadline)
+        if self.jobs:  # dispatched under an earlier run's leases, not this one's: not checked against it
+            lease, self.store.lease = self.store.lease, None
+            try:
+                self.track(deadline)
+            finally:
+                self.store.lease = lease
         return len(rows)
+
+
+def parse_feed(raw: bytes) -> list:
+    """A job's JSON Lines feed as crawler.items; ValueError naming the first line that is not one
+    (cut mid-line, not UTF-8, not JSON, not an item): a feed is ingested whole or not at all."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not UTF-8 at byte {e.start}") from None
+    items = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            if not isinstance(d, dict):
+                raise ValueError(f"a JSON {type(d).__name__}, expected an object")
+            items.append(from_dict(d))
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"line {n}: {str(e)[:160]}") from None
+    return items
 
 
 def _split(hosts: list[str], by_host: dict[str, list], n: int) -> list[list[str]]:

@@ -4,6 +4,7 @@ that names the node: unreachable, timed out, HTTP status, or Scrapyd's own messa
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import socket
 import urllib.error
@@ -14,6 +15,11 @@ import uuid
 
 class NodeError(Exception):
     """A Scrapyd node did not do what was asked (the message is one line)."""
+
+
+class MalformedAnswer(NodeError):
+    """The node answered, but not what Scrapyd answers (bad JSON, a cut feed or connection): the
+    node is faulty, not merely busy."""
 
 
 class Node:
@@ -46,6 +52,8 @@ class Node:
             raise NodeError(f"{self.url}: unreachable ({text})") from None
         except (ConnectionError, OSError) as e:
             raise NodeError(f"{self.url}: unreachable ({e.strerror or e})") from None
+        except http.client.HTTPException as e:  # a status line or headers that are not HTTP
+            raise MalformedAnswer(f"{self.url}: not an HTTP answer on {path.split('?')[0]} ({_name(e)})") from None
 
     def _json(self, path: str, fields: list[tuple[str, str]] | None = None, *, files=None) -> dict:
         if files:
@@ -59,8 +67,11 @@ class Node:
         try:
             with resp:
                 body = json.loads(resp.read().decode("utf-8"))
-        except (ValueError, OSError) as e:
-            raise NodeError(f"{self.url}: not a Scrapyd answer on {path.split('?')[0]} ({e})") from None
+        except (ValueError, OSError, http.client.HTTPException) as e:
+            raise MalformedAnswer(f"{self.url}: not a Scrapyd answer on {path.split('?')[0]} ({_name(e)})") from None
+        if not isinstance(body, dict):
+            raise MalformedAnswer(f"{self.url}: not a Scrapyd answer on {path.split('?')[0]}"
+                                  f" (a JSON {type(body).__name__}, expected an object)")
         if body.get("status") != "ok":
             raise NodeError(f"{self.url}: {path.split('?')[0]}: {str(body.get('message', body))[:300]}")
         return body
@@ -78,6 +89,22 @@ class Node:
 
     def listjobs(self, project: str) -> dict:
         return self._json("/listjobs.json?" + urllib.parse.urlencode({"project": project}))
+
+    def job_states(self, project: str) -> dict[str, str]:
+        """listjobs.json as job id -> 'pending', 'running' or 'finished' (MalformedAnswer when the answer is not
+        Scrapyd's: a list that is not a list, an entry without a string id)."""
+        body = self.listjobs(project)
+        out: dict[str, str] = {}
+        for kind in ("pending", "running", "finished"):
+            entries = body.get(kind, [])
+            if not isinstance(entries, list):
+                raise MalformedAnswer(f"{self.url}: not a Scrapyd answer on /listjobs.json ({kind!r} is not a list)")
+            for x in entries:
+                if not isinstance(x, dict) or not isinstance(x.get("id"), str):
+                    raise MalformedAnswer(f"{self.url}: not a Scrapyd answer on /listjobs.json"
+                                          f" (a {kind} job without an id: {str(x)[:80]})")
+                out[x["id"]] = kind
+        return out
 
     def cancel(self, project: str, job: str) -> dict:
         return self._json("/cancel.json", [("project", project), ("job", job)])
@@ -105,8 +132,15 @@ class Node:
             if "HTTP 404" in str(e):
                 return None
             raise
-        except OSError as e:  # the connection broke while reading
-            raise NodeError(f"{self.url}: feed of job {job} cut off ({e})") from None
+        except (OSError, http.client.HTTPException) as e:  # the connection broke while reading
+            raise MalformedAnswer(f"{self.url}: feed of job {job} cut off ({_name(e)})") from None
+
+
+def _name(e: Exception) -> str:
+    """An exception in one short line (IncompleteRead's repr carries the bytes read)."""
+    if isinstance(e, http.client.IncompleteRead):
+        return f"IncompleteRead: {len(e.partial)} bytes read, {e.expected} more expected"
+    return f"{type(e).__name__}: {str(e)[:200]}"
 
 
 def _multipart(fields: list[tuple[str, str]], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:

@@ -36,6 +36,8 @@ SETTINGS_SPEC: dict[str, tuple[tuple[type, ...], str]] = {
     "housekeeping": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
     "sample_retention_days": ((int,), "an integer ≥ 1"),
     "event_retention_days": ((int,), "an integer ≥ 1"),
+    "crawl_retention_days": ((int,), "an integer ≥ 1"),
+    "view_retention": ((str,), 'tiers such as "30d all, 90d hourly, daily", or "off"'),
     "backup": ((str,), "a schedule ('every 1d', a cron line) or 'off'"),
     "backup_dir": ((str,), "a folder path"),
     "backup_keep": ((int,), "an integer ≥ 1"),

@@ -21,6 +21,7 @@ from monitor.config.keys import (
     check_url,
     positive,
 )
+from monitor.config.retention import parse_view_retention
 
 
 @dataclass
@@ -35,7 +36,9 @@ class ServiceSettings:
     unreachable_after: int = 3  # failed crawls in a row before a site counts as unreachable
     housekeeping: str = "30 3 * * *"  # PRAGMA optimize / ANALYZE, retention; "off" disables
     sample_retention_days: int = 30  # html_samples older than this are deleted
-    event_retention_days: int = 90  # views_changed events older than this are deleted (readings stay)
+    event_retention_days: int = 14  # views_changed events older than this are deleted (readings stay)
+    crawl_retention_days: int = 30  # crawls and fetch_errors rows older than this are deleted (some stay)
+    view_retention: str = "30d all, 90d hourly, daily"  # old view_counts readings thinned (monitor/config/retention.py)
     backup: str = "0 4 * * *"  # consistent copy with SQLite's backup API; "off" disables
     backup_dir: str | None = None  # default: "backups" next to the database
     backup_keep: int = 7  # newest backups kept
@@ -61,8 +64,12 @@ def parse_settings(raw: Any, path: Path) -> tuple[Settings, ServiceSettings]:
     positive(crawl.max_retry_after, where, "max_retry_after", 0)
     positive(crawl.robots_cache_hours, where, "robots_cache_hours", 0)
     check_url(crawl.contact_url, where, "contact_url")
-    for k in ("sample_retention_days", "event_retention_days", "backup_keep"):
+    for k in ("sample_retention_days", "event_retention_days", "crawl_retention_days", "backup_keep"):
         positive(getattr(service, k), where, k)
+    try:
+        parse_view_retention(service.view_retention)
+    except ValueError as e:
+        raise ConfigError(f"{where}: key 'view_retention': {e}") from None
     positive(service.jitter, where, "jitter", 0)
     positive(service.unreachable_after, where, "unreachable_after")
     if service.crawl_timeout <= 0:

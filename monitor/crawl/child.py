@@ -7,9 +7,10 @@ monitor.store.reads.Reader and the items go to monitor.crawl.pipeline.StorePipel
 nothing is stored (`--feed` keeps the items).
 
 Each crawl runs in its own process because the Twisted reactor cannot restart in one process.
-Exit status: 0 crawl finished, 2 configuration error, 3 the crawl was interrupted, 4 storing
-failed (the database cannot be opened or written: the last stderr line says why, "error: disk
-full: …"; the crawl stops at the first batch that cannot be stored).
+Exit status: 0 crawl finished (or stopped because another run took over every site's lease), 2
+configuration error, 3 the crawl was interrupted, 4 storing failed (the database cannot be opened or
+written: the last stderr line says why, "error: disk full: …"; the crawl stops at the first batch
+that cannot be stored).
 
 Started by monitor.crawl.local (PORTALWATCH_PARENT_PID set), the child dies with its parent: told by
 the kernel (Linux PR_SET_PDEATHSIG, SIGUSR1) or by its own parent watch, it stops the crawl
@@ -147,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {stats.get_value(STORAGE_ERROR_STAT)}", file=sys.stderr)
         return STORAGE_FAILED
     reason = stats.get_value("finish_reason") if stats else None
-    return 0 if reason == "finished" else 3
+    # lease_lost: another run took every site over (its rows say so); nothing of this run failed
+    return 0 if reason in ("finished", "lease_lost") else 3
 
 
 if __name__ == "__main__":

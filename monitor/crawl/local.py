@@ -6,8 +6,10 @@ FILE`): sites.toml is not read again there. Crawl rows are written only by the s
 pipeline, or Store.mark_aborted here). The parent never imports the Twisted reactor: the
 scheduler and the CLI can crawl again and again.
 
-A timeout kills the child's whole process group; rows already stored stay stored and the crawl
-rows left 'running' are marked 'aborted' (here, or by the next crawl). An interrupt of the parent
+A timeout kills the child's whole process group; rows already stored stay stored, the sites
+that finished keep their outcome (the spider reports each site's end as soon as it is done) and
+the crawl rows left 'running' are marked 'failed' ("timed out: …"): a site that does not finish
+in time is that site's failure, and enough of them in a row make it `unreachable`. An interrupt of the parent
 (Ctrl-C, or SIGTERM inside `terminate_as_interrupt()`) kills the children, marks their crawl rows
 'aborted' at once and raises CrawlInterrupted, which says what was kept. A parent that dies
 outright (SIGKILL) takes its children with it (monitor.procs).
@@ -16,6 +18,7 @@ outright (SIGKILL) takes its children with it (monitor.procs).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -34,6 +37,10 @@ from monitor.store.connect import open_db
 from monitor.store.db import Store
 
 Progress = Callable[[dict], None]
+log = logging.getLogger(__name__)
+STORAGE_FAILED = 4  # the child's exit status when storing failed (monitor.crawl.child)
+# the crawl row of a site still crawling when the timeout killed the child: that site's failure
+TIMED_OUT = "timed out: not finished when the crawl was killed after the {timeout:g}s crawl timeout"
 
 _live: set[subprocess.Popen] = set()  # running crawl children of this process
 _live_lock = threading.Lock()
@@ -188,12 +195,22 @@ def _wait_child(plan_file: str, db, timeout: float | None, on_progress: Progress
         stderr_tail="".join(stderr_lines[-20:]),
     )
     if Path(db).exists():
-        if timed_out:
-            store = Store(db)
+        # the rows a killed child (timeout) or a child that could not store left 'running' are
+        # failures of those sites, in words; when the disk is still full this fails too, and the
+        # next crawl marks them 'aborted'
+        why = TIMED_OUT.format(timeout=timeout) if timed_out else result.error
+        if why and (timed_out or proc.returncode == STORAGE_FAILED):
             try:
-                store.mark_aborted([proc.pid], f"killed after the {timeout:g}s crawl timeout")
-            finally:
-                store.close()
+                store = Store(db)
+                try:
+                    store.mark_aborted([proc.pid], why, outcome="failed")
+                finally:
+                    store.close()
+            except Exception as e:  # noqa: BLE001 - the child's own error is what the caller reports
+                if not timed_out:
+                    log.warning("could not mark the crawl rows failed: %s", e)
+                else:
+                    raise
         with closing(open_db(db)) as database:
             result.crawls = [
                 dict(r) for r in database.query(

@@ -24,11 +24,13 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, cast
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.items import CrawlFinishedItem, ListPageItem
+from crawler.items import CrawlFinishedItem, CrawlStartedItem, ListPageItem
 from monitor.store.db import Store
 from monitor.store.dbfile import explain, is_storage_error
 
@@ -54,6 +56,9 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.storage_error: str | None = None
         self.finished: set[str] = set()  # sites whose CrawlFinishedItem passed
+        self.started = 0  # CrawlStartedItems passed
+        self.sites = 0  # sites in the crawl's plan
+        self.stopping = False  # every site's lease was lost: the crawl is being closed
         self.timer = task.LoopingCall(self._tick)
 
     @classmethod
@@ -67,10 +72,12 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        self.sites = len(spider.plan.sites)
         if self.db_path is None:
             return
         try:
             self.store = Store(self.db_path)
+            self.store.lease = spider.plan.lease  # a site whose lease another run took is not stored
             self.store.abort_stale_crawls()
             self.store.sync_sites([*spider.plan.sites, *spider.plan.units])  # the `sites` table mirrors the config
         except Exception as e:  # noqa: BLE001 - a crawl that cannot store stops, saying why
@@ -81,6 +88,7 @@ class StorePipeline:
     def _tick(self) -> None:
         if time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
+        self._settle()
 
     def idle(self, spider=None) -> None:
         """spider_idle: nothing is being fetched; store what is buffered now rather than at the
@@ -93,13 +101,38 @@ class StorePipeline:
             self._settle()  # a storage error so far fails this crawl
             item.storage_error = item.storage_error or self.storage_error
         self.buffer.append(item)
+        # the crawl rows are written once every site started, and a site's end at once: a crawl
+        # stopped later (its timeout) keeps the outcome of the sites that finished, fails the others
+        now = isinstance(item, CrawlFinishedItem)
+        if isinstance(item, CrawlStartedItem):
+            self.started += 1
+            now = self.started == self.sites
         self.rows += len(item.entries) if isinstance(item, ListPageItem) else 1
-        if self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
+        if now or self.rows >= self.batch_size or time.monotonic() - self.last_flush > self.batch_seconds:
             self.flush()
         return item
 
     def _settle(self) -> None:
         self.pending = [f for f in self.pending if not f.done() or self._collect(f)]
+        self._check_lost()
+
+    def _check_lost(self) -> None:
+        """Every site's lease was taken by another run (this crawl was paused past it): stop
+        crawling (Scrapy's finish reason 'lease_lost'; the rows are 'aborted' already)."""
+        store = self.store
+        if self.stopping or store is None or not store.lost or self.crawler is None:
+            return
+        spider = self.crawler.spider
+        if spider is None:
+            return
+        if {s.id for s in spider.plan.sites} <= set(store.lost):
+            self.stopping = True
+            logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")
+            # the crawl's reactor, installed by now (imported at module level it would install its own)
+            from twisted.internet import reactor
+
+            close = lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost"))  # noqa: E731
+            cast(Any, reactor).callLater(0, close)  # after this item, not inside its processing
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:

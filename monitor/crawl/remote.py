@@ -4,13 +4,17 @@ crawl's."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
 from crawler.plan import CrawlPlan
 from monitor.cluster.coordinator import ClusterError, Coordinator
+from monitor.cluster.scrapyd import NodeError
 from monitor.config import Cluster
 from monitor.crawl.outcome import CrawlResult, interrupted, max_crawl_id
+
+log = logging.getLogger(__name__)
 
 
 class ScrapydCluster:
@@ -32,6 +36,12 @@ class ScrapydCluster:
             rows = co.run(deadline)
         except ClusterError as e:
             return CrawlResult(returncode=2, seconds=time.monotonic() - started, stderr_tail=str(e))
+        except (NodeError, ValueError, KeyError, TypeError, AttributeError) as e:
+            # a node's answer the coordinator did not foresee: the cycle's rows are closed, not left running
+            why = f"cluster cycle failed: {type(e).__name__}: {str(e)[:300]}"
+            log.error("%s", why)
+            co.abandon(why)
+            return CrawlResult(returncode=2, seconds=time.monotonic() - started, stderr_tail=why)
         except KeyboardInterrupt as e:  # Ctrl-C / SIGTERM: cancel the jobs, the rows become 'aborted'
             co.abandon("interrupted")
             co.close()

@@ -71,10 +71,11 @@ class _Run:
     # -- baseline and new articles ------------------------------------------------------------
     def articles(self) -> None:
         self.empty_baselines()
+        # per site, from its mark on (idx_articles_site_id): never a scan of every article
         rows = self.conn.execute(
             "SELECT a.site_id, a.id, a.first_seen_at, a.title, a.url, a.published_at, d.site_id"
-            " FROM articles a LEFT JOIN detect_sites d ON d.site_id = a.site_id"
-            " WHERE a.id > COALESCE(d.last_article_id, 0) ORDER BY a.id"
+            " FROM sites s LEFT JOIN detect_sites d ON d.site_id = s.id"
+            " JOIN articles a ON a.site_id = s.id AND a.id > COALESCE(d.last_article_id, 0) ORDER BY a.id"
         ).fetchall()
         by_site: dict[str, list] = defaultdict(list)
         for r in rows:
@@ -97,12 +98,15 @@ class _Run:
     def empty_baselines(self) -> None:
         """A site whose first finished crawl stored no article (nothing within max_age_days) gets
         its baseline now, so its first post later is a new_article, not the baseline."""
-        rows = self.conn.execute(
-            "SELECT c.site_id, MAX(c.started_at) FROM crawls c WHERE c.outcome IN ('ok', 'partial')"
-            " AND NOT EXISTS (SELECT 1 FROM detect_sites d WHERE d.site_id = c.site_id)"
-            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = c.site_id) GROUP BY c.site_id"
+        rows = self.conn.execute(  # sites first: the crawls of the few without a baseline, not every crawl
+            "SELECT s.id, (SELECT MAX(c.started_at) FROM crawls c WHERE c.site_id = s.id"
+            " AND c.outcome IN ('ok', 'partial')) FROM sites s"
+            " WHERE NOT EXISTS (SELECT 1 FROM detect_sites d WHERE d.site_id = s.id)"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = s.id)"
         ).fetchall()
         for site_id, at in rows:
+            if at is None:
+                continue  # no finished crawl yet
             if self._baseline_ready(site_id):
                 self.emit("baseline", site_id, None, at, {"articles": 0})
                 self.conn.execute("INSERT INTO detect_sites (site_id, baseline_at, baseline_articles,"

@@ -7,7 +7,8 @@ missing a date / views / title in the last crawl compared with the site's usual 
 
 Statuses, worst first: unreachable (≥ `unreachable_after` failed crawls in a row, pages not
 fetched), extraction_broken (list pages fetched but no articles read, or most articles of the last
-crawl lost a field the site usually has — the rule and thresholds of detect/rules.py, as for the events), failing (the last
+crawl lost a field the site usually has, "usually" meaning its healthy crawls — the rule and
+thresholds of detect/rules.py, as for the events), failing (the last
 crawl failed), never_crawled, partial (last crawl had errors), ok. Read-only; crawls of a site's
 `aliases` (former ids) count as its own. `health_rows(db_path, config, ids, problems)` gives the
 rows `portalwatch sites health` shows (from a database file, or none yet).
@@ -24,7 +25,7 @@ from pathlib import Path
 from crawler.items import INCOMPLETE
 from crawler.sites import Site
 from monitor.config import Config
-from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, usual_missing
+from monitor.detect.rules import FIELDS, DetectOptions, FieldShare, broken_fields, history_usual
 
 STATUS_ORDER = ("unreachable", "extraction_broken", "failing", "never_crawled", "partial", "ok")
 _EXTRACTION_REASONS = ("no articles found", "extraction failed")
@@ -95,7 +96,7 @@ def _one(conn: sqlite3.Connection, site: Site, opts) -> SiteHealth:
     if good:
         h.last_success_at = good[2] or good[1]
         h.articles_seen = good[4]
-        usual = usual_missing(conn, ids, good[0], opts.broken_history)
+        usual = history_usual(conn, ids, good[0], opts)
         h.missing = broken_fields(good[4], dict(zip(FIELDS, good[5:8], strict=True)), usual, opts)
     h.status, h.detail = _verdict(conn, h, last, good, opts)
     return h
@@ -154,6 +155,27 @@ def health_rows(db_path: str | Path, config: Config, site_ids: Iterable[str] = (
     with closing(_connect(db_path)) as conn:
         rows = site_health(conn, config)
     return [r for r in rows if (not wanted or r.site_id in wanted) and (not problems or r.status != "ok")]
+
+
+def usual_reads(db_path: str | Path, config: Config, site_id: str) -> dict | None:
+    """What a site's crawls usually read, for `sites check` to compare a page with: the share of its
+    articles missing each field in its healthy crawls (`missing`, None per field without history)
+    and the share of its recent articles whose count a list page carried (`list_views`); None
+    without a database."""
+    if not Path(db_path).exists():
+        return None
+    from monitor.store.reads import Reader
+
+    site = config.site(site_id)
+    h = health_rows(db_path, config, [site.id])[0]
+    reader = Reader(db_path)
+    try:
+        shares = [reader.list_views_share(i) for i in _ids(site)]
+    finally:
+        reader.close()
+    known = [x for x in shares if x is not None]
+    return {"missing": {name: (f.usual if f.usual is not None else None) for name, f in h.missing.items()},
+            "list_views": max(known) if known else None}
 
 
 def _connect(db_path: str | Path) -> sqlite3.Connection:

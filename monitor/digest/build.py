@@ -130,7 +130,7 @@ def build(db: sqlite_utils.Database, config: Config, recipient: Recipient, since
     }
     t = data["totals"]
     data["nothing_happened"] = not (t["new_posts"] or t["views_gained"] or any(lists.values()) or problems
-                                    or baseline)
+                                    or baseline or (sites and not t["crawls"]))  # no crawl at all is news
     return data
 
 

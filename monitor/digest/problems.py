@@ -23,9 +23,20 @@ def problem(site_id: str, site_name: str, kind: str, *, since: str | None = None
 
 
 def merge(problems: list[dict]) -> list[dict]:
-    """One 'failing' line per site is enough when an 'unreachable' event says the same."""
+    """One line per site and problem: the latest of a kind's lines (events come in time order; an
+    extraction_broken event is recorded per crawl, `runs` then counts them), and no 'failing' line
+    where an 'unreachable' one says the same."""
     unreachable = {p["site_id"] for p in problems if p["kind"] == "unreachable"}
-    return [p for p in problems if not (p["kind"] == "failing" and p["site_id"] in unreachable)]
+    out: dict[tuple, dict] = {}
+    for p in problems:
+        if p["kind"] == "failing" and p["site_id"] in unreachable:
+            continue
+        key = (p["site_id"], p["kind"], p["field"])
+        if p["kind"] == "extraction_broken":
+            p = {**p, "runs": (out[key]["runs"] if key in out else 0) + 1}
+        out.pop(key, None)
+        out[key] = p  # the latest, in the place of its latest event
+    return list(out.values())
 
 
 def collect(sites: list, per_site: dict[str, dict], events: list[dict], names: dict[str, str]) -> list[dict]:

@@ -9,6 +9,9 @@ import re
 
 # First match wins; the error texts are the crawler's fetch_errors ("HTTP 503", "TimeoutError: …").
 _RULES = (
+    # the host asked us to wait longer than max_retry_after (429/503 + Retry-After): skipped this crawl,
+    # this site's own pages or another site's on the same host (crawler/middlewares.py RetryAfter)
+    ("asked_to_wait", re.compile(r"asks to wait .*skipped for this crawl")),
     ("refused", re.compile(r"ConnectionRefused|refused", re.I)),
     ("timeout", re.compile(r"Timeout|TimedOut|timed out", re.I)),
     ("dns", re.compile(r"DNSLookup|Name or service not known|getaddrinfo|NXDOMAIN", re.I)),
@@ -23,7 +26,7 @@ _RULES = (
 
 
 def reason_key(error: str | None) -> str | None:
-    """'refused', 'timeout', 'dns', 'tls', 'dropped', 'not_found', 'forbidden', 'rate_limited',
+    """'asked_to_wait', 'refused', 'timeout', 'dns', 'tls', 'dropped', 'not_found', 'forbidden', 'rate_limited',
     'server_error', 'other'; None when there is no error text."""
     if not error:
         return None

@@ -111,6 +111,8 @@ def subject(data: dict) -> str:
     tot, lang = data["totals"], data["recipient"]["language"]
     date = clock.local(data["window"]["until"], "%d/%m/%Y")
     name = one_line(data["recipient"]["name"], 80)
+    if not tot.get("crawls") and tot.get("sites"):  # nothing was crawled: the monitoring itself may have stopped
+        return one_line(t["subject_no_crawls"].format(name=name, date=date))
     if data["nothing_happened"]:
         return one_line(t["subject_quiet"].format(name=name, date=date))
     return one_line(t["subject"].format(name=name, new=tot["new_posts"], views=number(tot["views_gained"], lang), date=date))
@@ -131,15 +133,15 @@ def render(data: dict, images: str = "data"):
     return Rendered(data, images)
 
 
-
-
 def problem_detail(p: dict, lang: str) -> str:
-    """The technical reason, for operators: the crawler's error text or the HTML sample to look at."""
+    """The technical reason, for operators: the crawler's error text or the HTML sample to look at.
+    None in a Vietnamese digest: the office reads plain words only (the detail stays in the data,
+    JSON and webhooks, and in `sites health`)."""
+    if lang == "vi":
+        return ""
     if p["error"]:
         return p["error"]
     return LABELS[lang]["sample"].format(sample=p["sample_id"]) if p["sample_id"] else ""
-
-
 
 
 def silent_text(s: dict, lang: str) -> str:

@@ -82,9 +82,14 @@ def _alerts(config: Config, db) -> None:
 
     if alerts.wanted(config):
         try:
-            alerts.run(db, config)
+            results = alerts.run(db, config)
         except Exception:  # noqa: BLE001 - a failing alert is logged; the ledger retries its deliveries
             log.exception("alerts after detect failed")
+            return
+        for r in results or []:  # one line per alert delivery that failed
+            if r.status != "delivered":
+                log.error("delivery %s of %s's alert by %s %s: %s", r.delivery_id, r.recipient_id, r.channel, r.status,
+                          " ".join(r.detail.split())[:300])
 
 
 # -- digests ----------------------------------------------------------------------------------------

@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crawler import clock
 from monitor.config import Config, ConfigError, load_config
 from monitor.service import jobs
 from monitor.service.jobs_wanted import JOB_DEFAULTS, desired_jobs
@@ -56,6 +58,15 @@ class _Request:
     sites: list[str]
     done: threading.Event = field(default_factory=threading.Event)
     run: object = None
+
+
+def _log_failed(results: list) -> list:
+    """One ERROR line per delivery that was not delivered; returns those."""
+    bad = [r for r in results if r.status != "delivered"]
+    for r in bad:
+        log.error("delivery %s of %s's digest by %s %s: %s", r.delivery_id, r.recipient_id, r.channel, r.status,
+                  " ".join(r.detail.split())[:300])
+    return bad
 
 
 class ServiceError(RuntimeError):
@@ -97,6 +108,7 @@ class Service:
             executors={"default": ThreadPoolExecutor(4), "crawl": ThreadPoolExecutor(8)},
             job_defaults=JOB_DEFAULTS, timezone=TZ,
         )
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self.scheduler.start(paused=True)  # reconcile the stored jobs before anything fires
         self.last_reload = self.apply(self.config)
         self.scheduler.resume()
@@ -131,6 +143,18 @@ class Service:
         finally:
             self._stopping.clear()
             self.stop()
+
+    def _missed(self, event) -> None:
+        """A tick that did not run: its previous run was still going (max_instances), or it came
+        too late. One WARNING line, and a `<job kind>:skipped` row in the job log."""
+        kind = "crawl" if event.job_id.startswith("crawl:") else event.job_id
+        why = ("its previous run was still going" if event.code == EVENT_JOB_MAX_INSTANCES
+               else "it was missed (the service was busy or stopped)")
+        due = getattr(event, "scheduled_run_times", None) or [getattr(event, "scheduled_run_time", None)]
+        at = due[-1].astimezone(clock.VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if due[-1] else "?"
+        detail = f"tick of {event.job_id} due {at} skipped: {why}"
+        log.warning(detail)
+        record(self.jobstore, f"{kind}:skipped", "skipped", detail)
 
     # -- configuration -------------------------------------------------------------------------------
     def reload(self) -> dict:
@@ -241,6 +265,12 @@ class Service:
         else:
             outcome = "ok"
             detail = res.summary()  # one line whatever the number of sites; failed ones named
+        failed = [c for c in res.crawls if c["outcome"] in ("failed", "aborted")]
+        for c in failed:  # one line per failed site crawl
+            (log.error if c["outcome"] == "failed" else log.warning)(
+                "crawl of %s %s: %s", c["site_id"], c["outcome"], " ".join((c["error_summary"] or "no error recorded").split())[:300])
+        if outcome == "ok" and failed:  # the job's real outcome: every site failed, or some did
+            outcome = "failed" if len(failed) == len(res.crawls) else "partial"
         if res.skipped:  # another process holds these sites' leases (monitor.store.lease)
             skips = "; ".join(f"{sid} skipped: {why}" for sid, why in res.skipped.items())
             log.info("crawl: %s", skips)
@@ -253,7 +283,6 @@ class Service:
             log.exception("detect after crawl failed")
             detail += f"; detect failed: {e}"
         seconds = time.monotonic() - t0
-        failed = any(c["outcome"] in ("failed", "aborted") for c in res.crawls)
         log.log(logging.WARNING if failed or outcome != "ok" else logging.INFO,
                 "crawl %s in %.1fs: %s", "finished" if outcome == "ok" else outcome, seconds, res.summary())
         record(self.jobstore, "crawl", outcome, f"{detail} ({seconds:.1f}s)")
@@ -301,13 +330,14 @@ class Service:
         except Exception as e:
             record(self.jobstore, job, "failed", f"{type(e).__name__}: {e}")
             raise
-        bad = [r for r in results if r.status != "delivered"]
+        bad = _log_failed(results)
         detail = "; ".join(f"{r.channel} {r.status}" + (f" ({r.detail})" if r.status != "delivered" else "")
                            for r in results) or "nothing due"
         record(self.jobstore, job, "failed" if bad else "ok", detail)
 
     def retry_deliveries(self) -> None:
         results = jobs.retry_deliveries(self.config, self.db_path)
+        _log_failed(results)
         if results:
             record(self.jobstore, "deliveries", "ok" if all(r.status == "delivered" for r in results) else "failed",
                     "; ".join(f"{r.recipient_id} {r.channel} {r.status}" for r in results))

@@ -33,6 +33,20 @@ class FieldResult:
 
 
 @dataclass
+class Usual:
+    """What a site's crawls usually read, from the database (`sites check` compares the page with
+    it): the share of its articles missing each field in its healthy crawls ("views", "date",
+    "title"; None without history), and the share of its recent articles whose count a list carried."""
+
+    missing: dict[str, float | None] = field(default_factory=dict)
+    list_views: float | None = None
+
+
+USUALLY_HAS = 0.5  # a field missing on fewer articles than this in healthy crawls is one the site has
+LIST_USUALLY_SHOWS = 0.8  # the lists carried the count of at least this share of recent articles
+
+
+@dataclass
 class CheckReport:
     site: Site
     profile: str
@@ -43,6 +57,7 @@ class CheckReport:
     list_count: int = 0
     auto_list_count: int | None = None
     next_url: str | None = None
+    list_missing: dict[str, int] = field(default_factory=dict)  # entries of the list page without views / date
     pager: dict[str, Any] = field(default_factory=dict)  # what the list page's pager prints (PagerFacts)
     list_rules: dict[str, str] = field(default_factory=dict)
     first_entries: list[dict] = field(default_factory=list)
@@ -63,7 +78,7 @@ class CheckReport:
             "site": self.site.id, "profile": self.profile, "detected_profile": self.detected,
             "robots": self.robots, "robots_ok": self.robots_ok, "list_url": self.list_url,
             "list_count": self.list_count, "auto_list_count": self.auto_list_count,
-            "next_url": self.next_url, "pager": self.pager, "list_rules": self.list_rules, "first_entries": self.first_entries,
+            "next_url": self.next_url, "list_missing": self.list_missing, "pager": self.pager, "list_rules": self.list_rules, "first_entries": self.first_entries,
             "article_url": self.article_url, "article_key": self.article_key,
             "article": {f.name: {"value": f.value, "rule": f.rule, "auto": f.auto_value} for f in self.article_fields},
             "selectors": self.selectors, "source": self.source,
@@ -140,11 +155,12 @@ def selector_results(profile, overrides: dict | None, list_html: str | None, art
 def check_site(
     config: Config, site: Site, *, list_url: str | None = None, article_url: str | None = None,
     list_html: str | None = None, article_html: str | None = None, offline: bool = False,
-    source: str | None = None,
+    source: str | None = None, usual: Usual | None = None,
 ) -> CheckReport:
     """Check one list page and one article of a site. Saved HTML (list_html / article_html, e.g.
     from html_samples) replaces fetching that page; `offline` fetches nothing at all (an article
-    sample alone checks just the article)."""
+    sample alone checks just the article). With `usual` (what the site's crawls usually read), a
+    field the site usually has and the pages lack is a problem."""
     offline = offline or (article_html is not None and list_html is None)
     report = CheckReport(site=site, profile=site.profile)
     if list_html is not None or article_html is not None:
@@ -160,6 +176,7 @@ def check_site(
     if art_html is None:
         if offline or art_url is None:
             report.selectors = selector_results(profile or get_profile("auto"), site.selectors, listing_html, None)
+            _compare_usual(report, usual)
             return report
         try:
             art_html = fetch(art_url, user_agent=config.settings.ua, timeout=config.settings.timeout).text
@@ -173,7 +190,28 @@ def check_site(
         report.detected = report.detected or profile.name
     _check_article(site, report, profile, art_url, art_html)
     report.selectors = selector_results(profile, site.selectors, listing_html, art_html)
+    _compare_usual(report, usual)
     return report
+
+
+def _compare_usual(report: CheckReport, usual: Usual | None) -> None:
+    """A view count the site usually has, missing from the pages checked, is a problem: on a list
+    page whose lists usually carry it, or on both the list and the article page (an article page
+    alone, when the count is not usually the list's)."""
+    if usual is None:
+        return
+    entries, lacking = report.list_count, report.list_missing.get("views", 0)
+    art = {f.name: f.value for f in report.article_fields}
+    share = usual.missing.get("views")
+    if entries and lacking * 2 >= entries and (usual.list_views or 0) >= LIST_USUALLY_SHOWS:
+        report.problems.append(
+            f"view count missing on {lacking} of {entries} list entries, but this site's lists usually carry it"
+            f" ({usual.list_views:.0%} of its recent articles had one there): the template may have changed")
+    elif (report.article_fields and art.get("views") is None and share is not None and share < USUALLY_HAS
+          and (lacking == entries if entries else (usual.list_views or 0) < LIST_USUALLY_SHOWS)):
+        report.problems.append(
+            "no view count on the list page nor on the article page, but this site usually has one"
+            f" (missing on {share:.0%} of the articles of its healthy crawls): the template may have changed")
 
 
 def _check_list(config, site, report, profile, list_url, list_html, offline):
@@ -230,6 +268,7 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
             f" ({_css(profile.selectors_for(site.selectors).get('list_item'))}) matched nothing, the generic rules"
             f" read the page instead; the page looks like {detected.name!r} (template changed?)")
     missing_dates = sum(1 for e in listing.entries if e.published_at is None)
+    report.list_missing = {"views": sum(1 for e in listing.entries if e.views is None), "date": missing_dates}
     if missing_dates == len(listing.entries):
         report.problems.append(f"no dates found on the list page {url} (the article pages may still carry them)")
     return html, profile

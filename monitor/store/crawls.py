@@ -73,17 +73,18 @@ class CrawlRows:
             )
         return inserted_id(cur)
 
-    def mark_aborted(self, pids: Iterable[int], summary: str, after_id: int = 0) -> int:
-        """Crawl rows of these (killed) processes still 'running' become 'aborted' (a timeout,
-        an interrupt, a child gone); returns how many."""
+    def mark_aborted(self, pids: Iterable[int], summary: str, after_id: int = 0, outcome: str = "aborted") -> int:
+        """Crawl rows of these (killed) processes still 'running' become `outcome`: 'aborted' (an
+        interrupt, a child gone) or 'failed' (not finished at the crawl's timeout: the site's
+        failure); returns how many. Rows of sites that finished keep their outcome."""
         pids = list(pids)
         if not pids:
             return 0
         with self._tx():
             return self.conn.execute(
-                "UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
+                "UPDATE crawls SET outcome = ?, finished_at = ?, error_summary = ?"
                 f" WHERE pid IN ({', '.join('?' * len(pids))}) AND id > ? AND outcome = 'running'",
-                (clock.now_iso(), summary, *pids, after_id),
+                (outcome, clock.now_iso(), summary, *pids, after_id),
             ).rowcount
 
     def _start_crawl(self, it: CrawlStartedItem) -> None:

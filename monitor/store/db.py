@@ -8,6 +8,8 @@ moment leaves either the whole batch or none of it.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import sqlite3
 from collections import Counter
@@ -30,6 +32,7 @@ from monitor.store.connect import open_db
 from monitor.store.crawls import CrawlRows
 from monitor.store.dbfile import StorageError, explain, is_storage_error
 from monitor.store.dbutil import inserted_id
+from monitor.store.gaps import FieldGaps
 from monitor.store.reads import IN_CHUNK, Reads
 
 GONE_CONFIRMATIONS = 2  # consecutive 404/410 answers before an article counts as removed
@@ -42,7 +45,7 @@ def content_hash(body: str) -> str:
     return hashlib.sha1(body.encode()).hexdigest()
 
 
-class Store(Reads, CrawlRows):
+class Store(Reads, CrawlRows, FieldGaps):
     """Write side of the database: the one writer of the crawl's tables (crawl pipeline, the
     coordinator that ingests item feeds, `sites check --keep`, tests)."""
 
@@ -55,6 +58,12 @@ class Store(Reads, CrawlRows):
         self._batch: dict[tuple[str, str], list] = {}  # rows of this batch's articles (unprimed sites)
         self._data_version: int | None = None  # PRAGMA data_version after our last batch
         self.crawl_ids: dict[str, int] = {}  # site id -> its crawl row, from CrawlStartedItem
+        self._lacking: dict[str, dict[str, tuple[set[str], set[str]]]] = {}  # FieldGaps
+        self._pending: list[tuple[str, str, tuple[set[str], set[str]]]] = []
+        # the crawl run's lease token (monitor.store.lease): set, a batch stores a site only while
+        # the run holds its lease; `lost`: site id -> why it no longer does (nothing more stored)
+        self.lease: str | None = None
+        self.lost: dict[str, str] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -82,6 +91,8 @@ class Store(Reads, CrawlRows):
         try:
             with self._tx():
                 self._check_other_writers()
+                if self.lease is not None:
+                    items = self._leased(items, given)
                 self._preload(items)
                 for item in items:
                     c = counts.setdefault(item.site_id, Counter())
@@ -91,6 +102,7 @@ class Store(Reads, CrawlRows):
                             self._start_crawl(item)
                     elif isinstance(item, CrawlFinishedItem):
                         self._flush_counts(counts, given, flushed)
+                        self._forget_gaps(item.site_id)
                         self._finish_crawl(item, crawl_id)
                     elif isinstance(item, ListPageItem):
                         self._guarded(item.entries, c, crawl_id)
@@ -128,6 +140,36 @@ class Store(Reads, CrawlRows):
             self._batch = {}
         self._data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return counts
+
+    def _leased(self, items: list, given: dict[str, int]) -> list:
+        """Inside the write transaction: the items of sites whose lease is still the run's. A site
+        whose lease row is another run's, or gone (taken over once expired: the run was paused
+        past its lease), is lost: its crawl row becomes 'aborted' and nothing more of it is stored."""
+        sites = sorted({it.site_id for it in items} - set(self.lost))
+        if sites:
+            rows = {r[0]: r[1:] for r in self.conn.execute(
+                "SELECT site_id, holder, pid, hostname FROM crawl_leases WHERE site_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sites),))}
+            for sid in sites:
+                holder, pid, host = rows.get(sid, (None, None, None))
+                if holder == self.lease:
+                    continue
+                who = f"pid {pid} on host {host}" if holder else "another run"
+                why = (f"its crawl lease was taken over by {who} while this crawl was paused past it;"
+                       " nothing more of it stored by this crawl")
+                self.lost[sid] = why
+                logging.getLogger("portalwatch.lease").warning("site %s: %s", sid, why)
+        kept = [it for it in items if it.site_id not in self.lost or isinstance(it, CrawlStartedItem)]
+        for sid, why in self.lost.items():
+            cid = given.get(sid) or self.crawl_ids.get(sid)
+            started = next((it for it in kept if isinstance(it, CrawlStartedItem) and it.site_id == sid), None)
+            if cid is None and started is not None and sid not in given:
+                self._start_crawl(started)  # its row, to say why it stops here
+                cid = self.crawl_ids.get(sid)
+            if cid is not None:
+                self.conn.execute("UPDATE crawls SET outcome = 'aborted', finished_at = ?, error_summary = ?"
+                                  " WHERE id = ? AND outcome = 'running'", (clock.now_iso(), why, cid))
+        return [it for it in kept if it.site_id not in self.lost]
 
     def _flush_counts(self, counts: dict[str, Counter], given: dict[str, int], flushed: dict[str, Counter]) -> None:
         """Add the batch's counters not yet added to the crawl rows (before a crawl finishes)."""
@@ -197,10 +239,12 @@ class Store(Reads, CrawlRows):
     def _attempt(self, entries: list[ArticleItem], c: Counter, crawl_id: int | None) -> Exception | None:
         self.conn.execute("SAVEPOINT item")
         mine: Counter = Counter()
+        self._pending = []
         try:
             for it in entries:
                 self._apply_article(it, mine, crawl_id)
         except (sqlite3.Error, OverflowError, ValueError, TypeError) as e:
+            self._pending = []
             if is_storage_error(e) or not self.conn.in_transaction:
                 raise  # not this sighting's fault: the whole batch fails, and says why
             self.conn.execute("ROLLBACK TO item")
@@ -215,6 +259,7 @@ class Store(Reads, CrawlRows):
             return e
         self.conn.execute("RELEASE item")
         c.update(mine)
+        self._keep_gaps()
         return None
 
     def _fetch_error(self, site_id, url, error, observed_at, crawl_id, status, c: Counter) -> None:
@@ -260,8 +305,9 @@ class Store(Reads, CrawlRows):
         is_article = it.source == "article"
         if it.source == "list" or row is None:
             c["articles_seen"] += 1
-        for f in it.missing:
-            c["missing_date" if f == "published_at" else f"missing_{f}"] += 1
+            self._missing_seen(it, row, c)
+        else:
+            self._missing_read(it, c)
         if row is None:
             body_hash = content_hash(it.body) if is_article and it.body is not None else None
             # ON CONFLICT: another process may have stored this article a moment ago

@@ -31,6 +31,7 @@ from monitor.store.dbutil import pid_alive, transaction
 log = logging.getLogger("portalwatch.lease")
 
 TTL = 120.0  # seconds a lease lives without a renewal; the heartbeat renews every TTL/3
+TTL_ENV = "PORTALWATCH_LEASE_TTL"  # overrides TTL (seconds; tests pause a holder past it)
 _COLS = "site_id, holder, pid, hostname, taken_at, renewed_at, expires_at"
 
 
@@ -142,14 +143,17 @@ class SiteLeases:
     """`with SiteLeases(db, ids) as got:` — take the leases, renew them from a heartbeat thread
     while the block runs, release them when it ends (however it ends)."""
 
-    def __init__(self, db, site_ids: list[str], ttl: float = TTL):
-        self.db, self.site_ids, self.ttl = db, list(site_ids), ttl
+    def __init__(self, db, site_ids: list[str], ttl: float | None = None):
+        self.db, self.site_ids = db, list(site_ids)
+        self.ttl = ttl or float(os.environ.get(TTL_ENV) or TTL)
+        self.held = 0
         self.holder = new_holder()
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
 
     def __enter__(self) -> Taken:
         got = take(self.db, self.site_ids, self.holder, self.ttl)
+        self.held = len(got.sites)
         if got.sites:
             self._beat = threading.Thread(target=self._heartbeat, name="portalwatch-lease", daemon=True)
             self._beat.start()
@@ -164,7 +168,10 @@ class SiteLeases:
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.ttl / 3):
             try:
-                if renew(self.db, self.holder, self.ttl) == 0:
-                    log.warning("crawl leases of %s were taken over (held too long without renewal)", self.holder)
+                held = renew(self.db, self.holder, self.ttl)
+                if held < self.held:  # paused past the expiry: others took them; the writer stops storing them
+                    log.warning("%d crawl lease(s) of this run were taken over after it went %.0fs without"
+                                " renewing; those sites are no longer stored by it", self.held - held, self.ttl)
+                    self.held = held
             except sqlite3.Error:
                 log.exception("could not renew crawl leases; retrying in %.0fs", self.ttl / 3)

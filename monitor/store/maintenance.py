@@ -13,25 +13,34 @@ from pathlib import Path
 
 from crawler import clock
 from monitor.config import Config, ServiceSettings
+from monitor.config.retention import parse_view_retention
 from monitor.detect.kinds import EVENT_KINDS
 from monitor.store.connect import open_db
+from monitor.store.dbutil import transaction
+from monitor.store.retention import prune_crawls, thin_view_counts
 
 
-def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None) -> dict:
-    """Retention of html_samples and of the events of `pruned` kinds (detect/kinds.py: the
-    per-reading views_changed; the readings themselves stay in view_counts), ANALYZE (first time)
-    or PRAGMA optimize, WAL checkpoint."""
+def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None, *,
+                 max_seconds: float | None = None) -> dict:
+    """Retention: html_samples, the events of `pruned` kinds (detect/kinds.py: the per-reading
+    views_changed; the readings themselves stay in view_counts), old view_counts readings thinned
+    by `view_retention` and old crawl rows (monitor/store/retention.py), each in short
+    transactions; then ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint.
+    `max_seconds` stops the thinning early (the next run resumes it)."""
     now = now or clock.now()
     cutoff = clock.iso(now - timedelta(days=settings.sample_retention_days))
     events_cutoff = clock.iso(now - timedelta(days=settings.event_retention_days))
     db = open_db(db_path)
     conn = db.conn
     try:
-        deleted = conn.execute("DELETE FROM html_samples WHERE saved_at < ?", (cutoff,)).rowcount
+        deleted = _delete_in_pieces(conn, "html_samples", "saved_at < ?", (cutoff,))
         pruned = [k.name for k in EVENT_KINDS.values() if k.pruned]
-        events_deleted = conn.execute(
-            f"DELETE FROM events WHERE kind IN ({', '.join('?' * len(pruned)) or 'NULL'}) AND observed_at < ?",
-            (*pruned, events_cutoff)).rowcount
+        events_deleted = _delete_in_pieces(
+            conn, "events", f"kind IN ({', '.join('?' * len(pruned)) or 'NULL'}) AND observed_at < ?",
+            (*pruned, events_cutoff))
+        thinned = thin_view_counts(conn, parse_view_retention(settings.view_retention), now,
+                                   max_seconds=max_seconds)
+        crawls_deleted = prune_crawls(conn, clock.iso(now - timedelta(days=settings.crawl_retention_days)))
         analyzed = not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if analyzed:
             conn.execute("ANALYZE")
@@ -41,8 +50,25 @@ def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None
         busy, wal_pages, moved = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:
         conn.close()
-    return {"samples_deleted": deleted, "events_deleted": events_deleted, "analyze": "ANALYZE" if analyzed else "PRAGMA optimize",
-            "wal_pages": wal_pages, "checkpointed": moved}
+    return {"samples_deleted": deleted, "events_deleted": events_deleted,
+            "readings_deleted": thinned.deleted, "crawls_deleted": crawls_deleted, "readings_done": thinned.done,
+            "retention_seconds": round(thinned.seconds, 1), "retention_longest_tx": round(thinned.longest, 2),
+            "analyze": "ANALYZE" if analyzed else "PRAGMA optimize", "wal_pages": wal_pages, "checkpointed": moved}
+
+
+PIECE_ROWS = 20000  # rows deleted per transaction (the write lock is held a fraction of a second)
+
+
+def _delete_in_pieces(conn: sqlite3.Connection, table: str, where: str, args: tuple) -> int:
+    """DELETE … WHERE `where`, PIECE_ROWS rows per transaction; the number deleted."""
+    total = 0
+    while True:
+        with transaction(conn):
+            n = conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where}"
+                             f" LIMIT {PIECE_ROWS})", args).rowcount
+        total += n
+        if n < PIECE_ROWS:
+            return total
 
 
 def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:

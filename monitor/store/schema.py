@@ -561,6 +561,48 @@ MIGRATIONS: list[str] = [
     UPDATE deliveries SET channel = portalwatch_rekey_channel(channel)
         WHERE channel_type = 'webhook' AND channel LIKE 'webhook:%';
     """,
+    # 15: a cluster job moved off a node that could not be told to cancel it (down, paused,
+    # answering garbage) may still be crawling there: cancel.json is owed once the node answers.
+    """
+    ALTER TABLE cluster_jobs ADD COLUMN cancel_owed INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 16: retention (monitor/store/retention.py): how far housekeeping has thinned old view-count
+    # readings, per tier, and pruned old crawl rows, so a run that was stopped or killed resumes
+    # where it stopped.
+    """
+    CREATE TABLE retention_state (
+        name TEXT PRIMARY KEY,    -- 'view_counts:hourly', 'view_counts:daily': readings observed before
+                                  -- `value` (UTC) are thinned to that resolution; 'view_counts:policy':
+                                  -- the view_retention setting they were thinned by (a new one starts over);
+                                  -- 'crawls:below': crawl ids below `value` are pruned
+        value TEXT NOT NULL
+    );
+    """,
+    # 17: a year of history (benchmarks/year_bench.py): what runs every cycle or every digest reads
+    # a site's newest rows through an index instead of scanning every crawl or article.
+    """
+    -- a site's crawls / articles in id order (an index on site_id holds the rowid; the crawls' is
+    -- idx_crawls_site_id of migration 13): its newest
+    -- crawl, its last N (detect's usual share of missing fields, `sites health`), its articles
+    -- after detect's mark are a few index steps however long the history (idx_crawls_site
+    -- orders by started_at, the articles' indexes by published_at and key)
+    CREATE INDEX idx_articles_site_id ON articles(site_id);
+    -- each site's last finished full list walk (monitor/crawl/planner.py, every crawl): one entry a
+    -- day per site instead of a scan of every crawl
+    CREATE INDEX idx_crawls_full_walks ON crawls(site_id, started_at)
+        WHERE outcome IN ('ok', 'partial') AND COALESCE(list_walk, 'full') = 'full';
+    -- site_activity / silent_sites: each site's last check from the index, not from every row
+    CREATE INDEX idx_articles_site_seen ON articles(site_id, last_seen_at);
+    -- every crawl's start: a site's newest articles (does its list print counts?)
+    CREATE INDEX idx_articles_site_first_seen ON articles(site_id, first_seen_at);
+    -- every crawl's start: crawls left running by a dead process (a handful of rows, not all)
+    CREATE INDEX idx_crawls_running ON crawls(pid) WHERE outcome = 'running';
+    """,
+    # 18: site_activity's newest undated post: a small index of the undated articles (with
+    # idx_articles_site_first_seen the planner read every article of every site to find none)
+    """
+    CREATE INDEX idx_articles_undated ON articles(site_id, first_seen_at) WHERE published_at IS NULL;
+    """,
 ]
 
 

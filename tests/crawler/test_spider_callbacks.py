@@ -27,6 +27,7 @@ from scrapy.utils.test import get_crawler
 from crawler import clock
 from crawler.items import (
     ArticleItem,
+    CrawlFinishedItem,
     CrawlStartedItem,
     FetchErrorItem,
     GoneItem,
@@ -185,13 +186,29 @@ def test_max_age_days_drops_old_entries_and_stops_the_walk(tmp_path, pinned):
 
     run = Run(tmp_path / "older", pctn_site(max_age_days=3))
     out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
-    assert out == []  # nothing recent enough, and no next page: all of it is older
+    # nothing recent enough, and no next page: all of it is older; the site's crawl is done
+    assert [(type(x).__name__, x.outcome) for x in out] == [("CrawlFinishedItem", "ok")]
 
 
 def known_article(key: str, url: str, *, published_at: str, observed_at: str = "2018-06-20T02:00:00Z"):
     return ArticleItem(site_id="sotttt", key=key, url=url, source="article", observed_at=observed_at,
                        title="Bài đã lưu", published_at=published_at, views=10, body="Nội dung đã lưu.",
                        etag='"v1"', last_modified="Wed, 20 Jun 2018 02:00:00 GMT")
+
+
+def test_listed_entries_too_old_to_fetch_are_not_checked_for_removal(tmp_path, pinned):
+    """max_age_days: a stored article the list still shows, older than the limit, is neither
+    fetched nor checked for removal (it is listed: not gone), in every crawl of a long-running
+    service; one the list no longer shows, inside the list's dates, is checked."""
+    listed = known_article("lr:1662601", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/1662601-bai.html",
+                           published_at=utc(2017, 4, 27, 9, 7))
+    vanished = known_article("lr:999001", "https://sotttt.hanoi.gov.vn/pctn/-/view_content/999001-bai-da-go.html",
+                             published_at="2017-06-18T01:00:00Z")
+    run = Run(tmp_path, pctn_site(max_pages=1, max_age_days=30), known=[listed, vanished])
+    out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    by_key = {r.meta["key"]: r for r in requests(out, run.spider.parse_article)}
+    assert [e.key for e in of(out, ListPageItem)[0].entries] == ["lr:2606828"]
+    assert set(by_key) == {"lr:2606828", "lr:999001"} and by_key["lr:999001"].meta["check_gone"]
 
 
 def test_known_articles_revisit_conditionally_and_missing_ones_are_checked(tmp_path, pinned):
@@ -348,7 +365,8 @@ def test_the_spider_reports_its_crawl_as_items(tmp_path, pinned):
     run = Run(tmp_path, pctn_site(max_pages=1))
     (started,) = run.started
     assert started == CrawlStartedItem(site_id="sotttt", started_at=NOW, pid=os.getpid(), list_walk="full")
-    run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    out = run.list_page("liferay-list-pctn.vi.html", run.start[0])
+    assert not of(out, CrawlFinishedItem)  # its article pages are still to come
     (finished,) = run.spider.finished_items("finished")
     assert (finished.site_id, finished.outcome, finished.list_pages, finished.errors) == ("sotttt", "ok", 1, 0)
     assert [f.outcome for f in run.spider.finished_items("shutdown")] == ["aborted"]

@@ -53,10 +53,14 @@ def test_preview_writes_html_prints_text_and_records_nothing(setup, tmp_path):
 def test_send_then_list_failures_and_retry(setup, tmp_path):
     w, base = setup
     result = run(base + ["digest"])  # 08:00 in Hanoi, past the default send_at 07:00
-    assert result.exit_code == 0, result.output
+    # the webhook's secret variable is not set: that delivery failed, so the command exits 1 and says why
+    assert result.exit_code == 1, result.output
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".html", ".json"]
     assert "delivered" in result.output and "failed" in result.output
-    assert "Nothing to send" in run(base + ["digest"]).output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: 1 of 2 deliveries not delivered: ubnd-hoang-mai by webhook") and "PW_CLI_UNSET_SECRET" in last
+    again = run(base + ["digest"])
+    assert again.exit_code == 0 and "Nothing to send" in again.output
     listed = json.loads(run(base + ["deliveries", "--json"]).output)
     assert [(d["channel_type"], d["status"]) for d in listed] == [("webhook", "failed")]
     assert "PW_CLI_UNSET_SECRET" in listed[0]["last_error"]

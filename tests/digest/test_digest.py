@@ -60,7 +60,9 @@ def test_text_version_is_vietnamese_local_time_and_one_line_per_title(world):
 def test_html_escapes_page_text_and_loads_nothing_from_outside(world):
     r = render(data_for(world))
     assert "<script>" not in r.html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in r.html
-    assert "<b>Service" not in r.html and "&lt;b&gt;Service Unavailable&lt;/b&gt;" in r.html
+    # the office's digest gives no technical text (the error stays in the JSON); the English one
+    # does, escaped
+    assert "<b>Service" not in r.html and "Service Unavailable" not in r.html
     assert 'href="javascript' not in r.html
     assert re.search(r'<meta name="viewport" content="width=device-width', r.html)
     sources = re.findall(r'\bsrc="([^"]*)"', r.html)
@@ -70,6 +72,9 @@ def test_html_escapes_page_text_and_loads_nothing_from_outside(world):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (240, 64)
     cid = render(data_for(world), images="cid")
     assert set(re.findall(r'src="cid:([^"]+)"', cid.html)) == set(cid.images)
+    world.config.recipient("ubnd-hoang-mai").language = "en"
+    en = render(data_for(world))
+    assert "<b>Service" not in en.html and "&lt;b&gt;Service Unavailable&lt;/b&gt;" in en.html
 
 
 def test_markdown_escapes_and_english_version(world, tmp_path):
@@ -95,12 +100,13 @@ id = "vh"
 name = "Phường Vĩnh Hưng"
 sites = ["vinh-hung"]
 """)
+    # no crawl at all in the window is not "nothing new": the monitoring itself may have stopped
     d = build(world.db, config, config.recipient("vh"), iso(48), iso(72))
-    assert d["nothing_happened"] and d["totals"]["crawls"] == 0
+    assert not d["nothing_happened"] and d["totals"]["crawls"] == 0
     text = render(d).text
-    assert "Không có gì mới trong khoảng thời gian này" in text
+    assert "Không có gì mới" not in text and "không có sự cố" not in text
     assert "không có lần thu thập nào trong khoảng thời gian này" in text
-    assert render(d).subject == "Phường Vĩnh Hưng: không có gì mới (05/03/2026)"
+    assert render(d).subject == "Phường Vĩnh Hưng: không có lần thu thập nào — theo dõi đã dừng? (05/03/2026)"
 
 
 def test_window_defaults_to_the_end_of_the_last_digest(world, monkeypatch):

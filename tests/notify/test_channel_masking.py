@@ -15,6 +15,7 @@ import pytest
 from monitor.channels import channel_key
 from monitor.channels.masking import masked_url, webhook_key
 from monitor.notify import ledger
+from monitor.store import schema
 from monitor.store.connect import open_db
 from monitor.store.schema import MIGRATIONS
 from tests.conftest import ROOT
@@ -86,7 +87,7 @@ def test_a_webhook_token_is_never_stored_or_shown(world, hook):
         assert TOKEN not in out.stdout and "/services/T0…" in out.stdout, out.stdout
 
 
-def test_old_rows_are_rewritten_and_every_window_is_still_delivered_once(world, hook):
+def test_old_rows_are_rewritten_and_every_window_is_still_delivered_once(world, hook, monkeypatch):
     """Before the upgrade: window 1 delivered, window 2 planned but not sent, both under the old
     key (the URL itself). After it: the keys are masked, window 2 goes out once, window 1 never
     again, and no window gets a second row."""
@@ -96,10 +97,16 @@ def test_old_rows_are_rewritten_and_every_window_is_still_delivered_once(world, 
     old_key = "webhook:" + hook.url + PATH  # what deliveries.channel held before masking
     conn = world.db.conn
     conn.execute("UPDATE deliveries SET channel = ?", (old_key,))
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    # the database as it was before the re-key migration (the later ones' schema is in place
+    # already: only the re-key runs, then the version is the newest again)
+    rekey = next(i for i, m in enumerate(MIGRATIONS) if "portalwatch_rekey_channel" in m)
+    conn.execute(f"PRAGMA user_version = {rekey}")
     world.store.close()
 
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:rekey + 1])
     db = open_db(world.path)  # the upgrade
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS)
+    db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
     world.db = db
     rows = db.conn.execute("SELECT channel, status FROM deliveries ORDER BY id").fetchall()
     key = channel_key(world.config.recipients[0].channels[0])
