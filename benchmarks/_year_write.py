@@ -103,13 +103,28 @@ class BulkWriter:
                 self.errors.append((sc.crawl_id, m.id, m.url, 503, sc.error, stamp))
                 self._unreachable(m.id, sc, stamp)
                 continue
-            seen = missing = 0
+            # missing_views counts articles (monitor/store/gaps.py): a list entry without a count is
+            # excused when the article's stored count came from its page, then missing only if a
+            # page read in this crawl lacks it too; an article page with a count settles it
+            prev_of = {a.id: prev for _, a, _, _, prev, _ in sc.readings}
+            lack: set[int] = set()
+            excused: set[int] = set()
+            seen = 0
             for page in sc.pages:
                 for a, shown, _ in page:
                     seen += 1
-                    missing += shown is None
+                    if shown is None:
+                        before = prev_of[a.id] if a.id in prev_of else a.views
+                        (excused if before is not None else lack).add(a.id)
                     self.touched[a.id] = a
-            missing += sum(shown is None for _, shown in sc.fetched)
+            for a, shown in sc.fetched:
+                if shown is not None:
+                    lack.discard(a.id)
+                    excused.discard(a.id)
+                elif a.id in excused:
+                    excused.discard(a.id)
+                    lack.add(a.id)
+            missing = len(lack)
             self.new += sc.new
             first_seen[m.id] += sc.new
             pages = len(sc.pages) + len(sc.fetched)
