@@ -97,7 +97,12 @@ def test_simulate_starts_near_now_and_names_itself(tmp_path):
         assert "2026-12-19" <= newest[:10] <= "2026-12-20"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
-        proc.communicate(timeout=180)  # a loaded machine stops it slowly
+        try:
+            proc.communicate(timeout=180)  # a loaded machine stops it slowly
+        except subprocess.TimeoutExpired:  # never leave it serving: fail, and kill it
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
 
 
 def _served_url(proc: subprocess.Popen) -> str:
