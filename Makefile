@@ -18,7 +18,7 @@ demo: $(BIN)/portalwatch
 test: $(BIN)/portalwatch
 	$(BIN)/ruff check crawler monitor simulator tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 4 -q
 
 lint: $(BIN)/portalwatch
 	$(BIN)/ruff check crawler monitor simulator tests benchmarks
