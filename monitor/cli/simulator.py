@@ -53,8 +53,21 @@ def simulate(port: int, seed: int, articles_per_site: int, write_config: str | N
                           f"{sim.clock()['now']} (08:00 today or yesterday: new posts appear as it advances). "
                           "Ctrl-C stops it.")
         try:
+            import os
+            import signal
+            import threading
             import time
 
+            def _stop(signum, frame):
+                # Ctrl-C or SIGTERM: stop cleanly, and never hang on the way out (a watchdog ends
+                # the process 5 s later if the server's shutdown has not)
+                dog = threading.Timer(5.0, os._exit, args=(0,))
+                dog.daemon = True
+                dog.start()
+                raise KeyboardInterrupt
+
+            signal.signal(signal.SIGINT, _stop)
+            signal.signal(signal.SIGTERM, _stop)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
