@@ -106,14 +106,16 @@ def retry_after_seconds(value: str, now: float | None = None) -> float | None:
 
 
 class RetryAfter:
-    """Honours Retry-After per host (netloc), within RETRY_AFTER_MAX seconds."""
+    """Honours Retry-After within RETRY_AFTER_MAX seconds: a 429 (too many requests: about us)
+    for the whole host (netloc), a 503 (the service is down) for the site that got it only, so
+    one ward down on a platform that serves many does not stop the others."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.cap = crawler.settings.getfloat("RETRY_AFTER_MAX", 300)
         self.attempts = max(1, crawler.settings.getint("RETRY_TIMES", 2))
-        self.until: dict[str, float] = {}  # host -> monotonic time it may be asked again
-        self.skipped: dict[str, str] = {}  # host -> why it is skipped for this crawl
+        self.until: dict[str, float] = {}  # scope -> monotonic time it may be asked again
+        self.skipped: dict[str, str] = {}  # scope -> why it is skipped for this crawl
         self.waited: dict[str, float] = {}  # host -> seconds waited as asked (for the summary)
 
     @classmethod
@@ -122,11 +124,18 @@ class RetryAfter:
         crawler.retry_after = mw  # the pipeline reports waits and skips in the crawl row
         return mw
 
-    async def process_request(self, request, spider=None):
+    @staticmethod
+    def _scopes(request) -> tuple[str, str]:
+        """(the host, the host for this site): what a 429 and a 503 put on hold."""
         host = urlsplit(request.url).netloc
-        if host in self.skipped:
-            raise IgnoreRequest(self.skipped[host])
-        wait = self.until.get(host, 0) - time.monotonic()
+        return host, f"{host} {request.meta.get('site_id', '')}"
+
+    async def process_request(self, request, spider=None):
+        scopes = self._scopes(request)
+        for scope in scopes:
+            if scope in self.skipped:
+                raise IgnoreRequest(self.skipped[scope])
+        wait = max(self.until.get(scope, 0) for scope in scopes) - time.monotonic()
         if wait > 0:
             from twisted.internet import reactor  # the one Scrapy installed (never at import time)
 
@@ -140,18 +149,20 @@ class RetryAfter:
         seconds = retry_after_seconds(raw)
         if seconds is None:
             return response  # unreadable: the ordinary retry rules apply
-        host = urlsplit(request.url).netloc
+        host, site_scope = self._scopes(request)
+        scope = host if response.status == 429 else site_scope
         if seconds > self.cap:
-            self.skipped[host] = (
+            self.skipped[scope] = (
                 f"HTTP {response.status}: the server asks to wait {seconds:.0f} s (Retry-After: {raw}),"
-                f" more than the {self.cap:.0f} s limit (max_retry_after); {host} skipped for this crawl"
+                f" more than the {self.cap:.0f} s limit (max_retry_after);"
+                f" {host if scope == host else 'the site on ' + host} skipped for this crawl"
             )
-            raise IgnoreRequest(self.skipped[host])
+            raise IgnoreRequest(self.skipped[scope])
         tries = request.meta.get("retry_after_times", 0)
         if tries >= self.attempts:
             request.meta["dont_retry"] = True  # asked to wait again and again: an HTTP error now
             return response
-        self.until[host] = max(self.until.get(host, 0), time.monotonic() + seconds)
+        self.until[scope] = max(self.until.get(scope, 0), time.monotonic() + seconds)
         self.waited[host] = self.waited.get(host, 0) + seconds
         again = request.replace(dont_filter=True)
         again.meta["retry_after_times"] = tries + 1
