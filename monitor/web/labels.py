@@ -34,7 +34,10 @@ _WEB: dict[str, dict[str, str]] = {
         "body_len": "{old} → {new} ký tự", "anomalies_here": "Số liệu bất thường",
         "search_title": "Tìm kiếm bài viết", "search_placeholder": "ví dụ: hoi nghi, Đống Đa",
         "search_button": "Tìm", "search_hint": "Không cần gõ dấu: “dong da” tìm được “Đống Đa”.",
-        "search_count": "{shown} trên {total} bài phù hợp, tốt nhất trước", "search_none": "Không có bài nào phù hợp.",
+        "search_count": "{shown} trên {total} bài phù hợp, tốt nhất trước",
+        "search_count_more": "Hơn {total} bài phù hợp: {shown} bài tốt nhất trong {total} bài mới nhất."
+                             " Chọn một đơn vị để tìm cả bài cũ hơn.",
+        "search_none": "Không có bài nào phù hợp.",
         "search_empty": "Nhập từ cần tìm.",
         "forbidden": "Bạn không có quyền xem trang này.", "not_found": "Không tìm thấy trang này.",
         "bad_request": "Yêu cầu không hợp lệ", "csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Tải lại trang và thử lại.",
@@ -134,7 +137,10 @@ _WEB: dict[str, dict[str, str]] = {
         "body_len": "{old} → {new} characters", "anomalies_here": "Unusual counts",
         "search_title": "Search posts", "search_placeholder": "e.g. hoi nghi, Đống Đa",
         "search_button": "Search", "search_hint": "No need for diacritics: “dong da” finds “Đống Đa”.",
-        "search_count": "{shown} of {total} matching posts, best first", "search_none": "No matching post.",
+        "search_count": "{shown} of {total} matching posts, best first",
+        "search_count_more": "More than {total} matching posts: the {shown} best of the newest {total}."
+                             " Choose a unit to search older posts too.",
+        "search_none": "No matching post.",
         "search_empty": "Type the words to look for.",
         "forbidden": "You may not see this page.", "not_found": "No such page.",
         "bad_request": "Bad request", "csrf": "The form expired or is not valid. Reload the page and try again.",

@@ -205,11 +205,18 @@ def article_page(conn: sqlite3.Connection, article_id: int) -> dict | None:
 
 
 # -- search ---------------------------------------------------------------------------------------------------
+NEWEST = 5000  # a search across every site ranks the newest this many matches
+
+
 def search_page(conn: sqlite3.Connection, q: str, site_ids: list[str] | None, limit: int = 30) -> dict:
-    """`portalwatch search`'s ranking (monitor/analyst/search.py) over the sites this person sees
-    (None: every site). ValueError for an empty query."""
-    sites = sorted(site_ids) if site_ids is not None else ()
-    if site_ids is not None and not sites:
-        return {"hits": [], "total": 0}
-    hits, total = fts.search_total(conn, q, sites=sites, limit=limit)
-    return {"hits": hits, "total": fts.count(conn, q, sites=sites) if total is None else total}
+    """`portalwatch search`'s ranking (monitor/analyst/search.py) over the sites this person sees;
+    across every site (None) among the newest NEWEST matches (`more`: there were more). ValueError
+    for an empty query."""
+    if site_ids is None:
+        hits, total, more = fts.search_newest(conn, q, newest=NEWEST, limit=limit)
+        return {"hits": hits, "total": total, "more": more}
+    sites = sorted(site_ids)
+    if not sites:
+        return {"hits": [], "total": 0, "more": False}
+    hits, count = fts.search_total(conn, q, sites=sites, limit=limit)
+    return {"hits": hits, "total": fts.count(conn, q, sites=sites) if count is None else count, "more": False}

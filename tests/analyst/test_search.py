@@ -115,3 +115,25 @@ def test_words_side_by_side_rank_first(store):
         item("ea-kao", "p", "2026-11-20T01:00:00Z", title="Tin", body="Đoàn công tác của quận Đống Đa đến thăm xã."),
     ])
     assert found(store, "dong da") == [2, 1]
+
+
+def test_search_across_every_site_ranks_the_newest_matches(store):
+    """search_newest (the web's search across every site): the same ranking among the newest
+    `newest` matches, with the count and whether there were more; older matches are not ranked."""
+    from monitor.analyst.search import search_newest
+
+    store.apply([
+        item("ea-kao", "old", "2026-11-20T01:00:00Z", title="Hội nghị Đống Đa", body="Đống Đa Đống Đa Đống Đa"),
+        item("ea-kao", "mid", "2026-11-20T01:00:00Z", title="Tin", body="Đồng chí nhấn mạnh đà phát triển."),
+        item("ea-kao", "new", "2026-11-20T01:00:00Z", title="Tin", body="Đoàn công tác của quận Đống Đa."),
+    ])
+    conn = connect(store.path)
+    try:
+        every = search_newest(conn, "dong da", newest=10)
+        two = search_newest(conn, "dong da", newest=2)
+    finally:
+        conn.close()
+    assert [h.article_id for h in every[0]] == found(store, "dong da") == [1, 3, 2]
+    assert every[1:] == (3, False)
+    assert [h.article_id for h in two[0]] == [3, 2] and two[1:] == (2, True)  # the oldest one is left out
+    assert two[0][0].title == "Tin" and "\x02Đống Đa\x03" in two[0][0].snippet  # highlighted as search does

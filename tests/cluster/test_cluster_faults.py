@@ -128,7 +128,28 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, site_ids, nodes, tmp_path):
+def slow_small_config(path: Path, w, nodes, delay: float) -> Path:
+    """Six small sites on their own hosts (DNN and Tân Dân, the first two list pages each: 20–30
+    articles), `delay` seconds between requests to a host: each host's crawl lasts a minute or
+    two, long enough for a node to be paused or killed mid-crawl and short enough to crawl again
+    elsewhere (a shared host of 150 pages would take ten minutes at such a delay)."""
+    picked = [s.id for s in w.select(40, kind="healthy", smallest=True, distinct_hosts=True)
+              if s.host.count(".") == 3 and not s.id.startswith("hanoi-")]
+    config = write_config(path, w, picked, nodes, settings={"delay": delay})
+    text = config.read_text(encoding="utf-8")
+    ids = [i for i in picked if f'id = "{i}"\nname' in text and _profile(text, i) in ("dnn", "tandan")][:6]
+    config = write_config(path, w, ids, nodes, settings={"delay": delay})
+    config.write_text(config.read_text(encoding="utf-8").replace("[[site]]\n", "[[site]]\nmax_pages = 2\n"),
+                      encoding="utf-8")
+    return config
+
+
+def _profile(text: str, site_id: str) -> str:
+    block = text.split(f'id = "{site_id}"', 1)[1].split("[[", 1)[0]
+    return block.split('profile = "', 1)[1].split('"', 1)[0]
+
+
+def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, nodes, tmp_path):
     """The daemon is paused (SIGSTOP, its crawl processes run on): its jobs move to the other
     node; once it answers again (SIGCONT) the coordinator cancels them there, so the moved hosts
     are not crawled to the end twice."""
@@ -138,8 +159,7 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, si
     db = tmp_path / "cluster.db"
     # slow (3 s between requests to a host): the paused node's crawl is far from done when cancelled;
     # a node not answering within 8 s three times in a row counts as down
-    config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes],
-                          settings={"delay": 3.0})
+    config = slow_small_config(tmp_path / "sites.toml", w, [d.url for d in nodes], delay=3.0)
     text = config.read_text().replace("timeout = 20\n", "timeout = 8\n")
     config.write_text(text)
     box: dict = {}
@@ -172,15 +192,14 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, si
     assert ("running",) not in _rows(db, "SELECT DISTINCT outcome FROM crawls")
 
 
-def test_a_killed_daemons_crawl_processes_stop_and_their_hosts_are_crawled_elsewhere(national, site_ids, nodes,
-                                                                                      tmp_path):
+def test_a_killed_daemons_crawl_processes_stop_and_their_hosts_are_crawled_elsewhere(national, nodes, tmp_path):
     """SIGKILL to the daemon alone (not its process group): the crawl processes it started lose
     their parent and stop, instead of crawling to the end hosts another node now crawls."""
     from tests.conftest import manual_crawl
 
     w, _ = national
     db = tmp_path / "cluster.db"
-    config = write_config(tmp_path / "sites.toml", w, site_ids, [d.url for d in nodes], settings={"delay": 1.5})
+    config = slow_small_config(tmp_path / "sites.toml", w, [d.url for d in nodes], delay=1.5)
     box: dict = {}
     t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
     t.start()

@@ -296,3 +296,20 @@ def test_redirects_stay_on_this_site_and_the_language_switches(served):
     assert '<html lang="en">' in page and "This week" in page and "By unit" in page
     c.get("/lang/vi")
     assert "Tuần này" in c.get("/u/hoang-mai", params={"w": "week"}).text
+
+
+def test_a_search_across_every_site_says_when_only_the_newest_matches_were_ranked(served, monkeypatch):
+    """Across every site the page ranks the newest matches only (office.NEWEST; 5,000 in use) and
+    says so, pointing to a unit for older posts; within a unit every match is ranked."""
+    from monitor.web import office
+
+    root = served.login("root")
+    every = unmarked(root.get("/search", params={"q": "tin"}).text)
+    total = int(re.search(r"\d+ trên (\d+) bài phù hợp", every).group(1))
+    assert total >= 3 and "Hơn" not in every
+    monkeypatch.setattr(office, "NEWEST", 2)
+    capped = root.get("/search", params={"q": "tin"}).text
+    assert "Hơn 2 bài phù hợp: 2 bài tốt nhất trong 2 bài mới nhất. Chọn một đơn vị để tìm cả bài cũ hơn." in capped
+    assert capped.count('<a class="title" href="/a/') == 2
+    unit = root.get("/search", params={"q": "tin", "unit": "hoang-mai"}).text
+    assert "Hơn" not in unit and re.search(r"\d+ trên \d+ bài phù hợp", unmarked(unit))
