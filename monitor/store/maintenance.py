@@ -80,10 +80,15 @@ def backup_dir(config: Config, db_path: str | os.PathLike) -> Path:
     return Path(db_path).resolve().parent / "backups"
 
 
+# files that belong to a database and live beside it, `<database><suffix>` (portalwatch web's users
+# and its session key): backed up with it, owner-only, as `<backup><suffix>`
+COMPANIONS = (".web-users", ".web-secret")
+
+
 def backup(db_path, dest_dir, keep: int = 7, now: datetime | None = None) -> Path:
     """A consistent copy of the database with SQLite's online backup API (one step, so it is a
-    snapshot even while a crawl writes), checked with quick_check, written atomically; only the
-    `keep` newest backups stay."""
+    snapshot even while a crawl writes), checked with quick_check, written atomically; with it
+    its companions (COMPANIONS, when they exist); only the `keep` newest backups stay."""
     src_path = Path(db_path)
     if not src_path.exists():
         raise FileNotFoundError(f"{src_path}: no database to back up")
@@ -104,7 +109,33 @@ def backup(db_path, dest_dir, keep: int = 7, now: datetime | None = None) -> Pat
         dst.close()
         src.close()
     os.replace(tmp, target)
+    for suffix in COMPANIONS:
+        companion = src_path.with_name(src_path.name + suffix)
+        if companion.exists():
+            _copy_companion(companion, target.with_name(target.name + suffix))
     olds = sorted(dest_dir.glob(f"{src_path.stem}-*.db"))
     for old in olds[:-keep] if keep else []:
-        old.unlink(missing_ok=True)
+        for path in (old, *(old.with_name(old.name + suffix) for suffix in COMPANIONS)):
+            path.unlink(missing_ok=True)
     return target
+
+
+def _copy_companion(src: Path, target: Path) -> None:
+    """`src` copied to `target` atomically, readable by its owner only (an SQLite file through
+    the backup API, so a write meanwhile cannot tear it)."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY, 0o600))
+    with open(src, "rb") as f:
+        is_sqlite = f.read(16) == b"SQLite format 3\x00"
+    if is_sqlite:
+        a, b = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=60), sqlite3.connect(str(tmp))
+        try:
+            a.backup(b)
+        finally:
+            b.close()
+            a.close()
+    else:
+        tmp.write_bytes(src.read_bytes())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)

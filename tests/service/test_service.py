@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from datetime import datetime, timedelta
 
 import pytest
@@ -241,9 +242,18 @@ def test_housekeeping_and_backup(svc_portal, tmp_path):
     assert rows(p, "SELECT dedupe_key FROM events WHERE dedupe_key LIKE 'old-%'") == [{"dedupe_key": "old-post"}]
     assert rows(p, "SELECT COUNT(*) AS n FROM view_counts")[0]["n"] == readings
     assert maintenance.housekeeping(p.db_path, settings)["analyze"] == "PRAGMA optimize"
+    from monitor.web.users import add_user, authenticate, users_path
+
+    add_user(p.db_path, "ops", "operator", "a long password")  # portalwatch web's users: backed up too
+    Path(str(p.db_path) + ".web-secret").write_bytes(b"k" * 32)
     dest = tmp_path / "backups"
     made = [maintenance.backup(p.db_path, dest, keep=2, now=datetime(2026, 1, d, tzinfo=clock.VN_TZ)) for d in (1, 2, 3)]
     assert sorted(dest.glob("*.db")) == made[1:]
+    assert sorted(x.name for x in dest.iterdir()) == sorted(
+        m.name + s for m in made[1:] for s in ("", ".web-users", ".web-secret"))  # the oldest went with its own
+    for m in made[1:]:
+        assert users_path(m).stat().st_mode & 0o777 == 0o600 and (dest / (m.name + ".web-secret")).read_bytes() == b"k" * 32
+    assert authenticate(made[-1], "ops", "a long password") is not None  # restored beside the copy, the users log in
     import sqlite3
 
     copy = sqlite3.connect(made[-1])
