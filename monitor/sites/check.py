@@ -16,6 +16,7 @@ from crawler.sites import Site
 from crawler.walks import END, ListWalk
 from monitor.config import Config
 from monitor.sites.fetch import FetchError, fetch, robots_allows
+from monitor.sites.problem import Problem
 
 LIST_FIELDS = ("title", "published_text", "published_at", "views", "summary")
 ARTICLE_FIELDS = ("title", "published_text", "published_at", "views", "category", "author", "body")
@@ -96,10 +97,10 @@ class CheckReport:
         if not self.article_fields or art.get("views") is not None:
             return None
         if self.views_from_list:
-            return ("the article page prints no view count; that is normal for this site: its list pages carry "
-                    "the count, and every crawl reads it there")
-        return ("no view count on the article page nor on the list page: this site's views will not be tracked "
-                "(if the portal shows them, add a `views` or `item_views` selector)")
+            return Problem("the article page prints no view count; that is normal for this site: its list pages"
+                           " carry the count, and every crawl reads it there", "views_on_list")
+        return Problem("no view count on the article page nor on the list page: this site's views will not be"
+                       " tracked (if the portal shows them, add a `views` or `item_views` selector)", "views_none")
 
 
 def _css(spec) -> str:
@@ -181,7 +182,8 @@ def check_site(
         try:
             art_html = fetch(art_url, user_agent=config.settings.ua, timeout=config.settings.timeout).text
         except FetchError as e:
-            report.problems.append(f"site {site.id!r}: article could not be fetched: {e}")
+            report.problems.append(Problem(f"site {site.id!r}: article could not be fetched: {e}",
+                                           "article_fetch", error=str(e)))
             return report
     art_url = art_url or "about:blank"
     report.pages["article"] = (art_url, art_html)
@@ -204,14 +206,16 @@ def _compare_usual(report: CheckReport, usual: Usual | None) -> None:
     art = {f.name: f.value for f in report.article_fields}
     share = usual.missing.get("views")
     if entries and lacking * 2 >= entries and (usual.list_views or 0) >= LIST_USUALLY_SHOWS:
-        report.problems.append(
+        report.problems.append(Problem(
             f"view count missing on {lacking} of {entries} list entries, but this site's lists usually carry it"
-            f" ({usual.list_views:.0%} of its recent articles had one there): the template may have changed")
+            f" ({usual.list_views:.0%} of its recent articles had one there): the template may have changed",
+            "views_list_missing", lacking=lacking, entries=entries, share=f"{usual.list_views:.0%}"))
     elif (report.article_fields and art.get("views") is None and share is not None and share < USUALLY_HAS
           and (lacking == entries if entries else (usual.list_views or 0) < LIST_USUALLY_SHOWS)):
-        report.problems.append(
+        report.problems.append(Problem(
             "no view count on the list page nor on the article page, but this site usually has one"
-            f" (missing on {share:.0%} of the articles of its healthy crawls): the template may have changed")
+            f" (missing on {share:.0%} of the articles of its healthy crawls): the template may have changed",
+            "views_missing", share=f"{share:.0%}"))
 
 
 def _check_list(config, site, report, profile, list_url, list_html, offline):
@@ -219,15 +223,16 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
     url = list_url or site.start_urls[0]
     report.list_url = url
     if list_html is not None or offline:
-        report.robots_ok, report.robots = None, "not checked (offline HTML)"
+        report.robots_ok, report.robots = None, Problem("not checked (offline HTML)", "robots_offline")
     else:
         report.robots_ok, report.robots = robots_allows(url, user_agent=ua)
     if report.robots_ok is False:
-        report.problems.append(f"robots.txt disallows {url} for our User-Agent")
+        report.problems.append(Problem(f"robots.txt disallows {url} for our User-Agent", "robots_disallows", url=url))
     try:
         html = list_html if list_html is not None else fetch(url, user_agent=ua, timeout=config.settings.timeout).text
     except FetchError as e:
-        report.problems.append(f"site {site.id!r}: list page could not be fetched: {e}")
+        report.problems.append(Problem(f"site {site.id!r}: list page could not be fetched: {e}",
+                                       "list_fetch", error=str(e)))
         return None, profile
     report.pages["list"] = (url, html)
     detected = detect_profile(html, url)
@@ -241,7 +246,8 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
     if listing.next_url is None:  # a crawl would stop here: does the page say there is more?
         walk = ListWalk(url)
         walk.saw(url, listing)
-        report.problems += [f"site {site.id!r}: {url}: {why}; a crawl would miss the rest of the list"
+        report.problems += [Problem(f"site {site.id!r}: {url}: {why}; a crawl would miss the rest of the list",
+                                    "walk_missed", url=url, why=why)
                             for why in walk.missed(END, max_pages=site.max_pages)]
     report.list_rules = dict(listing.provenance)
     if profile.name != "auto":
@@ -257,20 +263,23 @@ def _check_list(config, site, report, profile, list_url, list_html, offline):
             "published_local": local(when) if when else None, "views": entry.views,
         })
     if not listing.entries:
-        report.problems.append(
+        report.problems.append(Problem(
             f"site {site.id!r}: no articles found on {url} with profile {profile.name!r}"
-            + (f"; selectors {site.selectors}" if site.selectors else "")
-        )
+            + (f"; selectors {site.selectors}" if site.selectors else ""),
+            "no_articles", url=url, profile=profile.name))
         return None, profile
     if profile.name != "auto" and listing.provenance.get("list_item", "").startswith("auto"):
-        report.problems.append(
+        items = _css(profile.selectors_for(site.selectors).get("list_item"))
+        report.problems.append(Problem(
             f"site {site.id!r}: profile {profile.name!r} does not fit {url}: its list items"
-            f" ({_css(profile.selectors_for(site.selectors).get('list_item'))}) matched nothing, the generic rules"
-            f" read the page instead; the page looks like {detected.name!r} (template changed?)")
+            f" ({items}) matched nothing, the generic rules"
+            f" read the page instead; the page looks like {detected.name!r} (template changed?)",
+            "profile_misfit", profile=profile.name, url=url, items=items, detected=detected.name))
     missing_dates = sum(1 for e in listing.entries if e.published_at is None)
     report.list_missing = {"views": sum(1 for e in listing.entries if e.views is None), "date": missing_dates}
     if missing_dates == len(listing.entries):
-        report.problems.append(f"no dates found on the list page {url} (the article pages may still carry them)")
+        report.problems.append(Problem(f"no dates found on the list page {url} (the article pages may still carry"
+                                       " them)", "no_list_dates", url=url))
     return html, profile
 
 
@@ -294,13 +303,15 @@ def _check_article(site, report, profile, art_url, art_html) -> None:
         on_list = key.startswith(("list", "item", "next"))
         if css not in used and not (on_list and report.list_url is None):
             where = report.list_url if key.startswith(("list", "item", "next")) else art_url
-            report.problems.append(
+            report.problems.append(Problem(
                 f"site {site.id!r}: selector {key} = {css!r} matched nothing on {where}"
-                " (values came from the fallback rules instead; fix or remove the selector)"
-            )
+                " (values came from the fallback rules instead; fix or remove the selector)",
+                "selector_unused", key=key, css=css, where=where))
     for name in ("title", "published_at"):
         if getattr(art, name) is None:
-            report.problems.append(f"site {site.id!r}: article {art_url}: no {name} extracted (expected via {profile.name!r})")
+            report.problems.append(Problem(
+                f"site {site.id!r}: article {art_url}: no {name} extracted (expected via {profile.name!r})",
+                "field_missing", url=art_url, field=name, profile=profile.name))
 
 
 def load_sample(conn, sample_id: int, site: Site) -> dict:

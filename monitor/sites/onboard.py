@@ -21,6 +21,7 @@ from crawler.extract.text import parse_html
 from crawler.extract.urls import canonical_url
 from monitor.config import ID_RE, Config
 from monitor.sites.fetch import FetchError, Page, fetch, robots_allows
+from monitor.sites.problem import Problem
 
 
 class Web:
@@ -149,13 +150,13 @@ def inspect_url(url: str, web: Web, *, max_candidates: int = 8, preview: int = 5
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         p.kind = "unreachable"
-        p.problems.append(f"{url!r} is not an http(s) URL")
+        p.problems.append(Problem(f"{url!r} is not an http(s) URL", "not_http", url=url))
         return p
     try:
         page = web.get(url)
     except FetchError as e:
         p.kind = "unreachable"
-        p.problems.append(f"could not fetch: {e}")
+        p.problems.append(Problem(f"could not fetch: {e}", "page_fetch", error=str(e)))
         return p
     p.final_url = page.url
     html = page.text
@@ -172,9 +173,10 @@ def inspect_url(url: str, web: Web, *, max_candidates: int = 8, preview: int = 5
         if art is not None:  # its site's lists were found through its menu: say so, add nothing
             p.kind = "article"
             lists = ", ".join(f.url for f in p.lists) or "none found from its menu"
-            p.problems.append(
+            p.problems.append(Problem(
                 f"{page.url} is an article page ({art.title!r}, published {local(art.published_at)}), not a"
-                f" news list; give the site's home page or one of its lists ({lists})")
+                f" news list; give the site's home page or one of its lists ({lists})",
+                "is_article", url=page.url, lists=", ".join(f.url for f in p.lists) or "—"))
     if not p.lists:
         _explain(p, html, page.url, here)
         return p
@@ -190,7 +192,8 @@ def inspect_url(url: str, web: Web, *, max_candidates: int = 8, preview: int = 5
         ok, text = web.robots(f.url)
         p.robots.append((f.url, ok, text))
         if ok is False:
-            p.problems.append(f"robots.txt disallows {f.url} for our User-Agent: the crawler will not fetch it")
+            p.problems.append(Problem(f"robots.txt disallows {f.url} for our User-Agent: the crawler will not fetch"
+                                      " it", "robots_disallows", url=f.url))
     _preview(p, entries[:preview], web)
     return p
 
@@ -231,14 +234,16 @@ def _explain(p: Proposal, html: str, url: str, here: FoundList) -> None:
     elif len(subs) >= 2:
         p.kind = "directory"
         names = ", ".join(s.name for s in subs[:4]) + (" …" if len(subs) > 4 else "")
-        p.problems.append(f"{url} links {len(subs)} sub-sites ({names}) but no news list: "
-                          f"run `portalwatch sites discover {url}` to add them")
+        p.problems.append(Problem(f"{url} links {len(subs)} sub-sites ({names}) but no news list: "
+                                  f"run `portalwatch sites discover {url}` to add them",
+                                  "directory", url=url, n=len(subs), names=names))
     else:
         tried = f"; tried {len(p.rejected)} linked page(s): " + "; ".join(
             f"{t or u} → {why}" for u, t, why in p.rejected[:4]) if p.rejected else ""
-        p.problems.append(
+        p.problems.append(Problem(
             f"{url} is not a news list ({here.assessment.reason}) and links no page that is{tried}."
-            " Expected a page of dated article links (e.g. 'Tin tức') or a home page linking one")
+            " Expected a page of dated article links (e.g. 'Tin tức') or a home page linking one",
+            "not_a_list", url=url, reason=here.assessment.reason, tried=len(p.rejected)))
     if p.directories and p.kind != "directory":
         p.notes.append("it links sub-site directories: " + ", ".join(c.text or c.url for c in p.directories)
                        + " (see `portalwatch sites discover`)")
@@ -267,7 +272,7 @@ def _preview(p: Proposal, entries: list, web: Web) -> None:
         try:
             page = web.get(e.url)
         except FetchError as err:
-            p.problems.append(f"article could not be fetched: {err}")
+            p.problems.append(Problem(f"article could not be fetched: {err}", "article_fetch", error=str(err)))
             continue
         art = prof.parse_article(page.text, page.url)
         if art.views is not None:
@@ -284,9 +289,11 @@ def _check_article(p: Proposal, profile: str, entry, art) -> None:
                  "published_local": local(art.published_at) if art.published_at else None,
                  "body_chars": len(art.body or ""), "provenance": dict(art.provenance)}
     if not art.title:
-        p.problems.append(f"article {entry.url}: no title extracted with profile {profile!r}")
+        p.problems.append(Problem(f"article {entry.url}: no title extracted with profile {profile!r}",
+                                  "field_missing", url=entry.url, field="title", profile=profile))
     if art.published_at is None and entry.published_at is None:
-        p.problems.append(f"article {entry.url}: no publication date on the list or the article page")
+        p.problems.append(Problem(f"article {entry.url}: no publication date on the list or the article page",
+                                  "no_date", url=entry.url))
     if not art.body:
         p.notes.append(f"article {entry.url}: no body text found")
     if art.views is None and entry.views is None:

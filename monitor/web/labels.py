@@ -214,5 +214,48 @@ _WEB: dict[str, dict[str, str]] = {
     },
 }
 
+# what `sites check` / `sites add` found (monitor/sites/problem.py: Problem.code), in Vietnamese;
+# English is the Problem's own line
+PROBLEMS_VI = {
+    "p_article_fetch": "Không tải được trang bài viết: {error}",
+    "p_list_fetch": "Không tải được trang danh sách: {error}",
+    "p_page_fetch": "Không tải được trang: {error}",
+    "p_views_list_missing": "Thiếu lượt xem ở {lacking}/{entries} bài trên trang danh sách, trong khi danh sách"
+                            " của trang này thường có ({share} bài gần đây có): có thể mẫu trang đã thay đổi.",
+    "p_views_missing": "Không thấy lượt xem ở cả trang danh sách lẫn trang bài, trong khi trang này thường có"
+                       " (chỉ thiếu ở {share} bài trong các lần thu thập bình thường): có thể mẫu trang đã thay đổi.",
+    "p_robots_disallows": "robots.txt không cho phép tải {url}: trình thu thập sẽ không tải trang này.",
+    "p_walk_missed": "{url}: {why}; lần thu thập sẽ bỏ sót phần còn lại của danh sách.",
+    "p_no_articles": "Không tìm thấy bài nào trên {url} với hồ sơ “{profile}”.",
+    "p_profile_misfit": "Hồ sơ “{profile}” không khớp với {url}: mục danh sách ({items}) không khớp gì, quy tắc"
+                        " chung đã đọc trang thay thế; trang giống “{detected}” (mẫu trang đổi?).",
+    "p_no_list_dates": "Không thấy ngày đăng trên trang danh sách {url} (trang bài có thể vẫn có).",
+    "p_selector_unused": "Bộ chọn {key} = “{css}” không khớp gì trên {where} (giá trị lấy từ quy tắc dự phòng;"
+                         " hãy sửa hoặc xoá bộ chọn này).",
+    "p_field_missing": "Bài {url}: không trích được trường “{field}” (theo hồ sơ “{profile}”).",
+    "p_views_on_list": "Trang bài không in lượt xem; với trang này là bình thường: trang danh sách có số này và"
+                       " mỗi lần thu thập đều đọc ở đó.",
+    "p_views_none": "Không có lượt xem ở cả trang bài lẫn trang danh sách: lượt xem của trang này sẽ không được"
+                    " theo dõi (nếu cổng có hiển thị, hãy thêm bộ chọn `views` hoặc `item_views`).",
+    "p_not_http": "{url} không phải địa chỉ http(s).",
+    "p_is_article": "{url} là một trang bài viết, không phải danh sách tin; hãy nhập trang chủ hoặc một trang"
+                    " danh sách của cổng ({lists}).",
+    "p_directory": "{url} liên kết {n} trang con ({names}) nhưng không có danh sách tin: dùng"
+                   " `portalwatch sites discover {url}` để thêm chúng.",
+    "p_not_a_list": "{url} không phải danh sách tin ({reason}) và không liên kết trang nào là danh sách (đã thử"
+                    " {tried} trang). Cần một trang liệt kê các bài có ngày đăng (ví dụ “Tin tức”) hoặc trang"
+                    " chủ có liên kết tới trang đó.",
+    "p_robots_offline": "chưa kiểm tra (HTML đã lưu)",
+    "p_no_date": "Bài {url}: không có ngày đăng ở cả trang danh sách lẫn trang bài.",
+}
+_WEB["vi"].update(PROBLEMS_VI)
+
 LABELS: dict[str, dict[str, str]] = {lang: {**DIGEST[lang], **words} for lang, words in _WEB.items()}
+
+
+def say_problem(problem, lang: str) -> str:
+    """A Problem of `sites check` / `sites add` in `lang` (its English line when no words exist)."""
+    code = getattr(problem, "code", None)
+    words = LABELS.get(lang, {}).get(f"p_{code}") if code and lang != "en" else None
+    return words.format(**problem.params) if words else str(problem)
 LANGS = tuple(LABELS)

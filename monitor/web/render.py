@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from crawler import clock
 from monitor.analyst.search import MARK_END, MARK_START
 from monitor.digest.render import filters, number
-from monitor.web.labels import LABELS, LANGS
+from monitor.web.labels import LABELS, LANGS, say_problem
 from monitor.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,7 +40,8 @@ def _env(lang: str) -> Environment:
     env.filters.update(marks=marks, pct=pct, q=lambda s: quote(str(s), safe=""),
                        day=lambda d: clock.local(d + "T00:00:00+07:00", "%d/%m/%Y") if d else "",
                        vnl=lambda t: clock.local(t, "%d/%m/%Y %H:%M:%S") if t else "",
-                       signed=lambda n: "±0" if not n else ("+" if n > 0 else "−") + number(abs(n), lang))
+                       signed=lambda n: "±0" if not n else ("+" if n > 0 else "−") + number(abs(n), lang),
+                       problem=lambda p: say_problem(p, lang))
     env.globals.update(urlencode=urlencode)
     return env
 

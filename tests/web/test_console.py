@@ -115,8 +115,15 @@ def test_check_now_shows_the_report_of_sites_check(console):
     keys = re.findall(r'<tr data-key="([a-z_]+)"', page)
     assert keys == [s["key"] for s in expected["selectors"]]
     offline = console.post(c, "/ops/site/vinh-hung/check", {"sample": str(console.portal.sample_id)}).text
-    assert f"html_samples #{console.portal.sample_id}" in offline and "no articles found" in offline
-    assert "<script" not in offline
+    assert f"html_samples #{console.portal.sample_id}" in offline and "<script" not in offline
+    found = re.findall(r'<p class="flash error problem">([^<]*)</p>', offline)  # said in the page's language
+    assert found and found[0].startswith("Không tìm thấy bài nào trên http") and "no articles found on" not in offline
+    assert "robots.txt: chưa kiểm tra (HTML đã lưu)" in offline
+    c.get("/lang/en")
+    english = console.post(c, "/ops/site/vinh-hung/check", {"sample": str(console.portal.sample_id)}).text
+    assert re.findall(r'<p class="flash error problem">([^<]*)</p>', english)[0].startswith(
+        "site &#39;vinh-hung&#39;: no articles found on http")  # the CLI's line
+    c.get("/lang/vi")
 
 
 def test_an_edit_with_a_mistake_shows_the_loading_error_and_writes_nothing(console):
