@@ -8,7 +8,8 @@ tests/fixtures, and the CMS families world (WordPress, Joomla, Drupal, Liferay 7
 only, no named profile exists). Each set is parsed `--repeat` times, caches emptied before each
 run; the best run's CPU time per page is printed (ms). List pages by `auto` twice: `cold`, every
 page read from scratch, and `walk`, as a crawl reads them (a site's first list page from
-scratch, the following ones with the list found there, `ListPage.hint`); `×` columns are `auto`
+scratch, the following ones with the list found there, `ListPage.hint`), and `kept`, as the next
+crawl reads them (the first page too with the list its last crawl kept); `×` columns are `auto`
 divided by the named profile. `--dump` instead writes the extracted values for a wider corpus
 (every profile on every template, truncated pages, switched templates, the Liferay fixtures).
 """
@@ -90,17 +91,25 @@ def _cpu_ms_per_page(fn, pages, repeat: int) -> float:
     return 1000 * best / max(1, len(pages))
 
 
-def _walk_ms(prof, lists: list, repeat: int, own_hint: bool = False) -> float:
+def _walk_ms(prof, lists: list, repeat: int, own_hint: bool = False, kept: bool = False) -> float:
     """CPU ms per list page read as a crawl reads them: per site (the first two path segments),
     the first page from scratch, the next ones with the hint it gave. `own_hint`: every page is
-    read with the hint of its own first reading (one sample page per site: the site's later pages)."""
-    known = {url: prof.parse_list(html, url).hint for url, html in lists} if own_hint else {}
+    read with the hint of its own first reading (one sample page per site: the site's later pages).
+    `kept`: the first page too with the site's hint of an earlier crawl (the store's list_hints)."""
+    def site_of(url):
+        return url if own_hint else "/".join(urlsplit(url).path.split("/")[1:3])
+
+    known: dict = {}
+    if own_hint or kept:
+        for url, html in lists:
+            if site_of(url) not in known:
+                known[site_of(url)] = prof.parse_list(html, url).hint
 
     def run(pages):
-        hints: dict = {}
+        hints: dict = dict(known) if kept else {}
         for url, html in pages:
-            site = url if own_hint else "/".join(urlsplit(url).path.split("/")[1:3])
-            page = prof.parse_list(html, url, hint=known.get(url) if own_hint else hints.get(site))
+            site = site_of(url)
+            page = prof.parse_list(html, url, hint=known.get(site) if own_hint else hints.get(site))
             hints[site] = page.hint or hints.get(site)
     best = float("inf")
     for _ in range(repeat):
@@ -151,20 +160,23 @@ def bench(args) -> None:
     sets.append(("families", None, *_families_pages(args.articles, args.lists)))
     auto = get_profile("auto")
     head = (f"{'pages':9} {'named':8} {'article':>8} {'auto':>7} {'×':>5}   {'list':>7} {'auto cold':>9} {'×':>5}"
-            f" {'auto walk':>9} {'×':>5}   {'n art/list':>10}")
+            f" {'auto walk':>9} {'×':>5} {'auto kept':>9} {'×':>5}   {'n art/list':>10}")
     print(head)
     for name, named, arts, lists in sets:
         a_auto = _cpu_ms_per_page(auto.parse_article, arts, args.repeat)
         l_cold = _cpu_ms_per_page(auto.parse_list, lists, args.repeat)
         l_walk = _walk_ms(auto, lists, args.repeat, own_hint=name == "fixtures")
+        l_kept = _walk_ms(auto, lists, args.repeat, own_hint=name == "fixtures", kept=True)
         if named and named != "auto":
             prof = get_profile(named)
             a_named = _cpu_ms_per_page(prof.parse_article, arts, args.repeat)
             l_named = _cpu_ms_per_page(prof.parse_list, lists, args.repeat)
             ratios = (f"{a_named:8.3f} {a_auto:7.3f} {a_auto / a_named:5.2f}   {l_named:7.3f} {l_cold:9.3f}"
-                      f" {l_cold / l_named:5.2f} {l_walk:9.3f} {l_walk / l_named:5.2f}")
+                      f" {l_cold / l_named:5.2f} {l_walk:9.3f} {l_walk / l_named:5.2f} {l_kept:9.3f}"
+                      f" {l_kept / l_named:5.2f}")
         else:
-            ratios = f"{'—':>8} {a_auto:7.3f} {'—':>5}   {'—':>7} {l_cold:9.3f} {'—':>5} {l_walk:9.3f} {'—':>5}"
+            ratios = (f"{'—':>8} {a_auto:7.3f} {'—':>5}   {'—':>7} {l_cold:9.3f} {'—':>5} {l_walk:9.3f} {'—':>5}"
+                      f" {l_kept:9.3f} {'—':>5}")
         print(f"{name:9} {named or '—':8} {ratios}   {len(arts):>4}/{len(lists):<5}")
 
 

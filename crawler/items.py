@@ -137,6 +137,7 @@ class CrawlFinishedItem:
     errors: int = 0  # errors the spider saw (the store adds those it refused itself)
     error_summary: str | None = None  # the spider's part (waits, storage errors); the store adds fetch errors
     storage_error: str | None = None  # a batch could not be stored: the crawl failed
+    list_hint: str | None = None  # the site's list as this crawl found it (ListHint.to_json): kept for the next
     kind: str = "crawl_finished"
 
 

@@ -58,6 +58,7 @@ class CrawlPlan:
     list_views: dict[str, float | None] | None = None  # site id -> list-view share (nodes without a db)
     now: str | None = None  # UTC ISO-8601: the crawl's pinned clock (replays, simulations); None: the real one
     lease: str | None = None  # the token of the run holding these sites' leases: stored only while it holds them
+    list_hints: dict[str, str] | None = None  # site id -> its list as last found (nodes without a db)
 
     def max_pages(self, site: Site) -> int:
         """List pages walked per list of this site in this crawl."""
@@ -93,6 +94,8 @@ class CrawlPlan:
             data["now"] = self.now
         if self.lease is not None:
             data["lease"] = self.lease
+        if self.list_hints is not None:
+            data["list_hints"] = self.list_hints
         if self.known is not None:
             data["known"] = {sid: {k: asdict(v) for k, v in rows.items()} for sid, rows in self.known.items()}
         return json.dumps(data, ensure_ascii=False)
@@ -117,6 +120,7 @@ class CrawlPlan:
                 list_views=data.get("list_views"),
                 now=data.get("now"),
                 lease=data.get("lease"),
+                list_hints=data.get("list_hints"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
             raise ValueError(f"not a crawl plan: {e}") from None

@@ -28,6 +28,10 @@ class KnownLookup(Protocol):
 
     def list_views_share(self, site_id: str) -> float | None: ...
 
+    def list_hint(self, site_id: str) -> str | None:
+        """The site's list as the last crawl found it (ListHint.to_json), None if unknown."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -37,6 +41,7 @@ class PlanState:
     def __init__(self, plan: CrawlPlan | None = None):
         self.known: dict[str, dict[str, Known]] = (plan.known if plan else None) or {}
         self.list_views: dict[str, float | None] = (plan.list_views if plan else None) or {}
+        self.list_hints: dict[str, str] = (plan.list_hints if plan else None) or {}
 
     def known_for(self, site_id: str, keys: Iterable[str]) -> dict[str, Known]:
         rows = self.known.get(site_id, {})
@@ -52,6 +57,9 @@ class PlanState:
 
     def list_views_share(self, site_id: str) -> float | None:
         return self.list_views.get(site_id)
+
+    def list_hint(self, site_id: str) -> str | None:
+        return self.list_hints.get(site_id)
 
     def close(self) -> None:
         pass

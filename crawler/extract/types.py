@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 # Keys a site's `[site.selectors]` table may override (CSS selectors, `::text`/`::attr()` allowed).
@@ -74,6 +75,22 @@ class ListHint:
     date: str | None = None
     views: str | None = None
     summary: str | None = None
+
+    def to_json(self) -> str:
+        """Kept between crawls (the store's list_hints), so a crawl's first list page is read as
+        fast as its later ones."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ListHint | None:
+        """The hint a to_json text describes; None for anything else (a hint is only a shortcut)."""
+        try:
+            d = json.loads(text or "")
+            path, keys = d.pop("link_shape")
+            hint = cls(link_shape=(tuple(map(str, path)), tuple(map(str, keys))), **d)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+        return hint if isinstance(hint.item, str) and hint.item else None
 
 
 @dataclass

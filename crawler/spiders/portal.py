@@ -138,6 +138,7 @@ class PortalSpider(scrapy.Spider):
         for site in self.sites:
             st = self.state[site.id] = SiteState(site, self.plan.max_pages(site), self.plan.walk(site.id))
             st.list_views_usual = self.stored.list_views_share(site.id)
+            st.hint = ListHint.from_json(self.stored.list_hint(site.id))  # the list as the last crawl found it
             st.dates_usual = self.stored.dates_usual(site.id)
             yield CrawlStartedItem(site.id, clock.now_iso(), os.getpid(), st.list_walk)
         for site in self.sites:
@@ -208,6 +209,7 @@ class PortalSpider(scrapy.Spider):
             st.site.id, clock.now_iso(), outcome, list_pages=stats.get("list_pages", 0),
             article_pages=stats.get("article_pages", 0), not_modified_pages=stats.get("not_modified_pages", 0),
             errors=stats.get("errors", 0), error_summary=waits,
+            list_hint=st.hint.to_json() if st.hint and reason == "finished" else None,
         )
 
     def _closed(self, spider=None, reason=None):

@@ -27,6 +27,7 @@ def job_plan(plan: CrawlPlan, sites: list[Site], store, now: datetime | None = N
         plan, sites=sites, pages=dict.fromkeys(ids), list_walk=dict.fromkeys(ids, "full"),
         known={s.id: _reachable(store.known_articles(s.id), s) for s in sites},
         list_views={s.id: store.list_views_share(s.id) for s in sites},
+        list_hints={s.id: h for s in sites if (h := store.list_hint(s.id))},
         planned_at=clock.iso(now or clock.now()), units=[], now=None, lease=None,
     )
 

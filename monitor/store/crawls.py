@@ -113,6 +113,11 @@ class CrawlRows:
             "UPDATE crawls SET finished_at = ?, outcome = ?, error_summary = ? WHERE id = ?",
             (it.finished_at, outcome, summary, crawl_id),
         )
+        if it.list_hint and outcome in ("ok", "partial"):
+            self.conn.execute(
+                "INSERT INTO list_hints (site_id, hint, learned_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (site_id) DO UPDATE SET hint = excluded.hint, learned_at = excluded.learned_at",
+                (it.site_id, it.list_hint, it.finished_at))
 
     def _error_summary(self, crawl_id: int) -> str | None:
         # a list that was probably not walked to its end first: it says the crawl missed articles

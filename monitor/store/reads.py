@@ -80,6 +80,12 @@ class Reads:
         return None if row[0] < 5 else row[1] / row[0]
 
 
+    def list_hint(self, site_id: str) -> str | None:
+        """The site's list as its last crawl found it (crawler ListHint.to_json)."""
+        row = self.conn.execute("SELECT hint FROM list_hints WHERE site_id = ?", (site_id,)).fetchone()
+        return row[0] if row else None
+
+
 class Reader(Reads):
     """A read-only connection for the spider (the pipeline's Store is the writer)."""
 

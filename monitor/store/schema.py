@@ -603,6 +603,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX idx_articles_undated ON articles(site_id, first_seen_at) WHERE published_at IS NULL;
     """,
+    # 19: each site's list as its last crawl found it (crawler ListHint): the next crawl reads its
+    # first list page as fast as the later ones
+    """
+    CREATE TABLE list_hints (
+        site_id    TEXT PRIMARY KEY,
+        hint       TEXT NOT NULL,
+        learned_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -370,3 +370,51 @@ def test_the_spider_reports_its_crawl_as_items(tmp_path, pinned):
     (finished,) = run.spider.finished_items("finished")
     assert (finished.site_id, finished.outcome, finished.list_pages, finished.errors) == ("sotttt", "ok", 1, 0)
     assert [f.outcome for f in run.spider.finished_items("shutdown")] == ["aborted"]
+
+
+
+def test_the_list_found_by_one_crawl_reads_the_next_crawls_first_page(tmp_path, pinned):
+    """`auto` on a template no profile knows (a WordPress ward of the families world) learns where
+    the site's list is (a ListHint) on a list page; the crawl's end keeps it in the store
+    (list_hints), and the next crawl reads its first list page by it (as fast as a later page)
+    with the same entries. A hint the store cannot read is no hint."""
+    import urllib.request
+
+    from crawler.extract.types import ListHint
+    from simulator import serve
+    from simulator.families import FamiliesWorld
+
+    server = serve(FamiliesWorld(seed=1, only=["xa-an-phu"]), port=0)
+    url = server.base_url.rstrip("/") + "/wordpress/xa-an-phu/category/tin-tuc/"
+    try:
+        body = urllib.request.urlopen(url, timeout=30).read()
+    finally:
+        server.stop()
+    site = {"id": "xa-an-phu", "start_urls": [url], "profile": "auto"}
+
+    def page(run: Run) -> ListPageItem:
+        request = run.start[0]
+        response = HtmlResponse(url=request.url, body=body, request=request,
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+        return of(run.spider.parse_list(response), ListPageItem)[0]
+
+    run = Run(tmp_path / "a", site)
+    first = page(run)
+    learned = run.spider.state["xa-an-phu"].hint
+    assert learned is not None and len(first.entries) >= 5
+    finished = run.spider._finished(run.spider.state["xa-an-phu"], "finished")
+    assert ListHint.from_json(finished.list_hint) == learned
+    store = Store(run.db)
+    store.apply([*run.started, finished])
+    store.close()
+
+    again = Run(tmp_path / "a", site)  # the next crawl, same database
+    kept = again.spider.state["xa-an-phu"].hint
+    assert kept == learned
+    second = page(again)
+    assert again.spider.state["xa-an-phu"].hint is kept  # the first page was read by the kept hint
+    assert [(e.key, e.published_at, e.views) for e in second.entries] == [
+        (e.key, e.published_at, e.views) for e in first.entries]
+
+    assert ListHint.from_json("not json") is None and ListHint.from_json('{"item": ""}') is None
+    assert ListHint.from_json(None) is None

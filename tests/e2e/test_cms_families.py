@@ -189,3 +189,45 @@ def test_a_cut_pager_is_a_partial_crawl_in_words(tmp_path, site_id):
         assert words in " ".join(out.stdout.split()), out.stdout
     finally:
         server.stop()
+
+
+def test_the_next_crawl_reads_by_the_kept_lists_and_a_stale_one_costs_nothing(tmp_path):
+    """Each site's list as a crawl found it is kept (list_hints) and the next crawl starts from
+    it: after two days of new posts, a second real crawl still reads every site to the truth —
+    also the site whose kept list no longer matches anything (a redesign) and the one whose kept
+    list is garbage: the rules read those pages and learn their list again."""
+    from crawler.extract.types import ListHint
+
+    ids = ["xa-an-phu", "xa-tan-lap", "phuong-my-long"]
+    world = FamiliesWorld(seed=1, only=ids)
+    server, config = served(world, tmp_path)
+    db = tmp_path / "pw.db"
+    try:
+        assert portalwatch(config, db, "crawl", "--no-detect").returncode == 0
+        conn = sqlite3.connect(db)
+        hints = dict(conn.execute("SELECT site_id, hint FROM list_hints"))
+        assert sorted(hints) == sorted(ids) and all(ListHint.from_json(h) for h in hints.values())
+        stale = dataclasses.replace(ListHint.from_json(hints["xa-tan-lap"]), item="//section[@id='gone']//article")
+        with conn:
+            conn.execute("UPDATE list_hints SET hint = ? WHERE site_id = 'xa-tan-lap'", (stale.to_json(),))
+            conn.execute("UPDATE list_hints SET hint = '{\"item\": 3' WHERE site_id = 'phuong-my-long'")
+        conn.close()
+        world.advance(days=2)
+        done = portalwatch(config, db, "crawl", "--no-detect")
+        assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        server.stop()
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("SELECT * FROM articles")]
+    outcomes = [r["outcome"] for r in conn.execute("SELECT outcome FROM crawls")]
+    relearned = dict(conn.execute("SELECT site_id, hint FROM list_hints").fetchall())
+    conn.close()
+    assert outcomes == ["ok"] * 6
+    for site_id in ids:
+        s = score(world, rows, site_id)
+        # (views: two days on, counts only an article page prints are re-read as revisits allow)
+        assert s["recall"] >= 0.99 and s["title"] >= 0.99 and s["date"] >= 0.99, (site_id, s)
+        assert s["duplicates"] == 0 and not s["unknown"], s
+    assert ListHint.from_json(relearned["xa-tan-lap"]).item != stale.item  # learned again by the rules
+    assert ListHint.from_json(relearned["phuong-my-long"]) is not None
