@@ -267,9 +267,10 @@ def _crawl_step(config_path: Path, db_path: Path, console: Console, display: Cra
         display.print_crawl_summary(result.crawls, console, result.skipped)
         console.print(f"{pages} pages in {time.monotonic() - t0:.1f} s\n")
     else:
+        new, changed = (sum(c[k] for c in result.crawls) for k in ("articles_new", "views_changed"))
         console.print(f"{local(os.environ['PORTALWATCH_NOW'])}  crawl: {pages} pages, "
-                      f"{sum(c['articles_new'] for c in result.crawls)} new posts, "
-                      f"{sum(c['views_changed'] for c in result.crawls)} view counts changed "
+                      f"{new} new post{'' if new == 1 else 's'}, "
+                      f"{changed} view count{'' if changed == 1 else 's'} changed "
                       f"({time.monotonic() - t0:.1f} s)")
     _detect(config_path, db_path)
     return {
