@@ -18,7 +18,7 @@ PACKAGES = ("crawler", "monitor", "simulator")
 LAYERS = [
     # the clock; sites.toml read into records; channel types; the event and problem kinds (pure
     # records that housekeeping in the store reads too)
-    {"crawler.clock", "monitor.config", "monitor.channels", "monitor.detect.kinds"},
+    {"crawler.clock", "monitor.config", "monitor.channels", "monitor.kinds"},
     {"monitor.store"},  # SQLite: schema, the writer, the reads, leases, upkeep
     {"monitor.detect", "monitor.digest", "monitor.cluster", "monitor.analyst", "monitor.sites"},  # over the store
     {"monitor.crawl", "monitor.notify"},  # crawls (local children or the cluster); digests sent

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from monitor import procs
-from monitor.detect.kinds import EVENT_KINDS
+from monitor.kinds import EVENT_KINDS
 
 PREFIX = "portalwatch-datasette-"
 PLUGINS = Path(__file__).resolve().parent / "dsplugin"  # portalwatch_datasette.py + CSS/JS, guard.py
@@ -26,7 +26,7 @@ PLUGINS = Path(__file__).resolve().parent / "dsplugin"  # portalwatch_datasette.
 
 def shipped() -> dict:
     """datasette_meta.json, with what the code knows filled in: `events.kind` lists the event
-    kinds of monitor/detect/kinds.py with their labels and severity."""
+    kinds of monitor/kinds.py with their labels and severity."""
     raw = json.loads(resources.files("monitor.analyst").joinpath("datasette_meta.json").read_text(encoding="utf-8"))
     raw["database"]["tables"]["events"]["columns"]["kind"] = event_kinds()
     return raw

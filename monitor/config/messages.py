@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from crawler import clock
-from monitor.detect.kinds import KINDS
+from monitor.kinds import KINDS
 
 ALERT_KINDS = tuple(k.name for k in KINDS if k.severity in ("warning", "critical"))
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -20,8 +20,8 @@ import sqlite_utils
 
 from crawler import clock
 from monitor.config import Config
-from monitor.detect.kinds import event_kind
 from monitor.detect.rules import FIELDS, DetectOptions, broken_fields, usual_missing
+from monitor.kinds import event_kind
 from monitor.store.dbutil import transaction
 
 

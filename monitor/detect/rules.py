@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from monitor.config import Config
-from monitor.detect.kinds import event_kind
+from monitor.kinds import event_kind
 
 FIELDS = {"date": "published_at", "views": "views", "title": "title"}  # crawls.missing_X -> field
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import html
 
 from crawler import clock
-from monitor.detect.kinds import EVENT_KINDS, problem_of
 from monitor.digest.problems import problem
 from monitor.digest.text import one_line
+from monitor.kinds import EVENT_KINDS, problem_of
 
 WORDS = {
     "vi": {"subject": "Cảnh báo: {what} — {name}", "heading": "Cảnh báo — {name}", "at": "{when} (giờ Việt Nam)",

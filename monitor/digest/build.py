@@ -1,6 +1,6 @@
 """A digest's data: one recipient, one window (since, until], assembled from numbers.py (per-site
 numbers), compare.py (the windows before), problems.py and sections.py (the lists of events of
-monitor/detect/kinds.py); `upgrade` brings older stored data to today's shape.
+monitor/kinds.py); `upgrade` brings older stored data to today's shape.
 
 The result is plain JSON-able data (stored in `digests.data`, posted to webhooks, rendered by
 render.py). Untrusted page text (titles) is reduced to one clean line (text.py), once.
@@ -17,13 +17,13 @@ import sqlite_utils
 
 from crawler import clock
 from monitor.config import Config, Recipient
-from monitor.detect.kinds import listed
 from monitor.digest.compare import compare, compare_windows
 from monitor.digest.numbers import Query, site_level
 from monitor.digest.problems import collect as collect_problems
 from monitor.digest.problems import problem
 from monitor.digest.sections import build as event_lists
 from monitor.digest.text import one_line
+from monitor.kinds import listed
 
 MAX_NEW_POSTS = 100  # listed in full up to this many; the total is always given
 VERSION = 2  # of the data; stored digests of an older version are upgraded before rendering

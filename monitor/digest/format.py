@@ -7,9 +7,9 @@ import re
 from urllib.parse import urlsplit
 
 from crawler import clock
-from monitor.detect.kinds import PROBLEM_KINDS
 from monitor.digest.labels import LABELS
 from monitor.digest.text import one_line
+from monitor.kinds import PROBLEM_KINDS
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!])")
 
@@ -36,7 +36,7 @@ def number(n: int | float | None, lang: str) -> str:
 
 def problem_text(p: dict, lang: str) -> str:
     """What is wrong, in plain words (the technical text is problem_detail's): the kind's line
-    (monitor/detect/kinds.py) with since, runs, field, share and usual filled in."""
+    (monitor/kinds.py) with since, runs, field, share and usual filled in."""
     t = LABELS[lang]
     text = PROBLEM_KINDS[p["kind"]].label[lang].format(
         since=clock.local(p["since"]), runs=p["runs"], field=t.get(f"field_{p['field']}", p["field"] or "?"),

@@ -1,7 +1,7 @@
 """The words of a digest, Vietnamese first. Placeholders are filled with str.format.
 
 The headings of the lists of events and the problem lines are the kinds' own labels, in
-monitor/detect/kinds.py."""
+monitor/kinds.py."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from crawler import clock
-from monitor.detect.kinds import unlisted
 from monitor.digest.text import one_line
+from monitor.kinds import unlisted
 
 TOP_N = 5
 RISING_MIN_VIEWS = 20  # "fastest rising" needs at least this many views gained …

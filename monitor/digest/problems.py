@@ -1,12 +1,12 @@
 """A digest's problem lines: sites never crawled, failing or partial (from their last crawl), and
 unreachable or with broken extraction (from detect's events), one shape for every kind. The kinds,
-their words and the events they come from: PROBLEM_KINDS in monitor/detect/kinds.py."""
+their words and the events they come from: PROBLEM_KINDS in monitor/kinds.py."""
 
 from __future__ import annotations
 
-from monitor.detect.kinds import PROBLEM_KINDS
 from monitor.digest.reasons import reason_key
 from monitor.digest.text import one_line
+from monitor.kinds import PROBLEM_KINDS
 
 
 def problem(site_id: str, site_name: str, kind: str, *, since: str | None = None, at: str | None = None,

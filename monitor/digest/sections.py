@@ -1,5 +1,5 @@
 """The digest's lists of events under a heading of their own (edited, removed, anomalies, …): one
-per event kind whose `section` is its own (monitor/detect/kinds.py), in the order of the kinds.
+per event kind whose `section` is its own (monitor/kinds.py), in the order of the kinds.
 
 A section with a builder here gets its own shape; any other gets the plain one (site, title, link,
 time), which every template shows without being told about it.
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from monitor.detect.kinds import listed
 from monitor.digest.text import one_line
+from monitor.kinds import listed
 
 
 def build(events: list[dict], names: dict[str, str]) -> dict[str, list[dict]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from crawler import clock
 from monitor.config import Config, ServiceSettings
 from monitor.config.retention import parse_view_retention
-from monitor.detect.kinds import EVENT_KINDS
+from monitor.kinds import EVENT_KINDS
 from monitor.store.connect import open_db
 from monitor.store.dbutil import transaction
 from monitor.store.retention import prune_crawls, thin_view_counts
@@ -22,7 +22,7 @@ from monitor.store.retention import prune_crawls, thin_view_counts
 
 def housekeeping(db_path, settings: ServiceSettings, now: datetime | None = None, *,
                  max_seconds: float | None = None) -> dict:
-    """Retention: html_samples, the events of `pruned` kinds (detect/kinds.py: the per-reading
+    """Retention: html_samples, the events of `pruned` kinds (kinds.py: the per-reading
     views_changed; the readings themselves stay in view_counts), old view_counts readings thinned
     by `view_retention` and old crawl rows (monitor/store/retention.py), each in short
     transactions; then ANALYZE (first time) or PRAGMA optimize, and a WAL checkpoint.

@@ -1,4 +1,4 @@
-"""monitor/detect/kinds.py drives everything that knows an event kind: detect's dedupe keys, the
+"""monitor/kinds.py drives everything that knows an event kind: detect's dedupe keys, the
 digest's lists, headings and totals, the problem lines, Datasette's description and the docs.
 A new kind is one record: the last test adds one and follows it through."""
 
@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor import kinds
 from monitor.analyst.datasette import event_kinds, shipped
-from monitor.detect import kinds
 from monitor.detect.events import _Run, detect
-from monitor.detect.kinds import (
+from monitor.detect.rules import DetectOptions
+from monitor.digest import build, render
+from monitor.digest.sections import headings
+from monitor.kinds import (
     KINDS,
     PROBLEMS,
     SEVERITIES,
@@ -23,9 +26,6 @@ from monitor.detect.kinds import (
     EventKind,
     problem_of,
 )
-from monitor.detect.rules import DetectOptions
-from monitor.digest import build, render
-from monitor.digest.sections import headings
 from tests.world import World, article, at, gone, iso, make_config, populate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "digests.md"
