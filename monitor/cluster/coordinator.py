@@ -352,6 +352,8 @@ class Coordinator:
         hold = int(os.environ.get(HOLD_ENV) or 0)
         size = int(os.environ.get("PORTALWATCH_INGEST_BATCH") or INGEST_BATCH)
         store.prime(job.crawl_ids)
+        if start:  # a coordinator died mid-ingest: what its stored lines left missing
+            store.replay_gaps(lines[:start])
         batch_no = 0
         for lo in range(start, len(lines), size):
             chunk = lines[lo:lo + size]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, CrawlFinishedItem
 
 MISSING = {"published_at": "missing_date", "views": "missing_views", "title": "missing_title"}  # crawls columns
 
@@ -25,6 +26,7 @@ class FieldGaps:
     conn: sqlite3.Connection
     _lacking: dict[str, dict[str, tuple[set[str], set[str]]]]  # site -> key -> (missing, excused)
     _pending: list[tuple[str, str, tuple[set[str], set[str]]]]  # kept once the item's savepoint is released
+    _row: Callable[[str, str], list | None]  # Store's: the stored row of (site, key)
 
     def _missing_seen(self, it: ArticleItem, row: list | None, c: Counter) -> None:
         """An article seen by this crawl (a list sighting, or a new article): each field its page
@@ -65,6 +67,23 @@ class FieldGaps:
                 self._lacking.setdefault(site_id, {})[key] = marks
             else:
                 self._lacking.get(site_id, {}).pop(key, None)
+        self._pending = []
+
+    def replay_gaps(self, items: list) -> None:
+        """What the items stored before a crash left missing (a coordinator resuming a job's feed
+        after its mark): an article page stored now still fills the gap of its list sighting
+        stored then. Nothing is written and no count changes."""
+        scratch: Counter = Counter()
+        for it in items:
+            if isinstance(it, CrawlFinishedItem):
+                self._forget_gaps(it.site_id)
+            elif isinstance(it, ArticleItem):
+                self._pending = []
+                if it.source == "list":
+                    self._missing_seen(it, self._row(it.site_id, it.key), scratch)
+                else:
+                    self._missing_read(it, scratch)
+                self._keep_gaps()
         self._pending = []
 
     def _forget_gaps(self, site_id: str) -> None:

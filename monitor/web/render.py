@@ -41,7 +41,7 @@ def _env(lang: str) -> Environment:
                        day=lambda d: clock.local(d + "T00:00:00+07:00", "%d/%m/%Y") if d else "",
                        vnl=lambda t: clock.local(t, "%d/%m/%Y %H:%M:%S") if t else "",
                        signed=lambda n: "±0" if not n else ("+" if n > 0 else "−") + number(abs(n), lang),
-                       problem=lambda p: say_problem(p, lang))
+                       said=lambda p: say_problem(p, lang))
     env.globals.update(urlencode=urlencode)
     return env
 

@@ -148,3 +148,27 @@ def test_kill_9_mid_write_leaves_whole_batches(tmp_path):
     readings_ = db.conn.execute("SELECT COUNT(*) FROM view_counts").fetchone()[0]
     assert articles >= 150 and articles % 50 == 0  # only whole batches
     assert readings_ == articles  # every new article had a reading (0 included), batch by batch
+
+
+def test_a_resumed_ingest_still_fills_the_gaps_of_sightings_stored_before_the_crash(tmp_path):
+    """A list sighting without a count is stored (missing_views 1), the process dies; a new Store
+    that replays the stored lines (replay_gaps, as the coordinator does from its ingest mark) and
+    then stores the article page that gives the count ends the crawl with none missing."""
+    def run(replay: bool) -> int:
+        path = tmp_path / f"pw-{replay}.db"
+        first = Store(path)
+        first.sync_sites([SITE])
+        cid = first.begin_crawl("s")
+        sighting = item(views=None, missing=["views"])
+        first.apply([sighting], {"s": cid})
+        first.close()  # the coordinator dies here; its next one resumes after the mark
+        again = Store(path)
+        if replay:
+            again.replay_gaps([sighting])
+        again.apply([item(views=7, source="article", t="2026-11-20T01:05:00Z", body="Nội dung")], {"s": cid})
+        n = again.conn.execute("SELECT missing_views FROM crawls WHERE id = ?", (cid,)).fetchone()[0]
+        again.close()
+        return n
+
+    assert run(replay=False) == 1  # the gap the first process knew of is lost with it
+    assert run(replay=True) == 0
