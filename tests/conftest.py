@@ -135,3 +135,31 @@ def demo_run(tmp_path_factory) -> tuple[Path, str]:
             assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
             done.write_text(proc.stdout, encoding="utf-8")
     return base / "demo", done.read_text(encoding="utf-8")
+
+
+# The files whose tests take longest (seconds of one full run, `pytest --durations=0`), started
+# first: pytest-xdist hands tests out in collection order, so the short ones fill the workers in
+# while these run instead of a long one starting last and holding the suite's end.
+LONGEST_FIRST = (
+    "cluster/test_cluster_faults.py", "cluster/test_cluster.py", "test_docs_examples.py",
+    "service/test_service.py", "e2e/test_cli.py", "crawler/test_robots_cache.py",
+    "simulator/test_national.py", "e2e/test_bad_input.py", "e2e/test_cms_families.py",
+    "e2e/test_storage_failures.py", "detect/test_health_history.py", "e2e/test_storage_errors.py",
+    "service/test_revisit.py", "digest/test_e2e_problems.py", "e2e/test_crawl_leases.py",
+    "test_demo_clock.py", "web/test_browser.py", "e2e/test_crawl_simulator.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The longest files' tests first (LONGEST_FIRST order), then the rest as collected."""
+    tests = Path(__file__).resolve().parent
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def key(item) -> int:
+        try:
+            rel = Path(str(item.fspath)).resolve().relative_to(tests).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(rel, len(rank))
+
+    items.sort(key=key)  # stable: the order inside a file, and of the rest, is kept
