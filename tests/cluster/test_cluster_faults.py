@@ -130,14 +130,21 @@ def _alive(pid: int) -> bool:
 
 def slow_small_config(path: Path, w, nodes, delay: float) -> Path:
     """Six small sites on their own hosts (DNN and Tân Dân, the first two list pages each: 20–30
-    articles), `delay` seconds between requests to a host: each host's crawl lasts a minute or
+    articles), three whose host ranks each node first (so both nodes crawl, whatever ports the
+    daemons got), `delay` seconds between requests to a host: each host's crawl lasts a minute or
     two, long enough for a node to be paused or killed mid-crawl and short enough to crawl again
     elsewhere (a shared host of 150 pages would take ten minutes at such a delay)."""
-    picked = [s.id for s in w.select(40, kind="healthy", smallest=True, distinct_hosts=True)
+    from monitor.cluster.ring import ranking
+    from monitor.config import load_config
+
+    picked = [s.id for s in w.select(80, kind="healthy", smallest=True, distinct_hosts=True)
               if s.host.count(".") == 3 and not s.id.startswith("hanoi-")]
     config = write_config(path, w, picked, nodes, settings={"delay": delay})
     text = config.read_text(encoding="utf-8")
-    ids = [i for i in picked if f'id = "{i}"\nname' in text and _profile(text, i) in ("dnn", "tandan")][:6]
+    hosts = {s.id: s.host for s in load_config(config).sites}
+    fit = [i for i in picked if _profile(text, i) in ("dnn", "tandan")]
+    ids = [i for node in nodes for i in [i for i in fit if ranking(hosts[i], nodes)[0] == node][:3]]
+    assert len(ids) == 6, "six small sites, three first on each node"
     config = write_config(path, w, ids, nodes, settings={"delay": delay})
     config.write_text(config.read_text(encoding="utf-8").replace("[[site]]\n", "[[site]]\nmax_pages = 2\n"),
                       encoding="utf-8")
