@@ -196,6 +196,8 @@ def test_add_a_site_from_its_url_with_the_preview_of_sites_add(console):
     assert pv.status_code == 200
     page = pv.text
     assert 'id="platform">tandan<' in page
+    lists = re.search(r'<ul class="lists" id="found-lists">(.*?)</ul>', page, re.S).group(1)
+    assert re.search(r"— \d+ bài, \d+ có ngày đăng, \d+ có lượt xem", lists) and "articles" not in lists
     titles = [htmllib.unescape(t) for t in re.findall(r'<td data-label="Tiêu đề">([^<]*)</td>', page)]
     assert len(titles) == 5 and set(titles) <= {t["title"] for t in truth}
     assert f'id = &#34;{LEFT_OUT}&#34;' in page  # the [[site]] entry to be written
