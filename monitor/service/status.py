@@ -58,16 +58,19 @@ def status(config_path: str | os.PathLike, db_path: str | os.PathLike) -> dict:
 
         db = open_db(db_path, readonly=True)
         try:
+            # a first crawl may be creating the database right now: tables not there yet are empty
+            tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             cols = {r[1] for r in db.conn.execute("PRAGMA table_info(crawls)")}
             walk = "c.list_walk" if "list_walk" in cols else "NULL"
             for r in db.query(
                 "SELECT c.site_id, c.started_at, c.finished_at, c.outcome, c.articles_new, c.articles_seen,"
                 f" c.views_changed, c.pages_fetched, c.errors, c.error_summary, {walk} AS list_walk FROM crawls c"
                 " WHERE c.id IN (SELECT MAX(id) FROM crawls GROUP BY site_id)"
-            ):
+            ) if "crawls" in tables else ():
                 last[r["site_id"]] = r
-            out["leases"] = [asdict(h) for h in lease.current(db.conn)]  # sites being crawled now
-            if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone():
+            if "crawl_leases" in tables:  # sites being crawled now
+                out["leases"] = [asdict(h) for h in lease.current(db.conn)]
+            if "deliveries" in tables:
                 out["deliveries"] = [dict(r) for r in db.query(
                     "SELECT id, recipient_id, channel, status, attempts, window_end, next_attempt_at, last_error"
                     " FROM deliveries WHERE status <> 'delivered' ORDER BY id")]

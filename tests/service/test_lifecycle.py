@@ -42,3 +42,20 @@ def test_sigkill_of_the_service_takes_its_crawl_child_with_it(svc_portal):
         log.close()
     outcomes = {r["outcome"] for r in rows(p, "SELECT outcome FROM crawls WHERE pid = ?", (child,))}
     assert outcomes == {"aborted"}  # stopped when the service died, not run to its end
+
+
+def test_status_while_the_first_crawl_is_creating_the_database(tmp_path):
+    """The database file exists but its tables do not yet (a first crawl is creating them):
+    `status` shows the sites as never crawled instead of failing on "no such table"."""
+    import sqlite3
+
+    from monitor.service.status import status
+
+    config = tmp_path / "sites.toml"
+    config.write_text('[[site]]\nid = "vinh-hung"\nname = "Phường Vĩnh Hưng"\n'
+                      'start_urls = ["https://vinhhung.hanoi.gov.vn/tin-tuc"]\n', encoding="utf-8")
+    db = tmp_path / "portalwatch.db"
+    sqlite3.connect(db).execute("PRAGMA journal_mode = WAL").close()  # the file, no table yet
+    out = status(config, db)
+    assert [(s["id"], s["last_crawl"]) for s in out["sites"]] == [("vinh-hung", None)]
+    assert out["leases"] == [] and out["deliveries"] is None
