@@ -84,6 +84,8 @@ def _compose(d: dict, title_len: int, per_list: int) -> str:
                               date=clock.local(d["window"]["until"], "%d/%m/%Y")),
              w["window"].format(since=clock.local(d["window"]["since"], "%d/%m %H:%M"),
                                 until=clock.local(d["window"]["until"], "%d/%m %H:%M"))]
+    if not tot.get("crawls") and tot.get("sites"):  # nothing was crawled: the monitoring itself may have stopped
+        lines.append(t["no_crawls"])
     heads = [w["new"].format(n=num(tot["new_posts"])), w["views"].format(n=num(tot["views_gained"]))]
     counts = {"problems": len(d["problems"]), **{k: len(d.get(k) or []) for k in ("removed", "edited", "anomalies")}}
     for key, n in counts.items():

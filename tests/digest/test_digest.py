@@ -107,6 +107,9 @@ sites = ["vinh-hung"]
     assert "Không có gì mới" not in text and "không có sự cố" not in text
     assert "không có lần thu thập nào trong khoảng thời gian này" in text
     assert render(d).subject == "Phường Vĩnh Hưng: không có lần thu thập nào — theo dõi đã dừng? (05/03/2026)"
+    from monitor.digest.chat import chat_text  # the chat-sized message (Zalo, Apprise) says it too
+
+    assert "Lưu ý: không có lần thu thập nào trong khoảng thời gian này" in chat_text(d).splitlines()[2]
 
 
 def test_window_defaults_to_the_end_of_the_last_digest(world, monkeypatch):
