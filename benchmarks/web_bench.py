@@ -1,6 +1,7 @@
 """Web benchmark: every page of `portalwatch web` on a national, year-scale database, over real HTTP.
 
     python -m benchmarks.web_bench [--scale 1.0] [--db /tmp/portalwatch-web-bench.db] [--reuse] [--runs 7]
+                                   [--year-week]
 
 The database: benchmarks/analyst_bench.py's generator (3,355 sites under 63 provinces, 1,000,000
 articles published over two years, 10,000,000 view-count readings, views_daily and the FTS
@@ -99,6 +100,42 @@ def add_web_data(path: Path, seed: int = 11) -> dict:
             "config": config}
 
 
+YEAR_WEEK_READINGS = 170_000_000 // 52  # issue 19's year: ≈ 170 M view readings, ≈ 3.3 M a week
+
+
+def add_year_week(path: Path, readings: int = YEAR_WEEK_READINGS, seed: int = 5) -> dict:
+    """A week of view readings at a year-scale database's density: `readings` rows over the 7 days
+    before the newest reading, on the articles published in the 60 days before it (each read
+    again and again, its count growing), inserted through the triggers (views_daily) and
+    moving each article's latest reading — what the unit pages and their windows read."""
+    rng = random.Random(seed)
+    db = open_db(path)
+    conn = db.conn
+    t0 = time.monotonic()
+    newest = conn.execute("SELECT MAX(observed_at) FROM view_counts").fetchone()[0]
+    end = clock.parse_iso(newest).timestamp()
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM articles WHERE published_at >= ? AND status = 'live'", (_ts(end - 60 * 86400),))]
+    per = max(1, readings // max(1, len(ids)))
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    n = 0
+    for aid in ids:
+        views = conn.execute("SELECT COALESCE(views, 0) FROM articles WHERE id = ?", (aid,)).fetchone()[0]
+        times = sorted(end - rng.random() * 7 * 86400 for _ in range(per))
+        rows = []
+        for t in times:
+            views += rng.randint(0, 3)
+            rows.append((aid, _ts(t), views, "list"))
+        conn.executemany("INSERT INTO view_counts (article_id, observed_at, views, source) VALUES (?, ?, ?, ?)", rows)
+        conn.execute("UPDATE articles SET views = ?, views_observed_at = ?, views_checked_at = ? WHERE id = ?",
+                     (views, rows[-1][1], rows[-1][1], aid))
+        n += len(rows)
+    conn.execute("COMMIT")
+    conn.close()
+    return {"articles": len(ids), "readings": n, "seconds": time.monotonic() - t0}
+
+
 def _ts(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
@@ -119,6 +156,8 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/portalwatch-web-bench.db")
     ap.add_argument("--reuse", action="store_true", help="time an existing database instead of generating")
     ap.add_argument("--runs", type=int, default=7, help="timed requests per page after the first")
+    ap.add_argument("--year-week", action="store_true",
+                    help="first add a week of readings at a year-scale database's density (≈ 3.3 M)")
     args = ap.parse_args()
     path = Path(args.db)
     config = path.with_suffix(".toml")
@@ -130,6 +169,10 @@ def main() -> None:
         w = add_web_data(path)
         print(f"  + {w['crawls']:,} crawls, {w['fetch_errors']:,} fetch errors, {w['events']:,} events "
               f"in {w['seconds']:.0f} s; {path.stat().st_size / 2**20:,.0f} MB", flush=True)
+    if args.year_week:
+        y = add_year_week(path)
+        print(f"  + {y['readings']:,} readings in the last 7 days on {y['articles']:,} recent articles"
+              f" in {y['seconds']:.0f} s", flush=True)
     open_db(path).conn.close()
     import os
     from contextlib import closing

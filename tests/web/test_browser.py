@@ -82,12 +82,20 @@ class Browser:
 
     def submit(self, css: str, wait_for_css: str, timeout: float = 120):
         """Click a button and wait for the next page (the old one's element must go stale)."""
-        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.find("main")
         self.find(css).click()
-        WebDriverWait(self.d, timeout).until(ec.staleness_of(old))
+
+        def gone(_driver) -> bool:
+            try:
+                old.is_enabled()
+            except WebDriverException:  # stale, or Chrome's "Node … does not belong to the document"
+                return True  # (asked mid-navigation): either way the old page is gone
+            return False
+
+        WebDriverWait(self.d, timeout).until(gone)
         return self.wait(wait_for_css, timeout)
 
     def type(self, css: str, text: str) -> None:
