@@ -11,6 +11,7 @@ import os
 import signal
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,26 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@contextmanager
+def crawling(config: Path, db: Path):
+    """A cluster crawl (`manual_crawl`) in a thread; the box holds its result after the block."""
+    from tests.conftest import manual_crawl
+
+    box: dict = {}
+    t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
+    t.start()
+    try:
+        yield box
+    finally:
+        t.join()
+
+
+def started_on(node) -> tuple[list, set[int]]:
+    """The node's running jobs and its crawl processes, once it has both."""
+    running = wait_for(lambda: node.node().listjobs("portalwatch")["running"], "a running job on node 2")
+    return running, wait_for(lambda: _children(node.proc.pid), "node 2's crawl processes")
+
+
 def slow_small_config(path: Path, w, nodes, delay: float) -> Path:
     """Six small sites on their own hosts (DNN and Tân Dân, the first two list pages each: 20–30
     articles), three whose host ranks each node first (so both nodes crawl, whatever ports the
@@ -160,7 +181,6 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, no
     """The daemon is paused (SIGSTOP, its crawl processes run on): its jobs move to the other
     node; once it answers again (SIGCONT) the coordinator cancels them there, so the moved hosts
     are not crawled to the end twice."""
-    from tests.conftest import manual_crawl
 
     w, _ = national
     db = tmp_path / "cluster.db"
@@ -169,24 +189,20 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, no
     config = slow_small_config(tmp_path / "sites.toml", w, [d.url for d in nodes], delay=3.0)
     text = config.read_text().replace("timeout = 20\n", "timeout = 8\n")
     config.write_text(text)
-    box: dict = {}
-    t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
-    t.start()
     victim = nodes[1]
-    try:
-        running = wait_for(lambda: victim.node().listjobs("portalwatch")["running"], "a running job on node 2")
-        crawlers = wait_for(lambda: _children(victim.proc.pid), "node 2's crawl processes")
-        os.kill(victim.proc.pid, signal.SIGSTOP)  # the daemon alone: its crawl processes crawl on
-        wait_for(lambda: _rows(db, "SELECT 1 FROM cluster_jobs WHERE node = ? AND state = 'moved' AND cancel_owed = 1",
-                               victim.url), "node 2's jobs moved with a cancel owed")
-        assert any(_alive(p) for p in crawlers)
-        os.kill(victim.proc.pid, signal.SIGCONT)
-        wait_for(lambda: not _rows(db, "SELECT 1 FROM cluster_jobs WHERE node = ? AND cancel_owed = 1", victim.url),
-                 "the owed cancels sent")
-        wait_for(lambda: not any(_alive(p) for p in crawlers), "node 2's crawl processes to stop")
-    finally:
-        os.kill(victim.proc.pid, signal.SIGCONT)
-        t.join()
+    with crawling(config, db) as box:
+        try:
+            running, crawlers = started_on(victim)
+            os.kill(victim.proc.pid, signal.SIGSTOP)  # the daemon alone: its crawl processes crawl on
+            wait_for(lambda: _rows(db, "SELECT 1 FROM cluster_jobs WHERE node = ? AND state = 'moved'"
+                                   " AND cancel_owed = 1", victim.url), "node 2's jobs moved with a cancel owed")
+            assert any(_alive(p) for p in crawlers)
+            os.kill(victim.proc.pid, signal.SIGCONT)
+            wait_for(lambda: not _rows(db, "SELECT 1 FROM cluster_jobs WHERE node = ? AND cancel_owed = 1",
+                                       victim.url), "the owed cancels sent")
+            wait_for(lambda: not any(_alive(p) for p in crawlers), "node 2's crawl processes to stop")
+        finally:
+            os.kill(victim.proc.pid, signal.SIGCONT)
     result = box["result"]
     assert result.ok, result.stderr_tail
     jobs = jobs_by_node(db)
@@ -202,23 +218,16 @@ def test_a_paused_node_cancels_its_moved_jobs_when_it_answers_again(national, no
 def test_a_killed_daemons_crawl_processes_stop_and_their_hosts_are_crawled_elsewhere(national, nodes, tmp_path):
     """SIGKILL to the daemon alone (not its process group): the crawl processes it started lose
     their parent and stop, instead of crawling to the end hosts another node now crawls."""
-    from tests.conftest import manual_crawl
 
     w, _ = national
     db = tmp_path / "cluster.db"
     config = slow_small_config(tmp_path / "sites.toml", w, [d.url for d in nodes], delay=1.5)
-    box: dict = {}
-    t = threading.Thread(target=lambda: box.setdefault("result", manual_crawl(config, db)))
-    t.start()
     victim = nodes[1]
-    try:
-        running = wait_for(lambda: victim.node().listjobs("portalwatch")["running"], "a running job on node 2")
-        crawlers = wait_for(lambda: _children(victim.proc.pid), "node 2's crawl processes")
+    with crawling(config, db) as box:
+        running, crawlers = started_on(victim)
         os.kill(victim.proc.pid, signal.SIGKILL)
         victim.proc.wait()
         wait_for(lambda: not any(_alive(p) for p in crawlers), "the orphaned crawl processes to stop")
-    finally:
-        t.join()
     result = box["result"]
     assert result.ok, result.stderr_tail
     assert ("running",) not in _rows(db, "SELECT DISTINCT outcome FROM crawls")
