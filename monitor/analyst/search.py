@@ -39,7 +39,10 @@ def match_expression(text: str) -> str:
     """A user's words → an FTS5 query on the folded columns: every word (or "quoted phrase")
     must occur, and articles with the words in that order rank higher; a trailing * makes a word
     a prefix. FTS5 syntax in the input is neutralised."""
-    terms = _terms(text)
+    return _expression(_terms(text))
+
+
+def _expression(terms: list[str]) -> str:
     query = " AND ".join(terms)
     if len(terms) > 1:  # same matches; the words side by side score higher (bm25 sums phrases)
         query = f"({query}) OR ({' + '.join(terms)})"
@@ -201,7 +204,7 @@ def search_newest(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q AND rowid >= :lo",
             {"q": cols + "(" + " + ".join(terms) + ")", "lo": rows[-1][0]})}
     ids = sorted(rows, key=lambda r: (r[0] not in side_by_side, r[1], r[0]))[:limit]
-    return _hits(conn, ids, text, match_expression(text), snippet_tokens), len(rows), more
+    return _hits(conn, ids, text, _expression(terms), snippet_tokens), len(rows), more
 
 
 def _hits(conn: sqlite3.Connection, ids, text: str, q: str, snippet_tokens: int) -> list[Hit]:
