@@ -15,7 +15,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 
-from crawler.items import ArticleItem, CrawlFinishedItem
+from crawler.items import ArticleItem, CrawlFinishedItem, ListPageItem
 
 MISSING = {"published_at": "missing_date", "views": "missing_views", "title": "missing_title"}  # crawls columns
 
@@ -74,10 +74,15 @@ class FieldGaps:
         after its mark): an article page stored now still fills the gap of its list sighting
         stored then. Nothing is written and no count changes."""
         scratch: Counter = Counter()
-        for it in items:
-            if isinstance(it, CrawlFinishedItem):
-                self._forget_gaps(it.site_id)
-            elif isinstance(it, ArticleItem):
+        for line in items:
+            if isinstance(line, CrawlFinishedItem):
+                self._forget_gaps(line.site_id)
+                continue
+            # a feed carries a list page's sightings as one line (ListPageItem)
+            sightings = line.entries if isinstance(line, ListPageItem) else [line]
+            for it in sightings:
+                if not isinstance(it, ArticleItem):
+                    continue
                 self._pending = []
                 if it.source == "list":
                     self._missing_seen(it, self._row(it.site_id, it.key), scratch)

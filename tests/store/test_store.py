@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from crawler.items import ArticleItem, FetchErrorItem, GoneItem
+from crawler.items import ArticleItem, FetchErrorItem, GoneItem, ListPageItem
 from crawler.sites import Site
 from monitor.store.connect import open_db
 from monitor.store.db import Store
@@ -154,17 +154,19 @@ def test_a_resumed_ingest_still_fills_the_gaps_of_sightings_stored_before_the_cr
     """A list sighting without a count is stored (missing_views 1), the process dies; a new Store
     that replays the stored lines (replay_gaps, as the coordinator does from its ingest mark) and
     then stores the article page that gives the count ends the crawl with none missing."""
-    def run(replay: bool) -> int:
-        path = tmp_path / f"pw-{replay}.db"
+    def run(replay: bool, as_list_page: bool = False) -> int:
+        path = tmp_path / f"pw-{replay}-{as_list_page}.db"
         first = Store(path)
         first.sync_sites([SITE])
         cid = first.begin_crawl("s")
         sighting = item(views=None, missing=["views"])
-        first.apply([sighting], {"s": cid})
+        # a node's feed carries a list page's sightings as one line
+        line = ListPageItem("s", "https://example.gov.vn/tin-tuc", [sighting]) if as_list_page else sighting
+        first.apply([line], {"s": cid})
         first.close()  # the coordinator dies here; its next one resumes after the mark
         again = Store(path)
         if replay:
-            again.replay_gaps([sighting])
+            again.replay_gaps([line])
         again.apply([item(views=7, source="article", t="2026-11-20T01:05:00Z", body="Nội dung")], {"s": cid})
         n = again.conn.execute("SELECT missing_views FROM crawls WHERE id = ?", (cid,)).fetchone()[0]
         again.close()
@@ -172,3 +174,5 @@ def test_a_resumed_ingest_still_fills_the_gaps_of_sightings_stored_before_the_cr
 
     assert run(replay=False) == 1  # the gap the first process knew of is lost with it
     assert run(replay=True) == 0
+    assert run(replay=False, as_list_page=True) == 1
+    assert run(replay=True, as_list_page=True) == 0
