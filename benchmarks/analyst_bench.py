@@ -23,6 +23,7 @@ from crawler import clock
 from monitor.analyst.query import connect
 from monitor.analyst.search import FOLD_SQL, search
 from monitor.store.connect import open_db
+from monitor.store.schema import fill_totals
 
 SYLLABLES = (
     "hội nghị đại biểu nhân dân phường xã quận huyện tỉnh thành phố ủy ban đảng bộ chi bộ công tác "
@@ -40,12 +41,15 @@ def _ts(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def generate(path: Path, scale: float, seed: int = 7) -> dict:
-    """Build the database at `path`; returns counts and timings."""
+def generate(path: Path, scale: float, seed: int = 7, *, articles: int | None = None, days: int = 730) -> dict:
+    """Build the database at `path`; returns counts and timings. `articles` (default 1,000,000 ×
+    scale, ten readings each) published over the last `days`, on 3,355 × scale sites."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     rng = random.Random(seed)
-    n_sites, n_articles, n_readings = int(3355 * scale), int(1_000_000 * scale), int(10_000_000 * scale)
+    n_sites = int(3355 * scale)
+    n_articles = articles if articles is not None else int(1_000_000 * scale)
+    n_readings = 10 * n_articles
     db = open_db(path)
     conn = db.conn
     t0 = time.monotonic()
@@ -76,7 +80,7 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict:
             words = rng.choices(SYLLABLES, k=10)
             title = " ".join(words[:4]).capitalize() + f" tại {place} " + " ".join(words[4:])
             body = " ".join(rng.choices(SYLLABLES, k=40)) + f" {place}."
-            published = now - rng.random() * 730 * 86400
+            published = now - rng.random() * days * 86400
             yield (aid, site[0], f"k{aid}", f"https://{site[0]}.gov.vn/tin/{aid}", title, body,
                    _ts(published), _ts(published + 3600), _ts(now))
 
@@ -127,6 +131,7 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict:
     conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
     for _, sql in triggers:
         conn.execute(sql)
+    fill_totals(conn)  # the per-site month and week totals the triggers would have kept
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -25,6 +25,7 @@ from crawler.sites import Settings, Site
 from monitor.config import Config, Recipient
 from monitor.digest import build, render
 from monitor.store.db import Store
+from monitor.store.schema import fill_totals
 
 NOW = datetime(2026, 3, 31, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
 PROVINCES = 34
@@ -103,6 +104,7 @@ def generate(path: Path, config: Config, n_readings: int, seed: int = 1) -> dict
         conn.executemany("INSERT INTO crawls (site_id, started_at, finished_at, outcome) VALUES (?,?,?,?)", crawls)
         for _, sql in triggers:
             conn.execute(sql)
+        fill_totals(conn)  # the per-site month and week totals the triggers would have kept
     conn.execute("ANALYZE")
     took = time.perf_counter() - t0
     store.close()

@@ -1,11 +1,12 @@
 """Web benchmark: every page of `portalwatch web` on a national, year-scale database, over real HTTP.
 
     python -m benchmarks.web_bench [--scale 1.0] [--db /tmp/portalwatch-web-bench.db] [--reuse] [--runs 7]
-                                   [--year-week]
+                                   [--year] [--year-week]
 
 The database: benchmarks/analyst_bench.py's generator (3,355 sites under 63 provinces, 1,000,000
 articles published over two years, 10,000,000 view-count readings, views_daily and the FTS
-index; times --scale), plus what the web reads besides: crawls
+index; times --scale; `--year`: 1,750,000 articles published over one year, as a year of the whole
+country brings, and 17,500,000 readings), plus what the web reads besides: crawls
 (every 6 hours for a year: 4.9 million rows; some sites failing, with fetch errors and kept pages), detect's events of the last 35 days
 (new_article and views_changed), a sites.toml of every site. Then `portalwatch web`'s app is
 served by uvicorn on 127.0.0.1 and every GET page is timed as an admin and as a province office
@@ -100,6 +101,7 @@ def add_web_data(path: Path, seed: int = 11) -> dict:
             "config": config}
 
 
+YEAR_ARTICLES = 1_750_000  # issue 19's year of the whole country: 1.5–2 million new articles
 YEAR_WEEK_READINGS = 170_000_000 // 52  # issue 19's year: ≈ 170 M view readings, ≈ 3.3 M a week
 
 
@@ -158,12 +160,16 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7, help="timed requests per page after the first")
     ap.add_argument("--year-week", action="store_true",
                     help="first add a week of readings at a year-scale database's density (≈ 3.3 M)")
+    ap.add_argument("--year", action="store_true",
+                    help=f"generate a year's articles: {YEAR_ARTICLES:,} published over 365 days on 3,355 sites"
+                         " (the default: 1,000,000 over two years)")
     args = ap.parse_args()
     path = Path(args.db)
     config = path.with_suffix(".toml")
     if not (args.reuse and path.exists() and config.exists()):
-        print(f"generating {path} at scale {args.scale} …", flush=True)
-        g = generate(path, args.scale)
+        shape = f"a year's articles ({YEAR_ARTICLES:,} over 365 days)" if args.year else f"scale {args.scale}"
+        print(f"generating {path}: {shape} …", flush=True)
+        g = generate(path, args.scale, **({"articles": YEAR_ARTICLES, "days": 365} if args.year else {}))
         print(f"  {g['sites']:,} sites, {g['articles']:,} articles, {g['view_counts']:,} view_counts rows "
               f"in {g['total_s']:.0f} s", flush=True)
         w = add_web_data(path)
