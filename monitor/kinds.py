@@ -112,6 +112,11 @@ def unlisted() -> list[str]:
     return [k.name for k in EVENT_KINDS.values() if k.section is None]
 
 
+def read_kinds() -> list[str]:
+    """Kinds whose events a digest reads one by one (every kind but the unlisted)."""
+    return [k.name for k in EVENT_KINDS.values() if k.section is not None]
+
+
 def problem_of(event: str) -> ProblemKind | None:
     """The problem line an event kind becomes in a digest, if any."""
     return next((p for p in PROBLEM_KINDS.values() if p.event == event), None)

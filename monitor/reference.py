@@ -126,7 +126,8 @@ def schema_objects(conn: sqlite3.Connection) -> dict[str, tuple[str, list[tuple[
     fts = {n for n, _t, s in objects if s.upper().startswith("CREATE VIRTUAL TABLE") and "FTS5" in s.upper()}
     shadow = {f + suffix for f in fts for suffix in _FTS5_SHADOW}
     return {
-        name: (kind, [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{name}")')])
+        # table_xinfo: generated columns too (events.gained), not a virtual table's hidden ones
+        name: (kind, [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_xinfo("{name}")') if r[6] != 1])
         for name, kind, _sql in objects if not (kind == "table" and name in shadow)
     }
 

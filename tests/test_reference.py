@@ -25,7 +25,7 @@ def _schema(tmp_path) -> dict[str, list[str]]:
         rows = store.conn.execute("SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
         virtual = {n for n, _t, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
         shadow = {f"{v}_{s}" for v in virtual for s in ("data", "idx", "docsize", "config")}  # FTS5 internals
-        return {n: [c[1] for c in store.conn.execute(f'PRAGMA table_info("{n}")')]
+        return {n: [c[1] for c in store.conn.execute(f'PRAGMA table_xinfo("{n}")') if c[6] != 1]  # generated too
                 for n, t, _sql in rows if n not in shadow and not n.startswith("sqlite_")}
     finally:
         store.close()

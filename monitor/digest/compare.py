@@ -29,9 +29,9 @@ def compare(db, site_ids: list[str], since: str, until: str, cache: dict | None)
         missing = [sid for sid in site_ids if sid not in store]
         if missing:
             store.update(dict.fromkeys(missing, (0, 0, 0)))
-            for sid, crawls, posts, views in db.conn.execute(_COMPARE_SQL, {"sites": json.dumps(missing),
-                                                                            "a": a_iso, "b": b_iso}):
-                store[sid] = (crawls, posts or 0, views or 0)
+            for sid, crawls, posts, changed, first_counts in db.conn.execute(
+                    _COMPARE_SQL, {"sites": json.dumps(missing), "a": a_iso, "b": b_iso}):
+                store[sid] = (crawls, posts or 0, (changed or 0) + (first_counts or 0))
         crawls, posts, views = (sum(col) for col in zip(*(store[sid] for sid in site_ids), strict=True)) \
             if site_ids else (0, 0, 0)
         late = max((t for t in first.values() if t > a_iso), default=None)  # a first crawl inside or after it
@@ -68,10 +68,10 @@ SELECT s.value,
   (SELECT COUNT(*) FROM crawls c WHERE c.site_id = s.value AND c.started_at > :a AND c.started_at <= :b),
   (SELECT COUNT(*) FROM events e WHERE e.site_id = s.value AND e.observed_at > :a AND e.observed_at <= :b
      AND e.kind = 'new_article'),
-  (SELECT SUM(CASE e.kind WHEN 'views_changed' THEN json_extract(e.details, '$.gained')
-     ELSE (SELECT v.views FROM view_counts v WHERE v.article_id = e.article_id AND v.observed_at <= :b
-           ORDER BY v.observed_at, v.id LIMIT 1) END)
-   FROM events e WHERE e.site_id = s.value AND e.observed_at > :a AND e.observed_at <= :b
-     AND e.kind IN ('views_changed', 'new_article'))
+  (SELECT SUM(e.gained) FROM events e WHERE e.site_id = s.value AND e.kind = 'views_changed'
+     AND e.observed_at > :a AND e.observed_at <= :b),
+  (SELECT SUM((SELECT v.views FROM view_counts v WHERE v.article_id = e.article_id AND v.observed_at <= :b
+               ORDER BY v.observed_at, v.id LIMIT 1))
+   FROM events e WHERE e.site_id = s.value AND e.kind = 'new_article' AND e.observed_at > :a AND e.observed_at <= :b)
 FROM json_each(:sites) s
-"""
+"""  # each sum reads one range of idx_events_site_kind_time (migration 21): its kind's rows only

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from crawler import clock
 from monitor.digest.text import one_line
-from monitor.kinds import unlisted
+from monitor.kinds import read_kinds
 
 TOP_N = 5
 RISING_MIN_VIEWS = 20  # "fastest rising" needs at least this many views gained …
@@ -79,14 +79,15 @@ class Query:
         self.conn, self.sites, self.since, self.until = db.conn, json.dumps(site_ids), since, until
 
     def events(self) -> list[dict]:
-        """The window's events, but for the kinds only ever summed (views_changed: kinds.unlisted)."""
-        skip = unlisted()
+        """The window's events, but for the kinds only ever summed (views_changed: kinds.unlisted):
+        one range of idx_events_site_kind_time per site and kind read."""
+        kinds = read_kinds()
         rows = self.conn.execute(
             "SELECT e.id, e.kind, e.site_id, e.article_id, e.observed_at, e.details, a.title, a.url"
             " FROM events e LEFT JOIN articles a ON a.id = e.article_id"
             " WHERE e.site_id IN (SELECT value FROM json_each(?)) AND e.observed_at > ? AND e.observed_at <= ?"
-            f" AND e.kind NOT IN ({', '.join('?' * len(skip)) or 'NULL'}) ORDER BY e.observed_at, e.id",
-            (self.sites, self.since, self.until, *skip))
+            f" AND e.kind IN ({', '.join('?' * len(kinds))}) ORDER BY e.observed_at, e.id",
+            (self.sites, self.since, self.until, *kinds))
         keys = ("id", "kind", "site_id", "article_id", "observed_at", "details", "title", "url")
         return [{**dict(zip(keys, r, strict=True)), "details": json.loads(r[5])} for r in rows]
 

@@ -745,6 +745,14 @@ MIGRATIONS: list[str] = [
     CREATE VIEW site_weekly_posts AS
         SELECT site_id, NULLIF(week, '') AS week, posts, undated, removed FROM site_week_totals WHERE posts > 0;
     """,
+    # 21: a window's events of one site and kind from one index range: the digest reads the kinds it
+    # lists without stepping over the site's views_changed rows (97 % of events), and the previous
+    # windows' views gained without stepping over the others (`gained`: the JSON's, not stored)
+    """
+    ALTER TABLE events ADD COLUMN gained INTEGER GENERATED ALWAYS AS (
+        CASE WHEN kind = 'views_changed' AND json_valid(details) THEN json_extract(details, '$.gained') END) VIRTUAL;
+    CREATE INDEX idx_events_site_kind_time ON events(site_id, kind, observed_at, gained);
+    """,
 ]
 
 

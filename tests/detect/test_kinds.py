@@ -67,10 +67,11 @@ def test_every_kind_has_labels_a_severity_a_dedupe_key_and_a_place_in_the_digest
     assert kind.severity in SEVERITIES
     parts = {f for _, f, _, _ in string.Formatter().parse(kind.key) if f}
     assert parts and parts <= PARTS, parts
+    assert (kind.name in kinds.read_kinds()) == (kind.section is not None)  # what a digest reads one by one
     if kind.section == "problems":
         assert problem_of(kind.name) is not None and kind.total == "problems"
     elif kind.section is None:
-        assert kind.name in kinds.unlisted()
+        assert kind.name in kinds.unlisted() and kind.name not in kinds.read_kinds()
     elif kind.section not in SPECIAL_SECTIONS:  # a list of its own, headed by the kind's label
         for lang in ("vi", "en"):
             assert (kind.section, kind.label[lang]) in headings(lang)

@@ -106,3 +106,23 @@ def test_an_article_moved_or_deleted_leaves_no_trace(tmp_path):
         conn.execute("DELETE FROM articles WHERE key = 'b'")  # its daily rows left behind: not counted
     assert rows(conn, "SELECT * FROM site_monthly_posts") == rows(conn, OLD_MONTHLY) == []
     store.close()
+
+
+def test_events_gained_is_read_from_the_details_of_views_changed_only(tmp_path):
+    """events.gained (migration 21) is what the digest's comparisons sum over one index range: the JSON's
+    `gained` of a views_changed event, NULL for any other kind or for details that are not JSON."""
+    store = Store(tmp_path / "pw.db")
+    add_sites(store)
+    rows_in = [("views_changed", "a", '{"old": 3, "new": 10, "gained": 7}'),
+               ("new_article", "b", '{"gained": 99}'),
+               ("views_changed", "c", "not json")]
+    with store._tx():
+        store.conn.executemany(
+            "INSERT INTO events (kind, site_id, observed_at, detected_at, dedupe_key, details)"
+            " VALUES (?, 'vinh-hung', '2026-11-20T00:00:00Z', '2026-11-20T00:00:00Z', ?, ?)", rows_in)
+    assert rows(store.conn, "SELECT dedupe_key, gained FROM events") == [("a", 7), ("b", None), ("c", None)]
+    plan = " ".join(r[3] for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT SUM(gained) FROM events WHERE site_id = 'vinh-hung' AND kind = 'views_changed'"
+        " AND observed_at > '2026-11-01'"))
+    assert "INDEX idx_events_site_kind_time (site_id=? AND kind=? AND observed_at>?)" in plan, plan
+    store.close()
