@@ -137,3 +137,26 @@ def test_search_across_every_site_ranks_the_newest_matches(store):
     assert every[1:] == (3, False)
     assert [h.article_id for h in two[0]] == [3, 2] and two[1:] == (2, True)  # the oldest one is left out
     assert two[0][0].title == "Tin" and "\x02Đống Đa\x03" in two[0][0].snippet  # highlighted as search does
+
+
+def test_search_across_every_site_groups_title_phrase_title_words_phrase_then_the_rest(store):
+    """search_newest's order: the words side by side in the title, all of them in the title, side
+    by side anywhere, the rest; newest first within each group."""
+    from monitor.analyst.search import search_newest
+
+    store.apply([
+        item("ea-kao", "phrase-title", "2026-11-20T01:00:00Z", title="Hội nghị Đống Đa", body="Tin"),
+        item("ea-kao", "words-title", "2026-11-20T01:00:00Z", title="Đà Nẵng và Đồng Nai", body="Tin"),
+        item("ea-kao", "phrase-body", "2026-11-20T01:00:00Z", title="Tin", body="Quận Đống Đa"),
+        item("ea-kao", "words-body", "2026-11-20T01:00:00Z", title="Tin", body="Đồng chí nhấn mạnh đà phát triển"),
+        item("ea-kao", "phrase-title-2", "2026-11-20T01:00:00Z", title="Đống Đa đón Tết", body="Tin"),
+    ])
+    conn = connect(store.path)
+    try:
+        hits, total, more = search_newest(conn, "dong da", newest=100)
+    finally:
+        conn.close()
+    keys = dict(store.conn.execute("SELECT id, key FROM articles"))
+    assert [(keys[h.article_id], h.rank) for h in hits] == [
+        ("phrase-title-2", 0), ("phrase-title", 0), ("words-title", 1), ("phrase-body", 2), ("words-body", 3)]
+    assert (total, more) == (5, False)

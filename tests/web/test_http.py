@@ -211,19 +211,35 @@ def test_the_article_page_has_every_reading_its_edits_and_removal(served):
 
 def test_search_ranks_like_portalwatch_search_without_diacritics(served):
     from monitor.analyst.query import connect
-    from monitor.analyst.search import search
+    from monitor.analyst.search import search, search_newest
 
     root = served.login("root")
     html = root.get("/search", params={"q": "lich tiep cong dan"}).text
     assert "Lịch tiếp công dân tháng 3" in unmarked(html)
     assert "<mark>Lịch tiếp công dân</mark> tháng 3" in html  # the phrase side by side, highlighted
+    from monitor.config import load_config
+    from monitor.web.office import NEWEST, sites_under
+
+    unit_sites = [x.id for x in sites_under(load_config(served.config), "hoang-mai")]
     conn = connect(served.db)
     try:
-        expected = [h.article_id for h in search(conn, "tin vinh hung", limit=30)]
+        best = [h.article_id for h in search(conn, "tin vinh hung", limit=30)]
+        in_unit = [h.article_id for h in search(conn, "tin vinh hung", sites=unit_sites, limit=30)]
+        grouped = [(h.article_id, h.rank) for h in search_newest(conn, "tin vinh hung", newest=NEWEST, limit=30)[0]]
     finally:
         conn.close()
-    shown = [int(x) for x in re.findall(r'<a class="title" href="/a/(\d+)">', root.get("/search", params={"q": "tin vinh hung"}).text)]
-    assert shown == expected and len(shown) >= 3
+
+    def shown(**params) -> list[int]:
+        html = root.get("/search", params={"q": "tin vinh hung", **params}).text
+        return [int(x) for x in re.findall(r'<a class="title" href="/a/(\d+)">', html)]
+
+    # within a unit: BM25, as `portalwatch search --parent hoang-mai`
+    assert shown(unit="hoang-mai") == in_unit and len(in_unit) >= 3
+    # every site: the same matches, in search_newest's groups (title phrase, title words, phrase
+    # anywhere, the rest), newest first within each
+    every = shown()
+    assert sorted(every) == sorted(best) and every == [a for a, _ in grouped]
+    assert grouped == sorted(grouped, key=lambda g: (g[1], -g[0]))
     assert "Nhập từ cần tìm" in root.get("/search", params={"q": '""'}).text
 
 
