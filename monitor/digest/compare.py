@@ -49,9 +49,9 @@ def first_crawls(db, site_ids: list[str], until: str, cache: dict | None) -> dic
     missing = [sid for sid in site_ids if sid not in store]
     if missing:
         store.update(dict.fromkeys(missing))
-        for sid, t in db.conn.execute(
-                "SELECT site_id, MIN(finished_at) FROM crawls WHERE site_id IN (SELECT value FROM json_each(?))"
-                " AND outcome IN ('ok', 'partial') AND finished_at IS NOT NULL GROUP BY site_id",
+        for sid, t in db.conn.execute(  # one entry of idx_crawls_site_good_finish per site (migration 22)
+                "SELECT s.value, (SELECT MIN(c.finished_at) FROM crawls c WHERE c.site_id = s.value"
+                " AND c.outcome IN ('ok', 'partial') AND c.finished_at IS NOT NULL) FROM json_each(?) s",
                 (json.dumps(missing),)):
             store[sid] = t
     return {sid: store[sid] for sid in site_ids if store[sid] is not None and store[sid] <= until}

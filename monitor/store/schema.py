@@ -753,6 +753,14 @@ MIGRATIONS: list[str] = [
         CASE WHEN kind = 'views_changed' AND json_valid(details) THEN json_extract(details, '$.gained') END) VIRTUAL;
     CREATE INDEX idx_events_site_kind_time ON events(site_id, kind, observed_at, gained);
     """,
+    # 22: each site's first good crawl (the digest's "measured since", every unit page) is one index
+    # entry instead of a scan of the site's year of crawls; a window's articles read (the digest's
+    # gains) come with their count and publication time from the index, not from their rows
+    """
+    CREATE INDEX idx_crawls_site_good_finish ON crawls(site_id, finished_at) WHERE outcome IN ('ok', 'partial');
+    DROP INDEX IF EXISTS idx_articles_site_read;
+    CREATE INDEX idx_articles_site_read ON articles(site_id, views_observed_at, views, published_at);
+    """,
 ]
 
 
