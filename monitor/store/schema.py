@@ -6,6 +6,7 @@ transaction together with the version bump, so an interrupted upgrade leaves the
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 TOTALS_FILL = """
@@ -785,12 +786,23 @@ def migrate(conn: sqlite3.Connection) -> int:
                 continue  # another process got there first
             for statement in _statements(script):
                 conn.execute(statement)
+            _analyze_new_indexes(conn, script)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     return len(MIGRATIONS)
+
+
+def _analyze_new_indexes(conn: sqlite3.Connection, script: str) -> None:
+    """A database with statistics (housekeeping's ANALYZE) gets those of the indexes a migration
+    creates at once: without them the planner may prefer a new index it knows nothing of (a
+    migration-22 database read a year of articles for `site_activity`: 0.3 s → 50 s)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        return
+    for name in re.findall(r"CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", script, re.IGNORECASE):
+        conn.execute(f'ANALYZE "{name}"')
 
 
 def _statements(script: str) -> list[str]:

@@ -126,3 +126,28 @@ def test_events_gained_is_read_from_the_details_of_views_changed_only(tmp_path):
         " AND observed_at > '2026-11-01'"))
     assert "INDEX idx_events_site_kind_time (site_id=? AND kind=? AND observed_at>?)" in plan, plan
     store.close()
+
+
+def test_a_migration_on_an_analyzed_database_analyzes_the_indexes_it_creates(tmp_path):
+    """Statistics for every index or none: a new index without them misleads the planner."""
+    path = tmp_path / "pw.db"
+    store = Store(path)
+    add_sites(store)
+    store.apply([item("vinh-hung", f"k{i}", "2026-11-20T02:00:00Z", views=i, published="2026-11-19T02:00:00Z")
+                 for i in range(30)])
+    conn = store.conn
+    conn.execute("ANALYZE")
+    # back to version 21: migration 22's indexes gone, and their statistics with them
+    conn.execute("DROP INDEX idx_crawls_site_good_finish")
+    conn.execute("DROP INDEX idx_articles_site_read")
+    conn.execute("CREATE INDEX idx_articles_site_read ON articles(site_id, views_observed_at)")
+    conn.execute("DELETE FROM sqlite_stat1 WHERE idx = 'idx_articles_site_read'")
+    conn.execute("PRAGMA user_version = 21")
+    store.close()
+    again = Store(path)
+    stats = {r[0] for r in again.conn.execute("SELECT idx FROM sqlite_stat1")}
+    assert "idx_articles_site_read" in stats and "idx_articles_site_seen" in stats
+    again.close()
+    fresh = Store(tmp_path / "fresh.db")  # never analyzed: no statistics made for one index alone
+    assert not fresh.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+    fresh.close()
