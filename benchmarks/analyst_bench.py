@@ -126,8 +126,8 @@ def generate(path: Path, scale: float, seed: int = 7, *, articles: int | None = 
             conn.execute(sql)
     t_daily = time.monotonic() - t0
     conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
-    conn.execute("INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii) SELECT id, title, body,"
-                 f" {FOLD_SQL.format(x='title')}, {FOLD_SQL.format(x='body')} FROM articles")
+    conn.execute("INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii, site_key) SELECT id, title,"
+                 f" body, {FOLD_SQL.format(x='title')}, {FOLD_SQL.format(x='body')}, hex(site_id) FROM articles")
     conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
     for _, sql in triggers:
         conn.execute(sql)

@@ -3,7 +3,8 @@
 `articles_fts` (migration 3) indexes title and body twice: as written, and with đ/Đ folded to
 d/D (`*_ascii`); the tokenizer's `remove_diacritics 2` folds every other mark. Queries are folded
 the same way and matched against the `*_ascii` columns, so "dong da", "Đống Đa" and "ĐỐNG ĐA" all
-find "Đống Đa". Snippets come from the original text, diacritics intact.
+find "Đống Đa". Snippets come from the original text, diacritics intact. `site_key` (migration
+23) lets a search within some sites read only their articles' entries.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class Hit:
     url: str
     published_at: str | None
     views: int | None
-    rank: float  # BM25 (lower is better); search_newest: its group, 0–3 (lower is better)
+    rank: float  # its group (`find`): 0 the words side by side in the title … 3 the rest
 
 
 def since_iso(value: str | None) -> str | None:
@@ -124,95 +125,151 @@ def since_iso(value: str | None) -> str | None:
     return clock.iso(dt if dt.tzinfo else dt.replace(tzinfo=clock.VN_TZ))
 
 
-def _filters(text: str, sites, since) -> tuple[list[str], dict, str]:
-    where = ["f.articles_fts MATCH :q"]
-    params: dict[str, str | None] = {"q": match_expression(text)}
-    if sites:
-        names = [f":s{i}" for i in range(len(sites))]
-        where.append(f"a.site_id IN ({', '.join(names)})")
-        params.update({n[1:]: s for n, s in zip(names, sites, strict=True)})
-    if since:
-        where.append("a.published_at >= :since")
-        params["since"] = since_iso(since)
-    join = " JOIN articles a ON a.id = f.rowid" if len(where) > 1 else ""  # no filter: no lookups
-    return where, params, join
+NEWEST = 5000  # a search ranks the newest this many matches (narrow it by site or date for older ones)
+
+
+def site_scope(sites) -> str:
+    """An FTS5 filter for the articles of these sites: `site_key` (migration 23) holds each
+    article's site id in hex, one token that is never a word."""
+    return "{site_key} : (" + " OR ".join(f'"{s.encode().hex()}"' for s in sites) + ")"
+
+
+def _query(terms: list[str], sites) -> str:
+    """The words, within `sites` when given. The sites come first: FTS5 then steps through their
+    articles and seeks the words in them, not through the whole country's matches of each word."""
+    expr = "{title_ascii body_ascii} : (" + " AND ".join(terms) + ")"
+    return f"{site_scope(sites)} AND {expr}" if sites else expr
 
 
 def count(conn: sqlite3.Connection, text: str, *, sites=(), since: str | None = None) -> int:
-    """How many articles match (what `search` would return without a limit)."""
-    where, params, join = _filters(text, sites, since)
-    return conn.execute(f"SELECT count(*) FROM articles_fts f{join} WHERE {' AND '.join(where)}", params).fetchone()[0]
+    """How many articles match (every one of them, however many `find` ranks)."""
+    sql = "SELECT count(*) FROM articles_fts f"
+    params = {"q": _query(_terms(text), sites), "since": since_iso(since)}
+    if since:
+        sql += " JOIN articles a ON a.id = f.rowid WHERE f.articles_fts MATCH :q AND a.published_at >= :since"
+    else:
+        sql += " WHERE f.articles_fts MATCH :q"
+    return conn.execute(sql, params).fetchone()[0]
+
+
+@dataclass
+class Found:
+    hits: list[Hit]
+    total: int  # matches ranked: all of them, or the newest `newest` when `more`
+    more: bool  # more matched than were ranked (the older ones were not)
 
 
 def search(
     conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
     since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
 ) -> list[Hit]:
-    """Ranked hits (best first) for `text`, optionally only some sites and published since."""
-    return search_total(conn, text, sites=sites, since=since, limit=limit, snippet_tokens=snippet_tokens)[0]
+    """The best `limit` hits for `text` (see `find`)."""
+    return find(conn, text, sites=sites, since=since, limit=limit, snippet_tokens=snippet_tokens).hits
 
 
-def search_total(
-    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (),
-    since: str | None = None, limit: int = 20, snippet_tokens: int = 24,
-) -> tuple[list[Hit], int | None]:
-    """`search`'s hits and, when it came for free, how many articles match (None: ask `count`).
-    Within some sites, the rank (bm25 over the whole index) is computed only for the matches in
-    those sites — a set read from the articles' (site_id, …) index — not for every match in the
-    country, and the matches are counted in the same pass."""
-    where, params, join = _filters(text, sites, since)
-    total: int | None = None
-    if sites:
-        scoped = "a.site_id IN ({})".format(", ".join(f":s{i}" for i in range(len(sites))))
-        if since:
-            scoped += " AND a.published_at >= :since"
-        rows = conn.execute(
-            "WITH m AS MATERIALIZED (SELECT f.rowid AS id, f.rank AS r FROM articles_fts f"
-            " WHERE f.articles_fts MATCH :q AND +f.rowid IN (SELECT a.id FROM articles a WHERE " + scoped + "))"
-            " SELECT id, r FROM m", params).fetchall()
-        total = len(rows)
-        ids = sorted(rows, key=lambda r: (r[1], r[0]))[:limit]
-    else:
-        params["limit"] = limit
-        ids = conn.execute(
-            f"SELECT f.rowid, f.rank FROM articles_fts f{join} WHERE {' AND '.join(where)}"
-            " ORDER BY f.rank LIMIT :limit",
-            params,
-        ).fetchall()
-    return _hits(conn, ids, text, params["q"], snippet_tokens), total
+def find(
+    conn: sqlite3.Connection, text: str, *, sites: list[str] | tuple[str, ...] = (), since: str | None = None,
+    newest: int = NEWEST, limit: int = 20, snippet_tokens: int = 24,
+) -> Found:
+    """Search titles and bodies, optionally only some sites and published since a time.
 
-
-def search_newest(
-    conn: sqlite3.Connection, text: str, *, newest: int = 5000, limit: int = 20, snippet_tokens: int = 24,
-) -> tuple[list[Hit], int, bool]:
-    """Search over every site among the `newest` matching articles only (the most recently
-    collected): the hits, how many match, and whether there were more (then the count is `newest`
-    and the older matches are not ranked). Ranked in four groups, newest first in each: the words
-    side by side in the title, all the words in the title, the words side by side anywhere, the
-    rest — `search`'s preferences (titles first, the phrase first) without BM25, whose weight of
-    each word FTS5 computes by walking every match in the index (0.3 s for "hoi nghi dai bieu"
-    on a year of the country, however few rows are ranked). Each group is one rowid-only query over
-    the newest matches' rowid range."""
+    The newest `newest` matches (by when they were collected) are ranked in four groups, newest
+    first within each: the words side by side in the title, all the words in the title, the words
+    side by side anywhere, the rest. (Not BM25: FTS5 weighs each word by walking every match of it
+    in the whole index, 0.3–0.5 s for "hoi nghi dai bieu" on a year of the country however few
+    rows are ranked.) One FTS5 query finds the matches with their titles; the groups are told by
+    matching the words in the text (`_Words`), bodies read newest first only until `limit` is
+    filled."""
     terms = _terms(text)
-    every, title = "{title_ascii body_ascii} : ", "{title_ascii} : "
-    words, phrase = "(" + " AND ".join(terms) + ")", "(" + " + ".join(terms) + ")"
-    rows = [r[0] for r in conn.execute(
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC LIMIT :n",
-        {"q": every + words, "n": newest + 1})]
+    params = {"q": _query(terms, sites), "n": newest + 1, "since": since_iso(since)}
+    rows = conn.execute(
+        "SELECT f.rowid, a.title FROM articles_fts f JOIN articles a ON a.id = f.rowid WHERE f.articles_fts MATCH :q"
+        + (" AND a.published_at >= :since" if since else "") + " ORDER BY f.rowid DESC LIMIT :n", params).fetchall()
     more, rows = len(rows) > newest, rows[:newest]
     if not rows:
-        return [], 0, more
+        return Found([], 0, more)
+    words = _Words(terms)
+    group = {rowid: 0 if words.side_by_side(title) else 1 if words.all_in(title) else 3 for rowid, title in rows}
+    if len(terms) > 1 and sum(1 for g in group.values() if g < 2) < limit:
+        _phrase_in_bodies(conn, terms, sites, words, rows, group, limit)
+    ranked = sorted((r for r, _ in rows), key=lambda r: group[r])[:limit]  # stable: newest first within a group
+    hits = _hits(conn, [(r, float(group[r])) for r in ranked], text, _expression(terms), snippet_tokens)
+    return Found(hits, len(rows), more)
 
-    def among(q: str) -> set[int]:
-        return {r[0] for r in conn.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q AND rowid >= :lo", {"q": q, "lo": rows[-1]})}
 
-    in_title = among(title + words)
-    side_by_side = among(every + phrase) if len(terms) > 1 else set(rows)
-    title_phrase = in_title & among(title + phrase) if len(terms) > 1 else in_title
-    group = {r: 0 if r in title_phrase else 1 if r in in_title else 2 if r in side_by_side else 3 for r in rows}
-    ranked = sorted(rows, key=lambda r: group[r])[:limit]  # stable: newest first within a group
-    return _hits(conn, [(r, float(group[r])) for r in ranked], text, _expression(terms), snippet_tokens), len(rows), more
+def _phrase_in_bodies(conn, terms, sites, words: _Words, rows, group: dict[int, int], limit: int) -> None:
+    """Move to group 2 the matches of group 3 with the words side by side in the body. Across
+    every site one FTS5 phrase query over the matches' rowid range (a short, recent range); within
+    some sites, where that range can be the whole index, the bodies are read newest first until
+    the groups fill `limit`."""
+    rest = [rowid for rowid, _ in rows if group[rowid] == 3]
+    if not sites:
+        q = "{title_ascii body_ascii} : (" + " + ".join(terms) + ")"
+        for (rowid,) in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q AND rowid >= :lo",
+                                     {"q": q, "lo": rows[-1][0]}):
+            if group.get(rowid) == 3:
+                group[rowid] = 2
+        return
+    wanted = limit - sum(1 for g in group.values() if g < 2)
+    for i in range(0, len(rest), 200):
+        if wanted <= 0:
+            break
+        chunk = rest[i:i + 200]
+        bodies = dict(conn.execute(f"SELECT id, body FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        for rowid in chunk:  # newest first, as ranked
+            if words.side_by_side(bodies.get(rowid) or ""):
+                group[rowid] = 2
+                wanted -= 1
+
+
+def _bare_letters() -> dict[str, str]:
+    """Each folded letter → a regex class of every Latin letter that folds to it ("d" → [dDđĐ…])."""
+    classes: dict[str, set[str]] = {}
+    for cp in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = plain(chr(cp))
+        if len(base) == 1 and base.isalpha():
+            classes.setdefault(base, {base, base.upper()}).add(chr(cp))
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in classes.items()}
+
+
+_LETTERS = _bare_letters()
+_SEP, _EDGE_BEFORE, _EDGE_AFTER = r"[\W_]+", r"(?<![^\W_])", r"(?![^\W_])"
+
+
+class _Words:
+    """A query's words matched in original text as the index matches them (unicode61,
+    remove_diacritics 2: words are runs of letters and digits, marks and case ignored, đ as d):
+    each term anywhere, and all of them side by side in order."""
+
+    def __init__(self, terms: list[str]) -> None:
+        tokens = [_term_tokens(t) for t in terms]
+        self.each = [re.compile(self._pattern(t)) for t in tokens if t]
+        self.phrase = re.compile(self._pattern([x for t in tokens for x in t])) if any(tokens) else None
+
+    @staticmethod
+    def _pattern(seq: list[tuple[str, bool]]) -> str:
+        words = ["".join(_LETTERS.get(c, re.escape(c)) for c in tok) + (r"[^\W_]*" if prefix else "")
+                 for tok, prefix in seq]
+        return _EDGE_BEFORE + _SEP.join(words) + _EDGE_AFTER
+
+    @staticmethod
+    def _nfc(text: str) -> str:
+        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+    def side_by_side(self, text: str) -> bool:
+        return self.phrase is not None and self.phrase.search(self._nfc(text)) is not None
+
+    def all_in(self, text: str) -> bool:
+        text = self._nfc(text)
+        return bool(self.each) and all(p.search(text) for p in self.each)
+
+
+def _term_tokens(term: str) -> list[tuple[str, bool]]:
+    """A query term ('"Dống"*') as its folded tokens, each with whether it is a prefix (only the
+    last can be)."""
+    prefix = term.endswith("*")
+    tokens = re.findall(r"[^\W_]+", plain(term.rstrip("*")[1:-1].replace('""', '"')))
+    return [(t, prefix and i == len(tokens) - 1) for i, t in enumerate(tokens)]
 
 
 def _hits(conn: sqlite3.Connection, ids, text: str, q: str, snippet_tokens: int) -> list[Hit]:
@@ -239,8 +296,8 @@ def rebuild(conn: sqlite3.Connection) -> int:
     try:
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
         cur = conn.execute(
-            "INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii)"
-            f" SELECT id, title, body, {fold_t}, {fold_b} FROM articles"
+            "INSERT INTO articles_fts (rowid, title, body, title_ascii, body_ascii, site_key)"
+            f" SELECT id, title, body, {fold_t}, {fold_b}, hex(site_id) FROM articles"
         )
         conn.execute("COMMIT")
     except BaseException:

@@ -82,6 +82,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     """Full-text search of titles and bodies, ignoring diacritics ("dong da" finds "Đống Đa").
 
     Words must all occur; "quoted words" must occur together; a trailing * matches a prefix.
+    Best first: the words side by side in the title, all of them in the title, side by side
+    anywhere, the rest; newest first within each, among the newest 5,000 matches.
 
     \b
     Examples:
@@ -105,9 +107,10 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     with closing(_ro(obj)) as conn:
         try:
             _check_ids(conn, sites=sites)
-            hits, total = s.search_total(conn, text, sites=sites, since=since, limit=limit)
-            if total is None:
-                total = s.count(conn, text, sites=sites, since=since) if hits and not as_json else len(hits)
+            found = s.find(conn, text, sites=sites, since=since, limit=limit)
+            hits, total = found.hits, found.total
+            if found.more and not as_json:
+                total = s.count(conn, text, sites=sites, since=since)
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
         except sqlite3.Error as e:
@@ -130,6 +133,10 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
                       f"{h.views if h.views is not None else '?'} lượt xem · [dim]{term(h.url)}[/]")
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
+    if found.more:
+        console.print(f"[dim]{len(hits)} of {total:,} matches: the best of the newest {found.total:,}; "
+                      "narrow with more words, --site or --since to reach older ones[/]")
+        return
     more = f"; --limit {total} shows all" if total > len(hits) else ""
     console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
 

@@ -35,8 +35,9 @@ _WEB: dict[str, dict[str, str]] = {
         "search_title": "Tìm kiếm bài viết", "search_placeholder": "ví dụ: hoi nghi, Đống Đa",
         "search_button": "Tìm", "search_hint": "Không cần gõ dấu: “dong da” tìm được “Đống Đa”.",
         "search_count": "{shown} trên {total} bài phù hợp, tốt nhất trước",
-        "search_count_more": "Hơn {total} bài phù hợp: {shown} bài tốt nhất trong {total} bài mới nhất."
-                             " Chọn một đơn vị để tìm cả bài cũ hơn.",
+        "search_count_more": "Hơn {total} bài phù hợp: {shown} bài tốt nhất trong {total} bài mới nhất.",
+        "search_older_every": "Chọn một đơn vị hoặc thêm từ để tìm cả bài cũ hơn.",
+        "search_older_unit": "Thêm từ để tìm cả bài cũ hơn.",
         "search_none": "Không có bài nào phù hợp.",
         "search_empty": "Nhập từ cần tìm.",
         "forbidden": "Bạn không có quyền xem trang này.", "not_found": "Không tìm thấy trang này.",
@@ -139,8 +140,9 @@ _WEB: dict[str, dict[str, str]] = {
         "search_title": "Search posts", "search_placeholder": "e.g. hoi nghi, Đống Đa",
         "search_button": "Search", "search_hint": "No need for diacritics: “dong da” finds “Đống Đa”.",
         "search_count": "{shown} of {total} matching posts, best first",
-        "search_count_more": "More than {total} matching posts: the {shown} best of the newest {total}."
-                             " Choose a unit to search older posts too.",
+        "search_count_more": "More than {total} matching posts: the {shown} best of the newest {total}.",
+        "search_older_every": "Choose a unit or add words to reach older posts too.",
+        "search_older_unit": "Add words to reach older posts too.",
         "search_none": "No matching post.",
         "search_empty": "Type the words to look for.",
         "forbidden": "You may not see this page.", "not_found": "No such page.",

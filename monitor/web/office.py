@@ -205,18 +205,14 @@ def article_page(conn: sqlite3.Connection, article_id: int) -> dict | None:
 
 
 # -- search ---------------------------------------------------------------------------------------------------
-NEWEST = 5000  # a search across every site ranks the newest this many matches
+NEWEST = fts.NEWEST  # a search ranks the newest this many matches
 
 
 def search_page(conn: sqlite3.Connection, q: str, site_ids: list[str] | None, limit: int = 30) -> dict:
-    """`portalwatch search`'s ranking (monitor/analyst/search.py) over the sites this person sees;
-    across every site (None) among the newest NEWEST matches (`more`: there were more). ValueError
+    """`portalwatch search`'s ranking (monitor/analyst/search.py `find`) over the sites this person
+    sees (None: every site), among the newest NEWEST matches (`more`: there were more). ValueError
     for an empty query."""
-    if site_ids is None:
-        hits, total, more = fts.search_newest(conn, q, newest=NEWEST, limit=limit)
-        return {"hits": hits, "total": total, "more": more}
-    sites = sorted(site_ids)
-    if not sites:
+    if site_ids is not None and not site_ids:
         return {"hits": [], "total": 0, "more": False}
-    hits, count = fts.search_total(conn, q, sites=sites, limit=limit)
-    return {"hits": hits, "total": fts.count(conn, q, sites=sites) if count is None else count, "more": False}
+    found = fts.find(conn, q, sites=sorted(site_ids) if site_ids else (), newest=NEWEST, limit=limit)
+    return {"hits": found.hits, "total": found.total, "more": found.more}

@@ -118,9 +118,9 @@ def test_words_side_by_side_rank_first(store):
 
 
 def test_search_across_every_site_ranks_the_newest_matches(store):
-    """search_newest (the web's search across every site): the same ranking among the newest
-    `newest` matches, with the count and whether there were more; older matches are not ranked."""
-    from monitor.analyst.search import search_newest
+    """`find` ranks the newest `newest` matches, with the count and whether there were more;
+    older matches are not ranked."""
+    from monitor.analyst.search import find
 
     store.apply([
         item("ea-kao", "old", "2026-11-20T01:00:00Z", title="Hội nghị Đống Đa", body="Đống Đa Đống Đa Đống Đa"),
@@ -129,20 +129,20 @@ def test_search_across_every_site_ranks_the_newest_matches(store):
     ])
     conn = connect(store.path)
     try:
-        every = search_newest(conn, "dong da", newest=10)
-        two = search_newest(conn, "dong da", newest=2)
+        every = find(conn, "dong da", newest=10)
+        two = find(conn, "dong da", newest=2)
     finally:
         conn.close()
-    assert [h.article_id for h in every[0]] == found(store, "dong da") == [1, 3, 2]
-    assert every[1:] == (3, False)
-    assert [h.article_id for h in two[0]] == [3, 2] and two[1:] == (2, True)  # the oldest one is left out
-    assert two[0][0].title == "Tin" and "\x02Đống Đa\x03" in two[0][0].snippet  # highlighted as search does
+    assert [h.article_id for h in every.hits] == found(store, "dong da") == [1, 3, 2]
+    assert (every.total, every.more) == (3, False)
+    assert [h.article_id for h in two.hits] == [3, 2] and (two.total, two.more) == (2, True)  # the oldest left out
+    assert two.hits[0].title == "Tin" and "\x02Đống Đa\x03" in two.hits[0].snippet  # highlighted
 
 
 def test_search_across_every_site_groups_title_phrase_title_words_phrase_then_the_rest(store):
-    """search_newest's order: the words side by side in the title, all of them in the title, side
-    by side anywhere, the rest; newest first within each group."""
-    from monitor.analyst.search import search_newest
+    """The order: the words side by side in the title, all of them in the title, side by side
+    anywhere, the rest; newest first within each group; the same within some sites."""
+    from monitor.analyst.search import find
 
     store.apply([
         item("ea-kao", "phrase-title", "2026-11-20T01:00:00Z", title="Hội nghị Đống Đa", body="Tin"),
@@ -153,10 +153,73 @@ def test_search_across_every_site_groups_title_phrase_title_words_phrase_then_th
     ])
     conn = connect(store.path)
     try:
-        hits, total, more = search_newest(conn, "dong da", newest=100)
+        every = find(conn, "dong da", newest=100)
+        one_site = find(conn, "dong da", sites=["ea-kao"], newest=100)
+        other_site = find(conn, "dong da", sites=["vinh-hung"])
     finally:
         conn.close()
     keys = dict(store.conn.execute("SELECT id, key FROM articles"))
-    assert [(keys[h.article_id], h.rank) for h in hits] == [
-        ("phrase-title-2", 0), ("phrase-title", 0), ("words-title", 1), ("phrase-body", 2), ("words-body", 3)]
-    assert (total, more) == (5, False)
+    expected = [("phrase-title-2", 0), ("phrase-title", 0), ("words-title", 1), ("phrase-body", 2), ("words-body", 3)]
+    assert [(keys[h.article_id], h.rank) for h in every.hits] == expected
+    assert [(keys[h.article_id], h.rank) for h in one_site.hits] == expected
+    assert (every.total, every.more) == (5, False)
+    assert (other_site.hits, other_site.total, other_site.more) == ([], 0, False)
+
+
+@pytest.mark.parametrize("query", [
+    "dong da", "dong", "da*", "dong d*", '"dong da" tet', "tet dong", "ho chi minh", "2020", "01 08", "Đà", "dan*",
+    "UBND phuong", '"ubnd phuong vinh"',
+])
+def test_groups_agree_with_the_index(store, query):
+    """`find` tells the groups by matching the words in the titles and bodies (not by one FTS5
+    query per group): the same words and phrases as FTS5's own tokenizer finds in them — across
+    every site and within some (whose bodies are read), on text where the words occur as written,
+    in capitals, with punctuation between them, decomposed, or only apart."""
+    import unicodedata
+
+    from monitor.analyst.search import _terms, find
+
+    texts = ["Hội nghị Đống Đa", "Đà Nẵng và Đồng Nai", "Đống Đa đón Tết", "TẾT Ở ĐỐNG-ĐA!", "Tết, Đống Đa",
+             "Hồ Chí Minh: 01/08/2020", "Ngày 01.08 đặc biệt", "Dân vận khéo", "UBND phường Vĩnh Hưng",
+             "Phường (UBND) Vĩnh", "đa_dạng dong_da", unicodedata.normalize("NFD", "Ủy ban Đống Đa"), "Tin"]
+    apart = " x ".join("vinh phuong ubnd 08 01 2020 minh chi ho tet da dong dan".split())  # every word, never in order
+    n = len(texts)
+    store.apply([item("ea-kao" if i % 2 else "dinh-cong", str(i), "2026-11-20T01:00:00Z", title=t,
+                      body=f"{texts[(i + 4) % n]}. {apart}") for i, t in enumerate(texts)])
+    conn = connect(store.path)
+    try:
+        terms = _terms(query)
+
+        def fts(columns: str, joint: str) -> set[int]:
+            q = "{" + columns + "} : (" + joint.join(terms) + ")"
+            return {r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (q,))}
+
+        matches, title_phrase, title_words = (fts("title_ascii body_ascii", " AND "), fts("title_ascii", " + "),
+                                              fts("title_ascii", " AND "))
+        anywhere = fts("title_ascii body_ascii", " + ") if len(terms) > 1 else set()
+        for sites in ((), ("ea-kao", "dinh-cong")):
+            hits = find(conn, query, sites=sites, limit=100).hits
+            assert {h.article_id for h in hits} == matches and len(matches) >= 2
+            assert {h.article_id for h in hits if h.rank == 0} == title_phrase
+            assert {h.article_id for h in hits if h.rank <= 1} == title_words
+            assert {h.article_id for h in hits if h.rank == 2} == anywhere - title_words
+    finally:
+        conn.close()
+
+
+def test_search_within_sites_follows_an_article_moved_to_another_site(corpus):
+    """The index keeps each article's site (migration 23): a search within sites reads only
+    theirs, and an article moved to another site moves with it."""
+    assert found(corpus, "dong da", sites=["dinh-cong"]) == [2] and found(corpus, "dong da", sites=["ea-kao"]) == [3]
+    assert sorted(found(corpus, "dong da", sites=["ea-kao", "dinh-cong", "nowhere"])) == [2, 3]
+    corpus.conn.execute("UPDATE articles SET site_id = 'ea-kao' WHERE id = 2")
+    assert found(corpus, "dong da", sites=["dinh-cong"]) == []
+    assert sorted(found(corpus, "dong da", sites=["ea-kao"])) == [2, 3]
+    corpus.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    conn = connect(corpus.path)
+    try:
+        from monitor.analyst.search import count
+
+        assert count(conn, "dong da", sites=["ea-kao"]) == 2 and count(conn, "dong da", sites=["dinh-cong"]) == 0
+    finally:
+        conn.close()

@@ -122,6 +122,11 @@ def test_migration_backfills_an_existing_database(tmp_path):
         ("2026-11-20", 1, 4, 2), ("2026-11-21", 5, 9, 1),
     ]
     assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'dong da duong'").fetchall() == [(7,)]
+    from monitor.analyst.search import site_scope
+
+    for site, found in (("x", [(7,)]), ("y", [])):  # migration 23: the site in the index
+        assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+                            (site_scope([site]) + " AND dong",)).fetchall() == found
 
 
 @pytest.mark.slow

@@ -211,35 +211,35 @@ def test_the_article_page_has_every_reading_its_edits_and_removal(served):
 
 def test_search_ranks_like_portalwatch_search_without_diacritics(served):
     from monitor.analyst.query import connect
-    from monitor.analyst.search import search, search_newest
+    from monitor.analyst.search import find
 
     root = served.login("root")
     html = root.get("/search", params={"q": "lich tiep cong dan"}).text
     assert "Lịch tiếp công dân tháng 3" in unmarked(html)
     assert "<mark>Lịch tiếp công dân</mark> tháng 3" in html  # the phrase side by side, highlighted
     from monitor.config import load_config
-    from monitor.web.office import NEWEST, sites_under
+    from monitor.web.office import sites_under
 
     unit_sites = [x.id for x in sites_under(load_config(served.config), "hoang-mai")]
-    conn = connect(served.db)
-    try:
-        best = [h.article_id for h in search(conn, "tin vinh hung", limit=30)]
-        in_unit = [h.article_id for h in search(conn, "tin vinh hung", sites=unit_sites, limit=30)]
-        grouped = [(h.article_id, h.rank) for h in search_newest(conn, "tin vinh hung", newest=NEWEST, limit=30)[0]]
-    finally:
-        conn.close()
 
-    def shown(**params) -> list[int]:
-        html = root.get("/search", params={"q": "tin vinh hung", **params}).text
+    def shown(q: str, **params) -> list[int]:
+        html = root.get("/search", params={"q": q, **params}).text
         return [int(x) for x in re.findall(r'<a class="title" href="/a/(\d+)">', html)]
 
-    # within a unit: BM25, as `portalwatch search --parent hoang-mai`
-    assert shown(unit="hoang-mai") == in_unit and len(in_unit) >= 3
-    # every site: the same matches, in search_newest's groups (title phrase, title words, phrase
-    # anywhere, the rest), newest first within each
-    every = shown()
-    assert sorted(every) == sorted(best) and every == [a for a, _ in grouped]
-    assert grouped == sorted(grouped, key=lambda g: (g[1], -g[0]))
+    # the page and `portalwatch search` (--site for a unit's sites): the same hits in the same
+    # groups (title phrase, title words, phrase anywhere, the rest), newest first within each
+    conn = connect(served.db)
+    try:
+        for q in ("tin vinh hung", "lich tiep cong dan", "tin"):
+            every = [(h.article_id, h.rank) for h in find(conn, q, limit=30).hits]
+            in_unit = [(h.article_id, h.rank) for h in find(conn, q, sites=unit_sites, limit=30).hits]
+            assert shown(q) == [a for a, _ in every] and shown(q, unit="hoang-mai") == [a for a, _ in in_unit]
+            assert set(in_unit) <= set(every) and every and in_unit
+            for ranked in (every, in_unit):
+                assert ranked == sorted(ranked, key=lambda g: (g[1], -g[0]))
+        assert len(every) > len(in_unit)  # "tin": posts of other units too
+    finally:
+        conn.close()
     assert "Nhập từ cần tìm" in root.get("/search", params={"q": '""'}).text
 
 
@@ -315,8 +315,8 @@ def test_redirects_stay_on_this_site_and_the_language_switches(served):
 
 
 def test_a_search_across_every_site_says_when_only_the_newest_matches_were_ranked(served, monkeypatch):
-    """Across every site the page ranks the newest matches only (office.NEWEST; 5,000 in use) and
-    says so, pointing to a unit for older posts; within a unit every match is ranked."""
+    """The page ranks the newest matches only (office.NEWEST; 5,000 in use) and says so, pointing
+    to a unit (across every site) or more words (within a unit) for older posts."""
     from monitor.web import office
 
     root = served.login("root")
@@ -325,7 +325,11 @@ def test_a_search_across_every_site_says_when_only_the_newest_matches_were_ranke
     assert total >= 3 and "Hơn" not in every
     monkeypatch.setattr(office, "NEWEST", 2)
     capped = root.get("/search", params={"q": "tin"}).text
-    assert "Hơn 2 bài phù hợp: 2 bài tốt nhất trong 2 bài mới nhất. Chọn một đơn vị để tìm cả bài cũ hơn." in capped
+    assert ("Hơn 2 bài phù hợp: 2 bài tốt nhất trong 2 bài mới nhất."
+            " Chọn một đơn vị hoặc thêm từ để tìm cả bài cũ hơn.") in capped
     assert capped.count('<a class="title" href="/a/') == 2
+    unit = root.get("/search", params={"q": "tin", "unit": "hoang-mai"}).text
+    assert "Hơn 2 bài phù hợp: 2 bài tốt nhất trong 2 bài mới nhất. Thêm từ để tìm cả bài cũ hơn." in unit
+    monkeypatch.setattr(office, "NEWEST", 5000)
     unit = root.get("/search", params={"q": "tin", "unit": "hoang-mai"}).text
     assert "Hơn" not in unit and re.search(r"\d+ trên \d+ bài phù hợp", unmarked(unit))
