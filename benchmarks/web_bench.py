@@ -237,6 +237,7 @@ def main() -> None:
     baseline = {f"/u/{busiest}?w=today": digest(busiest, "today"), f"/u/{busiest}?w=week": digest(busiest, "week"),
                 f"/u/{busiest}?w=month": digest(busiest, "month"), f"/u/{ward}?w=month": digest(ward, "month"),
                 "/search?q=vinh+hung": searched("vinh hung", office_sites),
+                f"/search?q=hoi+nghi+dai+bieu&unit={busiest}": searched("hoi nghi dai bieu", office_sites),
                 "/search?q=hoi+nghi+dai+bieu": searched("hoi nghi dai bieu", ())}
     pages = [
         ("admin", "/", "units (every province)"),
@@ -246,6 +247,7 @@ def main() -> None:
         ("office", f"/u/{ward}?w=month", "one ward, this month"),
         ("office", f"/a/{article}", "an article's whole history"),
         ("office", "/search?q=vinh+hung", "search, the office's sites"),
+        ("office", f"/search?q=hoi+nghi+dai+bieu&unit={busiest}", "… four common words"),
         ("admin", "/search?q=hoi+nghi+dai+bieu", "search, every site"),
         ("admin", "/ops", f"console: {len(cfg.sites):,} sites' health (page 1)"),
         ("admin", "/ops?show=problems", "console: only problems"),

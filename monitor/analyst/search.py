@@ -190,7 +190,9 @@ def find(
         return Found([], 0, more)
     words = _Words(terms)
     group = {rowid: 0 if words.side_by_side(title) else 1 if words.all_in(title) else 3 for rowid, title in rows}
-    if len(terms) > 1 and sum(1 for g in group.values() if g < 2) < limit:
+    if len(terms) == 1:  # one word: side by side wherever it occurs
+        group = {r: min(g, 2) for r, g in group.items()}
+    elif sum(1 for g in group.values() if g < 2) < limit:
         _phrase_in_bodies(conn, terms, sites, words, rows, group, limit)
     ranked = sorted((r for r, _ in rows), key=lambda r: group[r])[:limit]  # stable: newest first within a group
     hits = _hits(conn, [(r, float(group[r])) for r in ranked], text, _expression(terms), snippet_tokens)
