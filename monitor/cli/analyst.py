@@ -134,8 +134,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
         if h.snippet:
             console.print(f"   {_rich(h.snippet)}")
     if found.more:
-        console.print(f"[dim]{len(hits)} of {total:,} matches: the best of the newest {found.total:,}; "
-                      "narrow with more words, --site or --since to reach older ones[/]")
+        console.print(f"[dim]{len(hits)} of {total:,} matches: the best of the newest {found.total:,} "
+                      "(narrow with --site, --since or more words)[/]")
         return
     more = f"; --limit {total} shows all" if total > len(hits) else ""
     console.print(f"[dim]{len(hits)} of {total} match{'es' if total != 1 else ''}, best first{more}[/]")
