@@ -7,6 +7,8 @@ HostGuard    a request (a redirect, a meta refresh) leaving the site's own hosts
 RetryAfter   429/503 with Retry-After: that host waits as asked, up to RETRY_AFTER_MAX seconds;
              past that the host is skipped for the rest of the crawl.
 Both raise IgnoreRequest with the sentence the spider's errback stores in fetch_errors.
+DroppedSites a site this crawl gave up (its crawl lease went to another run) is not fetched any
+             further: its queued requests are ignored before anything is sent, robots.txt included.
 """
 
 from __future__ import annotations
@@ -88,6 +90,23 @@ class HostGuard:
                 raise IgnoreRequest(why)
             raise IgnoreRequest(f"redirected to another host: {target}, not followed")
         return response
+
+
+class DroppedSites:
+    DROPPED = "site dropped by this crawl: its crawl lease went to another run"
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        state = getattr(self.crawler.spider, "state", {}).get(request.meta.get("site_id"))
+        if state is not None and state.dropped:
+            raise IgnoreRequest(self.DROPPED)
+        return None
 
 
 def retry_after_seconds(value: str, now: float | None = None) -> float | None:

@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     # process_response runs from high to low: HostGuard sees a redirect before RedirectMiddleware
     # (600) follows it, RetryAfter sees a 429 before RetryMiddleware (550) retries it at once
     "crawler.middlewares.HostGuard": 650,
+    # first of all: a site given up mid-crawl (its lease lost) sends nothing more, not even robots.txt
+    "crawler.middlewares.DroppedSites": 50,
     "crawler.middlewares.RetryAfter": 595,
 }
 RETRY_AFTER_MAX = 300  # seconds a host may ask us to wait (Retry-After); more: skipped this crawl

@@ -176,6 +176,8 @@ class SimHandler(BaseHTTPRequestHandler):
             self._send(404, b"", ctype="text/plain")
             return
         site, _ = sim.site_for_path(path[3:] if path.startswith("/en/") else path)
+        if site is not None:
+            sim.count(f"site:{site.id}", total=False)  # every request a site was sent, whatever the answer
         faults = sim.effective_faults(site.id if site else None)
         if faults.down:
             sim.count("down_503")

@@ -14,7 +14,8 @@ class ServeStats:
         self.reset_stats()
 
     def reset_stats(self) -> None:
-        """Counters of requests served: list / article / other pages, plus details."""
+        """Counters of requests served: list / article / other pages, plus details; "site:<id>":
+        the requests each site was sent (added as they come)."""
         self.stats = {
             "total": 0, "list": 0, "article": 0, "home": 0, "other": 0, "sim": 0,
             "robots": 0, "not_found": 0, "gone": 0, "errors_500": 0, "down_503": 0,

@@ -84,6 +84,7 @@ class SiteState:
         self.started = time.monotonic()
         self.seconds: float | None = None  # from the start to the last answer, once done
         self.reported = False  # its CrawlFinishedItem was emitted
+        self.dropped = False  # given up mid-crawl (`PortalSpider.drop`): nothing more is fetched
 
     def asked(self) -> None:
         self.outstanding += 1
@@ -429,10 +430,22 @@ class PortalSpider(scrapy.Spider):
         )
 
     # -- errors -----------------------------------------------------------------------------------
+    def drop(self, site_ids) -> None:
+        """Fetch nothing more of these sites: their crawl lease went to another run, which crawls
+        them now, and nothing of theirs would be stored (crawler.middlewares.DroppedSites ignores
+        their queued requests; the site still ends when its last request is answered)."""
+        for sid in site_ids:
+            st = self.state.get(sid)
+            if st is not None and not st.dropped:
+                st.dropped = True
+                self.logger.warning("site %s: its crawl lease went to another run; not fetched any further", sid)
+
     def _on_error(self, failure):
         request = failure.request
         meta = request.meta
         st = self.state[meta["site_id"]]
+        if st.dropped and failure.check(IgnoreRequest):
+            return  # not an error of the site: this crawl gave it up
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = f"HTTP {status}" if status else self._reason(failure)

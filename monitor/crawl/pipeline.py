@@ -125,6 +125,7 @@ class StorePipeline:
         spider = self.crawler.spider
         if spider is None:
             return
+        spider.drop(list(store.lost))  # a lost site is fetched no further (the others go on)
         if {s.id for s in spider.plan.sites} <= set(store.lost):
             self.stopping = True
             logging.getLogger(__name__).warning("every site's crawl lease was taken over: stopping this crawl")

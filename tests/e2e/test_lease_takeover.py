@@ -22,11 +22,11 @@ SITE = "vinh-hung"
 COUNTERS = "articles_seen, articles_new, articles_updated, views_changed, list_pages, article_pages, errors"
 
 
-def start_cli(portal, site: str, **env: str) -> subprocess.Popen:
+def start_cli(portal, *sites: str, **env: str) -> subprocess.Popen:
     full = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **env}
     full.pop("PORTALWATCH_NOW", None)
     return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(portal.config), "--db",
-                             str(portal.db_path), "crawl", "--no-detect", "--site", site],
+                             str(portal.db_path), "crawl", "--no-detect", *(f"--site={s}" for s in sites)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full,
                             start_new_session=True)
 
@@ -117,3 +117,45 @@ def test_a_holder_paused_past_its_lease_stops_writing_the_sites_a_new_holder_too
             if proc is not None and proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def test_a_site_taken_over_mid_crawl_is_fetched_no_further_and_the_others_go_on(tmp_path):
+    """A crawl of two sites loses one site's lease mid-crawl (another run's row in its place, as a
+    takeover writes it): it sends that site nothing more — its queued pages are dropped, not
+    fetched for nothing while the new holder crawls the site too — and finishes the other."""
+    p = make_portal(tmp_path, articles_per_site=60)
+    other = "ea-kao"
+    try:
+        p.sim.set_faults(SITE, slow_ms=2000)  # 60 article pages: half a minute at the least
+        a = start_cli(p, SITE, other)
+        try:
+            def stored() -> list:
+                try:
+                    return rows(p, "SELECT id FROM crawls WHERE site_id = ? AND outcome = 'running'"
+                                   " AND articles_seen > 0", [SITE])
+                except Exception:  # noqa: BLE001 - the crawl is still creating the database
+                    return []
+
+            wait_for(stored, 240, "the crawl to store some of the slow site")
+            sent_before = p.sim.get_stats().get(f"site:{SITE}", 0)
+            db = sqlite3.connect(p.db_path, timeout=60)
+            with db:
+                db.execute("UPDATE crawl_leases SET holder = 'another-run', pid = 1, hostname = 'elsewhere'"
+                           " WHERE site_id = ?", [SITE])
+            db.close()
+            out, err = a.communicate(timeout=240)
+        finally:
+            if a.poll() is None:
+                os.killpg(a.pid, signal.SIGKILL)
+                a.wait()
+        sent = p.sim.get_stats().get(f"site:{SITE}", 0)
+        assert sent < 60 - 10, (sent_before, sent)  # far from every article page: the rest was dropped
+        got = {r["site_id"]: r for r in rows(p, "SELECT site_id, outcome, error_summary FROM crawls")}
+        assert got[other]["outcome"] == "ok", got
+        assert got[SITE]["outcome"] == "aborted"
+        assert got[SITE]["error_summary"].startswith("its crawl lease was taken over by pid 1 on host elsewhere")
+        assert "Traceback" not in out + err
+        dropped = rows(p, "SELECT count(*) AS n FROM fetch_errors WHERE error LIKE '%site dropped%'")
+        assert dropped == [{"n": 0}]  # giving a site up is not an error of the site
+    finally:
+        p.server.stop()
