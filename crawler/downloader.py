@@ -7,6 +7,10 @@ download ends (response or error), before the slot picks its next request. With 
 flight per host, the next request leaves at least a delay after the previous answer came back,
 so the server sees its request starts at least a delay apart. AutoThrottle (it sets
 `slot.delay`) and RetryAfter (it waits before a request reaches the slot) are unaffected.
+
+A request of a site the spider dropped (its crawl lease went to another run) is not sent even
+when it already waits in its host's slot, where up to CONCURRENT_REQUESTS of one slow host
+queue past the downloader middlewares (crawler.middlewares.DroppedSites stops the later ones).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 from time import monotonic
 
 from scrapy.core.downloader import Downloader
+
+from crawler.middlewares import DroppedSites
 
 
 class _Ended:
@@ -34,7 +40,21 @@ class _Ended:
                 slot.lastseen = max(slot.lastseen, monotonic())
 
 
+class _NotDropped:
+    """The downloader's handlers, refusing a request of a dropped site as its turn comes."""
+
+    def __init__(self, handlers, crawler):
+        self._handlers, self._crawler = handlers, crawler
+
+    def __getattr__(self, name):
+        return getattr(self._handlers, name)
+
+    async def download_request_async(self, request):
+        DroppedSites.check(self._crawler, request)
+        return await self._handlers.download_request_async(request)
+
+
 class PoliteDownloader(Downloader):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.handlers = _Ended(self.handlers, self.slots)  # type: ignore[assignment]
+        self.handlers = _NotDropped(_Ended(self.handlers, self.slots), crawler)  # type: ignore[assignment]

@@ -102,10 +102,15 @@ class DroppedSites:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_request(self, request, spider=None):
-        state = getattr(self.crawler.spider, "state", {}).get(request.meta.get("site_id"))
+    @classmethod
+    def check(cls, crawler, request) -> None:
+        """IgnoreRequest if the request's site was dropped (crawler.downloader checks again as it is sent)."""
+        state = getattr(crawler.spider, "state", {}).get(request.meta.get("site_id"))
         if state is not None and state.dropped:
-            raise IgnoreRequest(self.DROPPED)
+            raise IgnoreRequest(cls.DROPPED)
+
+    def process_request(self, request, spider=None):
+        self.check(self.crawler, request)
         return None
 
 
