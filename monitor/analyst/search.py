@@ -174,7 +174,7 @@ def find(
     """Search titles and bodies, optionally only some sites and published since a time.
 
     The newest `newest` matches (by when they were collected) are ranked in four groups, newest
-    first within each: the words side by side in the title, all the words in the title, the words
+    published first within each (undated ones last): the words side by side in the title, all the words in the title, the words
     side by side anywhere, the rest. (Not BM25: FTS5 weighs each word by walking every match of it
     in the whole index, 0.3–0.5 s for "hoi nghi dai bieu" on a year of the country however few
     rows are ranked.) One FTS5 query finds the matches with their titles; the groups are told by
@@ -183,18 +183,20 @@ def find(
     terms = _terms(text)
     params = {"q": _query(terms, sites), "n": newest + 1, "since": since_iso(since)}
     rows = conn.execute(
-        "SELECT f.rowid, a.title FROM articles_fts f JOIN articles a ON a.id = f.rowid WHERE f.articles_fts MATCH :q"
+        "SELECT f.rowid, a.title, a.published_at FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+        " WHERE f.articles_fts MATCH :q"
         + (" AND a.published_at >= :since" if since else "") + " ORDER BY f.rowid DESC LIMIT :n", params).fetchall()
     more, rows = len(rows) > newest, rows[:newest]
     if not rows:
         return Found([], 0, more)
     words = _Words(terms)
-    group = {rowid: 0 if words.side_by_side(title) else 1 if words.all_in(title) else 3 for rowid, title in rows}
+    group = {rowid: 0 if words.side_by_side(title) else 1 if words.all_in(title) else 3 for rowid, title, _ in rows}
     if len(terms) == 1:  # one word: side by side wherever it occurs
         group = {r: min(g, 2) for r, g in group.items()}
     elif sum(1 for g in group.values() if g < 2) < limit:
         _phrase_in_bodies(conn, terms, sites, words, rows, group, limit)
-    ranked = sorted((r for r, _ in rows), key=lambda r: group[r])[:limit]  # stable: newest first within a group
+    order = sorted(rows, key=lambda r: r[2] or "", reverse=True)  # newest published first, undated last (by id)
+    ranked = sorted((r[0] for r in order), key=lambda r: group[r])[:limit]  # stable: that order within a group
     hits = _hits(conn, [(r, float(group[r])) for r in ranked], text, _expression(terms), snippet_tokens)
     return Found(hits, len(rows), more)
 
@@ -204,7 +206,7 @@ def _phrase_in_bodies(conn, terms, sites, words: _Words, rows, group: dict[int, 
     every site one FTS5 phrase query over the matches' rowid range (a short, recent range); within
     some sites, where that range can be the whole index, the bodies are read newest first until
     the groups fill `limit`."""
-    rest = [rowid for rowid, _ in rows if group[rowid] == 3]
+    rest = [r[0] for r in sorted(rows, key=lambda r: r[2] or "", reverse=True) if group[r[0]] == 3]
     if not sites:
         q = "{title_ascii body_ascii} : (" + " + ".join(terms) + ")"
         for (rowid,) in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q AND rowid >= :lo",

@@ -83,7 +83,7 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
 
     Words must all occur; "quoted words" must occur together; a trailing * matches a prefix.
     Best first: the words side by side in the title, all of them in the title, side by side
-    anywhere, the rest; newest first within each, among the newest 5,000 matches.
+    anywhere, the rest; newest published first within each, among the newest 5,000 matches.
 
     \b
     Examples:

@@ -223,3 +223,26 @@ def test_search_within_sites_follows_an_article_moved_to_another_site(corpus):
         assert count(conn, "dong da", sites=["ea-kao"]) == 2 and count(conn, "dong da", sites=["dinh-cong"]) == 0
     finally:
         conn.close()
+
+
+def test_within_a_group_the_newest_published_come_first_undated_last(store):
+    """Collection order (ids) only cuts the newest matches and breaks ties: within a group the
+    page lists the newest publication first, as a person reading it expects, undated posts last."""
+    from monitor.analyst.search import find
+
+    store.apply([
+        item("ea-kao", "sep", "2026-11-20T01:00:00Z", title="Hội nghị tháng 9", body="x", published="2026-09-01T01:00:00Z"),
+        item("ea-kao", "undated", "2026-11-20T01:00:00Z", title="Hội nghị không ngày", body="x"),
+        item("ea-kao", "nov", "2026-11-20T01:00:00Z", title="Hội nghị tháng 11", body="x", published="2026-11-01T01:00:00Z"),
+        item("ea-kao", "aug", "2026-11-20T01:00:00Z", title="Hội nghị tháng 8", body="x", published="2026-08-01T01:00:00Z"),
+        item("ea-kao", "body", "2026-11-20T01:00:00Z", title="Tin", body="Hội nghị", published="2026-11-19T01:00:00Z"),
+    ])
+    keys = dict(store.conn.execute("SELECT id, key FROM articles"))
+    conn = connect(store.path)
+    try:
+        for sites in ((), ("ea-kao",)):
+            hits = find(conn, "hoi nghi", sites=sites).hits
+            assert [(keys[h.article_id], h.rank) for h in hits] == [
+                ("nov", 0), ("sep", 0), ("aug", 0), ("undated", 0), ("body", 2)]
+    finally:
+        conn.close()
