@@ -67,7 +67,7 @@ def print_crawl_summary(crawls: list[dict], console: Console, skipped: dict[str,
              *(str(c[k]) for k in ("pages_fetched", "articles_seen", "articles_new", "articles_updated",
                                    "views_changed", "errors"))] for c in crawls]
     rows += [[term(sid), "[cyan]skipped[/]", *["–"] * 6] for sid in skipped or {}]
-    console.print(fit_table(console, cols, rows, title="Crawl", box=box.HEAVY_HEAD))
+    console.print(fit_table(console, cols, rows, title="Crawl", box=box.SIMPLE_HEAD))
     for c in crawls:
         if c.get("error_summary"):
             console.print(f"[yellow]{term(c['site_id'])}[/]: {term(c['error_summary'])}")

@@ -99,7 +99,8 @@ def _table(console: Console, cols: Sequence[Col], cells: list[list[Text]], shown
             if cols[i].wrap else natural[i] for i in shown}
 
     def build(widths: dict[int, int]) -> Table:
-        t = Table(title=title, box=box, pad_edge=box not in (None, boxes.SIMPLE_HEAD), expand=False)
+        edged = box not in (None, boxes.SIMPLE_HEAD)  # a simple table needs no blank edge columns
+        t = Table(title=title, box=box, pad_edge=edged, show_edge=edged, expand=False)
         for i in shown:
             c = cols[i]
             t.add_column(c.name, justify=c.justify, width=widths[i], no_wrap=not c.wrap,  # type: ignore[arg-type]
