@@ -104,6 +104,7 @@ def test_cli_search_and_rebuild(corpus):
     r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "--rebuild"])
     assert "4 articles" in r.output
     assert sorted(found(corpus, "dong da")) == [2, 3]
+    assert found(corpus, "dong da", sites=["ea-kao"]) == [3]  # each article's site indexed again
     r = CliRunner().invoke(cli, ["--db", str(corpus.path), "search", "dong da", "--json", "--since", "2026-11-10"])
     assert '"title": "«ĐỐNG ĐA» ĐƯỢC KHEN"' in r.output
 
