@@ -12,8 +12,9 @@ Ages are measured on crawler.clock (PORTALWATCH_NOW pins it), the clock the craw
 rows with; a copy from the future (a clock set back) is stale. Cached: the answers Scrapy acts
 on by parsing them, 2xx-4xx (a 4xx allows everything, as in Scrapy). Not cached: 5xx, network
 errors, skipped hosts (Retry-After): the next crawl asks again. One JSON file per host, written
-to a temporary file and renamed (a kill leaves the old copy or the new one); a missing,
-unreadable or corrupt file means the host is asked, as without a cache.
+to a temporary file, synced and renamed (a kill or a power cut leaves the old copy or the new
+one); a missing, unreadable or corrupt file means the host is asked, as without a cache. A
+temporary file a killed crawl left behind is removed by a later crawl once it is an hour old.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,6 +39,7 @@ from crawler.middlewares import leaves_site
 
 logger = logging.getLogger(__name__)
 ENV = "PORTALWATCH_ROBOTS_CACHE"
+LEFTOVER_SECONDS = 3600  # a temporary file this old belongs to no running crawl
 
 
 class RobotsCache:
@@ -69,12 +72,31 @@ class RobotsCache:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump(data, f)
+                    f.flush()
+                    os.fsync(f.fileno())
                 os.replace(tmp, target)
             except BaseException:
                 os.unlink(tmp)
                 raise
         except OSError as e:  # a read-only or full disk: the crawl goes on, the next one asks again
             logger.warning("robots.txt cache: cannot write %s: %s", target, e)
+
+
+    def sweep(self, now: float | None = None) -> int:
+        """Remove the temporary files killed crawls left (older than LEFTOVER_SECONDS); how many."""
+        now = time.time() if now is None else now
+        removed = 0
+        try:
+            for tmp in self.folder.glob(".tmp-*.json"):
+                try:
+                    if now - tmp.stat().st_mtime > LEFTOVER_SECONDS:
+                        tmp.unlink()
+                        removed += 1
+                except OSError:
+                    continue  # gone meanwhile, or not ours to remove
+        except OSError:
+            pass  # no folder yet
+        return removed
 
 
 class CachedRobotsTxt(RobotsTxtMiddleware):
@@ -93,6 +115,8 @@ class CachedRobotsTxt(RobotsTxtMiddleware):
         folder = crawler.settings.get("PORTALWATCH_ROBOTS_CACHE") or os.environ.get(ENV)
         hours = crawler.settings.getfloat("PORTALWATCH_ROBOTS_CACHE_HOURS", 24.0)
         self.cache = RobotsCache(folder, hours) if folder and hours > 0 else None
+        if self.cache is not None:
+            self.cache.sweep()
 
     async def robot_parser(self, request):
         netloc = urlparse_cached(request).netloc

@@ -125,3 +125,20 @@ def test_errors_are_not_cached(sim, tmp_path):
                        capture_output=True, text=True, check=False)
         assert handle.server.stats.get("down_503", 0) > before, "robots.txt asked again"
     assert not list(Path(f"{db}.robots").glob("*.json"))
+
+
+def test_a_crawl_removes_the_temporary_files_killed_crawls_left(setup):
+    """A kill between writing a copy and renaming it leaves `.tmp-*.json`: the next crawl removes
+    those over an hour old and leaves a younger one (a concurrent crawl may be writing it)."""
+    handle, sites, config, db = setup
+    crawl(handle, config, db, T0)
+    folder = Path(f"{db}.robots")
+    old, young = folder / ".tmp-killed.json", folder / ".tmp-writing.json"
+    for f in (old, young):
+        f.write_text('{"half": ', encoding="utf-8")
+    hour_ago = old.stat().st_mtime - 3700
+    os.utime(old, (hour_ago, hour_ago))
+    assert crawl(handle, config, db, T0 + timedelta(minutes=15))["robots"] == 0  # the copies still serve
+    assert not old.exists() and young.exists()
+    kept = {p.name for p in folder.glob("*.json") if not p.name.startswith(".tmp-")}
+    assert kept == {RobotsCache(folder, 24).path(f"{s.host}:{handle.port}").name for s in sites}  # untouched
