@@ -107,6 +107,8 @@ def search(obj: Ctx, text: str | None, sites: tuple[str, ...], since: str | None
     with closing(_ro(obj)) as conn:
         try:
             _check_ids(conn, sites=sites)
+            if sites:
+                _upgraded(conn, obj, 23, "searching within sites")  # the site in the index: migration 23
             found = s.find(conn, text, sites=sites, since=since, limit=limit)
             hits, total = found.hits, found.total
             if found.more and not as_json:
@@ -201,6 +203,18 @@ def history(obj: Ctx, article: str, as_json: bool) -> None:
                       f"{local(rows[0]['observed_at'])} → {rows[-1]['views']} on {local(rows[-1]['observed_at'])}")
     else:
         console.print("no view count read yet (the portal may not print one)")
+
+
+def _upgraded(conn, obj: Ctx, version: int, what: str) -> None:
+    """One clear line when the read-only connection (which never migrates) finds a database too
+    old for `what`."""
+    from monitor.store.schema import MIGRATIONS
+
+    have = conn.execute("PRAGMA user_version").fetchone()[0]
+    if have < version:
+        raise click.ClickException(
+            f"{obj.db_path}: {what} needs the database upgraded (it is at schema {have}, this portalwatch"
+            f" at {len(MIGRATIONS)}): run `portalwatch crawl`, or any command that writes, once")
 
 
 def _check_ids(conn, sites=(), parents=()) -> None:

@@ -247,3 +247,31 @@ def test_within_a_group_the_newest_published_come_first_undated_last(store):
                 ("nov", 0), ("sep", 0), ("aug", 0), ("undated", 0), ("body", 2)]
     finally:
         conn.close()
+
+
+def test_search_within_sites_on_a_database_not_upgraded_yet_says_so(tmp_path):
+    """`search` reads through a connection that never migrates: on a database written by the
+    portalwatch before migration 23 (no site in the index) a search within sites says, in one
+    line naming the file, how to upgrade it; a search of every site still works."""
+    import sqlite3
+
+    from monitor.channels.masking import rekey
+    from monitor.store.schema import MIGRATIONS, _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.create_function("portalwatch_rekey_channel", 1, rekey, deterministic=True)
+    for version, script in enumerate(MIGRATIONS[:22], 1):
+        for st in _statements(script):
+            conn.execute(st)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO sites (id, name, added_at, updated_at) VALUES ('x', 'X', 't', 't')")
+    conn.execute("INSERT INTO articles (id, site_id, key, url, title, body, first_seen_at, last_seen_at)"
+                 " VALUES (7, 'x', 'k', 'u', 'Đống Đa', 'đường', 't', 't')")
+    conn.close()
+    r = CliRunner().invoke(cli, ["--db", str(path), "search", "dong da", "--site", "x"])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert f"{path}: searching within sites needs the database upgraded (it is at schema 22" in r.output
+    assert "run `portalwatch crawl`, or any command that writes, once" in r.output
+    r = CliRunner().invoke(cli, ["--db", str(path), "search", "dong da"])
+    assert r.exit_code == 0 and "Đống Đa" in r.output, r.output
