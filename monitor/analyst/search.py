@@ -173,13 +173,14 @@ def find(
 ) -> Found:
     """Search titles and bodies, optionally only some sites and published since a time.
 
-    The newest `newest` matches (by when they were collected) are ranked in four groups, newest
-    published first within each (undated ones last): the words side by side in the title, all the words in the title, the words
-    side by side anywhere, the rest. (Not BM25: FTS5 weighs each word by walking every match of it
-    in the whole index, 0.3–0.5 s for "hoi nghi dai bieu" on a year of the country however few
-    rows are ranked.) One FTS5 query finds the matches with their titles; the groups are told by
-    matching the words in the text (`_Words`), bodies read newest first only until `limit` is
-    filled."""
+    The newest `newest` matches (by when they were collected) are ranked in four groups - the
+    words side by side in the title, all the words in the title, the words side by side
+    anywhere, the rest - the newest published first within each (undated ones last). Not BM25:
+    FTS5 weighs each word by walking every match of it in the whole index, 0.3-0.5 s for "hoi
+    nghi dai bieu" on a year of the country however few rows are ranked. One FTS5 query finds the
+    matches with their titles; the title groups are told by matching the words in the titles
+    (`_Words`), the phrase in a body only while the groups do not fill `limit`
+    (`_phrase_in_bodies`)."""
     terms = _terms(text)
     params = {"q": _query(terms, sites), "n": newest + 1, "since": since_iso(since)}
     rows = conn.execute(
