@@ -81,7 +81,6 @@ class RobotsCache:
         except OSError as e:  # a read-only or full disk: the crawl goes on, the next one asks again
             logger.warning("robots.txt cache: cannot write %s: %s", target, e)
 
-
     def sweep(self, now: float | None = None) -> int:
         """Remove the temporary files killed crawls left (older than LEFTOVER_SECONDS); how many."""
         now = time.time() if now is None else now
