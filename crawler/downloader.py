@@ -22,16 +22,18 @@ from scrapy.core.downloader import Downloader
 from crawler.middlewares import DroppedSites
 
 
-class _Ended:
-    """The downloader's handlers, stamping the request's slot when its download ends."""
+class _Handlers:
+    """The downloader's handlers: a request of a dropped site is refused as its turn comes
+    (nothing sent); any other request's slot is stamped when its download ends."""
 
-    def __init__(self, handlers, slots):
-        self._handlers, self._slots = handlers, slots
+    def __init__(self, handlers, slots, crawler):
+        self._handlers, self._slots, self._crawler = handlers, slots, crawler
 
     def __getattr__(self, name):
         return getattr(self._handlers, name)
 
     async def download_request_async(self, request):
+        DroppedSites.check(self._crawler, request)
         try:
             return await self._handlers.download_request_async(request)
         finally:
@@ -40,21 +42,7 @@ class _Ended:
                 slot.lastseen = max(slot.lastseen, monotonic())
 
 
-class _NotDropped:
-    """The downloader's handlers, refusing a request of a dropped site as its turn comes."""
-
-    def __init__(self, handlers, crawler):
-        self._handlers, self._crawler = handlers, crawler
-
-    def __getattr__(self, name):
-        return getattr(self._handlers, name)
-
-    async def download_request_async(self, request):
-        DroppedSites.check(self._crawler, request)
-        return await self._handlers.download_request_async(request)
-
-
 class PoliteDownloader(Downloader):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.handlers = _NotDropped(_Ended(self.handlers, self.slots), crawler)  # type: ignore[assignment]
+        self.handlers = _Handlers(self.handlers, self.slots, crawler)  # type: ignore[assignment]

@@ -190,31 +190,33 @@ def find(
     more, rows = len(rows) > newest, rows[:newest]
     if not rows:
         return Found([], 0, more)
+    # the page's order within a group: newest published first, undated last (newest collected first)
+    order = [r[0] for r in sorted(rows, key=lambda r: r[2] or "", reverse=True)]
     words = _Words(terms)
     group = {rowid: 0 if words.side_by_side(title) else 1 if words.all_in(title) else 3 for rowid, title, _ in rows}
     if len(terms) == 1:  # one word: side by side wherever it occurs
         group = {r: min(g, 2) for r, g in group.items()}
     elif sum(1 for g in group.values() if g < 2) < limit:
-        _phrase_in_bodies(conn, terms, sites, words, rows, group, limit)
-    order = sorted(rows, key=lambda r: r[2] or "", reverse=True)  # newest published first, undated last (by id)
-    ranked = sorted((r[0] for r in order), key=lambda r: group[r])[:limit]  # stable: that order within a group
+        _phrase_in_bodies(conn, terms, sites, words, order, rows[-1][0], group, limit)
+    ranked = sorted(order, key=lambda r: group[r])[:limit]  # stable: that order within a group
     hits = _hits(conn, [(r, float(group[r])) for r in ranked], text, _expression(terms), snippet_tokens)
     return Found(hits, len(rows), more)
 
 
-def _phrase_in_bodies(conn, terms, sites, words: _Words, rows, group: dict[int, int], limit: int) -> None:
+def _phrase_in_bodies(conn, terms, sites, words: _Words, order: list[int], lo: int, group: dict[int, int],
+                      limit: int) -> None:
     """Move to group 2 the matches of group 3 with the words side by side in the body. Across
-    every site one FTS5 phrase query over the matches' rowid range (a short, recent range); within
-    some sites, where that range can be the whole index, the bodies are read newest first until
-    the groups fill `limit`."""
-    rest = [r[0] for r in sorted(rows, key=lambda r: r[2] or "", reverse=True) if group[r[0]] == 3]
+    every site one FTS5 phrase query over the matches' rowid range (from `lo`: a short, recent
+    range); within some sites, where that range can be the whole index, the bodies are read in
+    the page's `order` until the groups fill `limit`."""
     if not sites:
         q = "{title_ascii body_ascii} : (" + " + ".join(terms) + ")"
         for (rowid,) in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q AND rowid >= :lo",
-                                     {"q": q, "lo": rows[-1][0]}):
+                                     {"q": q, "lo": lo}):
             if group.get(rowid) == 3:
                 group[rowid] = 2
         return
+    rest = [r for r in order if group[r] == 3]
     wanted = limit - sum(1 for g in group.values() if g < 2)
     for i in range(0, len(rest), 200):
         if wanted <= 0:
