@@ -47,24 +47,29 @@ def render_site(table: dict, kind: str = "site") -> str:
     return tomlkit.dumps(doc).strip() + "\n"
 
 
+def _site_tables(lines: list[str]) -> list[tuple[int, int]]:
+    """The line span of every `[[site]]` table: from its header to the next header that is not
+    one of its sub-tables (`[site.selectors]`), less the blank and comment lines that end it
+    (they introduce what follows)."""
+    headers = []
+    for i, line in enumerate(lines):
+        m = _HEADER_RE.match(line)
+        if m:
+            headers.append((i, m.group(1), m.group(2).replace('"', "").replace("'", "").replace(" ", "")))
+    spans = []
+    for start in (i for i, kind, name in headers if kind == "[[" and name == "site"):
+        end = next((i for i, _, name in headers if i > start and not name.startswith("site.")), len(lines))
+        while end > start + 1 and _QUIET_RE.match(lines[end - 1]):
+            end -= 1
+        spans.append((start, end))
+    return spans
+
+
 def _insert_at(lines: list[str]) -> int | None:
     """Index of the line after the last key of the last `[[site]]` table (with its sub-tables),
     or None when the file has no site yet."""
-    last_site, end = None, len(lines)
-    for i, line in enumerate(lines):
-        m = _HEADER_RE.match(line)
-        if not m:
-            continue
-        name = m.group(2).replace('"', "").replace("'", "").replace(" ", "")
-        if m.group(1) == "[[" and name == "site":
-            last_site, end = i, len(lines)
-        elif last_site is not None and end == len(lines) and not name.startswith("site."):
-            end = i
-    if last_site is None:
-        return None
-    while end > last_site + 1 and _QUIET_RE.match(lines[end - 1]):
-        end -= 1
-    return end
+    spans = _site_tables(lines)
+    return spans[-1][1] if spans else None
 
 
 def with_sites(text: str, tables: list[dict], units: list[dict] | None = None) -> str:
@@ -208,22 +213,13 @@ def _edit_block(text: str, site: dict, index: int, changes: dict[str, Any]) -> s
 
 
 def _site_block(text: str, index: int) -> tuple[int, int] | None:
-    """Where the `index`-th `[[site]]` table is in the text: from its header to the next header
-    that is not one of its sub-tables (`[site.selectors]`), less the blank and comment lines
-    that end it (they introduce what follows). None when there are not that many headers."""
+    """Where the `index`-th `[[site]]` table is in the text (`_site_tables`), as character
+    offsets; None when there are not that many headers."""
     lines = text.splitlines(keepends=True)
-    headers = []
-    for i, line in enumerate(lines):
-        m = _HEADER_RE.match(line)
-        if m:
-            headers.append((i, m.group(1), m.group(2).replace('"', "").replace("'", "").replace(" ", "")))
-    starts = [i for i, kind, name in headers if kind == "[[" and name == "site"]
-    if index >= len(starts):
+    spans = _site_tables(lines)
+    if index >= len(spans):
         return None
-    start = starts[index]
-    end = next((i for i, _, name in headers if i > start and not name.startswith("site.")), len(lines))
-    while end > start + 1 and _QUIET_RE.match(lines[end - 1]):
-        end -= 1
+    start, end = spans[index]
     offset = sum(len(line) for line in lines[:start])
     return offset, offset + sum(len(line) for line in lines[start:end])
 
